@@ -1,0 +1,337 @@
+"""The script format as typed models. One definition gives validation and the JSON Schema.
+
+Validation runs with a context {"base_dir": Path} so file references are checked against
+the script's own folder. Custom errors carry messages written for authors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from companion.script import catalog
+from companion.script.durations import EXAMPLES, PATTERN, DurationError, parse_duration
+from companion.script.findings import did_you_mean
+
+FORMAT_VERSION = 1
+
+
+def _to_seconds(value: object) -> float:
+    try:
+        return parse_duration(value)
+    except DurationError as exc:
+        raise PydanticCustomError("duration", str(exc)) from None
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(_to_seconds),
+    WithJsonSchema({
+        "anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": PATTERN}],
+        "description": f"a duration: {EXAMPLES}",
+    }),
+]
+Level = Annotated[float, Field(ge=0, le=1)]
+# `hold` and `rest` of a breath may be 0 (left out); otherwise a duration.
+OptionalPart = Annotated[
+    float,
+    BeforeValidator(lambda v: 0.0 if v == 0 and not isinstance(v, bool) else _to_seconds(v)),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": PATTERN}]}),
+]
+Text = Annotated[str, Field(min_length=1)]
+SceneId = Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+
+
+def _name_in(kind: str, names: tuple[str, ...]) -> Any:
+    """A str that must be one of `names`; errors suggest the nearest name."""
+
+    def check(value: str) -> str:
+        if value not in names:
+            raise PydanticCustomError(
+                "unknown_name",
+                "unknown {kind} '{value}'{hint} (known: {known})",
+                {"kind": kind, "value": value, "hint": did_you_mean(value, names), "known": ", ".join(names)},
+            )
+        return value
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema({"enum": list(names)})]
+
+
+EnvironmentName = _name_in("environment", tuple(catalog.ENVIRONMENTS))
+ChimeName = _name_in("chime", catalog.CHIMES)
+Phase = _name_in("phase", catalog.PHASES)
+TimeOfDay = _name_in("time of day", catalog.TIMES_OF_DAY)
+BreathSound = _name_in("breathing sound", catalog.BREATH_SOUNDS)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def is_file_reference(name: str) -> bool:
+    """A library name is a bare word; anything with a slash or an extension is a file."""
+    return "/" in name or "\\" in name or "." in name
+
+
+def _resolve_file(value: str, info: ValidationInfo) -> str:
+    base = (info.context or {}).get("base_dir")
+    if base is not None and not (Path(base) / value).is_file():
+        raise PydanticCustomError("missing_file", "file not found: '{value}' (looked in {base})",
+                                  {"value": value, "base": str(base)})
+    return value
+
+
+def _track_schema(names: tuple[str, ...]) -> dict[str, Any]:
+    return {"anyOf": [{"enum": [*names, catalog.SILENCE]},
+                      {"type": "string", "pattern": r"[./\\]", "description": "a sound file, relative to the script"}]}
+
+
+def _check_track(kind: str, names: tuple[str, ...]) -> Any:
+    def check(value: str, info: ValidationInfo) -> str:
+        if is_file_reference(value):
+            return _resolve_file(value, info)
+        if value not in names:
+            raise PydanticCustomError(
+                "unknown_name",
+                "unknown {kind} track '{value}'{hint} (library: {known}; or a file path, or none)",
+                {"kind": kind, "value": value, "hint": did_you_mean(value, names), "known": ", ".join(names)},
+            )
+        return value
+    return Annotated[str, AfterValidator(check)]
+
+
+class SoundSpec(Model):
+    """What a bus plays: library tracks or files, crossfaded in turn; no tracks is silence."""
+
+    library: ClassVar[tuple[str, ...]] = ()
+    track: tuple[str, ...] = Field(description="a track name or file, or a list of them (a playlist)")
+    volume: Level = 1.0
+    fade: Duration | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, (str, list)):
+            return {"track": value}
+        return value
+
+    @field_validator("track", mode="before")
+    @classmethod
+    def _as_tuple(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return () if value == catalog.SILENCE else (value,)
+        if isinstance(value, list) and not value:
+            raise PydanticCustomError("empty_playlist", "a playlist needs at least one track")
+        return value
+
+    @property
+    def is_silence(self) -> bool:
+        return not self.track
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        track = _track_schema(cls.library)
+        playlist = {"type": "array", "items": track, "minItems": 1}
+        full = handler.resolve_ref_schema(handler(core_schema))
+        full["properties"]["track"] = {"anyOf": [track, playlist]}
+        return {"anyOf": [track, playlist, full]}
+
+
+class MusicSpec(SoundSpec):
+    library = catalog.MUSIC
+    track: tuple[_check_track("music", catalog.MUSIC), ...]  # type: ignore[valid-type]
+
+
+class AmbienceSpec(SoundSpec):
+    library = catalog.AMBIENCE
+    track: tuple[_check_track("ambience", catalog.AMBIENCE), ...]  # type: ignore[valid-type]
+
+
+class LookBase(Model):
+    time: TimeOfDay | None = None
+    motion: Level | None = Field(None, description="how much the scene moves, 0 to 1")
+    brightness: Level | None = Field(None, description="0 to 1")
+
+    def settings(self) -> dict[str, Any]:
+        """Only what the author set (None means: keep the current value)."""
+        return {k: v for k, v in self.model_dump(exclude={"fade"}).items() if v is not None}
+
+
+def _setting_field(setting: catalog.Setting) -> tuple[Any, Any]:
+    """An environment's own setting. Its value is checked against the scene's environment
+    (references.py, so the message can name it); the schema describes it for editors."""
+    schema: dict[str, Any] = {"enum": list(setting.choices)} if setting.choices else {
+        "type": "number", "minimum": setting.low, "maximum": setting.high}
+    schema["description"] = setting.description
+    return Annotated[Any, WithJsonSchema(schema)], None
+
+
+_ENV_SETTINGS = {s.name: s for env in catalog.ENVIRONMENTS.values() for s in env.settings}
+Look = create_model("Look", __base__=LookBase, **{n: _setting_field(s) for n, s in _ENV_SETTINGS.items()})
+LookChange = create_model("LookChange", __base__=Look, fade=(Duration | None, None))
+
+
+class Voice(Model):
+    rate: Annotated[int, Field(ge=80, le=260, description="words per minute")] = 140
+    volume: Level = 1.0
+    name: str | None = None
+
+
+class Mix(Model):
+    music: Level = 0.6
+    ambience: Level = 0.4
+    narration: Level = 1.0
+    duck: Level = Field(0.35, description="factor on music and ambience while narration speaks")
+
+
+# Steps: the first key of each mapping names its kind.
+class SayStep(Model):
+    say: Text
+    id: str | None = None
+    audio: str | None = None
+    caption: bool = True
+
+    @field_validator("audio")
+    @classmethod
+    def _audio_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else _resolve_file(value, info)
+
+
+class PauseStep(Model):
+    pause: Duration
+
+
+class Breath(Model):
+    in_: Duration = Field(alias="in")
+    hold: OptionalPart = 0.0
+    out: Duration
+    rest: OptionalPart = 0.0
+    cycles: Annotated[int, Field(ge=1, le=100)] = 1
+    sound: BreathSound = "tone"
+
+    @property
+    def cycle_seconds(self) -> float:
+        return self.in_ + self.hold + self.out + self.rest
+
+
+class BreatheStep(Model):
+    breathe: Breath
+
+
+class ChimeStep(Model):
+    chime: ChimeName
+
+
+class MusicStep(Model):
+    music: MusicSpec
+    fade: Duration | None = None
+
+
+class AmbienceStep(Model):
+    ambience: AmbienceSpec
+    fade: Duration | None = None
+
+
+class LookStep(Model):
+    look: LookChange  # type: ignore[valid-type]
+
+
+class ShowStep(Model):
+    show: Text
+    for_: Duration = Field(8.0, alias="for")
+
+
+class WaitStep(Model):
+    wait: Literal["therapist"]
+
+
+STEP_KINDS: dict[str, type[Model]] = {
+    "say": SayStep, "pause": PauseStep, "breathe": BreatheStep, "chime": ChimeStep,
+    "music": MusicStep, "ambience": AmbienceStep, "look": LookStep, "show": ShowStep,
+    "wait": WaitStep,
+}
+
+
+def step_kind(value: Any) -> str | None:
+    """The kind of a step: its first key (or of a model, its class)."""
+    if isinstance(value, dict):
+        return next(iter(value), None)
+    for kind, model in STEP_KINDS.items():
+        if isinstance(value, model):
+            return kind
+    return None
+
+
+Step = Annotated[
+    Union[tuple(Annotated[model, Tag(kind)] for kind, model in STEP_KINDS.items())],  # type: ignore[misc]
+    Discriminator(step_kind, custom_error_type="step_kind",
+                  custom_error_message="a step must be a mapping that starts with its kind"),
+]
+
+
+class Scene(Model):
+    id: SceneId
+    title: str | None = None
+    phase: Phase | None = None
+    environment: EnvironmentName
+    look: Look | None = None  # type: ignore[valid-type]
+    music: MusicSpec | None = None
+    ambience: AmbienceSpec | None = None
+    transition: Duration = 3.0
+    duration: Duration | None = None
+    then: Annotated[str, Field(description="next, hold, end, or a scene id")] = "next"
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.title or self.id
+
+
+class Script(Model):
+    companion: int = Field(description="format version; 1")
+    title: Text
+    description: str | None = None
+    phase: Phase = "preparation"
+    language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*$")] = "en"
+    voice: Voice = Voice()
+    mix: Mix = Mix()
+    safe_scene: str | None = None
+    scenes: Annotated[tuple[Scene, ...], WithJsonSchema({"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Scene"}})]
+
+    @field_validator("scenes", mode="before")
+    @classmethod
+    def _at_least_one(cls, value: Any) -> Any:
+        if isinstance(value, list) and not value:
+            raise PydanticCustomError("no_scenes", "a script needs at least one scene")
+        return value
+
+    @field_validator("companion", mode="before")
+    @classmethod
+    def _supported(cls, value: Any) -> Any:
+        if value != FORMAT_VERSION or isinstance(value, bool):
+            raise PydanticCustomError(
+                "version", "unsupported format version {value}; this Companion reads version 1",
+                {"value": repr(value)})
+        return value
+
+    def scene_phase(self, scene: Scene) -> str:
+        return scene.phase or self.phase
+
+    def scene_index(self, scene_id: str) -> int | None:
+        return next((i for i, s in enumerate(self.scenes) if s.id == scene_id), None)

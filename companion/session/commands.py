@@ -1,0 +1,88 @@
+"""The therapist's commands: their names and arguments, checked before the engine acts.
+
+A command never raises into the caller: a bad or impossible one is refused with a reason.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from companion.script.findings import did_you_mean
+
+
+@dataclass(frozen=True)
+class Param:
+    kind: type
+    required: bool = True
+
+
+# name -> its parameters. The panel, the keys and the HTTP API all send these.
+COMMANDS: dict[str, dict[str, Param]] = {
+    "start": {"scene": Param(str, False), "step": Param(int, False)},
+    "pause": {},
+    "resume": {},
+    "continue": {},
+    "next_step": {},
+    "next_scene": {},
+    "previous_scene": {},
+    "goto": {"scene": Param(str)},
+    "ground": {},
+    "return": {},
+    "talk": {"on": Param(bool)},
+    "volume": {"bus": Param(str), "level": Param(float)},
+    "intensity": {"level": Param(float)},
+    "captions": {"on": Param(bool)},
+    "note": {"text": Param(str)},
+    "end": {},
+}
+
+MAX_TEXT = 10_000
+
+
+class Refused(Exception):
+    """A command that cannot be applied now; the message says why."""
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    command: str
+    ok: bool
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"command": self.command, "ok": self.ok, "reason": self.reason}
+
+
+def parse_arguments(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Typed arguments for command `name`, or Refused with what is wrong."""
+    params = COMMANDS.get(name)
+    if params is None:
+        raise Refused(f"unknown command '{name}'{did_you_mean(name, COMMANDS)}")
+    unknown = [key for key in args if key not in params]
+    if unknown:
+        raise Refused(f"'{name}' takes no argument '{unknown[0]}'"
+                      f"{did_you_mean(unknown[0], params)}")
+    parsed: dict[str, Any] = {}
+    for key, param in params.items():
+        if key not in args:
+            if param.required:
+                raise Refused(f"'{name}' needs the argument '{key}'")
+            continue
+        parsed[key] = _coerce(name, key, args[key], param.kind)
+    return parsed
+
+
+def _coerce(name: str, key: str, value: Any, kind: type) -> Any:
+    if kind is bool and isinstance(value, bool):
+        return value
+    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isfinite(value):
+            return float(value)
+    if kind is str and isinstance(value, str) and len(value) <= MAX_TEXT:
+        return value
+    label = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}[kind]
+    raise Refused(f"'{name}': '{key}' must be {label}")
