@@ -36,6 +36,13 @@ COMMANDS: dict[str, dict[str, Param]] = {
     "captions": {"on": Param(bool)},
     "note": {"text": Param(str)},
     "end": {},
+    # The clinic's side: the dose clock, vitals reminders, the patient's signal, the headset.
+    "medicine": {"text": Param(str, False)},
+    "vitals_interval": {"minutes": Param(float)},
+    "ack_vitals": {},
+    "patient_signal": {"via": Param(str, False)},
+    "ack_signal": {},
+    "recenter": {},
 }
 
 MAX_TEXT = 10_000

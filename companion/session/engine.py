@@ -22,6 +22,7 @@ EPSILON = 1e-9
 PRESENT_STEPS = ("say", "breathe", "chime", "show")
 DEFAULT_INTENSITY = 0.6
 RETURN_TRANSITION = 4.0
+DEFAULT_VITALS_MINUTES = 15.0
 BUILT_IN_HAVEN = models.Scene(id="built-in-haven", title="Haven", environment="haven", then="hold")
 
 
@@ -80,6 +81,11 @@ class Engine:
         self.notes: list[dict[str, Any]] = []
         self.health: dict[str, dict[str, Any]] = {}
         self.hold_reason: str | None = None
+        self.doses: list[dict[str, Any]] = []
+        self.vitals_minutes = DEFAULT_VITALS_MINUTES
+        self.vitals_due: float | None = None  # session time of an unacknowledged reminder
+        self.vitals_checks = 0
+        self.patient_signal: dict[str, Any] | None = None
         self.end_reason: str | None = None
         self._actions: list[act.Action] = []
         self._events: list[act.Event] = []
@@ -87,6 +93,8 @@ class Engine:
         self._presentation: Presentation | None = None
         self._grounded: GroundedFrom | None = None
         self._paused_from: State | None = None
+        self._next_vitals = 0.0
+        self._due: float | None = None
         self._play = 0.0
         self._started_at: float | None = None
         self._ended_at: float | None = None
@@ -132,10 +140,14 @@ class Engine:
         if self.state in (State.PLAYING, State.HOLDING):
             self._play += max(0.0, now - self._last)
         self._last = now
+        if self.doses and self.vitals_due is None and self.state is not State.ENDED:
+            self._check_vitals()
         while self.state is State.PLAYING and self._position and self._position.step_ends is not None:
             if self._play + EPSILON < self._position.step_ends:
                 break
+            self._due = self._position.step_ends  # events carry the time they fell due
             self._finish_step(self._position.step_ends, interrupted=False)
+        self._due = None
 
     # --- the timeline -------------------------------------------------------------------
 
@@ -266,6 +278,7 @@ class Engine:
     def command(self, name: str, source: str = "local", **args: Any) -> CommandResult:
         """Apply a therapist's command now. Never raises: refusals carry a reason."""
         self._catch_up()
+        first_effect = len(self._events)
         try:
             parsed = parse_arguments(name, args)
             handler = getattr(self, "_cmd_" + name)
@@ -276,6 +289,7 @@ class Engine:
             result = CommandResult(name, False, str(refusal))
         self._event("command", command=name, args=args, source=source, ok=result.ok,
                     reason=result.reason)
+        self._events.insert(first_effect, self._events.pop())  # the command before its effects
         return result
 
     def _require(self, *states: State) -> None:
@@ -438,6 +452,69 @@ class Engine:
         self._not_ended()
         self._end("ended by the therapist")
 
+    def _cmd_medicine(self, text: str = "") -> None:
+        self._require(State.PLAYING, State.HOLDING, State.PAUSED)
+        dose = {"session_time": round(self.session_time, 3), "text": text.strip()}
+        self.doses.append(dose)
+        self._event("medicine", **dose)
+        if len(self.doses) == 1:
+            self._next_vitals = self.session_time + self.vitals_minutes * 60
+
+    def _cmd_vitals_interval(self, minutes: float) -> None:
+        if not 1 <= minutes <= 240:
+            raise Refused("the vitals interval is from 1 to 240 minutes")
+        self.vitals_minutes = minutes
+        if self.doses:
+            last = self.doses[0]["session_time"]
+            checks = int((self.session_time - last) // (minutes * 60))
+            self._next_vitals = last + (checks + 1) * minutes * 60
+        self._event("vitals_interval", minutes=minutes)
+
+    def _check_vitals(self) -> None:
+        if self.session_time >= self._next_vitals:
+            self.vitals_due = self._next_vitals
+            self._event("vitals_due", due=round(self._next_vitals, 3),
+                        minutes_since_dose=round((self._next_vitals - self.doses[0]["session_time"]) / 60, 1))
+            self._changed()
+
+    def _cmd_ack_vitals(self) -> None:
+        if self.vitals_due is None:
+            raise Refused("no vitals check is due")
+        self.vitals_checks += 1
+        self._event("vitals_ack", due=round(self.vitals_due, 3),
+                    late=round(self.session_time - self.vitals_due, 3))
+        period = self.vitals_minutes * 60
+        while self._next_vitals <= self.session_time:
+            self._next_vitals += period
+        self.vitals_due = None
+
+    def dose_clock(self) -> dict[str, Any] | None:
+        """Minutes since the (first) medicine, and when the next vitals check is due."""
+        if not self.doses:
+            return None
+        given = self.doses[0]["session_time"]
+        return {"given_at": given, "elapsed": round(self.session_time - given, 3),
+                "doses": len(self.doses), "interval_minutes": self.vitals_minutes,
+                "next_vitals": round(self._next_vitals, 3), "vitals_due": self.vitals_due,
+                "vitals_checks": self.vitals_checks}
+
+    def _cmd_patient_signal(self, via: str = "key") -> None:
+        self._require(State.PLAYING, State.HOLDING, State.PAUSED)
+        if self.patient_signal is None:
+            self.patient_signal = {"session_time": round(self.session_time, 3), "via": via, "count": 0}
+        self.patient_signal["count"] += 1
+        self._event("patient_signal", via=via)
+
+    def _cmd_ack_signal(self) -> None:
+        if self.patient_signal is None:
+            raise Refused("no patient signal to acknowledge")
+        self._event("signal_ack", raised_at=self.patient_signal["session_time"])
+        self.patient_signal = None
+
+    def _cmd_recenter(self) -> None:
+        self._not_ended()
+        self._emit(act.Recenter())
+
     def _not_ended(self) -> None:
         if self.state is State.ENDED:
             raise Refused("the session has ended")
@@ -538,7 +615,8 @@ class Engine:
         self._actions.append(action)
 
     def _event(self, event: str, **data: Any) -> None:
-        self._events.append(act.Event(event, self.session_time, self._play, data))
+        late = 0.0 if self._due is None else self._play - self._due
+        self._events.append(act.Event(event, self.session_time - late, self._play - late, data))
 
     def _changed(self) -> None:
         self.revision += 1

@@ -66,6 +66,8 @@ def build_snapshot(engine: "Engine") -> dict[str, Any]:
         "music": list(presentation.music.tracks) if presentation and presentation.music else [],
         "ambience": list(presentation.ambience.tracks) if presentation and presentation.ambience else [],
         "notes": len(engine.notes),
+        "dose": engine.dose_clock(),
+        "patient_signal": engine.patient_signal,
         "health": dict(engine.health),
     }
     return snapshot
