@@ -312,7 +312,7 @@ class Script(Model):
     voice: Voice = Voice()
     mix: Mix = Mix()
     safe_scene: str | None = None
-    scenes: Annotated[tuple[Scene, ...], WithJsonSchema({"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Scene"}})]
+    scenes: tuple[Scene, ...]
 
     @field_validator("scenes", mode="before")
     @classmethod

@@ -48,7 +48,8 @@ def reference_problems(source: Source) -> Iterator[tuple[Mark, str]]:
 
 def _look_problems(source: Source, path: Path, scene: dict[str, Any]) -> Iterator[tuple[Mark, str]]:
     """Each environment's own look settings: only that environment takes them, in range."""
-    environment = catalog.ENVIRONMENTS.get(scene.get("environment"))  # type: ignore[arg-type]
+    name = scene.get("environment")
+    environment = catalog.ENVIRONMENTS.get(name) if isinstance(name, str) else None
     if environment is None:
         return
     looks: list[tuple[Path, Any]] = [(path + ("look",), scene.get("look"))]

@@ -20,6 +20,7 @@ def script_schema() -> dict[str, Any]:
         "description": "A guided session for Companion. Check it with `companion check FILE`.",
     }
     schema["properties"]["companion"] = {"const": 1, "description": "format version; 1"}
+    schema["properties"]["scenes"]["minItems"] = 1
     return schema
 
 

@@ -63,10 +63,15 @@ class YamlError(Exception):
 
 def parse_yaml(text: str) -> Source:
     """Parse one YAML document; raises YamlError for text that is not YAML."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise YamlError(_reader_problem(text, exc)) from None
     try:
         try:
             node = loader.get_single_node()
+        except yaml.reader.ReaderError as exc:
+            raise YamlError(_reader_problem(text, exc)) from None
         except yaml.MarkedYAMLError as exc:
             raise YamlError(_problem_of(exc)) from None
         except yaml.YAMLError as exc:
@@ -77,6 +82,13 @@ def parse_yaml(text: str) -> Source:
         return source
     finally:
         loader.dispose()
+
+
+def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> Problem:
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    return Problem(Mark(line, column), f"not valid YAML: the character {exc.character!r} cannot appear in a script")
 
 
 def _problem_of(exc: yaml.MarkedYAMLError) -> Problem:
@@ -127,7 +139,7 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 self._problem(key_node, "a key must be a plain name, not a list or mapping")
                 continue
-            key = key_node.value
+            key = _whole_characters(key_node.value)
             key_path = path + (key,)
             if key in result:
                 first = self.source.keys[key_path]
@@ -139,7 +151,8 @@ class _Builder:
 
     def _scalar(self, node: ScalarNode) -> Any:
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
+            return _whole_characters(value) if isinstance(value, str) else value
         except yaml.MarkedYAMLError as exc:
             self.source.problems.append(_problem_of(exc))
         except (ValueError, OverflowError) as exc:  # e.g. a malformed timestamp
@@ -148,3 +161,12 @@ class _Builder:
 
     def _problem(self, node: Node, message: str) -> None:
         self.source.problems.append(Problem(Mark.of(node.start_mark), message))
+
+
+def _whole_characters(text: str) -> str:
+    """YAML's "\\ud83c\\udf0a" escapes give surrogate halves: join pairs, replace strays."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

@@ -461,6 +461,7 @@ class Engine:
             self._next_vitals = self.session_time + self.vitals_minutes * 60
 
     def _cmd_vitals_interval(self, minutes: float) -> None:
+        self._not_ended()
         if not 1 <= minutes <= 240:
             raise Refused("the vitals interval is from 1 to 240 minutes")
         self.vitals_minutes = minutes

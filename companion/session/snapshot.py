@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from companion.script import models
+from companion.script.durations import format_short
 from companion.script.timing import step_seconds
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ def describe_step(step: models.Model) -> str:
         case models.SayStep():
             return f"say: {step.say}"
         case models.PauseStep():
-            return f"pause {step.pause:g}s"
+            return f"pause {format_short(step.pause)}"
         case models.BreatheStep(breathe=b):
             return f"breathe {b.in_:g}-{b.hold:g}-{b.out:g}-{b.rest:g} × {b.cycles}"
         case models.ChimeStep():
