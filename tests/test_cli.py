@@ -96,3 +96,16 @@ def test_preview_bad_time():
 def test_version_and_help():
     assert companion("--version").stdout.startswith("companion ")
     assert companion().returncode == 2
+
+
+def test_new_writes_a_starter_that_passes_check(tmp_path):
+    target = tmp_path / "my-first-session"
+    result = companion("new", str(target))
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "my-first-session.yaml"
+    text = written.read_text()
+    assert text.startswith("# yaml-language-server: $schema=")
+    assert "title: My first session" in text
+    checked = companion("check", str(written))
+    assert (checked.returncode, checked.stdout) == (0, "")
+    assert companion("new", str(target)).returncode == 2  # no overwrite without --force

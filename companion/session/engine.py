@@ -23,6 +23,7 @@ PRESENT_STEPS = ("say", "breathe", "chime", "show")
 DEFAULT_INTENSITY = 0.6
 RETURN_TRANSITION = 4.0
 DEFAULT_VITALS_MINUTES = 15.0
+SEEK_FADE = 0.8
 BUILT_IN_HAVEN = models.Scene(id="built-in-haven", title="Haven", environment="haven", then="hold")
 
 
@@ -309,12 +310,14 @@ class Engine:
         index = self._scene_named(scene) if scene is not None else 0
         if not 0 <= step <= len(self.script.scenes[index].steps):
             raise Refused(f"scene '{self.script.scenes[index].id}' has no step {step}")
+        self._begin_session(self.script.scenes[index].id, step)
+        self._enter_scene(index, self._play, step_index=step)
+
+    def _begin_session(self, scene_id: str, step: int) -> None:
         self.state = State.PLAYING
         self._started_at = self.clock.now()
         self._last = self._started_at
-        self._event("session_start", title=self.script.title, scene=self.script.scenes[index].id,
-                    step=step)
-        self._enter_scene(index, self._play, step_index=step)
+        self._event("session_start", title=self.script.title, scene=scene_id, step=step)
 
     def _cmd_pause(self) -> None:
         self._require(State.PLAYING, State.HOLDING)
@@ -519,6 +522,78 @@ class Engine:
     def _not_ended(self) -> None:
         if self.state is State.ENDED:
             raise Refused("the session has ended")
+
+    # --- seeking (authors' preview and hot reload; not a therapist command) -------------------
+
+    def seek(self, scene_id: str, scene_time: float) -> None:
+        """Jump to `scene_time` seconds into a scene. The steps before that point take effect
+        silently (light, sound); waits on the way are passed; past the scene's end goes on to
+        the scene that follows. What is mid-way (a breath, a shown text) resumes mid-way;
+        narration and chimes mid-way stay silent, as they cannot start in the middle."""
+        index: int | None = self._scene_named(scene_id)
+        if self.state is State.READY:
+            self._begin_session(scene_id, 0)
+        target = max(0.0, scene_time)
+        self._end_step_presence(interrupted=True)
+        if self.state is State.HOLDING:
+            self._release()
+        if self.state is State.ENDED:
+            self.state, self.end_reason, self._ended_at = State.PLAYING, None, None
+        self._grounded = None
+        for _ in range(len(self.script.scenes) * 1000):  # a loop of empty scenes cannot spin
+            scene = self.script.scenes[index]
+            length = self.estimated_scene_seconds(scene)
+            following = index + 1 if scene.then in ("next", "hold") else self.script.scene_index(scene.then)
+            if target < length or following is None or following >= len(self.script.scenes):
+                break
+            target -= length
+            index = following
+        self._place(index, min(target, length))
+        self._event("seek", scene=scene.id, scene_time=round(target, 3))
+
+    def _place(self, index: int, scene_time: float) -> None:
+        scene = self.script.scenes[index]
+        started = self._play - scene_time
+        position = Position(index, scene, scene_started=started)
+        before = self._presentation
+        presentation = Presentation(scene.environment, scene.look.settings() if scene.look else {},
+                                    before.music if before else None, before.ambience if before else None)
+        for bus, spec in (("music", scene.music), ("ambience", scene.ambience)):
+            if spec is not None:
+                setattr(presentation, bus, self._sound_change(bus, spec, 0.0))
+        at = started
+        step_index = len(scene.steps)
+        for i, step in enumerate(scene.steps):
+            seconds = step_seconds(step, self.script, self.timing)
+            if at + seconds > self._play + EPSILON and not isinstance(step, models.WaitStep):
+                step_index = i
+                break
+            if isinstance(step, models.LookStep):
+                presentation.look.update(step.look.settings())
+            elif isinstance(step, (models.MusicStep, models.AmbienceStep)):
+                spec = step.music if isinstance(step, models.MusicStep) else step.ambience
+                bus = "music" if isinstance(step, models.MusicStep) else "ambience"
+                setattr(presentation, bus, self._sound_change(bus, spec, 0.0))
+            at += seconds
+        self._position, self._presentation = position, presentation
+        self._emit(act.SceneChange(scene.id, scene.environment, dict(presentation.look), SEEK_FADE,
+                                   self._phase_of(scene)))
+        for change in (presentation.music, presentation.ambience):
+            if change is not None:
+                self._emit(act.SoundChange(change.bus, change.tracks, change.volume, SEEK_FADE))
+        position.step_index, position.step_started = step_index, at
+        if step_index >= len(scene.steps):
+            position.step_ends = max(at, started + (scene.duration or 0.0))
+        else:
+            step = scene.steps[step_index]
+            position.step_ends = at + step_seconds(step, self.script, self.timing)
+            remaining = position.step_ends - self._play
+            if isinstance(step, models.BreatheStep):
+                b = step.breathe
+                self._emit(act.Breathe(b.in_, b.hold, b.out, b.rest, b.cycles, b.sound))
+            elif isinstance(step, models.ShowStep):
+                self._emit(act.ShowText(step.show, remaining))
+        self._changed()
 
     # --- faults reported by the parts ----------------------------------------------------
 
