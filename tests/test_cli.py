@@ -104,7 +104,8 @@ def test_new_writes_a_starter_that_passes_check(tmp_path):
     assert result.returncode == 0, result.stderr
     written = tmp_path / "my-first-session.yaml"
     text = written.read_text()
-    assert text.startswith("# yaml-language-server: $schema=")
+    assert text.startswith("# yaml-language-server: $schema=script.schema.json\n")
+    assert json.loads((tmp_path / "script.schema.json").read_text())["$id"]
     assert "title: My first session" in text
     checked = companion("check", str(written))
     assert (checked.returncode, checked.stdout) == (0, "")

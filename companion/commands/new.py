@@ -8,7 +8,7 @@ from pathlib import Path
 
 from companion.commands import EXIT_OK, EXIT_USAGE
 
-SCHEMA_URL = "https://raw.githubusercontent.com/companion-therapy/companion/main/docs/script.schema.json"
+SCHEMA_FILE = "script.schema.json"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -16,8 +16,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("name", metavar="NAME", help="a name or a file path (.yaml is added)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
     parser.add_argument("--schema", metavar="URL_OR_PATH",
-                        help="the schema the editor header points at (default: docs/script.schema.json "
-                             "of this installation)")
+                        help=f"the schema the editor header points at (default: {SCHEMA_FILE} beside "
+                             "the script, written there when missing)")
     parser.set_defaults(handler=run)
 
 
@@ -31,7 +31,9 @@ def run(args: argparse.Namespace) -> int:
     title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize() or "A new session"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(starter_script(title, path.name, args.schema or _local_schema()), encoding="utf-8")
+        path.write_text(starter_script(title, path.name, args.schema or SCHEMA_FILE), encoding="utf-8")
+        if args.schema is None:
+            _write_schema_beside(path)
     except OSError as exc:
         print(f"companion new: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -39,7 +41,11 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _local_schema() -> str:
-    """The schema file next to this installation when it is a checkout, else the published one."""
-    local = Path(__file__).resolve().parents[2] / "docs" / "script.schema.json"
-    return local.as_uri() if local.is_file() else SCHEMA_URL
+def _write_schema_beside(script: Path) -> None:
+    """Editors read the schema from a file: keep one beside the scripts, offline."""
+    from companion.script.schema import schema_json
+
+    schema = script.parent / SCHEMA_FILE
+    if not schema.exists():
+        schema.write_text(schema_json(), encoding="utf-8")
+        print(f"wrote {schema}: the editor header of the script points at it")
