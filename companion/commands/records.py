@@ -13,16 +13,25 @@ from companion.commands import EXIT_FINDINGS, EXIT_OK
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("records", help="list session records, or delete one")
-    parser.add_argument("--record-dir", metavar="DIR", type=Path,
-                        help="where records are kept (default: the user's data folder)")
+    parser.add_argument(
+        "--record-dir",
+        metavar="DIR",
+        type=Path,
+        help="where records are kept (default: the user's data folder)",
+    )
     parser.add_argument("--json", action="store_true", help="the list as JSON")
     parser.set_defaults(handler=run_list)
     actions = parser.add_subparsers(dest="records_action", metavar="ACTION")
     delete = actions.add_parser("delete", help="remove one record (asks first)")
     delete.add_argument("id", metavar="ID", help="the record's id (as listed) or its folder")
     delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-    delete.add_argument("--record-dir", metavar="DIR", type=Path, default=argparse.SUPPRESS,
-                        help="where records are kept (default: the user's data folder)")
+    delete.add_argument(
+        "--record-dir",
+        metavar="DIR",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="where records are kept (default: the user's data folder)",
+    )
     delete.set_defaults(handler=run_delete)
 
 
@@ -42,11 +51,21 @@ def run_list(args: argparse.Namespace) -> int:
         status = "ended" if info.ended else "not ended"
         if info.problems:
             status += f" ({info.problems} problem{'s' * (info.problems != 1)})"
-        rows.append((info.id, info.date.strftime("%Y-%m-%d %H:%M") if info.date else "?",
-                     _clip(info.title, 32), info.patient or "-", format_time(info.length), status))
+        rows.append(
+            (
+                info.id,
+                info.date.strftime("%Y-%m-%d %H:%M") if info.date else "?",
+                _clip(info.title, 32),
+                info.patient or "-",
+                format_time(info.length),
+                status,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
     print(f"{len(infos)} record{'s' * (len(infos) != 1)} in {root}", file=sys.stderr)
     return EXIT_OK
 
@@ -61,13 +80,18 @@ def run_delete(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     if not args.yes:
         start = record.start
-        what = f"{record.id} ({start.get('title') or start.get('script') or 'unknown script'}" \
-               f"{', patient ' + start['patient'] if start.get('patient') else ''})"
+        what = (
+            f"{record.id} ({start.get('title') or start.get('script') or 'unknown script'}"
+            f"{', patient ' + start['patient'] if start.get('patient') else ''})"
+        )
         print(f"Delete the record {what} for good? [y/N] ", end="", file=sys.stderr, flush=True)
         answer = sys.stdin.readline().strip().lower()
         if answer not in ("y", "yes"):
-            print("not deleted" + ("" if answer else " (no answer; use --yes to delete without asking)"),
-                  file=sys.stderr)
+            print(
+                "not deleted"
+                + ("" if answer else " (no answer; use --yes to delete without asking)"),
+                file=sys.stderr,
+            )
             return EXIT_FINDINGS
     try:
         folder = delete_record(str(record.folder))

@@ -11,14 +11,29 @@ from companion.commands import EXIT_FINDINGS, EXIT_OK
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("report", help="a session's report (HTML or Markdown) from its record")
-    parser.add_argument("record", metavar="RECORD",
-                        help="a record's folder, its events.jsonl, or an id that `companion records` lists")
-    parser.add_argument("--format", choices=("html", "md"), default="html",
-                        help="html (default: one printable page, timeline included) or md (Markdown)")
-    parser.add_argument("--out", metavar="FILE", help="write the report to FILE instead of printing it")
-    parser.add_argument("--record-dir", metavar="DIR", type=Path,
-                        help="where records are kept (default: the user's data folder)")
+    parser = commands.add_parser(
+        "report", help="a session's report (HTML or Markdown) from its record"
+    )
+    parser.add_argument(
+        "record",
+        metavar="RECORD",
+        help="a record's folder, its events.jsonl, or an id that `companion records` lists",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("html", "md"),
+        default="html",
+        help="html (default: one printable page, timeline included) or md (Markdown)",
+    )
+    parser.add_argument(
+        "--out", metavar="FILE", help="write the report to FILE instead of printing it"
+    )
+    parser.add_argument(
+        "--record-dir",
+        metavar="DIR",
+        type=Path,
+        help="where records are kept (default: the user's data folder)",
+    )
     parser.set_defaults(handler=run)
 
 

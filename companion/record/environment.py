@@ -27,4 +27,8 @@ def versions() -> dict[str, str | None]:
 
 
 def platform_facts() -> dict[str, Any]:
-    return {"system": platform.system(), "release": platform.release(), "machine": platform.machine()}
+    return {
+        "system": platform.system(),
+        "release": platform.release(),
+        "machine": platform.machine(),
+    }

@@ -25,10 +25,17 @@ class RecordInfo:
     problems: int
 
     def to_json(self) -> dict:
-        return {"id": self.id, "folder": str(self.folder),
-                "date": self.date.isoformat() if self.date else None, "script": self.script,
-                "title": self.title, "patient": self.patient, "length": round(self.length, 3),
-                "ended": self.ended, "problems": self.problems}
+        return {
+            "id": self.id,
+            "folder": str(self.folder),
+            "date": self.date.isoformat() if self.date else None,
+            "script": self.script,
+            "title": self.title,
+            "patient": self.patient,
+            "length": round(self.length, 3),
+            "ended": self.ended,
+            "problems": self.problems,
+        }
 
 
 def list_records(record_dir: Path | None = None) -> list[RecordInfo]:
@@ -44,14 +51,24 @@ def list_records(record_dir: Path | None = None) -> list[RecordInfo]:
         try:
             record = load_record(folder)
         except RecordError:  # unreadable (permissions): listed with what is known
-            found.append(RecordInfo(folder.name, folder, None, "?", "unreadable", None, 0.0, False, 1))
+            found.append(
+                RecordInfo(folder.name, folder, None, "?", "unreadable", None, 0.0, False, 1)
+            )
             continue
         start = record.start
-        found.append(RecordInfo(
-            id=folder.name, folder=folder, date=parse_date(start.get("date")),
-            script=str(start.get("script") or "?"), title=str(start.get("title") or start.get("script") or "?"),
-            patient=start.get("patient"), length=record.length, ended=record.ended,
-            problems=len(record.problems)))
+        found.append(
+            RecordInfo(
+                id=folder.name,
+                folder=folder,
+                date=parse_date(start.get("date")),
+                script=str(start.get("script") or "?"),
+                title=str(start.get("title") or start.get("script") or "?"),
+                patient=start.get("patient"),
+                length=record.length,
+                ended=record.ended,
+                problems=len(record.problems),
+            )
+        )
     found.sort(key=lambda info: (info.date.timestamp() if info.date else 0.0, info.id))
     return found
 
@@ -60,7 +77,9 @@ def delete_record(name: str, record_dir: Path | None = None) -> Path:
     """Remove one record's folder (an id, or a folder path). RecordError when it is not a record."""
     folder = resolve_record(name, record_dir)
     if not (folder / EVENTS_FILE).is_file():
-        raise RecordError(f"{folder} is not a session record (it has no {EVENTS_FILE}); not deleting it")
+        raise RecordError(
+            f"{folder} is not a session record (it has no {EVENTS_FILE}); not deleting it"
+        )
     try:
         shutil.rmtree(folder)
     except OSError as exc:

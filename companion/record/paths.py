@@ -38,8 +38,10 @@ def check_patient_code(code: str | None) -> str | None:
     if code is None:
         return None
     if not _PATIENT_CODE.match(code):
-        return (f"'{code}' is not a patient code: use up to 32 letters, digits, '-', '_' or '.' "
-                "with no spaces (a code such as P-014, never a name)")
+        return (
+            f"'{code}' is not a patient code: use up to 32 letters, digits, '-', '_' or '.' "
+            "with no spaces (a code such as P-014, never a name)"
+        )
     return None
 
 
@@ -61,5 +63,7 @@ def resolve_record(name: str | os.PathLike[str], record_dir: Path | None = None)
         candidate = (record_dir or default_record_dir()) / text
         if candidate.is_dir():
             return candidate
-    raise RecordError(f"no record '{name}': give a record's folder, its {EVENTS_FILE}, or an id "
-                      f"that `companion records` lists")
+    raise RecordError(
+        f"no record '{name}': give a record's folder, its {EVENTS_FILE}, or an id "
+        f"that `companion records` lists"
+    )

@@ -104,13 +104,26 @@ def load_record(name: str | os.PathLike[str], record_dir: Path | None = None) ->
         event = _parse(raw)
         if index == last_index:
             record.torn_last_line = True
-            record.problems.append(Problem(number, (
-                "the last line was cut short (the program stopped while writing it); "
-                "every event before it is complete") if event is None else
-                "the last line has no line end (the program stopped while writing it); its event is kept"))
+            record.problems.append(
+                Problem(
+                    number,
+                    (
+                        "the last line was cut short (the program stopped while writing it); "
+                        "every event before it is complete"
+                    )
+                    if event is None
+                    else "the last line has no line end (the program stopped while writing it); "
+                    "its event is kept",
+                )
+            )
         elif event is None:
-            record.problems.append(Problem(number, "not a complete event (cut short when the program "
-                                                   "stopped, or damaged); skipped"))
+            record.problems.append(
+                Problem(
+                    number,
+                    "not a complete event (cut short when the program "
+                    "stopped, or damaged); skipped",
+                )
+            )
         if event is not None:
             record.events.append(event)
     _check(record)
@@ -130,7 +143,9 @@ def _check(record: Record) -> None:
         record.problems.append(Problem(None, "the record holds no complete event"))
         return
     if not record.start:
-        record.problems.append(Problem(None, "the record has no run_start event (script and versions unknown)"))
+        record.problems.append(
+            Problem(None, "the record has no run_start event (script and versions unknown)")
+        )
     expected = None
     for event in record.events:
         seq = event.get("seq")
@@ -141,14 +156,24 @@ def _check(record: Record) -> None:
             record.problems.append(Problem(None, f"events {missing} are missing from the record"))
         expected = seq + 1
     for lost in record.of_kind("record_lost"):
-        record.problems.append(Problem(None, f"{lost.get('events')} events were lost while the disk "
-                                             "refused to write and memory was full"))
+        record.problems.append(
+            Problem(
+                None,
+                f"{lost.get('events')} events were lost while the disk "
+                "refused to write and memory was full",
+            )
+        )
     recorded = record.start.get("script_sha256")
     copy = record.script_copy
     if recorded and copy is not None:
         if hashlib.sha256(copy.read_bytes()).hexdigest() != recorded:
-            record.problems.append(Problem(None, f"the script copy {copy.name} does not match the "
-                                                 "SHA-256 recorded when the run started"))
+            record.problems.append(
+                Problem(
+                    None,
+                    f"the script copy {copy.name} does not match the "
+                    "SHA-256 recorded when the run started",
+                )
+            )
     elif recorded and (record.folder / HASH_FILE).exists():
         record.problems.append(Problem(None, "the copy of the script is missing"))
 

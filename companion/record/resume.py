@@ -51,7 +51,10 @@ class ResumePoint:
             return []
         if self.grounded_from is not None:
             scene, step = self.grounded_from
-            out: list[tuple[str, dict[str, Any]]] = [("start", {"scene": scene, "step": step}), ("ground", {})]
+            out: list[tuple[str, dict[str, Any]]] = [
+                ("start", {"scene": scene, "step": step}),
+                ("ground", {}),
+            ]
         else:
             out = [("start", {"scene": self.scene, "step": self.step})]
         out += [("volume", {"bus": bus, "level": level}) for bus, level in self.levels.items()]
@@ -71,7 +74,10 @@ class ResumePoint:
         if self.script_path is not None and self.script_path.is_file() and self.script_sha256:
             if hashlib.sha256(self.script_path.read_bytes()).hexdigest() == self.script_sha256:
                 return self.script_path, None
-            warning = f"{self.script_path} changed since the session started; resuming with the record's copy"
+            warning = (
+                f"{self.script_path} changed since the session started; "
+                "resuming with the record's copy"
+            )
         else:
             warning = f"{self.script_path or 'the script'} is gone; resuming with the record's copy"
         if self.script_copy is None:
@@ -79,13 +85,24 @@ class ResumePoint:
         return self.script_copy, warning + " (sound files given by relative path may not be found)"
 
     def to_json(self) -> dict[str, Any]:
-        return {"resumable": self.resumable, "why_not": self.why_not, "scene": self.scene,
-                "step": self.step, "paused": self.paused, "hold": self.hold,
-                "grounded_from": list(self.grounded_from) if self.grounded_from else None,
-                "levels": dict(self.levels), "intensity": self.intensity, "captions": self.captions,
-                "vitals_minutes": self.vitals_minutes, "doses": list(self.doses),
-                "vitals_checks": self.vitals_checks, "vitals_due": self.vitals_due,
-                "stopped_at": self.stopped_at, "play_time": self.play_time}
+        return {
+            "resumable": self.resumable,
+            "why_not": self.why_not,
+            "scene": self.scene,
+            "step": self.step,
+            "paused": self.paused,
+            "hold": self.hold,
+            "grounded_from": list(self.grounded_from) if self.grounded_from else None,
+            "levels": dict(self.levels),
+            "intensity": self.intensity,
+            "captions": self.captions,
+            "vitals_minutes": self.vitals_minutes,
+            "doses": list(self.doses),
+            "vitals_checks": self.vitals_checks,
+            "vitals_due": self.vitals_due,
+            "stopped_at": self.stopped_at,
+            "play_time": self.play_time,
+        }
 
 
 def resume_point(record: Record) -> ResumePoint:
@@ -100,18 +117,25 @@ def resume_point(record: Record) -> ResumePoint:
     for event in record.events:
         _apply(point, event, steps_of, entry)
     point.stopped_at = record.length
-    point.play_time = max((e["play_time"] for e in record.events
-                           if isinstance(e.get("play_time"), (int, float))), default=0.0)
+    point.play_time = max(
+        (e["play_time"] for e in record.events if isinstance(e.get("play_time"), (int, float))),
+        default=0.0,
+    )
     if record.ended:
         point.resumable, point.why_not = False, "the session ended"
     elif point.scene is None:
         point.resumable, point.why_not = False, "the session never started; start it anew"
     elif point.scene == BUILT_IN_HAVEN and point.grounded_from is None:
-        point.resumable, point.why_not = False, "stopped in the built-in haven with no scene to return to"
+        point.resumable, point.why_not = (
+            False,
+            "stopped in the built-in haven with no scene to return to",
+        )
     return point
 
 
-def _apply(point: ResumePoint, event: dict[str, Any], steps_of: dict[Any, Any], entry: list[int]) -> None:
+def _apply(
+    point: ResumePoint, event: dict[str, Any], steps_of: dict[Any, Any], entry: list[int]
+) -> None:
     kind = event.get("event")
     if kind == "session_start":
         entry[:] = [int(event.get("step", 0))]
@@ -149,7 +173,9 @@ def _apply(point: ResumePoint, event: dict[str, Any], steps_of: dict[Any, Any], 
     elif kind == "vitals_interval":
         point.vitals_minutes = float(event.get("minutes", 0.0))
     elif kind == "medicine":
-        point.doses.append({"session_time": event.get("session_time"), "text": event.get("text", "")})
+        point.doses.append(
+            {"session_time": event.get("session_time"), "text": event.get("text", "")}
+        )
     elif kind == "vitals_due":
         point.vitals_due = event.get("due")
     elif kind == "vitals_ack":

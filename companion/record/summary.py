@@ -13,10 +13,17 @@ from companion.record.reader import Record
 BUILT_IN_HAVEN = "built-in-haven"
 GROUNDING = "grounding"
 COMMAND_NAMES = {
-    "next_step": "next step", "next_scene": "next scene", "previous_scene": "previous scene",
-    "goto": "go to scene", "ack_vitals": "vitals checked", "ack_signal": "signal answered",
-    "vitals_interval": "vitals interval", "patient_signal": "patient signal", "talk": "talk",
-    "medicine": "medicine given", "return": "return from ground",
+    "next_step": "next step",
+    "next_scene": "next scene",
+    "previous_scene": "previous scene",
+    "goto": "go to scene",
+    "ack_vitals": "vitals checked",
+    "ack_signal": "signal answered",
+    "vitals_interval": "vitals interval",
+    "patient_signal": "patient signal",
+    "talk": "talk",
+    "medicine": "medicine given",
+    "return": "return from ground",
 }
 
 
@@ -159,8 +166,10 @@ def summarize(record: Record) -> Summary:
         patient=start.get("patient"),
         started=started,
         length=length,
-        play_time=max((e["play_time"] for e in record.events
-                       if isinstance(e.get("play_time"), (int, float))), default=0.0),
+        play_time=max(
+            (e["play_time"] for e in record.events if isinstance(e.get("play_time"), (int, float))),
+            default=0.0,
+        ),
         ended=ended,
         end_reason=builder.end_reason,
         stopped_in=None if ended or builder.scene is None else (builder.scene, builder.step),
@@ -222,7 +231,9 @@ class _Builder:
         if self._open_scene is not None:
             scene, began = self._open_scene
             info = self.scene_info.get(scene, {})
-            title = "Haven (built in)" if scene == BUILT_IN_HAVEN else str(info.get("title") or scene)
+            title = (
+                "Haven (built in)" if scene == BUILT_IN_HAVEN else str(info.get("title") or scene)
+            )
             self.spans.append(SceneSpan(scene, title, info.get("phase"), began, max(at, began)))
             self._open_scene = None
 
@@ -265,8 +276,11 @@ class _Builder:
         self.marks.append(Mark("end", at, f"the session ended: {self.end_reason}", wall))
 
     def _on_hold(self, event: dict[str, Any], at: float, wall: float | None) -> None:
-        reasons = {"wait": "waits for the therapist", "scene": "holds at the end of the scene",
-                   "ground": "holds in the safe place"}
+        reasons = {
+            "wait": "waits for the therapist",
+            "scene": "holds at the end of the scene",
+            "ground": "holds in the safe place",
+        }
         self.marks.append(Mark("hold", at, reasons.get(str(event.get("reason")), "holds"), wall))
 
     # --- the therapist and the clinic ---
@@ -274,20 +288,41 @@ class _Builder:
     def _on_command(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         name = str(event.get("command"))
         args = event.get("args") if isinstance(event.get("args"), dict) else {}
-        self.actions.append(Action(at, wall, COMMAND_NAMES.get(name, name.replace("_", " ")),
-                                   _detail(name, args), str(event.get("source") or ""),
-                                   bool(event.get("ok")), event.get("reason")))
+        self.actions.append(
+            Action(
+                at,
+                wall,
+                COMMAND_NAMES.get(name, name.replace("_", " ")),
+                _detail(name, args),
+                str(event.get("source") or ""),
+                bool(event.get("ok")),
+                event.get("reason"),
+            )
+        )
 
     def _on_note(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         scene = event.get("scene")
-        self.marks.append(Mark("note", at, str(event.get("text", "")), wall,
-                               str(scene) if scene is not None else self.scene))
+        self.marks.append(
+            Mark(
+                "note",
+                at,
+                str(event.get("text", "")),
+                wall,
+                str(scene) if scene is not None else self.scene,
+            )
+        )
 
     def _on_ground(self, event: dict[str, Any], at: float, wall: float | None) -> None:
-        self.marks.append(Mark("ground", at, f"grounded from {event.get('scene')} (step {event.get('step')})", wall))
+        self.marks.append(
+            Mark(
+                "ground", at, f"grounded from {event.get('scene')} (step {event.get('step')})", wall
+            )
+        )
 
     def _on_return(self, event: dict[str, Any], at: float, wall: float | None) -> None:
-        self.marks.append(Mark("return", at, f"returned to {event.get('scene')} (step {event.get('step')})", wall))
+        self.marks.append(
+            Mark("return", at, f"returned to {event.get('scene')} (step {event.get('step')})", wall)
+        )
 
     def _on_medicine(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         text = str(event.get("text") or "").strip()
@@ -307,11 +342,15 @@ class _Builder:
         due = float(event.get("due", at))
         raised = self._due.pop(due, due)
         late = event.get("late")
-        self.dose.checks.append(VitalsCheck(due, raised, at, float(late) if isinstance(late, (int, float)) else None))
+        self.dose.checks.append(
+            VitalsCheck(due, raised, at, float(late) if isinstance(late, (int, float)) else None)
+        )
         self.marks.append(Mark("vitals_ack", at, "vitals checked", wall))
 
     def _on_patient_signal(self, event: dict[str, Any], at: float, wall: float | None) -> None:
-        self.marks.append(Mark("signal", at, f"the patient signalled (by {event.get('via', 'key')})", wall))
+        self.marks.append(
+            Mark("signal", at, f"the patient signalled (by {event.get('via', 'key')})", wall)
+        )
 
     def _on_signal_ack(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         self.marks.append(Mark("signal_ack", at, "the therapist answered the signal", wall))
@@ -329,18 +368,32 @@ class _Builder:
             self.faults.append(Mark("recovered", at, f"{part}: {message or 'working again'}", wall))
 
     def _on_fault(self, event: dict[str, Any], at: float, wall: float | None) -> None:
-        self._fault(Mark("fault", at, f"{event.get('part', 'app')}: {event.get('message', '')}", wall))
+        self._fault(
+            Mark("fault", at, f"{event.get('part', 'app')}: {event.get('message', '')}", wall)
+        )
 
     def _on_warning(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         self.faults.append(Mark("warning", at, str(event.get("message", "")), wall))
 
     def _on_unrecordable(self, event: dict[str, Any], at: float, wall: float | None) -> None:
-        self._fault(Mark("fault", at, f"an event ({event.get('kind')}) could not be recorded: "
-                                      f"{event.get('error')}", wall))
+        self._fault(
+            Mark(
+                "fault",
+                at,
+                f"an event ({event.get('kind')}) could not be recorded: {event.get('error')}",
+                wall,
+            )
+        )
 
     def _on_record_lost(self, event: dict[str, Any], at: float, wall: float | None) -> None:
-        self._fault(Mark("fault", at, f"record: {event.get('events')} events lost while the disk "
-                                      "refused to write", wall))
+        self._fault(
+            Mark(
+                "fault",
+                at,
+                f"record: {event.get('events')} events lost while the disk refused to write",
+                wall,
+            )
+        )
 
     def _fault(self, mark: Mark) -> None:
         self.faults.append(mark)
@@ -370,5 +423,14 @@ def parse_date(text: Any) -> datetime | None:
         return None
 
 
-__all__ = ["Summary", "summarize", "format_time", "SceneSpan", "Interval", "Mark", "Action",
-           "DoseClock", "VitalsCheck"]
+__all__ = [
+    "Summary",
+    "summarize",
+    "format_time",
+    "SceneSpan",
+    "Interval",
+    "Mark",
+    "Action",
+    "DoseClock",
+    "VitalsCheck",
+]

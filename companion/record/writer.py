@@ -27,7 +27,12 @@ from typing import Any
 
 from companion.record import environment
 from companion.record.paths import (
-    EVENTS_FILE, HASH_FILE, SCRIPT_COPY_STEM, RecordError, check_patient_code, default_record_dir,
+    EVENTS_FILE,
+    HASH_FILE,
+    SCRIPT_COPY_STEM,
+    RecordError,
+    check_patient_code,
+    default_record_dir,
     new_record_name,
 )
 from companion.record.sink import FILE_MODE, FileSink, Sink, ends_torn, sync_folder
@@ -56,12 +61,22 @@ def _json_fallback(value: Any) -> Any:
 class RecordWriter:
     """Use `RecordWriter.create(...)` for a new run, `RecordWriter.resume(...)` to append."""
 
-    def __init__(self, folder: Path, *, report: Report | None = None,
-                 sync_interval: float | None = 1.0, retry_interval: float = 1.0,
-                 max_pending_bytes: int = 32 * 1024 * 1024, open_sink: OpenSink = FileSink,
-                 script_bytes: bytes | None = None, script_name: str | None = None,
-                 next_seq: int = 0, session_offset: float = 0.0, play_offset: float = 0.0,
-                 repair_torn_line: bool = False) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        report: Report | None = None,
+        sync_interval: float | None = 1.0,
+        retry_interval: float = 1.0,
+        max_pending_bytes: int = 32 * 1024 * 1024,
+        open_sink: OpenSink = FileSink,
+        script_bytes: bytes | None = None,
+        script_name: str | None = None,
+        next_seq: int = 0,
+        session_offset: float = 0.0,
+        play_offset: float = 0.0,
+        repair_torn_line: bool = False,
+    ) -> None:
         self.folder = folder
         self._report = report or _ignore_report
         self._sync_interval = sync_interval
@@ -93,10 +108,18 @@ class RecordWriter:
     # --- making and reopening records ------------------------------------------------------
 
     @classmethod
-    def create(cls, script_path: str | os.PathLike[str], *, record_dir: str | os.PathLike[str] | None = None,
-               patient: str | None = None, script: Any = None, display: Mapping[str, Any] | None = None,
-               sound: Mapping[str, Any] | None = None, report: Report | None = None,
-               **options: Any) -> "RecordWriter":
+    def create(
+        cls,
+        script_path: str | os.PathLike[str],
+        *,
+        record_dir: str | os.PathLike[str] | None = None,
+        patient: str | None = None,
+        script: Any = None,
+        display: Mapping[str, Any] | None = None,
+        sound: Mapping[str, Any] | None = None,
+        report: Report | None = None,
+        **options: Any,
+    ) -> RecordWriter:
         """Start the record of a new run and write its `run_start` event. `script` (the loaded
         models.Script) adds its title and scenes; `display` and `sound` describe the outputs.
         RecordError for a bad patient code or an unreadable script; a disk fault is reported
@@ -113,12 +136,17 @@ class RecordWriter:
         started = datetime.now().astimezone()
         folder = _unique_folder(root, new_record_name(source, started))
         copy_name = SCRIPT_COPY_STEM + (source.suffix or ".yaml")
-        writer = cls(folder, report=report, script_bytes=script_bytes, script_name=copy_name, **options)
+        writer = cls(
+            folder, report=report, script_bytes=script_bytes, script_name=copy_name, **options
+        )
         data: dict[str, Any] = {
-            "record_format": RECORD_FORMAT, "record": folder.name,
+            "record_format": RECORD_FORMAT,
+            "record": folder.name,
             "date": started.isoformat(timespec="seconds"),
-            "script": source.name, "script_path": str(source.resolve()),
-            "script_copy": copy_name, "script_sha256": hashlib.sha256(script_bytes).hexdigest(),
+            "script": source.name,
+            "script_path": str(source.resolve()),
+            "script_copy": copy_name,
+            "script_sha256": hashlib.sha256(script_bytes).hexdigest(),
             "patient": patient,
         }
         if script is not None:
@@ -128,9 +156,16 @@ class RecordWriter:
         return writer
 
     @classmethod
-    def resume(cls, record: str | os.PathLike[str], *, resume_at: Mapping[str, Any] | None = None,
-               display: Mapping[str, Any] | None = None, sound: Mapping[str, Any] | None = None,
-               report: Report | None = None, **options: Any) -> "RecordWriter":
+    def resume(
+        cls,
+        record: str | os.PathLike[str],
+        *,
+        resume_at: Mapping[str, Any] | None = None,
+        display: Mapping[str, Any] | None = None,
+        sound: Mapping[str, Any] | None = None,
+        report: Report | None = None,
+        **options: Any,
+    ) -> RecordWriter:
         """Append to the record of a run that did not end. Writes a `gap` marker; the events
         written after it are shifted so the record's times go on from where it stopped
         (the app's new engine starts again at zero)."""
@@ -149,14 +184,28 @@ class RecordWriter:
         zero = loaded.wall_at_session_zero()
         resumed_at = max(stopped_at, now - zero) if zero is not None else stopped_at
         torn = ends_torn(loaded.folder / EVENTS_FILE)
-        writer = cls(loaded.folder, report=report, next_seq=loaded.last_seq + 1,
-                     repair_torn_line=torn, **options)
+        writer = cls(
+            loaded.folder,
+            report=report,
+            next_seq=loaded.last_seq + 1,
+            repair_torn_line=torn,
+            **options,
+        )
         last_wall = last.get("wall")
-        writer.add("gap", session_time=resumed_at, play_time=last_play, shifted=False,
-                   stopped_at=stopped_at, resumed_at=round(resumed_at, 3),
-                   offline_seconds=round(now - last_wall, 3) if isinstance(last_wall, (int, float)) else None,
-                   repaired_torn_line=torn, resume=dict(resume_at) if resume_at else None,
-                   **_run_facts(display, sound))
+        writer.add(
+            "gap",
+            session_time=resumed_at,
+            play_time=last_play,
+            shifted=False,
+            stopped_at=stopped_at,
+            resumed_at=round(resumed_at, 3),
+            offline_seconds=round(now - last_wall, 3)
+            if isinstance(last_wall, (int, float))
+            else None,
+            repaired_torn_line=torn,
+            resume=dict(resume_at) if resume_at else None,
+            **_run_facts(display, sound),
+        )
         writer.session_offset, writer.play_offset = resumed_at, last_play
         writer._last_engine_time, writer._last_seen = 0.0, time.monotonic()  # the new engine's zero
         return writer
@@ -178,8 +227,15 @@ class RecordWriter:
         data = event.to_json() if hasattr(event, "to_json") else dict(event)
         self._put(data, shift=True)
 
-    def add(self, kind: str, *, session_time: float | None = None, play_time: float | None = None,
-            shifted: bool = True, **data: Any) -> None:
+    def add(
+        self,
+        kind: str,
+        *,
+        session_time: float | None = None,
+        play_time: float | None = None,
+        shifted: bool = True,
+        **data: Any,
+    ) -> None:
         """An event of the app's own (warning, fault, ...). Without `session_time` it is
         stamped from the last engine event plus the time since."""
         if session_time is None:
@@ -217,11 +273,20 @@ class RecordWriter:
         record = {"seq": self._seq, **data, "wall": round(time.time(), 3)}
         self._seq += 1
         try:
-            text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_json_fallback)
+            text = json.dumps(
+                record, ensure_ascii=False, separators=(",", ":"), default=_json_fallback
+            )
         except (TypeError, ValueError) as exc:  # e.g. a circular structure: keep its trace
-            text = json.dumps({"seq": record["seq"], "event": "unrecordable",
-                               "session_time": record.get("session_time"), "wall": record["wall"],
-                               "kind": str(data.get("event")), "error": str(exc)})
+            text = json.dumps(
+                {
+                    "seq": record["seq"],
+                    "event": "unrecordable",
+                    "session_time": record.get("session_time"),
+                    "wall": record["wall"],
+                    "kind": str(data.get("event")),
+                    "error": str(exc),
+                }
+            )
         return (text + "\n").encode("utf-8")
 
     def _send(self, line: bytes) -> None:
@@ -250,8 +315,12 @@ class RecordWriter:
         self._next_retry = time.monotonic() + self._retry_interval
         if self._failure != reason:
             self._failure = reason
-            self._report(PART, False, f"the session record cannot be written ({reason}) at {self.folder}: "
-                                      "keeping new events in memory and trying again")
+            self._report(
+                PART,
+                False,
+                f"the session record cannot be written ({reason}) at {self.folder}: "
+                "keeping new events in memory and trying again",
+            )
 
     def _retry(self) -> None:
         if self._sink is None and not self._try_open():
@@ -287,7 +356,9 @@ class RecordWriter:
             if self._script_bytes is not None and self._script_name is not None:
                 digest = hashlib.sha256(self._script_bytes).hexdigest()
                 _write_private(self.folder / self._script_name, self._script_bytes)
-                _write_private(self.folder / HASH_FILE, f"{digest}  {self._script_name}\n".encode("ascii"))
+                _write_private(
+                    self.folder / HASH_FILE, f"{digest}  {self._script_name}\n".encode("ascii")
+                )
             sink = self._open_sink(self.folder / EVENTS_FILE)
             if self._repair:  # a line torn by a crash: end it, so the next event starts clean
                 self._repair = sink.write(b"\n") != 1
@@ -297,7 +368,9 @@ class RecordWriter:
             return False
         self._sink = sink
         if self._sync_interval:
-            self._syncer = threading.Thread(target=self._sync_loop, name="record-fsync", daemon=True)
+            self._syncer = threading.Thread(
+                target=self._sync_loop, name="record-fsync", daemon=True
+            )
             self._syncer.start()
         return True
 
@@ -357,15 +430,26 @@ class RecordWriter:
         if self._failure is None:
             return self.folder
         self.saved_to = self._save_elsewhere()
-        where = f"saved to {self.saved_to}" if self.saved_to else "and no fallback folder could hold it"
-        self._report(PART, False, f"the session record could not be finished at {self.folder}; {where}")
+        where = (
+            f"saved to {self.saved_to}" if self.saved_to else "and no fallback folder could hold it"
+        )
+        self._report(
+            PART, False, f"the session record could not be finished at {self.folder}; {where}"
+        )
         return self.saved_to
 
     def _save_elsewhere(self) -> Path | None:
         """Everything already on the failing disk (if it can still be read) plus what is held
         in memory, written whole to the user's record folder or the temporary folder."""
-        files = {name: _read_or_none(self.folder / name) for name in os.listdir(self.folder)
-                 if name != EVENTS_FILE} if self.folder.is_dir() else {}
+        files = (
+            {
+                name: _read_or_none(self.folder / name)
+                for name in os.listdir(self.folder)
+                if name != EVENTS_FILE
+            }
+            if self.folder.is_dir()
+            else {}
+        )
         if self._script_bytes is not None and self._script_name:
             files[self._script_name] = self._script_bytes
         written = _read_or_none(self.folder / EVENTS_FILE) or b""
@@ -386,7 +470,7 @@ class RecordWriter:
                 continue
         return None
 
-    def __enter__(self) -> "RecordWriter":
+    def __enter__(self) -> RecordWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -435,15 +519,29 @@ def _script_facts(script: Any) -> dict[str, Any]:
         "title": script.title,
         "default_phase": script.phase,
         "safe_scene": script.safe_scene,
-        "scenes": [{"id": scene.id, "title": scene.title or scene.id, "phase": script.scene_phase(scene),
-                    "environment": scene.environment, "steps": len(scene.steps), "then": scene.then}
-                   for scene in script.scenes],
+        "scenes": [
+            {
+                "id": scene.id,
+                "title": scene.title or scene.id,
+                "phase": script.scene_phase(scene),
+                "environment": scene.environment,
+                "steps": len(scene.steps),
+                "then": scene.then,
+            }
+            for scene in script.scenes
+        ],
     }
 
 
-def _run_facts(display: Mapping[str, Any] | None, sound: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {"versions": environment.versions(), "platform": environment.platform_facts(),
-            "display": dict(display) if display else None, "sound": dict(sound) if sound else None}
+def _run_facts(
+    display: Mapping[str, Any] | None, sound: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "versions": environment.versions(),
+        "platform": environment.platform_facts(),
+        "display": dict(display) if display else None,
+        "sound": dict(sound) if sound else None,
+    }
 
 
 __all__ = ["RecordWriter", "RECORD_FORMAT", "PART"]

@@ -66,9 +66,17 @@ def main(mount: Path, out: Path) -> None:
     steps.append(f"room again: ok={session.writer.ok} pending={session.writer.pending_events}")
     session.writer.close()
     shutil.copytree(session.writer.folder, out / "record")
-    (out / "result.json").write_text(json.dumps({
-        "reports": reports, "steps": steps, "written": session.written,
-        "state": session.engine.state.value}), encoding="utf-8")
+    (out / "result.json").write_text(
+        json.dumps(
+            {
+                "reports": reports,
+                "steps": steps,
+                "written": session.written,
+                "state": session.engine.state.value,
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

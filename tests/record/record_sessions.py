@@ -62,8 +62,11 @@ scenes:
       - say: You are safe. I am with you.
 """
 
-NOTES = ("Settled quickly; breathing slow.", "Tearful <at> the stars & asked for the light on",
-         "Calm again; said \"it was beautiful\"")
+NOTES = (
+    "Settled quickly; breathing slow.",
+    "Tearful <at> the stars & asked for the light on",
+    'Calm again; said "it was beautiful"',
+)
 
 
 @dataclass
@@ -106,8 +109,14 @@ def write_script(folder: Path) -> Path:
     return path
 
 
-def open_session(script_path: Path, record_dir: Path, *, patient: str | None = "P-014",
-                 reports: list[tuple[str, bool, str]] | None = None, **writer_options: Any) -> Session:
+def open_session(
+    script_path: Path,
+    record_dir: Path,
+    *,
+    patient: str | None = "P-014",
+    reports: list[tuple[str, bool, str]] | None = None,
+    **writer_options: Any,
+) -> Session:
     """A fresh engine and a new record. The writer's health reports go to the engine, as in
     the app, and are also collected in `reports` when given."""
     loaded = load_script(script_path)
@@ -120,9 +129,16 @@ def open_session(script_path: Path, record_dir: Path, *, patient: str | None = "
             reports.append((part, ok, message))
         engine.report_health(part, ok, message)
 
-    writer = RecordWriter.create(script_path, record_dir=record_dir, patient=patient, script=loaded.script,
-                                 display={"output": "none"}, sound={"driver": "disk", "ok": True},
-                                 report=report, **writer_options)
+    writer = RecordWriter.create(
+        script_path,
+        record_dir=record_dir,
+        patient=patient,
+        script=loaded.script,
+        display={"output": "none"},
+        sound={"driver": "disk", "ok": True},
+        report=report,
+        **writer_options,
+    )
     return Session(engine, clock, writer)
 
 
@@ -139,10 +155,10 @@ def play_first_half(session: Session) -> None:
     s.command("pause")
     s.advance(45)
     s.command("resume")
-    s.advance(60)                               # into the journey scene
+    s.advance(60)  # into the journey scene
     s.command("volume", bus="music", level=0.4)
     s.command("intensity", level=0.3)
-    s.advance(4 * 60)                           # the first vitals reminder falls due
+    s.advance(4 * 60)  # the first vitals reminder falls due
     s.command("ack_vitals")
     s.command("patient_signal", via="button")
     s.command("note", text=NOTES[1])
@@ -150,27 +166,27 @@ def play_first_half(session: Session) -> None:
     s.command("ack_signal")
     s.advance(90)
     s.command("return")
-    s.command("goto", scene="nowhere")          # refused: no such scene
+    s.command("goto", scene="nowhere")  # refused: no such scene
     s.engine.report_health("mixer", False, "the sound device was lost")
     s.frame()
     s.advance(20)
     s.engine.report_health("mixer", True, "the sound device is back")
     s.frame()
     s.command("captions", on=False)
-    s.advance(3 * 60)                           # a second reminder, acknowledged late
+    s.advance(3 * 60)  # a second reminder, acknowledged late
     s.advance(60)
     s.command("ack_vitals")
 
 
 def play_to_end(session: Session) -> None:
     s = session
-    s.advance(40 * 60, frame_every=30)          # the journey ends in a hold
+    s.advance(40 * 60, frame_every=30)  # the journey ends in a hold
     assert s.engine.state is State.HOLDING, s.engine.state
-    s.command("continue")                       # to the return scene; it waits for the therapist
+    s.command("continue")  # to the return scene; it waits for the therapist
     s.advance(20)
     s.command("note", text=NOTES[2])
     s.command("continue")
-    s.advance(3 * 60, frame_every=30)           # the scene ends the session
+    s.advance(3 * 60, frame_every=30)  # the scene ends the session
     assert s.engine.state is State.ENDED
 
 

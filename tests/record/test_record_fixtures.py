@@ -11,7 +11,14 @@ import pytest
 from record_sessions import NOTES
 
 from companion.cli import main
-from companion.record import RecordWriter, list_records, load_record, render_report, resume_point, summarize
+from companion.record import (
+    RecordWriter,
+    list_records,
+    load_record,
+    render_report,
+    resume_point,
+    summarize,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "format-1"
 
@@ -33,7 +40,11 @@ def test_an_ended_record_from_format_1(records: dict[str, Path]) -> None:
     assert [n.label for n in summary.notes] == list(NOTES)
     assert len(summary.actions) == 20 and sum(not a.ok for a in summary.actions) == 1
     assert [s.scene for s in summary.scenes] == ["arrive", "journey", "haven", "journey", "return"]
-    assert [(c.due, c.acknowledged) for c in summary.dose.checks] == [(330.0, 435.0), (630.0, 785.0), (930.0, None)]
+    assert [(c.due, c.acknowledged) for c in summary.dose.checks] == [
+        (330.0, 435.0),
+        (630.0, 785.0),
+        (930.0, None),
+    ]
     html = render_report(record, "html")
     assert "Tearful &lt;at&gt; the stars &amp; asked for the light on" in html and "<svg" in html
     assert "## Notes" in render_report(record, "md")
@@ -49,20 +60,24 @@ def test_a_crashed_record_from_format_1_loads_and_resumes(records: dict[str, Pat
     assert point.levels == {"music": 0.4} and point.intensity == 0.3 and point.captions is False
     path, warning = point.script_to_play()  # the script it was played from is gone
     assert path == folder / "script.yaml" and "is gone" in warning
-    writer = RecordWriter.resume(folder, resume_at={"scene": point.scene, "step": point.step}, sync_interval=None)
+    writer = RecordWriter.resume(
+        folder, resume_at={"scene": point.scene, "step": point.step}, sync_interval=None
+    )
     writer.warning("resumed in a test")
     writer.close()
     resumed = load_record(folder)
     gap = resumed.of_kind("gap")[0]
     assert gap["repaired_torn_line"] and gap["stopped_at"] == record.length
     assert [p.message.split(" (")[0] for p in resumed.problems] == ["not a complete event"]
-    assert resumed.events[:len(record.events)] == record.events
+    assert resumed.events[: len(record.events)] == record.events
     assert resumed.of_kind("warning")[0]["session_time"] >= record.length
 
 
 def test_records_lists_the_fixtures(records: dict[str, Path], capsys) -> None:
     root = records["P-014"].parent
     assert [(r.patient, r.ended, r.length) for r in list_records(root)] == [
-        ("P-014", True, 3325.0), ("P-015", False, 785.0)]
+        ("P-014", True, 3325.0),
+        ("P-015", False, 785.0),
+    ]
     assert main(["records", "--record-dir", str(root)]) == 0
     assert "not ended (1 problem)" in capsys.readouterr().out

@@ -21,12 +21,31 @@ def test_read_only_then_full_disk_reported_and_nothing_lost(tmp_path: Path) -> N
     mount, out = tmp_path / "mnt", tmp_path / "out"
     mount.mkdir()
     out.mkdir()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
+    )
     done = subprocess.run(
-        ["unshare", "--mount", "--propagation", "private", "sh", "-c", MOUNT_AND_RUN,
-         str(mount), sys.executable, str(HERE / "record_disk_child.py"), str(out)],
-        capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode == 0, f"needs root for a private tmpfs (machines and CI run as root)\n{done.stderr}"
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            MOUNT_AND_RUN,
+            str(mount),
+            sys.executable,
+            str(HERE / "record_disk_child.py"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, (
+        f"needs root for a private tmpfs (machines and CI run as root)\n{done.stderr}"
+    )
     result = json.loads((out / "result.json").read_text())
     assert result["state"] == "playing"  # the session went on through both faults
     reports = [(ok, message) for part, ok, message in result["reports"] if part == "record"]
@@ -41,8 +60,11 @@ def test_read_only_then_full_disk_reported_and_nothing_lost(tmp_path: Path) -> N
 
     record = load_record(out / "record")
     assert record.problems == []
-    engine_events = [{k: v for k, v in e.items() if k not in ("seq", "wall")} for e in record.events
-                     if e["event"] not in ("run_start", "run_end")]
+    engine_events = [
+        {k: v for k, v in e.items() if k not in ("seq", "wall")}
+        for e in record.events
+        if e["event"] not in ("run_start", "run_end")
+    ]
     written = result["written"]
     assert engine_events == written  # every event, in order, including those held in memory
     assert len([e for e in record.of_kind("note")]) == 3

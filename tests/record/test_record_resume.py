@@ -6,9 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from record_sessions import NOTES, Session, open_session, play_first_half
+from record_sessions import NOTES, Session, open_session
 
-from companion.record import RecordError, RecordWriter, load_record, render_report, resume_point, summarize
+from companion.record import (
+    RecordError,
+    RecordWriter,
+    load_record,
+    render_report,
+    resume_point,
+    summarize,
+)
 from companion.script import load_script
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine, State
@@ -27,11 +34,17 @@ def restore(engine: Engine, commands: list) -> None:
         assert result.ok, (name, result.reason)
 
 
-def test_the_resume_point_of_a_session_left_in_the_middle(quit_session: Session, script_path: Path) -> None:
+def test_the_resume_point_of_a_session_left_in_the_middle(
+    quit_session: Session, script_path: Path
+) -> None:
     point = resume_point(load_record(quit_session.writer.folder))
     engine = quit_session.engine
     assert point.resumable and point.why_not is None
-    assert (point.scene, point.step) == (engine.position.scene.id, engine.position.step_index) == ("journey", 1)
+    assert (
+        (point.scene, point.step)
+        == (engine.position.scene.id, engine.position.step_index)
+        == ("journey", 1)
+    )
     assert point.levels == {"music": 0.4} and point.intensity == 0.3 and point.captions is False
     assert point.vitals_minutes == 5.0 and not point.paused and point.grounded_from is None
     assert point.doses == [{"session_time": 30.0, "text": "ketamine 0.5 mg/kg IM"}]
@@ -46,13 +59,19 @@ def test_the_resume_point_of_a_session_left_in_the_middle(quit_session: Session,
     assert new.vitals_minutes == 5.0 and new.state is State.PLAYING
 
 
-def test_resuming_appends_to_the_same_record_after_a_gap(quit_session: Session, script_path: Path) -> None:
+def test_resuming_appends_to_the_same_record_after_a_gap(
+    quit_session: Session, script_path: Path
+) -> None:
     folder = quit_session.writer.folder
     before = load_record(folder)
     point = resume_point(before)
     engine, clock = fresh_engine(script_path)
-    writer = RecordWriter.resume(folder, resume_at={"scene": point.scene, "step": point.step},
-                                 display={"output": "window"}, report=engine.report_health)
+    writer = RecordWriter.resume(
+        folder,
+        resume_at={"scene": point.scene, "step": point.step},
+        display={"output": "window"},
+        report=engine.report_health,
+    )
     restore(engine, point.commands())
     resumed = Session(engine, clock, writer)
     resumed.frame()
@@ -73,18 +92,27 @@ def test_resuming_appends_to_the_same_record_after_a_gap(quit_session: Session, 
     assert gap["display"] == {"output": "window"} and gap["versions"]["companion"]
     times = [e["session_time"] for e in record.events if e["event"] not in ("run_start",)]
     assert times == sorted(times)  # the record's clock goes on across the gap
-    restart = record.events[record.events.index(gap) + 1:]
+    restart = record.events[record.events.index(gap) + 1 :]
     assert restart[0]["event"] == "command" and restart[0]["source"] == "resume"
     summary = summarize(record)
     assert [n.label for n in summary.notes] == list(NOTES)
     assert len(summary.gaps) == 1 and summary.gaps[0].start == before.length
-    assert [s.scene for s in summary.scenes] == ["arrive", "journey", "haven", "journey", "journey", "return"]
+    assert [s.scene for s in summary.scenes] == [
+        "arrive",
+        "journey",
+        "haven",
+        "journey",
+        "journey",
+        "return",
+    ]
     assert summary.scenes[3].end == before.length and summary.scenes[4].start == gap["session_time"]
     assert 'class="gap"' in render_report(record, "html")
     assert not resume_point(record).resumable
 
 
-def test_a_session_left_grounded_resumes_grounded_with_return_intact(script_path: Path, record_dir: Path) -> None:
+def test_a_session_left_grounded_resumes_grounded_with_return_intact(
+    script_path: Path, record_dir: Path
+) -> None:
     session = open_session(script_path, record_dir)
     session.command("start")
     session.advance(200)  # into the journey scene, at its step 1
@@ -114,7 +142,9 @@ def test_a_paused_session_resumes_paused(script_path: Path, record_dir: Path) ->
     assert engine.state is State.PAUSED and engine.position.scene.id == "arrive"
 
 
-def test_a_scene_holding_at_its_end_resumes_after_its_last_step(script_path: Path, record_dir: Path) -> None:
+def test_a_scene_holding_at_its_end_resumes_after_its_last_step(
+    script_path: Path, record_dir: Path
+) -> None:
     session = open_session(script_path, record_dir)
     session.command("start")
     session.command("goto", scene="journey")
@@ -130,8 +160,9 @@ def test_a_scene_holding_at_its_end_resumes_after_its_last_step(script_path: Pat
     assert engine.state is State.HOLDING and engine.hold_reason == "scene"
 
 
-def test_an_ended_or_unstarted_session_cannot_be_resumed(ended_session: Session, script_path: Path,
-                                                         record_dir: Path) -> None:
+def test_an_ended_or_unstarted_session_cannot_be_resumed(
+    ended_session: Session, script_path: Path, record_dir: Path
+) -> None:
     point = resume_point(load_record(ended_session.writer.folder))
     assert not point.resumable and point.why_not == "the session ended" and point.commands() == []
     with pytest.raises(RecordError, match="ended"):
@@ -142,8 +173,9 @@ def test_an_ended_or_unstarted_session_cannot_be_resumed(ended_session: Session,
     assert not point.resumable and "never started" in point.why_not
 
 
-def test_a_changed_or_missing_script_resumes_from_the_records_copy(quit_session: Session,
-                                                                   script_path: Path) -> None:
+def test_a_changed_or_missing_script_resumes_from_the_records_copy(
+    quit_session: Session, script_path: Path
+) -> None:
     script_path.write_text(script_path.read_text() + "# edited after the session\n")
     point = resume_point(load_record(quit_session.writer.folder))
     path, warning = point.script_to_play()

@@ -24,9 +24,15 @@ HERE = Path(__file__).resolve().parent
 
 
 def kill_while_writing(script: Path, record_dir: Path, delay: float) -> tuple[Path, int]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
-    child = subprocess.Popen([sys.executable, str(HERE / "record_killed_child.py"), str(script), str(record_dir)],
-                             stdout=subprocess.PIPE, text=True, env=env)
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
+    )
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "record_killed_child.py"), str(script), str(record_dir)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     assert child.stdout is not None
     first = child.stdout.readline()
     assert first.startswith("record "), first
@@ -61,8 +67,12 @@ def test_every_acknowledged_event_survives_sigkill(tmp_path: Path, seed: int) ->
     loaded = load_script(script)
     assert loaded.script is not None
     engine = Engine(loaded.script, VirtualClock())
-    writer = RecordWriter.resume(folder, resume_at={"scene": point.scene, "step": point.step},
-                                 report=engine.report_health, sync_interval=None)
+    writer = RecordWriter.resume(
+        folder,
+        resume_at={"scene": point.scene, "step": point.step},
+        report=engine.report_health,
+        sync_interval=None,
+    )
     for name, args in point.commands():
         assert engine.command(name, source="resume", **args).ok, name
     assert engine.position is not None and engine.position.scene.id == point.scene

@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from record_sessions import Session, open_session, play_first_half, play_to_end
+from record_sessions import Session, open_session
 
 from companion.record import RecordError, RecordWriter, check_patient_code, load_record
 from companion.record.sink import FileSink
@@ -28,8 +28,9 @@ def engine_part(event: dict) -> dict:
     return {k: v for k, v in event.items() if k not in ENGINE_KEYS_DROPPED}
 
 
-def test_a_run_writes_a_folder_with_the_script_its_hash_and_every_event(ended_session: Session,
-                                                                          script_path: Path) -> None:
+def test_a_run_writes_a_folder_with_the_script_its_hash_and_every_event(
+    ended_session: Session, script_path: Path
+) -> None:
     folder = ended_session.writer.folder
     original = script_path.read_bytes()
     assert (folder / "script.yaml").read_bytes() == original
@@ -48,9 +49,26 @@ def test_a_run_writes_a_folder_with_the_script_its_hash_and_every_event(ended_se
     assert [engine_part(e) for e in events[1:-1]] == ended_session.written
     assert events[-1]["event"] == "run_end"
     kinds = {e["event"] for e in events}
-    assert {"session_start", "scene_start", "step_start", "command", "hold", "pause", "resume", "ground",
-            "return", "note", "medicine", "vitals_interval", "vitals_due", "vitals_ack", "patient_signal",
-            "signal_ack", "health", "end"} <= kinds
+    assert {
+        "session_start",
+        "scene_start",
+        "step_start",
+        "command",
+        "hold",
+        "pause",
+        "resume",
+        "ground",
+        "return",
+        "note",
+        "medicine",
+        "vitals_interval",
+        "vitals_due",
+        "vitals_ack",
+        "patient_signal",
+        "signal_ack",
+        "health",
+        "end",
+    } <= kinds
 
 
 def test_record_files_are_private_to_the_account(ended_session: Session) -> None:
@@ -60,7 +78,9 @@ def test_record_files_are_private_to_the_account(ended_session: Session) -> None
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
 
 
-def test_each_event_is_in_the_file_as_soon_as_it_is_written(script_path: Path, record_dir: Path) -> None:
+def test_each_event_is_in_the_file_as_soon_as_it_is_written(
+    script_path: Path, record_dir: Path
+) -> None:
     session = open_session(script_path, record_dir, sync_interval=None)
     path = session.writer.events_path
     session.command("start")
@@ -111,31 +131,44 @@ class FullDisk:
         self.file.close()
 
 
-def full_disk_session(script_path: Path, record_dir: Path, reports: list, **options) -> tuple[Session, FullDisk]:
+def full_disk_session(
+    script_path: Path, record_dir: Path, reports: list, **options
+) -> tuple[Session, FullDisk]:
     disks: list[FullDisk] = []
 
     def open_sink(path: Path) -> FullDisk:
         disks.append(FullDisk(path))
         return disks[-1]
 
-    session = open_session(script_path, record_dir, reports=reports, open_sink=open_sink,
-                           retry_interval=0.0, **options)
+    session = open_session(
+        script_path, record_dir, reports=reports, open_sink=open_sink, retry_interval=0.0, **options
+    )
     return session, disks[0]
 
 
-def test_a_full_disk_does_not_stop_the_session_and_loses_nothing(script_path: Path, record_dir: Path) -> None:
+def test_a_full_disk_does_not_stop_the_session_and_loses_nothing(
+    script_path: Path, record_dir: Path
+) -> None:
     reports: list[tuple[str, bool, str]] = []
     session, disk = full_disk_session(script_path, record_dir, reports)
     session.command("start")
     session.advance(30)
     before = session.writer.events_path.read_bytes()
     disk.room = 150  # room for part of one more line, then the disk is full
-    play_first_half_rest = [("note", {"text": "written while the disk is full"}), ("pause", {}), ("resume", {})]
+    play_first_half_rest = [
+        ("note", {"text": "written while the disk is full"}),
+        ("pause", {}),
+        ("resume", {}),
+    ]
     for name, args in play_first_half_rest:
         session.command(name, **args)
     session.advance(60)
     assert session.engine.state is State.PLAYING  # the session went on
-    assert reports and reports[0][:2] == ("record", False) and "No space left on device" in reports[0][2]
+    assert (
+        reports
+        and reports[0][:2] == ("record", False)
+        and "No space left on device" in reports[0][2]
+    )
     assert session.engine.health["record"]["ok"] is False  # the panel shows it
     assert not session.writer.ok and session.writer.pending_events > 0
     during = session.writer.events_path.read_bytes()
@@ -156,8 +189,15 @@ def test_a_full_disk_does_not_stop_the_session_and_loses_nothing(script_path: Pa
     assert [e["seq"] for e in events] == list(range(len(events)))
     engine_events = [engine_part(e) for e in events if e["event"] not in ("run_start", "run_end")]
     assert engine_events == session.written
-    health = [(e["ok"], e["message"][:40]) for e in events if e["event"] == "health" and e["part"] == "record"]
-    assert [ok for ok, _ in health] == [False, True]  # the fault and the recovery are in the record too
+    health = [
+        (e["ok"], e["message"][:40])
+        for e in events
+        if e["event"] == "health" and e["part"] == "record"
+    ]
+    assert [ok for ok, _ in health] == [
+        False,
+        True,
+    ]  # the fault and the recovery are in the record too
 
 
 def test_memory_is_bounded_and_lost_events_are_marked(script_path: Path, record_dir: Path) -> None:
@@ -181,8 +221,9 @@ def test_memory_is_bounded_and_lost_events_are_marked(script_path: Path, record_
     assert notes == [f"note {n} " + "x" * 40 for n in range(len(notes))]  # the first ones, in order
 
 
-def test_a_disk_that_stays_full_has_the_record_saved_elsewhere(script_path: Path, record_dir: Path,
-                                                               tmp_path: Path, monkeypatch) -> None:
+def test_a_disk_that_stays_full_has_the_record_saved_elsewhere(
+    script_path: Path, record_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
     fallback = tmp_path / "fallback"
     monkeypatch.setenv("COMPANION_RECORD_DIR", str(fallback))
     reports: list[tuple[str, bool, str]] = []
