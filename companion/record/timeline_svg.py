@@ -27,6 +27,7 @@ PHASE_COLOURS = {
 }
 OTHER_COLOUR = "#d5dbe0"
 MARK_SPACING = 15
+MAX_NUDGE = 3 * MARK_SPACING  # how far a mark may move aside from its moment
 TICK_MINUTES = (1, 2, 5, 10, 15, 20, 30, 60, 120)
 LEGEND = (
     ("note", "note"),
@@ -107,7 +108,10 @@ def timeline_svg(summary: Summary) -> str:
             continue
         if mark.kind == "note":
             note_number += 1
-        cx = max(x(mark.time), lane_right[lane] + MARK_SPACING)
+        at = x(mark.time)
+        cx = max(at, lane_right[lane] + MARK_SPACING)
+        if cx - at > MAX_NUDGE or cx > WIDTH - RIGHT:  # a crowd: stay on its moment, overlapping
+            cx = at
         lane_right[lane] = cx
         cy = LANE_Y + lane * LANE_H + LANE_H / 2
         tip = f"{format_time(mark.time)} {mark.label}"
