@@ -6,9 +6,25 @@ import argparse
 from typing import Callable, Sequence
 
 from companion import __version__
-from companion.commands import EXIT_OK, EXIT_USAGE, check, new, preview, schema
+from companion.commands import (
+    EXIT_OK,
+    EXIT_USAGE,
+    check,
+    new,
+    preview,
+    records,
+    report,
+    schema,
+)
 
-SUBCOMMANDS = (check, schema, preview, new)
+SUBCOMMANDS = (
+    check,
+    schema,
+    preview,
+    new,
+    report,
+    records,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

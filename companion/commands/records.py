@@ -1,0 +1,106 @@
+"""`companion records [--record-dir DIR]` lists session records;
+`companion records delete ID [--yes]` removes one."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from companion.commands import EXIT_FINDINGS, EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("records", help="list session records, or delete one")
+    parser.add_argument(
+        "--record-dir",
+        metavar="DIR",
+        type=Path,
+        help="where records are kept (default: the user's data folder)",
+    )
+    parser.add_argument("--json", action="store_true", help="the list as JSON")
+    parser.set_defaults(handler=run_list)
+    actions = parser.add_subparsers(dest="records_action", metavar="ACTION")
+    delete = actions.add_parser("delete", help="remove one record (asks first)")
+    delete.add_argument("id", metavar="ID", help="the record's id (as listed) or its folder")
+    delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    delete.add_argument(
+        "--record-dir",
+        metavar="DIR",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="where records are kept (default: the user's data folder)",
+    )
+    delete.set_defaults(handler=run_delete)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from companion.record import default_record_dir, format_time, list_records
+
+    root = args.record_dir or default_record_dir()
+    infos = list_records(root)
+    if args.json:
+        print(json.dumps([info.to_json() for info in infos], indent=2))
+        return EXIT_OK
+    if not infos:
+        print(f"no records in {root}", file=sys.stderr)
+        return EXIT_OK
+    rows = [("ID", "DATE", "SCRIPT", "PATIENT", "LENGTH", "STATUS")]
+    for info in infos:
+        status = "ended" if info.ended else "not ended"
+        if info.problems:
+            status += f" ({info.problems} problem{'s' * (info.problems != 1)})"
+        rows.append(
+            (
+                info.id,
+                info.date.strftime("%Y-%m-%d %H:%M") if info.date else "?",
+                _clip(info.title, 32),
+                info.patient or "-",
+                format_time(info.length),
+                status,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    print(f"{len(infos)} record{'s' * (len(infos) != 1)} in {root}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    from companion.record import RecordError, delete_record, load_record
+
+    try:
+        record = load_record(args.id, args.record_dir)
+    except RecordError as exc:
+        print(f"companion records delete: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    if not args.yes:
+        start = record.start
+        what = (
+            f"{record.id} ({start.get('title') or start.get('script') or 'unknown script'}"
+            f"{', patient ' + start['patient'] if start.get('patient') else ''})"
+        )
+        print(f"Delete the record {what} for good? [y/N] ", end="", file=sys.stderr, flush=True)
+        answer = sys.stdin.readline().strip().lower()
+        if answer not in ("y", "yes"):
+            print(
+                "not deleted"
+                + ("" if answer else " (no answer; use --yes to delete without asking)"),
+                file=sys.stderr,
+            )
+            return EXIT_FINDINGS
+    try:
+        folder = delete_record(str(record.folder))
+    except RecordError as exc:
+        print(f"companion records delete: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"deleted {folder}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

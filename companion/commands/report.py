@@ -1,0 +1,60 @@
+"""`companion report RECORD [--format html|md] [--out FILE]`: a readable, printable report
+of one session from its record."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from companion.commands import EXIT_FINDINGS, EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "report", help="a session's report (HTML or Markdown) from its record"
+    )
+    parser.add_argument(
+        "record",
+        metavar="RECORD",
+        help="a record's folder, its events.jsonl, or an id that `companion records` lists",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("html", "md"),
+        default="html",
+        help="html (default: one printable page, timeline included) or md (Markdown)",
+    )
+    parser.add_argument(
+        "--out", metavar="FILE", help="write the report to FILE instead of printing it"
+    )
+    parser.add_argument(
+        "--record-dir",
+        metavar="DIR",
+        type=Path,
+        help="where records are kept (default: the user's data folder)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from companion.record import RecordError, load_record, render_report
+
+    try:
+        record = load_record(args.record, args.record_dir)
+    except RecordError as exc:
+        print(f"companion report: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    for problem in record.problems:
+        print(f"{record.folder}: warning: {problem}", file=sys.stderr)
+    text = render_report(record, args.format)
+    if args.out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        Path(args.out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"companion report: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"wrote {args.out}", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,21 @@
+"""A record's report in a chosen format."""
+
+from __future__ import annotations
+
+from companion.record.reader import Record
+from companion.record.summary import summarize
+
+FORMATS = ("html", "md")
+
+
+def render_report(record: Record, format: str = "html") -> str:
+    summary = summarize(record)
+    if format == "md":
+        from companion.record.report_md import render_markdown
+
+        return render_markdown(summary, record.id)
+    if format == "html":
+        from companion.record.report_html import render_html
+
+        return render_html(summary, record.id)
+    raise ValueError(f"unknown report format '{format}' (formats: {', '.join(FORMATS)})")

@@ -1,0 +1,292 @@
+"""The session report as one self-contained HTML page: styles inline, the timeline as inline
+SVG, nothing fetched. It prints cleanly (A4 or Letter) for the clinical file."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from companion.record.summary import Summary, format_time
+from companion.record.timeline_svg import timeline_svg
+
+STYLE = """
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #1d2329;
+       margin: 2rem auto; max-width: 64rem; padding: 0 1.5rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
+h2 { font-size: 1.15rem; border-bottom: 1px solid #d5dbe0; padding-bottom: .2rem;
+     margin-top: 1.8rem; }
+.subtitle { color: #555; margin: 0 0 1rem; }
+table { border-collapse: collapse; width: 100%; font-size: .92rem; }
+th, td { text-align: left; vertical-align: top; padding: .25rem .5rem;
+         border-bottom: 1px solid #e6eaee; }
+th { background: #f3f5f7; font-weight: 600; }
+table.facts th { width: 12rem; background: none; }
+td.time, td.clock { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.refused { color: #a93226; }
+.missed { color: #a93226; font-weight: 600; }
+.fault { color: #a93226; }
+.recovered { color: #1e7b45; }
+.none { color: #777; font-style: italic; }
+ol.notes li { margin-bottom: .35rem; }
+.status-ended { color: #1e7b45; font-weight: 600; }
+.status-open { color: #a93226; font-weight: 600; }
+svg.timeline { border: 1px solid #e6eaee; background: #fff; }
+footer { margin-top: 2rem; color: #777; font-size: .8rem; }
+@page { size: auto; margin: 14mm 12mm; }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  tr, li, svg, .keep { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def render_html(summary: Summary, record_id: str) -> str:
+    title = f"{summary.title} — session record"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<header><h1>{escape(summary.title)}</h1>",
+        f'<p class="subtitle">Session record {escape(record_id)}'
+        + (
+            f" · {escape(summary.started.strftime('%A %d %B %Y, %H:%M'))}"
+            if summary.started
+            else ""
+        )
+        + (f" · patient {escape(summary.patient)}" if summary.patient else "")
+        + "</p></header>",
+        _section("Session", _facts(summary)),
+        _section("Timeline", '<div class="keep">' + timeline_svg(summary) + "</div>"),
+        _section("Notes", _notes(summary)),
+        _section("The therapist's actions", _actions(summary)),
+        _section("Dose clock and vitals", _dose(summary)),
+        _section("Patient signals", _signals(summary)),
+        _section("Scenes", _scenes(summary)),
+        _section("Faults and warnings", _faults(summary)),
+        "<footer>Times are session times (from the start, pauses included) and clock times where "
+        "the session was recorded. Made by Companion from the session's record.</footer>",
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _section(heading: str, body: str) -> str:
+    slug = heading.lower().replace("'", "").replace(" ", "-")
+    return f'<section id="{slug}"><h2>{escape(heading)}</h2>\n{body}\n</section>'
+
+
+def _none(text: str) -> str:
+    return f'<p class="none">{escape(text)}</p>'
+
+
+def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "\n".join("<tr>" + "".join(rows_cells) + "</tr>" for rows_cells in rows)
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>'
+
+
+def _td(text: Any, css: str = "") -> str:
+    cls = f' class="{css}"' if css else ""
+    return f"<td{cls}>{escape(str(text))}</td>"
+
+
+def _facts(summary: Summary) -> str:
+    if summary.ended:
+        status = f'<span class="status-ended">ended</span> ({escape(summary.end_reason or "")})'
+    else:
+        where = (
+            f" in scene {summary.stopped_in[0]}, step {summary.stopped_in[1] + 1}"
+            if summary.stopped_in
+            else ""
+        )
+        status = (
+            f'<span class="status-open">did not end</span>: stopped at '
+            f"{format_time(summary.length)}{escape(where)}; it can be resumed"
+        )
+    rows = [
+        (
+            "Script",
+            escape(summary.script)
+            + (
+                f" <small>(SHA-256 {escape(summary.script_sha256[:16])}…)</small>"
+                if summary.script_sha256
+                else ""
+            ),
+        ),
+        ("Patient code", escape(summary.patient or "none given")),
+        (
+            "Started",
+            escape(summary.started.strftime("%Y-%m-%d %H:%M:%S %z"))
+            if summary.started
+            else "unknown",
+        ),
+        (
+            "Length",
+            f"{format_time(summary.length)} (played {format_time(summary.play_time)}, "
+            f"paused {format_time(sum(p.end - p.start for p in summary.pauses))})",
+        ),
+        ("Status", status),
+    ]
+    if summary.gaps:
+        away = sum(g.end - g.start for g in summary.gaps)
+        rows.append(
+            (
+                "Program stops",
+                f"{len(summary.gaps)} (resumed each time; {format_time(away)} not recorded)",
+            )
+        )
+    phases = "; ".join(
+        f"{escape(name)} {format_time(first)}–{format_time(last)} ({format_time(total)})"
+        for name, first, last, total in summary.phase_times()
+    )
+    rows.append(("Phases", phases or "none"))
+    rows.append(
+        (
+            "Versions",
+            escape(", ".join(f"{k} {v}" for k, v in summary.versions.items() if v)) or "unknown",
+        )
+    )
+    rows.append(("Display", escape(_describe(summary.display))))
+    rows.append(("Sound", escape(_describe(summary.sound))))
+    body = "\n".join(f"<tr><th>{escape(label)}</th><td>{value}</td></tr>" for label, value in rows)
+    return f'<table class="facts"><tbody>\n{body}\n</tbody></table>'
+
+
+def _describe(value: Any) -> str:
+    if not value:
+        return "not recorded"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _notes(summary: Summary) -> str:
+    if not summary.notes:
+        return _none("No notes were written.")
+    items = []
+    for note in summary.notes:
+        items.append(
+            f'<li><span class="time">{format_time(note.time)}</span> '
+            f"<small>({escape(summary.clock_at(note.wall))}"
+            f"{', ' + escape(note.scene) if note.scene else ''})</small>"
+            f"<br>{escape(note.label)}</li>"
+        )
+    return '<ol class="notes">\n' + "\n".join(items) + "\n</ol>"
+
+
+def _actions(summary: Summary) -> str:
+    if not summary.actions:
+        return _none("No commands were given.")
+    rows = []
+    for action in summary.actions:
+        result = "done" if action.ok else f"refused: {action.reason}"
+        rows.append(
+            [
+                _td(format_time(action.time), "time"),
+                _td(summary.clock_at(action.wall), "clock"),
+                _td(action.command),
+                _td(action.detail),
+                _td(action.source),
+                _td(result, "" if action.ok else "refused"),
+            ]
+        )
+    return _table(["Time", "Clock", "Action", "Detail", "From", "Result"], rows)
+
+
+def _dose(summary: Summary) -> str:
+    dose = summary.dose
+    if not dose.doses and not dose.checks and not dose.interval_changes:
+        return _none("No medicine was recorded.")
+    parts = []
+    if dose.doses:
+        rows = [
+            [_td(format_time(d.time), "time"), _td(summary.clock_at(d.wall), "clock"), _td(d.label)]
+            for d in dose.doses
+        ]
+        parts.append(_table(["Given at", "Clock", "Medicine"], rows))
+    for at, minutes in dose.interval_changes:
+        parts.append(f"<p>From {format_time(at)}: vitals every {minutes:g} minutes.</p>")
+    if dose.checks:
+        first = dose.doses[0].time if dose.doses else 0.0
+        rows = []
+        for check in dose.checks:
+            since = f"{(check.due - first) / 60:.0f} min after the medicine"
+            if check.acknowledged is None:
+                rows.append(
+                    [
+                        _td(format_time(check.due), "time"),
+                        _td(since),
+                        _td("not checked", "missed"),
+                        _td(""),
+                    ]
+                )
+            else:
+                rows.append(
+                    [
+                        _td(format_time(check.due), "time"),
+                        _td(since),
+                        _td(format_time(check.acknowledged), "time"),
+                        _td(format_time(check.late or 0.0)),
+                    ]
+                )
+        parts.append(_table(["Vitals due", "Dose clock", "Checked at", "Late by"], rows))
+        if dose.missed:
+            missed = len(dose.missed)
+            parts.append(
+                f'<p class="missed">{missed} vitals check(s) due but not acknowledged.</p>'
+            )
+    return "\n".join(parts)
+
+
+def _signals(summary: Summary) -> str:
+    if not summary.signals:
+        return _none("The patient did not signal.")
+    rows = [
+        [_td(format_time(m.time), "time"), _td(summary.clock_at(m.wall), "clock"), _td(m.label)]
+        for m in summary.signals
+    ]
+    return _table(["Time", "Clock", "What"], rows)
+
+
+def _scenes(summary: Summary) -> str:
+    if not summary.scenes:
+        return _none("No scene was played.")
+    rows = [
+        [
+            _td(s.title + (f" ({s.scene})" if s.title != s.scene else "")),
+            _td(s.phase or "grounding"),
+            _td(format_time(s.start), "time"),
+            _td(format_time(s.end), "time"),
+            _td(format_time(s.length), "time"),
+        ]
+        for s in summary.scenes
+    ]
+    return _table(["Scene", "Phase", "From", "To", "Length"], rows)
+
+
+def _faults(summary: Summary) -> str:
+    parts = []
+    if summary.faults:
+        rows = [
+            [
+                _td(format_time(f.time), "time"),
+                _td(summary.clock_at(f.wall), "clock"),
+                _td(f.kind),
+                _td(f.label, "fault" if f.kind == "fault" else f.kind),
+            ]
+            for f in summary.faults
+        ]
+        parts.append(_table(["Time", "Clock", "Kind", "What"], rows))
+    if summary.problems:
+        parts.append(
+            "<p>The record itself:</p><ul>"
+            + "".join(f"<li>{escape(p)}</li>" for p in summary.problems)
+            + "</ul>"
+        )
+    return "\n".join(parts) or _none("No faults or warnings.")

@@ -1,0 +1,229 @@
+"""The session report as Markdown (for pasting into notes or a clinic system). The same
+sections as the HTML report; the timeline is the scene table and the marks in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from companion.record.summary import Summary, format_time
+
+MARK_NAMES = {"note": "note", "medicine": "medicine", "fault": "fault"}
+PREFIXED = tuple(MARK_NAMES)  # marks whose label is free text, so the kind goes first
+
+
+def render_markdown(summary: Summary, record_id: str) -> str:
+    out = [f"# {_text(summary.title)}", ""]
+    subtitle = f"Session record {record_id}"
+    if summary.started:
+        subtitle += f" · {summary.started.strftime('%A %d %B %Y, %H:%M')}"
+    if summary.patient:
+        subtitle += f" · patient {summary.patient}"
+    out += [_text(subtitle), "", "## Session", ""]
+    out += _facts(summary)
+    out += ["", "## Timeline", ""]
+    events = [
+        (
+            i.start,
+            f"paused until {format_time(i.end)}"
+            if i.kind == "pause"
+            else f"program stopped until {format_time(i.end)}",
+        )
+        for i in summary.intervals
+    ]
+    events += [
+        (s.start, f"scene **{_text(s.title)}** ({s.phase or 'grounding'})") for s in summary.scenes
+    ]
+    events += [
+        (m.time, (f"{MARK_NAMES[m.kind]}: " if m.kind in PREFIXED else "") + _text(m.label))
+        for m in summary.marks
+        if m.kind != "hold"
+    ]
+    out += _table(
+        ["Time", "What"], [[format_time(t), what] for t, what in sorted(events, key=lambda e: e[0])]
+    )
+    out += ["", "## Notes", ""]
+    if summary.notes:
+        out += [
+            f"{n}. {format_time(m.time)} ({summary.clock_at(m.wall)}"
+            f"{', ' + m.scene if m.scene else ''}): "
+            f"{_text(m.label)}"
+            for n, m in enumerate(summary.notes, 1)
+        ]
+    else:
+        out.append("_No notes were written._")
+    out += ["", "## The therapist's actions", ""]
+    if summary.actions:
+        out += _table(
+            ["Time", "Clock", "Action", "Detail", "From", "Result"],
+            [
+                [
+                    format_time(a.time),
+                    summary.clock_at(a.wall),
+                    a.command,
+                    _text(a.detail),
+                    a.source,
+                    "done" if a.ok else f"refused: {_text(a.reason or '')}",
+                ]
+                for a in summary.actions
+            ],
+        )
+    else:
+        out.append("_No commands were given._")
+    out += ["", "## Dose clock and vitals", ""]
+    out += _dose(summary)
+    out += ["", "## Patient signals", ""]
+    if summary.signals:
+        out += _table(
+            ["Time", "Clock", "What"],
+            [
+                [format_time(m.time), summary.clock_at(m.wall), _text(m.label)]
+                for m in summary.signals
+            ],
+        )
+    else:
+        out.append("_The patient did not signal._")
+    out += ["", "## Scenes", ""]
+    out += (
+        _table(
+            ["Scene", "Phase", "From", "To", "Length"],
+            [
+                [
+                    _text(s.title),
+                    s.phase or "grounding",
+                    format_time(s.start),
+                    format_time(s.end),
+                    format_time(s.length),
+                ]
+                for s in summary.scenes
+            ],
+        )
+        if summary.scenes
+        else ["_No scene was played._"]
+    )
+    out += ["", "## Faults and warnings", ""]
+    if summary.faults:
+        out += _table(
+            ["Time", "Clock", "Kind", "What"],
+            [
+                [format_time(f.time), summary.clock_at(f.wall), f.kind, _text(f.label)]
+                for f in summary.faults
+            ],
+        )
+    if summary.problems:
+        out += ["", "The record itself:", ""] + [f"- {_text(p)}" for p in summary.problems]
+    if not summary.faults and not summary.problems:
+        out.append("_No faults or warnings._")
+    return "\n".join(out) + "\n"
+
+
+def _facts(summary: Summary) -> list[str]:
+    if summary.ended:
+        status = f"ended ({summary.end_reason})"
+    else:
+        where = (
+            f" in scene {summary.stopped_in[0]}, step {summary.stopped_in[1] + 1}"
+            if summary.stopped_in
+            else ""
+        )
+        status = (
+            f"**did not end**: stopped at {format_time(summary.length)}{where}; it can be resumed"
+        )
+    paused = sum(p.end - p.start for p in summary.pauses)
+    rows = [
+        [
+            "Script",
+            _text(summary.script)
+            + (f" (SHA-256 {summary.script_sha256[:16]}…)" if summary.script_sha256 else ""),
+        ],
+        ["Patient code", summary.patient or "none given"],
+        [
+            "Started",
+            summary.started.strftime("%Y-%m-%d %H:%M:%S %z") if summary.started else "unknown",
+        ],
+        [
+            "Length",
+            f"{format_time(summary.length)} (played {format_time(summary.play_time)}, "
+            f"paused {format_time(paused)})",
+        ],
+        ["Status", status],
+    ]
+    if summary.gaps:
+        away = sum(g.end - g.start for g in summary.gaps)
+        rows.append(
+            [
+                "Program stops",
+                f"{len(summary.gaps)} (resumed each time; {format_time(away)} not recorded)",
+            ]
+        )
+    rows.append(
+        [
+            "Phases",
+            "; ".join(
+                f"{name} {format_time(a)}–{format_time(b)} ({format_time(t)})"
+                for name, a, b, t in summary.phase_times()
+            )
+            or "none",
+        ]
+    )
+    rows.append(
+        ["Versions", ", ".join(f"{k} {v}" for k, v in summary.versions.items() if v) or "unknown"]
+    )
+    rows.append(["Display", _text(_describe(summary.display))])
+    rows.append(["Sound", _text(_describe(summary.sound))])
+    return _table(["", ""], [[f"**{label}**", value] for label, value in rows])
+
+
+def _dose(summary: Summary) -> list[str]:
+    dose = summary.dose
+    if not dose.doses and not dose.checks and not dose.interval_changes:
+        return ["_No medicine was recorded._"]
+    out: list[str] = []
+    out += [
+        f"- Medicine at {format_time(d.time)} ({summary.clock_at(d.wall)}): {_text(d.label)}"
+        for d in dose.doses
+    ]
+    out += [
+        f"- From {format_time(at)}: vitals every {minutes:g} minutes"
+        for at, minutes in dose.interval_changes
+    ]
+    if dose.checks:
+        first = dose.doses[0].time if dose.doses else 0.0
+        out += [""] + _table(
+            ["Vitals due", "Dose clock", "Checked at", "Late by"],
+            [
+                [
+                    format_time(c.due),
+                    f"{(c.due - first) / 60:.0f} min after the medicine",
+                    "**not checked**" if c.acknowledged is None else format_time(c.acknowledged),
+                    "" if c.late is None else format_time(c.late),
+                ]
+                for c in dose.checks
+            ],
+        )
+    return out
+
+
+def _describe(value: Any) -> str:
+    if not value:
+        return "not recorded"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _text(text: str) -> str:
+    """One line of plain text: no line breaks, and Markdown's markup characters escaped."""
+    flat = " ".join(str(text).split())
+    for char in ("\\", "*", "_", "`", "[", "]", "<", ">", "#"):
+        flat = flat.replace(char, "\\" + char)
+    return flat

@@ -1,0 +1,183 @@
+"""Where a session that did not end should go on: read from its record.
+
+`resume_point(record)` walks the events and returns the scene and step it stopped in, with
+what the therapist had set (levels, intensity, captions, vitals interval), the dose clock,
+and whether it was paused or grounded. `commands()` turns that into the engine commands
+that put a fresh engine back there; `RecordWriter.resume` appends to the same record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from companion.record.reader import Record
+from companion.record.summary import BUILT_IN_HAVEN
+
+SOURCE = "resume"
+
+
+@dataclass
+class ResumePoint:
+    resumable: bool
+    why_not: str | None = None
+    scene: str | None = None
+    step: int = 0
+    scene_steps: int | None = None  # how many steps the scene has, when the record knows
+    paused: bool = False
+    hold: str | None = None
+    grounded_from: tuple[str, int] | None = None
+    levels: dict[str, float] = field(default_factory=dict)  # only those the therapist changed
+    intensity: float | None = None
+    captions: bool | None = None
+    vitals_minutes: float | None = None
+    doses: list[dict[str, Any]] = field(default_factory=list)  # record (session) times
+    vitals_checks: int = 0
+    vitals_due: float | None = None
+    stopped_at: float = 0.0
+    play_time: float = 0.0
+    script_path: Path | None = None
+    script_copy: Path | None = None
+    script_sha256: str | None = None
+
+    def commands(self) -> list[tuple[str, dict[str, Any]]]:
+        """Engine commands (name, arguments), in order, that restore this point on a fresh
+        engine: start where it stopped (or where it was grounded from, then ground again, so
+        Return still leads back), then the therapist's settings, then pause if it was paused.
+        The dose clock has no command: restore it from `doses` (see docs/record.md)."""
+        if not self.resumable or self.scene is None:
+            return []
+        if self.grounded_from is not None:
+            scene, step = self.grounded_from
+            out: list[tuple[str, dict[str, Any]]] = [
+                ("start", {"scene": scene, "step": step}),
+                ("ground", {}),
+            ]
+        else:
+            out = [("start", {"scene": self.scene, "step": self.step})]
+        out += [("volume", {"bus": bus, "level": level}) for bus, level in self.levels.items()]
+        if self.intensity is not None:
+            out.append(("intensity", {"level": self.intensity}))
+        if self.captions is not None:
+            out.append(("captions", {"on": self.captions}))
+        if self.vitals_minutes is not None:
+            out.append(("vitals_interval", {"minutes": self.vitals_minutes}))
+        if self.paused:
+            out.append(("pause", {}))
+        return out
+
+    def script_to_play(self) -> tuple[Path | None, str | None]:
+        """The script to resume with, and a warning: the original when it is unchanged
+        (its relative sound files still resolve), else the record's copy."""
+        if self.script_path is not None and self.script_path.is_file() and self.script_sha256:
+            if hashlib.sha256(self.script_path.read_bytes()).hexdigest() == self.script_sha256:
+                return self.script_path, None
+            warning = (
+                f"{self.script_path} changed since the session started; "
+                "resuming with the record's copy"
+            )
+        else:
+            warning = f"{self.script_path or 'the script'} is gone; resuming with the record's copy"
+        if self.script_copy is None:
+            return None, "neither the script nor the record's copy of it can be found"
+        return self.script_copy, warning + " (sound files given by relative path may not be found)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "resumable": self.resumable,
+            "why_not": self.why_not,
+            "scene": self.scene,
+            "step": self.step,
+            "paused": self.paused,
+            "hold": self.hold,
+            "grounded_from": list(self.grounded_from) if self.grounded_from else None,
+            "levels": dict(self.levels),
+            "intensity": self.intensity,
+            "captions": self.captions,
+            "vitals_minutes": self.vitals_minutes,
+            "doses": list(self.doses),
+            "vitals_checks": self.vitals_checks,
+            "vitals_due": self.vitals_due,
+            "stopped_at": self.stopped_at,
+            "play_time": self.play_time,
+        }
+
+
+def resume_point(record: Record) -> ResumePoint:
+    start = record.start
+    steps_of = {s.get("id"): s.get("steps") for s in start.get("scenes", []) if isinstance(s, dict)}
+    point = ResumePoint(resumable=True)
+    script_path = start.get("script_path")
+    point.script_path = Path(script_path) if isinstance(script_path, str) else None
+    point.script_copy = record.script_copy
+    point.script_sha256 = start.get("script_sha256")
+    entry: list[int] = []  # the step a session_start asked for, until its scene starts
+    for event in record.events:
+        _apply(point, event, steps_of, entry)
+    point.stopped_at = record.length
+    point.play_time = max(
+        (e["play_time"] for e in record.events if isinstance(e.get("play_time"), (int, float))),
+        default=0.0,
+    )
+    if record.ended:
+        point.resumable, point.why_not = False, "the session ended"
+    elif point.scene is None:
+        point.resumable, point.why_not = False, "the session never started; start it anew"
+    elif point.scene == BUILT_IN_HAVEN and point.grounded_from is None:
+        point.resumable, point.why_not = (
+            False,
+            "stopped in the built-in haven with no scene to return to",
+        )
+    return point
+
+
+def _apply(
+    point: ResumePoint, event: dict[str, Any], steps_of: dict[Any, Any], entry: list[int]
+) -> None:
+    kind = event.get("event")
+    if kind == "session_start":
+        entry[:] = [int(event.get("step", 0))]
+    elif kind == "scene_start":
+        # Any move to a scene ends grounding; a ground's own move is followed by its event.
+        point.scene, point.hold, point.grounded_from = str(event.get("scene")), None, None
+        point.step = entry.pop() if entry else 0
+        steps = steps_of.get(point.scene)
+        point.scene_steps = steps if isinstance(steps, int) else None
+    elif kind == "step_start":
+        point.step, point.hold = int(event.get("step", 0)), None
+    elif kind == "hold":
+        point.hold = str(event.get("reason"))
+        if point.hold == "scene":  # every step has played: start after the last
+            point.step = point.scene_steps if point.scene_steps is not None else point.step + 1
+    elif kind == "ground":
+        point.grounded_from = (str(event.get("scene")), int(event.get("step", 0)))
+    elif kind == "return":  # back where it was grounded from, at that step
+        point.grounded_from, point.step = None, int(event.get("step", point.step))
+    elif kind == "pause":
+        point.paused = True
+    elif kind == "resume":
+        point.paused = False
+    elif kind == "gap":
+        point.paused = False  # a resumed run re-applies its own pause, if any, as a command
+    elif kind == "command" and event.get("ok"):
+        args = event.get("args") if isinstance(event.get("args"), dict) else {}
+        name = event.get("command")
+        if name == "volume" and isinstance(args.get("bus"), str):
+            point.levels[args["bus"]] = float(args["level"])
+        elif name == "intensity":
+            point.intensity = float(args["level"])
+        elif name == "captions":
+            point.captions = bool(args["on"])
+    elif kind == "vitals_interval":
+        point.vitals_minutes = float(event.get("minutes", 0.0))
+    elif kind == "medicine":
+        point.doses.append(
+            {"session_time": event.get("session_time"), "text": event.get("text", "")}
+        )
+    elif kind == "vitals_due":
+        point.vitals_due = event.get("due")
+    elif kind == "vitals_ack":
+        point.vitals_checks += 1
+        point.vitals_due = None

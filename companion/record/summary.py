@@ -1,0 +1,436 @@
+"""What happened in a session, read from its record: the facts, the scenes on a timeline,
+pauses, grounding, notes, the therapist's actions, the dose clock, signals and faults.
+The reports (HTML, Markdown) and `companion records` are drawn from this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+
+from companion.record.reader import Record
+
+BUILT_IN_HAVEN = "built-in-haven"
+GROUNDING = "grounding"
+COMMAND_NAMES = {
+    "next_step": "next step",
+    "next_scene": "next scene",
+    "previous_scene": "previous scene",
+    "goto": "go to scene",
+    "ack_vitals": "vitals checked",
+    "ack_signal": "signal answered",
+    "vitals_interval": "vitals interval",
+    "patient_signal": "patient signal",
+    "talk": "talk",
+    "medicine": "medicine given",
+    "return": "return from ground",
+}
+
+
+@dataclass(frozen=True)
+class SceneSpan:
+    scene: str
+    title: str
+    phase: str | None
+    start: float
+    end: float
+
+    @property
+    def length(self) -> float:
+        return max(0.0, self.end - self.start)
+
+
+@dataclass(frozen=True)
+class Interval:
+    kind: str  # pause | gap
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A moment on the timeline: a note, a ground, the medicine, a fault..."""
+
+    kind: str
+    time: float
+    label: str
+    wall: float | None = None
+    scene: str | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    time: float
+    wall: float | None
+    command: str
+    detail: str
+    source: str
+    ok: bool
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class VitalsCheck:
+    due: float
+    raised: float
+    acknowledged: float | None
+    late: float | None
+
+
+@dataclass
+class DoseClock:
+    doses: list[Mark] = field(default_factory=list)
+    interval_changes: list[tuple[float, float]] = field(default_factory=list)  # (time, minutes)
+    checks: list[VitalsCheck] = field(default_factory=list)
+
+    @property
+    def missed(self) -> list[VitalsCheck]:
+        return [c for c in self.checks if c.acknowledged is None]
+
+
+@dataclass
+class Summary:
+    title: str
+    script: str
+    script_sha256: str | None
+    patient: str | None
+    started: datetime | None
+    length: float
+    play_time: float
+    ended: bool
+    end_reason: str | None
+    stopped_in: tuple[str, int] | None  # scene and step where an unfinished session stopped
+    versions: dict[str, Any]
+    display: Any
+    sound: Any
+    scenes: list[SceneSpan]
+    steps: list[tuple[float, str, int, str]]
+    intervals: list[Interval]
+    marks: list[Mark]
+    notes: list[Mark]
+    actions: list[Action]
+    dose: DoseClock
+    signals: list[Mark]
+    faults: list[Mark]
+    problems: list[str]
+    zone: tzinfo
+
+    @property
+    def pauses(self) -> list[Interval]:
+        return [i for i in self.intervals if i.kind == "pause"]
+
+    @property
+    def gaps(self) -> list[Interval]:
+        return [i for i in self.intervals if i.kind == "gap"]
+
+    def phase_times(self) -> list[tuple[str, float, float, float]]:
+        """(phase, first start, last end, total time in it), in order of first appearance."""
+        phases: dict[str, list[float]] = {}
+        for span in self.scenes:
+            name = span.phase or GROUNDING
+            start, end, total = phases.get(name, [span.start, span.end, 0.0])
+            phases[name] = [min(start, span.start), max(end, span.end), total + span.length]
+        return [(name, *values) for name, values in phases.items()]  # type: ignore[misc]
+
+    def clock_at(self, wall: float | None) -> str:
+        """The wall-clock time of an event, in the zone the session was recorded in."""
+        if wall is None:
+            return ""
+        return datetime.fromtimestamp(wall, self.zone).strftime("%H:%M:%S")
+
+
+def format_time(seconds: float | None) -> str:
+    """Session time: 12:05 under an hour, 1:02:05 from an hour."""
+    if seconds is None:
+        return ""
+    whole = int(round(max(seconds, 0.0)))
+    hours, minutes, secs = whole // 3600, whole // 60 % 60, whole % 60
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def summarize(record: Record) -> Summary:
+    start = record.start
+    scene_info = {s.get("id"): s for s in start.get("scenes", []) if isinstance(s, dict)}
+    started = parse_date(start.get("date"))
+    zone = started.tzinfo if started and started.tzinfo else timezone.utc
+    builder = _Builder(scene_info)
+    for event in record.events:
+        builder.take(event)
+    length = record.length
+    builder.finish(length)
+    ended = record.ended
+    return Summary(
+        title=str(start.get("title") or start.get("script") or record.id),
+        script=str(start.get("script") or "unknown"),
+        script_sha256=start.get("script_sha256"),
+        patient=start.get("patient"),
+        started=started,
+        length=length,
+        play_time=max(
+            (e["play_time"] for e in record.events if isinstance(e.get("play_time"), (int, float))),
+            default=0.0,
+        ),
+        ended=ended,
+        end_reason=builder.end_reason,
+        stopped_in=None if ended or builder.scene is None else (builder.scene, builder.step),
+        versions=start.get("versions") or {},
+        display=start.get("display"),
+        sound=start.get("sound"),
+        scenes=builder.spans,
+        steps=builder.steps,
+        intervals=builder.intervals,
+        marks=builder.marks,
+        notes=[m for m in builder.marks if m.kind == "note"],
+        actions=builder.actions,
+        dose=builder.dose,
+        signals=[m for m in builder.marks if m.kind in ("signal", "signal_ack")],
+        faults=builder.faults,
+        problems=[str(p) for p in record.problems],
+        zone=zone,
+    )
+
+
+class _Builder:
+    """Walks the events once, in order."""
+
+    def __init__(self, scene_info: dict[str, dict[str, Any]]) -> None:
+        self.scene_info = scene_info
+        self.spans: list[SceneSpan] = []
+        self.steps: list[tuple[float, str, int, str]] = []
+        self.intervals: list[Interval] = []
+        self.marks: list[Mark] = []
+        self.actions: list[Action] = []
+        self.dose = DoseClock()
+        self.faults: list[Mark] = []
+        self.end_reason: str | None = None
+        self.scene: str | None = None
+        self.step = 0
+        self._open_scene: tuple[str, float] | None = None
+        self._paused_at: float | None = None
+        self._failing: set[str] = set()
+        self._due: dict[float, float] = {}  # vitals due time -> when the reminder was raised
+
+    def take(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        at = float(event.get("session_time") or 0.0)
+        wall = event.get("wall") if isinstance(event.get("wall"), (int, float)) else None
+        handler = getattr(self, f"_on_{kind}", None)
+        if handler is not None:
+            handler(event, at, wall)
+
+    def finish(self, length: float) -> None:
+        self._close_scene(length)
+        self._close_pause(length)
+        for due, raised in self._due.items():
+            self.dose.checks.append(VitalsCheck(due, raised, None, None))
+        self.dose.checks.sort(key=lambda c: c.due)
+
+    # --- scenes, steps, pauses, gaps ---
+
+    def _close_scene(self, at: float) -> None:
+        if self._open_scene is not None:
+            scene, began = self._open_scene
+            info = self.scene_info.get(scene, {})
+            title = (
+                "Haven (built in)" if scene == BUILT_IN_HAVEN else str(info.get("title") or scene)
+            )
+            self.spans.append(SceneSpan(scene, title, info.get("phase"), began, max(at, began)))
+            self._open_scene = None
+
+    def _close_pause(self, at: float) -> None:
+        if self._paused_at is not None:
+            self.intervals.append(Interval("pause", self._paused_at, max(at, self._paused_at)))
+            self._paused_at = None
+
+    def _on_scene_start(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self._close_scene(at)
+        self.scene, self.step = str(event.get("scene")), 0
+        self._open_scene = (self.scene, at)
+
+    def _on_step_start(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self.step = int(event.get("step", 0))
+        self.steps.append((at, str(event.get("scene")), self.step, str(event.get("step_kind", ""))))
+
+    def _on_pause(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        if self._paused_at is None:
+            self._paused_at = at
+
+    def _on_resume(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self._close_pause(at)
+
+    def _on_gap(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        stopped = float(event.get("stopped_at", at))
+        self._close_scene(stopped)
+        self._close_pause(stopped)
+        self.intervals.append(Interval("gap", stopped, at))
+        offline = event.get("offline_seconds")
+        label = "the program stopped; resumed here"
+        if isinstance(offline, (int, float)):
+            label += f" after {format_time(offline)} away"
+        self.marks.append(Mark("gap", at, label, wall))
+
+    def _on_end(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self.end_reason = str(event.get("reason") or "ended")
+        self._close_scene(at)
+        self._close_pause(at)
+        self.marks.append(Mark("end", at, f"the session ended: {self.end_reason}", wall))
+
+    def _on_hold(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        reasons = {
+            "wait": "waits for the therapist",
+            "scene": "holds at the end of the scene",
+            "ground": "holds in the safe place",
+        }
+        self.marks.append(Mark("hold", at, reasons.get(str(event.get("reason")), "holds"), wall))
+
+    # --- the therapist and the clinic ---
+
+    def _on_command(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        name = str(event.get("command"))
+        args = event.get("args") if isinstance(event.get("args"), dict) else {}
+        self.actions.append(
+            Action(
+                at,
+                wall,
+                COMMAND_NAMES.get(name, name.replace("_", " ")),
+                _detail(name, args),
+                str(event.get("source") or ""),
+                bool(event.get("ok")),
+                event.get("reason"),
+            )
+        )
+
+    def _on_note(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        scene = event.get("scene")
+        self.marks.append(
+            Mark(
+                "note",
+                at,
+                str(event.get("text", "")),
+                wall,
+                str(scene) if scene is not None else self.scene,
+            )
+        )
+
+    def _on_ground(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self.marks.append(
+            Mark(
+                "ground", at, f"grounded from {event.get('scene')} (step {event.get('step')})", wall
+            )
+        )
+
+    def _on_return(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self.marks.append(
+            Mark("return", at, f"returned to {event.get('scene')} (step {event.get('step')})", wall)
+        )
+
+    def _on_medicine(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        text = str(event.get("text") or "").strip()
+        mark = Mark("medicine", at, text or "medicine given", wall)
+        self.dose.doses.append(mark)
+        self.marks.append(mark)
+
+    def _on_vitals_interval(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self.dose.interval_changes.append((at, float(event.get("minutes", 0.0))))
+
+    def _on_vitals_due(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        due = float(event.get("due", at))
+        self._due[due] = at
+        self.marks.append(Mark("vitals_due", at, "vitals check due", wall))
+
+    def _on_vitals_ack(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        due = float(event.get("due", at))
+        raised = self._due.pop(due, due)
+        late = event.get("late")
+        self.dose.checks.append(
+            VitalsCheck(due, raised, at, float(late) if isinstance(late, (int, float)) else None)
+        )
+        self.marks.append(Mark("vitals_ack", at, "vitals checked", wall))
+
+    def _on_patient_signal(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self.marks.append(
+            Mark("signal", at, f"the patient signalled (by {event.get('via', 'key')})", wall)
+        )
+
+    def _on_signal_ack(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self.marks.append(Mark("signal_ack", at, "the therapist answered the signal", wall))
+
+    # --- faults ---
+
+    def _on_health(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        part, ok = str(event.get("part")), bool(event.get("ok"))
+        message = str(event.get("message") or "")
+        if not ok:
+            self._failing.add(part)
+            self._fault(Mark("fault", at, f"{part}: {message or 'not working'}", wall))
+        elif part in self._failing:
+            self._failing.discard(part)
+            self.faults.append(Mark("recovered", at, f"{part}: {message or 'working again'}", wall))
+
+    def _on_fault(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self._fault(
+            Mark("fault", at, f"{event.get('part', 'app')}: {event.get('message', '')}", wall)
+        )
+
+    def _on_warning(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self.faults.append(Mark("warning", at, str(event.get("message", "")), wall))
+
+    def _on_unrecordable(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self._fault(
+            Mark(
+                "fault",
+                at,
+                f"an event ({event.get('kind')}) could not be recorded: {event.get('error')}",
+                wall,
+            )
+        )
+
+    def _on_record_lost(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self._fault(
+            Mark(
+                "fault",
+                at,
+                f"record: {event.get('events')} events lost while the disk refused to write",
+                wall,
+            )
+        )
+
+    def _fault(self, mark: Mark) -> None:
+        self.faults.append(mark)
+        self.marks.append(mark)
+
+
+def _detail(name: str, args: dict[str, Any]) -> str:
+    if name == "note" or name == "medicine":
+        return str(args.get("text", ""))
+    if name == "volume":
+        return f"{args.get('bus')} to {args.get('level')}"
+    if name in ("intensity",):
+        return f"to {args.get('level')}"
+    if name in ("captions", "talk"):
+        return "on" if args.get("on") else "off"
+    if name == "vitals_interval":
+        return f"every {args.get('minutes')} minutes"
+    return ", ".join(f"{key} {value}" for key, value in args.items())
+
+
+def parse_date(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+__all__ = [
+    "Summary",
+    "summarize",
+    "format_time",
+    "SceneSpan",
+    "Interval",
+    "Mark",
+    "Action",
+    "DoseClock",
+    "VitalsCheck",
+]

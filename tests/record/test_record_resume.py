@@ -1,0 +1,186 @@
+"""Resume: where a session that did not end goes on, a fresh engine put back there, and the
+same record carried on past a gap marker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from record_sessions import NOTES, Session, open_session
+
+from companion.record import (
+    RecordError,
+    RecordWriter,
+    load_record,
+    render_report,
+    resume_point,
+    summarize,
+)
+from companion.script import load_script
+from companion.session.clock import VirtualClock
+from companion.session.engine import Engine, State
+
+
+def fresh_engine(script_path: Path) -> tuple[Engine, VirtualClock]:
+    loaded = load_script(script_path)
+    assert loaded.script is not None
+    clock = VirtualClock()
+    return Engine(loaded.script, clock), clock
+
+
+def restore(engine: Engine, commands: list) -> None:
+    for name, args in commands:
+        result = engine.command(name, source="resume", **args)
+        assert result.ok, (name, result.reason)
+
+
+def test_the_resume_point_of_a_session_left_in_the_middle(
+    quit_session: Session, script_path: Path
+) -> None:
+    point = resume_point(load_record(quit_session.writer.folder))
+    engine = quit_session.engine
+    assert point.resumable and point.why_not is None
+    assert (
+        (point.scene, point.step)
+        == (engine.position.scene.id, engine.position.step_index)
+        == ("journey", 1)
+    )
+    assert point.levels == {"music": 0.4} and point.intensity == 0.3 and point.captions is False
+    assert point.vitals_minutes == 5.0 and not point.paused and point.grounded_from is None
+    assert point.doses == [{"session_time": 30.0, "text": "ketamine 0.5 mg/kg IM"}]
+    assert point.vitals_checks == engine.vitals_checks == 2 and point.vitals_due is None
+    assert point.stopped_at == pytest.approx(engine.session_time)
+    assert point.script_to_play() == (script_path.resolve(), None)
+
+    new, _ = fresh_engine(script_path)
+    restore(new, point.commands())
+    assert (new.position.scene.id, new.position.step_index) == ("journey", 1)
+    assert new.levels["music"] == 0.4 and new.intensity == 0.3 and new.captions is False
+    assert new.vitals_minutes == 5.0 and new.state is State.PLAYING
+
+
+def test_resuming_appends_to_the_same_record_after_a_gap(
+    quit_session: Session, script_path: Path
+) -> None:
+    folder = quit_session.writer.folder
+    before = load_record(folder)
+    point = resume_point(before)
+    engine, clock = fresh_engine(script_path)
+    writer = RecordWriter.resume(
+        folder,
+        resume_at={"scene": point.scene, "step": point.step},
+        display={"output": "window"},
+        report=engine.report_health,
+    )
+    restore(engine, point.commands())
+    resumed = Session(engine, clock, writer)
+    resumed.frame()
+    resumed.advance(40 * 60, frame_every=60)
+    resumed.command("continue")
+    resumed.advance(20)
+    resumed.command("note", text=NOTES[2])
+    resumed.command("continue")
+    resumed.advance(5 * 60, frame_every=30)
+    assert engine.state is State.ENDED
+    writer.close()
+
+    record = load_record(folder)
+    assert record.problems == [] and record.ended
+    assert [e["seq"] for e in record.events] == list(range(len(record.events)))
+    gap = record.of_kind("gap")[0]
+    assert gap["stopped_at"] == before.length and gap["resume"] == {"scene": "journey", "step": 1}
+    assert gap["display"] == {"output": "window"} and gap["versions"]["companion"]
+    times = [e["session_time"] for e in record.events if e["event"] not in ("run_start",)]
+    assert times == sorted(times)  # the record's clock goes on across the gap
+    restart = record.events[record.events.index(gap) + 1 :]
+    assert restart[0]["event"] == "command" and restart[0]["source"] == "resume"
+    summary = summarize(record)
+    assert [n.label for n in summary.notes] == list(NOTES)
+    assert len(summary.gaps) == 1 and summary.gaps[0].start == before.length
+    assert [s.scene for s in summary.scenes] == [
+        "arrive",
+        "journey",
+        "haven",
+        "journey",
+        "journey",
+        "return",
+    ]
+    assert summary.scenes[3].end == before.length and summary.scenes[4].start == gap["session_time"]
+    assert 'class="gap"' in render_report(record, "html")
+    assert not resume_point(record).resumable
+
+
+def test_a_session_left_grounded_resumes_grounded_with_return_intact(
+    script_path: Path, record_dir: Path
+) -> None:
+    session = open_session(script_path, record_dir)
+    session.command("start")
+    session.advance(200)  # into the journey scene, at its step 1
+    session.command("ground")
+    session.advance(5)
+    session.writer.close("quit")
+    point = resume_point(load_record(session.writer.folder))
+    assert point.scene == "haven" and point.grounded_from == ("journey", 1)
+    engine, _ = fresh_engine(script_path)
+    restore(engine, point.commands())
+    assert engine.position.scene.id == "haven" and engine.grounded is not None
+    restore(engine, [("return", {})])
+    assert (engine.position.scene.id, engine.position.step_index) == ("journey", 1)
+
+
+def test_a_paused_session_resumes_paused(script_path: Path, record_dir: Path) -> None:
+    session = open_session(script_path, record_dir)
+    session.command("start")
+    session.advance(10)
+    session.command("pause")
+    session.advance(60)
+    session.writer.close("quit")
+    point = resume_point(load_record(session.writer.folder))
+    assert point.paused and point.commands()[-1] == ("pause", {})
+    engine, _ = fresh_engine(script_path)
+    restore(engine, point.commands())
+    assert engine.state is State.PAUSED and engine.position.scene.id == "arrive"
+
+
+def test_a_scene_holding_at_its_end_resumes_after_its_last_step(
+    script_path: Path, record_dir: Path
+) -> None:
+    session = open_session(script_path, record_dir)
+    session.command("start")
+    session.command("goto", scene="journey")
+    session.advance(41 * 60, frame_every=60)
+    assert session.engine.hold_reason == "scene"
+    session.writer.close("quit")
+    point = resume_point(load_record(session.writer.folder))
+    assert (point.scene, point.step, point.hold) == ("journey", 4, "scene")
+    engine, clock = fresh_engine(script_path)
+    restore(engine, point.commands())
+    clock.advance(40 * 60)  # it rests out the scene's duration once more, then holds again
+    engine.tick()
+    assert engine.state is State.HOLDING and engine.hold_reason == "scene"
+
+
+def test_an_ended_or_unstarted_session_cannot_be_resumed(
+    ended_session: Session, script_path: Path, record_dir: Path
+) -> None:
+    point = resume_point(load_record(ended_session.writer.folder))
+    assert not point.resumable and point.why_not == "the session ended" and point.commands() == []
+    with pytest.raises(RecordError, match="ended"):
+        RecordWriter.resume(ended_session.writer.folder)
+    never = open_session(script_path, record_dir)
+    never.writer.close("quit")
+    point = resume_point(load_record(never.writer.folder))
+    assert not point.resumable and "never started" in point.why_not
+
+
+def test_a_changed_or_missing_script_resumes_from_the_records_copy(
+    quit_session: Session, script_path: Path
+) -> None:
+    script_path.write_text(script_path.read_text() + "# edited after the session\n")
+    point = resume_point(load_record(quit_session.writer.folder))
+    path, warning = point.script_to_play()
+    assert path == quit_session.writer.folder / "script.yaml" and "changed" in warning
+    script_path.unlink()
+    path, warning = point.script_to_play()
+    assert path == quit_session.writer.folder / "script.yaml" and "is gone" in warning
+    assert load_script(path).ok
