@@ -492,6 +492,21 @@ class Engine:
             self._next_vitals += period
         self.vitals_due = None
 
+    def restore_dose_clock(self, doses: list[dict[str, Any]], checks: int = 0,
+                           due: float | None = None) -> None:
+        """On resume: the doses given before (in this engine's session times, which may be
+        negative), the vitals checks done, and a reminder still unacknowledged."""
+        if not doses:
+            return
+        self.doses = [dict(d) for d in doses]
+        self.vitals_checks = checks
+        self.vitals_due = due
+        given, period = self.doses[0]["session_time"], self.vitals_minutes * 60
+        passed = int(max(0.0, self.session_time - given) // period)
+        self._next_vitals = given + (passed + 1) * period if due is None else due
+        self._event("dose_restored", doses=len(doses), given_at=round(given, 3))
+        self._changed()
+
     def dose_clock(self) -> dict[str, Any] | None:
         """Minutes since the (first) medicine, and when the next vitals check is due."""
         if not self.doses:

@@ -373,3 +373,14 @@ def test_every_command_in_every_state(state, name):
 def test_bad_commands_are_refused_with_a_reason(driver, name, args, reason):
     result = driver.command(name, **args)
     assert (result.ok, result.reason) == (False, reason)
+
+
+def test_dose_clock_restored_on_resume(driver):
+    driver.command("start")
+    driver.advance(100)
+    driver.engine.restore_dose_clock([{"session_time": -1000.0, "text": ""}], checks=1)
+    dose = driver.snap["dose"]
+    assert dose["elapsed"] == pytest.approx(1100) and dose["vitals_checks"] == 1
+    assert dose["next_vitals"] == pytest.approx(-1000 + 2 * 900)
+    driver.advance(700)
+    assert driver.snap["dose"]["vitals_due"] == pytest.approx(800)
