@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from aiohttp import WSMsgType, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from companion.control.clients import PanelClient
 from companion.control.guard import (
@@ -206,7 +207,8 @@ class PanelServer:
         app.router.add_post("/api/command", self._api_command)
         app.router.add_get("/api/commands", self._api_commands)
         app.router.add_get("/api/picture", self._api_picture)
-        runner = web.AppRunner(app, access_log=None)  # the log would show tokens in URLs
+        # No access log: it would show tokens in URLs. Malformed HTTP is logged in one line.
+        runner = web.AppRunner(app, access_log=None, logger=_HTTP_LOG)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)
@@ -412,6 +414,22 @@ class PanelServer:
 
 
 # --- helpers ------------------------------------------------------------------------
+
+
+class _OneLineBadRequests(logging.Filter):
+    """A client that sends malformed HTTP is its own problem: one line, no traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg, record.args = "refused a malformed request: %s", (error.message,)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+_HTTP_LOG = logging.getLogger("companion.control.http")
+_HTTP_LOG.addFilter(_OneLineBadRequests())
 
 NEED_TOKEN = ("this panel needs its link with the token: open the address `companion run` "
               "printed (or scan its QR code)")

@@ -1,151 +1,19 @@
-"""Fixtures for the panel's tests: a real Engine and a real PanelServer, joined by a small pump
-thread that stands in for companion/app.py's frame loop (drain the command queue, apply each
-command with engine.command, tick, publish the snapshot), a TCP proxy whose connections a test
-can cut, and Debian's Chromium driven by Playwright."""
+"""Fixtures for the panel's tests: a real Engine and a real PanelServer joined by the pump
+(which stands in for companion/app.py), a cuttable TCP proxy, and Debian's Chromium driven by
+Playwright."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import queue
-import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
+from panel_harness import CHROMIUM, CHROMIUM_ARGS, SCRIPT, Proxy, Pump, Session
 
 from companion.control import PanelServer
 from companion.script.loader import load_script
 from companion.session import Engine, VirtualClock
-
-SCRIPT = """\
-companion: 1
-title: Panel test session
-safe_scene: haven
-scenes:
-  - id: arrive
-    title: Arriving
-    environment: shoreline
-    music: drift
-    ambience: waves
-    steps:
-      - say: Welcome. Let your body settle into the chair.
-      - pause: 30s
-      - breathe: {in: 4, hold: 2, out: 6, cycles: 5}
-      - wait: therapist
-      - say: Thank you.
-  - id: journey
-    title: The journey
-    phase: journey
-    environment: night-sky
-    duration: 20m
-    then: hold
-  - id: return
-    title: Coming back
-    phase: integration
-    environment: meadow
-    steps:
-      - say: Slowly come back to the room.
-  - id: haven
-    title: Safe place
-    environment: haven
-    then: hold
-    steps:
-      - say: You are safe.
-"""
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-class Pump(threading.Thread):
-    """Stands in for companion/app.py: the one thread that touches the engine. Each frame it
-    applies the panel's queued commands, ticks the engine and publishes the snapshot when the
-    revision changed (and at least twice a second). Tests reach the engine only through
-    `call`, which runs a function on this thread."""
-
-    def __init__(self, engine: Engine, server: PanelServer, frame: float = 1 / 60) -> None:
-        super().__init__(name="test-pump", daemon=True)
-        self.engine = engine
-        self.server = server
-        self.frame = frame
-        self.held = threading.Event()  # set: commands wait in the queue (a busy app loop)
-        self.applied: list[tuple[str, dict[str, Any], str, str | None]] = []
-        self.events: list[Any] = []
-        self._calls: queue.SimpleQueue[tuple[Callable[[], Any], queue.SimpleQueue]] = queue.SimpleQueue()
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        last_revision, last_publish = -1, 0.0
-        while not self._halt.is_set():
-            while not self._calls.empty():
-                fn, answer = self._calls.get()
-                try:
-                    answer.put((True, fn()))
-                except Exception as exc:  # handed to the test thread, which raises it
-                    answer.put((False, exc))
-            if not self.held.is_set():
-                for command in self.server.take_commands():
-                    result = self.engine.command(command.name, source=command.source, **command.args)
-                    self.applied.append((command.name, command.args, command.source, command.id))
-                    command.deliver(result)
-            self.engine.tick()
-            self.events.extend(self.engine.take_events())
-            now = time.monotonic()
-            if self.engine.revision != last_revision or now - last_publish >= 0.5:
-                self.server.publish(self.engine.snapshot())
-                last_revision, last_publish = self.engine.revision, now
-            time.sleep(self.frame)
-
-    def call(self, fn: Callable[[], Any]) -> Any:
-        answer: queue.SimpleQueue = queue.SimpleQueue()
-        self._calls.put((fn, answer))
-        ok, value = answer.get(timeout=5)
-        if not ok:
-            raise value
-        return value
-
-    def advance(self, seconds: float) -> None:
-        """Move the session's virtual clock on (the next frame publishes the new state)."""
-        self.call(lambda: self.engine.clock.advance(seconds))
-
-    def wait_for(self, check: Callable[[Engine], Any], timeout: float = 5.0) -> Any:
-        """Wait until check(engine), run on the pump's thread, is true; return its value."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = self.call(lambda: check(self.engine))
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError("the engine did not reach the expected state in time")
-            time.sleep(0.02)
-
-    def count(self, name: str) -> int:
-        """How many times the engine was asked to apply command `name`."""
-        return self.call(lambda: sum(1 for c in self.applied if c[0] == name))
-
-    def stop(self) -> None:
-        self._halt.set()
-        self.join(timeout=5)
-
-
-@dataclass
-class Session:
-    engine: Engine
-    clock: VirtualClock
-    server: PanelServer
-    pump: Pump
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.port}"
-
-    def snapshot(self) -> dict[str, Any]:
-        return self.pump.call(self.engine.snapshot)
 
 
 @pytest.fixture
@@ -182,68 +50,6 @@ def make_session(script_file: Path):
 @pytest.fixture
 def session(make_session) -> Session:
     return make_session()
-
-
-class Proxy:
-    """A TCP forwarder on 127.0.0.1 in front of the panel server; `cut()` drops every open
-    connection at once, as a network drop would (new connections are accepted again)."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._writers: set[asyncio.StreamWriter] = set()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="test-proxy", daemon=True)
-        self._server: asyncio.base_events.Server | None = None
-
-    def start(self) -> None:
-        self._thread.start()
-        self._ready.wait(5)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._open())
-        self._ready.set()
-        self._loop.run_forever()
-
-    async def _open(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            writer.close()
-            return
-        self._writers.update((writer, up_writer))
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except (ConnectionError, asyncio.CancelledError):
-                return  # a cut connection: nothing more to forward
-            finally:
-                dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-        self._writers.difference_update((writer, up_writer))
-
-    def cut(self) -> None:
-        def close_all() -> None:
-            for writer in list(self._writers):
-                transport = writer.transport
-                transport.abort()
-            self._writers.clear()
-        self._loop.call_soon_threadsafe(close_all)
-
-    def stop(self) -> None:
-        self.cut()
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
 
 
 @pytest.fixture

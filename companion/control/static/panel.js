@@ -508,7 +508,10 @@ const actions = {
   "btn-ground": toggleGround,
   "btn-talk": () => state && send("talk", { on: !state.talk }, "Talk"),
   "btn-captions": () => state && send("captions", { on: !state.captions }, "Captions"),
-  "btn-recenter": () => send("recenter", {}, "Recenter"),
+  "btn-recenter": async () => {
+    const result = await send("recenter", {}, "Recenter");
+    if (result.ok) say("The headset's view was recentered.");
+  },
   "btn-end": endSession,
   "btn-medicine": medicineGiven,
   "btn-ack-signal": acknowledge,
