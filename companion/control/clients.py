@@ -66,7 +66,8 @@ class PanelClient:
             log.debug("panel %s: %s", self.source, exc)
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        # The close frame first: cancelling the sender mid-frame could cut the line instead.
         if not self.ws.closed:
             await self.ws.close(code=1001, message=b"the session's panel server is stopping")
+        if self._task is not None:
+            self._task.cancel()

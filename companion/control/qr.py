@@ -57,7 +57,9 @@ def print_qr(text: str, file: TextIO | None = None) -> None:
 
 
 def _can_show(out: TextIO, characters: str) -> bool:
-    encoding = getattr(out, "encoding", None) or "ascii"
+    encoding = getattr(out, "encoding", None)
+    if encoding is None:  # in-memory text (io.StringIO): any character will do
+        return True
     try:
         characters.encode(encoding)
     except (UnicodeEncodeError, LookupError):

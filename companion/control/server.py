@@ -363,7 +363,9 @@ class PanelServer:
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         if len(self._clients) >= self._max_clients:
             return _refuse(request, 503, "too many panels are open")
-        ws = web.WebSocketResponse(max_msg_size=self._max_message, heartbeat=15.0)
+        # No compression: states are a few kB on a local network, and aiohttp compresses
+        # larger frames in a worker thread, which only adds latency.
+        ws = web.WebSocketResponse(max_msg_size=self._max_message, heartbeat=15.0, compress=False)
         await ws.prepare(request)
         self._numbers += 1
         client = PanelClient(self._numbers, request.remote or "unknown", ws)

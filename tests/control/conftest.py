@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from panel_harness import CHROMIUM, CHROMIUM_ARGS, SCRIPT, Proxy, Pump, Session
 
 from companion.control import PanelServer
@@ -90,8 +91,9 @@ def open_panel(browser):
         contexts.append(context)
         page = context.new_page()
         page.goto(url)
-        page.wait_for_function("window.companionPanel && window.companionPanel.connected "
-                               "&& window.companionPanel.state")
+        # Polling with wait_for_function would need eval, which the page's CSP forbids.
+        expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+        expect(page.locator("#state")).not_to_have_attribute("data-state", "")
         return page
 
     yield open_

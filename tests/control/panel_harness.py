@@ -189,6 +189,26 @@ def command(session: "Session", name: str, **args: Any) -> Reply:
                    body=json.dumps({"command": name, **args}))
 
 
+def run_async(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own: Playwright's sync API keeps an event loop running in
+    the main thread once a browser test has run, and asyncio.run refuses to nest in it."""
+    outcome: list[tuple[bool, Any]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, asyncio.run(coroutine)))
+        except BaseException as exc:  # handed back to the test's thread, which raises it
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, name="test-client")
+    thread.start()
+    thread.join(60)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
 class Proxy:
     """A TCP forwarder on 127.0.0.1 in front of the panel server, standing in for the room's
     network: `cut()` drops every open connection at once; while `down` is set new connections

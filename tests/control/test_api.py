@@ -14,7 +14,7 @@ import struct
 
 import aiohttp
 import pytest
-from panel_harness import command, request
+from panel_harness import run_async, command, request
 
 from companion.control import PanelError, PanelServer
 from companion.session import CommandResult
@@ -170,7 +170,7 @@ def test_panels_hear_the_state_at_least_twice_a_second_without_publish():
     server = PanelServer(state=state)
     server.start()
     try:
-        states = asyncio.run(_read_states(f"http://127.0.0.1:{server.port}/ws", server.token, 1.3))
+        states = run_async(_read_states(f"http://127.0.0.1:{server.port}/ws", server.token, 1.3))
     finally:
         server.stop()
     assert len(states) >= 3  # one on connecting, then at least two a second
@@ -195,7 +195,7 @@ def test_publishing_faster_than_panels_read_sends_the_newest():
                         if data["type"] == "state":
                             seen.append(data["state"])
                     return seen
-        seen = asyncio.run(scenario())
+        seen = run_async(scenario())
     finally:
         server.stop()
     assert seen[-1] == {"revision": 2000}
@@ -273,7 +273,7 @@ def test_a_taken_port_is_a_clear_error():
 
 
 def test_stop_closes_open_panels(session):
-    async def scenario() -> int | None:
+    async def scenario() -> int:
         async with aiohttp.ClientSession() as client:
             async with client.ws_connect(f"{session.base}/ws",
                                          headers={"Authorization": f"Bearer {session.server.token}"}) as ws:
@@ -281,5 +281,6 @@ def test_stop_closes_open_panels(session):
                 await asyncio.get_running_loop().run_in_executor(None, session.server.stop)
                 while (message := await ws.receive(timeout=5)).type == aiohttp.WSMsgType.TEXT:
                     continue
-                return ws.close_code
-    assert asyncio.run(scenario()) == 1001
+                assert message.type == aiohttp.WSMsgType.CLOSE
+                return message.data  # the code the server closed with ("going away")
+    assert run_async(scenario()) == 1001

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from panel_harness import request
+from panel_harness import run_async, request
 
 from companion.control import FailureThrottle, PanelServer
 from companion.control.guard import static_file
@@ -61,21 +61,23 @@ async def _ws_status(port: int, headers: dict[str, str]) -> int:
             return exc.status
 
 
-def test_every_request_needs_the_token(session):
+def test_every_request_needs_the_token(make_session):
+    # Many wrong tokens in a row: a short delay keeps the throttle (tested below) out of the way.
+    session = make_session(throttle=FailureThrottle(delay=0.01, max_delay=0.01))
     port, token = session.server.port, session.server.token
     for path in PROTECTED:
         assert request(port, "GET", path).status == 401, path
         assert request(port, "GET", path, token="not-the-token").status == 401, path
     body = json.dumps({"command": "start"})
     assert request(port, "POST", "/api/command", body=body).status == 401
-    assert asyncio.run(_ws_status(port, {})) == 401
+    assert run_async(_ws_status(port, {})) == 401
     time.sleep(0.1)
     assert session.pump.call(lambda: session.engine.state.value) == "ready"
     assert session.server.client_count == 0
     # ...and with it, each of them answers.
     for path in PROTECTED[:-1]:
         assert request(port, "GET", path, token=token).status in (200, 404 if "picture" in path else 200), path
-    assert asyncio.run(_ws_status(port, {"Authorization": f"Bearer {token}"})) == 101
+    assert run_async(_ws_status(port, {"Authorization": f"Bearer {token}"})) == 101
 
 
 def test_the_token_in_the_url_becomes_a_strict_http_only_cookie(session):
@@ -91,7 +93,7 @@ def test_the_token_in_the_url_becomes_a_strict_http_only_cookie(session):
     header = {"Cookie": f"{name}={token}"}
     for path in ["/", "/static/panel.js", "/api/state"]:
         assert request(port, "GET", path, headers=header).status == 200, path
-    assert asyncio.run(_ws_status(port, header)) == 101
+    assert run_async(_ws_status(port, header)) == 101
     wrong = {"Cookie": f"{name}=forged"}
     assert request(port, "GET", "/api/state", headers=wrong).status == 401
     assert request(port, "GET", "/?token=forged").status == 401
@@ -178,7 +180,7 @@ def test_cross_site_commands_are_refused(session):
                     {"Sec-Fetch-Site": "cross-site"}):
         reply = request(port, "POST", "/api/command", token=token, body=body, headers=headers)
         assert reply.status == 403, headers
-        assert asyncio.run(_ws_status(port, {"Authorization": f"Bearer {token}", **headers})) == 403
+        assert run_async(_ws_status(port, {"Authorization": f"Bearer {token}", **headers})) == 403
     time.sleep(0.1)
     assert session.pump.call(lambda: session.engine.state.value) == "ready"
     same = request(port, "POST", "/api/command", token=token, body=body,
@@ -285,7 +287,7 @@ def test_malformed_or_huge_websocket_messages_are_refused(session):
                 result = await next_of(other, "result")
                 return ws.close_code, json.dumps(result)
 
-    close_code, result = asyncio.run(scenario())
+    close_code, result = run_async(scenario())
     assert close_code == 1009
     assert json.loads(result)["ok"] is True
     assert session.pump.call(lambda: session.engine.state.value) == "paused"
