@@ -13,8 +13,9 @@ import logging
 import queue
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from companion.session.commands import CommandResult
 

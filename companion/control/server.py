@@ -22,10 +22,12 @@ import asyncio
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from aiohttp import WSMsgType, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -138,8 +140,9 @@ class PanelServer:
 
     @property
     def url(self) -> str:
-        """http://HOST:PORT/?token=TOKEN: the one address to open the panel."""
-        host = self._url_host or ("127.0.0.1" if self.host in WILDCARD_HOSTS else self.host)
+        """http://HOST:PORT/?token=TOKEN: the one address to open the panel. Bound to every
+        interface, HOST is this machine's network address (a tablet cannot open 0.0.0.0)."""
+        host = self._url_host or (network_address() if self.host in WILDCARD_HOSTS else self.host)
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
         return f"http://{host}:{self.port}/?token={self.token}"
@@ -435,6 +438,17 @@ _HTTP_LOG.addFilter(_OneLineBadRequests())
 
 NEED_TOKEN = ("this panel needs its link with the token: open the address `companion run` "
               "printed (or scan its QR code)")
+
+
+def network_address() -> str:
+    """This machine's address on the local network, as its own name resolves (no traffic
+    leaves the machine); 127.0.0.1 when it has none. Pass url_host= to choose another."""
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET, socket.SOCK_STREAM)
+    except OSError:
+        return "127.0.0.1"
+    addresses = [info[4][0] for info in infos if not str(info[4][0]).startswith("127.")]
+    return addresses[0] if addresses else "127.0.0.1"
 
 
 def parse_command(message: Any) -> tuple[str, dict[str, Any], str | None]:

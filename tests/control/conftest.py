@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
 from panel_harness import CHROMIUM, CHROMIUM_ARGS, SCRIPT, Proxy, Pump, Session
+from playwright.sync_api import expect
 
 from companion.control import PanelServer
 from companion.script.loader import load_script

@@ -5,13 +5,17 @@ a TCP proxy whose connections a test can cut, and raw HTTP requests."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
 import json
 import queue
 import threading
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+
+import aiohttp
 
 from companion.control import PanelServer
 from companion.session import Engine, VirtualClock
@@ -81,7 +85,7 @@ class Pump(threading.Thread):
                 fn, answer = self._calls.get()
                 try:
                     answer.put((True, fn()))
-                except Exception as exc:  # handed to the test thread, which raises it
+                except Exception as exc:  # noqa: BLE001 - handed to the test thread, which raises it
                     answer.put((False, exc))
             if not self.held.is_set():
                 for command in self.server.take_commands():
@@ -183,10 +187,19 @@ def request(port: int, method: str, path: str, *, headers: dict[str, str] | None
         connection.close()
 
 
-def command(session: "Session", name: str, **args: Any) -> Reply:
+def command(session: Session, name: str, **args: Any) -> Reply:
     """POST /api/command with the session's token."""
     return request(session.server.port, "POST", "/api/command", token=session.server.token,
                    body=json.dumps({"command": name, **args}))
+
+
+@contextlib.asynccontextmanager
+async def panel_socket(url: str, headers: dict[str, str] | None = None,
+                       **ws_args: Any) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A WebSocket to the panel server (a client session of its own around it)."""
+    async with aiohttp.ClientSession() as client, \
+            client.ws_connect(url, headers=headers or {}, **ws_args) as ws:
+        yield ws
 
 
 def run_async(coroutine: Any) -> Any:
@@ -197,7 +210,7 @@ def run_async(coroutine: Any) -> Any:
     def run() -> None:
         try:
             outcome.append((True, asyncio.run(coroutine)))
-        except BaseException as exc:  # handed back to the test's thread, which raises it
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test's thread, raised there
             outcome.append((False, exc))
 
     thread = threading.Thread(target=run, name="test-client")

@@ -7,14 +7,14 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import struct
 import threading
 import time
 import zlib
-import struct
 
 import aiohttp
 import pytest
-from panel_harness import run_async, command, request
+from panel_harness import command, panel_socket, request, run_async
 
 from companion.control import PanelError, PanelServer
 from companion.session import CommandResult
@@ -142,20 +142,18 @@ def test_no_answer_in_time_then_the_resend_gets_the_late_result():
 
 async def _read_states(url: str, token: str, seconds: float, **ws_args) -> list[dict]:
     states = []
-    async with aiohttp.ClientSession() as client:
-        async with client.ws_connect(url, headers={"Authorization": f"Bearer {token}"},
-                                     **ws_args) as ws:
-            deadline = time.monotonic() + seconds
-            while (left := deadline - time.monotonic()) > 0:
-                try:
-                    message = await ws.receive(timeout=left)
-                except asyncio.TimeoutError:
-                    break
-                if message.type != aiohttp.WSMsgType.TEXT:
-                    break
-                data = json.loads(message.data)
-                if data["type"] == "state":
-                    states.append(data["state"])
+    async with panel_socket(url, {"Authorization": f"Bearer {token}"}, **ws_args) as ws:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                message = await ws.receive(timeout=left)
+            except TimeoutError:
+                break
+            if message.type != aiohttp.WSMsgType.TEXT:
+                break
+            data = json.loads(message.data)
+            if data["type"] == "state":
+                states.append(data["state"])
     return states
 
 
@@ -183,18 +181,17 @@ def test_publishing_faster_than_panels_read_sends_the_newest():
     server.start()
     try:
         async def scenario() -> list[dict]:
-            async with aiohttp.ClientSession() as client:
-                async with client.ws_connect(f"http://127.0.0.1:{server.port}/ws",
-                                             headers={"Authorization": f"Bearer {server.token}"}) as ws:
-                    await ws.receive(timeout=2)  # hello
-                    for revision in range(1, 2001):
-                        server.publish({"revision": revision})
-                    seen = []
-                    while not seen or seen[-1]["revision"] != 2000:
-                        data = json.loads((await ws.receive(timeout=2)).data)
-                        if data["type"] == "state":
-                            seen.append(data["state"])
-                    return seen
+            async with panel_socket(f"http://127.0.0.1:{server.port}/ws",
+                                    {"Authorization": f"Bearer {server.token}"}) as ws:
+                await ws.receive(timeout=2)  # hello
+                for revision in range(1, 2001):
+                    server.publish({"revision": revision})
+                seen = []
+                while not seen or seen[-1]["revision"] != 2000:
+                    data = json.loads((await ws.receive(timeout=2)).data)
+                    if data["type"] == "state":
+                        seen.append(data["state"])
+                return seen
         seen = run_async(scenario())
     finally:
         server.stop()
@@ -274,13 +271,12 @@ def test_a_taken_port_is_a_clear_error():
 
 def test_stop_closes_open_panels(session):
     async def scenario() -> int:
-        async with aiohttp.ClientSession() as client:
-            async with client.ws_connect(f"{session.base}/ws",
-                                         headers={"Authorization": f"Bearer {session.server.token}"}) as ws:
-                await ws.receive(timeout=2)
-                await asyncio.get_running_loop().run_in_executor(None, session.server.stop)
-                while (message := await ws.receive(timeout=5)).type == aiohttp.WSMsgType.TEXT:
-                    continue
-                assert message.type == aiohttp.WSMsgType.CLOSE
-                return message.data  # the code the server closed with ("going away")
+        async with panel_socket(f"{session.base}/ws",
+                                {"Authorization": f"Bearer {session.server.token}"}) as ws:
+            await ws.receive(timeout=2)
+            await asyncio.get_running_loop().run_in_executor(None, session.server.stop)
+            while (message := await ws.receive(timeout=5)).type == aiohttp.WSMsgType.TEXT:
+                continue
+            assert message.type == aiohttp.WSMsgType.CLOSE
+            return message.data  # the code the server closed with ("going away")
     assert run_async(scenario()) == 1001

@@ -4,7 +4,6 @@ their folder, and malformed or huge messages refused without disturbing the sess
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import threading
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from panel_harness import run_async, request
+from panel_harness import panel_socket, request, run_async
 
 from companion.control import FailureThrottle, PanelServer
 from companion.control.guard import static_file
@@ -166,6 +165,7 @@ def test_bound_to_every_interface_ip_addresses_are_fine_but_names_are_not():
         port, token = server.port, server.token
         assert request(port, "GET", "/api/commands", token=token, host=f"192.168.1.20:{port}").status == 200
         assert request(port, "GET", "/api/commands", token=token, host=f"rebind.example:{port}").status == 403
+        assert "0.0.0.0" not in server.url  # a tablet cannot open that
     finally:
         server.stop()
 
@@ -265,27 +265,26 @@ def test_malformed_or_huge_websocket_messages_are_refused(session):
                 return data
 
     async def scenario() -> tuple[int | None, str]:
-        async with aiohttp.ClientSession() as client:
-            async with client.ws_connect(f"http://127.0.0.1:{port}/ws", headers=auth) as other, \
-                       client.ws_connect(f"http://127.0.0.1:{port}/ws", headers=auth) as ws:
-                for bad in ["{oops", "[]", '{"command": null}', "[" * 50_000]:
-                    await ws.send_str(bad)
-                    assert "reason" in await next_of(ws, "error")
-                await ws.send_bytes(b"\x00\x01")
-                assert "JSON text" in (await next_of(ws, "error"))["reason"]
-                await ws.send_str(json.dumps({"command": "talk", "on": "yes", "id": "a"}))
-                refused = await next_of(ws, "result")
-                assert refused["ok"] is False and "true or false" in refused["reason"]
-                # After all that, the same connection still carries commands.
-                await ws.send_str(json.dumps({"command": "start", "id": "b"}))
-                assert (await next_of(ws, "result"))["ok"] is True
-                # A huge message closes that connection (1009), and only that one.
-                await ws.send_str(json.dumps({"command": "note", "text": "x" * 200_000}))
-                while (await ws.receive(timeout=3)).type == aiohttp.WSMsgType.TEXT:
-                    continue
-                await other.send_str(json.dumps({"command": "pause", "id": "c"}))
-                result = await next_of(other, "result")
-                return ws.close_code, json.dumps(result)
+        async with panel_socket(f"http://127.0.0.1:{port}/ws", auth) as other, \
+                panel_socket(f"http://127.0.0.1:{port}/ws", auth) as ws:
+            for bad in ["{oops", "[]", '{"command": null}', "[" * 50_000]:
+                await ws.send_str(bad)
+                assert "reason" in await next_of(ws, "error")
+            await ws.send_bytes(b"\x00\x01")
+            assert "JSON text" in (await next_of(ws, "error"))["reason"]
+            await ws.send_str(json.dumps({"command": "talk", "on": "yes", "id": "a"}))
+            refused = await next_of(ws, "result")
+            assert refused["ok"] is False and "true or false" in refused["reason"]
+            # After all that, the same connection still carries commands.
+            await ws.send_str(json.dumps({"command": "start", "id": "b"}))
+            assert (await next_of(ws, "result"))["ok"] is True
+            # A huge message closes that connection (1009), and only that one.
+            await ws.send_str(json.dumps({"command": "note", "text": "x" * 200_000}))
+            while (await ws.receive(timeout=3)).type == aiohttp.WSMsgType.TEXT:
+                continue
+            await other.send_str(json.dumps({"command": "pause", "id": "c"}))
+            result = await next_of(other, "result")
+            return ws.close_code, json.dumps(result)
 
     close_code, result = run_async(scenario())
     assert close_code == 1009
