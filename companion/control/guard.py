@@ -71,10 +71,13 @@ class HostRule:
         return self.bound in WILDCARD_HOSTS and _is_ip(name)
 
 
-def origin_allowed(origin: str | None, host_header: str | None, fetch_site: str | None) -> bool:
+def origin_allowed(origin: str | None, host_header: str | None, fetch_site: str | None,
+                   navigation: bool = False) -> bool:
     """A browser says where a request comes from; it must be this very page. Requests with no
-    Origin (curl, scripts) pass here and still need the token."""
-    if fetch_site is not None and fetch_site.lower() == "cross-site":
+    Origin (curl, scripts) pass here and still need the token. A plain GET navigation from
+    another site (a link in the clinic's intranet) may open the page: it can read nothing,
+    and without the token it gets nothing."""
+    if fetch_site is not None and fetch_site.lower() == "cross-site" and not navigation:
         return False
     if origin is None:
         return True

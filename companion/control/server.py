@@ -164,6 +164,8 @@ class PanelServer:
         self._thread = threading.Thread(target=self._run, name="companion-panel", daemon=True)
         self._thread.start()
         self._ready.wait()
+        if self._start_error is None and self._loop is None:
+            self._start_error = RuntimeError("the server stopped as it started")
         if self._start_error is not None:
             self._thread.join()
             self._thread = None
@@ -191,6 +193,11 @@ class PanelServer:
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self._serve())
+        except Exception as exc:  # reported by start(), or logged once the server ran
+            if self._ready.is_set():
+                log.exception("the panel server stopped on an error")
+            else:
+                self._start_error = exc
         finally:
             with self._latest_lock:
                 self._loop = None
@@ -276,8 +283,10 @@ class PanelServer:
         host = request.headers.get("Host")
         if not self._hosts.allows(host):
             return _refuse(request, 403, "this panel answers only to its own address")
+        navigation = (request.method == "GET" and "Upgrade" not in request.headers
+                      and request.headers.get("Sec-Fetch-Mode") == "navigate")
         if not origin_allowed(request.headers.get("Origin"), host,
-                              request.headers.get("Sec-Fetch-Site")):
+                              request.headers.get("Sec-Fetch-Site"), navigation):
             return _refuse(request, 403, "commands are taken only from the panel's own page")
         address = request.remote or "unknown"
         given = _credentials(request, self.cookie_name)
@@ -288,13 +297,14 @@ class PanelServer:
                 return _refuse(request, 429, "too many wrong tokens; wait a minute")
             await self._throttle.failed(address)
             return _refuse(request, 401, NEED_TOKEN)
-        if request.path == "/" and "token" in request.query:
-            # Token in the URL once: keep it in a cookie and take it out of the address bar.
-            response = web.Response(status=303, headers={"Location": "/"})
+        response = await handler(request)
+        if request.path == "/" and same_token(request.query.get("token"), self.token):
+            # The token in the URL once: from now on a cookie carries it (the page then takes
+            # it out of the address bar). Not a redirect: after a link from another site, a
+            # SameSite=Strict cookie would not go with the redirected request.
             response.set_cookie(self.cookie_name, self.token, httponly=True, samesite="Strict",
                                 path="/")
-            return response
-        return await handler(request)
+        return response
 
     # --- handlers -------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ def make_session(script_file: Path):
         engine = Engine(loaded.script, clock)
         server = PanelServer(**server_args)
         server.start()
+        server.publish(engine.snapshot())  # as the app does before its first frame
         pump = Pump(engine, server)
         pump.start()
         session = Session(engine, clock, server, pump)

@@ -27,7 +27,7 @@ def _start(session, page: Page) -> None:
 
 def test_the_page_shows_the_session(session, open_panel):
     page = open_panel(session.server.url)
-    assert page.url == f"{session.base}/"  # the token left the address bar
+    expect(page).to_have_url(f"{session.base}/")  # the token left the address bar
     expect(page.locator("#title")).to_have_text("Panel test session")
     expect(page.locator("#state")).to_have_text("ready")
     expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
@@ -275,6 +275,15 @@ def test_keyboard_shortcuts(session, open_panel):
     assert _engine(session, lambda e: e.state.value) == "playing"
     keys.press("?")
     expect(page.locator("#help")).to_be_visible()
+    keys.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
+    # With a button focused (just clicked), Space still pauses and does not press it again.
+    page.click("#btn-talk")
+    _wait(session, lambda e: not e.talking)
+    keys.press(" ")
+    _wait(session, lambda e: e.state.value == "paused")
+    assert _engine(session, lambda e: e.talking) is False
+    assert session.pump.count("talk") == 2  # the T key, then the click: Space pressed nothing
 
 
 def test_two_panels_stay_in_step(session, open_panel):
@@ -382,6 +391,25 @@ def test_at_phone_width(session, open_panel):
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     session.pump.call(lambda: session.engine.command("patient_signal", source="keys"))
     expect(page.locator("#signal-alert")).to_be_in_viewport()
+
+
+def test_a_link_from_another_site_opens_the_panel(session, browser):
+    """The clinic keeps the link on its intranet: a cross-site navigation with the token opens
+    the panel, and the page's own connection works after it."""
+    context = browser.new_context()
+    try:
+        context.route("http://intranet.clinic.example/**", lambda route: route.fulfill(
+            content_type="text/html",
+            body=f'<a id="go" href="{session.server.url}">Today\'s session panel</a>'))
+        page = context.new_page()
+        page.goto("http://intranet.clinic.example/sessions")
+        page.click("#go")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+        expect(page).to_have_url(f"{session.base}/")
+        page.click("#btn-start")
+        session.pump.wait_for(lambda e: e.state.value == "playing")
+    finally:
+        context.close()
 
 
 def test_without_the_token_the_page_says_what_to_do(session, browser):

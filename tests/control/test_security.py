@@ -82,16 +82,17 @@ def test_every_request_needs_the_token(make_session):
 def test_the_token_in_the_url_becomes_a_strict_http_only_cookie(session):
     port, token = session.server.port, session.server.token
     reply = request(port, "GET", f"/?token={token}")
-    assert reply.status == 303
-    assert reply.headers["Location"] == "/"  # the token leaves the address bar
+    assert reply.status == 200 and b"<title>Companion" in reply.body
     set_cookie = reply.headers["Set-Cookie"]
     assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
     cookie = SimpleCookie(set_cookie)
     name = session.server.cookie_name
+    assert name == f"companion_panel_{port}"  # one per port: two sessions keep their own
     assert cookie[name].value == token
     header = {"Cookie": f"{name}={token}"}
     for path in ["/", "/static/panel.js", "/api/state"]:
-        assert request(port, "GET", path, headers=header).status == 200, path
+        reply = request(port, "GET", path, headers=header)
+        assert reply.status == 200 and "Set-Cookie" not in reply.headers, path
     assert run_async(_ws_status(port, header)) == 101
     wrong = {"Cookie": f"{name}=forged"}
     assert request(port, "GET", "/api/state", headers=wrong).status == 401
@@ -177,7 +178,8 @@ def test_cross_site_commands_are_refused(session):
                     {"Origin": f"http://evil.example:{port}"},
                     {"Origin": "null"},
                     {"Origin": f"https://127.0.0.1:{port}"},
-                    {"Sec-Fetch-Site": "cross-site"}):
+                    {"Sec-Fetch-Site": "cross-site"},
+                    {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}):
         reply = request(port, "POST", "/api/command", token=token, body=body, headers=headers)
         assert reply.status == 403, headers
         assert run_async(_ws_status(port, {"Authorization": f"Bearer {token}", **headers})) == 403
@@ -186,6 +188,12 @@ def test_cross_site_commands_are_refused(session):
     same = request(port, "POST", "/api/command", token=token, body=body,
                    headers={"Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin"})
     assert same.status == 200 and same.json()["ok"] is True
+    # A link from another site may open the page (a GET navigation); with the token only.
+    link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+    assert request(port, "GET", f"/?token={token}", headers=link).status == 200
+    assert request(port, "GET", "/", headers=link).status == 401
+    assert request(port, "GET", "/api/state", headers={"Sec-Fetch-Site": "cross-site"},
+                   token=token).status == 403  # a script elsewhere reading the state
     # A form posted from another site cannot pass as JSON either.
     form = request(port, "POST", "/api/command", token=token, body="command=end",
                    headers={"Content-Type": "text/plain"})

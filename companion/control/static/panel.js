@@ -15,6 +15,10 @@ const HEALTH_PARTS = ["sound", "speech", "display"];
 
 const $ = (id) => document.getElementById(id);
 
+// The token came in the URL once; a cookie carries it now. Keep it out of the address bar,
+// the history and any screenshot.
+if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", location.pathname);
+
 // --- connection and commands -------------------------------------------------------------
 
 const clientId = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 13);
@@ -440,8 +444,13 @@ function confirmThen(text, { yes = "OK", input = null } = {}) {
   const field = $("confirm-input");
   field.value = "";
   if (input) $("confirm-input-label").textContent = input;
+  const before = document.activeElement;
   return new Promise((resolve) => {
-    dialog.onclose = () => resolve(dialog.returnValue === "ok" ? { value: field.value } : null);
+    dialog.onclose = () => {
+      if (before && before !== document.body && before.isConnected) before.focus();
+      else if (dialog.contains(document.activeElement)) document.activeElement.blur();
+      resolve(dialog.returnValue === "ok" ? { value: field.value } : null);
+    };
     dialog.returnValue = "";
     dialog.showModal();
     (input ? field : $("confirm-no")).focus();
@@ -576,8 +585,8 @@ slider($("intensity"), (level) => send("intensity", { level }, "Music intensity"
 document.addEventListener("keydown", (event) => {
   const target = event.target;
   if (event.ctrlKey || event.metaKey || event.altKey) return;
-  if (target.closest && target.closest("input, textarea, select, [contenteditable], dialog")) return;
-  if (document.querySelector("dialog[open]")) return;
+  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+  if (document.querySelector("dialog[open]")) return;  // (focus may linger in one just closed)
   const onButton = target.tagName === "BUTTON";
   const keys = {
     " ": togglePause,
