@@ -203,6 +203,7 @@ def test_notes_and_the_dose_clock(session, open_panel):
     expect(page.locator("#dose-next")).to_have_text("11:30")
     session.pump.advance(5 * 60)
     expect(page.locator("#dose-elapsed")).to_have_text(re.compile(r"5:0[0-1]"))
+    expect(page.locator("#dose-header")).to_have_text(re.compile(r"5:0[0-1]"))  # in the top bar
     page.keyboard.press("/")  # the notes box, from the keyboard
     page.keyboard.type("Five minutes after the dose: calm.")
     page.keyboard.press("Control+Enter")
@@ -410,6 +411,20 @@ def test_a_link_from_another_site_opens_the_panel(session, browser):
         session.pump.wait_for(lambda e: e.state.value == "playing")
     finally:
         context.close()
+
+
+def test_a_new_session_on_the_same_port_says_the_old_link_is_not_allowed(make_session, open_panel):
+    first = make_session()
+    page = open_panel(first.server.url)
+    port = first.server.port
+    first.pump.stop()
+    first.server.stop()
+    second = make_session(port=port)  # a new session: same address, a new token
+    assert second.server.token != first.server.token
+    expect(page.locator("#connection")).to_have_attribute("data-state", "refused")
+    expect(page.locator("#connection-text")).to_contain_text("open the panel link again")
+    page.goto(second.server.url)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
 
 
 def test_without_the_token_the_page_says_what_to_do(session, browser):

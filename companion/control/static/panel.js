@@ -206,7 +206,9 @@ function tickClocks() {
     $("step-remaining").textContent = step ? "until you move on" : "";
   }
   if (state.dose) {
-    $("dose-elapsed").textContent = clock(state.dose.elapsed + (running ? since() : 0));
+    const elapsed = clock(state.dose.elapsed + (running ? since() : 0));
+    $("dose-elapsed").textContent = elapsed;
+    $("dose-header").textContent = elapsed;
   }
 }
 
@@ -353,6 +355,7 @@ function renderLevels(s) {
 function renderCare(s) {
   const dose = s.dose;
   $("dose").hidden = !dose;
+  $("dose-clock").hidden = !dose;
   if (dose) {
     $("dose-next").textContent = clock(dose.next_vitals);
     $("dose-checks").textContent = dose.vitals_checks;
