@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import queue
 import secrets
 import socket
 import threading
@@ -114,8 +115,8 @@ class PanelServer:
     # --- the app's side (any thread) -----------------------------------------------------
 
     @property
-    def commands(self) -> Any:
-        """The thread-safe queue of PanelCommand (a queue.SimpleQueue)."""
+    def commands(self) -> queue.SimpleQueue[PanelCommand]:
+        """The thread-safe queue of PanelCommand that take_commands drains."""
         return self.inbox.queue
 
     def take_commands(self) -> list[PanelCommand]:
