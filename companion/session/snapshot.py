@@ -11,6 +11,8 @@ from companion.script.timing import step_seconds
 if TYPE_CHECKING:
     from companion.session.engine import Engine
 
+RECENT_NOTES = 50
+
 
 def describe_step(step: models.Model) -> str:
     """One line for the therapist: what a step does."""
@@ -67,6 +69,7 @@ def build_snapshot(engine: "Engine") -> dict[str, Any]:
         "music": list(presentation.music.tracks) if presentation and presentation.music else [],
         "ambience": list(presentation.ambience.tracks) if presentation and presentation.ambience else [],
         "notes": len(engine.notes),
+        "recent_notes": [dict(note) for note in engine.notes[-RECENT_NOTES:]],  # the panel lists them
         "dose": engine.dose_clock(),
         "patient_signal": engine.patient_signal,
         "health": dict(engine.health),

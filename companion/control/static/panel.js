@@ -1,0 +1,628 @@
+// The therapist's panel. It only sends commands and shows the state the server pushes.
+//
+// One WebSocket to /ws (authorised by the HttpOnly cookie set when the link with the token was
+// opened). Every command carries an id; until its result comes back it stays in `pending`, and
+// after a reconnect it is sent again with the same id, so the session applies it once.
+
+const RECONNECT_DELAYS = [250, 500, 1000, 2000, 3000];  // ms, then 3 s each time
+const SILENT_LIMIT = 3000;      // ms without a message: the connection is taken as lost
+const PENDING_LIMIT = 30000;    // ms: a command unconfirmed this long is dropped, with a message
+const PICTURE_EVERY = 1000;     // ms
+const SLIDER_EVERY = 150;       // ms between level commands while a slider is dragged
+const BUSES = ["master", "music", "ambience", "narration", "effects"];
+const ACTIVE = ["playing", "holding", "paused"];
+const HEALTH_PARTS = ["sound", "speech", "display"];
+
+const $ = (id) => document.getElementById(id);
+
+// The token came in the URL once; a cookie carries it now. Keep it out of the address bar,
+// the history and any screenshot.
+if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", location.pathname);
+
+// --- connection and commands -------------------------------------------------------------
+
+const clientId = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 13);
+let counter = 0;
+const pending = new Map();        // id -> {message, label, since, sent, resolve}
+let socket = null;
+let connected = false;
+let attempt = 0;
+let lastHeard = 0;
+let reconnectTimer = null;
+let hello = null;
+let refused = false;
+
+let state = null;                 // the newest snapshot
+let stateAt = 0;                  // performance.now() when it arrived
+const stateListeners = [];
+
+function connect() {
+  clearTimeout(reconnectTimer);
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  const ws = new WebSocket(scheme + location.host + "/ws");
+  socket = ws;
+  showConnection(attempt === 0 ? "connecting" : "reconnecting");
+  ws.onopen = () => {
+    if (socket !== ws) return;
+    connected = true;
+    attempt = 0;
+    refused = false;
+    lastHeard = performance.now();
+    showConnection("connected");
+    for (const entry of pending.values()) transmit(entry);  // the same ids: applied once
+  };
+  ws.onmessage = (event) => {
+    if (socket !== ws) return;
+    lastHeard = performance.now();
+    let message;
+    try { message = JSON.parse(event.data); } catch { return; }
+    receive(message);
+  };
+  ws.onclose = () => {
+    if (socket !== ws) return;
+    lost();
+  };
+}
+
+function lost() {
+  const old = socket;
+  socket = null;
+  connected = false;
+  if (old) {
+    old.onopen = old.onmessage = old.onclose = null;
+    if (old.readyState <= 1) old.close();
+  }
+  for (const entry of pending.values()) entry.sent = false;
+  attempt += 1;
+  showConnection("reconnecting");
+  const delay = RECONNECT_DELAYS[Math.min(attempt - 1, RECONNECT_DELAYS.length - 1)];
+  reconnectTimer = setTimeout(connect, delay);
+  if (attempt >= 3) checkRefused();
+}
+
+async function checkRefused() {
+  // A WebSocket that fails hides the HTTP status; ask plainly whether the token is missing.
+  try {
+    const response = await fetch("/api/state", { cache: "no-store" });
+    refused = response.status === 401 || response.status === 403;
+  } catch {
+    refused = false;
+  }
+  if (!connected) showConnection(refused ? "refused" : "reconnecting");
+}
+
+function transmit(entry) {
+  if (!connected || !socket) return;
+  socket.send(JSON.stringify(entry.message));
+  entry.sent = true;
+}
+
+function send(command, args = {}, label = command) {
+  const id = `${clientId}-${++counter}`;
+  const entry = { message: { command, ...args, id }, label, since: performance.now(), sent: false };
+  const done = new Promise((resolve) => { entry.resolve = resolve; });
+  pending.set(id, entry);
+  transmit(entry);
+  showConnection(connected ? "connected" : "reconnecting");
+  return done;
+}
+
+function receive(message) {
+  switch (message.type) {
+    case "hello":
+      hello = message;
+      startPicture();
+      break;
+    case "state":
+      state = message.state;
+      stateAt = performance.now();
+      render();
+      for (const listener of stateListeners.slice()) listener(state);
+      break;
+    case "result": {
+      const entry = pending.get(message.id);
+      if (!entry) break;
+      pending.delete(message.id);
+      if (!message.ok) say(`${entry.label}: ${message.reason}`);
+      entry.resolve(message);
+      showConnection("connected");
+      break;
+    }
+    case "error":
+      say(message.reason);
+      break;
+  }
+}
+
+function showConnection(kind) {
+  const button = $("connection");
+  button.dataset.state = kind;
+  const waiting = pending.size;
+  const texts = {
+    connecting: "Connecting…",
+    connected: "Connected",
+    reconnecting: `Reconnecting…${attempt > 1 ? ` (try ${attempt})` : ""}`,
+    refused: "Not allowed: open the panel link again",
+  };
+  let text = texts[kind];
+  if (waiting && kind !== "connected") text += ` · ${waiting} waiting`;
+  else if (waiting) text += ` · sending ${waiting}`;
+  $("connection-text").textContent = text;
+}
+
+// Lost connections that the browser has not noticed yet (a cable pulled, a laptop asleep):
+// the server speaks at least twice a second, so a long silence means the line is gone.
+setInterval(() => {
+  const now = performance.now();
+  if (connected && now - lastHeard > SILENT_LIMIT) lost();
+  for (const [id, entry] of pending) {
+    if (now - entry.since > PENDING_LIMIT) {
+      pending.delete(id);
+      say(`${entry.label}: not confirmed by the session (connection lost); check before repeating it`);
+      entry.resolve({ ok: false, reason: "not confirmed" });
+    }
+  }
+  tickClocks();
+}, 250);
+
+// --- messages ----------------------------------------------------------------------------
+
+let messageTimer = null;
+function say(text) {
+  const box = $("message");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(messageTimer);
+  messageTimer = setTimeout(() => { box.hidden = true; }, 8000);
+}
+
+// --- rendering -----------------------------------------------------------------------------
+
+function clock(seconds) {
+  if (seconds == null || !isFinite(seconds)) return "—";
+  const total = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+function since() {
+  return state ? (performance.now() - stateAt) / 1000 : 0;
+}
+
+// Between pushes the clocks run on locally, so they tick smoothly.
+function tickClocks() {
+  if (!state) return;
+  const running = ACTIVE.includes(state.state);
+  const playing = state.state === "playing" || state.state === "holding";
+  $("session-time").textContent = clock(state.session_time + (running ? since() : 0));
+  $("scene-time").textContent = clock(state.scene_time + (playing ? since() : 0));
+  const step = state.step;
+  if (step && step.remaining != null) {
+    const left = step.remaining - (state.state === "playing" ? since() : 0);
+    $("step-remaining").textContent = `${clock(Math.max(0, left))} left in this step`;
+  } else {
+    $("step-remaining").textContent = step ? "until you move on" : "";
+  }
+  if (state.dose) {
+    const elapsed = clock(state.dose.elapsed + (running ? since() : 0));
+    $("dose-elapsed").textContent = elapsed;
+    $("dose-header").textContent = elapsed;
+  }
+}
+
+function render() {
+  const s = state;
+  document.title = `${s.title} · Companion`;
+  $("title").textContent = s.title;
+  $("phase").textContent = s.phase || "—";
+  const stateChip = $("state");
+  stateChip.dataset.state = s.state;
+  stateChip.textContent = s.state === "holding" ? `holding (${s.hold})` : s.state;
+
+  renderNow(s);
+  renderButtons(s);
+  renderTimeline(s);
+  renderLevels(s);
+  renderCare(s);
+  renderNotes(s);
+  renderHealth(s);
+  tickClocks();
+}
+
+function renderNow(s) {
+  $("scene-title").textContent = s.scene ? s.scene.title : (s.state === "ended" ? "Ended" : "Not started");
+  let stepText = s.step ? s.step.text : "—";
+  if (s.breath) stepText += ` · breathe ${s.breath.phase} (${s.breath.cycle}/${s.breath.cycles})`;
+  $("step-text").textContent = stepText;
+  const hold = $("hold-line");
+  const holdTexts = {
+    wait: "Waiting for you: press Continue when ready.",
+    scene: "The scene has ended and holds: press Continue for the next one.",
+    ground: "Grounded in the safe scene: press Continue or Return to go back.",
+  };
+  hold.hidden = s.state !== "holding";
+  hold.textContent = holdTexts[s.hold] || "Holding.";
+  if (s.state === "ended") {
+    hold.hidden = false;
+    hold.textContent = `The session has ended: ${s.end_reason || ""}`;
+  }
+  const grounded = $("grounded-line");
+  grounded.hidden = !s.grounded;
+  if (s.grounded) grounded.textContent = `Grounded from “${sceneTitle(s, s.grounded.scene)}”`;
+  const next = s.next || {};
+  $("next-step").textContent = next.step || "the end of this scene";
+  const thenTexts = { hold: " (after a hold)", end: "" };
+  $("next-scene").textContent = next.scene
+    ? `then the scene “${sceneTitle(s, next.scene)}”${thenTexts[next.then] || ""}`
+    : (next.then === "end" || s.scene ? "then the end of the session" : "");
+  const music = s.music && s.music.length ? `music: ${s.music.join(", ")}` : "no music";
+  const ambience = s.ambience && s.ambience.length ? `ambience: ${s.ambience.join(", ")}` : "no ambience";
+  $("sound-now").textContent = `${s.environment || "—"} · ${music} · ${ambience}${s.talk ? " · talking" : ""}`;
+}
+
+function sceneTitle(s, id) {
+  const scene = (s.scenes || []).find((item) => item.id === id);
+  return scene ? scene.title : id;
+}
+
+function enable(id, on) { $(id).disabled = !on; }
+
+function renderButtons(s) {
+  const active = ACTIVE.includes(s.state);
+  const live = s.state !== "ended";
+  enable("btn-start", s.state === "ready");
+  $("btn-start").classList.toggle("primary", s.state === "ready");
+  const pause = $("btn-pause");
+  pause.firstChild.textContent = s.state === "paused" ? "Resume " : "Pause ";
+  enable("btn-pause", active);
+  const cont = $("btn-continue");
+  enable("btn-continue", s.state === "holding");
+  cont.classList.toggle("stands-out", s.state === "holding");
+  enable("btn-next-step", active);
+  enable("btn-previous-scene", active);
+  enable("btn-next-scene", active);
+  const ground = $("btn-ground");
+  ground.firstChild.textContent = s.grounded ? "Return " : "Ground ";
+  enable("btn-ground", active);
+  const talk = $("btn-talk");
+  talk.setAttribute("aria-pressed", String(!!s.talk));
+  talk.firstChild.textContent = s.talk ? "Talking… " : "Talk ";
+  enable("btn-talk", active);
+  const captions = $("btn-captions");
+  captions.setAttribute("aria-pressed", String(!!s.captions));
+  captions.firstChild.textContent = s.captions ? "Captions on " : "Captions off ";
+  enable("btn-captions", live);
+  enable("btn-recenter", live);
+  enable("btn-end", live);
+  enable("btn-medicine", active);
+  $("btn-medicine").textContent = s.dose ? "Another dose given" : "Medicine given";
+}
+
+function renderTimeline(s) {
+  const list = $("timeline");
+  const scenes = s.scenes || [];
+  if (list.children.length !== scenes.length) {
+    list.replaceChildren(...scenes.map((scene) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.scene = scene.id;
+      const name = document.createElement("span");
+      name.className = "scene-name";
+      const meta = document.createElement("span");
+      meta.className = "scene-meta";
+      button.append(name, meta);
+      button.addEventListener("click", () => chooseScene(scene.id));
+      item.append(button);
+      return item;
+    }));
+  }
+  const current = s.scene ? s.scene.index : null;
+  const groundedFrom = s.grounded ? s.grounded.scene : null;
+  scenes.forEach((scene, index) => {
+    const item = list.children[index];
+    const button = item.firstChild;
+    item.className = `phase-${scene.phase}`;
+    button.querySelector(".scene-name").textContent = scene.title;
+    button.querySelector(".scene-meta").textContent =
+      `${scene.phase} · ${clock(scene.estimated_start)} · ${clock(scene.estimated_length)}${scene.holds ? " · holds" : ""}`;
+    if (index === current) button.setAttribute("aria-current", "step");
+    else button.removeAttribute("aria-current");
+    button.classList.toggle("done", current != null && index < current);
+    button.classList.toggle("grounded-from", scene.id === groundedFrom);
+    button.disabled = s.state === "ended";
+  });
+}
+
+const dragging = new Set();
+
+function renderLevels(s) {
+  for (const bus of BUSES) {
+    const value = Math.round((s.levels[bus] ?? 0) * 100);
+    const input = $(`level-${bus}`);
+    if (!dragging.has(input)) input.value = value;
+    $(`level-${bus}-value`).textContent = `${value}%`;
+    input.disabled = s.state === "ended";
+  }
+  const intensity = Math.round((s.intensity ?? 0) * 100);
+  if (!dragging.has($("intensity"))) $("intensity").value = intensity;
+  $("intensity-value").textContent = `${intensity}%`;
+  $("intensity").disabled = s.state === "ended";
+}
+
+function renderCare(s) {
+  const dose = s.dose;
+  $("dose").hidden = !dose;
+  $("dose-clock").hidden = !dose;
+  if (dose) {
+    $("dose-next").textContent = clock(dose.next_vitals);
+    $("dose-checks").textContent = dose.vitals_checks;
+    $("dose-count").textContent = dose.doses;
+    const minutes = $("vitals-minutes");
+    if (document.activeElement !== minutes) minutes.value = dose.interval_minutes;
+  }
+  const vitals = $("vitals-alert");
+  vitals.hidden = !(dose && dose.vitals_due != null);
+  if (dose && dose.vitals_due != null) {
+    $("vitals-detail").textContent =
+      `(${Math.round((dose.vitals_due - dose.given_at) / 60)} min after the medicine, at ${clock(dose.vitals_due)})`;
+  }
+  const signal = s.patient_signal;
+  $("signal-alert").hidden = !signal;
+  if (signal) {
+    const times = signal.count > 1 ? `, ${signal.count} times` : "";
+    $("signal-detail").textContent = `at ${clock(signal.session_time)} (${signal.via}${times})`;
+  }
+}
+
+function renderNotes(s) {
+  const notes = s.recent_notes || [];
+  const list = $("notes");
+  const key = notes.map((n) => `${n.session_time}|${n.text.length}`).join(",");
+  if (list.dataset.key === key) return;
+  list.dataset.key = key;
+  list.replaceChildren(...notes.slice().reverse().map((note) => {
+    const item = document.createElement("li");
+    const stamp = document.createElement("span");
+    stamp.className = "stamp";
+    stamp.textContent = clock(note.session_time);
+    item.append(stamp, document.createTextNode(note.text));
+    return item;
+  }));
+}
+
+function renderHealth(s) {
+  const health = s.health || {};
+  const names = [...HEALTH_PARTS, ...Object.keys(health).filter((n) => !HEALTH_PARTS.includes(n)).sort()];
+  $("health").replaceChildren(...names.map((name) => {
+    const item = document.createElement("li");
+    const part = health[name];
+    item.dataset.part = name;
+    item.dataset.ok = part ? String(part.ok) : "unknown";
+    item.textContent = part ? `${name}: ${part.ok ? "working" : "not working"}` : `${name}: not reported`;
+    if (part && part.message) item.title = part.message;
+    if (part && !part.ok && part.message) item.textContent += ` (${part.message})`;
+    return item;
+  }));
+}
+
+// --- the picture of the patient's view -----------------------------------------------------
+
+let pictureTimer = null;
+let pictureUrl = null;
+function startPicture() {
+  const has = hello && hello.picture;
+  $("no-picture").hidden = !!has;
+  if (!has || pictureTimer) return;
+  pictureTimer = setInterval(fetchPicture, PICTURE_EVERY);
+  fetchPicture();
+}
+
+async function fetchPicture() {
+  if (document.hidden || !connected) return;
+  let response;
+  try {
+    response = await fetch("/api/picture", { cache: "no-store" });
+  } catch {
+    return;
+  }
+  if (response.status !== 200) return;
+  const blob = await response.blob();
+  const url = URL.createObjectURL(blob);
+  const image = $("picture");
+  image.onload = () => { if (pictureUrl && pictureUrl !== url) URL.revokeObjectURL(pictureUrl); pictureUrl = url; };
+  image.src = url;
+  image.hidden = false;
+}
+
+// --- asking again ------------------------------------------------------------------------
+
+function confirmThen(text, { yes = "OK", input = null } = {}) {
+  const dialog = $("confirm");
+  $("confirm-text").textContent = text;
+  $("confirm-yes").textContent = yes;
+  $("confirm-extra").hidden = !input;
+  const field = $("confirm-input");
+  field.value = "";
+  if (input) $("confirm-input-label").textContent = input;
+  const before = document.activeElement;
+  return new Promise((resolve) => {
+    dialog.onclose = () => {
+      if (before && before !== document.body && before.isConnected) before.focus();
+      else if (dialog.contains(document.activeElement)) document.activeElement.blur();
+      resolve(dialog.returnValue === "ok" ? { value: field.value } : null);
+    };
+    dialog.returnValue = "";
+    dialog.showModal();
+    (input ? field : $("confirm-no")).focus();
+  });
+}
+
+// --- the controls -------------------------------------------------------------------------
+
+function togglePause() {
+  if (!state) return;
+  if (state.state === "paused") send("resume", {}, "Resume");
+  else if (state.state === "playing" || state.state === "holding") send("pause", {}, "Pause");
+}
+
+function toggleGround() {
+  if (!state) return;
+  if (state.grounded) send("return", {}, "Return");
+  else send("ground", {}, "Ground");
+}
+
+async function chooseScene(id) {
+  if (!state || state.state === "ended") return;
+  const title = sceneTitle(state, id);
+  if (state.state === "ready") {
+    if (await confirmThen(`Start the session at “${title}”?`, { yes: "Start there" })) {
+      send("start", { scene: id }, "Start");
+    }
+    return;
+  }
+  if (await confirmThen(`Go to “${title}” now?`, { yes: "Go there" })) {
+    send("goto", { scene: id }, `Go to ${title}`);
+  }
+}
+
+async function endSession() {
+  if (!state || state.state === "ended") return;
+  if (await confirmThen("End the session now? This cannot be undone.", { yes: "End session" })) {
+    send("end", {}, "End");
+  }
+}
+
+async function medicineGiven() {
+  const answer = await confirmThen(
+    state && state.dose ? "Record another dose now?" : "Record the medicine as given now? This starts the dose clock.",
+    { yes: "Medicine given", input: "What was given (optional)" });
+  if (answer) send("medicine", answer.value.trim() ? { text: answer.value.trim() } : {}, "Medicine");
+}
+
+function acknowledge() {
+  if (state && state.patient_signal) send("ack_signal", {}, "Acknowledge signal");
+}
+
+function vitalsChecked() {
+  if (state && state.dose && state.dose.vitals_due != null) send("ack_vitals", {}, "Vitals checked");
+}
+
+const actions = {
+  "btn-start": () => send("start", {}, "Start"),
+  "btn-pause": togglePause,
+  "btn-continue": () => send("continue", {}, "Continue"),
+  "btn-next-step": () => send("next_step", {}, "Next step"),
+  "btn-previous-scene": () => send("previous_scene", {}, "Previous scene"),
+  "btn-next-scene": () => send("next_scene", {}, "Next scene"),
+  "btn-ground": toggleGround,
+  "btn-talk": () => state && send("talk", { on: !state.talk }, "Talk"),
+  "btn-captions": () => state && send("captions", { on: !state.captions }, "Captions"),
+  "btn-recenter": async () => {
+    const result = await send("recenter", {}, "Recenter");
+    if (result.ok) say("The headset's view was recentered.");
+  },
+  "btn-end": endSession,
+  "btn-medicine": medicineGiven,
+  "btn-ack-signal": acknowledge,
+  "btn-ack-vitals": vitalsChecked,
+};
+for (const [id, action] of Object.entries(actions)) $(id).addEventListener("click", action);
+
+$("connection").addEventListener("click", () => $("help").showModal());
+
+$("vitals-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const minutes = Number($("vitals-minutes").value);
+  send("vitals_interval", { minutes }, "Vitals interval");
+});
+
+$("note-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const box = $("note-text");
+  const text = box.value.trim();
+  if (!text) return;
+  const result = await send("note", { text }, "Note");
+  if (result.ok && box.value.trim() === text) box.value = "";
+});
+$("note-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    $("note-form").requestSubmit();
+  }
+});
+
+// Sliders: a few commands a second while dragged, and the final value when let go.
+function slider(input, command) {
+  let last = 0;
+  let timer = null;
+  const value = () => Number(input.value) / 100;
+  input.addEventListener("pointerdown", () => dragging.add(input));
+  input.addEventListener("input", () => {
+    dragging.add(input);
+    const output = $(`${input.id}-value`);
+    output.textContent = `${input.value}%`;
+    const now = performance.now();
+    clearTimeout(timer);
+    if (now - last >= SLIDER_EVERY) {
+      last = now;
+      command(value());
+    } else {
+      timer = setTimeout(() => { last = performance.now(); command(value()); }, SLIDER_EVERY);
+    }
+  });
+  input.addEventListener("change", async () => {
+    clearTimeout(timer);
+    await command(value());
+    dragging.delete(input);
+  });
+}
+for (const bus of BUSES) {
+  slider($(`level-${bus}`), (level) => send("volume", { bus, level }, `${bus} volume`));
+}
+slider($("intensity"), (level) => send("intensity", { level }, "Music intensity"));
+
+// Keyboard shortcuts (not while typing, not while a dialog asks).
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+  if (document.querySelector("dialog[open]")) return;  // (focus may linger in one just closed)
+  const onButton = target.tagName === "BUTTON";
+  const keys = {
+    " ": togglePause,
+    "Enter": () => { if (!onButton) send("continue", {}, "Continue"); else return false; },
+    "n": actions["btn-next-step"],
+    "]": actions["btn-next-scene"],
+    "[": actions["btn-previous-scene"],
+    "g": toggleGround,
+    "t": actions["btn-talk"],
+    "c": actions["btn-captions"],
+    "r": actions["btn-recenter"],
+    "s": () => state && state.state === "ready" && send("start", {}, "Start"),
+    "a": acknowledge,
+    "v": vitalsChecked,
+    "/": () => $("note-text").focus(),
+    "Escape": endSession,
+    "?": () => $("help").showModal(),
+  };
+  const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+  const action = keys[key];
+  if (!action) return;
+  if (action() === false) return;
+  event.preventDefault();
+});
+
+// For tests and the latency benchmark: the page's own way of sending and watching.
+window.companionPanel = {
+  send,
+  get state() { return state; },
+  get connected() { return connected; },
+  get pending() { return pending.size; },
+  onState(listener) { stateListeners.push(listener); },
+  offState(listener) { const i = stateListeners.indexOf(listener); if (i >= 0) stateListeners.splice(i, 1); },
+};
+
+connect();
