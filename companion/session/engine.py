@@ -143,6 +143,10 @@ class Engine:
         self._last = now
         if self.doses and self.vitals_due is None and self.state is not State.ENDED:
             self._check_vitals()
+        self._settle()
+
+    def _settle(self) -> None:
+        """Play every step (and rest) that has come due by the present play time."""
         while self.state is State.PLAYING and self._position and self._position.step_ends is not None:
             if self._play + EPSILON < self._position.step_ends:
                 break
@@ -285,6 +289,7 @@ class Engine:
             handler = getattr(self, "_cmd_" + name)
             handler(**parsed)
             result = CommandResult(name, True)
+            self._settle()  # instant steps and empty rests after the move happen now, not next tick
             self._changed()
         except Refused as refusal:
             result = CommandResult(name, False, str(refusal))

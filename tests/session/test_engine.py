@@ -384,3 +384,26 @@ def test_dose_clock_restored_on_resume(driver):
     assert dose["next_vitals"] == pytest.approx(-1000 + 2 * 900)
     driver.advance(700)
     assert driver.snap["dose"]["vitals_due"] == pytest.approx(800)
+
+
+def test_back_to_back_commands_see_the_settled_state():
+    """Two `next_step`s with no tick between: the second acts on the scene the first led to."""
+    d = Driver(script_from("""\
+        scenes:
+          - id: a
+            environment: forest
+            steps:
+              - pause: 1m
+          - id: empty
+            environment: meadow
+            duration: 30s
+          - id: c
+            environment: aurora
+            steps:
+              - pause: 1m
+        """))
+    d.engine.command("start")
+    d.engine.command("next_step")
+    assert d.engine.snapshot()["scene"]["id"] == "empty"
+    d.engine.command("next_step")
+    assert d.engine.snapshot()["scene"]["id"] == "c"
