@@ -1,0 +1,62 @@
+// Shared light, sky and air for every environment. Colours are display values (0..1).
+uniform vec3 u_zenith;
+uniform vec3 u_horizon;
+uniform vec3 u_sun_dir;
+uniform vec3 u_sun_color;
+uniform float u_sun_glow;
+uniform vec3 u_light;
+uniform vec3 u_ambient;
+uniform float u_stars;      // star visibility for this time of day
+uniform float u_haze;       // thickness of the air (time of day)
+uniform float u_exposure;   // the look's brightness
+uniform float u_motion;     // the look's motion (0 still .. 1 lively)
+uniform float u_clock;      // time that runs at the speed of motion (stops when paused)
+uniform float u_fog;        // fog per metre for this environment
+uniform float u_ground_mist;// extra mist lying low
+uniform vec3 u_eye;         // where the viewer's eyes are
+uniform sampler2D u_noise;  // tileable noise: r fine .. b smooth, a grainy
+
+const vec3 LUMA = vec3(0.2126, 0.7152, 0.0722);
+
+vec3 sky(vec3 dir) {
+    float e = dir.z;
+    float up = max(e, 0.0);
+    vec3 c = mix(u_zenith, u_horizon, exp(-up * 3.2));
+    // below the horizon the air deepens a little, never to black
+    c = mix(c, mix(u_horizon, u_ambient, 0.45), smoothstep(0.0, -0.3, e));
+    float s = max(dot(dir, u_sun_dir), 0.0);
+    float above = smoothstep(-0.08, 0.03, e);
+    vec3 glow = u_sun_color * (0.22 * pow(s, 5.0) + 0.38 * pow(s, 40.0)) * u_sun_glow;
+    float disc = smoothstep(0.99950, 0.99978, s);
+    c += (glow + u_sun_color * disc * 0.55) * above;
+    return c;
+}
+
+// The colour of the air along a view direction (the sky just above the horizon).
+vec3 air(vec3 dir) {
+    return sky(normalize(vec3(dir.xy, max(dir.z, 0.0) * 0.35 + 0.015)));
+}
+
+vec3 fog(vec3 c, vec3 world) {
+    vec3 d = world - u_eye;
+    float dist = length(d);
+    float f = 1.0 - exp(-dist * u_fog * u_haze);
+    // mist that lies near the ground thickens with distance
+    f = max(f, u_ground_mist * exp(-max(world.z, 0.0) * 0.7) * (1.0 - exp(-dist * 0.06)));
+    return mix(c, air(d / max(dist, 1e-3)), clamp(f, 0.0, 1.0));
+}
+
+// Soft light: the sky's fill from above, the key light wrapped round so shadows stay gentle.
+vec3 lit(vec3 albedo, vec3 n, float wrap) {
+    float key = max((dot(n, u_sun_dir) + wrap) / (1.0 + wrap), 0.0);
+    vec3 fill = u_ambient * (0.65 + 0.35 * n.z);
+    return albedo * (fill + u_light * key * 0.85);
+}
+
+// A soft shoulder instead of a hard clip, then the look's brightness.
+vec4 finish(vec3 c) {
+    c *= u_exposure;
+    vec3 over = max(c - 0.78, 0.0);
+    c = min(c, 0.78) + 0.22 * (1.0 - exp(-over / 0.22));
+    return vec4(c, 1.0);
+}

@@ -1,0 +1,33 @@
+#version 150
+// Water: the sky mirrored more at a glancing angle, deep teal looking down, sand showing
+// through the shallows, a soft line of foam where it meets the shore.
+#include "lib.glsl"
+#include "shore.glsl"
+in vec3 v_world;
+in vec3 v_normal;
+out vec4 o_color;
+
+void main() {
+    float dist = length(v_world - u_eye);
+    vec3 n = normalize(v_normal);
+    vec2 q = v_world.xy * 0.05 + vec2(u_clock * 0.006, -u_clock * 0.013);
+    vec2 ripple = (texture(u_noise, q).rg + texture(u_noise, q * 2.3 + 0.37).gr - 1.0)
+                  * 0.16 * exp(-dist * 0.01);
+    n = normalize(n + vec3(ripple, 0.0));
+    vec3 view = (v_world - u_eye) / dist;
+    vec3 r = reflect(view, n);
+    r.z = max(r.z, 0.01);
+    float facing = max(dot(-view, n), 0.0);
+    float fresnel = 0.03 + 0.97 * pow(1.0 - facing, 5.0);
+    vec3 body = vec3(0.07, 0.22, 0.26) * (u_ambient * 1.35 + u_light * 0.4);
+    float depth = v_world.z - sand_height(v_world.xy);
+    vec3 sand = vec3(0.80, 0.71, 0.56) * (u_ambient * 0.8 + u_light * 0.55);
+    vec3 shallow = mix(sand * vec3(0.72, 0.92, 0.93), body, smoothstep(0.0, 1.6, depth));
+    vec3 c = mix(shallow, sky(r), fresnel * 0.92);
+    float glint = pow(max(dot(r, u_sun_dir), 0.0), 60.0);
+    c += u_sun_color * glint * 0.35 * u_sun_glow;
+    float grain = texture(u_noise, v_world.xy * 0.35 + vec2(u_clock * 0.02, 0.0)).r;
+    float foam = (1.0 - smoothstep(0.0, 0.07 + 0.12 * grain, depth)) * (0.55 + 0.45 * grain);
+    c = mix(c, vec3(0.93, 0.94, 0.93) * (u_ambient * 0.7 + u_light * 0.55), foam * 0.75);
+    o_color = finish(fog(c, v_world));
+}

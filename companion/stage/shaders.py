@@ -1,0 +1,43 @@
+"""GLSL shaders of the stage, kept as files in assets/shaders, with `#include "x.glsl"`
+lines replaced by that file's text (each file included once per shader)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from panda3d.core import Shader
+
+SHADER_DIR = Path(__file__).parent / "assets" / "shaders"
+_INCLUDE = re.compile(r'^\s*#include\s+"([^"]+)"\s*$', re.MULTILINE)
+
+
+class ShaderError(RuntimeError):
+    """A shader file is missing or does not compile."""
+
+
+def source(name: str) -> str:
+    """The text of a shader file with its includes expanded."""
+    seen: set[str] = set()
+
+    def expand(file: str) -> str:
+        if file in seen:
+            return ""
+        seen.add(file)
+        path = SHADER_DIR / file
+        if not path.is_file():
+            raise ShaderError(f"shader file {path} is missing")
+        text = path.read_text(encoding="utf-8")
+        return _INCLUDE.sub(lambda m: expand(m.group(1)), text)
+
+    return expand(name)
+
+
+@lru_cache(maxsize=None)
+def load(vertex: str, fragment: str) -> Shader:
+    """A compiled-on-first-use shader from two files (cached: shaders are immutable)."""
+    shader = Shader.make(Shader.SL_GLSL, vertex=source(vertex), fragment=source(fragment))
+    if shader is None:
+        raise ShaderError(f"shader {vertex} + {fragment} could not be made")
+    return shader
