@@ -90,6 +90,8 @@ def height_field(mesh: Mesh, xs: np.ndarray, ys: np.ndarray, height, color=(1, 1
     dzdy = (height(x, y + e) - height(x, y - e)) / (2 * e)
     normals = np.stack([-dzdx, -dzdy, np.ones_like(z)], 1)
     normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    if callable(color):
+        color = color(x, y, z)
     mesh.add(np.stack([x, y, z], 1), tris, normals, color,
              extras if extras is not None else np.stack([u, v, np.zeros_like(u), np.zeros_like(u)], 1))
 

@@ -18,7 +18,8 @@ uniform sampler2D u_noise;  // tileable noise: r fine .. b smooth, a grainy
 
 const vec3 LUMA = vec3(0.2126, 0.7152, 0.0722);
 
-vec3 sky(vec3 dir) {
+// The sky's gradient and the glow round the sun (no disc: the air takes this colour).
+vec3 sky_glow(vec3 dir) {
     float e = dir.z;
     float up = max(e, 0.0);
     vec3 c = mix(u_zenith, u_horizon, exp(-up * 3.2));
@@ -27,14 +28,18 @@ vec3 sky(vec3 dir) {
     float s = max(dot(dir, u_sun_dir), 0.0);
     float above = smoothstep(-0.08, 0.03, e);
     vec3 glow = u_sun_color * (0.22 * pow(s, 5.0) + 0.38 * pow(s, 40.0)) * u_sun_glow;
-    float disc = smoothstep(0.99950, 0.99978, s);
-    c += (glow + u_sun_color * disc * 0.55) * above;
-    return c;
+    return c + glow * above;
+}
+
+vec3 sky(vec3 dir) {
+    float s = max(dot(dir, u_sun_dir), 0.0);
+    float disc = smoothstep(0.99950, 0.99978, s) * smoothstep(-0.02, 0.01, dir.z);
+    return sky_glow(dir) + u_sun_color * disc * 0.55;
 }
 
 // The colour of the air along a view direction (the sky just above the horizon).
 vec3 air(vec3 dir) {
-    return sky(normalize(vec3(dir.xy, max(dir.z, 0.0) * 0.35 + 0.015)));
+    return sky_glow(normalize(vec3(dir.xy, max(dir.z, 0.0) * 0.35 + 0.015)));
 }
 
 vec3 fog(vec3 c, vec3 world) {
