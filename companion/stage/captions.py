@@ -17,13 +17,13 @@ from companion.stage.fades import Fade
 
 FONT_PATH = Path(__file__).parent / "assets" / "fonts" / "DejaVuSans.ttf"
 TEXT_COLOR = (0.97, 0.96, 0.93)
-BACKDROP_COLOR = (0.05, 0.06, 0.08)
+BACKDROP_COLOR = (0.06, 0.07, 0.10)
 BACKDROP_ALPHA = 0.72
 CAPTION_HEIGHT = 0.085    # line height in view units (view height is 2): about 4% of the view
 SHOWN_HEIGHT = 0.10
 FADE_IN, FADE_OUT = 0.9, 1.4
-PADDING = (0.09, 0.055)
-FEATHER = 0.05
+PADDING = (0.07, 0.04)
+FEATHER = 0.09
 
 
 def srgb_to_linear(v: float) -> float:

@@ -348,6 +348,20 @@ class Stage:
     def _comfort_report(self, finding: ComfortFinding) -> None:
         self.report(PART, False, "comfort: " + finding.message)
 
+    def settle(self) -> None:
+        """Finish every fade now (snapshots: the picture a fade arrives at)."""
+        if self.window is None:
+            return
+        target = self.crossfade.target
+        if target is not None:
+            self.crossfade.weights = {target: 1.0}
+            self.crossfade._elapsed = self.crossfade._duration
+        for fade in (self.veil, self.dim, self.speed):
+            fade.set(fade.target)
+        for layer in self.layers.values():
+            layer.look.finish()
+        self.update(now=(self._now or 0.0) + 1e-3)
+
     def render(self) -> None:
         """Draw one frame now (snapshots and tests; the app's task loop does this itself)."""
         self.base.graphicsEngine.renderFrame()
