@@ -91,6 +91,11 @@ class ComfortMonitor:
         self.worst_change = 0.0
         self.worst_flashes = 0
 
+    def reset(self) -> None:
+        """Forget the frames seen so far (after a deliberate cut, as a snapshot makes)."""
+        self._means.clear()
+        self._series = [_Transitions() for _ in range(1 + GRID * GRID)]
+
     def observe(self, t: float, rgb: np.ndarray, fading: bool) -> list[ComfortFinding]:
         """Take one frame (H x W x 3, values 0..1) shown at time `t`; return new findings."""
         self.frames += 1

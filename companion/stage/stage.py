@@ -361,6 +361,9 @@ class Stage:
         for layer in self.layers.values():
             layer.look.finish()
         self.update(now=(self._now or 0.0) + 1e-3)
+        if self.comfort is not None:  # a settled picture is a deliberate cut: start afresh
+            self.comfort.reset()
+            self._probe_seen = None
 
     def render(self) -> None:
         """Draw one frame now (snapshots and tests; the app's task loop does this itself)."""
