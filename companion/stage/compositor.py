@@ -76,7 +76,7 @@ class Compositor:
         maker = CardMaker("composite-card")
         maker.setFrame(-1, 1, -1, 1)
         self.card = self.root.attachNewNode(maker.generate())
-        self.card.setShader(shaders.load("screen.vert", "composite.frag"))
+        self._variant: tuple[int, int] | None = None
         self.blank = Texture("blank")
         self.blank.setup2dTexture(1, 1, Texture.T_unsigned_byte, Texture.F_rgba8)
         self.blank.setRamImage(b"\x00\x00\x00\xff")
@@ -94,6 +94,14 @@ class Compositor:
 
     def set(self, weights: list[tuple[Texture, float]], dim: float, veil: float,
             veil_color: tuple[float, float, float]) -> None:
+        shown = [(texture, weight) for texture, weight in weights if weight > 0.0][:SLOTS]
+        shown.sort(key=lambda item: -item[1])  # the strongest first
+        weights = shown
+        variant = (len(shown), int(dim > 0.0 or veil > 0.0 or not shown))
+        if variant != self._variant:
+            self._variant = variant
+            self.card.setShader(shaders.load("screen.vert", "composite.frag",
+                                             (("LAYERS", variant[0]), ("EFFECTS", variant[1]))))
         values = [0.0] * SLOTS
         for slot in range(SLOTS):
             texture = weights[slot][0] if slot < len(weights) else self.blank

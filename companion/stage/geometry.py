@@ -68,6 +68,11 @@ class Mesh:
         return NodePath(node)
 
 
+def sector(x: float, y: float, sectors: int = 8) -> int:
+    """Which of `sectors` directions round the origin a point lies in."""
+    return int((np.arctan2(y, x) + np.pi) / (2 * np.pi) * sectors) % sectors
+
+
 def grid(nx: int, ny: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A (nx+1) x (ny+1) grid over [0,1]^2: returns u, v (flattened) and triangles."""
     u, v = np.meshgrid(np.linspace(0, 1, nx + 1), np.linspace(0, 1, ny + 1))

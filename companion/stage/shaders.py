@@ -34,10 +34,18 @@ def source(name: str) -> str:
     return expand(name)
 
 
+def _define(text: str, defines: tuple[tuple[str, int], ...]) -> str:
+    if not defines:
+        return text
+    first, _, rest = text.partition("\n")
+    return first + "\n" + "".join(f"#define {k} {v}\n" for k, v in defines) + rest
+
+
 @lru_cache(maxsize=None)
-def load(vertex: str, fragment: str) -> Shader:
-    """A compiled-on-first-use shader from two files (cached: shaders are immutable)."""
-    shader = Shader.make(Shader.SL_GLSL, vertex=source(vertex), fragment=source(fragment))
+def load(vertex: str, fragment: str, defines: tuple[tuple[str, int], ...] = ()) -> Shader:
+    """A compiled-on-first-use shader from two files, with `#define`s after the version line
+    (cached: shaders are immutable)."""
+    shader = Shader.make(Shader.SL_GLSL, vertex=source(vertex), fragment=_define(source(fragment), defines))
     if shader is None:
         raise ShaderError(f"shader {vertex} + {fragment} could not be made")
     return shader

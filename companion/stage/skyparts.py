@@ -24,5 +24,5 @@ def add_stars(scenery, root: NodePath, count: int, seed: int) -> NodePath:
     colors = STAR_TINTS[rng.integers(0, len(STAR_TINTS), count)]
     mesh = geometry.Mesh()
     geometry.quads(mesh, directions, colors, extras)
-    return scenery.place(root, mesh, "stars", "stars.vert", "stars.frag", bin_name="background",
-                         sort=5, additive=True, depth_write=False)
+    return scenery.place(root, mesh, "stars", "stars.vert", "stars.frag", bin_name="fixed",
+                         sort=-5, additive=True, depth_write=False)

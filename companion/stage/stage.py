@@ -36,17 +36,30 @@ UI_SORT, COMPOSITE_SORT = 20, 10
 DRIFT_DEGREES, DRIFT_PERIOD = 2.5, 240.0
 
 
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "software", "swrast", "gdi generic")
+SOFTWARE_SCALE = 0.5
+
+
+def software_scale(window: Any) -> float:
+    """Scenes are drawn at half size (a quarter of the pixels) when OpenGL runs on the CPU;
+    the compositor scales them up smoothly and text and guide stay sharp. A GPU draws all."""
+    gsg = window.getGsg()
+    renderer = (gsg.getDriverRenderer() if gsg is not None else "").lower()
+    return SOFTWARE_SCALE if any(name in renderer for name in SOFTWARE_RENDERERS) else 1.0
+
+
 class Stage:
     def __init__(self, display: str = "window", size: tuple[int, int] = (1280, 720), *,
                  monitor: int | None = None, headless: bool = False, base: Any = None,
                  window: Any = None, taskmgr: Any = None, report: Report | None = None,
                  captions: bool = True, drift: bool = False, comfort: bool = True,
-                 rig: Any = None, title: str = "Companion") -> None:
+                 rig: Any = None, title: str = "Companion", render_scale: float | None = None) -> None:
         self.display = display
         self.size = size
         self.report: Report = report or (lambda part, ok, message: None)
         self.captions_on = captions
         self.drift = drift
+        self.render_scale = render_scale
         self._page = None
         self._owns_base = base is None
         self._closed = False
@@ -93,6 +106,10 @@ class Stage:
         if self._owns_base:
             for region in window.getDisplayRegions():  # ShowBase's own scene is not used
                 region.setActive(False)
+            window.setClearColorActive(False)  # the composite covers every pixel
+            window.setClearDepthActive(False)
+        if self.render_scale is None:
+            self.render_scale = software_scale(window)
         self.kit = Kit(noise_texture())
         self.layers: dict[str, Any] = {}
         self._layer_ids: dict[int, str] = {}
@@ -127,6 +144,12 @@ class Stage:
         self._probe_seen = None
         self.report(PART, True, f"showing {self.display} {self.size[0]}x{self.size[1]}")
 
+    @property
+    def scene_size(self) -> tuple[int, int]:
+        """The size scenes are drawn at (the view's, or less on a software renderer)."""
+        scale = self.render_scale or 1.0
+        return max(16, round(self.size[0] * scale)), max(16, round(self.size[1] * scale))
+
     def _eye_aspect(self) -> float:
         left, right, bottom, top = self.regions[0]
         return (right - left) * self.size[0] / max(1.0, (top - bottom) * self.size[1])
@@ -151,7 +174,7 @@ class Stage:
         if buffer is None:
             self.report(PART, False, "comfort check unavailable: no probe buffer")
             return None
-        buffer.setSort(-5)
+        buffer.setSort(50)  # after the view itself: its read-back waits for one frame, not two
         buffer.getDisplayRegion(0).setActive(False)
         region = buffer.makeDisplayRegion(0, 1, 0, 1)
         region.setCamera(composite_camera)
@@ -176,7 +199,7 @@ class Stage:
             kinds = sceneries()
             if name not in kinds:
                 raise StageError(f"unknown environment '{name}' (known: {', '.join(sorted(kinds))})")
-            layer = Layer(kinds[name](self.kit), self.window, self.size, self.regions, self.rig, None)
+            layer = Layer(kinds[name](self.kit), self.window, self.scene_size, self.regions, self.rig, None)
             self.layers[name] = layer
             self._layer_ids[id(layer)] = name
         return self.layers[name]
@@ -304,7 +327,7 @@ class Stage:
             weight = weights.get(id(layer), 0.0)
             layer.set_active(weight > 0.0)
             if weight > 0.0:
-                layer.update(dt, speed, self.size[1])
+                layer.update(dt, speed, self.scene_size[1])
                 shown.append((layer.texture, weight))
                 fading = fading or layer.look.moving
             elif layer.look.moving:
@@ -323,7 +346,7 @@ class Stage:
         self.size = (width, height)
         self.rig.set_screen(width, height)
         for layer in self.layers.values():
-            layer.buffer.setSize(width, height)
+            layer.buffer.setSize(*self.scene_size)
             layer.update_lenses()
         aspect = self._eye_aspect()
         for camera in self.ui_cameras:

@@ -40,6 +40,8 @@ def noise_texture(size: int = 256) -> Texture:
     tex.setRamImage(_noise_pixels(size))
     tex.setWrapU(SamplerState.WM_repeat)
     tex.setWrapV(SamplerState.WM_repeat)
-    tex.setMinfilter(SamplerState.FT_linear_mipmap_linear)
+    # mipmaps keep far ground from shimmering; the nearest level (not a blend of two)
+    # halves the cost of every read on a software renderer
+    tex.setMinfilter(SamplerState.FT_linear_mipmap_nearest)
     tex.setMagfilter(SamplerState.FT_linear)
     return tex

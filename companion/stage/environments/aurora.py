@@ -57,16 +57,16 @@ class Aurora(Scenery):
 
     def build(self, root: NodePath) -> None:
         self.add_sky(root)
-        add_stars(self, root, 2400, seed=9)
+        add_stars(self, root, 1800, seed=9)
         land = geometry.Mesh()
-        xs = np.concatenate([np.linspace(-1800, -100, 60), np.linspace(-98, 98, 50), np.linspace(100, 1800, 60)])
-        ys = np.concatenate([np.linspace(-60, 100, 40), np.linspace(105, 900, 60)])
+        xs = np.concatenate([np.linspace(-1800, -100, 36), np.linspace(-98, 98, 30), np.linspace(100, 1800, 36)])
+        ys = np.concatenate([np.linspace(-20, 100, 20), np.linspace(105, 900, 40)])
         geometry.height_field(land, xs, ys, plain, color=snow_colour)
         self.place(root, land, "snow", "lit.vert", "snow.frag")
         ribbons = geometry.Mesh()
         for k, (x0, x1, y0, z0, height) in enumerate(((-700, 500, 520, 105, 150), (-300, 900, 760, 140, 190),
                                                     (-900, 200, 980, 170, 210))):
-            u, v, tris = geometry.grid(160, 1)
+            u, v, tris = geometry.grid(120, 1)
             x = x0 + (x1 - x0) * u
             y = y0 + 160 * np.sin(u * 2.6 + k) - 60 * u
             z = z0 + height * v

@@ -75,10 +75,11 @@ class Scenery(ABC):
 
     def place(self, root: NodePath, mesh: geometry.Mesh, name: str, vertex: str, fragment: str,
               *, bin_name: str | None = None, sort: int = 0, additive: bool = False,
-              depth_write: bool = True, two_sided: bool = False) -> NodePath:
+              depth_write: bool = True, two_sided: bool = False,
+              defines: tuple[tuple[str, int], ...] = ()) -> NodePath:
         node = mesh.node(name)
         node.reparentTo(root)
-        node.setShader(shaders.load(vertex, fragment))
+        node.setShader(shaders.load(vertex, fragment, defines))
         if bin_name:
             node.setBin(bin_name, sort)
         if additive:
@@ -91,11 +92,21 @@ class Scenery(ABC):
             node.setTwoSided(True)
         return node
 
-    def add_sky(self, root: NodePath) -> NodePath:
+    def place_sectors(self, root: NodePath, meshes: "dict[int, geometry.Mesh]", name: str,
+                      vertex: str, fragment: str, **kwargs: Any) -> None:
+        """Things spread all round the viewer, in one node per direction, so Panda3D skips
+        those out of view (a headset can still turn to see them)."""
+        for sector, mesh in meshes.items():
+            if mesh.count:
+                self.place(root, mesh, f"{name}-{sector}", vertex, fragment, **kwargs)
+
+    def add_sky(self, root: NodePath, clouds: bool = False, milky: bool = False) -> NodePath:
+        """The sky dome, drawn after the land with the depth test on, so only the sky one
+        can see is shaded (on a software renderer that halves its cost)."""
         mesh = geometry.Mesh()
         geometry.dome(mesh, self.far * 0.8)
-        sky = self.place(root, mesh, "sky", "sky.vert", "sky.frag", bin_name="background",
-                         depth_write=False)
-        sky.setDepthTest(False)
+        defines = (("CLOUDS", 1),) * clouds + (("MILKY", 1),) * milky
+        sky = self.place(root, mesh, "sky", "sky.vert", "sky.frag", bin_name="fixed", sort=-10,
+                         depth_write=False, defines=defines)
         sky.setTwoSided(True)
         return sky

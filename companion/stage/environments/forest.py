@@ -46,15 +46,15 @@ class Forest(Scenery):
         self.add_sky(root)
         rng = np.random.default_rng(7)
         ground = geometry.Mesh()
-        xs = np.linspace(-220, 220, 90)
-        ys = np.linspace(-120, 260, 90)
+        xs = np.linspace(-220, 220, 60)
+        ys = np.linspace(-120, 260, 60)
         geometry.height_field(ground, xs, ys, ground_height, color=(0.25, 0.31, 0.17, 1))
         node = self.place(root, ground, "ground", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.36, 0.29, 0.20))
 
-        trees = geometry.Mesh()
+        sectors = {k: geometry.Mesh() for k in range(8)}
         placed: list[tuple[float, float]] = []
-        while len(placed) < 240:
+        while len(placed) < 180:
             r = 5.0 + rng.random() ** 0.8 * 170.0
             a = rng.random() * 2 * np.pi
             x, y = r * np.sin(a), r * np.cos(a)
@@ -63,6 +63,7 @@ class Forest(Scenery):
             if any((x - px) ** 2 + (y - py) ** 2 < 9.0 for px, py in placed):
                 continue
             placed.append((x, y))
+            trees = sectors[geometry.sector(x, y)]
             z = float(ground_height(np.array(x), np.array(y)))
             height = 10.0 + rng.random() * 14.0
             seed = rng.random()
@@ -70,15 +71,15 @@ class Forest(Scenery):
             bark = np.array([0.30, 0.23, 0.18, 1.0]) * (0.8 + 0.4 * rng.random())
             geometry.cylinder(trees, base, 0.16 + height * 0.012, 0.06, height * 0.8, 6, bark,
                               (seed, 0.0, 0.004, 0.0))
-            tiers = 7
+            tiers = 6
             for tier in range(tiers):
                 t = tier / (tiers - 1)
                 radius = (1.0 - t * 0.82) * (1.5 + height * 0.085) * (0.85 + 0.3 * rng.random())
                 bottom = height * (0.2 + t * 0.66)
                 green = np.array([0.14, 0.25, 0.15, 1.0]) * (0.8 + 0.45 * rng.random())
-                geometry.cone(trees, base, radius, height * (0.2 + 0.06 * t), 11, green,
+                geometry.cone(trees, base, radius, height * (0.22 + 0.06 * t), 9, green,
                               (seed, 0.0, 0.004, 0.6), bottom=bottom, ragged=rng)
-        for _ in range(110):
+        for _ in range(70):
             r = 7.0 + rng.random() * 60.0
             a = rng.random() * 2 * np.pi
             x, y = r * np.sin(a), r * np.cos(a)
@@ -87,9 +88,9 @@ class Forest(Scenery):
             z = float(ground_height(np.array(x), np.array(y)))
             green = np.array([0.20, 0.31, 0.15, 1.0]) * (0.8 + 0.4 * rng.random())
             size = 0.35 + rng.random() * 0.5
-            geometry.ellipsoid(trees, np.array([x, y, z + size * 0.25]), (size * 1.3, size, size * 0.7),
-                               green, (rng.random(), 0.0, 0.06, 0.8), foot=z)
-        self.place(root, trees, "trees", "sway.vert", "plant.frag", two_sided=True)
+            geometry.ellipsoid(sectors[geometry.sector(x, y)], np.array([x, y, z + size * 0.25]), (size * 1.3, size, size * 0.7),
+                               green, (rng.random(), 0.0, 0.06, 0.8), foot=z, rings=4, segments=8)
+        self.place_sectors(root, sectors, "trees", "sway.vert", "plant.frag", two_sided=True)
 
         shafts = geometry.Mesh()
         for i in range(7):

@@ -49,8 +49,10 @@ class Haven(Scenery):
                              ((-w, z0), (x0, z0), (x0, z1), (-w, z1)), ((x1, z0), (w, z0), (w, z1), (x1, z1))):
             rect(room, [(a[0], BACK, a[1]), (b[0], BACK, b[1]), (c[0], BACK, c[1]), (d[0], BACK, d[1])],
                  (0, -1, 0), WALL, PLAIN)
-        rect(room, [(x0, BACK + 0.12, z0), (x1, BACK + 0.12, z0), (x1, BACK + 0.12, z1), (x0, BACK + 0.12, z1)],
+        view = geometry.Mesh()
+        rect(view, [(x0, BACK + 0.12, z0), (x1, BACK + 0.12, z0), (x1, BACK + 0.12, z1), (x0, BACK + 0.12, z1)],
              (0, -1, 0), (1, 1, 1), VIEW)
+        self.place(root, view, "view", "lit.vert", "room.frag", defines=(("VIEW", 1),))
         frame = (0.93, 0.91, 0.87)
         geometry.box(room, (x0 - 0.06, BACK - 0.04, z0 - 0.08), (x1 + 0.06, BACK + 0.1, z0), (*frame, PLAIN))
         geometry.box(room, (x0 - 0.06, BACK - 0.02, z1), (x1 + 0.06, BACK + 0.1, z1 + 0.06), (*frame, PLAIN))
@@ -81,7 +83,9 @@ class Haven(Scenery):
         lx, ly, lz = LAMP
         geometry.cylinder(room, np.array([lx, ly, 0.0]), 0.17, 0.14, 0.03, 12, (0.3, 0.27, 0.24, PLAIN), (0, 0, 0, 0))
         geometry.cylinder(room, np.array([lx, ly, 0.0]), 0.015, 0.015, lz - 0.1, 6, (0.3, 0.27, 0.24, PLAIN), (0, 0, 0, 0))
-        geometry.cylinder(room, np.array([lx, ly, lz - 0.18]), 0.26, 0.17, 0.32, 16, (1.0, 0.9, 0.8, SHADE), (0, 0, 0, 0))
+        shade = geometry.Mesh()
+        geometry.cylinder(shade, np.array([lx, ly, lz - 0.18]), 0.26, 0.17, 0.32, 16, (1.0, 0.9, 0.8, SHADE), (0, 0, 0, 0))
+        self.place(root, shade, "shade", "lit.vert", "room.frag", defines=(("SHADE", 1),), two_sided=True)
         self.place(root, room, "room", "lit.vert", "room.frag", two_sided=True)
 
         living = geometry.Mesh()

@@ -33,17 +33,17 @@ class Meadow(Scenery):
         return {**super().constants(), "u_clouds": (0.55,), "u_wind": (1.0,)}
 
     def build(self, root: NodePath) -> None:
-        self.add_sky(root)
+        self.add_sky(root, clouds=True)
         rng = np.random.default_rng(11)
         ground = geometry.Mesh()
-        xs = np.concatenate([np.linspace(-1600, -100, 30), np.linspace(-98, 98, 80), np.linspace(100, 1600, 30)])
-        ys = np.concatenate([np.linspace(-60, 120, 70), np.linspace(125, 1400, 50)])
+        xs = np.concatenate([np.linspace(-1600, -100, 16), np.linspace(-98, 98, 50), np.linspace(100, 1600, 16)])
+        ys = np.concatenate([np.linspace(-20, 120, 45), np.linspace(125, 1400, 30)])
         geometry.height_field(ground, xs, ys, ground_height, color=(0.40, 0.55, 0.24, 1))
         node = self.place(root, ground, "ground", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.58, 0.62, 0.30))
 
         grass = geometry.Mesh()
-        count = 9000
+        count = 3200
         x = rng.uniform(-16, 16, count)
         y = rng.uniform(2.2, 24, count)
         keep = np.abs(x) < 2.0 + y * 0.75
@@ -76,7 +76,7 @@ class Meadow(Scenery):
         self.place(root, grass, "grass", "sway.vert", "plant.frag", two_sided=True)
 
         flowers = geometry.Mesh()
-        count = 2600
+        count = 1400
         r = 4.0 + rng.random(count) ** 1.3 * 70.0
         a = rng.uniform(-1.3, 1.3, count)
         fx, fy = r * np.sin(a), r * np.cos(a)
@@ -103,5 +103,5 @@ class Meadow(Scenery):
                 green = np.array([0.24, 0.36, 0.17, 1.0]) * rng.uniform(0.8, 1.15)
                 geometry.ellipsoid(trees, np.array([tx, ty, tz]) + offset,
                                    (size * 0.55, size * 0.55, size * 0.45), green, (seed, 0, 0.002, 0.6),
-                                   foot=tz)
+                                   foot=tz, rings=4, segments=7)
         self.place(root, trees, "trees", "sway.vert", "plant.frag")

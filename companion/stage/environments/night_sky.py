@@ -33,12 +33,12 @@ class NightSky(Scenery):
         return {"u_star_amount": (float(look["stars"]),)}
 
     def build(self, root: NodePath) -> None:
-        self.add_sky(root)
-        add_stars(self, root, 3200, seed=5)
+        self.add_sky(root, milky=True)
+        add_stars(self, root, 2200, seed=5)
         rng = np.random.default_rng(3)
         land = geometry.Mesh()
-        xs = np.concatenate([np.linspace(-1500, -80, 30), np.linspace(-78, 78, 70), np.linspace(80, 1500, 30)])
-        ys = np.concatenate([np.linspace(-40, 60, 50), np.linspace(65, 900, 50)])
+        xs = np.concatenate([np.linspace(-1500, -80, 16), np.linspace(-78, 78, 40), np.linspace(80, 1500, 16)])
+        ys = np.concatenate([np.linspace(-20, 60, 24), np.linspace(65, 900, 30)])
         geometry.height_field(land, xs, ys, hill, color=(0.20, 0.27, 0.17, 1))
         node = self.place(root, land, "land", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.27, 0.30, 0.20))

@@ -36,15 +36,15 @@ class Shoreline(Scenery):
         return {**super().constants(), "u_clouds": (0.35,)}
 
     def build(self, root: NodePath) -> None:
-        self.add_sky(root)
+        self.add_sky(root, clouds=True)
         sand = geometry.Mesh()
-        xs = np.concatenate([np.linspace(-600, -60, 20), np.linspace(-58, 58, 90), np.linspace(60, 600, 20)])
-        ys = np.concatenate([np.linspace(-40, -2, 10), np.linspace(-1, 40, 90)])
+        xs = np.concatenate([np.linspace(-600, -60, 10), np.linspace(-58, 58, 60), np.linspace(60, 600, 10)])
+        ys = np.concatenate([np.linspace(-20, -2, 4), np.linspace(-1, 40, 50)])
         geometry.height_field(sand, xs, ys, sand_height, color=(0.84, 0.75, 0.60, 1))
         self.place(root, sand, "sand", "lit.vert", "sand.frag")
 
         sea = geometry.Mesh()
-        u, v, tris = geometry.grid(120, 110)
+        u, v, tris = geometry.grid(90, 80)
         x = np.sign(u - 0.5) * (np.abs(u - 0.5) * 2) ** 2 * 2500.0
         y = 4.0 + v ** 2.2 * 3000.0
         sea.add(np.stack([x, y, np.zeros_like(x)], 1), tris)

@@ -5,6 +5,7 @@ in vec2 v_corner;
 in vec4 v_color;
 in float v_seed;
 in vec3 v_world;
+in vec4 v_air;
 out vec4 o_color;
 
 void main() {
@@ -14,5 +15,5 @@ void main() {
     float petal = 1.0 - smoothstep(0.45, 1.0, r2 / max(shown, 0.05));
     if (petal * shown < 0.02) discard;
     vec3 c = lit(v_color.rgb * (1.0 - 0.35 * smoothstep(0.3, 0.0, r2) * 0.5), vec3(0.0, 0.0, 1.0), 0.8);
-    o_color = finish(fog(c, v_world));
+    o_color = finish(fog(c, v_air));
 }

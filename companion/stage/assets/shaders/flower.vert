@@ -1,8 +1,7 @@
 #version 150
+#include "lib.glsl"
 // Flowers as small round sprites standing just above the grass, nodding in the wind.
 uniform mat4 p3d_ViewProjectionMatrix;
-uniform vec3 u_eye;
-uniform float u_clock;
 uniform float u_wind;
 in vec4 p3d_Vertex;
 in vec3 p3d_Normal;          // corner, -1 or 1
@@ -12,6 +11,7 @@ out vec2 v_corner;
 out vec4 v_color;
 out float v_seed;
 out vec3 v_world;
+out vec4 v_air;
 
 void main() {
     vec3 center = p3d_Vertex.xyz;
@@ -26,5 +26,6 @@ void main() {
     v_color = p3d_Color;
     v_seed = seed;
     v_world = world;
+    v_air = air_to(world);
     gl_Position = p3d_ViewProjectionMatrix * vec4(world, 1.0);
 }

@@ -42,13 +42,19 @@ vec3 air(vec3 dir) {
     return sky_glow(normalize(vec3(dir.xy, max(dir.z, 0.0) * 0.35 + 0.015)));
 }
 
-vec3 fog(vec3 c, vec3 world) {
+// The air between the eye and a point: its colour (rgb) and how much of it (a). Worked out
+// per vertex (it changes slowly across a surface), applied per pixel by fog().
+vec4 air_to(vec3 world) {
     vec3 d = world - u_eye;
     float dist = length(d);
     float f = 1.0 - exp(-dist * u_fog * u_haze);
     // mist that lies near the ground thickens with distance
     f = max(f, u_ground_mist * exp(-max(world.z, 0.0) * 0.7) * (1.0 - exp(-dist * 0.06)));
-    return mix(c, air(d / max(dist, 1e-3)), clamp(f, 0.0, 1.0));
+    return vec4(air(d / max(dist, 1e-3)), clamp(f, 0.0, 1.0));
+}
+
+vec3 fog(vec3 c, vec4 air_here) {
+    return mix(c, air_here.rgb, air_here.a);
 }
 
 // Soft light: the sky's fill from above, the key light wrapped round so shadows stay gentle.

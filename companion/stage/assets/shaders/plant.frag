@@ -4,6 +4,7 @@
 #include "lib.glsl"
 uniform float u_low_shade;  // how much the lowest parts sit in shade (a forest floor)
 in vec3 v_world;
+in vec4 v_air;
 in vec3 v_normal;
 in vec4 v_color;
 in vec4 v_extra;
@@ -17,12 +18,11 @@ void main() {
         under = 0.78;
     }
     vec3 view = normalize(v_world - u_eye);
-    float grain = texture(u_noise, v_world.xy * 0.21 + v_world.z * 0.13).r;
-    vec3 albedo = v_color.rgb * (0.82 + 0.36 * grain);
+    vec3 albedo = v_color.rgb;
     vec3 c = lit(albedo, n, 0.7);
     float through = pow(max(dot(view, u_sun_dir), 0.0), 4.0) * v_extra.w;
     c += albedo * u_light * through * 0.8;
     // lower parts sit in shade
     c *= (1.0 - u_low_shade * (1.0 - smoothstep(0.0, 6.0, v_world.z))) * under;
-    o_color = finish(fog(c, v_world));
+    o_color = finish(fog(c, v_air));
 }

@@ -1,7 +1,8 @@
 #version 150
 // The haven: a quiet room lit softly by its window and a lamp. Vertex alpha names the
-// material: 1 plain, 0.9 wooden floor, 0.8 the window's view, 0.7 the lamp's shade,
-// 0.6 fabric that light shines through.
+// material: 1 plain, 0.9 wooden floor, 0.6 fabric that light shines through. The view out
+// of the window (VIEW) and the lamp's glowing shade (SHADE) are variants of their own, so
+// no pixel pays for what it is not.
 #include "lib.glsl"
 uniform float u_warmth;          // the look's `warmth`: 0 cool .. 1 warm
 uniform vec3 u_window_min;       // the window opening (x, y of the wall, z)
@@ -21,28 +22,21 @@ void main() {
     float material = v_color.a;
     vec3 p = v_world;
     vec3 view = normalize(p - u_eye);
-    if (material > 0.75 && material < 0.85) {          // looking out of the window
-        vec3 c = sky(view);
-        float below = smoothstep(0.02, -0.06, view.z);
-        vec3 land = mix(u_horizon, u_ambient * vec3(0.55, 0.75, 0.5), 0.55);
-        c = mix(c, land, below);
-        o_color = finish(c * 0.95);
-        return;
-    }
-    if (material > 0.65 && material < 0.75) {          // the lamp's glowing shade
-        o_color = finish(warm_light() * (0.75 + 0.25 * v_color.r));
-        return;
-    }
+#if defined(VIEW)
+    vec3 c = sky(view);
+    float below = smoothstep(0.02, -0.06, view.z);
+    vec3 land = mix(u_horizon, u_ambient * vec3(0.55, 0.75, 0.5), 0.55);
+    o_color = finish(mix(c, land, below) * 0.95);
+#elif defined(SHADE)
+    o_color = finish(warm_light() * (0.75 + 0.25 * v_color.r));
+#else
     vec3 n = normalize(v_normal);
     if (!gl_FrontFacing) n = -n;
     vec3 albedo = v_color.rgb;
-    if (material > 0.85 && material < 0.95) {          // floorboards
-        float board = floor(p.x * 5.0);
-        float grain = texture(u_noise, vec2(p.x * 0.6 + board * 0.137, p.y * 0.05)).r;
-        albedo *= 0.86 + 0.22 * grain + 0.05 * sin(board * 12.9898);
-    } else {
-        albedo *= 0.95 + 0.08 * texture(u_noise, p.xy * 0.4 + p.z * 0.3).b;
-    }
+    float board = floor(p.x * 5.0);
+    float boards = step(0.85, material) * step(material, 0.95);
+    vec4 noise = texture(u_noise, mix(p.xy * 0.4 + p.z * 0.3, vec2(p.x * 0.6 + board * 0.137, p.y * 0.05), boards));
+    albedo *= mix(0.95 + 0.08 * noise.b, 0.86 + 0.22 * noise.r + 0.05 * sin(board * 12.9898), boards);
     vec3 window_mid = (u_window_min + u_window_max) * 0.5;
     vec3 to_window = window_mid - p;
     float dw = length(to_window);
@@ -71,8 +65,8 @@ void main() {
              * (0.72 + 0.28 * smoothstep(0.0, 0.7, 2.6 - abs(p.x)));
     vec3 fill = mix(u_ambient, u_ambient * warm_light(), 0.4) * 0.55 + warm_light() * 0.06;
     vec3 c = albedo * (fill * ao + c_window + c_sun + c_lamp);
-    if (material > 0.55 && material < 0.65) {         // fabric glows where light comes through
-        c += albedo * window_colour * 0.25 * max(-dot(n, lw), 0.0);
-    }
+    float fabric = step(0.55, material) * step(material, 0.65);   // light comes through
+    c += fabric * albedo * window_colour * 0.25 * max(-dot(n, lw), 0.0);
     o_color = finish(c);
+#endif
 }

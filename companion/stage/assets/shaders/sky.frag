@@ -1,5 +1,6 @@
 #version 150
-// The sky dome: gradient, sun or moon, soft clouds, the band of the Milky Way.
+// The sky dome: gradient, sun or moon, and (by #define, only where an environment has
+// them) soft CLOUDS and the band of the Milky Way (MILKY).
 #include "lib.glsl"
 #include "celestial.glsl"
 uniform float u_clouds;     // cloud cover 0..1
@@ -10,24 +11,30 @@ out vec4 o_color;
 void main() {
     vec3 dir = normalize(v_world - u_eye);
     vec3 c = sky(dir);
-    if (u_milky > 0.0 && u_stars > 0.0) {
+#ifdef MILKY
+    {
         vec3 d = celestial(dir);
         float across = dot(d, normalize(vec3(0.25, 0.45, 0.86)));
         float band = exp(-across * across * 14.0);
         vec2 p = vec2(atan(d.y, d.x) * 0.9, d.z * 1.6);
-        float n = texture(u_noise, p * 0.35).g * 0.7 + texture(u_noise, p * 1.3).r * 0.3;
+        vec4 noise = texture(u_noise, p * 0.35);
+        float n = noise.g * 0.7 + noise.r * 0.3;
         c += vec3(0.50, 0.54, 0.72) * band * smoothstep(0.25, 0.75, n) * 0.30 * u_milky * u_stars
              * smoothstep(0.0, 0.25, dir.z);
     }
-    if (u_clouds > 0.0 && dir.z > 0.0) {
+#endif
+#ifdef CLOUDS
+    {
         vec2 p = dir.xy / (dir.z + 0.1) * 0.16 + vec2(u_clock * 0.0040, u_clock * 0.0016);
-        float n = texture(u_noise, p).b * 0.7 + texture(u_noise, p * 3.1).g * 0.3;
+        vec4 noise = texture(u_noise, p);
+        float n = noise.b * 0.7 + noise.r * 0.3;
         float cover = smoothstep(0.60 - 0.22 * u_clouds, 0.86, n) * u_clouds;
         cover *= smoothstep(0.0, 0.18, dir.z);
         float toward = pow(max(dot(dir, u_sun_dir), 0.0), 6.0);
         vec3 lit_cloud = mix(u_horizon, vec3(0.97, 0.96, 0.94), 0.45) * (u_ambient * 0.55 + u_light * 0.55)
                          + u_sun_color * toward * 0.35 * u_sun_glow;
-        c = mix(c, lit_cloud, cover * 0.85);
+        c = mix(c, lit_cloud, cover * 0.85 * step(0.0, dir.z));
     }
+#endif
     o_color = finish(c);
 }

@@ -4,6 +4,7 @@
 #include "lib.glsl"
 #include "shore.glsl"
 in vec3 v_world;
+in vec4 v_air;
 in vec3 v_normal;
 out vec4 o_color;
 
@@ -11,8 +12,8 @@ void main() {
     float dist = length(v_world - u_eye);
     vec3 n = normalize(v_normal);
     vec2 q = v_world.xy * 0.05 + vec2(u_clock * 0.006, -u_clock * 0.013);
-    vec2 ripple = (texture(u_noise, q).rg + texture(u_noise, q * 2.3 + 0.37).gr - 1.0)
-                  * 0.16 * exp(-dist * 0.01);
+    vec4 noise = texture(u_noise, q);
+    vec2 ripple = (noise.rg + noise.ba - 1.0) * 0.16 * exp(-dist * 0.01);
     n = normalize(n + vec3(ripple, 0.0));
     vec3 view = (v_world - u_eye) / dist;
     vec3 r = reflect(view, n);
@@ -23,11 +24,11 @@ void main() {
     float depth = v_world.z - sand_height(v_world.xy);
     vec3 sand = vec3(0.80, 0.71, 0.56) * (u_ambient * 0.8 + u_light * 0.55);
     vec3 shallow = mix(sand * vec3(0.72, 0.92, 0.93), body, smoothstep(0.0, 1.6, depth));
-    vec3 c = mix(shallow, sky(r), fresnel * 0.92);
+    vec3 c = mix(shallow, sky_glow(r), fresnel * 0.92);
     float glint = pow(max(dot(r, u_sun_dir), 0.0), 60.0);
     c += u_sun_color * glint * 0.35 * u_sun_glow;
-    float grain = texture(u_noise, v_world.xy * 0.35 + vec2(u_clock * 0.02, 0.0)).r;
+    float grain = noise.a;
     float foam = (1.0 - smoothstep(0.0, 0.07 + 0.12 * grain, depth)) * (0.55 + 0.45 * grain);
     c = mix(c, vec3(0.93, 0.94, 0.93) * (u_ambient * 0.7 + u_light * 0.55), foam * 0.75);
-    o_color = finish(fog(c, v_world));
+    o_color = finish(fog(c, v_air));
 }
