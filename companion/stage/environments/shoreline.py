@@ -13,7 +13,7 @@ from companion.stage.environments.base import Scenery
 
 def sand_height(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """As sand_height() in shore.glsl: the two must agree for the waterline to be right."""
-    return 0.55 - 0.055 * y + 0.12 * np.sin(x * 0.045) + 0.05 * np.sin(x * 0.13 + y * 0.2)
+    return 0.55 - 0.055 * y + 0.22 * np.sin(x * 0.055) + 0.08 * np.sin(x * 0.17 + y * 0.2)
 
 
 def ridge(x: np.ndarray, y: np.ndarray, peak: float, center: float, width: float,
@@ -29,7 +29,7 @@ class Shoreline(Scenery):
     name = "shoreline"
     defaults: ClassVar[dict] = {"waves": 0.4}
     eye = (0.0, 0.0, 0.55 + 1.2)
-    pitch = -2.5
+    pitch = -1.5
     fog = 0.00055
 
     def constants(self):

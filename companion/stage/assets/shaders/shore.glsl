@@ -2,7 +2,7 @@
 uniform float u_waves;   // the look's `waves`: 0 flat .. 1 rolling
 
 float sand_height(vec2 p) {
-    return 0.55 - 0.055 * p.y + 0.12 * sin(p.x * 0.045) + 0.05 * sin(p.x * 0.13 + p.y * 0.2);
+    return 0.55 - 0.055 * p.y + 0.22 * sin(p.x * 0.055) + 0.08 * sin(p.x * 0.17 + p.y * 0.2);
 }
 
 // The sea breathes: the whole water rises and falls slowly, and the waterline with it.

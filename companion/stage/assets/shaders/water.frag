@@ -13,7 +13,7 @@ void main() {
     vec3 n = normalize(v_normal);
     vec2 q = v_world.xy * 0.05 + vec2(u_clock * 0.006, -u_clock * 0.013);
     vec4 noise = texture(u_noise, q);
-    vec2 ripple = (noise.rg + noise.ba - 1.0) * 0.16 * exp(-dist * 0.01);
+    vec2 ripple = (noise.rg + noise.ba - 1.0) * 0.11 * exp(-dist * 0.01);
     n = normalize(n + vec3(ripple, 0.0));
     vec3 view = (v_world - u_eye) / dist;
     vec3 r = reflect(view, n);
@@ -28,7 +28,7 @@ void main() {
     float glint = pow(max(dot(r, u_sun_dir), 0.0), 60.0);
     c += u_sun_color * glint * 0.35 * u_sun_glow;
     float grain = noise.a;
-    float foam = (1.0 - smoothstep(0.0, 0.07 + 0.12 * grain, depth)) * (0.55 + 0.45 * grain);
+    float foam = (1.0 - smoothstep(0.0, 0.06 + 0.2 * grain, depth)) * (0.5 + 0.5 * grain);
     c = mix(c, vec3(0.93, 0.94, 0.93) * (u_ambient * 0.7 + u_light * 0.55), foam * 0.75);
     o_color = finish(fog(c, v_air));
 }
