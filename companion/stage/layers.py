@@ -46,6 +46,8 @@ class Layer:
         self.authored = full_look(scenery, look)
         self.look = LookFader(resolve(scenery, self.authored))
         self.clock = 0.0
+        self.drawn_frames = 0
+        self.checked = False
         self.pixel_angle = 0.001
         self.set_active(False)
 
@@ -63,6 +65,7 @@ class Layer:
             camera.node().setLens(self.rig.lens(eye))
 
     def update(self, dt: float, speed: float, height: int) -> Values:
+        self.drawn_frames += 1
         values = self.look.advance(dt)
         self.clock += dt * values["u_motion"][0] * speed
         self.rig.place(self.eyes)
@@ -76,6 +79,15 @@ class Layer:
         return values
 
     # --- rendering ---------------------------------------------------------------------
+
+    def shader_errors(self) -> list[str]:
+        """Parts whose shader failed to compile (known once the layer has been drawn)."""
+        failed = []
+        for node in self.root.findAllMatches("**/+GeomNode"):
+            shader = node.getShader()
+            if shader is not None and shader.getErrorFlag():
+                failed.append(node.getName())
+        return failed
 
     def set_active(self, active: bool) -> None:
         self.buffer.setActive(active)

@@ -327,6 +327,11 @@ class Stage:
             weight = weights.get(id(layer), 0.0)
             layer.set_active(weight > 0.0)
             if weight > 0.0:
+                if layer.drawn_frames > 1 and not layer.checked:
+                    layer.checked = True
+                    failed = layer.shader_errors()
+                    if failed:
+                        self.report(PART, False, f"{name}: shaders failed for {', '.join(failed)}")
                 layer.update(dt, speed, self.scene_size[1])
                 shown.append((layer.texture, weight))
                 fading = fading or layer.look.moving

@@ -91,3 +91,10 @@ def test_look_values_blend_between_times_of_day():
     night = resolve(scenery, full_look(scenery, {"time": "night"}))
     assert day["u_zenith"] != night["u_zenith"]
     assert set(day) == set(night)
+
+
+def test_every_shader_compiled(player, pictures):
+    for name, layer in player.stage.layers.items():
+        assert layer.drawn_frames > 0
+        assert layer.shader_errors() == [], f"{name}: shaders failed"
+    assert all(ok for _, ok, message in player.reports if "shaders" in message)

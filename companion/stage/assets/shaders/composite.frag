@@ -1,9 +1,9 @@
 #version 150
-// What the patient sees: scenes crossfading, the gentle pause dim, the veil a scene fades
-// through or the session ends into, a faint vignette, and a dither so soft gradients never
-// band. It runs over every pixel, so the stage picks a variant with only what is needed
-// now (LAYERS: scenes on show; EFFECTS: dim or veil active): on a software renderer each
-// texture read costs milliseconds.
+// What the patient sees: scenes crossfading, the gentle pause dim, and the veil a scene
+// fades through or the session ends into. It runs over every pixel, so the stage picks a
+// variant with only what is needed now (LAYERS: scenes on show; EFFECTS: dim or veil
+// active): on a software renderer each texture read costs milliseconds. (Scenes dither
+// their own colour before it is stored, in lib.glsl's finish().)
 #ifndef LAYERS
 #define LAYERS 3
 #endif
@@ -37,12 +37,8 @@ void main() {
     vec3 paused = mix(vec3(luma), c, 0.7) * 0.62 + vec3(0.035, 0.04, 0.05);
     c = mix(c, paused, u_dim);
 #endif
-    vec2 q = v_uv - 0.5;
-    c *= 1.0 - 0.2 * dot(q, q);
 #if EFFECTS
     c = mix(c, u_veil_color, u_veil);
 #endif
-    // interleaved gradient noise: a fine, even dither of less than one step of 8-bit colour
-    float n = fract(52.9829189 * fract(dot(gl_FragCoord.xy, vec2(0.06711056, 0.00583715))));
-    o_color = vec4(c + (n - 0.5) / 255.0, 1.0);
+    o_color = vec4(c, 1.0);
 }

@@ -1,4 +1,5 @@
 #version 150
+#define VERTEX_STAGE 1
 #include "lib.glsl"
 // Flowers as small round sprites standing just above the grass, nodding in the wind.
 uniform mat4 p3d_ViewProjectionMatrix;

@@ -18,6 +18,11 @@ uniform sampler2D u_noise;  // tileable noise: r fine .. b smooth, a grainy
 
 const vec3 LUMA = vec3(0.2126, 0.7152, 0.0722);
 
+// Powers by squaring: on a software renderer pow() is an exp and a log per pixel.
+float pow4(float x) { x *= x; return x * x; }
+float pow8(float x) { x = pow4(x); return x * x; }
+float pow32(float x) { x = pow8(x); x *= x; return x * x; }
+
 // The sky's gradient and the glow round the sun (no disc: the air takes this colour).
 vec3 sky_glow(vec3 dir) {
     float e = dir.z;
@@ -27,7 +32,8 @@ vec3 sky_glow(vec3 dir) {
     c = mix(c, mix(u_horizon, u_ambient, 0.45), smoothstep(0.0, -0.3, e));
     float s = max(dot(dir, u_sun_dir), 0.0);
     float above = smoothstep(-0.08, 0.03, e);
-    vec3 glow = u_sun_color * (0.22 * pow(s, 5.0) + 0.38 * pow(s, 40.0)) * u_sun_glow;
+    float s8 = pow8(s);
+    vec3 glow = u_sun_color * (0.22 * pow4(s) * s + 0.38 * s8 * s8 * s8 * s8 * s8) * u_sun_glow;
     return c + glow * above;
 }
 
@@ -35,6 +41,13 @@ vec3 sky(vec3 dir) {
     float s = max(dot(dir, u_sun_dir), 0.0);
     float disc = smoothstep(0.99950, 0.99978, s) * smoothstep(-0.02, 0.01, dir.z);
     return sky_glow(dir) + u_sun_color * disc * 0.55;
+}
+
+// A cheaper sky for reflections: the gradient and a broad glow, no exp, no pow.
+vec3 sky_reflected(vec3 dir) {
+    float up = sqrt(max(dir.z, 0.0));
+    float s = max(dot(dir, u_sun_dir), 0.0);
+    return mix(u_horizon, u_zenith, up) + u_sun_color * pow8(s) * 0.4 * u_sun_glow;
 }
 
 // The colour of the air along a view direction (the sky just above the horizon).
@@ -64,10 +77,15 @@ vec3 lit(vec3 albedo, vec3 n, float wrap) {
     return albedo * (fill + u_light * key * 0.85);
 }
 
-// A soft shoulder instead of a hard clip, then the look's brightness.
+// The look's brightness, a soft shoulder instead of a hard clip, and a dither of less than
+// one step of 8-bit colour (interleaved gradient noise), added before the colour is stored
+// so that soft gradients never show bands.
+#ifndef VERTEX_STAGE
 vec4 finish(vec3 c) {
     c *= u_exposure;
     vec3 over = max(c - 0.78, 0.0);
     c = min(c, 0.78) + 0.22 * (1.0 - exp(-over / 0.22));
-    return vec4(c, 1.0);
+    float n = fract(52.9829189 * fract(dot(gl_FragCoord.xy, vec2(0.06711056, 0.00583715))));
+    return vec4(c + (n - 0.5) / 255.0, 1.0);
 }
+#endif

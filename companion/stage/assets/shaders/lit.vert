@@ -1,4 +1,5 @@
 #version 150
+#define VERTEX_STAGE 1
 #include "lib.glsl"
 // Plain geometry: ground, rocks, walls. Passes world position, normal, colour and extras.
 uniform mat4 p3d_ModelViewProjectionMatrix;

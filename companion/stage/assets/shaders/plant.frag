@@ -20,7 +20,7 @@ void main() {
     vec3 view = normalize(v_world - u_eye);
     vec3 albedo = v_color.rgb;
     vec3 c = lit(albedo, n, 0.7);
-    float through = pow(max(dot(view, u_sun_dir), 0.0), 4.0) * v_extra.w;
+    float through = pow4(max(dot(view, u_sun_dir), 0.0)) * v_extra.w;
     c += albedo * u_light * through * 0.8;
     // lower parts sit in shade
     c *= (1.0 - u_low_shade * (1.0 - smoothstep(0.0, 6.0, v_world.z))) * under;

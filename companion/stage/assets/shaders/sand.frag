@@ -20,6 +20,6 @@ void main() {
     vec3 c = lit(albedo, n, 0.5);
     vec3 view = normalize(v_world - u_eye);
     vec3 r = reflect(view, vec3(0.0, 0.0, 1.0));
-    c = mix(c, sky(r), wet * 0.28);
+    c = mix(c, sky_reflected(r), wet * 0.28);
     o_color = finish(fog(c, v_air));
 }

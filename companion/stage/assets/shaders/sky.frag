@@ -30,7 +30,7 @@ void main() {
         float n = noise.b * 0.7 + noise.r * 0.3;
         float cover = smoothstep(0.60 - 0.22 * u_clouds, 0.86, n) * u_clouds;
         cover *= smoothstep(0.0, 0.18, dir.z);
-        float toward = pow(max(dot(dir, u_sun_dir), 0.0), 6.0);
+        float toward = pow4(max(dot(dir, u_sun_dir), 0.0));
         vec3 lit_cloud = mix(u_horizon, vec3(0.97, 0.96, 0.94), 0.45) * (u_ambient * 0.55 + u_light * 0.55)
                          + u_sun_color * toward * 0.35 * u_sun_glow;
         c = mix(c, lit_cloud, cover * 0.85 * step(0.0, dir.z));

@@ -1,4 +1,5 @@
 #version 150
+#define VERTEX_STAGE 1
 #include "lib.glsl"
 // Plants in a light wind: a vertex moves by the square of its height above the plant's
 // foot (extra.y) times its sway (extra.z), on a slow wave offset by the plant's seed (extra.x).

@@ -19,13 +19,14 @@ void main() {
     vec3 r = reflect(view, n);
     r.z = max(r.z, 0.01);
     float facing = max(dot(-view, n), 0.0);
-    float fresnel = 0.03 + 0.97 * pow(1.0 - facing, 5.0);
+    float fresnel = 0.03 + 0.97 * pow4(1.0 - facing) * (1.0 - facing);
     vec3 body = vec3(0.07, 0.22, 0.26) * (u_ambient * 1.35 + u_light * 0.4);
     float depth = v_world.z - sand_height(v_world.xy);
     vec3 sand = vec3(0.80, 0.71, 0.56) * (u_ambient * 0.8 + u_light * 0.55);
     vec3 shallow = mix(sand * vec3(0.72, 0.92, 0.93), body, smoothstep(0.0, 1.6, depth));
-    vec3 c = mix(shallow, sky_glow(r), fresnel * 0.92);
-    float glint = pow(max(dot(r, u_sun_dir), 0.0), 60.0);
+    vec3 c = mix(shallow, sky_reflected(r), fresnel * 0.92);
+    float glint = pow32(max(dot(r, u_sun_dir), 0.0));
+    glint *= glint;
     c += u_sun_color * glint * 0.35 * u_sun_glow;
     float grain = noise.a;
     float foam = (1.0 - smoothstep(0.0, 0.06 + 0.2 * grain, depth)) * (0.5 + 0.5 * grain);

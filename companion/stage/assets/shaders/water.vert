@@ -1,4 +1,5 @@
 #version 150
+#define VERTEX_STAGE 1
 #include "lib.glsl"
 #include "shore.glsl"
 uniform mat4 p3d_ViewProjectionMatrix;
