@@ -100,22 +100,24 @@ def test_every_shader_compiled(player, pictures):
     assert all(ok for _, ok, message in player.reports if "shaders" in message)
 
 
-def test_a_shader_that_fails_to_compile_is_found(fresh_stage):
+def test_a_shader_that_fails_to_compile_is_found(player):
     from panda3d.core import Shader
 
-    from companion.session import actions as act
-
-    reports = []
-    stage = fresh_stage(report=lambda *r: reports.append(r))
-    stage.apply(act.SceneChange("s", "haven", {}, 1.0, "journey"))
+    stage = player.stage
+    player.scene("haven")
+    player.settle()
     layer = stage.layers["haven"]
+    room = layer.root.find("**/room")
+    working = room.getShader()
     broken = Shader.make(Shader.SL_GLSL, "#version 150\nin vec4 p3d_Vertex;\n"
                          "uniform mat4 p3d_ModelViewProjectionMatrix;\n"
                          "void main() { gl_Position = p3d_ModelViewProjectionMatrix * p3d_Vertex; }",
                          "#version 150\nout vec4 o;\nvoid main() { o = not_declared; }")
-    layer.root.find("**/room").setShader(broken)
-    for step in range(4):
-        stage.update(now=step * 0.1)
-        stage.render()
-    assert layer.shader_errors() == ["room"]
-    assert any(not ok and "shaders failed for room" in message for _, ok, message in reports)
+    room.setShader(broken)
+    layer.checked = False
+    try:
+        player.run(0.4, fps=10)
+        assert layer.shader_errors() == ["room"]
+        assert any(not ok and "shaders failed for room" in message for _, ok, message in player.reports)
+    finally:
+        room.setShader(working)
