@@ -114,7 +114,7 @@ def test_a_shader_that_fails_to_compile_is_found(player):
                          "void main() { gl_Position = p3d_ModelViewProjectionMatrix * p3d_Vertex; }",
                          "#version 150\nout vec4 o;\nvoid main() { o = not_declared; }")
     room.setShader(broken)
-    layer.checked = False
+    layer.checked, layer.drawn_frames = False, 0  # as a layer just built
     try:
         player.run(0.4, fps=10)
         assert layer.shader_errors() == ["room"]
