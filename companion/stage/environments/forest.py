@@ -55,7 +55,7 @@ class Forest(Scenery):
         sectors = {k: geometry.Mesh() for k in range(8)}
         placed: list[tuple[float, float]] = []
         while len(placed) < 180:
-            r = 5.0 + rng.random() ** 0.8 * 170.0
+            r = 8.0 + rng.random() ** 0.8 * 170.0
             a = rng.random() * 2 * np.pi
             x, y = r * np.sin(a), r * np.cos(a)
             if abs(x) < 2.8 + y * 0.06 and -2 < y < 45:  # a clear way ahead through the trees
