@@ -32,7 +32,7 @@ FIRST_SCENE_FADE = 3.0
 MIN_LOOK_FADE = 2.0
 VEIL_COLOR = (0.055, 0.062, 0.08)   # a soft deep blue-grey: what a scene fades from and ends in
 PROBE_SIZE = (96, 54)
-UI_SORT, COMPOSITE_SORT = 20, 10
+UI_SORT, COMPOSITE_SORT = 6, 5  # above ShowBase's 3D view (0), below its render2d (10) for the app's own overlays
 DRIFT_DEGREES, DRIFT_PERIOD = 2.5, 240.0
 
 
@@ -51,7 +51,8 @@ def software_scale(window: Any) -> float:
 class Stage:
     def __init__(self, display: str = "window", size: tuple[int, int] = (1280, 720), *,
                  monitor: int | None = None, headless: bool = False, base: Any = None,
-                 window: Any = None, taskmgr: Any = None, report: Report | None = None,
+                 window: Any = None, render: Any = None, taskmgr: Any = None,
+                 report: Report | None = None,
                  captions: bool = True, drift: bool = False, comfort: bool = True,
                  rig: Any = None, title: str = "Companion", render_scale: float | None = None) -> None:
         self.display = display
@@ -68,6 +69,7 @@ class Stage:
         self.base = base
         self.taskmgr = taskmgr or base.taskMgr
         self.window = None if display == "none" else (window or base.win)
+        self.scene_root = render  # where the stage's scene graphs hang (for inspection); optional
         self.environment: str | None = None
         self.look: dict[str, Any] = {}
         self.ended = False
@@ -124,6 +126,9 @@ class Stage:
         region.setCamera(composite_camera)
         # the overlay: guide and text, drawn once per eye
         self.ui = NodePath("overlay")
+        if self.scene_root is not None:
+            self.compositor.root.reparentTo(self.scene_root)
+            self.ui.reparentTo(self.scene_root)
         self.ui.setDepthTest(False)
         self.ui.setDepthWrite(False)
         self.ui.setTransparency(TransparencyAttrib.MAlpha)
@@ -200,6 +205,8 @@ class Stage:
             if name not in kinds:
                 raise StageError(f"unknown environment '{name}' (known: {', '.join(sorted(kinds))})")
             layer = Layer(kinds[name](self.kit), self.window, self.scene_size, self.regions, self.rig, None)
+            if self.scene_root is not None:
+                layer.root.reparentTo(self.scene_root)
             self.layers[name] = layer
             self._layer_ids[id(layer)] = name
         return self.layers[name]
