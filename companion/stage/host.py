@@ -98,7 +98,10 @@ def open_showbase(config: HostConfig) -> tuple[Any, Any]:
         from direct.showbase.ShowBase import ShowBase
 
         window_type = "none" if config.display == "none" else ("offscreen" if config.headless else "onscreen")
-        base = ShowBase(fStartDirect=False, windowType=window_type)
+        if window_type == "onscreen" and monitor is None and _fullscreen(config):
+            base = _open_fullscreen(ShowBase)
+        else:
+            base = ShowBase(fStartDirect=False, windowType=window_type)
     except Exception as exc:  # Panda3D raises a bare Exception when no window opens
         unloadPrcFile(page)
         how = "offscreen through EGL (is Mesa's EGL installed?)" if config.headless else "a window"
@@ -109,6 +112,26 @@ def open_showbase(config: HostConfig) -> tuple[Any, Any]:
         unloadPrcFile(page)
         raise StageError("could not open a window; use --display none for a sound-only session")
     return base, page
+
+
+def _fullscreen(config: HostConfig) -> bool:
+    return config.display == "fullscreen" or (config.display == "stereo" and config.monitor is not None)
+
+
+def _open_fullscreen(showbase: Any) -> Any:
+    """Fullscreen at the desktop's own resolution (no change of video mode)."""
+    from panda3d.core import WindowProperties
+
+    base = showbase(fStartDirect=False, windowType="none")
+    props = WindowProperties()
+    props.setFullscreen(True)
+    width, height = base.pipe.getDisplayWidth(), base.pipe.getDisplayHeight()
+    if width > 0 and height > 0:
+        props.setSize(width, height)
+    if not base.openDefaultWindow(props=props, type="onscreen"):
+        base.destroy()
+        raise RuntimeError("the fullscreen window did not open")
+    return base
 
 
 def close_showbase(base: Any, page: Any) -> None:
