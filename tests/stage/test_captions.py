@@ -31,7 +31,7 @@ def caption_band(stage, player, text: str | None):
 
 
 def test_rendered_caption_over_the_brightest_scene_keeps_its_contrast(fresh_stage):
-    from tests.stage.conftest import Player
+    from .helpers import Player
 
     stage = fresh_stage(size=(640, 360))
     player = Player(stage)

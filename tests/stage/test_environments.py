@@ -8,7 +8,7 @@ import pytest
 from companion.script import catalog
 from companion.stage.environments import sceneries
 from companion.stage.look import BASE_DEFAULTS, full_look, resolve
-from tests.stage.conftest import luma
+from .helpers import luma
 
 
 def test_the_stage_has_exactly_the_catalogs_environments():
