@@ -120,8 +120,7 @@ def _make_buffer(host: GraphicsOutput, name: str, size: tuple[int, int], texture
     texture.setMagfilter(SamplerState.FT_linear)
     texture.setWrapU(SamplerState.WM_clamp)
     texture.setWrapV(SamplerState.WM_clamp)
-    buffer.setClearColor((0.5, 0.5, 0.5, 1))
-    buffer.setClearColorActive(True)
+    buffer.setClearColorActive(False)  # every environment covers the whole view (sky or walls)
     buffer.setClearDepthActive(True)
     buffer.getDisplayRegion(0).setActive(False)
     return buffer
