@@ -9,8 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from panda3d.core import (CardMaker, DynamicTextFont, Filename, NodePath, TextFont, TextNode,
-                          TransparencyAttrib, Vec2, Vec3)
+from panda3d.core import (
+    CardMaker,
+    DynamicTextFont,
+    Filename,
+    NodePath,
+    TextFont,
+    TextNode,
+    TransparencyAttrib,
+    Vec2,
+    Vec3,
+)
 
 from companion.stage import shaders
 from companion.stage.fades import Fade

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from panda3d.core import (CardMaker, Camera, NodePath, OrthographicLens, Texture, Vec3)
+from panda3d.core import Camera, CardMaker, NodePath, OrthographicLens, Texture, Vec3
 
 from companion.stage import shaders
 from companion.stage.fades import ease

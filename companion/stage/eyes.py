@@ -30,7 +30,7 @@ class Fov:
     down: float
 
     @classmethod
-    def symmetric(cls, horizontal_deg: float, aspect: float) -> "Fov":
+    def symmetric(cls, horizontal_deg: float, aspect: float) -> Fov:
         """From a horizontal angle and the view's width / height."""
         half_w = math.radians(horizontal_deg) / 2
         half_h = math.atan(math.tan(half_w) / aspect)
@@ -75,7 +75,7 @@ class Pose:
     orientation: LQuaternionf
 
     @classmethod
-    def identity(cls) -> "Pose":
+    def identity(cls) -> Pose:
         return cls(Vec3(0, 0, 0), LQuaternionf.identQuat())
 
     def transform(self) -> TransformState:

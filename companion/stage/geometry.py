@@ -10,8 +10,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from panda3d.core import (Geom, GeomEnums, GeomNode, GeomTriangles, GeomVertexArrayFormat,
-                          GeomVertexData, GeomVertexFormat, InternalName, NodePath)
+from panda3d.core import (
+    Geom,
+    GeomEnums,
+    GeomNode,
+    GeomTriangles,
+    GeomVertexArrayFormat,
+    GeomVertexData,
+    GeomVertexFormat,
+    InternalName,
+    NodePath,
+)
+
 
 @lru_cache(maxsize=1)
 def _format() -> GeomVertexFormat:

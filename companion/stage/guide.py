@@ -4,7 +4,8 @@ the engine's breath phase for this very frame, so it is never out of step with t
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from panda3d.core import CardMaker, NodePath, TransparencyAttrib, Vec3
 

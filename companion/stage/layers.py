@@ -4,12 +4,22 @@ keep moving. A layer whose weight is zero is not rendered at all."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from panda3d.core import (Camera, FrameBufferProperties, GraphicsOutput, GraphicsPipe, NodePath,
-                          SamplerState, Texture, Vec3, WindowProperties)
+from panda3d.core import (
+    Camera,
+    FrameBufferProperties,
+    GraphicsOutput,
+    GraphicsPipe,
+    NodePath,
+    SamplerState,
+    Texture,
+    Vec3,
+    WindowProperties,
+)
 
-from companion.stage.environments.base import Kit, Scenery
+from companion.stage.environments.base import Scenery
 from companion.stage.eyes import EyeRig
 from companion.stage.look import LookFader, Values, full_look, resolve
 

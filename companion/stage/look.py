@@ -3,7 +3,8 @@ and the fader that moves between two looks smoothly."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from companion.stage.fades import ease, lerp
 
@@ -20,14 +21,14 @@ def exposure(brightness: float) -> float:
     return 0.4 + 0.75 * min(1.0, max(0.0, float(brightness)))
 
 
-def full_look(scenery: "Scenery", look: Mapping[str, Any] | None) -> dict[str, Any]:
+def full_look(scenery: Scenery, look: Mapping[str, Any] | None) -> dict[str, Any]:
     """The authored look with every unset setting filled from the environment's defaults."""
     merged = {**BASE_DEFAULTS, **scenery.defaults}
     merged.update({k: v for k, v in (look or {}).items() if v is not None and k != "fade"})
     return merged
 
 
-def resolve(scenery: "Scenery", look: Mapping[str, Any]) -> Values:
+def resolve(scenery: Scenery, look: Mapping[str, Any]) -> Values:
     """A complete look as the numbers the shaders and the compositor take."""
     values = scenery.palette(str(look["time"])).uniforms()
     values["u_motion"] = (float(look["motion"]),)

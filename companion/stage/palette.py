@@ -35,7 +35,7 @@ class Palette:
         return {"u_" + k: (tuple(v) if isinstance(v, tuple) else (float(v),))
                 for k, v in asdict(self).items()}
 
-    def shifted(self, **changes: object) -> "Palette":
+    def shifted(self, **changes: object) -> Palette:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 

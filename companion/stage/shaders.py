@@ -4,7 +4,7 @@ lines replaced by that file's text (each file included once per shader)."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from panda3d.core import Shader
@@ -41,7 +41,7 @@ def _define(text: str, defines: tuple[tuple[str, int], ...]) -> str:
     return first + "\n" + "".join(f"#define {k} {v}\n" for k, v in defines) + rest
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(vertex: str, fragment: str, defines: tuple[tuple[str, int], ...] = ()) -> Shader:
     """A compiled-on-first-use shader from two files, with `#define`s after the version line
     (cached: shaders are immutable)."""

@@ -3,8 +3,8 @@ each `look` step, its fade completed. Rendered offscreen through EGL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from companion.script import models
 from companion.session import actions as act

@@ -15,7 +15,8 @@ same eye rig a headset uses) and none (sound only: actions are followed, nothing
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -439,7 +440,7 @@ class Stage:
         if self._owns_base:
             close_showbase(self.base, self._page)
 
-    def __enter__(self) -> "Stage":
+    def __enter__(self) -> Stage:
         return self
 
     def __exit__(self, *exc: object) -> None:

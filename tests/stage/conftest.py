@@ -4,7 +4,8 @@ One Stage (one ShowBase) lives at a time: fixtures are per module and closed aft
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 

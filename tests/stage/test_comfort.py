@@ -11,6 +11,7 @@ import pytest
 from companion.script import catalog
 from companion.session import actions as act
 from companion.stage.comfort import MAX_CHANGE, ComfortMonitor
+
 from .helpers import luma
 
 ENVIRONMENTS = sorted(catalog.ENVIRONMENTS)

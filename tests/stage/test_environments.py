@@ -8,6 +8,7 @@ import pytest
 from companion.script import catalog
 from companion.stage.environments import sceneries
 from companion.stage.look import BASE_DEFAULTS, full_look, resolve
+
 from .helpers import luma
 
 

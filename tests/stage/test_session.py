@@ -46,7 +46,7 @@ def test_a_session_plays_on_the_stage_without_a_fault_or_a_lurch(fresh_stage):
     engine = Engine(loaded.script, clock)
     engine.command("start")
     seen = set()
-    for frame in range(int(60 * 8)):
+    for frame in range(60 * 8):
         clock.advance(1 / 8)
         if frame == 60:
             engine.command("pause")

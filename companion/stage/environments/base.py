@@ -4,11 +4,11 @@ folder with a `Scenery` subclass: the stage finds it by its `name`."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
-from panda3d.core import (ColorBlendAttrib, NodePath, Texture, TransparencyAttrib, Vec2, Vec3,
-                          Vec4)
+from panda3d.core import ColorBlendAttrib, NodePath, Texture, TransparencyAttrib, Vec2, Vec3, Vec4
 
 from companion.stage import geometry, shaders
 from companion.stage.look import Values
@@ -92,7 +92,7 @@ class Scenery(ABC):
             node.setTwoSided(True)
         return node
 
-    def place_sectors(self, root: NodePath, meshes: "dict[int, geometry.Mesh]", name: str,
+    def place_sectors(self, root: NodePath, meshes: dict[int, geometry.Mesh], name: str,
                       vertex: str, fragment: str, **kwargs: Any) -> None:
         """Things spread all round the viewer, in one node per direction, so Panda3D skips
         those out of view (a headset can still turn to see them)."""

@@ -36,7 +36,7 @@ class Haven(Scenery):
 
     def build(self, root: NodePath) -> None:
         room = geometry.Mesh()
-        (x0, wy, z0), (x1, _, z1) = WINDOW
+        (x0, _, z0), (x1, _, z1) = WINDOW
         w = WIDTH
         rect(room, [(-w, FRONT, 0), (w, FRONT, 0), (w, BACK, 0), (-w, BACK, 0)], (0, 0, 1), FLOOR, BOARDS)
         rect(room, [(-w, BACK, HEIGHT), (w, BACK, HEIGHT), (w, FRONT, HEIGHT), (-w, FRONT, HEIGHT)],
