@@ -15,12 +15,14 @@ from companion.commands import (
     records,
     report,
     schema,
+    snapshot,
 )
 
 SUBCOMMANDS = (
     check,
     schema,
     preview,
+    snapshot,
     new,
     report,
     records,

@@ -1,0 +1,142 @@
+"""Render cost of the stage at 1280x720 (offscreen, through EGL), against Panda3D's bundled
+`models/environment` sample scene, measured in the same run, the same process and window.
+
+Prints milliseconds per frame for each environment (mono, and side-by-side stereo) with the
+ratio to the sample scene (goals: each environment at most 0.5, stereo at most 1.0), and the
+time from start to the first frame. Every frame is read back before the next, for the stage
+and the sample alike, so the GPU's queue cannot hide work; the sample and each environment
+are measured in alternating rounds and the medians compared, so a busy machine slows both.
+
+    .venv/bin/python benchmarks/render.py [--frames 12] [--rounds 5] [--size 1280x720]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+from companion.script import catalog
+
+FIRST_FRAME = """
+import time
+start = time.perf_counter()
+from companion.session import actions as act
+from companion.stage.stage import Stage
+stage = Stage("window", ({w}, {h}), headless=True)
+stage.apply(act.SceneChange("first", "shoreline", {{}}, 3.0, "journey"))
+stage.update(now=0.0)
+stage.render()
+stage.capture()
+print(time.perf_counter() - start)
+stage.close()
+"""
+
+
+class Bench:
+    """One stage; the sample scene loaded into the same ShowBase's own (unused) scene graph,
+    so both draw into the same window with the same read-back."""
+
+    def __init__(self, display: str, size: tuple[int, int]) -> None:
+        from companion.stage.stage import Stage
+
+        self.stage = Stage(display, size, headless=True)
+        base = self.stage.base
+        sample = base.loader.loadModel("models/environment")
+        sample.reparentTo(base.render)
+        sample.setScale(0.25)
+        sample.setPos(-8, 42, 0)
+        window = self.stage.window
+        self.base_regions = [r for r in window.getDisplayRegions() if not r.isActive()]
+        self.stage_regions = [r for r in window.getDisplayRegions() if r.isActive()]
+        self.now = 0.0
+
+    def frame(self) -> None:
+        self.stage.render()
+        self.stage.window.getScreenshot()
+
+    def mode(self, sample: bool) -> None:
+        for region in self.base_regions:
+            region.setActive(sample)
+        for region in self.stage_regions:
+            region.setActive(not sample)
+        for layer in self.stage.layers.values():
+            layer.set_active(False)
+        if self.stage._probe is not None:
+            self.stage._probe[0].setActive(not sample)
+
+    def time_sample(self, frames: int) -> float:
+        self.mode(True)
+        return self._time(frames, lambda: None)
+
+    def time_environment(self, name: str, frames: int) -> float:
+        from companion.session import actions as act
+
+        self.mode(False)
+        if self.stage.environment != name:
+            self.stage.apply(act.SceneChange(name, name, {"motion": 0.6}, 1.0, "journey"))
+            self.stage.settle()
+
+        def step() -> None:
+            self.now += 1 / 60
+            self.stage.update(now=self.now)
+
+        return self._time(frames, step)
+
+    def _time(self, frames: int, step) -> float:
+        for _ in range(3):
+            step()
+            self.frame()
+        start = time.perf_counter()
+        for _ in range(frames):
+            step()
+            self.frame()
+        return (time.perf_counter() - start) / frames * 1000
+
+    def close(self) -> None:
+        self.stage.close()
+
+
+def measure(display: str, size: tuple[int, int], frames: int, rounds: int) -> tuple[float, dict[str, float]]:
+    bench = Bench(display, size)
+    samples: list[float] = []
+    costs: dict[str, list[float]] = {name: [] for name in sorted(catalog.ENVIRONMENTS)}
+    try:
+        for _ in range(rounds):
+            for name in costs:
+                samples.append(bench.time_sample(frames))
+                costs[name].append(bench.time_environment(name, frames))
+    finally:
+        bench.close()
+    return statistics.median(samples), {k: statistics.median(v) for k, v in costs.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=12)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--size", default="1280x720")
+    args = parser.parse_args()
+    size = tuple(int(v) for v in args.size.lower().split("x"))
+    first = subprocess.run([sys.executable, "-c", FIRST_FRAME.format(w=size[0], h=size[1])],
+                           capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    sample, mono = measure("window", size, args.frames, args.rounds)
+    sample_stereo, stereo = measure("stereo", size, args.frames, args.rounds)
+    print(f"render cost at {size[0]}x{size[1]}: medians of {args.rounds} rounds of {args.frames} frames, "
+          "each frame read back")
+    print(f"{'scene':<22}{'ms/frame':>10}{'ratio':>8}   goal")
+    print(f"{'sample: environment':<22}{sample:>10.2f}{1.0:>8.2f}   (baseline, mono run)")
+    for name, cost in mono.items():
+        ratio = cost / sample
+        print(f"{name:<22}{cost:>10.2f}{ratio:>8.2f}   <= 0.50 {'ok' if ratio <= 0.5 else 'OVER'}")
+    print(f"{'sample: environment':<22}{sample_stereo:>10.2f}{1.0:>8.2f}   (baseline, stereo run)")
+    for name, cost in stereo.items():
+        ratio = cost / sample_stereo
+        print(f"{name + ' stereo':<22}{cost:>10.2f}{ratio:>8.2f}   <= 1.00 {'ok' if ratio <= 1.0 else 'OVER'}")
+    print(f"start to first frame: {float(first) * 1000:.0f} ms (imports, window, first environment)")
+
+
+if __name__ == "__main__":
+    main()

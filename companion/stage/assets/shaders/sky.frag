@@ -1,0 +1,40 @@
+#version 150
+// The sky dome: gradient, sun or moon, and (by #define, only where an environment has
+// them) soft CLOUDS and the band of the Milky Way (MILKY).
+#include "lib.glsl"
+#include "celestial.glsl"
+uniform float u_clouds;     // cloud cover 0..1
+uniform float u_milky;      // how much of the Milky Way shows
+in vec3 v_world;
+out vec4 o_color;
+
+void main() {
+    vec3 dir = normalize(v_world - u_eye);
+    vec3 c = sky(dir);
+#ifdef MILKY
+    {
+        vec3 d = celestial(dir);
+        float across = dot(d, normalize(vec3(0.25, 0.45, 0.86)));
+        float band = exp(-across * across * 14.0);
+        vec2 p = vec2(atan(d.y, d.x) * 0.9, d.z * 1.6);
+        vec4 noise = texture(u_noise, p * 0.35);
+        float n = noise.g * 0.7 + noise.r * 0.3;
+        c += vec3(0.50, 0.54, 0.72) * band * smoothstep(0.25, 0.75, n) * 0.30 * u_milky * u_stars
+             * smoothstep(0.0, 0.25, dir.z);
+    }
+#endif
+#ifdef CLOUDS
+    {
+        vec2 p = dir.xy / (dir.z + 0.1) * 0.16 + vec2(u_clock * 0.0040, u_clock * 0.0016);
+        vec4 noise = texture(u_noise, p);
+        float n = noise.b * 0.7 + noise.r * 0.3;
+        float cover = smoothstep(0.60 - 0.22 * u_clouds, 0.86, n) * u_clouds;
+        cover *= smoothstep(0.0, 0.18, dir.z);
+        float toward = pow4(max(dot(dir, u_sun_dir), 0.0));
+        vec3 lit_cloud = mix(u_horizon, vec3(0.97, 0.96, 0.94), 0.45) * (u_ambient * 0.55 + u_light * 0.55)
+                         + u_sun_color * toward * 0.35 * u_sun_glow;
+        c = mix(c, lit_cloud, cover * 0.85 * step(0.0, dir.z));
+    }
+#endif
+    o_color = finish(c);
+}

@@ -1,0 +1,208 @@
+"""Meshes made from numpy arrays: every environment's geometry is built here, in code.
+
+One vertex layout for everything: position, normal, colour (RGBA floats) and a 4-float
+`texcoord` whose meaning each shader decides (a random seed, a height fraction...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from panda3d.core import (
+    Geom,
+    GeomEnums,
+    GeomNode,
+    GeomTriangles,
+    GeomVertexArrayFormat,
+    GeomVertexData,
+    GeomVertexFormat,
+    InternalName,
+    NodePath,
+)
+
+
+@lru_cache(maxsize=1)
+def _format() -> GeomVertexFormat:
+    """The one vertex layout (a registered Panda3D format is immutable: made once)."""
+    array = GeomVertexArrayFormat()
+    array.addColumn(InternalName.getVertex(), 3, GeomEnums.NT_float32, GeomEnums.C_point)
+    array.addColumn(InternalName.getNormal(), 3, GeomEnums.NT_float32, GeomEnums.C_normal)
+    array.addColumn(InternalName.getColor(), 4, GeomEnums.NT_float32, GeomEnums.C_color)
+    array.addColumn(InternalName.getTexcoord(), 4, GeomEnums.NT_float32, GeomEnums.C_texcoord)
+    return GeomVertexFormat.registerFormat(GeomVertexFormat(array))
+
+
+@dataclass
+class Mesh:
+    """Vertices and triangles collected from parts, turned into one Geom (one draw call)."""
+
+    positions: list[np.ndarray] = field(default_factory=list)
+    normals: list[np.ndarray] = field(default_factory=list)
+    colors: list[np.ndarray] = field(default_factory=list)
+    extras: list[np.ndarray] = field(default_factory=list)
+    triangles: list[np.ndarray] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, positions: np.ndarray, triangles: np.ndarray, normals: np.ndarray | None = None,
+            colors: np.ndarray | tuple[float, ...] | None = None,
+            extras: np.ndarray | tuple[float, ...] | None = None) -> None:
+        n = len(positions)
+        self.positions.append(np.asarray(positions, np.float32).reshape(n, 3))
+        self.normals.append(np.broadcast_to(
+            np.asarray((0, 0, 1) if normals is None else normals, np.float32), (n, 3)))
+        self.colors.append(np.broadcast_to(
+            np.asarray((1, 1, 1, 1) if colors is None else colors, np.float32), (n, 4)))
+        self.extras.append(np.broadcast_to(
+            np.asarray((0, 0, 0, 0) if extras is None else extras, np.float32), (n, 4)))
+        self.triangles.append(np.asarray(triangles, np.int64).reshape(-1, 3) + self.count)
+        self.count += n
+
+    def node(self, name: str) -> NodePath:
+        data = np.concatenate([np.concatenate(self.positions), np.concatenate(self.normals),
+                               np.concatenate(self.colors), np.concatenate(self.extras)], axis=1)
+        vdata = GeomVertexData(name, _format(), Geom.UH_static)
+        vdata.uncleanSetNumRows(len(data))
+        memoryview(vdata.modifyArray(0)).cast("B")[:] = np.ascontiguousarray(data, np.float32).tobytes()
+        prim = GeomTriangles(Geom.UH_static)
+        prim.setIndexType(GeomEnums.NT_uint32)
+        indices = np.concatenate(self.triangles).astype(np.uint32).ravel()
+        handle = prim.modifyVertices()
+        handle.uncleanSetNumRows(len(indices))
+        memoryview(handle).cast("B")[:] = indices.tobytes()
+        geom = Geom(vdata)
+        geom.addPrimitive(prim)
+        node = GeomNode(name)
+        node.addGeom(geom)
+        return NodePath(node)
+
+
+def sector(x: float, y: float, sectors: int = 8) -> int:
+    """Which of `sectors` directions round the origin a point lies in."""
+    return int((np.arctan2(y, x) + np.pi) / (2 * np.pi) * sectors) % sectors
+
+
+def grid(nx: int, ny: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A (nx+1) x (ny+1) grid over [0,1]^2: returns u, v (flattened) and triangles."""
+    u, v = np.meshgrid(np.linspace(0, 1, nx + 1), np.linspace(0, 1, ny + 1))
+    i = np.arange((nx + 1) * (ny + 1)).reshape(ny + 1, nx + 1)
+    a, b, c, d = i[:-1, :-1], i[:-1, 1:], i[1:, :-1], i[1:, 1:]
+    tris = np.stack([np.stack([a, b, d], -1), np.stack([a, d, c], -1)], 2).reshape(-1, 3)
+    return u.ravel(), v.ravel(), tris
+
+
+def height_field(mesh: Mesh, xs: np.ndarray, ys: np.ndarray, height, color=(1, 1, 1, 1),
+                 extras=None) -> None:
+    """A surface z = height(x, y) over the grid of xs x ys, with normals from its slope."""
+    nx, ny = len(xs) - 1, len(ys) - 1
+    u, v, tris = grid(nx, ny)
+    x = xs[np.rint(u * nx).astype(int)]
+    y = ys[np.rint(v * ny).astype(int)]
+    z = height(x, y)
+    e = 0.05
+    dzdx = (height(x + e, y) - height(x - e, y)) / (2 * e)
+    dzdy = (height(x, y + e) - height(x, y - e)) / (2 * e)
+    normals = np.stack([-dzdx, -dzdy, np.ones_like(z)], 1)
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    if callable(color):
+        color = color(x, y, z)
+    mesh.add(np.stack([x, y, z], 1), tris, normals, color,
+             extras if extras is not None else np.stack([u, v, np.zeros_like(u), np.zeros_like(u)], 1))
+
+
+def dome(mesh: Mesh, radius: float, rings: int = 24, segments: int = 48) -> None:
+    """A sphere seen from inside (for the sky); the shader colours it by direction."""
+    u, v, tris = grid(segments, rings)
+    theta = u * 2 * np.pi
+    phi = (v - 0.5) * np.pi  # -90..90 degrees of elevation
+    pos = np.stack([np.cos(phi) * np.sin(theta), np.cos(phi) * np.cos(theta), np.sin(phi)], 1)
+    mesh.add(pos * radius, tris[:, ::-1], -pos)
+
+
+def cone(mesh: Mesh, base: np.ndarray, radius: float, height: float, sides: int,
+         color, extras, bottom: float = 0.0, ragged: np.random.Generator | None = None) -> None:
+    """An upright cone (a fir's tier) at `base`; normals lean out and up, so light wraps.
+    `ragged` gives the skirt an uneven, drooping edge, as branches have."""
+    angles = np.linspace(0, 2 * np.pi, sides, endpoint=False)
+    reach = np.full(sides, radius)
+    droop = np.full(sides, bottom)
+    if ragged is not None:
+        angles = angles + ragged.uniform(-0.25, 0.25, sides) * (2 * np.pi / sides)
+        reach = radius * ragged.uniform(0.75, 1.2, sides)
+        droop = bottom - height * ragged.uniform(0.0, 0.3, sides)
+    ring = np.stack([np.cos(angles) * reach, np.sin(angles) * reach, droop], 1)
+    slope = radius / height
+    normals = np.stack([np.cos(angles), np.sin(angles), np.full(sides, slope)], 1)
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    tip = np.array([[0, 0, height]])
+    pos = np.concatenate([ring, np.repeat(tip, sides, 0)]) + base
+    nrm = np.concatenate([normals, normals])
+    idx = np.arange(sides)
+    tris = np.stack([idx, (idx + 1) % sides, idx + sides], 1)
+    ex = np.asarray(extras, np.float32)
+    ex = np.repeat(ex[None, :], 2 * sides, 0).copy()
+    ex[:, 1] = np.concatenate([droop, np.full(sides, height)]) + base[2]
+    mesh.add(pos, tris, nrm, color, ex)
+
+
+def cylinder(mesh: Mesh, base: np.ndarray, radius: float, top_radius: float, height: float,
+             sides: int, color, extras) -> None:
+    angles = np.linspace(0, 2 * np.pi, sides, endpoint=False)
+    c, s = np.cos(angles), np.sin(angles)
+    bottom = np.stack([c * radius, s * radius, np.zeros(sides)], 1)
+    top = np.stack([c * top_radius, s * top_radius, np.full(sides, height)], 1)
+    normals = np.stack([c, s, np.zeros(sides)], 1)
+    idx = np.arange(sides)
+    nxt = (idx + 1) % sides
+    tris = np.concatenate([np.stack([idx, nxt, nxt + sides], 1), np.stack([idx, nxt + sides, idx + sides], 1)])
+    ex = np.repeat(np.asarray(extras, np.float32)[None, :], 2 * sides, 0).copy()
+    ex[:, 1] = np.concatenate([np.zeros(sides), np.full(sides, height)])
+    mesh.add(np.concatenate([bottom, top]) + base, tris, np.concatenate([normals, normals]), color, ex)
+
+
+def box(mesh: Mesh, low: tuple[float, float, float], high: tuple[float, float, float],
+        color, inward: bool = False, extras=(0, 0, 0, 0)) -> None:
+    """An axis-aligned box; `inward` for a room seen from inside."""
+    (x0, y0, z0), (x1, y1, z1) = low, high
+    faces = [  # four corners (counter-clockwise seen from outside) and the outward normal
+        ([(x0, y0, z0), (x1, y0, z0), (x1, y0, z1), (x0, y0, z1)], (0, -1, 0)),
+        ([(x1, y1, z0), (x0, y1, z0), (x0, y1, z1), (x1, y1, z1)], (0, 1, 0)),
+        ([(x0, y1, z0), (x0, y0, z0), (x0, y0, z1), (x0, y1, z1)], (-1, 0, 0)),
+        ([(x1, y0, z0), (x1, y1, z0), (x1, y1, z1), (x1, y0, z1)], (1, 0, 0)),
+        ([(x0, y1, z1), (x0, y0, z1), (x1, y0, z1), (x1, y1, z1)], (0, 0, 1)),
+        ([(x0, y0, z0), (x0, y1, z0), (x1, y1, z0), (x1, y0, z0)], (0, 0, -1)),
+    ]
+    for corners, normal in faces:
+        tris = np.array([[0, 1, 2], [0, 2, 3]])
+        n = np.asarray(normal, np.float32)
+        if inward:
+            tris, n = tris[:, ::-1], -n
+        mesh.add(np.asarray(corners, np.float32), tris, n, color, extras)
+
+
+def quads(mesh: Mesh, centers: np.ndarray, colors: np.ndarray, extras: np.ndarray) -> None:
+    """Camera-facing sprites: four corners per centre, expanded by the vertex shader
+    (normal.xy holds the corner, -1 or 1)."""
+    n = len(centers)
+    corners = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], np.float32)
+    pos = np.repeat(centers, 4, 0)
+    nrm = np.tile(corners, (n, 1))
+    base = (np.arange(n) * 4)[:, None]
+    tris = np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], 1).reshape(-1, 3)
+    mesh.add(pos, tris, nrm, np.repeat(colors, 4, 0), np.repeat(extras, 4, 0))
+
+
+def ellipsoid(mesh: Mesh, center: np.ndarray, radii: tuple[float, float, float], color, extras,
+              rings: int = 6, segments: int = 10, foot: float | None = None) -> None:
+    """A rounded mass (a bush, a tree's crown); extra.y holds height above `foot`."""
+    u, v, tris = grid(segments, rings)
+    theta = u * 2 * np.pi
+    phi = (v - 0.5) * np.pi
+    unit = np.stack([np.cos(phi) * np.cos(theta), np.cos(phi) * np.sin(theta), np.sin(phi)], 1)
+    pos = unit * np.asarray(radii) + center
+    normals = unit / np.asarray(radii)
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    ex = np.repeat(np.asarray(extras, np.float32)[None, :], len(pos), 0).copy()
+    ex[:, 1] = pos[:, 2] - (center[2] - radii[2] if foot is None else foot)
+    mesh.add(pos, tris, normals, color, ex)

@@ -1,0 +1,28 @@
+"""Parts of the sky shared by environments: the star field."""
+
+from __future__ import annotations
+
+import numpy as np
+from panda3d.core import NodePath
+
+from companion.stage import geometry
+
+STAR_TINTS = np.array([[0.78, 0.85, 1.0, 1], [0.92, 0.94, 1.0, 1], [1.0, 0.97, 0.92, 1],
+                       [1.0, 0.88, 0.74, 1]])
+
+
+def add_stars(scenery, root: NodePath, count: int, seed: int) -> NodePath:
+    """A field of soft stars on the turning sky: each has a seed (for how many show), an
+    angular size, a brightness (few bright, many faint) and a twinkle phase."""
+    rng = np.random.default_rng(seed)
+    z = rng.uniform(-0.15, 1.0, count)
+    a = rng.uniform(0, 2 * np.pi, count)
+    r = np.sqrt(1 - z * z)
+    directions = np.stack([r * np.cos(a), r * np.sin(a), z], 1)
+    bright = 0.35 + 0.65 * rng.random(count) ** 5
+    extras = np.stack([rng.random(count), 0.0007 + 0.0011 * bright, bright * 2.4, rng.random(count)], 1)
+    colors = STAR_TINTS[rng.integers(0, len(STAR_TINTS), count)]
+    mesh = geometry.Mesh()
+    geometry.quads(mesh, directions, colors, extras)
+    return scenery.place(root, mesh, "stars", "stars.vert", "stars.frag", bin_name="fixed",
+                         sort=-5, additive=True, depth_write=False)

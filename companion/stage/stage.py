@@ -1,0 +1,447 @@
+"""The Stage: what the patient sees. It obeys the engine's actions (`apply`) and draws one
+frame's worth of change per `update`, with the engine's breath phase for that frame.
+
+    stage = Stage("window", (1280, 720), report=engine.report_health)
+    ...each frame:
+        for action in engine.tick(): stage.apply(action)
+        stage.update(breath=engine.breath())
+        stage.taskmgr.step()        # or the app's own task loop renders the frame
+
+Display modes: window, fullscreen (monitor N), stereo (side by side, two eyes from the
+same eye rig a headset uses) and none (sound only: actions are followed, nothing drawn).
+`headless=True` renders offscreen through EGL with no screen (snapshots, tests).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from companion.session import actions as act
+from companion.stage.comfort import ComfortFinding, ComfortMonitor
+from companion.stage.fades import MIN_FADE, Fade
+from companion.stage.host import HostConfig, StageError, close_showbase, open_showbase
+
+Report = Callable[[str, bool, str], None]
+
+PART = "stage"
+PAUSE_FADE, RESUME_FADE = 2.5, 2.0
+FIRST_SCENE_FADE = 3.0
+MIN_LOOK_FADE = 2.0
+VEIL_COLOR = (0.055, 0.062, 0.08)   # a soft deep blue-grey: what a scene fades from and ends in
+PROBE_SIZE = (96, 54)
+UI_SORT, COMPOSITE_SORT = 6, 5  # above ShowBase's 3D view (0), below its render2d (10) for the app's own overlays
+DRIFT_DEGREES, DRIFT_PERIOD = 2.5, 240.0
+
+
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "software", "swrast", "gdi generic")
+SOFTWARE_SCALE = 0.5
+
+
+def software_scale(window: Any) -> float:
+    """Scenes are drawn at half size (a quarter of the pixels) when OpenGL runs on the CPU;
+    the compositor scales them up smoothly and text and guide stay sharp. A GPU draws all."""
+    gsg = window.getGsg()
+    renderer = (gsg.getDriverRenderer() if gsg is not None else "").lower()
+    return SOFTWARE_SCALE if any(name in renderer for name in SOFTWARE_RENDERERS) else 1.0
+
+
+class Stage:
+    def __init__(self, display: str = "window", size: tuple[int, int] = (1280, 720), *,
+                 monitor: int | None = None, headless: bool = False, base: Any = None,
+                 window: Any = None, render: Any = None, taskmgr: Any = None,
+                 report: Report | None = None,
+                 captions: bool = True, drift: bool = False, comfort: bool = True,
+                 rig: Any = None, title: str = "Companion", render_scale: float | None = None) -> None:
+        self.display = display
+        self.size = size
+        self.report: Report = report or (lambda part, ok, message: None)
+        self.captions_on = captions
+        self.drift = drift
+        self.render_scale = render_scale
+        self._page = None
+        self._owns_base = base is None
+        self._closed = False
+        if base is None:
+            base, self._page = open_showbase(HostConfig(display, size, monitor, headless, title))
+        self.base = base
+        self.taskmgr = taskmgr or base.taskMgr
+        self.window = None if display == "none" else (window or base.win)
+        self.scene_root = render  # where the stage's scene graphs hang (for inspection); optional
+        self.environment: str | None = None
+        self.look: dict[str, Any] = {}
+        self.ended = False
+        self.paused = False
+        self._say: str | None = None
+        self._deadlines: dict[str, float] = {}
+        self._now: float | None = None
+        self._fading_frame = False
+        self._frame_time = 0.0
+        self.comfort = ComfortMonitor() if comfort and self.window is not None else None
+        if self.window is None:
+            self.report(PART, True, "no display: sound only")
+            return
+        self._build(rig)
+
+    # --- set-up --------------------------------------------------------------------------
+
+    def _build(self, rig: Any) -> None:
+        from panda3d.core import NodePath, TransparencyAttrib
+
+        from companion.stage.captions import TextLayer, load_font, worst_contrast
+        from companion.stage.compositor import Compositor, Crossfade
+        from companion.stage.environments import Kit
+        from companion.stage.eyes import EyeRig
+        from companion.stage.guide import BreathingGuide
+        from companion.stage.textures import noise_texture
+
+        window = self.window
+        self.size = (window.getXSize(), window.getYSize()) if window.getXSize() > 0 else self.size
+        eyes = 2 if self.display == "stereo" else 1
+        self.rig = rig or EyeRig(eyes)
+        if rig is None:
+            self.rig.set_screen(*self.size)
+        self.regions = [(0.0, 1.0, 0.0, 1.0)] if self.rig.eyes == 1 else \
+            [(0.0, 0.5, 0.0, 1.0), (0.5, 1.0, 0.0, 1.0)]
+        if self._owns_base:
+            for region in window.getDisplayRegions():  # ShowBase's own scene is not used
+                region.setActive(False)
+            window.setClearColorActive(False)  # the composite covers every pixel
+            window.setClearDepthActive(False)
+        if self.render_scale is None:
+            self.render_scale = software_scale(window)
+        self.kit = Kit(noise_texture())
+        self.layers: dict[str, Any] = {}
+        self._layer_ids: dict[int, str] = {}
+        self.crossfade = Crossfade()
+        self.veil = Fade(1.0)
+        self.dim = Fade(0.0)
+        self.speed = Fade(1.0)
+        self.compositor = Compositor()
+        composite_camera = self.compositor.camera("composite-camera")
+        region = window.makeDisplayRegion(0, 1, 0, 1)
+        region.setSort(COMPOSITE_SORT)
+        region.setCamera(composite_camera)
+        # the overlay: guide and text, drawn once per eye
+        self.ui = NodePath("overlay")
+        if self.scene_root is not None:
+            self.compositor.root.reparentTo(self.scene_root)
+            self.ui.reparentTo(self.scene_root)
+        self.ui.setDepthTest(False)
+        self.ui.setDepthWrite(False)
+        self.ui.setTransparency(TransparencyAttrib.MAlpha)
+        self.ui_cameras = [self._ui_camera(i) for i in range(len(self.regions))]
+        for (left, right, bottom, top), camera in zip(self.regions, self.ui_cameras):
+            ui_region = window.makeDisplayRegion(left, right, bottom, top)
+            ui_region.setSort(UI_SORT)
+            ui_region.setCamera(camera)
+        font = load_font()
+        if font is None:
+            self.report(PART, False, "caption font missing: captions use Panda3D's built-in font")
+        aspect = self._eye_aspect()
+        self.guide = BreathingGuide(self.ui)
+        self.captions = TextLayer(self.ui, font, height=0.085, z=-0.74, width=min(2 * aspect - 0.5, 2.6))
+        self.shown = TextLayer(self.ui, font, height=0.10, z=0.32, width=min(2 * aspect - 0.6, 2.4))
+        self.caption_contrast = worst_contrast()
+        self._probe = self._make_probe(composite_camera) if self.comfort else None
+        self._probe_seen = None
+        self.report(PART, True, f"showing {self.display} {self.size[0]}x{self.size[1]}")
+
+    @property
+    def scene_size(self) -> tuple[int, int]:
+        """The size scenes are drawn at (the view's, or less on a software renderer)."""
+        scale = self.render_scale or 1.0
+        return max(16, round(self.size[0] * scale)), max(16, round(self.size[1] * scale))
+
+    def _eye_aspect(self) -> float:
+        left, right, bottom, top = self.regions[0]
+        return (right - left) * self.size[0] / max(1.0, (top - bottom) * self.size[1])
+
+    def _ui_camera(self, index: int) -> Any:
+        from panda3d.core import Camera, OrthographicLens
+
+        lens = OrthographicLens()
+        aspect = self._eye_aspect()
+        lens.setFilmSize(2 * aspect, 2)
+        lens.setNearFar(-10, 10)
+        node = Camera(f"overlay-camera-{index}", lens)
+        node.setScene(self.ui)
+        return self.ui.attachNewNode(node)
+
+    def _make_probe(self, composite_camera: Any) -> Any:
+        """A tiny copy of the final picture, read back each frame for the comfort check."""
+        from panda3d.core import Texture
+
+        texture = Texture("comfort-probe")
+        buffer = self.window.makeTextureBuffer("comfort-probe", *PROBE_SIZE, texture, True)
+        if buffer is None:
+            self.report(PART, False, "comfort check unavailable: no probe buffer")
+            return None
+        buffer.setSort(50)  # after the view itself: its read-back waits for one frame, not two
+        buffer.getDisplayRegion(0).setActive(False)
+        region = buffer.makeDisplayRegion(0, 1, 0, 1)
+        region.setCamera(composite_camera)
+        for (left, right, bottom, top), camera in zip(self.regions, self.ui_cameras):
+            ui_region = buffer.makeDisplayRegion(left, right, bottom, top)
+            ui_region.setSort(1)
+            ui_region.setCamera(camera)
+        return buffer, texture
+
+    def prepare(self, environments: list[str] | set[str] | tuple[str, ...]) -> None:
+        """Build environments ahead of time, so a later scene change does not stall a frame."""
+        if self.window is None:
+            return
+        for name in environments:
+            self._layer(name)
+
+    def _layer(self, name: str) -> Any:
+        from companion.stage.environments import sceneries
+        from companion.stage.layers import Layer
+
+        if name not in self.layers:
+            kinds = sceneries()
+            if name not in kinds:
+                raise StageError(f"unknown environment '{name}' (known: {', '.join(sorted(kinds))})")
+            layer = Layer(kinds[name](self.kit), self.window, self.scene_size, self.regions, self.rig, None)
+            if self.scene_root is not None:
+                layer.root.reparentTo(self.scene_root)
+            self.layers[name] = layer
+            self._layer_ids[id(layer)] = name
+        return self.layers[name]
+
+    # --- actions -----------------------------------------------------------------------
+
+    def apply(self, action: act.Action) -> None:
+        """Follow one of the engine's actions. Never raises: a failure is reported as the
+        stage's health and the session goes on."""
+        try:
+            self._apply(action)
+        except Exception as exc:  # a broken scene must not stop the session: report it
+            self.report(PART, False, f"could not show {action.kind}: {exc}")
+
+    def _apply(self, action: act.Action) -> None:
+        match action:
+            case act.SceneChange():
+                self._scene(action)
+            case act.LookChange():
+                self.look.update(action.look)
+                if self.window is not None and self.environment in self.layers:
+                    self.layers[self.environment].show_look(action.look, max(action.fade, MIN_LOOK_FADE),
+                                                            replace=False)
+            case act.Say():
+                self._say = action.text if action.caption else None
+                if action.caption and self.captions_on and self.window is not None:
+                    self.captions.show(action.text)
+                    self._deadline("say", action.seconds)
+            case act.ShowText():
+                if self.window is not None:
+                    self.shown.show(action.text)
+                    self._deadline("show", action.seconds)
+            case act.StepEnded():
+                self._end_step(action.step)
+            case act.Breathe():
+                if self.window is not None:
+                    self.guide.start()
+            case act.SetCaptions():
+                self.captions_on = action.on
+                if self.window is not None:
+                    if not action.on:
+                        self.captions.hide()
+                    elif self._say and self.captions.visible_text is None:
+                        self.captions.show(self._say)
+            case act.Pause():
+                self.paused = True
+                if self.window is not None:
+                    self.dim.to(1.0, PAUSE_FADE)
+                    self.speed.to(0.0, PAUSE_FADE)
+            case act.Resume():
+                self.paused = False
+                if self.window is not None:
+                    self.dim.to(0.0, RESUME_FADE)
+                    self.speed.to(1.0, RESUME_FADE)
+            case act.End():
+                self.ended = True
+                if self.window is not None:
+                    self.veil.to(1.0, max(action.fade, MIN_FADE))
+                    for kind in ("say", "show", "breathe"):
+                        self._end_step(kind)
+            case act.Recenter():
+                if self.window is not None:
+                    self.rig.recenter()
+            case _:
+                pass  # sound, holds and levels are for other parts
+
+    def _scene(self, action: act.SceneChange) -> None:
+        self.environment = action.environment
+        self.look = dict(action.look)
+        if self.window is None:
+            return
+        layer = self._layer(action.environment)
+        seconds = max(action.transition, MIN_FADE)
+        on_screen = self.crossfade.weights.get(id(layer), 0.0) > 0.0
+        layer.show_look(action.look, seconds if on_screen else 0.0, replace=True)
+        first = not self.crossfade.weights
+        self.crossfade.to(id(layer), seconds)
+        if first or self.ended or self.veil.target > 0.0:
+            self.ended = False
+            self.veil.to(0.0, max(seconds, FIRST_SCENE_FADE))
+
+    def _end_step(self, step: str) -> None:
+        self._deadlines.pop(step, None)
+        if step == "say":
+            self._say = None
+        if self.window is None:
+            return
+        if step == "say":
+            self.captions.hide()
+        elif step == "show":
+            self.shown.hide()
+        elif step == "breathe":
+            self.guide.stop()
+
+    def _deadline(self, step: str, seconds: float) -> None:
+        """Text goes away by itself shortly after its time, should its step end be missed."""
+        if self._now is not None:
+            self._deadlines[step] = self._now + seconds + 2.0
+
+    # --- frames ------------------------------------------------------------------------
+
+    def update(self, breath: Mapping[str, Any] | None = None, now: float | None = None) -> None:
+        """Move everything on by the time since the last update, for the frame about to be
+        drawn; `breath` is the engine's breath() for this frame."""
+        now = time.monotonic() if now is None else now
+        dt = 0.0 if self._now is None else min(max(now - self._now, 0.0), 0.25)
+        self._now = now
+        if self.window is None or self._closed:
+            return
+        self._check_comfort()
+        for step, due in list(self._deadlines.items()):
+            if now >= due:
+                self._end_step(step)
+        self._check_size()
+        if self.drift:
+            import math
+            self.rig.drift = DRIFT_DEGREES * math.sin(2 * math.pi * now / DRIFT_PERIOD)
+        self.veil.advance(dt)
+        self.dim.advance(dt)
+        speed = self.speed.advance(dt)
+        weights = self.crossfade.advance(dt)
+        shown = []
+        fading = self.crossfade.moving or self.veil.moving or self.dim.moving
+        for name, layer in self.layers.items():
+            weight = weights.get(id(layer), 0.0)
+            layer.set_active(weight > 0.0)
+            if weight > 0.0:
+                if layer.drawn_frames > 1 and not layer.checked:
+                    layer.checked = True
+                    failed = layer.shader_errors()
+                    if failed:
+                        self.report(PART, False, f"{name}: shaders failed for {', '.join(failed)}")
+                layer.update(dt, speed, self.scene_size[1])
+                shown.append((layer.texture, weight))
+                fading = fading or layer.look.moving
+            elif layer.look.moving:
+                layer.look.finish()
+        self.compositor.set(shown, self.dim.value, self.veil.value, VEIL_COLOR)
+        self.guide.update(dt, breath)
+        self.captions.update(dt)
+        self.shown.update(dt)
+        self._fading_frame = fading
+        self._frame_time = now
+
+    def _check_size(self) -> None:
+        width, height = self.window.getXSize(), self.window.getYSize()
+        if (width, height) == tuple(self.size) or width <= 0 or height <= 0:
+            return
+        self.size = (width, height)
+        self.rig.set_screen(width, height)
+        for layer in self.layers.values():
+            layer.buffer.setSize(*self.scene_size)
+            layer.update_lenses()
+        aspect = self._eye_aspect()
+        for camera in self.ui_cameras:
+            camera.node().getLens().setFilmSize(2 * aspect, 2)
+
+    def _check_comfort(self) -> None:
+        if self._probe is None or self.comfort is None:
+            return
+        _, texture = self._probe
+        seen = texture.getImageModified()
+        if not texture.hasRamImage() or seen == self._probe_seen:
+            return  # no new frame drawn since the last look
+        self._probe_seen = seen
+        data = texture.getRamImageAs("RGB")
+        height, width = texture.getYSize(), texture.getXSize()
+        if len(data) != width * height * 3:
+            return
+        rgb = np.frombuffer(bytes(data), np.uint8).reshape(height, width, 3)[::-1] / 255.0
+        for finding in self.comfort.observe(self._frame_time, rgb, self._fading_frame):
+            self._comfort_report(finding)
+
+    def _comfort_report(self, finding: ComfortFinding) -> None:
+        self.report(PART, False, "comfort: " + finding.message)
+
+    def settle(self) -> None:
+        """Finish every fade now (snapshots: the picture a fade arrives at)."""
+        if self.window is None:
+            return
+        target = self.crossfade.target
+        if target is not None:
+            self.crossfade.weights = {target: 1.0}
+            self.crossfade._elapsed = self.crossfade._duration
+        for fade in (self.veil, self.dim, self.speed):
+            fade.set(fade.target)
+        for layer in self.layers.values():
+            layer.look.finish()
+        self.update(now=(self._now or 0.0) + 1e-3)
+        if self.comfort is not None:  # a settled picture is a deliberate cut: start afresh
+            self.comfort.reset()
+            self._probe_seen = None
+
+    def render(self) -> None:
+        """Draw one frame now (snapshots and tests; the app's task loop does this itself)."""
+        self.base.graphicsEngine.renderFrame()
+
+    def capture(self) -> np.ndarray:
+        """The last frame drawn, as an H x W x 3 array of bytes (top row first)."""
+        if self.window is None:
+            raise StageError("nothing is drawn with --display none")
+        shot = self.window.getScreenshot()
+        if shot is None:
+            raise StageError("could not read the picture back")
+        data = np.frombuffer(bytes(shot.getRamImageAs("RGB")), np.uint8)
+        return data.reshape(shot.getYSize(), shot.getXSize(), 3)[::-1].copy()
+
+    def save(self, path: str) -> None:
+        """Write the last frame drawn to a PNG file."""
+        from panda3d.core import Filename
+
+        if self.window is None or not self.window.saveScreenshot(Filename.fromOsSpecific(path)):
+            raise StageError(f"could not write {path}")
+
+    @property
+    def fading(self) -> bool:
+        """Whether the stage's own fades are moving (the comfort check's exemption)."""
+        return self._fading_frame
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.window is not None:
+            for layer in self.layers.values():
+                layer.destroy()
+            self.layers.clear()
+            if self._probe is not None:
+                self.base.graphicsEngine.removeWindow(self._probe[0])
+        if self._owns_base:
+            close_showbase(self.base, self._page)
+
+    def __enter__(self) -> Stage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
