@@ -53,8 +53,8 @@ def prc_lines(config: HostConfig, monitor: Monitor | None) -> list[str]:
             lines += ["fullscreen true", f"win-size {width} {height}", "cursor-hidden true"]
         else:
             lines.append(f"win-size {width} {height}")
-    lines += [f"{k} {v}" for k, v in config.extra.items()]
-    return lines
+    # extras first: within one config page the first declaration of a variable wins
+    return [f"{k} {v}" for k, v in config.extra.items()] + lines
 
 
 def choose_monitor(config: HostConfig) -> Monitor | None:
