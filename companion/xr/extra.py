@@ -89,7 +89,7 @@ def import_quietly(name: str, environment: dict[str, str] | None = None) -> Modu
         with side_effects_undone(environment):
             return importlib.import_module(name)
     except ImportError as exc:
-        raise missing_extra(exc.name or name) from None
+        raise missing_extra((exc.name or name).split(".")[0]) from None
     except NotImplementedError:  # pyopenxr on a platform it has no loader for
         raise unsupported_platform(platform.system()) from None
 

@@ -22,13 +22,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
 from companion.session import actions as act
 from companion.stage.host import HostConfig, StageError, close_showbase, open_showbase
-from companion.xr.errors import HeadsetUnavailable, INSTEAD
+from companion.xr.errors import INSTEAD, HeadsetUnavailable
 from companion.xr.extra import load_gl
 from companion.xr.frames import Headset
 from companion.xr.handover import Handover
@@ -193,9 +193,8 @@ class HeadsetStage:
             self.pacer.reset_timing()
             return
         self._frame_open = True
-        if frame.render and len(frame.views) == 2:
-            if self.rig.set_views(frame.views):
-                self.eyes.update_lenses()
+        if frame.render and len(frame.views) == 2 and self.rig.set_views(frame.views):
+            self.eyes.update_lenses()  # the headset's fields of view changed
         self.pacer.frame(frame.display_time, frame.period)
         dt = 0.0 if self._last_time is None else min(max(frame.display_time - self._last_time, 0.0), 0.25)
         self._last_time = frame.display_time
@@ -263,7 +262,7 @@ class HeadsetStage:
         if base is not None:
             close_showbase(base, self._page)
 
-    def __enter__(self) -> HeadsetStage:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

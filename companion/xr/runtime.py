@@ -16,11 +16,11 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from companion.stage.eyes import Fov
 from companion.xr import errors
 from companion.xr.extra import load_openxr, loader_quiet
 from companion.xr.frames import Copy, HeadsetFrame
 from companion.xr.rig import EyeView
-from companion.stage.eyes import Fov
 
 Report = Callable[[str, bool, str], None]
 PART = "display"

@@ -76,7 +76,6 @@ class RecordedHeadset:
         return HeadsetFrame(True, self.display_time, self.period, self.views_at(self.position))
 
     def submit(self, eye: int, copy: Copy) -> None:
-        GL = self.gl
         if not self._textures:
             self._textures = [self._make_texture() for _ in range(2)]
         copy(self._textures[eye], self.eye_size)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -166,7 +167,7 @@ def test_pause_dims_the_headset_softly_never_to_black_and_resume_restores(shore)
         lows.append(luma(headset.received[0]))
     assert 0.45 * before < lows[-1] < 0.8 * before, "dimmed, clearly"
     assert min(lows) > 0.15, "never black"
-    assert all(b <= a + 1e-3 for a, b in zip(lows, lows[1:])), "a steady, gentle dimming"
+    assert all(b <= a + 1e-3 for a, b in itertools.pairwise(lows)), "a steady, gentle dimming"
     stage.apply(act.Resume())
     run(stage, headset, 2.5)
     assert luma(headset.received[0]) == pytest.approx(before, abs=0.02)

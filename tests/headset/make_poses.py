@@ -1,8 +1,8 @@
-"""Makes tests/xr/poses.json: twelve seconds of a seated patient's head, as an OpenXR
+"""Makes tests/headset/poses.json: twelve seconds of a seated patient's head, as an OpenXR
 runtime would report it (per eye: a pose in the LOCAL reference space, OpenXR axes, and a
 field of view), 45 times a second. Kept so the recording can be remade or extended:
 
-    python tests/xr/make_poses.py
+    python tests/headset/make_poses.py
 
 The head turns on a neck (eyes 9 cm ahead of it and 11 cm above), sways a little, and
 starts off the runtime's origin and turned 8 degrees from it, as it does when the patient
@@ -68,10 +68,14 @@ def frame(t: float) -> dict:
 
 def main() -> None:
     frames = [frame(i / RATE) for i in range(int(SECONDS * RATE) + 1)]
-    data = {"about": __doc__.split("\n\n")[0].replace("\n", " "), "rate": RATE,
+    data = {"about": "Head movements of a seated patient, as an OpenXR runtime reports them (per eye: a "
+                     "pose in the LOCAL reference space, OpenXR axes; a field of view, radians). Made by "
+                     "make_poses.py, which says what the head does when.", "rate": RATE,
             "recommended_eye_size": [1832, 1920], "frames": frames}
     path = Path(__file__).with_name("poses.json")
-    path.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
+    lines = ",\n".join(json.dumps(f, separators=(",", ":")) for f in frames)
+    head = json.dumps({k: v for k, v in data.items() if k != "frames"}, indent=1)[:-2]
+    path.write_text(f'{head},\n "frames": [\n{lines}\n]}}\n', encoding="utf-8")
     print(f"wrote {path} ({len(frames)} frames)")
 
 
