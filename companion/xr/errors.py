@@ -35,7 +35,8 @@ def no_runtime() -> HeadsetUnavailable:
 def no_opengl(runtime: str) -> HeadsetUnavailable:
     return HeadsetUnavailable(
         f"The active OpenXR runtime ({runtime}) cannot take OpenGL pictures, which Companion "
-        f"draws. SteamVR and Monado can: make one of them the active OpenXR runtime. {INSTEAD}")
+        f"draws. SteamVR, Meta Quest Link and Monado can: make one of them the active OpenXR "
+        f"runtime (SteamVR drives most PC headsets, Windows Mixed Reality ones too). {INSTEAD}")
 
 
 def no_headset(runtime: str) -> HeadsetUnavailable:

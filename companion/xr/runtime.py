@@ -46,6 +46,7 @@ class OpenXRHeadset:
         self.lost = False
         self.state = "idle"
         self._frame: Any = None
+        self._render = False
         self._submitted: list[bool] = []
         with loader_quiet():
             try:
@@ -159,7 +160,8 @@ class OpenXRHeadset:
         except xr.XrException as exc:
             self._lose(f"the headset stopped: {_say(exc)}")
             return None
-        valid = int(view_state.view_state_flags) & xr.VIEW_STATE_ORIENTATION_VALID_BIT
+        valid = bool(int(view_state.view_state_flags) & xr.VIEW_STATE_ORIENTATION_VALID_BIT)
+        self._render = bool(state.should_render) and valid and len(views) >= 2
         eyes = []
         for eye, view in enumerate(views[:2]):
             self.projection_views[eye].pose = view.pose
@@ -167,14 +169,14 @@ class OpenXRHeadset:
             p, q, f = view.pose.position, view.pose.orientation, view.fov
             eyes.append(EyeView((p.x, p.y, p.z), (q.x, q.y, q.z, q.w),
                                 Fov(f.angle_left, f.angle_right, f.angle_up, f.angle_down)))
-        return HeadsetFrame(bool(state.should_render) and bool(valid) and len(eyes) == 2,
+        return HeadsetFrame(self._render,
                             state.predicted_display_time * NS, state.predicted_display_period * NS,
                             tuple(eyes))
 
     def submit(self, eye: int, copy: Copy) -> None:
         xr = self.xr
-        if self._frame is None or not self._frame.should_render:
-            return
+        if self._frame is None or not self._render:
+            return  # nothing to show this frame (or no valid pose to show it from)
         swapchain = self.swapchains[eye]
         index = xr.acquire_swapchain_image(swapchain, xr.SwapchainImageAcquireInfo())
         xr.wait_swapchain_image(swapchain, xr.SwapchainImageWaitInfo(timeout=xr.INFINITE_DURATION))
@@ -189,7 +191,7 @@ class OpenXRHeadset:
         if self._frame is None:
             return
         state, self._frame = self._frame, None
-        layers = [ctypes.byref(self.layer)] if state.should_render and all(self._submitted) else []
+        layers = [ctypes.byref(self.layer)] if self._render and all(self._submitted) else []
         try:
             xr.end_frame(self.session, xr.FrameEndInfo(
                 display_time=state.predicted_display_time,
@@ -289,6 +291,23 @@ def _graphics_binding(xr: ModuleType) -> Any:
     context = GLX.glXGetCurrentContext()
     if not context:
         return None
-    return xr.GraphicsBindingOpenGLXlibKHR(x_display=GLX.glXGetCurrentDisplay(),
+    display = GLX.glXGetCurrentDisplay()
+    config, visual = _glx_config(GLX, display, context)
+    return xr.GraphicsBindingOpenGLXlibKHR(x_display=display, visualid=visual, glx_fbconfig=config,
                                           glx_drawable=GLX.glXGetCurrentDrawable(),
                                           glx_context=context)
+
+
+def _glx_config(GLX: ModuleType, display: Any, context: Any) -> tuple[Any, int]:
+    """The framebuffer configuration and X visual the context was made with (the binding
+    names them; runtimes that do not need them ignore them)."""
+    config_id, screen, found = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+    GLX.glXQueryContext(display, context, GLX.GLX_FBCONFIG_ID, ctypes.byref(config_id))
+    GLX.glXQueryContext(display, context, GLX.GLX_SCREEN, ctypes.byref(screen))
+    wanted = (ctypes.c_int * 3)(GLX.GLX_FBCONFIG_ID, config_id.value, 0)
+    configs = GLX.glXChooseFBConfig(display, screen.value, wanted, ctypes.byref(found))
+    if not configs or found.value < 1:
+        return None, 0
+    visual = ctypes.c_int()
+    GLX.glXGetFBConfigAttrib(display, configs[0], GLX.GLX_VISUAL_ID, ctypes.byref(visual))
+    return configs[0], visual.value

@@ -126,39 +126,29 @@ def test_import_time_side_effects_are_undone(tmp_path, monkeypatch):
     assert {k: os.environ.get(k) for k in env} == env
 
 
-def test_a_runtime_without_a_headset_says_to_connect_it(monkeypatch):
-    """No runtime can exist here, so its answers are stood in for on the real pyopenxr module:
-    a runtime (named SteamVR) that takes OpenGL but has no headset connected."""
+def test_a_runtime_without_a_headset_says_to_connect_it(monkeypatch, gl):
+    """No runtime can exist here: the simulated one (simulated_runtime.py) answers on the
+    real pyopenxr module, as a runtime with no headset connected, then as one that takes no
+    OpenGL (the Windows Mixed Reality runtime, for one)."""
     from companion.xr.extra import load_openxr
     from companion.xr.runtime import OpenXRHeadset
 
-    xr = load_openxr()
+    from .simulated_runtime import SimulatedRuntime
+    from .standin import RecordedHeadset
 
-    class Extension:
-        extension_name = xr.KHR_OPENGL_ENABLE_EXTENSION_NAME.encode()
-
-    class Properties:
-        runtime_name = b"SteamVR/OpenXR"
-
-    destroyed = []
-    monkeypatch.setattr(xr, "enumerate_instance_extension_properties", lambda *a: [Extension()])
-    monkeypatch.setattr(xr, "create_instance", lambda info: "instance")
-    monkeypatch.setattr(xr, "get_instance_properties", lambda instance: Properties())
-    monkeypatch.setattr(xr, "destroy_instance", destroyed.append)
-
-    def no_headset(instance, info):
-        raise xr.FormFactorUnavailableError()
-
-    monkeypatch.setattr(xr, "get_system", no_headset)
+    sim = SimulatedRuntime(load_openxr(), RecordedHeadset(gl))
+    sim.install(monkeypatch)
+    sim.headset_connected = False
     with pytest.raises(HeadsetUnavailable) as caught:
         OpenXRHeadset()
     message = str(caught.value)
-    assert "SteamVR/OpenXR" in message and "found no headset" in message
+    assert "SimulatedXR" in message and "found no headset" in message
     assert "link" in message and "--display window" in message
-    assert destroyed == ["instance"], "the runtime is let go"
-    monkeypatch.setattr(xr, "enumerate_instance_extension_properties", lambda *a: [])
+    assert sim.log[-1] == "destroy instance", "the runtime is let go"
+    sim.headset_connected, sim.takes_opengl = True, False
     with pytest.raises(HeadsetUnavailable, match="cannot take OpenGL"):
         OpenXRHeadset()
+    assert sim.log[-1] == "destroy instance"
 
 
 def test_no_screen_for_the_mirror_is_the_same_kind_of_message(monkeypatch, gl):
