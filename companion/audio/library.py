@@ -25,8 +25,9 @@ FORMAT = 1
 MUSIC_LAYERS = ("base", "middle", "high")
 TARGETS = {
     "music/base": -23.0, "music/middle": -26.0, "music/high": -29.0,
-    "ambience": -24.0, "chime": -21.0, "breath": -24.0, "narration": -18.0,
+    "ambience": -24.0, "chime": -21.0, "breath": -24.0, "narration": -19.0,
 }
+NARRATION_PEAK_DBFS = -2.0  # speech peaks high for its loudness: room for the music under it
 PEAK_CEILING_DBTP = -1.0
 BREATH_TONE = "tone"
 
@@ -63,7 +64,8 @@ def source_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted((here / "synth").glob("*.py")) + [here / "signal.py", here / "library.py"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(json.dumps([catalog.MUSIC, catalog.AMBIENCE, catalog.CHIMES, TARGETS]).encode())
+    made = {kind: target for kind, target in TARGETS.items() if kind != "narration"}
+    digest.update(json.dumps([catalog.MUSIC, catalog.AMBIENCE, catalog.CHIMES, made]).encode())
     return digest.hexdigest()[:16]
 
 

@@ -15,6 +15,11 @@ class Line:
     audio: str | None  # a recorded file named in the script
     explicit_id: bool
 
+    @property
+    def step_id(self) -> str | None:
+        """The id as the engine's Say action carries it (None when the script gave none)."""
+        return self.id if self.explicit_id else None
+
 
 def script_lines(script: Script) -> list[Line]:
     lines: list[Line] = []

@@ -57,12 +57,12 @@ class Narration:
     @property
     def speech_seconds(self) -> float:
         """Total length of every line that has sound."""
-        return sum(self.seconds_for(l.text, l.id if l.explicit_id else None, l.audio) or 0.0 for l in self.lines)
+        return sum(self.seconds_for(line.text, line.step_id, line.audio) or 0.0 for line in self.lines)
 
     @property
     def missing(self) -> list[Line]:
         """Lines with no sound: they show as captions only."""
-        return [l for l in self.lines if self.path_for(l.text, l.id if l.explicit_id else None, l.audio) is None]
+        return [line for line in self.lines if self.path_for(line.text, line.step_id, line.audio) is None]
 
 
 def file_seconds(path: Path) -> float:
@@ -84,12 +84,11 @@ def prepare_narration(script: Script, script_path: Path | str | None = None, *,
     path = Path(script_path) if script_path is not None else None
     narration = Narration(script_dir=path.parent if path else Path.cwd(), cache=cache or NarrationCache(),
                           lines=script_lines(script), recordings=Recordings.load(path))
-    to_speak = sorted({l.text for l in narration.lines
-                       if not l.audio and narration.recordings.find(l.text, l.id if l.explicit_id else None) is None},
+    to_speak = sorted({line.text for line in narration.lines
+                       if not line.audio and narration.recordings.find(line.text, line.step_id) is None},
                       key=len, reverse=True)
-    narration.recorded = sum(1 for l in narration.lines if narration.path_for(l.text, l.id if l.explicit_id else None,
-                                                                              l.audio) is not None
-                             and l.text not in to_speak)
+    narration.recorded = sum(1 for line in narration.lines
+                             if line.text not in to_speak and narration.path_for(line.text, line.step_id, line.audio))
     if not to_speak:
         narration.seconds_taken = time.perf_counter() - started
         return narration

@@ -41,18 +41,30 @@ def main() -> int:
         return 1
     from pyttsx3.drivers import _espeak
 
+    reached: list[int] = []  # end positions of the words spoken, to see a line came out whole
+    engine.connect("started-word", lambda name, location, length: reached.append(location + length))
     send(ready=True)
     for job in request["jobs"]:
-        error = "the engine produced no sound"
+        error, best = "the engine produced no sound", 0.0
         for _attempt in range(ATTEMPTS):
+            reached.clear()
             try:
                 seconds = _speak(engine, _espeak, job["text"], job["path"])
             except Exception as exc:  # noqa: BLE001 - one bad line must not stop the others
                 error = str(exc) or repr(exc)
                 continue
-            if seconds:
-                send(id=job["id"], ok=True, seconds=seconds)
+            whole = max(reached, default=0) >= 0.9 * len(job["text"].rstrip())
+            if seconds and whole:
+                best = seconds
                 break
+            if seconds > best:  # cut short: keep it (renamed) in case no attempt does better
+                best = seconds
+                os.replace(job["path"], job["path"] + ".best")
+                error = "the engine cut the line short"
+        if best and os.path.exists(job["path"] + ".best") and not os.path.exists(job["path"]):
+            os.replace(job["path"] + ".best", job["path"])
+        if best and os.path.exists(job["path"]):
+            send(id=job["id"], ok=True, seconds=best, whole=error != "the engine cut the line short")
         else:
             send(id=job["id"], ok=False, error=error)
     return 0
