@@ -6,9 +6,9 @@ import argparse
 from typing import Callable, Sequence
 
 from companion import __version__
-from companion.commands import EXIT_OK, EXIT_USAGE, check, preview, schema
+from companion.commands import EXIT_OK, EXIT_USAGE, check, library, narrate, preview, schema
 
-SUBCOMMANDS = (check, schema, preview)
+SUBCOMMANDS = (check, schema, preview, narrate, library)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,6 +30,10 @@ TARGETS = {
 NARRATION_PEAK_DBFS = -2.0  # speech peaks high for its loudness: room for the music under it
 PEAK_CEILING_DBTP = -1.0
 BREATH_TONE = "tone"
+# Loops are stored with this many frames of the loop's own end before its start and of its
+# start after its end (see `unpad`): a lossy codec is inexact at a file's edges, and its
+# small errors differ between the loop's end and its start, which would leave a tiny step.
+LOOP_PAD = 4096
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ def source_digest() -> str:
     """A digest of the code that makes the library: a change to it makes the library stale."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted((here / "synth").glob("*.py")) + [here / "signal.py", here / "library.py"]:
+    for path in sorted((here / "synth").glob("*.py")) + [here / "signal.py", here / "loudness.py"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     made = {kind: target for kind, target in TARGETS.items() if kind != "narration"}
     digest.update(json.dumps([catalog.MUSIC, catalog.AMBIENCE, catalog.CHIMES, made]).encode())
@@ -103,6 +107,37 @@ class Library:
 
     def path(self, relpath: str) -> Path:
         return self.root / relpath
+
+    def padding(self, path: Path) -> int:
+        """Frames to drop at each end of a file of this library (0 for other files)."""
+        try:
+            relpath = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return 0
+        return LOOP_PAD if any(f.relpath == relpath and f.loops for f in expected_files()) else 0
+
+    def read(self, relpath: str):
+        """A library file as float64 (frames, channels), padding removed; and its rate."""
+        import soundfile
+
+        audio, rate = soundfile.read(str(self.root / relpath), dtype="float64", always_2d=True)
+        return unpad(audio, self.padding(self.root / relpath)), rate
+
+
+def unpad(audio, pad: int):
+    """The loop from a padded file. The copy of the loop's start that follows its end was
+    decoded in one piece with that end, so the loop's first frames glide from that copy into
+    the main one: the seam (end -> start) is then as continuous as the file itself."""
+    if not pad:
+        return audio
+    import numpy as np
+
+    frames = audio.shape[0] - 2 * pad
+    loop = audio[pad: pad + frames].copy()
+    tail = audio[pad + frames: pad + frames + pad]
+    weight = (0.5 + 0.5 * np.cos(np.linspace(0, np.pi, pad)))[:, None]
+    loop[:pad] = weight * tail + (1 - weight) * loop[:pad]
+    return loop
 
     def music_layers(self, name: str) -> list[tuple[str, Path]]:
         return [(role, self.root / f"music/{name}/{role}.ogg") for role in MUSIC_LAYERS]

@@ -260,7 +260,7 @@ class Mixer:
     def _request(self, path: Path, normalise: float | None = None, urgent: bool = False):
         from companion.audio.sounds import Request
 
-        request = Request(path, normalise)
+        request = Request(path, normalise, self.library.padding(path))
         self.loader.request(request, urgent)
         return request
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.audio.library import NARRATION_PEAK_DBFS
+from companion.audio.library import NARRATION_PEAK_DBFS, unpad
 from companion.audio.loudness import gain_to
 from companion.audio.signal import resample
 
@@ -21,6 +21,7 @@ from companion.audio.signal import resample
 class Request:
     path: Path
     normalise_to: float | None = None  # LUFS, for recordings made elsewhere
+    trim: int = 0  # frames dropped at each end (the library's loop padding)
 
     @property
     def key(self) -> tuple[str, float | None]:
@@ -32,6 +33,8 @@ def decode(request: Request, frequency: int, channels: int, size: int) -> tuple[
     import soundfile
 
     data, rate = soundfile.read(str(request.path), dtype="float32", always_2d=True)
+    if request.trim:
+        data = unpad(data, request.trim).astype(np.float32)
     if request.normalise_to is not None and data.shape[0]:
         data = data * np.float32(gain_to(data, rate, request.normalise_to, peak_ceiling=10 ** (NARRATION_PEAK_DBFS / 20)))
     if rate != frequency:

@@ -44,9 +44,11 @@ def _normalise(audio: np.ndarray, target: float) -> np.ndarray:
     return out
 
 
-def _write(path: Path, audio: np.ndarray) -> None:
+def _write(path: Path, audio: np.ndarray, pad: int) -> None:
     import soundfile
 
+    if pad:  # the loop's end before it and its start after it: see library.LOOP_PAD
+        audio = np.concatenate([audio[-pad:], audio, audio[:pad]])
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.ogg")
     with soundfile.SoundFile(tmp, "w", SAMPLE_RATE, audio.shape[1], format="OGG", subtype="VORBIS") as out:
@@ -57,15 +59,14 @@ def _write(path: Path, audio: np.ndarray) -> None:
 
 def make_sound(root: str, kind: str, name: str) -> list[dict[str, Any]]:
     """Make one sound's files; returns their manifest entries (measured after encoding)."""
-    import soundfile
-
     by_path = {f.relpath: f for f in lib.expected_files()}
+    library = lib.Library(root)
     entries = []
     for relpath, audio in synthesise(kind, name).items():
         spec = by_path[relpath]
         path = Path(root) / relpath
-        _write(path, _normalise(audio, spec.target))
-        decoded, rate = soundfile.read(path, dtype="float64", always_2d=True)
+        _write(path, _normalise(audio, spec.target), lib.LOOP_PAD if spec.loops else 0)
+        decoded, rate = library.read(relpath)
         entries.append({
             "kind": spec.kind, "name": spec.name, "role": spec.role, "file": relpath,
             "seconds": round(decoded.shape[0] / rate, 3), "loop": spec.loops,
