@@ -27,7 +27,7 @@ TARGETS = {
     "music/base": -23.0, "music/middle": -26.0, "music/high": -29.0,
     "ambience": -24.0, "chime": -21.0, "breath": -24.0, "narration": -19.0,
 }
-NARRATION_PEAK_DBFS = -2.0  # speech peaks high for its loudness: room for the music under it
+NARRATION_PEAK_DBFS = -3.0  # speech peaks high for its loudness: room for the music under it
 PEAK_CEILING_DBTP = -1.0
 BREATH_TONE = "tone"
 # Loops are stored with this many frames of the loop's own end before its start and of its
@@ -66,7 +66,7 @@ def source_digest() -> str:
     """A digest of the code that makes the library: a change to it makes the library stale."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted((here / "synth").glob("*.py")) + [here / "signal.py", here / "loudness.py"]:
+    for path in sorted((here / "synth").glob("*.py")) + [here / "signal.py"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     made = {kind: target for kind, target in TARGETS.items() if kind != "narration"}
     digest.update(json.dumps([catalog.MUSIC, catalog.AMBIENCE, catalog.CHIMES, made]).encode())
@@ -124,21 +124,6 @@ class Library:
         return unpad(audio, self.padding(self.root / relpath)), rate
 
 
-def unpad(audio, pad: int):
-    """The loop from a padded file. The copy of the loop's start that follows its end was
-    decoded in one piece with that end, so the loop's first frames glide from that copy into
-    the main one: the seam (end -> start) is then as continuous as the file itself."""
-    if not pad:
-        return audio
-    import numpy as np
-
-    frames = audio.shape[0] - 2 * pad
-    loop = audio[pad: pad + frames].copy()
-    tail = audio[pad + frames: pad + frames + pad]
-    weight = (0.5 + 0.5 * np.cos(np.linspace(0, np.pi, pad)))[:, None]
-    loop[:pad] = weight * tail + (1 - weight) * loop[:pad]
-    return loop
-
     def music_layers(self, name: str) -> list[tuple[str, Path]]:
         return [(role, self.root / f"music/{name}/{role}.ogg") for role in MUSIC_LAYERS]
 
@@ -163,7 +148,27 @@ def ensure_library(root: Path | str = ROOT, progress: Callable[[str], None] | No
     """The library, made first if it is missing or stale (takes a minute on two cores)."""
     library = Library(root)
     if library.problem() is not None:
-        from companion.audio.synth.build import build_library
-        build_library(Path(root), progress=progress)
-        library = Library(root)
+        from companion.audio.synth.build import build_library, building
+
+        with building(Path(root)):
+            library = Library(root)  # another process may have made it meanwhile
+            if library.problem() is not None:
+                build_library(Path(root), progress=progress)
+                library = Library(root)
     return library
+
+
+def unpad(audio, pad: int):
+    """The loop from a padded file. The copy of the loop's start that follows its end was
+    decoded in one piece with that end, so the loop's first frames glide from that copy into
+    the main one: the seam (end -> start) is then as continuous as the file itself."""
+    if not pad:
+        return audio
+    import numpy as np
+
+    frames = audio.shape[0] - 2 * pad
+    loop = audio[pad: pad + frames].copy()
+    tail = audio[pad + frames: pad + frames + pad]
+    weight = (0.5 + 0.5 * np.cos(np.linspace(0, np.pi, pad)))[:, None]
+    loop[:pad] = weight * tail + (1 - weight) * loop[:pad]
+    return loop

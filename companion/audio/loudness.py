@@ -75,3 +75,30 @@ def gain_to(x: np.ndarray, rate: int, target: float, peak_ceiling: float = 0.89)
     if peak * gain > peak_ceiling:
         gain = peak_ceiling / peak
     return gain
+
+
+def limit_to(x: np.ndarray, rate: int, target: float, ceiling: float, rounds: int = 3) -> np.ndarray:
+    """Bring `x` to `target` LUFS with no sample above `ceiling` (linear): gain, then a
+    look-ahead peak limiter that only touches the few peaks over the ceiling. The limiter's
+    gain is the moving minimum of what each sample needs, smoothed by a window no wider than
+    that minimum's, so it never lets a peak through and never changes faster than 20 ms."""
+    y = np.asarray(x, dtype=np.float64)
+    mono = y.reshape(y.shape[0], -1)
+    half = max(1, int(0.01 * rate))
+    kernel = np.hanning(2 * half + 1)
+    kernel /= kernel.sum()
+    for _ in range(rounds):
+        measured = integrated_loudness(mono, rate)
+        if measured <= SILENCE:
+            return y
+        mono = mono * 10 ** ((target - measured) / 20)
+        peak = np.max(np.abs(mono), axis=1)
+        need = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
+        if need.min() >= 1.0:
+            break
+        padded = np.pad(need, half, mode="edge")
+        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+        floor = windows.min(axis=1)
+        gain = np.convolve(np.pad(floor, half, mode="edge"), kernel, mode="valid")
+        mono = mono * np.minimum(gain, need)[:, None]
+    return mono.reshape(y.shape)

@@ -37,15 +37,15 @@ Report = Callable[[str, bool, str], None]
 
 TICK = 0.005  # s between gain updates while anything moves
 IDLE_TICK = 0.05
-LEVEL_SECONDS = 0.1  # therapist's volume: starts at once, done in a tenth of a second
+LEVEL_SECONDS = 0.15  # therapist's volume: starts at once, done in 0.15 s, evenly in dB
 INTENSITY_SECONDS = 1.2
-PAUSE_SECONDS = 0.4
-RESUME_SECONDS = 0.5
+PAUSE_SECONDS = 0.5  # evenly in dB to -60 dB, then silence: the spec asks for it within 0.6 s
+RESUME_SECONDS = 0.6
 TALK_LEVEL, TALK_DOWN, TALK_UP = 0.15, 0.5, 1.0
 DUCK_DOWN, DUCK_UP, DUCK_HOLD = 0.35, 0.9, 0.6
-MIN_FADE = 0.12  # a sound change with no fade still glides this long: no click
+MIN_FADE = 0.3  # a sound change with no fade still glides this long: no click
 PLAYLIST_CROSSFADE = 6.0
-STOP_SECONDS = 0.12  # narration cut short
+STOP_SECONDS = 0.25  # narration cut short
 BREATH_STOP = 0.6
 CHIME_STOP = 0.5
 DEFAULT_INTENSITY = 0.6  # the engine's starting intensity (no action announces it)
@@ -64,7 +64,7 @@ class Voice:
     shape: Callable[[float], float] | None = None  # extra gain by play time
     one_shot: bool = False
     playback: "Playback | None" = None
-    level: int = -1  # last 0..255 gain set on the channel
+    level: tuple[int, int] = (-1, -1)  # last (chunk volume, panning) set: see split_gain
 
 
 @dataclass
@@ -215,21 +215,21 @@ class Mixer:
                     self._chime(action.name, play)
                 case act.Pause():
                     self._pausing = True
-                    self.hush.to(0.0, PAUSE_SECONDS, wall, "smooth")
+                    self.hush.to(0.0, PAUSE_SECONDS, wall, "db")
                 case act.Resume():
                     self._resume(wall)
                 case act.Talk():
                     self.talk.to(TALK_LEVEL if action.on else 1.0, TALK_DOWN if action.on else TALK_UP, wall, "smooth")
                 case act.SetLevel():
                     param = self.master if action.bus == "master" else self.levels[action.bus]
-                    param.to(action.level, LEVEL_SECONDS, wall)
+                    param.to(action.level, LEVEL_SECONDS, wall, "db")
                 case act.SetIntensity():
                     self.intensity.to(action.level, INTENSITY_SECONDS, wall)
                 case act.End():
                     self._ended = True
                     if self._paused_at is not None:
                         self._resume(wall)
-                    self.hush.to(0.0, max(action.fade, PAUSE_SECONDS), wall, "smooth")
+                    self.hush.to(0.0, max(action.fade, PAUSE_SECONDS), wall, "db")
             self._tick()
         self._wake.set()
 
@@ -245,7 +245,7 @@ class Mixer:
             self._paused_total += wall - self._paused_at
             self._paused_at = None
         if not self._ended:
-            self.hush.to(1.0, RESUME_SECONDS, wall, "smooth")
+            self.hush.to(1.0, RESUME_SECONDS, wall, "db")
 
     # --- sources ------------------------------------------------------------------------------
 
@@ -307,12 +307,15 @@ class Mixer:
         if not self._free:
             self._health_later("sound", False, "too many sounds at once: one was left out")
             return None
+        if any(v.sound is sound for v in self._voices):  # a voice owns its Sound's volume
+            sound = self._pygame.mixer.Sound(buffer=sound.get_raw())
         index = self._free.pop(0)
         channel = self._pygame.mixer.Channel(index)
         channel.set_volume(0.0, 0.0)  # silent from its first sample; the ramp brings it in
+        sound.set_volume(1.0)
         channel.play(sound, loops=loops)
         channel.set_volume(0.0, 0.0)
-        voice = Voice(index, sound, bus, envelope, role, shape, one_shot, level=0)
+        voice = Voice(index, sound, bus, envelope, role, shape, one_shot, level=(128, 0))
         self._voices.append(voice)
         return voice
 
@@ -333,14 +336,15 @@ class Mixer:
                 player.current.volume.to(volume, fade, play, "smooth")
             return
         player.tracks, player.volume, player.index = tracks, volume, 0
-        self._fade_out(player, fade, play)
+        self._fade_out(player, fade, play, into_silence=not tracks)
         player.pending = (tracks, volume, fade, 0) if tracks else None
         self._start_pending(player, play)
 
-    def _fade_out(self, player: BusPlayer, fade: float, play: float) -> None:
+    def _fade_out(self, player: BusPlayer, fade: float, play: float, into_silence: bool = False) -> None:
+        """Equal-power against the track coming in; evenly in dB when nothing follows."""
         if player.current is not None:
             for voice in player.current.voices:
-                voice.envelope.to(0.0, fade, play, "fall")
+                voice.envelope.to(0.0, fade, play, "db" if into_silence else "fall")
             player.fading.append(player.current)
             player.current = None
 
@@ -359,9 +363,11 @@ class Mixer:
             return
         player.pending = None
         voices = []
+        alone = player.current is None and not any(
+            v.envelope.value(play) > 0.01 for p in player.fading for v in p.voices)
         for role, (sound, _) in loaded:  # type: ignore[misc]
             envelope = Param(0.0)
-            envelope.to(1.0, fade, play, "rise")
+            envelope.to(1.0, fade, play, "db" if alone else "rise")
             voice = self._start(sound, player.bus, envelope, loops=-1, role=role)
             if voice is not None:
                 voices.append(voice)
@@ -409,7 +415,7 @@ class Mixer:
 
     def _say(self, action: act.Say, play: float) -> None:
         if self._narrator is not None:
-            self._narrator.envelope.to(0.0, STOP_SECONDS, play, "fall")
+            self._narrator.envelope.to(0.0, STOP_SECONDS, play, "db")
             self._narrator = None
         self._waiting = [w for w in self._waiting if w[2] != self._start_narration]
         request = self._narration_request(action.text, action.line_id, action.audio, urgent=True)
@@ -432,16 +438,16 @@ class Mixer:
 
     def _step_ended(self, action: act.StepEnded, play: float) -> None:
         if action.step == "say" and self._narrator is not None and action.interrupted:
-            self._narrator.envelope.to(0.0, STOP_SECONDS, play, "fall")
+            self._narrator.envelope.to(0.0, STOP_SECONDS, play, "db")
             self._narrator = None
             self._unduck_at = play + DUCK_HOLD
         elif action.step == "breathe" and self._breath is not None:
-            self._breath.envelope.to(0.0, BREATH_STOP, play, "fall")
+            self._breath.envelope.to(0.0, BREATH_STOP, play, "db")
             self._breath = None
         elif action.step == "chime" and action.interrupted:
             for voice in self._voices:
                 if voice.bus == "effects" and voice.one_shot:
-                    voice.envelope.to(0.0, CHIME_STOP, play, "fall")
+                    voice.envelope.to(0.0, CHIME_STOP, play, "db")
 
     def _chime(self, name: str, play: float) -> None:
         self._when_loaded(self._request(self.library.chime(name), urgent=True), play,
@@ -449,7 +455,7 @@ class Mixer:
 
     def _breathe(self, action: act.Breathe, play: float) -> None:
         if self._breath is not None:
-            self._breath.envelope.to(0.0, BREATH_STOP, play, "fall")
+            self._breath.envelope.to(0.0, BREATH_STOP, play, "db")
             self._breath = None
         if action.sound != "tone":
             return
@@ -510,14 +516,31 @@ class Mixer:
                 gain *= layer_weight(voice.role, intensity)
             if voice.shape is not None:
                 gain *= voice.shape(play)
-            level = max(0, min(255, int(round(gain * 255))))
-            if level != voice.level:
-                voice.level = level
-                # (left, right) sets SDL_mixer's panning gains (1/255 steps) and leaves the
-                # channel volume at full; one value would use the coarser 1/128 volume.
-                value = (level + 0.5) / 255 if level else 0.0
-                channel.set_volume(value, value)
+            volume, pan = split_gain(gain, voice.level[0])
+            if (volume, pan) != voice.level:
+                if volume != voice.level[0]:
+                    voice.sound.set_volume((volume + 0.5) / 128)
+                if pan != voice.level[1]:
+                    value = (pan + 0.5) / 255 if pan else 0.0
+                    channel.set_volume(value, value)
+                voice.level = (volume, pan)
         return bool(self._voices) or self._pausing or bool(self._waiting)
+
+
+def split_gain(gain: float, volume: int) -> tuple[int, int]:
+    """A gain as SDL_mixer's two integer controls: the voice's Sound volume (0..128) times the
+    channel's panning gain (0..255, both sides alike). Panning alone steps by 1/255, which in
+    a fade to silence is a faint zipper; the product reaches 1/32640 near silence. The Sound
+    volume moves at most about 6 % per update, so when the two controls are set a moment
+    apart the error in between is under half a decibel."""
+    if gain <= 0.0:
+        return volume, 0
+    gain = min(gain, 1.0)
+    wanted = min(128, max(1, math.ceil(gain * 128 * 255 / 192)))  # panning near 192 of 255
+    step = max(1, volume // 16)
+    volume = min(max(wanted, volume - step), volume + step)
+    pan = min(255, max(0, int(round(gain * 128 * 255 / volume))))
+    return volume, pan
 
 
 def breath_shape(action: act.Breathe, start: float) -> Callable[[float], float]:

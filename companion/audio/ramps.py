@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-SHAPES = ("linear", "smooth", "rise", "fall")
+SHAPES = ("linear", "smooth", "rise", "fall", "db")
+FLOOR = 10 ** (-60 / 20)  # where a "db" ramp from or to silence starts or ends
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Ramp:
             return a + (b - a) * math.sin(math.pi * x / 2)
         if self.shape == "fall":  # equal-power fade out (cosine quarter): pairs with "rise"
             return b + (a - b) * math.cos(math.pi * x / 2)
+        if self.shape == "db":  # evenly in decibels: every mixer buffer changes by the same ratio
+            lo, hi = math.log(max(a, FLOOR)), math.log(max(b, FLOOR))
+            return math.exp(lo + (hi - lo) * x)
         return a + (b - a) * x
 
     def done(self, now: float) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from companion.audio.library import NARRATION_PEAK_DBFS, unpad
-from companion.audio.loudness import gain_to
+from companion.audio.loudness import limit_to
 from companion.audio.signal import resample
 
 
@@ -36,7 +36,7 @@ def decode(request: Request, frequency: int, channels: int, size: int) -> tuple[
     if request.trim:
         data = unpad(data, request.trim).astype(np.float32)
     if request.normalise_to is not None and data.shape[0]:
-        data = data * np.float32(gain_to(data, rate, request.normalise_to, peak_ceiling=10 ** (NARRATION_PEAK_DBFS / 20)))
+        data = limit_to(data, rate, request.normalise_to, 10 ** (NARRATION_PEAK_DBFS / 20)).astype(np.float32)
     if rate != frequency:
         data = resample(data.astype(np.float64), rate, frequency).astype(np.float32)
     if data.shape[1] != channels:

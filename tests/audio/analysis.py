@@ -31,26 +31,70 @@ def frames_db(x: np.ndarray, window: int, step: int | None = None) -> np.ndarray
     return np.array([rms_db(mono[s:s + window]) for s in starts])
 
 
-def clicks(x: np.ndarray, rate: int = RATE, factor: float = 8.0, floor_db: float = -66.0,
-           window: float = 0.02) -> list[float]:
-    """Times (s) of clicks: samples whose second difference stands out `factor` times above
-    the local RMS of second differences (over `window` each side) and above an absolute floor.
-    A smooth signal (a tone, a pad, a fade of one) has small, steady second differences; a
-    discontinuity puts its whole jump into one of them."""
+def clicks(x: np.ndarray, rate: int = RATE, factor: float = 8.0, relative: float = 0.05,
+           floor_db: float = -66.0, window: float = 0.02) -> list[float]:
+    """Times (s) of clicks: discontinuities that are not a change of level.
+
+    Candidates are jumps between samples that stand out `factor` times above the local RMS
+    of second differences (a smooth signal curves gently from sample to sample; a
+    discontinuity puts its whole jump into one second difference), are more than `relative`
+    of the local level and above an absolute floor (-66 dBFS). SDL_mixer holds a gain for a
+    whole 512-frame buffer, so a fade is a staircase of small level changes; each candidate
+    is therefore checked against what came before it: the signal is predicted forward from
+    the previous 3 ms (linear prediction), and a candidate where the sound simply goes on at
+    a slightly different level (within -3..+3 dB) is a ramp step, not a click. A cut, a loop
+    that does not join, a wave starting or stopping mid-cycle does not continue the past."""
     x = x.reshape(x.shape[0], -1)
     found: set[float] = set()
     half = int(window * rate)
     for ch in range(x.shape[1]):
-        d2 = np.abs(np.diff(x[:, ch], 2))
+        signal = x[:, ch]
+        d2 = np.abs(np.diff(signal, 2))
         if d2.size < 3:
             continue
-        energy = np.concatenate([[0.0], np.cumsum(d2 ** 2)])
         idx = np.arange(d2.size)
         lo, hi = np.maximum(0, idx - half), np.minimum(d2.size, idx + half)
-        local = np.sqrt((energy[hi] - energy[lo] - d2 ** 2) / np.maximum(1, hi - lo - 1))
-        hits = np.flatnonzero((d2 > factor * local) & (d2 > 10 ** (floor_db / 20)))
-        found.update(round((i + 1) / rate, 3) for i in hits)
+        curve = np.concatenate([[0.0], np.cumsum(d2 ** 2)])
+        local_curve = np.sqrt((curve[hi] - curve[lo] - d2 ** 2) / np.maximum(1, hi - lo - 1))
+        power = np.concatenate([[0.0], np.cumsum(signal[1:-1] ** 2)])
+        local_level = np.sqrt((power[hi] - power[lo]) / np.maximum(1, hi - lo))
+        candidates = np.flatnonzero((d2 > factor * local_curve) & (d2 > relative * local_level)
+                                    & (d2 > 10 ** (floor_db / 20))) + 1
+        last = -rate
+        for c in candidates:
+            if c - last < rate // 1000:
+                continue
+            last = c
+            if not _continues(signal, c):
+                found.add(round(c / rate, 3))
     return sorted(found)
+
+
+def _continues(signal: np.ndarray, at: int, order: int = 16, history: int = 132, ahead: int = 24) -> bool:
+    """Whether the signal from `at` on is the signal before it, carried on, at a level within
+    +-3 dB. The jump may fall a sample either side of `at`, so the split point is searched."""
+    for split in (at - 1, at, at + 1):
+        if split - history - order < 0 or split + ahead > signal.size:
+            return True  # too near an edge to judge
+        past = signal[split - history - order: split]
+        rows = np.lib.stride_tricks.sliding_window_view(past[:-1], order)
+        coeffs, *_ = np.linalg.lstsq(rows, past[order:], rcond=None)
+        buffer = list(past[-order:])
+        predicted = []
+        for _ in range(ahead):
+            value = float(np.dot(coeffs, buffer[-order:]))
+            predicted.append(value)
+            buffer.append(value)
+        predicted = np.array(predicted)
+        actual = signal[split: split + ahead]
+        energy = float(np.dot(predicted, predicted))
+        if energy <= 1e-20:
+            continue
+        scale = float(np.dot(actual, predicted)) / energy
+        residual = actual - scale * predicted
+        if 0.7 <= scale <= 1.42 and np.dot(residual, residual) <= 0.05 * np.dot(actual, actual):
+            return True
+    return False
 
 
 def tone(freq: float, seconds: float, amplitude: float, rate: int = RATE, stereo: bool = True) -> np.ndarray:

@@ -36,6 +36,18 @@ class Played:
     capture: Capture
     commands: dict[str, int] = field(default_factory=dict)  # command name -> frame
 
+    @property
+    def rate(self) -> float:
+        """Capture frames per second of wall time. SDL's disk driver sleeps whole
+        milliseconds per buffer, so it writes a few percent faster than real time: spans the
+        engine measured (in wall time) are compared through this rate."""
+        marks = [(t, f) for t, f in self.capture.marks if f > 0]
+        (t0, f0), (t1, f1) = marks[0], marks[-1]
+        return (f1 - f0) / (t1 - t0)
+
+    def wall(self, frames: float) -> float:
+        return frames / self.rate
+
     def frames_of(self, kind: str) -> list[int]:
         return [frame for k, _, frame in self.actions if k == kind]
 

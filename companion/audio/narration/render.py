@@ -22,11 +22,11 @@ from typing import Callable
 import numpy as np
 
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS
-from companion.audio.loudness import gain_to
+from companion.audio.loudness import limit_to
 from companion.audio.narration.cache import NarrationCache
 from companion.audio.voices import INSTALL_HINT, PROGRAM, SpeechEngineMissing
 
-POSTPROCESS = "trim-norm-2"  # bump when finish_line changes: the cache key includes it
+POSTPROCESS = "trim-level-3"  # bump when finish_line changes: the cache key includes it
 LINE_TIMEOUT = 30.0  # seconds a child may take over one line before it is taken as hung
 LEAD_SECONDS, TAIL_SECONDS = 0.05, 0.3
 SILENCE_THRESHOLD = 10 ** (-48 / 20)
@@ -77,8 +77,8 @@ def finish_line(raw: Path) -> tuple[bytes, int]:
         start = max(0, loud[0] - int(LEAD_SECONDS * rate))
         end = min(samples.size, loud[-1] + int(TAIL_SECONDS * rate))
         samples = samples[start:end]
-    gain = gain_to(samples, rate, TARGETS["narration"], peak_ceiling=10 ** (NARRATION_PEAK_DBFS / 20))
-    out = np.clip(np.round(samples * gain * 32767), -32768, 32767).astype("<i2")
+    levelled = limit_to(samples, rate, TARGETS["narration"], 10 ** (NARRATION_PEAK_DBFS / 20))
+    out = np.clip(np.round(levelled * 32767), -32768, 32767).astype("<i2")
     return out.tobytes(), rate
 
 

@@ -21,11 +21,16 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(f"the sound library is up to date ({args.root})")
         return 0
-    from companion.audio.synth.build import build_library
+    from companion.audio.synth.build import build_library, building
 
     say = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
-    say(f"making the sound library in {args.root} ({problem or 'forced'})")
-    manifest = build_library(args.root, progress=say)
+    with building(args.root):
+        problem = lib.Library(args.root).problem()
+        if problem is None and not args.force:
+            say("the sound library was made meanwhile")
+            return 0
+        say(f"making the sound library in {args.root} ({problem or 'forced'})")
+        manifest = build_library(args.root, progress=say)
     say(f"made {len(manifest['files'])} files in {manifest['seconds_to_make']} s")
     return 0
 

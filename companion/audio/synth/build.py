@@ -50,7 +50,7 @@ def _write(path: Path, audio: np.ndarray, pad: int) -> None:
     if pad:  # the loop's end before it and its start after it: see library.LOOP_PAD
         audio = np.concatenate([audio[-pad:], audio, audio[:pad]])
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.ogg")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.ogg")
     with soundfile.SoundFile(tmp, "w", SAMPLE_RATE, audio.shape[1], format="OGG", subtype="VORBIS") as out:
         for start in range(0, audio.shape[0], WRITE_BLOCK):
             out.write(audio[start:start + WRITE_BLOCK].astype(np.float32))
@@ -79,6 +79,7 @@ def make_sound(root: str, kind: str, name: str) -> list[dict[str, Any]]:
 
 def build_library(root: Path = lib.ROOT, progress: Callable[[str], None] | None = None,
                   workers: int | None = None) -> dict[str, Any]:
+    """Make every file and the manifest. Callers hold `building(root)`."""
     root.mkdir(parents=True, exist_ok=True)
     (root / lib.MANIFEST).unlink(missing_ok=True)  # no manifest until every file is made
     jobs = sorted({(f.kind, f.name) for f in lib.expected_files()},
@@ -101,3 +102,26 @@ def build_library(root: Path = lib.ROOT, progress: Callable[[str], None] | None 
     tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, root / lib.MANIFEST)
     return manifest
+
+
+class building:
+    """An exclusive lock on making the library at `root` (set-up and a session may both try):
+    the second waits, then finds the library made."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = Path(root) / ".making"
+        self._handle: Any = None
+
+    def __enter__(self) -> "building":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = open(self.path, "w")
+        try:
+            import fcntl
+
+            fcntl.flock(self._handle, fcntl.LOCK_EX)
+        except ImportError:  # not on a Unix: no lock, as before
+            pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
