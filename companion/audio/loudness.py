@@ -7,16 +7,24 @@ narration line as it is rendered, and the sound library. The tests check it agai
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
-from companion.audio.signal import biquad_response, filter_fft
+from companion.audio.signal import biquad_response, fast_length
 
 BLOCK_SECONDS = 0.4
 STEP_SECONDS = 0.1
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
 SILENCE = -120.0
+
+
+@lru_cache(maxsize=64)
+def _k_response(n: int, rate: int) -> np.ndarray:
+    """The K-weighting's complex gain on an rfft grid of n points (remembered: lines are
+    measured several times while they are levelled)."""
+    return _k_weighting(rate)(np.fft.rfftfreq(n, 1.0 / rate))
 
 
 def _k_weighting(rate: int):
@@ -48,7 +56,10 @@ def integrated_loudness(x: np.ndarray, rate: int) -> float:
     block, step = int(BLOCK_SECONDS * rate), int(STEP_SECONDS * rate)
     if x.shape[0] < block:  # too short to measure as written: measure it padded with silence
         x = np.concatenate([x, np.zeros((block - x.shape[0], x.shape[1]))])
-    weighted = filter_fft(x, _k_weighting(rate), rate)
+    n = fast_length(x.shape[0] + int(0.5 * rate))
+    spectrum = np.fft.rfft(x, n=n, axis=0)
+    spectrum *= _k_response(n, rate)[:, None]
+    weighted = np.fft.irfft(spectrum, n=n, axis=0)[: x.shape[0]]
     weights = np.array([1.0, 1.0, 1.0, 1.41, 1.41][: x.shape[1]] + [1.0] * max(0, x.shape[1] - 5))
     power = (weighted ** 2) @ weights
     cumulative = np.concatenate([[0.0], np.cumsum(power)])
@@ -85,20 +96,39 @@ def limit_to(x: np.ndarray, rate: int, target: float, ceiling: float, rounds: in
     y = np.asarray(x, dtype=np.float64)
     mono = y.reshape(y.shape[0], -1)
     half = max(1, int(0.01 * rate))
-    kernel = np.hanning(2 * half + 1)
-    kernel /= kernel.sum()
     for _ in range(rounds):
         measured = integrated_loudness(mono, rate)
         if measured <= SILENCE:
             return y
-        mono = mono * 10 ** ((target - measured) / 20)
-        peak = np.max(np.abs(mono), axis=1)
-        need = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
+        if abs(measured - target) > 0.02:
+            mono = mono * 10 ** ((target - measured) / 20)
+        need = np.minimum(1.0, ceiling / np.maximum(np.max(np.abs(mono), axis=1), 1e-12))
         if need.min() >= 1.0:
             break
-        padded = np.pad(need, half, mode="edge")
-        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
-        floor = windows.min(axis=1)
-        gain = np.convolve(np.pad(floor, half, mode="edge"), kernel, mode="valid")
+        gain = _smooth(_moving_min(need, half), half)
         mono = mono * np.minimum(gain, need)[:, None]
     return mono.reshape(y.shape)
+
+
+def _moving_min(values: np.ndarray, half: int) -> np.ndarray:
+    """min(values[i - half: i + half + 1]) for every i, in O(n) (van Herk / Gil-Werman)."""
+    width = 2 * half + 1
+    n = values.size
+    blocks = -(-(n + 2 * half) // width)
+    padded = np.full(blocks * width, np.inf)
+    padded[half:half + n] = values
+    shaped = padded.reshape(blocks, width)
+    prefix = np.minimum.accumulate(shaped, axis=1).ravel()
+    suffix = np.minimum.accumulate(shaped[:, ::-1], axis=1)[:, ::-1].ravel()
+    start = np.arange(n)
+    return np.minimum(suffix[start], prefix[start + width - 1])
+
+
+def _smooth(values: np.ndarray, half: int) -> np.ndarray:
+    """Two running means of width `half` (a triangle no wider than the moving minimum), so the
+    smoothed gain stays at or under what each sample needs."""
+    for width in (half // 2 * 2 + 1, half // 2 * 2 + 1):
+        pad = width // 2
+        total = np.concatenate([[0.0], np.cumsum(np.pad(values, pad, mode="edge"))])
+        values = (total[width:] - total[:-width]) / width
+    return values

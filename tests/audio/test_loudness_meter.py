@@ -33,3 +33,19 @@ def test_gain_reaches_the_target_unless_peaks_forbid():
     assert abs(integrated_loudness(x * gain, RATE) + 20.0) < 0.05
     limited = gain_to(x, RATE, -3.0, peak_ceiling=0.5)  # would clip: held at the ceiling
     assert np.max(np.abs(x * limited)) == pytest.approx(0.5)
+
+
+def test_limiter_reaches_loudness_without_passing_the_ceiling():
+    from companion.audio.loudness import limit_to
+
+    rng = np.random.default_rng(3)
+    # Speech-like: a steady body with a few sharp peaks far above it.
+    x = 0.02 * rng.standard_normal(RATE * 4)
+    x[RATE: RATE + 40] += 0.5 * np.hanning(40)
+    x[3 * RATE: 3 * RATE + 80] -= 0.4 * np.hanning(80)
+    y = limit_to(x, RATE, -19.0, 10 ** (-3 / 20))
+    assert abs(pyloudnorm.Meter(RATE).integrated_loudness(y) + 19.0) < 0.3
+    assert np.max(np.abs(y)) <= 10 ** (-3 / 20) + 1e-9
+    gain = y / np.where(np.abs(x) > 1e-9, x, np.nan)
+    body = np.nanmedian(gain)
+    assert np.nanmin(gain[RATE // 2: RATE]) == pytest.approx(body, rel=1e-6), "only the peaks are touched"
