@@ -119,8 +119,9 @@ class Mixer:
         self.talk = Param(1.0)
         self.hush = Param(1.0)  # pause and end
         self.intensity = Param(DEFAULT_INTENSITY)
-        self._pausing = False
-        self._paused_at: float | None = None
+        self._pausing = False  # fading out for a pause
+        self._device_paused = False  # SDL's channels are paused (after the fade)
+        self._paused_at: float | None = None  # the timeline is paused (from the Pause action)
         self._paused_total = 0.0
         self._ended = False
         self._unduck_at: float | None = None
@@ -200,6 +201,13 @@ class Mixer:
         """Obey one action now. Never raises for a missing sound or device."""
         if self.device is None:
             return
+        try:
+            self._apply(action)
+        except Exception as exc:  # noqa: BLE001 - a sound fault must not stop the session
+            self._fault(exc)
+        self._wake.set()
+
+    def _apply(self, action: act.Action) -> None:
         with self._lock:
             wall, play = self._clocks()
             match action:
@@ -214,7 +222,11 @@ class Mixer:
                 case act.Chime():
                     self._chime(action.name, play)
                 case act.Pause():
+                    # The timeline stops now, as the engine's does (the breathing tone stays in
+                    # step with the guide); the sound fades, then SDL pauses every channel.
                     self._pausing = True
+                    if self._paused_at is None:
+                        self._paused_at = wall
                     self.hush.to(0.0, PAUSE_SECONDS, wall, "db")
                 case act.Resume():
                     self._resume(wall)
@@ -231,7 +243,6 @@ class Mixer:
                         self._resume(wall)
                     self.hush.to(0.0, max(action.fade, PAUSE_SECONDS), wall, "db")
             self._tick()
-        self._wake.set()
 
     def _clocks(self) -> tuple[float, float]:
         wall = time.monotonic()
@@ -240,8 +251,10 @@ class Mixer:
 
     def _resume(self, wall: float) -> None:
         self._pausing = False
-        if self._paused_at is not None:
+        if self._device_paused:
             self._pygame.mixer.unpause()
+            self._device_paused = False
+        if self._paused_at is not None:
             self._paused_total += wall - self._paused_at
             self._paused_at = None
         if not self._ended:
@@ -470,10 +483,20 @@ class Mixer:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            with self._lock:
-                busy = self._tick()
+            busy = True
+            try:
+                with self._lock:
+                    busy = self._tick()
+            except Exception as exc:  # noqa: BLE001 - the session goes on; the panel shows it
+                self._fault(exc)
             self._wake.wait(TICK if busy else IDLE_TICK)
             self._wake.clear()
+
+    def _fault(self, exc: Exception) -> None:
+        with self._lock:
+            if self._health_state.get("sound", (True, ""))[0]:
+                log.warning("mixer error: %s", exc, exc_info=True)
+            self._health_later("sound", False, f"mixer error: {exc}")
 
     def _tick(self) -> bool:
         """Advance everything and set every channel's gain. True while anything moves."""
@@ -482,13 +505,16 @@ class Mixer:
         wall, play = self._clocks()
         self._playlists(play)
         self._start_waiting(play)
-        if self._pausing and self._paused_at is None and self.hush.done(wall) and self.hush.target == 0.0:
+        if self._pausing and not self._device_paused and self.hush.done(wall) and self.hush.target == 0.0:
             self._pygame.mixer.pause()
-            self._paused_at = wall
-            wall, play = self._clocks()
+            self._device_paused = True
         if self._ended and self.hush.done(wall):
             for voice in list(self._voices):
                 self._release(voice)
+            for player in self._buses.values():
+                player.current, player.pending, player.fading, player.tracks = None, None, [], ()
+            self._waiting.clear()
+            self._narrator = self._breath = None
         narrator = self._narrator
         if narrator is not None and not self._pygame.mixer.Channel(narrator.channel).get_busy():
             self._narrator = None
@@ -501,7 +527,7 @@ class Mixer:
         intensity = self.intensity.value(wall)
         for voice in list(self._voices):
             channel = self._pygame.mixer.Channel(voice.channel)
-            if voice.one_shot and not channel.get_busy() and self._paused_at is None:
+            if voice.one_shot and not channel.get_busy() and not self._device_paused:
                 self._release(voice)
                 continue
             if voice.envelope.target == 0.0 and voice.envelope.done(play) and voice.playback is None:

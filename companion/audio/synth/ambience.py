@@ -107,7 +107,7 @@ def rain(rng: np.random.Generator) -> np.ndarray:
     """Steady gentle rain: a soft hiss, many small drops, a few heavier ones on leaves."""
     loop = dsp.Loop(SECONDS)
     swell = 1.0 + 0.18 * loop.smooth_random(rng, 12.0)
-    hiss = loop.noise(rng, lambda f: dsp.bandpass(300, 6000, 2)(f) * dsp.pink(f) ** 0.6, correlation=0.1)
+    hiss = loop.noise(rng, lambda f: dsp.bandpass(300, 5000, 2)(f) * dsp.pink(f), correlation=0.1)
     loop.time += 0.5 * hiss * swell[:, None]
     # Drops: impulse trains per pitch class, convolved circularly with a small ringing drop.
     for centre in (1400, 2000, 2700, 3500):
@@ -131,7 +131,7 @@ def rain(rng: np.random.Generator) -> np.ndarray:
         plink = np.sin(2 * np.pi * f * (1 + 2.5 * tk) * tk) * np.exp(-tk / 0.02) * dsp.smoothstep(tk / 0.002)
         loop.add_event(when, 0.08 * rng.uniform(0.3, 1.0) * plink, rng.uniform(-0.8, 0.8))
         when += rng.exponential(0.7)
-    return dsp.spectral_filter(loop.time, loop.rate, dsp.lowpass(6500, 2))
+    return dsp.spectral_filter(loop.time, loop.rate, dsp.lowpass(5500, 2))
 
 
 def night(rng: np.random.Generator) -> np.ndarray:
