@@ -20,9 +20,10 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from companion.audio import device as dev
 from companion.audio.library import TARGETS, Library
@@ -63,7 +64,7 @@ class Voice:
     role: str = ""  # music layer: base/middle/high
     shape: Callable[[float], float] | None = None  # extra gain by play time
     one_shot: bool = False
-    playback: "Playback | None" = None
+    playback: Playback | None = None
     level: tuple[int, int] = (-1, -1)  # last (chunk volume, panning) set: see split_gain
 
 

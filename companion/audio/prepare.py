@@ -11,9 +11,9 @@ narration is captions only, and the mixer reports it as the "narration" part's h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from companion.audio.library import ROOT, Library, ensure_library
 from companion.audio.narration.cache import NarrationCache

@@ -54,7 +54,7 @@ class Loader:
 
     def __init__(self, frequency: int, channels: int, size: int) -> None:
         self.frequency, self.channels, self.size = frequency, channels, size
-        self._queue: "queue.PriorityQueue[tuple[int, int, Request | None]]" = queue.PriorityQueue()
+        self._queue: queue.PriorityQueue[tuple[int, int, Request | None]] = queue.PriorityQueue()
         self._count = 0
         self._lock = threading.Lock()
         self._sounds: dict[tuple[str, float | None], tuple[Any, float]] = {}

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from companion.script.findings import did_you_mean
 from companion.script.models import SayStep, Script

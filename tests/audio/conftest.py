@@ -5,8 +5,8 @@ SDL's disk driver and hands back the capture with the frame of every action."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 

@@ -14,7 +14,13 @@ from companion.audio.narration.cache import NarrationCache, wav_seconds
 from companion.audio.narration.lines import Line, script_lines
 from companion.audio.narration.recordings import Recordings
 from companion.audio.narration.render import Job, Progress, engine_id, render_jobs
-from companion.audio.voices import PROGRAM, SpeechEngineMissing, list_voices, normalise_language, voice_for
+from companion.audio.voices import (
+    PROGRAM,
+    SpeechEngineMissing,
+    list_voices,
+    normalise_language,
+    voice_for,
+)
 from companion.script.models import Script
 
 

@@ -92,7 +92,7 @@ class Recordings:
     by_text: dict[str, Path] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, script_path: Path | None) -> "Recordings":
+    def load(cls, script_path: Path | None) -> Recordings:
         found = cls()
         if script_path is None:
             return found

@@ -14,10 +14,10 @@ import tempfile
 import threading
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -84,7 +84,7 @@ def finish_line(raw: Path) -> tuple[bytes, int]:
 
 class _Child:
     def __init__(self, index: int, jobs: list[tuple[int, Job, Path]], voice: str | None, rate: int,
-                 inbox: "queue.Queue[tuple[int, dict]]") -> None:
+                 inbox: queue.Queue[tuple[int, dict]]) -> None:
         self.index, self.pending = index, {n: (job, path) for n, job, path in jobs}
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
@@ -99,7 +99,7 @@ class _Child:
         self.last = time.monotonic()
         threading.Thread(target=self._read, args=(inbox,), daemon=True).start()
 
-    def _read(self, inbox: "queue.Queue[tuple[int, dict]]") -> None:
+    def _read(self, inbox: queue.Queue[tuple[int, dict]]) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             try:
