@@ -101,3 +101,19 @@ def tone(freq: float, seconds: float, amplitude: float, rate: int = RATE, stereo
     t = np.arange(int(round(seconds * rate))) / rate
     x = amplitude * np.sin(2 * np.pi * freq * t)
     return np.stack([x, x], axis=1) if stereo else x
+
+
+def loudness_range(x: np.ndarray, rate: int = RATE, window: float = 3.0) -> float:
+    """Spread of short-term (3 s) loudness, 10th to 95th percentile, in LU (as EBU R128's
+    loudness range, without its gating): how much a bed swells and falls."""
+    from companion.audio.loudness import _k_response
+    from companion.audio.signal import fast_length
+
+    x = x.reshape(x.shape[0], -1)
+    n = fast_length(x.shape[0] + rate // 2)
+    weighted = np.fft.irfft(np.fft.rfft(x, n=n, axis=0) * _k_response(n, rate)[:, None], n=n, axis=0)
+    power = np.concatenate([[0.0], np.cumsum(np.sum(weighted[: x.shape[0]] ** 2, axis=1))])
+    width = int(window * rate)
+    starts = np.arange(0, x.shape[0] - width, rate)
+    short = -0.691 + 10 * np.log10((power[starts + width] - power[starts]) / width)
+    return float(np.percentile(short, 95) - np.percentile(short, 10))

@@ -12,7 +12,7 @@ import pytest
 from companion.audio.library import MUSIC_LAYERS, PEAK_CEILING_DBTP, expected_files
 from companion.audio.signal import true_peak
 from companion.script import catalog, load_text
-from tests.audio.analysis import band_db, clicks, db, rms_db
+from tests.audio.analysis import band_db, clicks, db, loudness_range, rms_db
 
 FILES = expected_files()
 
@@ -110,6 +110,16 @@ def test_music_harmony_moves_slowly(name, decoded):
     far = [float(profile(t) @ profile(t + 60)) for t in range(0, 80, 20)]
     assert min(near) > 0.6, f"changes too fast: {near}"
     assert np.mean(far) < np.mean(near), "the harmony should move over a minute"
+
+
+def test_no_sudden_swells(decoded):
+    """Beds for an hour: music moves within a few LU, ambience within about ten (a gust, a
+    wave), measured as the spread of 3-second loudness."""
+    for name in catalog.MUSIC:
+        mix = sum(decoded[f"music/{name}/{role}.ogg"] for role in MUSIC_LAYERS)
+        assert loudness_range(mix) < 7, name
+    for name in catalog.AMBIENCE:
+        assert loudness_range(decoded[f"ambience/{name}.ogg"]) < 11, name
 
 
 def test_chimes_start_gently_and_fade_out(decoded):

@@ -29,10 +29,10 @@ def waves(rng: np.random.Generator) -> np.ndarray:
     out = np.zeros((loop.frames, 2))
     for shape, rise, fall, offset, gain in bands:
         noise = loop.noise(rng, lambda f, s=shape: s(f) * dsp.pink(f), correlation=0.4)
-        envelope = np.full(loop.frames, 0.12)
+        envelope = np.full(loop.frames, 0.3)  # the sea never falls silent between swells
         pans = np.zeros(loop.frames)
         for start in starts:
-            strength = rng.uniform(0.6, 1.0)
+            strength = rng.uniform(0.7, 1.0)
             peak = start + rise + offset
             rel = (t - peak + SECONDS / 2) % SECONDS - SECONDS / 2
             shape_env = np.where(rel < 0, np.exp(-0.5 * (rel / (rise / 2.2)) ** 2),
@@ -50,9 +50,9 @@ def waves(rng: np.random.Generator) -> np.ndarray:
 def forest(rng: np.random.Generator) -> np.ndarray:
     """Leaves stirring in a light breeze, soft air, and distant birds now and then."""
     loop = dsp.Loop(SECONDS)
-    gust = np.clip(1.0 + 0.5 * loop.smooth_random(rng, 6.0), 0.25, None)
+    gust = np.clip(1.0 + 0.3 * loop.smooth_random(rng, 6.0), 0.4, None)
     leaves = loop.noise(rng, lambda f: dsp.bandpass(700, 5000, 2)(f) * dsp.pink(f), correlation=0.2)
-    leaves *= (gust ** 1.5)[:, None] * (1.0 + 0.2 * loop.smooth_random(rng, 0.25))[:, None]
+    leaves *= (gust ** 1.2)[:, None] * (1.0 + 0.2 * loop.smooth_random(rng, 0.25))[:, None]
     air = loop.noise(rng, lambda f: dsp.bandpass(60, 500, 2)(f) * dsp.brown(f), correlation=0.5)
     loop.time += 0.35 * leaves + 0.5 * air * gust[:, None]
     ir = dsp.reverb_ir(rng, 2.5, decay_low=1.8, decay_high=0.9, brightness=4000)
@@ -67,7 +67,7 @@ def forest(rng: np.random.Generator) -> np.ndarray:
     wet_birds = dsp.oneshot_reverb(birds.time, ir, wet=0.6)
     loop.time += wet_birds[: loop.frames]
     loop.time[: wet_birds.shape[0] - loop.frames] += wet_birds[loop.frames:]
-    return dsp.spectral_filter(loop.time, loop.rate, dsp.lowpass(7500, 2))
+    return dsp.spectral_filter(loop.time, loop.rate, dsp.lowpass(6000, 2))
 
 
 def _glide(rng: np.random.Generator, f0: float, f1: float, seconds: float, harmonic: float = 0.08) -> np.ndarray:
@@ -170,9 +170,9 @@ def night(rng: np.random.Generator) -> np.ndarray:
 def wind(rng: np.random.Generator) -> np.ndarray:
     """Wind over open land: broad soft noise whose colour rises and falls with slow gusts."""
     loop = dsp.Loop(SECONDS)
-    gust = np.clip(0.8 + 0.45 * loop.smooth_random(rng, 7.0), 0.15, None)
+    gust = np.clip(0.8 + 0.3 * loop.smooth_random(rng, 7.0), 0.3, None)
     out = np.zeros((loop.frames, 2))
-    for low, high, weight, power in ((60, 300, 1.0, 1.0), (250, 900, 0.6, 1.6), (800, 2400, 0.3, 2.4)):
+    for low, high, weight, power in ((60, 300, 1.0, 1.0), (250, 900, 0.6, 1.4), (800, 2400, 0.3, 1.9)):
         band = loop.noise(rng, lambda f, lo=low, hi=high: dsp.bandpass(lo, hi, 2)(f) * dsp.pink(f), correlation=0.5)
         out += weight * band * (gust ** power)[:, None]
     whistle = loop.noise(rng, lambda f: np.exp(-0.5 * ((f - 620) / 35) ** 2), correlation=0.7)
