@@ -53,6 +53,19 @@ DEFAULT_INTENSITY = 0.6  # the engine's starting intensity (no action announces 
 LATE_LIMIT = 1.0  # s: a sound still decoding after this is left out rather than played late
 
 
+LONG_FADE = 2.5  # s: fades from or to silence at least this long keep the equal-power shape
+
+
+def silence_fade(seconds: float, rising: bool) -> str:
+    """The shape of a fade from or to silence. A long one keeps the equal-power curve (the
+    sound is heard early in a fade-in and lingers in a fade-out, as a musician would fade);
+    a short one goes evenly in decibels, so each 512-frame step is the same small ratio
+    instead of a few large ones near silence."""
+    if seconds >= LONG_FADE:
+        return "rise" if rising else "fall"
+    return "db"
+
+
 @dataclass
 class Voice:
     """One sound on one channel."""
@@ -242,7 +255,8 @@ class Mixer:
                     self._ended = True
                     if self._paused_at is not None:
                         self._resume(wall)
-                    self.hush.to(0.0, max(action.fade, PAUSE_SECONDS), wall, "db")
+                    fade = max(action.fade, PAUSE_SECONDS)
+                    self.hush.to(0.0, fade, wall, silence_fade(fade, False))
             self._tick()
 
     def _clocks(self) -> tuple[float, float]:
@@ -358,7 +372,7 @@ class Mixer:
         """Equal-power against the track coming in; evenly in dB when nothing follows."""
         if player.current is not None:
             for voice in player.current.voices:
-                voice.envelope.to(0.0, fade, play, "db" if into_silence else "fall")
+                voice.envelope.to(0.0, fade, play, silence_fade(fade, False) if into_silence else "fall")
             player.fading.append(player.current)
             player.current = None
 
@@ -381,7 +395,7 @@ class Mixer:
             v.envelope.value(play) > 0.01 for p in player.fading for v in p.voices)
         for role, (sound, _) in loaded:  # type: ignore[misc]
             envelope = Param(0.0)
-            envelope.to(1.0, fade, play, "db" if alone else "rise")
+            envelope.to(1.0, fade, play, silence_fade(fade, True) if alone else "rise")
             voice = self._start(sound, player.bus, envelope, loops=-1, role=role)
             if voice is not None:
                 voices.append(voice)
