@@ -168,3 +168,19 @@ def test_check_warns_when_no_voice_speaks_the_language(tmp_path):
     fine = subprocess.run([sys.executable, "-m", "companion", "check", str(write(tmp_path, language="de"))],
                           capture_output=True, text=True)
     assert "voice" not in fine.stdout
+
+
+def test_prepare_audio_gives_the_engine_real_lengths(tmp_path, library):
+    from companion.audio.prepare import prepare_audio
+
+    path = write(tmp_path)
+    script = require_script(path)
+    said: list[str] = []
+    audio = prepare_audio(script, path, cache=NarrationCache(tmp_path / "cache"), progress=said.append,
+                          library_root=library.root)
+    assert audio.narration.rendered == 3 and audio.library.problem() is None
+    assert any("3 rendered" in line for line in said)
+    engine = Engine(script, VirtualClock(), timing=audio.timing)
+    first = script.scenes[0]
+    real = sum(audio.narration.seconds_for(s.say, s.id) for s in first.steps if hasattr(s, "say"))
+    assert engine.estimated_scene_seconds(first) == pytest.approx(real + 2.0 + 8.0)  # + pause + chime
