@@ -148,3 +148,13 @@ def test_checker_suggests_the_nearest_library_name(tmp_path):
     assert "did you mean 'still-water'" in messages
     assert "did you mean 'rain'" in messages
     assert "did you mean 'soft'" in messages
+
+
+def test_synthesis_is_deterministic_across_processes():
+    """The same code makes the same sound, whatever the interpreter's hash seed."""
+    code = ("import hashlib; from companion.audio.synth import chimes; "
+            "print(hashlib.sha256(chimes.bell('soft').tobytes() + chimes.breath_tone().tobytes()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")}
+    assert len(digests) == 1

@@ -5,6 +5,8 @@ slowly beats ("sings") as it dies away; higher modes die sooner, so the tail is 
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 from companion.audio.synth import dsp
@@ -26,7 +28,7 @@ def bell(name: str) -> np.ndarray:
     rate = dsp.SAMPLE_RATE
     n = int(seconds * rate)
     t = np.arange(n) / rate
-    rng = np.random.default_rng(abs(hash(name)) % 2 ** 32)
+    rng = np.random.default_rng(zlib.crc32(name.encode()))  # str hash() differs per process
     out = np.zeros((n, 2))
     for ratio, amp, decay, beat in modes:
         f = f0 * ratio

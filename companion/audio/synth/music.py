@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import zlib
+
 import numpy as np
 
 from companion.audio.synth import dsp
@@ -75,7 +77,8 @@ def compose(piece: Piece) -> dict[str, np.ndarray]:
 
 def _phase(*keys: int) -> float:
     """A fixed phase per tone, so a tone shared by two chords stays one continuous wave."""
-    return float(np.random.default_rng(abs(hash(keys)) % (2 ** 32)).uniform(0, 2 * np.pi))
+    seed = zlib.crc32(repr(keys).encode())  # stable across processes, unlike hash()
+    return float(np.random.default_rng(seed).uniform(0, 2 * np.pi))
 
 
 def _base(piece: Piece, windows: np.ndarray, rng: np.random.Generator, ir: np.ndarray) -> np.ndarray:
