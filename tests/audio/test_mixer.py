@@ -182,13 +182,15 @@ scenes:
     music: {track: still-water, fade: 0.3s}
     steps:
       - pause: 8s
-""", seconds=4.4, commands={0.0: ("intensity", {"level": 0.0}), 2.2: ("intensity", {"level": 1.0})})
+""", seconds=5.9, commands={0.0: ("intensity", {"level": 0.0}), 2.4: ("intensity", {"level": 1.0})})
     audio = played.audio
     change = seconds(played.commands["intensity"])
     soft = band_db(audio[int((change - 0.8) * RATE): int(change * RATE)], 700, 5000)
-    deep = band_db(audio[int((change + 1.3) * RATE): int((change + 2.1) * RATE)], 700, 5000)
+    begun = band_db(audio[int((change + 0.5) * RATE): int((change + 0.9) * RATE)], 700, 5000)
+    deep = band_db(audio[int((change + 2.7) * RATE): int((change + 3.4) * RATE)], 700, 5000)
+    assert soft < begun < deep, "the layers come in at once and keep coming"
     assert deep - soft > 6, f"the upper layers should come in ({deep - soft:.1f} dB)"
-    assert not clicks(audio[int((change - 0.5) * RATE): int((change + 2.0) * RATE)])
+    assert not clicks(audio[int((change - 0.5) * RATE): int((change + 3.0) * RATE)])
 
 
 def test_breathing_tone_follows_the_breath_and_a_chime_rings(play, library):
