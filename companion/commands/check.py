@@ -20,10 +20,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from companion.audio.voices import voice_check
     from companion.script import check_paths, has_errors
 
     missing = [p for p in args.paths if not Path(p).exists()]
-    findings = check_paths([p for p in args.paths if Path(p).exists()])
+    findings = check_paths([p for p in args.paths if Path(p).exists()], checks=[voice_check()])
     if args.format == "json":
         print(json.dumps([f.to_json() for f in findings], indent=2))
     else:

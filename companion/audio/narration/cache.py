@@ -1,0 +1,55 @@
+"""The narration cache: one normalised WAV per (text, language, voice, rate, engine)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import wave
+from pathlib import Path
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "companion" / "narration"
+
+
+class NarrationCache:
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_cache_dir()
+        self._lengths: dict[Path, float] = {}
+
+    @staticmethod
+    def key(text: str, language: str, voice: str, rate: int, engine: str) -> str:
+        blob = json.dumps([text, language, voice, rate, engine], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.wav"
+
+    def has(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def store(self, key: str, samples: bytes, rate: int) -> Path:
+        """Write 16-bit mono PCM atomically (a half-written file is never taken as cached)."""
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with wave.open(str(tmp), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes(samples)
+        os.replace(tmp, path)
+        return path
+
+    def seconds(self, path: Path) -> float:
+        """A cached file's length, from its header (remembered)."""
+        if path not in self._lengths:
+            self._lengths[path] = wav_seconds(path)
+        return self._lengths[path]
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes() / w.getframerate()

@@ -1,0 +1,44 @@
+"""What `companion run` calls before a session starts: the library (made if missing), every
+narration line rendered or found, and the engine's Timing from the real sounds.
+
+    audio = prepare_audio(script, script_path, progress=print)
+    engine = Engine(script, clock, timing=audio.timing)
+    mixer = Mixer(script, script_path.parent, audio.narration, engine.report_health,
+                  library=audio.library)
+
+Never raises for a missing speech engine or voice: `audio.narration.problem` says why the
+narration is captions only, and the mixer reports it as the "narration" part's health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from companion.audio.library import ROOT, Library, ensure_library
+from companion.audio.narration.cache import NarrationCache
+from companion.audio.narration.prepare import Narration, prepare_narration
+from companion.audio.narration.timing import SoundTiming
+from companion.script.models import Script
+
+
+@dataclass
+class SessionAudio:
+    library: Library
+    narration: Narration
+    timing: SoundTiming
+
+
+def prepare_audio(script: Script, script_path: Path | str, *, progress: Callable[[str], None] | None = None,
+                  cache: NarrationCache | None = None, library_root: Path = ROOT) -> SessionAudio:
+    say = progress or (lambda _line: None)
+    library = Library(library_root)
+    if library.problem():
+        say(f"{library.problem()}: making it now (about two minutes, once)")
+        library = ensure_library(library_root, progress=say)
+    narration = prepare_narration(script, script_path, cache=cache,
+                                  progress=lambda done, total: say(f"narration {done}/{total}"))
+    say(f"narration: {narration.rendered} rendered, {narration.reused} reused, {narration.recorded} recorded")
+    if narration.problem:
+        say(narration.problem)
+    return SessionAudio(library, narration, SoundTiming(narration, library))

@@ -1,0 +1,132 @@
+"""Which espeak-ng voices are installed, which one speaks a script's language, and the
+`check` warning when none does. Fast and light: one `espeak-ng --voices` call, no pygame,
+no numpy, no speech engine loaded in this process."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from companion.script.findings import did_you_mean
+from companion.script.models import SayStep, Script
+from companion.script.yaml_source import Mark, Source
+
+PROGRAM = "espeak-ng"
+INSTALL_HINT = "install espeak-ng (Debian/Ubuntu: sudo apt-get install espeak-ng)"
+_OTHER = re.compile(r"\(([^\s()]+)\s+(\d+)\)")
+
+
+@dataclass(frozen=True)
+class Voice:
+    identifier: str  # e.g. gmw/en-US: what the engine is told
+    name: str  # e.g. English_(America)
+    languages: tuple[tuple[str, int], ...]  # (language, priority): lower priority is preferred
+
+    def priority_for(self, language: str) -> int | None:
+        found = [p for lang, p in self.languages if lang == language]
+        return min(found) if found else None
+
+
+class SpeechEngineMissing(Exception):
+    """No speech engine: the message names what to install."""
+
+
+def normalise_language(code: str) -> str:
+    return code.strip().lower().replace("_", "-")
+
+
+def list_voices(program: str = PROGRAM) -> list[Voice]:
+    """The installed voices; raises SpeechEngineMissing when espeak-ng is not there."""
+    path = shutil.which(program)
+    if path is None:
+        raise SpeechEngineMissing(f"no speech engine: {INSTALL_HINT}")
+    try:
+        out = subprocess.run([path, "--voices"], capture_output=True, text=True, timeout=20, check=True).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SpeechEngineMissing(f"the speech engine does not run ({exc}): {INSTALL_HINT}") from None
+    return parse_voices(out)
+
+
+def parse_voices(listing: str) -> list[Voice]:
+    voices = []
+    for line in listing.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) < 5 or not parts[0].isdigit():
+            continue
+        priority, language, _, name, identifier = parts[:5]
+        languages = [(normalise_language(language), int(priority))]
+        languages += [(normalise_language(lang), int(p)) for lang, p in _OTHER.findall(" ".join(parts[5:]))]
+        voices.append(Voice(identifier, name, tuple(languages)))
+    return voices
+
+
+def voice_for(voices: list[Voice], language: str, name: str | None = None) -> Voice | None:
+    """The voice to speak `language`: the named one if it exists, else the preferred voice
+    for the exact language, else for its base language ("pt" for "pt-br")."""
+    if name:
+        wanted = name.strip().lower().replace(" ", "_")
+        for voice in voices:
+            if wanted in (voice.identifier.lower(), voice.name.lower(), voice.identifier.lower().split("/")[-1]):
+                return voice
+    language = normalise_language(language)
+    for candidate in (language, language.split("-")[0]):
+        ranked = [(v.priority_for(candidate), v.identifier, v) for v in voices]
+        ranked = [r for r in ranked if r[0] is not None]
+        if ranked:
+            return min(ranked, key=lambda r: (r[0], r[1]))[2]
+    return None
+
+
+def named_voice_exists(voices: list[Voice], name: str) -> bool:
+    wanted = name.strip().lower().replace(" ", "_")
+    return any(wanted in (v.identifier.lower(), v.name.lower(), v.identifier.lower().split("/")[-1])
+               for v in voices)
+
+
+def needs_speech(script: Script) -> bool:
+    """Whether any line is to be synthesised (lines with recorded `audio` are not)."""
+    return any(isinstance(step, SayStep) and step.audio is None
+               for scene in script.scenes for step in scene.steps)
+
+
+def voice_check(program: str = PROGRAM):
+    """An ExtraCheck for load_script/check_paths: warns when no installed voice speaks the
+    script's language, when a named voice is not installed, or when there is no engine.
+    The voice list is read once per check (one short subprocess)."""
+    cache: dict[str, list[Voice] | str] = {}
+
+    def voices() -> list[Voice] | str:
+        if "list" not in cache:
+            try:
+                cache["list"] = list_voices(program)
+            except SpeechEngineMissing as exc:
+                cache["list"] = str(exc)
+        return cache["list"]
+
+    def check(script: Script, source: Source) -> Iterator[tuple[Mark, str, str]]:
+        if not needs_speech(script):
+            return
+        found = voices()
+        language_at = source.value_at(("language",))
+        if isinstance(found, str):
+            yield language_at, "warning", f"{found}; narration will be captions only"
+            return
+        if script.voice.name and not named_voice_exists(found, script.voice.name):
+            hint = did_you_mean(script.voice.name, [v.name for v in found] + [v.identifier for v in found])
+            yield (source.value_at(("voice", "name")), "warning",
+                   f"no installed voice is named '{script.voice.name}'{hint}; the language's voice is used")
+        if voice_for(found, script.language) is None:
+            languages = sorted({lang for v in found for lang, _ in v.languages})
+            hint = did_you_mean(normalise_language(script.language), languages)
+            yield (language_at, "warning",
+                   f"no installed voice speaks '{script.language}'{hint} (espeak-ng has {len(languages)} "
+                   "languages; `espeak-ng --voices` lists them); narration will be captions only")
+
+    return check
+
+
+def languages_of(voices: Iterable[Voice]) -> list[str]:
+    return sorted({lang for v in voices for lang, _ in v.languages})

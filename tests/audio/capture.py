@@ -1,0 +1,66 @@
+"""Capturing what the real mixer plays: SDL's disk driver writes the mixed output to a file in
+real time (raw 16-bit stereo), and a poller notes when the file grows, so a moment in this
+process (an action applied) maps to a frame of the capture. stdio buffers the driver's writes
+in 8 KiB blocks, so each growth marks an exact count of frames mixed at that instant."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+RATE = 44100
+FRAME_BYTES = 4  # 16-bit stereo
+BUFFER = 512
+
+
+class Capture:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.marks: list[tuple[float, int]] = []  # (monotonic time, frames written)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        last = -1
+        while not self._stop.is_set():
+            try:
+                size = os.stat(self.path).st_size
+            except OSError:
+                size = 0
+            if size != last:
+                self.marks.append((time.monotonic(), size // FRAME_BYTES))
+                last = size
+            time.sleep(0.0005)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def frame_at(self, when: float) -> int:
+        """The capture frame that was being mixed at monotonic time `when` (interpolated)."""
+        growth = [(t, f) for t, f in self.marks if f > 0]
+        times = np.array([t for t, _ in growth])
+        frames = np.array([f for _, f in growth], dtype=float)
+        if len(times) < 2:
+            return 0
+        return int(np.interp(when, times, frames, left=frames[0] - (times[0] - when) * RATE,
+                             right=frames[-1] + (when - times[-1]) * RATE))
+
+    def audio(self) -> np.ndarray:
+        """The capture as float (frames, 2) in -1..1."""
+        raw = np.fromfile(self.path, dtype="<i2")
+        raw = raw[: raw.size - raw.size % 2]
+        return raw.reshape(-1, 2).astype(np.float64) / 32768.0
+
+
+def wait_frames(capture: Capture, frames: int, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if capture.marks and capture.marks[-1][1] >= frames:
+            return
+        time.sleep(0.01)
