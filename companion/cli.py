@@ -16,11 +16,13 @@ from companion.commands import (
     preview,
     records,
     report,
+    run,
     schema,
     snapshot,
 )
 
 SUBCOMMANDS = (
+    run,
     check,
     schema,
     preview,

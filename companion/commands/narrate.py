@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report
+from companion.commands.progress import ProgressBar
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -109,14 +110,3 @@ def _short(text: str, limit: int = 50) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class ProgressBar:
-    def __init__(self, label: str, width: int = 30) -> None:
-        self.label, self.width = label, width
-
-    def __call__(self, done: int, total: int) -> None:
-        filled = int(self.width * done / max(1, total))
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} lines")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        sys.stderr.write("\n")

@@ -81,6 +81,7 @@ class Engine:
         self.talking = False
         self.notes: list[dict[str, Any]] = []
         self.health: dict[str, dict[str, Any]] = {}
+        self.display_status: dict[str, Any] = {}  # e.g. a headset's rate and dropped frames
         self.hold_reason: str | None = None
         self.doses: list[dict[str, Any]] = []
         self.vitals_minutes = DEFAULT_VITALS_MINUTES

@@ -73,6 +73,7 @@ def build_snapshot(engine: "Engine") -> dict[str, Any]:
         "dose": engine.dose_clock(),
         "patient_signal": engine.patient_signal,
         "health": dict(engine.health),
+        "display": dict(engine.display_status),
     }
     return snapshot
 

@@ -1,0 +1,379 @@
+"""One session, wired together: the engine, the stage, the mixer, the panel and the record,
+in one Panda3D task loop that owns time.
+
+Each frame the loop applies the commands the panel queued, ticks the engine, hands its
+actions to the stage and the mixer, moves the stage on with the engine's breath phase,
+writes the engine's events to the record, and publishes the state to the panels.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from companion.script.models import Script
+from companion.session import Engine, RealClock, ScaledClock, State
+from companion.session import actions as act
+
+FRAME_RATE = 60.0
+PUBLISH_EVERY = 0.5      # seconds: the panel hears at least this often
+PICTURE_EVERY = 1.0      # seconds: the panel's small live picture
+END_LINGER = 1.0         # seconds after the closing fade before the app exits
+ESC_CONFIRM_SECONDS = 5.0
+FRAME_TASK = "companion-frame"
+
+# The parts report under their own names; the panel shows sound, speech and display.
+HEALTH_NAMES = {"stage": "display", "narration": "speech"}
+
+# Keys in the patient's window (a one-screen set-up). Any other key or button, pressed while
+# the session plays, is the patient's signal to the therapist.
+CONTROL_KEYS = {"space", "n", "g", "t", "c", "escape", "r"}
+
+
+@dataclass
+class RunOptions:
+    display: str = "window"
+    monitor: int | None = None
+    size: tuple[int, int] = (1280, 720)
+    offscreen: bool = False          # draw through EGL with no screen (servers, CI)
+    panel_host: str = "127.0.0.1"
+    panel_port: int = 8765
+    record_dir: Path | None = None
+    patient: str | None = None
+    autostart: bool = False
+    speed: float = 1.0               # a faster clock, for trying a script through quickly
+    qr: bool = True
+    resume: Path | None = None       # a record to continue
+    resume_point: Any = None         # where in it (companion.record.resume.ResumePoint)
+    out: Callable[[str], None] = field(default=print)
+
+
+class StartupError(Exception):
+    """The session cannot start; the message says why and what to do (exit status 2)."""
+
+
+class SessionApp:
+    def __init__(self, script: Script, script_path: Path, options: RunOptions) -> None:
+        self.script = script
+        self.script_path = script_path
+        self.options = options
+        self.out = options.out
+        self.clock = ScaledClock(options.speed) if options.speed != 1.0 else RealClock()
+        self.engine: Engine | None = None
+        self.stage: Any = None
+        self.mixer: Any = None
+        self.panel: Any = None
+        self.record: Any = None
+        self.picture: Any = None
+        self._health: list[tuple[str, bool, str]] = []
+        self._last_revision = -1
+        self._last_publish = 0.0
+        self._end_at: float | None = None
+        self._esc_until = 0.0
+        self._stop_reason: str | None = None
+        self._exit_status = 0
+
+    # --- start-up ----------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Render narration, open the record, the view, the sound and the panel."""
+        audio = self._prepare_audio()
+        self.engine = Engine(self.script, self.clock, audio.timing)
+        self._flush_health()
+        self.stage = self._open_stage()
+        from companion.audio.mixer import Mixer
+
+        self.mixer = Mixer(self.script, self.script_path.parent, audio.narration, self.report,
+                           library=audio.library)
+        self._open_record()
+        self._open_panel()
+        self._bind_keys()
+        if self.options.resume is not None:
+            self._continue_from_record()
+        elif self.options.autostart:
+            self.engine.command("start", source="autostart")
+
+    def _continue_from_record(self) -> None:
+        """Put the fresh engine where the record stopped: its scene and step, the therapist's
+        settings, the dose clock (in this engine's times: the record's less its offset)."""
+        point, offset = self.options.resume_point, self.record.session_offset
+        for name, args in point.commands():
+            result = self.engine.command(name, source="resume", **args)
+            if not result.ok:
+                self.out(f"resume: {name}: {result.reason}")
+        doses = [{**dose, "session_time": dose["session_time"] - offset} for dose in point.doses]
+        due = point.vitals_due - offset if point.vitals_due is not None else None
+        self.engine.restore_dose_clock(doses, point.vitals_checks, due)
+        self.out(f"resumed at scene '{point.scene}', step {point.step + 1}")
+
+    def _prepare_audio(self) -> Any:
+        """The library (made once if missing) and every narration line, before anything plays:
+        nothing is synthesised during the session."""
+        from companion.audio.library import Library, ensure_library
+        from companion.audio.narration.prepare import prepare_narration
+        from companion.audio.narration.timing import SoundTiming
+        from companion.audio.prepare import SessionAudio
+        from companion.commands.progress import ProgressBar
+
+        library = Library()
+        if library.problem():
+            self.out(f"sound library: {library.problem()}; making it now (about two minutes, once)")
+            library = ensure_library(progress=self.out)
+        bar = ProgressBar("narration") if sys.stderr.isatty() else None
+        narration = prepare_narration(self.script, self.script_path, progress=bar)
+        if bar is not None:
+            bar.close()
+        self.out(f"narration: {narration.rendered} rendered, {narration.reused} reused"
+                 + (f", {narration.recorded} recorded" if narration.recorded else ""))
+        if narration.problem:
+            self.out(f"speech: {narration.problem}; the session runs with captions only")
+            self.report("speech", False, narration.problem)
+        elif narration.missing:
+            self.report("speech", False, f"{len(narration.missing)} line(s) have no sound: captions only")
+        else:
+            self.report("speech", True, "narration ready")
+        return SessionAudio(library, narration, SoundTiming(narration, library))
+
+    def _open_stage(self) -> Any:
+        from companion.stage.host import StageError
+
+        try:
+            if self.options.display == "vr":
+                from companion.xr import open_headset_stage
+
+                stage = open_headset_stage(self.options.size, report=self.report)
+            else:
+                from companion.stage.stage import Stage
+
+                stage = Stage(self.options.display, self.options.size, monitor=self.options.monitor,
+                              headless=self.options.offscreen, report=self.report,
+                              title=self.script.title)
+        except StageError as exc:  # the headset's HeadsetUnavailable is one too
+            raise StartupError(str(exc)) from None
+        stage.prepare({scene.environment for scene in self.script.scenes} | {"haven"})
+        if stage.window is not None:
+            from companion.stage.picture import LivePicture
+
+            self.picture = LivePicture(stage.window)
+        return stage
+
+    def _open_record(self) -> None:
+        from companion.record.writer import RecordError, RecordWriter
+
+        display = {"mode": self.options.display, "monitor": self.options.monitor,
+                   "offscreen": self.options.offscreen}
+        sound = {"device": not self.mixer.silent}
+        try:
+            if self.options.resume is not None:
+                self.record = RecordWriter.resume(self.options.resume, display=display, sound=sound,
+                                                  report=self.report)
+            else:
+                self.record = RecordWriter.create(self.script_path, record_dir=self.options.record_dir,
+                                                  patient=self.options.patient, script=self.script,
+                                                  display=display, sound=sound, report=self.report)
+        except RecordError as exc:
+            raise StartupError(f"cannot keep the session record: {exc}") from None
+        self.out(f"record: {self.record.folder}")
+
+    def _open_panel(self) -> None:
+        from companion.control import PanelError, PanelServer, print_qr
+
+        picture = self.picture.latest if self.picture is not None else None
+        self.panel = PanelServer(host=self.options.panel_host, port=self.options.panel_port,
+                                 picture=picture)
+        try:
+            self.panel.start()
+        except PanelError as exc:
+            raise StartupError(f"cannot start the panel: {exc}") from None
+        self._publish(force=True)
+        self.out(f"panel: {self.panel.url}")
+        if self.options.qr:
+            print_qr(self.panel.url, out=self.out)
+        if not self.options.autostart and self.options.resume is None:
+            self.out("waiting for the therapist to press Start on the panel")
+
+    # --- health ------------------------------------------------------------------------------
+
+    def report(self, part: str, ok: bool, message: str) -> None:
+        """Any part's health, from any moment of start-up or any frame (same thread)."""
+        part = HEALTH_NAMES.get(part, part)
+        if self.engine is None:
+            self._health.append((part, ok, message))
+            return
+        self.engine.report_health(part, ok, message)
+
+    def _flush_health(self) -> None:
+        for part, ok, message in self._health:
+            self.engine.report_health(part, ok, message)
+        self._health.clear()
+
+    # --- keys in the patient's window -------------------------------------------------------
+
+    def _bind_keys(self) -> None:
+        base = self.stage.base
+        if self.stage.window is None:
+            return
+        for thrower in base.buttonThrowers or ():  # none offscreen: nothing to press
+            thrower.node().setButtonDownEvent("companion-button")
+        base.accept("companion-button", self._on_button)
+        base.accept("connect-device", self._on_device)
+        from panda3d.core import InputDevice
+
+        devices = getattr(base, "devices", None)
+        for device in devices.getDevices(InputDevice.DeviceClass.gamepad) if devices else ():
+            self._on_device(device)
+
+    def _on_device(self, device: Any) -> None:
+        """A controller plugged in: every button on it counts as the patient's signal."""
+        base = self.stage.base
+        base.attachInputDevice(device, prefix="controller")
+        for thrower in getattr(base, "deviceButtonThrowers", []):
+            thrower.node().setButtonDownEvent("companion-controller")
+        base.accept("companion-controller", lambda button: self._signal("controller"))
+
+    def _on_button(self, button: str) -> None:
+        key = button.split("-")[-1]
+        if key in CONTROL_KEYS:
+            self._control_key(key)
+        elif not button.startswith(("mouse", "wheel")) or button.startswith("mouse1"):
+            self._signal("key")
+
+    def _control_key(self, key: str) -> None:
+        engine = self.engine
+        if key == "escape":
+            now = time.monotonic()
+            if now < self._esc_until:
+                self._command("end")
+            else:
+                self._esc_until = now + ESC_CONFIRM_SECONDS
+                self.stage.apply(act.ShowText("Press Esc again to end the session", ESC_CONFIRM_SECONDS))
+            return
+        self._esc_until = 0.0
+        state = engine.state
+        if key == "space":
+            self._command("resume" if state is State.PAUSED else "pause")
+        elif key == "n":
+            self._command("next_step")
+        elif key == "g":
+            self._command("return" if engine.grounded else "ground")
+        elif key == "t":
+            self._command("talk", on=not engine.talking)
+        elif key == "c":
+            self._command("captions", on=not engine.captions)
+        elif key == "r":
+            self._command("recenter")
+
+    def _signal(self, via: str) -> None:
+        if self.engine.state in (State.PLAYING, State.HOLDING, State.PAUSED):
+            self._command("patient_signal", via=via)
+
+    def _command(self, name: str, **args: Any) -> None:
+        result = self.engine.command(name, source="keys", **args)
+        if not result.ok:
+            self.out(f"{name}: {result.reason}")
+
+    # --- the loop ------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Play until the session ends (or the app is stopped); returns the exit status."""
+        self._handle_signals()
+        capped = self.options.display != "vr"  # a headset paces the loop at its own rate
+        period = 1.0 / FRAME_RATE
+        next_frame = time.monotonic()
+        try:
+            while self._stop_reason is None:
+                self.step()
+                if not capped:
+                    continue
+                next_frame += period
+                delay = next_frame - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)  # cap the frame rate: a laptop stays cool
+                else:
+                    next_frame = time.monotonic()
+        finally:
+            self.close(self._stop_reason or "stopped")
+        return self._exit_status
+
+    def step(self) -> bool:
+        """One frame of the task loop; False once the session is over."""
+        taskmgr = self.stage.taskmgr
+        if not taskmgr.hasTaskNamed(FRAME_TASK):
+            # Between the headset's frame begin (sort -40) and Panda3D's render (sort 50).
+            taskmgr.add(self._frame, FRAME_TASK, sort=0)
+        taskmgr.step()
+        return self._stop_reason is None
+
+    def _frame(self, task: Any) -> Any:
+        engine = self.engine
+        applied = [(c, engine.command(c.name, source=c.source, **c.args)) for c in self.panel.take_commands()]
+        if applied:  # in the record before the panel hears "done": an acknowledged command is kept
+            self.record.write_events(engine.take_events())
+        for command, result in applied:
+            command.deliver(result)
+        for action in engine.tick():
+            self.stage.apply(action)
+            self.mixer.apply(action)
+            if isinstance(action, act.End):
+                self._end_at = time.monotonic() + action.fade / self.options.speed + END_LINGER
+        self.mixer.update()
+        now = time.monotonic()
+        self.stage.update(breath=engine.breath(), now=now)
+        if self.options.display == "vr":  # the headset: its rate and dropped frames
+            engine.display_status = self.stage.status()
+        if self.picture is not None:
+            self.picture.maybe_take(now, PICTURE_EVERY)
+        self.record.write_events(engine.take_events())
+        self._publish()
+        if self._end_at is not None and now >= self._end_at:
+            self._stop_reason = "ended"
+        return task.cont
+
+    def _publish(self, force: bool = False) -> None:
+        now = time.monotonic()
+        engine = self.engine
+        if force or engine.revision != self._last_revision or now - self._last_publish >= PUBLISH_EVERY:
+            self.panel.publish(engine.snapshot())
+            self._last_revision, self._last_publish = engine.revision, now
+
+    def _handle_signals(self) -> None:
+        def stop(signum: int, _frame: Any) -> None:
+            self._stop_reason = "interrupted"
+            self._exit_status = 128 + signum
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, stop)
+
+    # --- closing -------------------------------------------------------------------------------
+
+    def close(self, reason: str) -> None:
+        """Close every part (safe to call twice). A session stopped before its end stays
+        resumable: its record says it did not end."""
+        if self.engine is not None and self.record is not None:
+            self.record.write_events(self.engine.take_events())
+        for part in (self.panel, self.mixer):
+            if part is not None:
+                _quietly(part.stop if hasattr(part, "stop") else part.close)
+        self.panel = self.mixer = None
+        if self.record is not None:
+            folder = self.record.close(reason)
+            self.out(f"record kept in {folder}" if folder else "the record could not be saved")
+            if reason != "ended":
+                self.out(f"the session did not end; continue it with: companion resume {folder}")
+            self.record = None
+        if self.stage is not None:
+            self.stage.taskmgr.remove(FRAME_TASK)  # Panda3D's task manager outlives a ShowBase
+            _quietly(self.stage.close)
+            self.stage = None
+
+
+def _quietly(close: Callable[[], Any]) -> None:
+    """Closing one part must not keep the others from closing."""
+    try:
+        close()
+    except Exception as exc:  # noqa: BLE001 - report and go on: the record matters most
+        print(f"while closing: {exc}", file=sys.stderr)

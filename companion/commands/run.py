@@ -1,0 +1,117 @@
+"""`companion run FILE` and `companion resume RECORD`: a session for real, with the patient's
+view, the sound, the therapist's panel and the record."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report
+
+DISPLAYS = ("window", "fullscreen", "stereo", "vr", "none")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size like 1280x720") from None
+    if not (160 <= width <= 16384 and 120 <= height <= 16384):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a sensible window size")
+    return width, height
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0.1 <= value <= 100:
+        raise argparse.ArgumentTypeError("the speed is from 0.1 to 100")
+    return value
+
+
+def _add_session_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--display", choices=DISPLAYS, default="window",
+                        help="window (default), fullscreen, stereo (side by side), vr (a headset through "
+                             "OpenXR), or none (sound only)")
+    parser.add_argument("--monitor", type=int, metavar="N", help="the monitor for fullscreen (0 = primary)")
+    parser.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="window size")
+    parser.add_argument("--offscreen", action="store_true",
+                        help="draw without a screen, through EGL (servers and tests)")
+    parser.add_argument("--panel-host", default="127.0.0.1", metavar="HOST",
+                        help="address the panel listens on (0.0.0.0 for a tablet on this network)")
+    parser.add_argument("--panel-port", type=int, default=8765, metavar="PORT", help="0 picks a free port")
+    parser.add_argument("--record-dir", type=Path, metavar="DIR", help="where session records are kept")
+    parser.add_argument("--no-qr", dest="qr", action="store_false", help="do not print the panel's QR code")
+    parser.add_argument("--speed", type=_speed, default=1.0, help=argparse.SUPPRESS)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    run_parser = commands.add_parser("run", help="play a session: the patient's view, sound, panel and record")
+    run_parser.add_argument("file", metavar="FILE")
+    _add_session_options(run_parser)
+    run_parser.add_argument("--patient", metavar="CODE", help="the patient's code for the record (no names)")
+    run_parser.add_argument("--autostart", action="store_true", help="start at once, without the panel's Start")
+    run_parser.set_defaults(handler=run)
+
+    resume_parser = commands.add_parser("resume", help="continue a session that did not end, from its record")
+    resume_parser.add_argument("record", metavar="RECORD", help="a record folder, or its id from `companion records`")
+    _add_session_options(resume_parser)
+    resume_parser.set_defaults(handler=resume)
+
+
+def _options(args: argparse.Namespace, **extra: object):
+    from companion.app import RunOptions
+
+    return RunOptions(display=args.display, monitor=args.monitor, size=args.size, offscreen=args.offscreen,
+                      panel_host=args.panel_host, panel_port=args.panel_port, record_dir=args.record_dir,
+                      qr=args.qr, speed=args.speed, **extra)  # type: ignore[arg-type]
+
+
+def run(args: argparse.Namespace) -> int:
+    script = load_or_report(args.file)
+    if script is None:
+        return EXIT_FINDINGS
+    return _play(script, Path(args.file), _options(args, patient=args.patient, autostart=args.autostart))
+
+
+def resume(args: argparse.Namespace) -> int:
+    from companion.record.paths import RecordError, resolve_record
+    from companion.record.reader import load_record
+    from companion.record.resume import resume_point
+
+    try:
+        folder = resolve_record(args.record, args.record_dir)
+        record = load_record(folder)
+    except (RecordError, OSError) as exc:
+        print(f"companion resume: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    point = resume_point(record)
+    if not point.resumable:
+        print(f"companion resume: cannot continue this session: {point.why_not}", file=sys.stderr)
+        return EXIT_USAGE
+    path, warning = point.script_to_play()
+    if path is None:
+        print(f"companion resume: {warning}", file=sys.stderr)
+        return EXIT_USAGE
+    if warning:
+        print(f"companion resume: {warning}", file=sys.stderr)
+    script = load_or_report(str(path))
+    if script is None:
+        return EXIT_FINDINGS
+    return _play(script, path, _options(args, resume=folder, resume_point=point))
+
+
+def _play(script, path: Path, options) -> int:
+    from companion.app import SessionApp, StartupError
+
+    app = SessionApp(script, path, options)
+    try:
+        app.open()
+    except StartupError as exc:
+        app.close("could not start")
+        print(f"companion: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return app.run() or EXIT_OK

@@ -1,0 +1,63 @@
+"""Keys in the patient's window (a one-screen set-up), through Panda3D's own event system on
+an offscreen window: a real keyboard cannot press keys here, so the button events a window
+would send are sent to the app's messenger instead."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from companion.app import RunOptions, SessionApp
+from companion.script import require_script
+from tests.app.run_process import SHORT_SCRIPT
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDL_AUDIODRIVER", "disk")
+    monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "heard.raw"))
+    path = tmp_path / "short.yaml"
+    path.write_text(SHORT_SCRIPT)
+    options = RunOptions(display="window", offscreen=True, size=(320, 180), panel_port=0, qr=False,
+                         record_dir=tmp_path / "records", autostart=True, out=lambda line: None)
+    app = SessionApp(require_script(path), path, options)
+    app.open()
+    yield app
+    app.close("test over")
+
+
+def press(app: SessionApp, button: str, frames: int = 2) -> dict:
+    app.stage.base.messenger.send("companion-button", [button])
+    for _ in range(frames):
+        app.step()
+    return app.engine.snapshot()
+
+
+def test_control_keys(app):
+    app.step()
+    assert press(app, "space")["state"] == "paused"
+    assert press(app, "space")["state"] == "playing"
+    assert press(app, "c")["captions"] is False
+    assert press(app, "t")["talk"] is True
+    assert press(app, "g")["grounded"] == {"scene": "arrive", "step": 0}
+    assert press(app, "g")["grounded"] is None
+    assert press(app, "n")["step"]["index"] == 1
+    recorded = (app.record.folder / "events.jsonl").read_text().splitlines()
+    sources = [json.loads(line).get("source") for line in recorded if '"command"' in line]
+    assert sources.count("keys") == 7
+
+
+def test_any_other_key_is_the_patients_signal(app):
+    app.step()
+    assert press(app, "x")["patient_signal"]["via"] == "key"
+    assert press(app, "mouse1")["patient_signal"]["count"] == 2
+    assert press(app, "wheel_up")["patient_signal"]["count"] == 2  # scrolling is not a signal
+
+
+def test_escape_asks_again_before_ending(app):
+    app.step()
+    assert press(app, "escape")["state"] == "playing"
+    assert press(app, "x")["state"] == "playing"  # another key cancels the question
+    press(app, "escape")
+    assert press(app, "escape")["state"] == "ended"

@@ -1,0 +1,90 @@
+"""Nothing is ever lost: a real `companion run` killed with SIGKILL at a random moment keeps
+every acknowledged command in its record, the report renders, and `companion resume` goes on
+from the scene and step where it stopped."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import time
+
+import pytest
+
+from companion.record.reader import load_record
+from companion.record.resume import resume_point
+from tests.app.run_process import start
+
+SCRIPT = """\
+companion: 1
+title: Killed and resumed
+safe_scene: calm
+scenes:
+  - id: one
+    environment: shoreline
+    music: drift
+    steps:
+      - pause: 4s
+      - say: The first scene.
+      - pause: 6s
+  - id: two
+    environment: forest
+    steps:
+      - pause: 5s
+      - pause: 5s
+      - pause: 5s
+  - id: three
+    environment: meadow
+    steps:
+      - pause: 8s
+      - wait: therapist
+  - id: calm
+    environment: haven
+    then: hold
+"""
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_sigkill_then_resume(tmp_path, seed):
+    rng = random.Random(seed)
+    path = tmp_path / "session.yaml"
+    path.write_text(SCRIPT)
+    session = start([str(path), "--display", "none", "--autostart", "--patient", "P-007"], tmp_path)
+    session.wait_for_panel()
+    acknowledged = []
+    kill_after = rng.uniform(2.0, 9.0)
+    started = time.monotonic()
+    while time.monotonic() - started < kill_after:
+        text = f"note {len(acknowledged)} at {time.monotonic() - started:.2f}"
+        if session.command("note", text=text)["ok"]:
+            acknowledged.append(text)
+        if len(acknowledged) == 3:
+            assert session.command("next_scene")["ok"]
+        time.sleep(rng.uniform(0.05, 0.4))
+    session.kill()  # SIGKILL: no chance to close anything
+
+    record = load_record(session.record())
+    notes = [e["text"] for e in record.events if e.get("event") == "note"]
+    assert set(acknowledged) <= set(notes)
+    assert not record.ended
+    point = resume_point(record)
+    assert point.resumable
+    last = [e for e in record.events if e.get("event") in ("scene_start", "step_start")][-1]
+    assert point.scene == last["scene"] and point.step == last.get("step", 0)
+
+    report = subprocess.run([sys.executable, "-m", "companion", "report", str(record.folder)],
+                            capture_output=True, text=True, timeout=60)
+    assert report.returncode == 0 and "<svg" in report.stdout
+    assert all(note in report.stdout for note in acknowledged)
+
+    resumed = start([str(record.folder), "--display", "none"], tmp_path, command="resume")
+    resumed.wait_for_panel()
+    state = resumed.wait_for(lambda s: s["state"] in ("playing", "holding"), what="the resumed session")
+    assert (state["scene"]["id"], state["step"]["index"]) == (point.scene, point.step)
+    assert resumed.command("end")["ok"]
+    assert resumed.finish() == 0
+    events = [json.loads(line) for line in (record.folder / "events.jsonl").read_text().splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds.count("run_start") == 1 and "gap" in kinds and kinds[-2:] == ["end", "run_end"]
+    assert load_record(record.folder).ended
