@@ -18,8 +18,10 @@ from typing import Any, Callable
 from companion.script.models import Script
 from companion.session import Engine, RealClock, ScaledClock, State
 from companion.session import actions as act
+from companion.wiring import StartupError, open_stage, prepare_audio, run_frames
 
-FRAME_RATE = 60.0
+__all__ = ["RunOptions", "SessionApp", "StartupError"]
+
 PUBLISH_EVERY = 0.5      # seconds: the panel hears at least this often
 PICTURE_EVERY = 1.0      # seconds: the panel's small live picture
 END_LINGER = 1.0         # seconds after the closing fade before the app exits
@@ -52,10 +54,6 @@ class RunOptions:
     out: Callable[[str], None] = field(default=print)
 
 
-class StartupError(Exception):
-    """The session cannot start; the message says why and what to do (exit status 2)."""
-
-
 class SessionApp:
     def __init__(self, script: Script, script_path: Path, options: RunOptions) -> None:
         self.script = script
@@ -81,7 +79,7 @@ class SessionApp:
 
     def open(self) -> None:
         """Render narration, open the record, the view, the sound and the panel."""
-        audio = self._prepare_audio()
+        audio = prepare_audio(self.script, self.script_path, self.out, self.report)
         self.engine = Engine(self.script, self.clock, audio.timing)
         self._flush_health()
         self.stage = self._open_stage()
@@ -110,51 +108,11 @@ class SessionApp:
         self.engine.restore_dose_clock(doses, point.vitals_checks, due)
         self.out(f"resumed at scene '{point.scene}', step {point.step + 1}")
 
-    def _prepare_audio(self) -> Any:
-        """The library (made once if missing) and every narration line, before anything plays:
-        nothing is synthesised during the session."""
-        from companion.audio.library import Library, ensure_library
-        from companion.audio.narration.prepare import prepare_narration
-        from companion.audio.narration.timing import SoundTiming
-        from companion.audio.prepare import SessionAudio
-        from companion.commands.progress import ProgressBar
-
-        library = Library()
-        if library.problem():
-            self.out(f"sound library: {library.problem()}; making it now (about two minutes, once)")
-            library = ensure_library(progress=self.out)
-        bar = ProgressBar("narration") if sys.stderr.isatty() else None
-        narration = prepare_narration(self.script, self.script_path, progress=bar)
-        if bar is not None:
-            bar.close()
-        self.out(f"narration: {narration.rendered} rendered, {narration.reused} reused"
-                 + (f", {narration.recorded} recorded" if narration.recorded else ""))
-        if narration.problem:
-            self.out(f"speech: {narration.problem}; the session runs with captions only")
-            self.report("speech", False, narration.problem)
-        elif narration.missing:
-            self.report("speech", False, f"{len(narration.missing)} line(s) have no sound: captions only")
-        else:
-            self.report("speech", True, "narration ready")
-        return SessionAudio(library, narration, SoundTiming(narration, library))
-
     def _open_stage(self) -> Any:
-        from companion.stage.host import StageError
-
-        try:
-            if self.options.display == "vr":
-                from companion.xr import open_headset_stage
-
-                stage = open_headset_stage(self.options.size, report=self.report)
-            else:
-                from companion.stage.stage import Stage
-
-                stage = Stage(self.options.display, self.options.size, monitor=self.options.monitor,
-                              headless=self.options.offscreen, report=self.report,
-                              title=self.script.title)
-        except StageError as exc:  # the headset's HeadsetUnavailable is one too
-            raise StartupError(str(exc)) from None
-        stage.prepare({scene.environment for scene in self.script.scenes} | {"haven"})
+        options = self.options
+        stage = open_stage(options.display, options.size, monitor=options.monitor,
+                           offscreen=options.offscreen, report=self.report, title=self.script.title,
+                           environments=(scene.environment for scene in self.script.scenes))
         if stage.window is not None:
             from companion.stage.picture import LivePicture
 
@@ -281,20 +239,8 @@ class SessionApp:
     def run(self) -> int:
         """Play until the session ends (or the app is stopped); returns the exit status."""
         self._handle_signals()
-        capped = self.options.display != "vr"  # a headset paces the loop at its own rate
-        period = 1.0 / FRAME_RATE
-        next_frame = time.monotonic()
         try:
-            while self._stop_reason is None:
-                self.step()
-                if not capped:
-                    continue
-                next_frame += period
-                delay = next_frame - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)  # cap the frame rate: a laptop stays cool
-                else:
-                    next_frame = time.monotonic()
+            run_frames(self.step, capped=self.options.display != "vr")  # a headset paces itself
         finally:
             self.close(self._stop_reason or "stopped")
         return self._exit_status

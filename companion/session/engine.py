@@ -546,11 +546,13 @@ class Engine:
 
     # --- seeking (authors' preview and hot reload; not a therapist command) -------------------
 
-    def seek(self, scene_id: str, scene_time: float) -> None:
+    def seek(self, scene_id: str, scene_time: float, stop_at_holds: bool = True) -> None:
         """Jump to `scene_time` seconds into a scene. The steps before that point take effect
-        silently (light, sound); waits on the way are passed; past the scene's end goes on to
-        the scene that follows. What is mid-way (a breath, a shown text) resumes mid-way;
-        narration and chimes mid-way stay silent, as they cannot start in the middle."""
+        silently (light, sound); past the scene's end goes on to the scene that follows. With
+        `stop_at_holds`, a `wait` or a `then: hold` on the way stops the jump there, holding
+        (an author skipping forward); without, they are passed (a reload keeping its place).
+        What is mid-way (a breath, a shown text) resumes mid-way; narration and chimes mid-way
+        stay silent, as they cannot start in the middle."""
         index: int | None = self._scene_named(scene_id)
         if self.state is State.READY:
             self._begin_session(scene_id, 0)
@@ -565,14 +567,16 @@ class Engine:
             scene = self.script.scenes[index]
             length = self.estimated_scene_seconds(scene)
             following = index + 1 if scene.then in ("next", "hold") else self.script.scene_index(scene.then)
-            if target < length or following is None or following >= len(self.script.scenes):
+            holds = scene.then == "hold" or any(isinstance(s, models.WaitStep) for s in scene.steps)
+            if target < length or following is None or following >= len(self.script.scenes) \
+                    or (stop_at_holds and holds):
                 break
             target -= length
             index = following
-        self._place(index, min(target, length))
+        self._place(index, min(target, length), stop_at_holds)
         self._event("seek", scene=scene.id, scene_time=round(target, 3))
 
-    def _place(self, index: int, scene_time: float) -> None:
+    def _place(self, index: int, scene_time: float, stop_at_holds: bool) -> None:
         scene = self.script.scenes[index]
         started = self._play - scene_time
         position = Position(index, scene, scene_started=started)
@@ -586,7 +590,8 @@ class Engine:
         step_index = len(scene.steps)
         for i, step in enumerate(scene.steps):
             seconds = step_seconds(step, self.script, self.timing)
-            if at + seconds > self._play + EPSILON and not isinstance(step, models.WaitStep):
+            waits = isinstance(step, models.WaitStep)
+            if (waits and stop_at_holds) or (at + seconds > self._play + EPSILON and not waits):
                 step_index = i
                 break
             if isinstance(step, models.LookStep):
@@ -605,6 +610,9 @@ class Engine:
         position.step_index, position.step_started = step_index, at
         if step_index >= len(scene.steps):
             position.step_ends = max(at, started + (scene.duration or 0.0))
+        elif isinstance(scene.steps[step_index], models.WaitStep):
+            position.step_ends = None
+            self._hold("wait")
         else:
             step = scene.steps[step_index]
             position.step_ends = at + step_seconds(step, self.script, self.timing)

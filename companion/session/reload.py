@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from companion.script import Loaded, load_script
+from companion.script import Loaded, load_script, models
 from companion.script.models import Script
 from companion.session.engine import Engine, State
 
@@ -54,7 +54,13 @@ def carry_over(old: Engine, script: Script) -> Engine:
     if script.scene_index(scene_id) is None:
         index = min(position.scene_index or 0, len(script.scenes) - 1)
         scene_id = script.scenes[index].id
-    engine.seek(scene_id, old.play_time - position.scene_started)
+    new_scene = script.scenes[script.scene_index(scene_id)]  # type: ignore[index]
+    held_at = position.step_index if old.hold_reason == "wait" else None
+    if held_at is not None and held_at < len(new_scene.steps) and \
+            isinstance(new_scene.steps[held_at], models.WaitStep):
+        engine.command("start", source="reload", scene=scene_id, step=held_at)  # holding there still
+    else:
+        engine.seek(scene_id, old.play_time - position.scene_started, stop_at_holds=False)
     if old.state is State.PAUSED:
         engine.command("pause", source="reload")
     return engine

@@ -26,10 +26,20 @@ def test_seek_mid_breath_applies_earlier_steps_silently():
 def test_seek_past_a_scene_goes_on_to_the_next():
     d = Driver(script_from(TWO_SCENES))
     d.command("start")
-    d.engine.seek("two", 62)  # scene two lasts 60 s
+    d.engine.seek("two", 62, stop_at_holds=False)  # scene two lasts 60 s
     d.tick()
     assert d.snap["scene"]["id"] == "three"
     assert d.snap["scene_time"] == pytest.approx(2)
+
+
+def test_seek_stops_at_a_hold_on_the_way():
+    d = Driver(script_from(TWO_SCENES))
+    d.engine.seek("two", 62)  # `then: hold` at 60 s
+    d.tick()
+    assert (d.snap["scene"]["id"], d.snap["state"], d.snap["hold"]) == ("two", "holding", "scene")
+    d.engine.seek("one", 500)  # the wait step comes first
+    d.tick()
+    assert (d.snap["scene"]["id"], d.snap["hold"], d.snap["step"]["kind"]) == ("one", "wait", "wait")
 
 
 def test_seek_then_play_on():
@@ -77,3 +87,14 @@ def test_scaled_clock_changes_rate_without_jumping():
     assert clock.now() == pytest.approx(20)
     source.advance(1)
     assert clock.now() == pytest.approx(24)
+
+
+def test_reload_while_held_at_a_wait_still_holds_there():
+    d = Driver(script_from(TWO_SCENES))
+    d.command("start")
+    while d.engine.state is not State.HOLDING:
+        d.advance(d.engine.time_to_next())
+    engine = carry_over(d.engine, script_from(TWO_SCENES.replace("Hello there.", "Hello again.")))
+    engine.tick()
+    snap = engine.snapshot()
+    assert (snap["state"], snap["hold"], snap["step"]["kind"]) == ("holding", "wait", "wait")

@@ -1,0 +1,88 @@
+"""What `companion run` and the authors' preview window share: the sound prepared before
+anything plays, the stage opened for a display mode, and a frame loop that keeps its pace."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from companion.script.models import Script
+
+FRAME_RATE = 60.0
+Report = Callable[[str, bool, str], None]
+
+
+class StartupError(Exception):
+    """A session cannot start; the message says why and what to do (exit status 2)."""
+
+
+def prepare_audio(script: Script, script_path: Path, out: Callable[[str], None], report: Report) -> Any:
+    """The library (made once if missing) and every narration line, before anything plays:
+    nothing is synthesised during a session. Returns companion.audio.prepare.SessionAudio."""
+    from companion.audio.library import Library, ensure_library
+    from companion.audio.narration.prepare import prepare_narration
+    from companion.audio.narration.timing import SoundTiming
+    from companion.audio.prepare import SessionAudio
+    from companion.commands.progress import ProgressBar
+
+    library = Library()
+    if library.problem():
+        out(f"sound library: {library.problem()}; making it now (about two minutes, once)")
+        library = ensure_library(progress=out)
+    bar = ProgressBar("narration") if sys.stderr.isatty() else None
+    narration = prepare_narration(script, script_path, progress=bar)
+    if bar is not None:
+        bar.close()
+    out(f"narration: {narration.rendered} rendered, {narration.reused} reused"
+        + (f", {narration.recorded} recorded" if narration.recorded else ""))
+    report_narration(narration, report, out)
+    return SessionAudio(library, narration, SoundTiming(narration, library))
+
+
+def report_narration(narration: Any, report: Report, out: Callable[[str], None] | None = None) -> None:
+    if narration.problem:
+        if out:
+            out(f"speech: {narration.problem}; the session runs with captions only")
+        report("speech", False, narration.problem)
+    elif narration.missing:
+        report("speech", False, f"{len(narration.missing)} line(s) have no sound: captions only")
+    else:
+        report("speech", True, "narration ready")
+
+
+def open_stage(display: str, size: tuple[int, int], *, monitor: int | None, offscreen: bool,
+               report: Report, title: str, environments: Iterable[str]) -> Any:
+    """The patient's view (a Stage, or a headset's); StartupError says what is missing."""
+    from companion.stage.host import StageError
+
+    try:
+        if display == "vr":
+            from companion.xr import open_headset_stage
+
+            stage = open_headset_stage(size, report=report)
+        else:
+            from companion.stage.stage import Stage
+
+            stage = Stage(display, size, monitor=monitor, headless=offscreen, report=report, title=title)
+    except StageError as exc:  # the headset's HeadsetUnavailable is one too
+        raise StartupError(str(exc)) from None
+    stage.prepare(set(environments) | {"haven"})  # built now, so no scene change stalls a frame
+    return stage
+
+
+def run_frames(step: Callable[[], bool], *, capped: bool, rate: float = FRAME_RATE) -> None:
+    """Call `step` once a frame until it returns False; at most `rate` frames a second when
+    `capped` (a desktop screen: a laptop stays cool), else as often as the output paces it."""
+    period = 1.0 / rate
+    next_frame = time.monotonic()
+    while step():
+        if not capped:
+            continue
+        next_frame += period
+        delay = next_frame - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        else:
+            next_frame = time.monotonic()

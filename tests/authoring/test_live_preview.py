@@ -1,0 +1,151 @@
+"""The authors' live preview: a real `companion preview --window` process (drawing offscreen,
+sound on SDL's disk driver) with its file edited under it, and the preview app's keys."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from companion.preview_app import PreviewApp, PreviewOptions
+from companion.script import require_script
+
+SCRIPT = """\
+companion: 1
+title: Live preview
+scenes:
+  - id: first
+    environment: shoreline
+    music: drift
+    steps:
+      - say: Welcome to the preview.
+      - pause: 60s
+  - id: second
+    environment: forest
+    steps:
+      - pause: 30s
+      - wait: therapist
+  - id: third
+    environment: meadow
+    then: end
+    steps:
+      - pause: 30s
+"""
+
+
+class PreviewProcess:
+    def __init__(self, path: Path, tmp: Path) -> None:
+        env = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(tmp / "heard.raw"),
+               "PYTHONUNBUFFERED": "1"}
+        env.pop("DISPLAY", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "companion", "preview", str(path), "--window", "--offscreen",
+             "--size", "320x180"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:  # type: ignore[union-attr]
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str, after: int = 0, timeout: float = 60.0) -> tuple[int, re.Match]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for index in range(after, len(self.lines)):
+                found = re.search(pattern, self.lines[index])
+                if found:
+                    return index, found
+            time.sleep(0.05)
+        raise AssertionError(f"no line matching {pattern!r}:\n" + "\n".join(self.lines))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def test_edits_reload_in_place_and_broken_edits_keep_playing(tmp_path):
+    path = tmp_path / "live.yaml"
+    path.write_text(SCRIPT)
+    preview = PreviewProcess(path, tmp_path)
+    try:
+        start, _ = preview.wait_for(r"^previewing ")
+        time.sleep(3.0)
+        path.write_text(SCRIPT.replace("pause: 60s", "pause: 50s\n      - chime: soft"))
+        edited_at = time.monotonic()
+        index, found = preview.wait_for(r"^reloaded live\.yaml: scene (\S+) at (\d+):(\d+):(\d+)$", start)
+        assert time.monotonic() - edited_at < 1.5  # within a second, give or take a frame
+        assert found.group(1) == "first"
+        seconds = int(found.group(3)) * 60 + int(found.group(4))
+        assert 2 <= seconds <= 7  # the same moment in the scene, not its start
+
+        path.write_text(SCRIPT.replace("environment: forest", "environment: forrest"))
+        index, found = preview.wait_for(r"error\(s\); still playing the last good version", index + 1)
+        _, error = preview.wait_for(r"live\.yaml:(\d+):(\d+): error: 'environment': unknown environment "
+                                    r"'forrest'; did you mean 'forest'\?", index)
+        assert (error.group(1), error.group(2)) == ("11", "18")
+        assert preview.process.poll() is None  # still playing
+
+        path.write_text(SCRIPT)
+        preview.wait_for(r"^reloaded live\.yaml: scene first at", index + 1)
+    finally:
+        preview.stop()
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDL_AUDIODRIVER", "disk")
+    monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "heard.raw"))
+    path = tmp_path / "live.yaml"
+    path.write_text(SCRIPT)
+    options = PreviewOptions(offscreen=True, size=(320, 180), out=lambda line: None)
+    app = PreviewApp(path, require_script(path), options)
+    app.open()
+    yield app
+    app.close()
+
+
+def frames(app: PreviewApp, count: int = 3) -> dict:
+    for _ in range(count):
+        app.step()
+    return app.engine.snapshot()
+
+
+def test_keys_move_around_the_script(app):
+    frames(app)
+    app.key("arrow_right")
+    snap = frames(app)
+    assert snap["scene"]["id"] == "first" and 10 <= snap["scene_time"] < 11
+    app.key("arrow_left")
+    assert frames(app)["scene_time"] < 1
+    app.key("2")
+    assert frames(app)["scene"]["id"] == "second"
+    app.key("arrow_right"), app.key("arrow_right"), app.key("arrow_right")
+    assert frames(app)["state"] == "holding"
+    app.key("enter")
+    assert frames(app)["scene"]["id"] == "third"
+    app.key("arrow_up")
+    assert frames(app)["scene"]["id"] == "second"
+    app.key("tab")
+    assert app.clock.rate == 2.0
+    app.key("space")
+    assert frames(app)["state"] == "paused"
+
+
+def test_errors_show_on_screen_until_fixed(app, tmp_path):
+    frames(app)
+    app.path.write_text(SCRIPT.replace("pause: 30s\n      - wait", "pause: -30s\n      - wait"))
+    app._last_poll = 0.0
+    frames(app)
+    assert app.overlay.shown_errors and app.overlay.shown_errors[0].startswith(f"{app.path}:13:")
+    assert "still playing the last good version" in app.overlay.shown_status or app.errors
+    app.path.write_text(SCRIPT.replace("Welcome to the preview.", "Welcome back to the preview."))
+    app._last_poll = 0.0
+    snap = frames(app)
+    assert app.overlay.shown_errors == [] and app.reloads == 1
+    assert snap["scene"]["id"] == "first"
