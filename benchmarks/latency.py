@@ -151,7 +151,8 @@ def measure(browser, script_path: Path, load: str, commands: int, busy: float) -
 
 def measure_real_app(browser, script_path: Path, commands: int) -> tuple[list[float], list[float]]:
     """The page against a real `companion run` process whose stage renders offscreen."""
-    env = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": os.devnull}
+    env = {**os.environ, "SDL_AUDIODRIVER": "disk",
+           "SDL_DISKAUDIOFILE": str(script_path.parent / "heard.raw")}  # SDL needs a regular file
     env.pop("DISPLAY", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "companion", "run", str(script_path), "--offscreen", "--size", "1280x720",
