@@ -74,6 +74,7 @@ class SessionApp:
         self._esc_until = 0.0
         self._stop_reason: str | None = None
         self._exit_status = 0
+        self._frames = 0
 
     # --- start-up ----------------------------------------------------------------------------
 
@@ -277,6 +278,9 @@ class SessionApp:
         self._publish()
         if self._end_at is not None and now >= self._end_at:
             self._stop_reason = "ended"
+        self._frames += 1
+        if self._frames == 1:
+            self.out("first frame drawn")
         return task.cont
 
     def _publish(self, force: bool = False) -> None:

@@ -27,8 +27,8 @@ def _speed(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0.1 <= value <= 100:
-        raise argparse.ArgumentTypeError("the speed is from 0.1 to 100")
+    if not 0.1 <= value <= 1000:
+        raise argparse.ArgumentTypeError("the speed is from 0.1 to 1000")
     return value
 
 
