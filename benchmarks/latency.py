@@ -29,9 +29,12 @@ import threading
 import time
 from pathlib import Path
 
-from companion.control import PanelServer
-from companion.script.loader import load_script
-from companion.session import Engine, RealClock
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from companion.control import PanelServer  # noqa: E402
+from companion.script.loader import load_script  # noqa: E402
+from companion.session import Engine, RealClock  # noqa: E402
 
 SCRIPT = """\
 companion: 1
@@ -201,7 +204,8 @@ def main() -> int:
         script_path = Path(folder) / "bench.yaml"
         script_path.write_text(SCRIPT, encoding="utf-8")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        worst = 0.0
+        worst = worst_stand_in = 0.0
+        real = None
         for load in loads:
             if load == "stage":
                 latencies, waits = measure_real_app(browser, script_path, args.commands)
@@ -210,10 +214,21 @@ def main() -> int:
             p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
             base_p99 = p99 if base_p99 is None else base_p99
             worst = max(worst, p99)
+            if load == "stage":
+                real = (p50, p99)
+            else:
+                worst_stand_in = max(worst_stand_in, p99)
             wait_text = f"{statistics.median(waits):10.1f} / {percentile(waits, 0.99):.1f}" if waits else f"{'-':>10}"
             print(f"{load:8} {p50:8.1f} {p99:8.1f} {max(latencies):8.1f} {p99 / base_p99:9.2f}   {wait_text}")
         browser.close()
     print(f"goal: p99 < 50 ms -> {'met' if worst < 50 else 'NOT met'} (worst p99 {worst:.1f} ms)")
+    if real is not None:
+        from results import emit  # benchmarks/results.py, beside this file
+
+        p50, p99 = real
+        emit("command latency p50 (real app)", round(p50, 1), "ms", "(reported)", None, "page -> engine -> page")
+        emit("command latency p99 (real app)", round(p99, 1), "ms", "< 50 ms", p99 < 50,
+             f"stand-in loops' worst p99 {worst_stand_in:.1f} ms")
     return 0
 
 

@@ -274,7 +274,7 @@ def idle_cpu(workdir: Path, seconds: float, display: tuple[str, ...]) -> float:
 
 
 def main() -> int:
-    from benchmarks.results import emit
+    from results import emit  # benchmarks/results.py, beside this file
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=None, help="real minutes to run (default: the whole session)")
