@@ -117,6 +117,18 @@ class Library:
             return 0
         return LOOP_PAD if any(f.relpath == relpath and f.loops for f in expected_files()) else 0
 
+    def expected(self, path: Path) -> tuple[float | None, float | None]:
+        """(seconds, true peak dBFS) the manifest records for a file of this library, so a
+        file damaged since it was made is not played; (None, None) for other files."""
+        try:
+            relpath = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return None, None
+        for entry in self.entries():
+            if entry.get("file") == relpath:
+                return float(entry["seconds"]), float(entry["true_peak_dbtp"])
+        return None, None
+
     def read(self, relpath: str):
         """A library file as float64 (frames, channels), padding removed; and its rate."""
         import soundfile
