@@ -144,6 +144,7 @@ class Mixer:
         self._narrator: Voice | None = None
         self._breath: Voice | None = None
         self._uses: dict[tuple[str, float | None], set[str]] = {}  # request key -> what it is for
+        self._line_of: dict[tuple[str, float | None], str] = {}  # request key -> a line it speaks
         self._faults: dict[str, dict[str, str]] = {"sound": {}, "narration": {}}  # part -> {file: why}
         self._waiting: list[tuple[Any, float, Callable[[Any, float], None], Any]] = []  # not yet decoded
         self._open()
@@ -151,7 +152,7 @@ class Mixer:
             self._health_now("narration", False, self.narration.problem)
         elif self.narration is not None and self.device is not None:
             for line in getattr(self.narration, "missing", ()):  # found at start: captions only
-                self._faults["narration"][line.text] = f"{self.narration.why_missing(line)}: captions only"
+                self._faults["narration"][line.text] = captions_only(line.text, self.narration.why_missing(line))
             if self._faults["narration"]:
                 self._health_now("narration", False, fault_message(self._faults["narration"]))
 
@@ -335,10 +336,15 @@ class Mixer:
             path = (self.folder / audio).resolve() if audio else None
         if path is None:
             return None
-        in_cache = self.narration is not None and self.narration.cache.root in path.parents
-        if in_cache:  # levelled when rendered: its peak is known
-            return self._request(path, "narration", None, urgent, peak_db=NARRATION_PEAK_DBFS)
-        return self._request(path, "narration", TARGETS["narration"], urgent)
+        if self._in_cache(path):  # levelled when rendered: its peak is known
+            request = self._request(path, "narration", None, urgent, peak_db=NARRATION_PEAK_DBFS)
+        else:
+            request = self._request(path, "narration", TARGETS["narration"], urgent)
+        self._line_of.setdefault(request.key, text)
+        return request
+
+    def _in_cache(self, path: Path) -> bool:
+        return self.narration is not None and self.narration.cache.root in path.parents
 
     def _sound(self, request) -> tuple[Any, float] | None:
         return self.loader.get(request)
@@ -349,11 +355,16 @@ class Mixer:
         part for lines, which are then captions only."""
         for request, why in self.loader.take_failures():
             for use in sorted(self._uses.get(request.key, {"sound"})):
-                part = "narration" if use == "narration" else "sound"
-                effect = "that line is captions only" if part == "narration" else f"the {use} is silent"
-                self._faults[part][request.path.name] = f"{why}: {effect}"
-                self._health_later(part, False, fault_message(self._faults[part]))
-            log.warning("cannot play %s: %s", request.path, why)
+                if use == "narration":
+                    if self._in_cache(request.path):  # its name is a hash: say what it is
+                        why = why.replace(request.path.name, "its cached voice", 1)
+                    self._faults["narration"][request.path.name] = \
+                        captions_only(self._line_of.get(request.key, ""), why)
+                    self._health_later("narration", False, fault_message(self._faults["narration"]))
+                else:
+                    self._faults["sound"][request.path.name] = f"{why}: the {use} is silent"
+                    self._health_later("sound", False, fault_message(self._faults["sound"]))
+            log.warning("%s (%s)", why, request.path)
 
     # --- channels and voices --------------------------------------------------------------------
 
@@ -494,7 +505,7 @@ class Mixer:
         if request is None:
             faults = self._faults["narration"]
             if action.text not in faults and not getattr(self.narration, "problem", None):
-                faults[action.text] = f"'{short(action.text)}' has no narration sound: captions only"
+                faults[action.text] = captions_only(action.text, "it has no sound")
                 self._health_later("narration", False, fault_message(faults))
             return
         if self.loader.failure(request):
@@ -623,6 +634,10 @@ class Mixer:
 
 def short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def captions_only(text: str, why: str) -> str:
+    return f"'{short(text)}' is captions only: {why}"
 
 
 def fault_message(faults: dict[str, str], shown: int = 3) -> str:
