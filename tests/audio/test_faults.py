@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 import soundfile
 
-from companion.audio.damage import Damaged
 from companion.audio.library import NARRATION_PEAK_DBFS, Library
 from companion.audio.narration.cache import NarrationCache
 from companion.audio.narration.prepare import prepare_narration

@@ -188,18 +188,20 @@ def prepare_narration(script: Script, script_path: Path | str | None = None, *,
     language = normalise_language(script.language)
     keys = {text: NarrationCache.key(text, language, voice.identifier, script.voice.rate, narration.engine)
             for text in to_speak}
-    missing = [Job(key, text) for text, key in keys.items() if not narration.cache.has(key)]
+    whole = {key for key in keys.values() if narration.cache.has(key)}  # reads each file: once
+    missing = [Job(key, text) for text, key in keys.items() if key not in whole]
     narration.reused = len(to_speak) - len(missing)
     if missing and render:
         report = render_jobs(missing, voice.identifier, script.voice.rate, narration.cache, progress, workers)
         narration.rendered = len(report.rendered)
+        whole |= set(report.rendered)
         narration.synthesized_seconds = report.synthesized_seconds
         by_key = {job.key: job.text for job in missing}
         narration.failed = {by_key[k]: why for k, why in report.failed.items()}
         if report.fatal:
             narration.problem = f"{report.fatal}; narration will be captions only"
     for text, key in keys.items():
-        if narration.cache.has(key):
+        if key in whole:
             narration.by_text[text] = narration.cache.path(key)
     narration.settle()
     narration.seconds_taken = time.perf_counter() - started
