@@ -152,7 +152,8 @@ class Mixer:
             self._health_now("narration", False, self.narration.problem)
         elif self.narration is not None and self.device is not None:
             for line in getattr(self.narration, "missing", ()):  # found at start: captions only
-                self._faults["narration"][line.text] = captions_only(line.text, self.narration.why_missing(line))
+                why = self.narration.why_missing(line)
+                self._faults["narration"][line.text] = captions_only(line.text, why)
             if self._faults["narration"]:
                 self._health_now("narration", False, fault_message(self._faults["narration"]))
 
@@ -555,7 +556,8 @@ class Mixer:
         def start(got: tuple[Any, float], _play: float) -> None:
             self._breath = self._start(got[0], "effects", Param(1.0), loops=-1, shape=shape)
 
-        self._when_loaded(self._request(self.library.breath_tone(), "breathing tone", urgent=True), play, start)
+        tone = self._request(self.library.breath_tone(), "breathing tone", urgent=True)
+        self._when_loaded(tone, play, start)
 
     # --- the ramp thread --------------------------------------------------------------------------
 
