@@ -109,13 +109,32 @@ class Library:
     def path(self, relpath: str) -> Path:
         return self.root / relpath
 
+    def relpath(self, path: Path) -> str | None:
+        """A file's path inside this library, or None for other files. The path as given is
+        tried first: with the library's folders linked from elsewhere, resolving the file
+        and the root leads to different places."""
+        for file, root in ((path, self.root), (path.resolve(), self.root.resolve())):
+            try:
+                return file.relative_to(root).as_posix()
+            except ValueError:
+                continue
+        return None
+
     def padding(self, path: Path) -> int:
         """Frames to drop at each end of a file of this library (0 for other files)."""
-        try:
-            relpath = path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
+        relpath = self.relpath(path)
+        if relpath is None:
             return 0
         return LOOP_PAD if any(f.relpath == relpath and f.loops for f in expected_files()) else 0
+
+    def expected(self, path: Path) -> tuple[float | None, float | None]:
+        """(seconds, true peak dBFS) the manifest records for a file of this library, so a
+        file damaged since it was made is not played; (None, None) for other files."""
+        relpath = self.relpath(path)
+        for entry in self.entries() if relpath is not None else ():
+            if entry.get("file") == relpath:
+                return float(entry["seconds"]), float(entry["true_peak_dbtp"])
+        return None, None
 
     def read(self, relpath: str):
         """A library file as float64 (frames, channels), padding removed; and its rate."""

@@ -12,6 +12,8 @@ is heard in the next buffer. Each gain is the product of:
 Everything that belongs to the script's timeline (crossfades, playlists, ducking, the
 breathing tone) runs on a play clock that stops while paused; the rest on the wall clock.
 No sound device: a warning once, health reported, and every action is accepted silently.
+A file that is missing or damaged (see damage.py): that sound is left out (its bus silent, a
+narration line captions only), the panel is told which file and why, everything else plays.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.audio import device as dev
-from companion.audio.library import TARGETS, Library
+from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS, Library
 from companion.audio.ramps import Param, layer_weight
 from companion.script import models
 from companion.script.models import is_file_reference
@@ -141,11 +143,19 @@ class Mixer:
         self._unduck_at: float | None = None
         self._narrator: Voice | None = None
         self._breath: Voice | None = None
-        self._missing_lines = 0
-        self._waiting: list[tuple[Any, float, Callable[[Any, float], None]]] = []  # not yet decoded
+        self._uses: dict[tuple[str, float | None], set[str]] = {}  # request key -> what it is for
+        self._line_of: dict[tuple[str, float | None], str] = {}  # request key -> a line it speaks
+        self._faults: dict[str, dict[str, str]] = {"sound": {}, "narration": {}}  # part -> {file: why}
+        self._waiting: list[tuple[Any, float, Callable[[Any, float], None], Any]] = []  # not yet decoded
         self._open()
         if self.narration is not None and getattr(self.narration, "problem", None):
             self._health_now("narration", False, self.narration.problem)
+        elif self.narration is not None and self.device is not None:
+            for line in getattr(self.narration, "missing", ()):  # found at start: captions only
+                why = self.narration.why_missing(line)
+                self._faults["narration"][line.text] = captions_only(line.text, why)
+            if self._faults["narration"]:
+                self._health_now("narration", False, fault_message(self._faults["narration"]))
 
     # --- lifetime -------------------------------------------------------------------------
 
@@ -285,10 +295,17 @@ class Mixer:
             return self.library.music_layers(name)
         return [("", self.library.ambience(name))]
 
-    def _request(self, path: Path, normalise: float | None = None, urgent: bool = False):
+    def _request(self, path: Path, use: str, normalise: float | None = None, urgent: bool = False,
+                 peak_db: float | None = None):
+        """Ask the loader for a file; `use` (music, ambience, chime, breathing tone, narration)
+        names what falls silent if it cannot be played."""
         from companion.audio.sounds import Request
 
-        request = Request(path, normalise, self.library.padding(path))
+        seconds, known_peak = self.library.expected(path)
+        request = Request(path, normalise, self.library.padding(path), seconds=seconds,
+                          peak_db=known_peak if known_peak is not None else peak_db,
+                          soften=use == "narration" and normalise is not None)
+        self._uses.setdefault(request.key, set()).add(use)
         self.loader.request(request, urgent)
         return request
 
@@ -304,29 +321,51 @@ class Mixer:
             for bus, spec in specs:
                 for name in spec.track if spec is not None else ():
                     for _, path in self._sources(bus, name):
-                        self._request(path)
+                        self._request(path, bus)
             for step in scene.steps:
                 if isinstance(step, models.ChimeStep):
-                    self._request(self.library.chime(step.chime))
+                    self._request(self.library.chime(step.chime), "chime")
                 elif isinstance(step, models.BreatheStep) and step.breathe.sound == "tone":
-                    self._request(self.library.breath_tone())
+                    self._request(self.library.breath_tone(), "breathing tone")
                 elif isinstance(step, models.SayStep):
                     self._narration_request(step.say, step.id, step.audio)
 
     def _narration_request(self, text: str, line_id: str | None, audio: str | None, urgent: bool = False):
-        path = self.narration.path_for(text, line_id, audio) if self.narration is not None else None
-        if path is None and audio:
-            path = (self.folder / audio).resolve()
+        if self.narration is not None:  # settled before the session: None is captions only
+            path = self.narration.path_for(text, line_id, audio)
+        else:
+            path = (self.folder / audio).resolve() if audio else None
         if path is None:
             return None
-        in_cache = self.narration is not None and self.narration.cache.root in path.parents
-        return self._request(path, None if in_cache else TARGETS["narration"], urgent)
+        if self._in_cache(path):  # levelled when rendered: its peak is known
+            request = self._request(path, "narration", None, urgent, peak_db=NARRATION_PEAK_DBFS)
+        else:
+            request = self._request(path, "narration", TARGETS["narration"], urgent)
+        self._line_of.setdefault(request.key, text)
+        return request
+
+    def _in_cache(self, path: Path) -> bool:
+        return self.narration is not None and self.narration.cache.root in path.parents
 
     def _sound(self, request) -> tuple[Any, float] | None:
-        got = self.loader.get(request)
-        if got is None and (failure := self.loader.failure(request)):
-            self._health_later("sound", False, failure)
-        return got
+        return self.loader.get(request)
+
+    def _note_failures(self) -> None:
+        """Report files the loader could not play, as soon as it finds them (often before the
+        session reaches them): the sound part for music, ambience and effects, the narration
+        part for lines, which are then captions only."""
+        for request, why in self.loader.take_failures():
+            for use in sorted(self._uses.get(request.key, {"sound"})):
+                if use == "narration":
+                    if self._in_cache(request.path):  # its name is a hash: say what it is
+                        why = why.replace(request.path.name, "its cached voice", 1)
+                    self._faults["narration"][request.path.name] = \
+                        captions_only(self._line_of.get(request.key, ""), why)
+                    self._health_later("narration", False, fault_message(self._faults["narration"]))
+                else:
+                    self._faults["sound"][request.path.name] = f"{why}: the {use} is silent"
+                    self._health_later("sound", False, fault_message(self._faults["sound"]))
+            log.warning("%s (%s)", why, request.path)
 
     # --- channels and voices --------------------------------------------------------------------
 
@@ -382,10 +421,21 @@ class Mixer:
             return
         tracks, volume, fade, index = player.pending
         name = tracks[index]
-        requests = [(role, self._request(path, urgent=True)) for role, path in self._sources(player.bus, name)]
+        requests = [(role, self._request(path, player.bus, urgent=True))
+                    for role, path in self._sources(player.bus, name)]
         loaded = [(role, self._sound(r)) for role, r in requests]
         if any(self.loader.failure(r) for _, r in requests):
-            player.pending = None  # reported; the bus stays quiet rather than retrying forever
+            # Reported; the bus stays quiet rather than retrying forever, unless the playlist
+            # has another track that can play.
+            player.pending = None
+            for step in range(1, len(tracks)):
+                following = (index + step) % len(tracks)
+                others = [self._request(path, player.bus, urgent=True)
+                          for _, path in self._sources(player.bus, tracks[following])]
+                if not any(self.loader.failure(r) for r in others):
+                    player.index = following
+                    player.pending = (tracks, volume, fade, following)
+                    break
             return
         if any(got is None for _, got in loaded):
             return
@@ -424,22 +474,28 @@ class Mixer:
 
     # --- narration, chimes, breath ----------------------------------------------------------------
 
-    def _when_loaded(self, request: Any, play: float, start: Callable[[Any, float], None]) -> None:
-        """Start a sound now if it is decoded, else as soon as it is (within LATE_LIMIT)."""
+    def _when_loaded(self, request: Any, play: float, start: Callable[[Any, float], None],
+                     missed: Callable[[float], None] | None = None) -> None:
+        """Start a sound now if it is decoded, else as soon as it is (within LATE_LIMIT);
+        `missed` is called if it never starts (failed or late)."""
         got = self._sound(request)
         if got is not None:
             start(got, play)
         elif not self.loader.failure(request):
-            self._waiting.append((request, play, start))
+            self._waiting.append((request, play, start, missed))
+        elif missed is not None:
+            missed(play)
 
     def _start_waiting(self, play: float) -> None:
         for item in list(self._waiting):
-            request, asked, start = item
+            request, asked, start, missed = item
             got = self._sound(request)
             if got is not None or self.loader.failure(request) or play - asked > LATE_LIMIT:
                 self._waiting.remove(item)
                 if got is not None and play - asked <= LATE_LIMIT:
                     start(got, play)
+                elif missed is not None:
+                    missed(play)
 
     def _say(self, action: act.Say, play: float) -> None:
         if self._narrator is not None:
@@ -448,14 +504,22 @@ class Mixer:
         self._waiting = [w for w in self._waiting if w[2] != self._start_narration]
         request = self._narration_request(action.text, action.line_id, action.audio, urgent=True)
         if request is None:
-            self._missing_lines += 1
-            self._health_later("narration", False,
-                               f"{self._missing_lines} line(s) had no narration sound: captions only")
+            faults = self._faults["narration"]
+            if action.text not in faults and not getattr(self.narration, "problem", None):
+                faults[action.text] = captions_only(action.text, "it has no sound")
+                self._health_later("narration", False, fault_message(faults))
             return
+        if self.loader.failure(request):
+            return  # reported when the loader found it: captions only, the music stays up
         for bus in ("music", "ambience"):
             self.duck[bus].to(self.script.mix.duck, DUCK_DOWN, play, "smooth")
         self._unduck_at = None
-        self._when_loaded(request, play, self._start_narration)
+        self._when_loaded(request, play, self._start_narration, self._narration_missed)
+
+    def _narration_missed(self, play: float) -> None:
+        """The line's sound failed or came too late: the music comes back up."""
+        if self._narrator is None:
+            self._unduck_at = play + DUCK_HOLD
 
     def _start_narration(self, got: tuple[Any, float], play: float) -> None:
         volume = self.script.voice.volume
@@ -478,7 +542,7 @@ class Mixer:
                     voice.envelope.to(0.0, CHIME_STOP, play, "db")
 
     def _chime(self, name: str, play: float) -> None:
-        self._when_loaded(self._request(self.library.chime(name), urgent=True), play,
+        self._when_loaded(self._request(self.library.chime(name), "chime", urgent=True), play,
                           lambda got, _play: self._start(got[0], "effects", Param(1.0), loops=0, one_shot=True))
 
     def _breathe(self, action: act.Breathe, play: float) -> None:
@@ -492,7 +556,8 @@ class Mixer:
         def start(got: tuple[Any, float], _play: float) -> None:
             self._breath = self._start(got[0], "effects", Param(1.0), loops=-1, shape=shape)
 
-        self._when_loaded(self._request(self.library.breath_tone(), urgent=True), play, start)
+        tone = self._request(self.library.breath_tone(), "breathing tone", urgent=True)
+        self._when_loaded(tone, play, start)
 
     # --- the ramp thread --------------------------------------------------------------------------
 
@@ -518,6 +583,7 @@ class Mixer:
         if self.device is None:
             return False
         wall, play = self._clocks()
+        self._note_failures()
         self._playlists(play)
         self._start_waiting(play)
         if self._pausing and not self._device_paused and self.hush.done(wall) and self.hush.target == 0.0:
@@ -566,6 +632,21 @@ class Mixer:
                     channel.set_volume(value, value)
                 voice.level = (volume, pan)
         return bool(self._voices) or self._pausing or bool(self._waiting)
+
+
+def short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def captions_only(text: str, why: str) -> str:
+    return f"'{short(text)}' is captions only: {why}"
+
+
+def fault_message(faults: dict[str, str], shown: int = 3) -> str:
+    """Several faults of one part in one line for the panel."""
+    items = list(faults.values())
+    more = f"; and {len(items) - shown} more" if len(items) > shown else ""
+    return "; ".join(items[:shown]) + more
 
 
 def split_gain(gain: float, volume: int) -> tuple[int, int]:

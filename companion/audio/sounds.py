@@ -1,6 +1,10 @@
 """Decoding sound files into pygame Sounds in a background thread, so a two-minute music
 layer never stalls the render loop. Decoding uses libsndfile (soundfile), resampling and
-loudness matching are done here, so every file plays at the device's own format."""
+loudness matching are done here, so every file plays at the device's own format.
+
+A file that is missing, unreadable or damaged (see damage.py) is not played: the loader keeps
+why, and the mixer reports it and leaves that sound out. A decoded sound lives in memory for
+the whole session, so a file deleted or damaged after it was decoded changes nothing."""
 
 from __future__ import annotations
 
@@ -12,9 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from companion.audio.damage import Damaged, check_length, check_samples
 from companion.audio.library import NARRATION_PEAK_DBFS, unpad
 from companion.audio.loudness import limit_to
 from companion.audio.signal import resample
+
+
+EDGE_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -22,21 +30,48 @@ class Request:
     path: Path
     normalise_to: float | None = None  # LUFS, for recordings made elsewhere
     trim: int = 0  # frames dropped at each end (the library's loop padding)
+    seconds: float | None = None  # the length it must have (library manifest), when known
+    peak_db: float | None = None  # the peak it must stay under (manifest, narration cache)
+    soften: bool = False  # a one-shot from elsewhere: 5 ms fades at its edges (see decode)
 
     @property
     def key(self) -> tuple[str, float | None]:
         return str(self.path), self.normalise_to
 
 
+def why_not(path: Path, exc: BaseException) -> str:
+    """A failure to decode, in words for the panel."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{path.name} is missing"
+    if isinstance(exc, Damaged):
+        return f"{path.name} is {exc}"
+    if isinstance(exc, (RuntimeError, ValueError)):  # libsndfile's errors are RuntimeErrors
+        detail = str(getattr(exc, "error_string", exc)).strip().rstrip(".")
+        return f"{path.name} is damaged or not a sound file ({detail})"
+    return f"{path.name} cannot be played ({type(exc).__name__}: {exc})"
+
+
 def decode(request: Request, frequency: int, channels: int, size: int) -> tuple[bytes, float]:
     """The file as raw samples in the mixer's format, and its length in seconds."""
     import soundfile
 
-    data, rate = soundfile.read(str(request.path), dtype="float32", always_2d=True)
+    if not request.path.is_file():
+        raise FileNotFoundError(request.path)
+    with soundfile.SoundFile(str(request.path)) as file:
+        declared, rate = file.frames, file.samplerate
+        data = file.read(dtype="float32", always_2d=True)
+    check_length(request.path, declared, data.shape[0], rate)
     if request.trim:
         data = unpad(data, request.trim).astype(np.float32)
+    check_samples(data, rate, seconds=request.seconds, peak_db=request.peak_db)
     if request.normalise_to is not None and data.shape[0]:
         data = limit_to(data, rate, request.normalise_to, 10 ** (NARRATION_PEAK_DBFS / 20)).astype(np.float32)
+    if request.soften:
+        # A recording cut short (or edited hard) would start or stop mid-wave: a click.
+        edge = min(int(EDGE_SECONDS * rate), data.shape[0] // 2)
+        ramp = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, edge, dtype=np.float32)))[:, None]
+        data[:edge] *= ramp
+        data[data.shape[0] - edge:] *= ramp[::-1]
     if rate != frequency:
         data = resample(data.astype(np.float64), rate, frequency).astype(np.float32)
     if data.shape[1] != channels:
@@ -59,6 +94,7 @@ class Loader:
         self._lock = threading.Lock()
         self._sounds: dict[tuple[str, float | None], tuple[Any, float]] = {}
         self._failed: dict[tuple[str, float | None], str] = {}
+        self._new_failures: list[tuple[Request, str]] = []
         self._asked: set[tuple[str, float | None]] = set()
         self._urgent: set[tuple[str, float | None]] = set()
         self._idle = threading.Event()
@@ -88,6 +124,12 @@ class Loader:
         with self._lock:
             return self._failed.get(request.key)
 
+    def take_failures(self) -> list[tuple[Request, str]]:
+        """Failures found since the last call (each once), for the mixer to report."""
+        with self._lock:
+            found, self._new_failures = self._new_failures, []
+        return found
+
     def wait_idle(self, timeout: float | None = None) -> bool:
         return self._idle.wait(timeout)
 
@@ -110,9 +152,11 @@ class Loader:
                     sound = pygame.mixer.Sound(buffer=raw)
                     with self._lock:
                         self._sounds[request.key] = (sound, seconds)
-                except (RuntimeError, OSError, ValueError, pygame.error) as exc:
+                except Exception as exc:  # noqa: BLE001 - one bad file must not stop the loader
+                    why = why_not(request.path, exc)
                     with self._lock:
-                        self._failed[request.key] = f"cannot play {request.path.name}: {exc}"
+                        self._failed[request.key] = why
+                        self._new_failures.append((request, why))
             with self._lock:
                 if self._queue.empty():
                     self._idle.set()

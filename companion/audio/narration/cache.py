@@ -1,4 +1,8 @@
-"""The narration cache: one normalised WAV per (text, language, voice, rate, engine)."""
+"""The narration cache: one normalised WAV per (text, language, voice, rate, engine).
+
+An entry counts as cached only if it is whole: a file deleted, cut short or overwritten since
+it was rendered is rendered again before the session (`has` checks the header, the length and
+the level every line was made to)."""
 
 from __future__ import annotations
 
@@ -28,7 +32,32 @@ class NarrationCache:
         return self.root / key[:2] / f"{key}.wav"
 
     def has(self, key: str) -> bool:
-        return self.path(key).is_file()
+        return self.problem(self.path(key)) is None
+
+    @staticmethod
+    def problem(path: Path) -> str | None:
+        """Why a cached line cannot be used (missing, damaged), or None. Reads the file: a
+        line is a few hundred kilobytes, a whole script's lines a few megabytes."""
+        import numpy as np
+
+        from companion.audio.library import NARRATION_PEAK_DBFS
+
+        try:
+            with wave.open(str(path), "rb") as w:
+                if w.getnchannels() != 1 or w.getsampwidth() != 2:
+                    return "not a line this cache wrote"
+                frames = w.getnframes()
+                data = w.readframes(frames)
+        except FileNotFoundError:
+            return "missing"
+        except (OSError, EOFError, wave.Error) as exc:
+            return f"unreadable ({exc})"
+        if frames == 0 or len(data) < frames * 2:
+            return "cut short"
+        peak = int(np.max(np.abs(np.frombuffer(data, dtype="<i2").astype(np.int32))))
+        if peak > 32768 * 10 ** ((NARRATION_PEAK_DBFS + 0.5) / 20):  # every line was limited
+            return "louder than any line is made: overwritten"
+        return None
 
     def store(self, key: str, samples: bytes, rate: int) -> Path:
         """Write 16-bit mono PCM atomically (a half-written file is never taken as cached)."""

@@ -2,7 +2,12 @@
 
 `prepare_narration` is what `companion narrate` and `companion run` call. It never raises for
 a missing engine or a failed line: the Narration it returns says so (`problem`, `failed`),
-and those lines play as captions only."""
+and those lines play as captions only.
+
+When it returns, every line's file and length are settled: the session never looks at the
+disk again for them (a recording deleted or damaged during the session cannot change a
+line's length or raise in the middle of it), and a recording that cannot be read, or is cut
+short, is a line without sound (`failed` says why) rather than an error later."""
 
 from __future__ import annotations
 
@@ -43,9 +48,15 @@ class Narration:
     synthesized_seconds: float = 0.0
     seconds_taken: float = 0.0
     _lengths: dict[Path, float] = field(default_factory=dict)
+    _settled: dict[tuple[str, str | None, str | None], Path | None] | None = None
 
     def path_for(self, text: str, line_id: str | None = None, audio: str | None = None) -> Path | None:
         """The file to play for a line: its `audio`, a linked recording, or the cached voice."""
+        if self._settled is not None and (text, line_id, audio) in self._settled:
+            return self._settled[(text, line_id, audio)]
+        return self._find(text, line_id, audio)
+
+    def _find(self, text: str, line_id: str | None, audio: str | None) -> Path | None:
         if audio:
             path = (self.script_dir / audio).resolve()
             return path if path.is_file() else None
@@ -53,12 +64,44 @@ class Narration:
         return recorded or self.by_text.get(text)
 
     def seconds_for(self, text: str, line_id: str | None = None, audio: str | None = None) -> float | None:
+        """A line's length from its file (None: no sound; never raises)."""
         path = self.path_for(text, line_id, audio)
         if path is None:
             return None
         if path not in self._lengths:
-            self._lengths[path] = file_seconds(path)
+            try:
+                self._lengths[path] = file_seconds(path)
+            except Exception:  # noqa: BLE001 - a file damaged since: the engine estimates instead
+                return None
         return self._lengths[path]
+
+    def settle(self) -> None:
+        """Find every line's file and length now, once: a file that cannot be read (or is cut
+        short) makes its line one without sound, with the reason in `failed`."""
+        settled: dict[tuple[str, str | None, str | None], Path | None] = {}
+        for line in self.lines:
+            key = (line.text, line.step_id, line.audio)
+            path = self._find(*key)
+            if path is not None and path not in self._lengths:
+                why = unreadable(path)
+                if why is None:
+                    try:
+                        self._lengths[path] = file_seconds(path)
+                    except Exception as exc:  # noqa: BLE001 - libsndfile's errors: say which file
+                        why = damaged_or_unknown(path, exc)
+                if why is not None:
+                    self.failed[line.text] = why
+                    path = None
+            settled[key] = path
+        self._settled = settled
+
+    def why_missing(self, line: Line) -> str:
+        """Why a line has no sound, for the panel."""
+        if line.text in self.failed:
+            return self.failed[line.text]
+        if line.audio:
+            return f"{Path(line.audio).name} is missing"
+        return self.problem or f"'{line.text[:40]}' was not rendered"
 
     @property
     def speech_seconds(self) -> float:
@@ -69,6 +112,34 @@ class Narration:
     def missing(self) -> list[Line]:
         """Lines with no sound: they show as captions only."""
         return [line for line in self.lines if self.path_for(line.text, line.step_id, line.audio) is None]
+
+
+def damaged_or_unknown(path: Path, exc: BaseException) -> str:
+    detail = str(getattr(exc, "error_string", exc)).strip().rstrip(".")
+    return f"{path.name} is damaged or not a sound file ({detail})"
+
+
+def unreadable(path: Path) -> str | None:
+    """Why a recording cannot be played as it is (missing, or shorter than its header says),
+    or None. The mixer checks the decoded sound itself (damage.py) when it loads it."""
+    from companion.audio.damage import ogg_problem, wav_declared_frames
+
+    if not path.is_file():
+        return f"{path.name} is missing"
+    if (why := ogg_problem(path)) is not None:
+        return f"{path.name} is {why}"
+    declared = wav_declared_frames(path) if path.suffix.lower() in (".wav", ".wave") else None
+    if declared is None:
+        return None
+    import soundfile
+
+    try:
+        info = soundfile.info(str(path))
+    except Exception as exc:  # noqa: BLE001 - libsndfile's errors: say which file
+        return damaged_or_unknown(path, exc)
+    if info.frames < declared:
+        return f"{path.name} is damaged: it ends {(declared - info.frames) / info.samplerate:.1f} s early"
+    return None
 
 
 def file_seconds(path: Path) -> float:
@@ -96,6 +167,7 @@ def prepare_narration(script: Script, script_path: Path | str | None = None, *,
     narration.recorded = sum(1 for line in narration.lines
                              if line.text not in to_speak and narration.path_for(line.text, line.step_id, line.audio))
     if not to_speak:
+        narration.settle()
         narration.seconds_taken = time.perf_counter() - started
         return narration
     try:
@@ -103,29 +175,34 @@ def prepare_narration(script: Script, script_path: Path | str | None = None, *,
         voice = voice_for(list_voices(program), script.language, script.voice.name)
     except SpeechEngineMissing as exc:
         narration.problem = f"{exc}; narration will be captions only"
+        narration.settle()
         narration.seconds_taken = time.perf_counter() - started
         return narration
     if voice is None:
         narration.problem = (f"no installed voice speaks '{script.language}'; "
                              "narration will be captions only")
+        narration.settle()
         narration.seconds_taken = time.perf_counter() - started
         return narration
     narration.voice = voice.identifier
     language = normalise_language(script.language)
     keys = {text: NarrationCache.key(text, language, voice.identifier, script.voice.rate, narration.engine)
             for text in to_speak}
-    missing = [Job(key, text) for text, key in keys.items() if not narration.cache.has(key)]
+    whole = {key for key in keys.values() if narration.cache.has(key)}  # reads each file: once
+    missing = [Job(key, text) for text, key in keys.items() if key not in whole]
     narration.reused = len(to_speak) - len(missing)
     if missing and render:
         report = render_jobs(missing, voice.identifier, script.voice.rate, narration.cache, progress, workers)
         narration.rendered = len(report.rendered)
+        whole |= set(report.rendered)
         narration.synthesized_seconds = report.synthesized_seconds
         by_key = {job.key: job.text for job in missing}
         narration.failed = {by_key[k]: why for k, why in report.failed.items()}
         if report.fatal:
             narration.problem = f"{report.fatal}; narration will be captions only"
     for text, key in keys.items():
-        if narration.cache.has(key):
+        if key in whole:
             narration.by_text[text] = narration.cache.path(key)
+    narration.settle()
     narration.seconds_taken = time.perf_counter() - started
     return narration
