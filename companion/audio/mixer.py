@@ -29,6 +29,7 @@ from typing import Any
 
 from companion.audio import device as dev
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS, Library
+from companion.audio.memory import give_back_memory
 from companion.audio.ramps import Param, layer_weight
 from companion.script import models
 from companion.script.models import is_file_reference
@@ -125,6 +126,8 @@ class Mixer:
         self.loader: Any = None
         self._pygame: Any = None
         self._free: list[int] = []
+        self._spare_copies: dict[int, list[Any]] = {}   # id(original Sound) -> copies not playing
+        self._copied_from: dict[int, Any] = {}          # id(copy) -> its original
         self._voices: list[Voice] = []
         self._buses = {"music": BusPlayer("music"), "ambience": BusPlayer("ambience")}
         mix = script.mix
@@ -375,7 +378,7 @@ class Mixer:
             self._health_later("sound", False, "too many sounds at once: one was left out")
             return None
         if any(v.sound is sound for v in self._voices):  # a voice owns its Sound's volume
-            sound = self._pygame.mixer.Sound(buffer=sound.get_raw())
+            sound = self._copy_of(sound)
         index = self._free.pop(0)
         channel = self._pygame.mixer.Channel(index)
         channel.set_volume(0.0, 0.0)  # silent from its first sample; the ramp brings it in
@@ -391,6 +394,24 @@ class Mixer:
         if voice in self._voices:
             self._voices.remove(voice)
             self._free.append(voice.channel)
+            original = self._copied_from.get(id(voice.sound))
+            if original is not None:
+                self._spare_copies.setdefault(id(original), []).append(voice.sound)
+
+    def _copy_of(self, sound: Any) -> Any:
+        """A second Sound with the same samples, for a track playing twice at once (crossfading
+        into itself). Copies are kept and reused: making one per crossfade (25 MB for a music
+        layer) let memory grow through a long session."""
+        in_use = {id(v.sound) for v in self._voices}
+        spares = self._spare_copies.setdefault(id(sound), [])
+        for copy in spares:
+            if id(copy) not in in_use:
+                spares.remove(copy)
+                return copy
+        copy = self._pygame.mixer.Sound(buffer=sound.get_raw())
+        self._copied_from[id(copy)] = sound
+        give_back_memory()  # the samples passed through a temporary bytes object
+        return copy
 
     # --- music and ambience ------------------------------------------------------------------
 

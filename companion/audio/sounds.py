@@ -19,6 +19,7 @@ import numpy as np
 from companion.audio.damage import Damaged, check_length, check_samples
 from companion.audio.library import NARRATION_PEAK_DBFS, unpad
 from companion.audio.loudness import limit_to
+from companion.audio.memory import give_back_memory
 from companion.audio.signal import resample
 
 
@@ -158,5 +159,8 @@ class Loader:
                         self._failed[request.key] = why
                         self._new_failures.append((request, why))
             with self._lock:
-                if self._queue.empty():
+                idle = self._queue.empty()
+                if idle:
                     self._idle.set()
+            if idle:
+                give_back_memory()  # the decoding's temporary arrays
