@@ -57,6 +57,8 @@ class Say(Action):
     caption: bool
     line_id: str | None = None
     audio: str | None = None
+    silent: bool = False  # no sound for this line (no speech engine, a damaged file): the
+                          # caption is all the patient gets, so it shows even with captions off
 
 
 @dataclass(frozen=True)

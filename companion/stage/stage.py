@@ -232,8 +232,9 @@ class Stage:
                     self.layers[self.environment].show_look(action.look, max(action.fade, MIN_LOOK_FADE),
                                                             replace=False)
             case act.Say():
-                self._say = action.text if action.caption else None
-                if action.caption and self.captions_on and self.window is not None:
+                shown = action.caption or action.silent
+                self._say = action.text if shown else None
+                if shown and (self.captions_on or action.silent) and self.window is not None:
                     self.captions.show(action.text)
                     self._deadline("say", action.seconds)
             case act.ShowText():

@@ -61,3 +61,13 @@ def test_escape_asks_again_before_ending(app):
     assert press(app, "x")["state"] == "playing"  # another key cancels the question
     press(app, "escape")
     assert press(app, "escape")["state"] == "ended"
+
+
+def test_lines_without_sound_are_marked_for_the_stage(app):
+    """The app tells the stage which lines will not be heard (here: one the narration cache lost)."""
+    from companion.session import actions as act
+
+    say = act.Say("Hello. This is a short session.", 2.0, True)
+    assert app._audible(say)
+    app.mixer.narration.by_text.clear()
+    assert not app._audible(say)

@@ -91,3 +91,12 @@ def test_shown_text_appears_even_with_captions_off_and_leaves_after_its_time(pla
     player.run(5.0, fps=10, render=False)  # its step end was missed: it still goes
     assert stage.shown.visible_text is None
     stage.apply(act.SetCaptions(True))
+
+
+def test_a_line_without_sound_shows_even_with_captions_off(player):
+    """No speech engine or a damaged recording: the caption is all the patient gets."""
+    stage = player.stage
+    stage.apply(act.SetCaptions(False))
+    stage.apply(act.Say(LINE, 4.0, True, silent=True))
+    player.run(1.0, fps=10, render=False)
+    assert stage.captions.visible_text == LINE
