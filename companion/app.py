@@ -264,7 +264,7 @@ class SessionApp:
         for command, result in applied:
             command.deliver(result)
         for action in engine.tick():
-            if isinstance(action, act.Say) and not self._audible(action):
+            if isinstance(action, act.Say) and not self.mixer.will_speak(action):
                 action = dataclasses.replace(action, silent=True)
             self.stage.apply(action)
             self.mixer.apply(action)
@@ -285,11 +285,6 @@ class SessionApp:
         if self._frames == 1:
             self.out("first frame drawn")
         return task.cont
-
-    def _audible(self, say: act.Say) -> bool:
-        narration = self.mixer.narration if self.mixer is not None else None
-        return not self.mixer.silent and narration is not None and \
-            narration.path_for(say.text, say.line_id, say.audio) is not None
 
     def _publish(self, force: bool = False) -> None:
         now = time.monotonic()

@@ -537,6 +537,15 @@ class Mixer:
         self._unduck_at = None
         self._when_loaded(request, play, self._start_narration, self._narration_missed)
 
+    def will_speak(self, action: act.Say) -> bool:
+        """Whether this line will be heard: a device, a file, and not found damaged. (A line
+        that will not be heard shows its caption whatever the captions setting.)"""
+        if self.silent:
+            return False
+        with self._lock:
+            request = self._narration_request(action.text, action.line_id, action.audio)
+            return request is not None and not self.loader.failure(request)
+
     def _narration_missed(self, play: float) -> None:
         """The line's sound failed or came too late: the music comes back up."""
         if self._narrator is None:

@@ -63,11 +63,11 @@ def test_escape_asks_again_before_ending(app):
     assert press(app, "escape")["state"] == "ended"
 
 
-def test_lines_without_sound_are_marked_for_the_stage(app):
-    """The app tells the stage which lines will not be heard (here: one the narration cache lost)."""
+def test_lines_without_sound_are_marked_for_the_stage(app, tmp_path):
+    """The mixer tells the app which lines will not be heard (here: a recording that is gone),
+    and the stage shows their captions even when captions are off."""
     from companion.session import actions as act
 
     say = act.Say("Hello. This is a short session.", 2.0, True)
-    assert app._audible(say)
-    app.mixer.narration.by_text.clear()
-    assert not app._audible(say)
+    assert app.mixer.will_speak(say)
+    assert not app.mixer.will_speak(act.Say("Hello.", 2.0, True, audio="gone.wav"))
