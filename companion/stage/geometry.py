@@ -111,11 +111,20 @@ def height_field(mesh: Mesh, xs: np.ndarray, ys: np.ndarray, height, color=(1, 1
              extras if extras is not None else np.stack([u, v, np.zeros_like(u), np.zeros_like(u)], 1))
 
 
-def dome(mesh: Mesh, radius: float, rings: int = 24, segments: int = 48) -> None:
+# Elevations (degrees) of the sky dome's rings: a degree apart at the horizon, where the
+# sky's gradient (worked out per vertex) bends fastest, wider towards the zenith, so that
+# straight lines between rings stay within a quarter of a step of 8-bit colour of the curve.
+DOME_ELEVATIONS = (-90, -60, -35, -20, -12, -7, -4.5, -3, -2, -1, 0, 1, 2, 3, 4, 5.5, 7, 8.5, 10,
+                   12, 14, 16.5, 19, 22, 25.5, 29.5, 34, 39.5, 46, 54, 63, 76, 90)
+
+
+def dome(mesh: Mesh, radius: float, elevations: tuple[float, ...] = DOME_ELEVATIONS,
+         segments: int = 48) -> None:
     """A sphere seen from inside (for the sky); the shader colours it by direction."""
+    rings = len(elevations) - 1
     u, v, tris = grid(segments, rings)
     theta = u * 2 * np.pi
-    phi = (v - 0.5) * np.pi  # -90..90 degrees of elevation
+    phi = np.radians(np.asarray(elevations, float))[np.rint(v * rings).astype(int)]
     pos = np.stack([np.cos(phi) * np.sin(theta), np.cos(phi) * np.cos(theta), np.sin(phi)], 1)
     mesh.add(pos * radius, tris[:, ::-1], -pos)
 

@@ -28,6 +28,18 @@ Region = tuple[float, float, float, float]  # left, right, bottom, top (0..1 of 
 SKY_TURN_RATE = 0.004   # radians per second of the motion clock: a very slow turning sky
 
 
+def _near_sampler() -> SamplerState:
+    """The noise read without mipmaps, for patterns that are only ever seen larger than its
+    texels: on a software renderer, choosing a mipmap level doubles the cost of a read."""
+    sampler = SamplerState()
+    sampler.setMinfilter(SamplerState.FT_linear)
+    sampler.setMagfilter(SamplerState.FT_linear)
+    sampler.setWrapU(SamplerState.WM_repeat)
+    sampler.setWrapV(SamplerState.WM_repeat)
+    return sampler
+
+
+
 class Layer:
     def __init__(self, scenery: Scenery, host: GraphicsOutput, size: tuple[int, int],
                  regions: list[Region], rig: EyeRig, look: Mapping[str, Any] | None) -> None:
@@ -36,6 +48,7 @@ class Layer:
         self.root = NodePath(f"scene-{scenery.name}")
         scenery.build(self.root)
         self.root.setShaderInput("u_noise", scenery.kit.noise)
+        self.root.setShaderInput("u_noise_near", scenery.kit.noise, _near_sampler())
         for name, value in scenery.constants().items():
             self.root.setShaderInput(name, value[0] if len(value) == 1 else Vec3(*value))
         self.viewpoint = self.root.attachNewNode("viewpoint")
