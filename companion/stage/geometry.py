@@ -83,6 +83,17 @@ def sector(x: float, y: float, sectors: int = 8) -> int:
     return int((np.arctan2(y, x) + np.pi) / (2 * np.pi) * sectors) % sectors
 
 
+def without_poles(tris: np.ndarray, nx: int, ny: int) -> np.ndarray:
+    """The triangles of a grid(nx, ny) wrapped round a sphere, less the half of each quad in
+    the first and last rows that has two corners at a pole: they show nothing, but a
+    software renderer sets each one up all the same."""
+    tris = tris.reshape(ny, nx, 2, 3)
+    keep = np.ones((ny, nx, 2), bool)
+    keep[0, :, 0] = False    # (a, b, d): a and b both at the first pole
+    keep[-1, :, 1] = False   # (a, d, c): d and c both at the last pole
+    return tris[keep]
+
+
 def grid(nx: int, ny: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A (nx+1) x (ny+1) grid over [0,1]^2: returns u, v (flattened) and triangles."""
     u, v = np.meshgrid(np.linspace(0, 1, nx + 1), np.linspace(0, 1, ny + 1))
@@ -126,6 +137,8 @@ def dome(mesh: Mesh, radius: float, elevations: tuple[float, ...] = DOME_ELEVATI
     theta = u * 2 * np.pi
     phi = np.radians(np.asarray(elevations, float))[np.rint(v * rings).astype(int)]
     pos = np.stack([np.cos(phi) * np.sin(theta), np.cos(phi) * np.cos(theta), np.sin(phi)], 1)
+    if abs(elevations[0]) == 90 and abs(elevations[-1]) == 90:
+        tris = without_poles(tris, segments, rings)
     mesh.add(pos * radius, tris[:, ::-1], -pos)
 
 
@@ -214,4 +227,4 @@ def ellipsoid(mesh: Mesh, center: np.ndarray, radii: tuple[float, float, float],
     normals /= np.linalg.norm(normals, axis=1, keepdims=True)
     ex = np.repeat(np.asarray(extras, np.float32)[None, :], len(pos), 0).copy()
     ex[:, 1] = pos[:, 2] - (center[2] - radii[2] if foot is None else foot)
-    mesh.add(pos, tris, normals, color, ex)
+    mesh.add(pos, without_poles(tris, segments, rings), normals, color, ex)

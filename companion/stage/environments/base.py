@@ -63,7 +63,8 @@ class Scenery(ABC):
     def constants(self) -> Values:
         """Shader values that do not change with the look."""
         return {"u_fog": (self.fog,), "u_ground_mist": (0.0,), "u_clouds": (0.0,),
-                "u_milky": (0.0,), "u_wind": (0.0,), "u_low_shade": (0.0,)}
+                "u_milky": (0.0,), "u_wind": (0.0,), "u_low_shade": (0.0,), "u_wrap": (0.5,),
+                "u_tide": (0.0,)}
 
     def update(self, root: NodePath, values: Values, clock: float) -> None:
         """Per frame: hand the current look and the motion clock to the shaders."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -9,11 +10,17 @@ from panda3d.core import NodePath
 
 from companion.stage import geometry
 from companion.stage.environments.base import Scenery
+from companion.stage.look import Values
 
 
 def sand_height(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """As sand_height() in shore.glsl: the two must agree for the waterline to be right."""
     return 0.55 - 0.055 * y + 0.22 * np.sin(x * 0.055) + 0.08 * np.sin(x * 0.17 + y * 0.2)
+
+
+def tide(waves: float, clock: float) -> float:
+    """How far the sea has risen (metres): it breathes slowly, and the waterline with it."""
+    return (0.04 + 0.07 * waves) * math.sin(clock * 0.35)
 
 
 def ridge(x: np.ndarray, y: np.ndarray, peak: float, center: float, width: float,
@@ -53,6 +60,10 @@ class Shoreline(Scenery):
     def constants(self):
         return {**super().constants(), "u_clouds": (0.35,)}
 
+    def update(self, root: NodePath, values: Values, clock: float) -> None:
+        super().update(root, values, clock)
+        root.setShaderInput("u_tide", tide(values["u_waves"][0], clock))
+
     def build(self, root: NodePath) -> None:
         self.add_sky(root, clouds=True)
         sand = geometry.Mesh()
@@ -78,4 +89,4 @@ class Shoreline(Scenery):
         ys = np.linspace(1200, 1500, 8)
         geometry.height_field(land, xs, ys, lambda x, y: ridge(x, y, 38.0, 560.0, 200.0, 1350.0),
                               color=(0.36, 0.42, 0.38, 1))
-        self.place(root, land, "headlands", "lit.vert", "land.frag")
+        self.place(root, land, "headlands", "lit.vert", "land.frag").setShaderInput("u_wrap", 0.6)

@@ -82,10 +82,15 @@ vec3 fog(vec3 c, vec4 air_here) {
 }
 
 // Soft light: the sky's fill from above, the key light wrapped round so shadows stay gentle.
-vec3 lit(vec3 albedo, vec3 n, float wrap) {
+// `light` is what a surface's colour is multiplied by; smooth surfaces work it out per vertex.
+vec3 light(vec3 n, float wrap) {
     float key = max((dot(n, u_sun_dir) + wrap) / (1.0 + wrap), 0.0);
     vec3 fill = u_ambient * (0.65 + 0.35 * n.z);
-    return albedo * (fill + u_light * key * 0.85);
+    return fill + u_light * (key * 0.85);
+}
+
+vec3 lit(vec3 albedo, vec3 n, float wrap) {
+    return albedo * light(n, wrap);
 }
 
 // The look's brightness, a soft shoulder instead of a hard clip, and a dither of less than
