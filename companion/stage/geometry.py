@@ -129,6 +129,29 @@ DOME_ELEVATIONS = (-90, -60, -35, -20, -12, -7, -4.5, -3, -2, -1, 0, 1, 2, 3, 4,
                    12, 14, 16.5, 19, 22, 25.5, 29.5, 34, 39.5, 46, 54, 63, 76, 90)
 
 
+ROW_ANGLE = 0.1  # degrees: rows of ground closer than this, as the seated viewer sees them, merge
+
+
+def thin_rows(xs: np.ndarray, ys: np.ndarray, height, eye: tuple[float, float, float],
+              min_angle: float = ROW_ANGLE) -> np.ndarray:
+    """The rows (ys) of a height field worth keeping: a row is dropped when, seen from the
+    eye, it lies within `min_angle` of the last row kept all along its length. Far flat
+    ground, seen at a grazing angle, would otherwise crowd dozens of rows into the last few
+    pixels below the horizon, each a strip of triangles less than a pixel high that a
+    software renderer sets up all the same; hills seen face on keep all their rows."""
+    ex, ey, ez = eye
+    x = np.asarray(xs, float)[None, :]
+    y = np.asarray(ys, float)[:, None]
+    z = height(x + 0 * y, y + 0 * x)
+    angle = np.degrees(np.arctan2(z - ez, np.hypot(x - ex, y - ey)))
+    keep = [0]
+    for row in range(1, len(ys) - 1):
+        if np.abs(angle[row] - angle[keep[-1]]).max() >= min_angle:
+            keep.append(row)
+    keep.append(len(ys) - 1)
+    return np.asarray(ys)[keep]
+
+
 def dome(mesh: Mesh, radius: float, elevations: tuple[float, ...] = DOME_ELEVATIONS,
          segments: int = 48) -> None:
     """A sphere seen from inside (for the sky); the shader colours it by direction."""

@@ -71,7 +71,8 @@ class Layer:
         self.clock = 0.0
         self.drawn_frames = 0
         self.checked = False
-        self.pixel_angle = 0.001
+        self.pixel_angle = -1.0          # not yet handed to the shaders
+        self._eye: Vec3 | None = None
         self.set_active(False)
 
     # --- look --------------------------------------------------------------------------
@@ -94,10 +95,14 @@ class Layer:
         self.rig.place(self.eyes)
         eye = self.eyes[0].getPos(self.root) if len(self.eyes) == 1 else \
             (self.eyes[0].getPos(self.root) + self.eyes[1].getPos(self.root)) * 0.5
-        self.root.setShaderInput("u_eye", eye)
+        if eye != self._eye:   # inputs are set only when they change (a headset moves them)
+            self._eye = eye
+            self.root.setShaderInput("u_eye", eye)
         self.root.setShaderInput("u_sky_turn", self.clock * SKY_TURN_RATE)
-        self.pixel_angle = self.rig.fovs[0].vertical / max(1, height)
-        self.root.setShaderInput("u_pixel_angle", self.pixel_angle)
+        pixel_angle = self.rig.fovs[0].vertical / max(1, height)
+        if pixel_angle != self.pixel_angle:
+            self.pixel_angle = pixel_angle
+            self.root.setShaderInput("u_pixel_angle", self.pixel_angle)
         self.scenery.update(self.root, values, self.clock)
         return values
 

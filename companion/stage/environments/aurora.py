@@ -62,7 +62,7 @@ class Aurora(Scenery):
         land = geometry.Mesh()
         xs = np.concatenate([np.linspace(-1800, -100, 36), np.linspace(-98, 98, 30), np.linspace(100, 1800, 36)])
         ys = np.concatenate([np.linspace(-20, 100, 20), np.linspace(105, 900, 40)])
-        geometry.height_field(land, xs, ys, plain, color=snow_colour)
+        geometry.height_field(land, xs, geometry.thin_rows(xs, ys, plain, self.eye), plain, color=snow_colour)
         self.place(root, land, "snow", "lit.vert", "snow.frag").setShaderInput("u_wrap", 0.6)
         ribbons = geometry.Mesh()
         for k, (x0, x1, y0, z0, height) in enumerate(((-700, 500, 520, 105, 150), (-300, 900, 760, 140, 190),

@@ -46,6 +46,7 @@ class Scenery(ABC):
 
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
+        self._given: Values = {}   # the look's values last handed to the shaders
 
     @abstractmethod
     def build(self, root: NodePath) -> None:
@@ -66,11 +67,15 @@ class Scenery(ABC):
                 "u_milky": (0.0,), "u_wind": (0.0,), "u_low_shade": (0.0,), "u_wrap": (0.5,),
                 "u_tide": (0.0,)}
 
-    def update(self, root: NodePath, values: Values, clock: float) -> None:
-        """Per frame: hand the current look and the motion clock to the shaders."""
-        for name, value in values.items():
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        """Per frame: hand the look's values that changed (all of them only while a look
+        fades) and the motion clock to the shaders; returns the values that changed."""
+        changed = {name: value for name, value in values.items() if self._given.get(name) != value}
+        for name, value in changed.items():
             root.setShaderInput(name, shader_value(value))
+        self._given.update(changed)
         root.setShaderInput("u_clock", clock)
+        return changed
 
     # --- helpers for subclasses ----------------------------------------------------------
 

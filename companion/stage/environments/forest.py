@@ -49,7 +49,8 @@ class Forest(Scenery):
         ground = geometry.Mesh()
         xs = np.linspace(-220, 220, 60)
         ys = np.linspace(-120, 260, 60)
-        geometry.height_field(ground, xs, ys, ground_height, color=(0.25, 0.31, 0.17, 1))
+        geometry.height_field(ground, xs, geometry.thin_rows(xs, ys, ground_height, self.eye), ground_height,
+                              color=(0.25, 0.31, 0.17, 1))
         node = self.place(root, ground, "ground", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.36, 0.29, 0.20))
 

@@ -140,8 +140,10 @@ class Haven(Scenery):
         root.setShaderInput("u_window_max", Vec3(*WINDOW[1]))
         root.setShaderInput("u_lamp", Vec3(*LAMP))
 
-    def update(self, root: NodePath, values: Values, clock: float) -> None:
-        """The room's light, the same for every pixel, worked out once a frame."""
-        super().update(root, values, clock)
-        for name, value in room_light(values).items():
-            root.setShaderInput(name, Vec3(*value))
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        """The room's light, the same for every pixel, worked out when the look changes."""
+        changed = super().update(root, values, clock)
+        if changed:
+            for name, value in room_light(values).items():
+                root.setShaderInput(name, Vec3(*value))
+        return changed

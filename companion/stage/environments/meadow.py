@@ -38,7 +38,8 @@ class Meadow(Scenery):
         ground = geometry.Mesh()
         xs = np.concatenate([np.linspace(-1600, -100, 16), np.linspace(-98, 98, 50), np.linspace(100, 1600, 16)])
         ys = np.concatenate([np.linspace(-20, 120, 45), np.linspace(125, 1400, 30)])
-        geometry.height_field(ground, xs, ys, ground_height, color=(0.40, 0.55, 0.24, 1))
+        geometry.height_field(ground, xs, geometry.thin_rows(xs, ys, ground_height, self.eye), ground_height,
+                              color=(0.40, 0.55, 0.24, 1))
         node = self.place(root, ground, "ground", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.58, 0.62, 0.30))
 

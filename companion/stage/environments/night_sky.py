@@ -39,7 +39,7 @@ class NightSky(Scenery):
         land = geometry.Mesh()
         xs = np.concatenate([np.linspace(-1500, -80, 16), np.linspace(-78, 78, 40), np.linspace(80, 1500, 16)])
         ys = np.concatenate([np.linspace(-20, 60, 24), np.linspace(65, 900, 30)])
-        geometry.height_field(land, xs, ys, hill, color=(0.20, 0.27, 0.17, 1))
+        geometry.height_field(land, xs, geometry.thin_rows(xs, ys, hill, self.eye), hill, color=(0.20, 0.27, 0.17, 1))
         node = self.place(root, land, "land", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.27, 0.30, 0.20))
         trees = geometry.Mesh()

@@ -60,16 +60,18 @@ class Shoreline(Scenery):
     def constants(self):
         return {**super().constants(), "u_clouds": (0.35,)}
 
-    def update(self, root: NodePath, values: Values, clock: float) -> None:
-        super().update(root, values, clock)
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        changed = super().update(root, values, clock)
         root.setShaderInput("u_tide", tide(values["u_waves"][0], clock))
+        return changed
 
     def build(self, root: NodePath) -> None:
         self.add_sky(root, clouds=True)
         sand = geometry.Mesh()
         xs = np.concatenate([np.linspace(-600, -60, 10), np.linspace(-58, 58, 60), np.linspace(60, 600, 10)])
         ys = np.concatenate([np.linspace(-20, -2, 4), np.linspace(-1, 40, 50)])
-        geometry.height_field(sand, xs, ys, sand_height, color=(0.84, 0.75, 0.60, 1))
+        geometry.height_field(sand, xs, geometry.thin_rows(xs, ys, sand_height, self.eye), sand_height,
+                              color=(0.84, 0.75, 0.60, 1))
         self.place(root, sand, "sand", "lit.vert", "sand.frag")
 
         sea = geometry.Mesh()
