@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 from panda3d.core import (
+    BoundingVolume,
     Geom,
     GeomEnums,
     GeomNode,
@@ -73,9 +74,34 @@ class Mesh:
         memoryview(handle).cast("B")[:] = indices.tobytes()
         geom = Geom(vdata)
         geom.addPrimitive(prim)
+        # boxes, not spheres: a box round a sector of things fits it closely, so Panda3D can
+        # tell it is out of view (a sphere round a wedge reaches forward past the viewer)
+        geom.setBoundsType(BoundingVolume.BT_box)
         node = GeomNode(name)
+        node.setBoundsType(BoundingVolume.BT_box)
         node.addGeom(geom)
         return NodePath(node)
+
+
+def split_sectors(mesh: Mesh, center: tuple[float, float], sectors: int = 8) -> dict[int, Mesh]:
+    """A mesh cut into `sectors` meshes by the direction of each triangle from `center`
+    (as sector() reckons it), so that Panda3D can leave out the ones out of view."""
+    positions = np.concatenate(mesh.positions)
+    normals, colors = np.concatenate(mesh.normals), np.concatenate(mesh.colors)
+    extras, triangles = np.concatenate(mesh.extras), np.concatenate(mesh.triangles)
+    middle = positions[triangles].mean(1)
+    angle = np.arctan2(middle[:, 1] - center[1], middle[:, 0] - center[0])
+    which = ((angle + np.pi) / (2 * np.pi) * sectors).astype(int) % sectors
+    parts = {}
+    for index in range(sectors):
+        chosen = triangles[which == index]
+        if not len(chosen):
+            continue
+        used, local = np.unique(chosen, return_inverse=True)
+        part = Mesh()
+        part.add(positions[used], local.reshape(-1, 3), normals[used], colors[used], extras[used])
+        parts[index] = part
+    return parts
 
 
 def sector(x: float, y: float, sectors: int = 8) -> int:
@@ -83,14 +109,14 @@ def sector(x: float, y: float, sectors: int = 8) -> int:
     return int((np.arctan2(y, x) + np.pi) / (2 * np.pi) * sectors) % sectors
 
 
-def without_poles(tris: np.ndarray, nx: int, ny: int) -> np.ndarray:
+def without_poles(tris: np.ndarray, nx: int, ny: int, first: bool = True, last: bool = True) -> np.ndarray:
     """The triangles of a grid(nx, ny) wrapped round a sphere, less the half of each quad in
-    the first and last rows that has two corners at a pole: they show nothing, but a
+    the first (and/or last) row that has two corners at a pole: they show nothing, but a
     software renderer sets each one up all the same."""
     tris = tris.reshape(ny, nx, 2, 3)
     keep = np.ones((ny, nx, 2), bool)
-    keep[0, :, 0] = False    # (a, b, d): a and b both at the first pole
-    keep[-1, :, 1] = False   # (a, d, c): d and c both at the last pole
+    keep[0, :, 0] = not first    # (a, b, d): a and b both at the first pole
+    keep[-1, :, 1] = not last    # (a, d, c): d and c both at the last pole
     return tris[keep]
 
 
@@ -154,14 +180,14 @@ def thin_rows(xs: np.ndarray, ys: np.ndarray, height, eye: tuple[float, float, f
 
 def dome(mesh: Mesh, radius: float, elevations: tuple[float, ...] = DOME_ELEVATIONS,
          segments: int = 48) -> None:
-    """A sphere seen from inside (for the sky); the shader colours it by direction."""
+    """A sphere, or a band of one between elevations, seen from inside (for the sky); the
+    shader colours it by direction."""
     rings = len(elevations) - 1
     u, v, tris = grid(segments, rings)
     theta = u * 2 * np.pi
     phi = np.radians(np.asarray(elevations, float))[np.rint(v * rings).astype(int)]
     pos = np.stack([np.cos(phi) * np.sin(theta), np.cos(phi) * np.cos(theta), np.sin(phi)], 1)
-    if abs(elevations[0]) == 90 and abs(elevations[-1]) == 90:
-        tris = without_poles(tris, segments, rings)
+    tris = without_poles(tris, segments, rings, abs(elevations[0]) == 90, abs(elevations[-1]) == 90)
     mesh.add(pos * radius, tris[:, ::-1], -pos)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from panda3d.core import NodePath
+from panda3d.core import NodePath, OmniBoundingVolume
 
 from companion.stage import geometry
 
@@ -24,5 +24,10 @@ def add_stars(scenery, root: NodePath, count: int, seed: int) -> NodePath:
     colors = STAR_TINTS[rng.integers(0, len(STAR_TINTS), count)]
     mesh = geometry.Mesh()
     geometry.quads(mesh, directions, colors, extras)
-    return scenery.place(root, mesh, "stars", "stars.vert", "stars.frag", bin_name="fixed",
-                         sort=-5, additive=True, depth_write=False)
+    stars = scenery.place(root, mesh, "stars", "stars.vert", "stars.frag", bin_name="fixed",
+                          sort=-5, additive=True, depth_write=False)
+    # the mesh holds directions (the vertex shader puts each star far out): its bounds
+    # would be a unit box round the origin, so tell Panda3D they reach everywhere
+    stars.node().setBounds(OmniBoundingVolume())
+    stars.node().setFinal(True)
+    return stars

@@ -63,7 +63,7 @@ class Aurora(Scenery):
         xs = np.concatenate([np.linspace(-1800, -100, 36), np.linspace(-98, 98, 30), np.linspace(100, 1800, 36)])
         ys = np.concatenate([np.linspace(-20, 100, 20), np.linspace(105, 900, 40)])
         geometry.height_field(land, xs, geometry.thin_rows(xs, ys, plain, self.eye), plain, color=snow_colour)
-        self.place(root, land, "snow", "lit.vert", "snow.frag").setShaderInput("u_wrap", 0.6)
+        self.place_around(root, land, "snow", "lit.vert", "snow.frag").setShaderInput("u_wrap", 0.6)
         ribbons = geometry.Mesh()
         for k, (x0, x1, y0, z0, height) in enumerate(((-700, 500, 520, 105, 150), (-300, 900, 760, 140, 190),
                                                     (-900, 200, 980, 170, 210))):
@@ -74,4 +74,4 @@ class Aurora(Scenery):
             extras = np.stack([u, v, np.full_like(u, k * 0.37 + 0.1), np.zeros_like(u)], 1)
             ribbons.add(np.stack([x, y, z], 1), tris, None, (1, 1, 1, 1), extras)
         self.place(root, ribbons, "ribbons", "aurora.vert", "aurora.frag", bin_name="fixed", sort=5,
-                   additive=True, depth_write=False, two_sided=True)
+                   additive=True, depth_write=False, two_sided=True, reach=70.0)

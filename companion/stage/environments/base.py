@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from panda3d.core import ColorBlendAttrib, NodePath, Texture, TransparencyAttrib, Vec2, Vec3, Vec4
+from panda3d.core import BoundingBox, ColorBlendAttrib, NodePath, Texture, TransparencyAttrib, Vec2, Vec3, Vec4
 
 from companion.stage import geometry, shaders
 from companion.stage.look import Values
@@ -82,8 +82,15 @@ class Scenery(ABC):
     def place(self, root: NodePath, mesh: geometry.Mesh, name: str, vertex: str, fragment: str,
               *, bin_name: str | None = None, sort: int = 0, additive: bool = False,
               depth_write: bool = True, two_sided: bool = False,
-              defines: tuple[tuple[str, int], ...] = ()) -> NodePath:
+              defines: tuple[tuple[str, int], ...] = (), reach: float = 0.0) -> NodePath:
+        """A mesh under `root` with its shaders and how it is drawn. `reach`: how far (metres)
+        the vertex shader may move a vertex, so Panda3D's bounds (used to leave out what is
+        out of view) still hold all of it."""
         node = mesh.node(name)
+        if reach:
+            bounds = node.node().getBounds()
+            pad = Vec3(reach, reach, reach)
+            node.node().setBounds(BoundingBox(bounds.getMin() - pad, bounds.getMax() + pad))
         node.reparentTo(root)
         node.setShader(shaders.load(vertex, fragment, defines))
         if bin_name:
@@ -99,20 +106,43 @@ class Scenery(ABC):
         return node
 
     def place_sectors(self, root: NodePath, meshes: dict[int, geometry.Mesh], name: str,
-                      vertex: str, fragment: str, **kwargs: Any) -> None:
+                      vertex: str, fragment: str, **kwargs: Any) -> list[NodePath]:
         """Things spread all round the viewer, in one node per direction, so Panda3D skips
         those out of view (a headset can still turn to see them)."""
+        nodes = []
         for sector, mesh in meshes.items():
             if mesh.count:
-                self.place(root, mesh, f"{name}-{sector}", vertex, fragment, **kwargs)
+                nodes.append(self.place(root, mesh, f"{name}-{sector}", vertex, fragment, **kwargs))
+        return nodes
+
+    def place_around(self, root: NodePath, mesh: geometry.Mesh, name: str, vertex: str,
+                     fragment: str, **kwargs: Any) -> NodePath:
+        """A mesh all round the viewer (ground, sky) cut into sectors under one node
+        (place_sectors): the vertices behind the viewer are then never shaded."""
+        group = root.attachNewNode(name)
+        self.place_sectors(group, geometry.split_sectors(mesh, self.eye[:2]), name, vertex, fragment,
+                           **kwargs)
+        return group
 
     def add_sky(self, root: NodePath, clouds: bool = False, milky: bool = False) -> NodePath:
         """The sky dome, drawn after the land with the depth test on, so only the sky one
-        can see is shaded (on a software renderer that halves its cost)."""
-        mesh = geometry.Mesh()
-        geometry.dome(mesh, self.far * 0.8)
+        can see is shaded (on a software renderer that halves its cost). The band round the
+        horizon is cut into sectors and the two caps are apart, so that Panda3D leaves out
+        what is behind or far above or below the view (a wedge reaching a pole would always
+        seem to be in view)."""
         defines = (("CLOUDS", 1),) * clouds + (("MILKY", 1),) * milky
-        sky = self.place(root, mesh, "sky", "sky.vert", "sky.frag", bin_name="fixed", sort=-10,
-                         depth_write=False, defines=defines)
-        sky.setTwoSided(True)
+        options: dict[str, Any] = {"bin_name": "fixed", "sort": -10, "depth_write": False,
+                                   "two_sided": True, "defines": defines}
+        low, high = geometry.DOME_ELEVATIONS.index(-35), geometry.DOME_ELEVATIONS.index(46)
+        parts = {"below": geometry.DOME_ELEVATIONS[:low + 1], "band": geometry.DOME_ELEVATIONS[low:high + 1],
+                 "above": geometry.DOME_ELEVATIONS[high:]}
+        sky = root.attachNewNode("sky")
+        for part, elevations in parts.items():
+            mesh = geometry.Mesh()
+            geometry.dome(mesh, self.far * 0.8, elevations)
+            if part == "band":
+                self.place_sectors(sky, geometry.split_sectors(mesh, self.eye[:2]), "sky", "sky.vert",
+                                   "sky.frag", **options)
+            else:
+                self.place(sky, mesh, f"sky-{part}", "sky.vert", "sky.frag", **options)
         return sky

@@ -133,8 +133,8 @@ class Haven(Scenery):
                                np.zeros_like(u)], 1)
             normals = np.stack([side * 0.2 * np.cos(u * np.pi * 4), -np.ones_like(u), np.zeros_like(u)], 1)
             curtains.add(np.stack([x, y, z], 1), tris, normals, (0.88, 0.84, 0.77, FABRIC), extras)
-        self.place(root, living, "living", "sway.vert", "room.frag", two_sided=True)
-        self.place(root, curtains, "curtains", "sway.vert", "room.frag", two_sided=True,
+        self.place(root, living, "living", "sway.vert", "room.frag", two_sided=True, reach=0.3)
+        self.place(root, curtains, "curtains", "sway.vert", "room.frag", two_sided=True, reach=0.3,
                    defines=(("FABRIC", 1),))
         root.setShaderInput("u_window_min", Vec3(*WINDOW[0]))
         root.setShaderInput("u_window_max", Vec3(*WINDOW[1]))

@@ -40,7 +40,7 @@ class Meadow(Scenery):
         ys = np.concatenate([np.linspace(-20, 120, 45), np.linspace(125, 1400, 30)])
         geometry.height_field(ground, xs, geometry.thin_rows(xs, ys, ground_height, self.eye), ground_height,
                               color=(0.40, 0.55, 0.24, 1))
-        node = self.place(root, ground, "ground", "lit.vert", "ground.frag")
+        node = self.place_around(root, ground, "ground", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.58, 0.62, 0.30))
 
         grass = geometry.Mesh()
@@ -74,7 +74,7 @@ class Meadow(Scenery):
         normals /= np.linalg.norm(normals, axis=2, keepdims=True)
         grass.add(pos, np.arange(n * 3).reshape(-1, 3), normals.reshape(-1, 3),
                   colors.reshape(-1, 4), extras.reshape(-1, 4))
-        self.place(root, grass, "grass", "sway.vert", "plant.frag", two_sided=True)
+        self.place(root, grass, "grass", "sway.vert", "plant.frag", two_sided=True, reach=0.2)
 
         flowers = geometry.Mesh()
         count = 1400
@@ -85,7 +85,7 @@ class Meadow(Scenery):
         colors = FLOWER_COLOURS[rng.integers(0, len(FLOWER_COLOURS), count)]
         ex = np.stack([rng.random(count), rng.uniform(0.028, 0.045, count), np.zeros(count), np.zeros(count)], 1)
         geometry.quads(flowers, np.stack([fx, fy, fz], 1), colors, ex)
-        self.place(root, flowers, "flowers", "flower.vert", "flower.frag")
+        self.place(root, flowers, "flowers", "flower.vert", "flower.frag", reach=0.2)
 
         trees = geometry.Mesh()
         for _ in range(70):
@@ -105,4 +105,4 @@ class Meadow(Scenery):
                 geometry.ellipsoid(trees, np.array([tx, ty, tz]) + offset,
                                    (size * 0.55, size * 0.55, size * 0.45), green, (seed, 0, 0.002, 0.6),
                                    foot=tz, rings=4, segments=7)
-        self.place(root, trees, "trees", "sway.vert", "plant.frag")
+        self.place(root, trees, "trees", "sway.vert", "plant.frag", reach=1.0)

@@ -72,7 +72,7 @@ class Shoreline(Scenery):
         ys = np.concatenate([np.linspace(-20, -2, 4), np.linspace(-1, 40, 50)])
         geometry.height_field(sand, xs, geometry.thin_rows(xs, ys, sand_height, self.eye), sand_height,
                               color=(0.84, 0.75, 0.60, 1))
-        self.place(root, sand, "sand", "lit.vert", "sand.frag")
+        self.place_around(root, sand, "sand", "lit.vert", "sand.frag")
 
         sea = geometry.Mesh()
         rows = sea_rows(self.eye[2])
@@ -80,7 +80,7 @@ class Shoreline(Scenery):
         x = np.sign(u - 0.5) * (np.abs(u - 0.5) * 2) ** 2 * 2500.0
         y = rows[np.rint(v * (len(rows) - 1)).astype(int)]
         sea.add(np.stack([x, y, np.zeros_like(x)], 1), tris)
-        self.place(root, sea, "sea", "water.vert", "water.frag")
+        self.place(root, sea, "sea", "water.vert", "water.frag", reach=1.0)
 
         land = geometry.Mesh()
         xs = np.linspace(-1400, -150, 90)
