@@ -12,7 +12,7 @@ from companion.stage import geometry
 from companion.stage.environments.base import Scenery
 from companion.stage.look import Values
 from companion.stage.palette import Palette
-from companion.stage.skyparts import add_stars
+from companion.stage.skyparts import add_stars, show_stars
 
 HUES: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
     # the hem of the curtain, and the colour it turns towards at the top
@@ -56,9 +56,15 @@ class Aurora(Scenery):
         return {"u_aurora_color": hem, "u_aurora_top": top, "u_aurora": (VISIBLE[str(look["time"])],),
                 "u_star_amount": (0.55,)}
 
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        changed = super().update(root, values, clock)
+        if changed.keys() & {"u_star_amount", "u_stars", "u_exposure"}:
+            show_stars(self.stars, values)
+        return changed
+
     def build(self, root: NodePath) -> None:
         self.add_sky(root)
-        add_stars(self, root, 1800, seed=9)
+        self.stars = add_stars(self, root, 1800, seed=9)
         land = geometry.Mesh()
         xs = np.concatenate([np.linspace(-1800, -100, 36), np.linspace(-98, 98, 30), np.linspace(100, 1800, 36)])
         ys = np.concatenate([np.linspace(-20, 100, 20), np.linspace(105, 900, 40)])

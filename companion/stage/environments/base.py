@@ -6,6 +6,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+import numpy as np
 from typing import Any, ClassVar
 
 from panda3d.core import BoundingBox, ColorBlendAttrib, NodePath, Texture, TransparencyAttrib, Vec2, Vec3, Vec4
@@ -13,6 +15,23 @@ from panda3d.core import BoundingBox, ColorBlendAttrib, NodePath, Texture, Trans
 from companion.stage import geometry, shaders
 from companion.stage.look import Values
 from companion.stage.palette import PALETTES, Palette
+
+
+@dataclass
+class SeedGroups:
+    """Sprites (stars, flowers) that a look's setting brings in one by one, as it passes
+    each one's seed: kept in groups by seed, so the groups the look leaves out, or all of
+    them when they cannot show (stars by day), are not drawn at all."""
+
+    groups: list[tuple[float, NodePath]]   # (the lowest seed in the group, its node)
+    lead: float                            # how far below its seed a sprite starts to show
+
+    def show(self, amount: float, visible: bool = True) -> None:
+        for lowest, node in self.groups:
+            if visible and lowest - self.lead < amount:
+                node.show()
+            else:
+                node.hide()
 
 
 @dataclass(frozen=True)
@@ -114,6 +133,23 @@ class Scenery(ABC):
             if mesh.count:
                 nodes.append(self.place(root, mesh, f"{name}-{sector}", vertex, fragment, **kwargs))
         return nodes
+
+    def place_by_seed(self, root: NodePath, centers: np.ndarray, colors: np.ndarray, extras: np.ndarray,
+                      name: str, vertex: str, fragment: str, lead: float, groups: int = 6,
+                      **kwargs: Any) -> SeedGroups:
+        """Camera-facing sprites (geometry.quads) whose seed is extras[:, 0], in `groups`
+        nodes by seed (SeedGroups)."""
+        order = np.argsort(extras[:, 0])
+        parent = root.attachNewNode(name)
+        placed = []
+        for index, chosen in enumerate(np.array_split(order, groups)):
+            if not len(chosen):
+                continue
+            mesh = geometry.Mesh()
+            geometry.quads(mesh, centers[chosen], colors[chosen], extras[chosen])
+            node = self.place(parent, mesh, f"{name}-{index}", vertex, fragment, **kwargs)
+            placed.append((float(extras[chosen[0], 0]), node))
+        return SeedGroups(placed, lead)
 
     def place_around(self, root: NodePath, mesh: geometry.Mesh, name: str, vertex: str,
                      fragment: str, **kwargs: Any) -> NodePath:

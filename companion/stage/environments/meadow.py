@@ -9,6 +9,7 @@ from panda3d.core import NodePath, Vec3
 
 from companion.stage import geometry
 from companion.stage.environments.base import Scenery
+from companion.stage.look import Values
 
 FLOWER_COLOURS = np.array([
     [0.96, 0.95, 0.90, 1], [0.98, 0.86, 0.42, 1], [0.78, 0.70, 0.95, 1],
@@ -31,6 +32,12 @@ class Meadow(Scenery):
 
     def constants(self):
         return {**super().constants(), "u_clouds": (0.55,), "u_wind": (1.0,)}
+
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        changed = super().update(root, values, clock)
+        if "u_flowers" in changed:
+            self.flowers.show(values["u_flowers"][0])   # only the flowers open now are drawn
+        return changed
 
     def build(self, root: NodePath) -> None:
         self.add_sky(root, clouds=True)
@@ -76,7 +83,6 @@ class Meadow(Scenery):
                   colors.reshape(-1, 4), extras.reshape(-1, 4))
         self.place(root, grass, "grass", "sway.vert", "plant.frag", two_sided=True, reach=0.2)
 
-        flowers = geometry.Mesh()
         count = 1400
         r = 4.0 + rng.random(count) ** 1.3 * 70.0
         a = rng.uniform(-1.3, 1.3, count)
@@ -84,8 +90,8 @@ class Meadow(Scenery):
         fz = ground_height(fx, fy) + rng.uniform(0.16, 0.3, count)
         colors = FLOWER_COLOURS[rng.integers(0, len(FLOWER_COLOURS), count)]
         ex = np.stack([rng.random(count), rng.uniform(0.028, 0.045, count), np.zeros(count), np.zeros(count)], 1)
-        geometry.quads(flowers, np.stack([fx, fy, fz], 1), colors, ex)
-        self.place(root, flowers, "flowers", "flower.vert", "flower.frag", reach=0.2)
+        self.flowers = self.place_by_seed(root, np.stack([fx, fy, fz], 1), colors, ex, "flowers", "flower.vert",
+                                          "flower.frag", lead=0.06, reach=0.2)
 
         trees = geometry.Mesh()
         for _ in range(70):

@@ -9,7 +9,8 @@ from panda3d.core import NodePath, Vec3
 
 from companion.stage import geometry
 from companion.stage.environments.base import Scenery
-from companion.stage.skyparts import add_stars
+from companion.stage.look import Values
+from companion.stage.skyparts import add_stars, show_stars
 
 
 def hill(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -32,9 +33,15 @@ class NightSky(Scenery):
     def setting_values(self, look):
         return {"u_star_amount": (float(look["stars"]),)}
 
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        changed = super().update(root, values, clock)
+        if changed.keys() & {"u_star_amount", "u_stars", "u_exposure"}:
+            show_stars(self.stars, values)
+        return changed
+
     def build(self, root: NodePath) -> None:
         self.add_sky(root, milky=True)
-        add_stars(self, root, 2200, seed=5)
+        self.stars = add_stars(self, root, 2200, seed=5)
         rng = np.random.default_rng(3)
         land = geometry.Mesh()
         xs = np.concatenate([np.linspace(-1500, -80, 16), np.linspace(-78, 78, 40), np.linspace(80, 1500, 16)])
