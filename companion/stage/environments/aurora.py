@@ -13,6 +13,7 @@ from companion.stage.environments.base import Scenery
 from companion.stage.look import Values
 from companion.stage.palette import Palette
 from companion.stage.skyparts import add_stars, show_stars
+from companion.stage.textures import rays_texture
 
 HUES: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
     # the hem of the curtain, and the colour it turns towards at the top
@@ -79,5 +80,6 @@ class Aurora(Scenery):
             z = z0 + height * v
             extras = np.stack([u, v, np.full_like(u, k * 0.37 + 0.1), np.zeros_like(u)], 1)
             ribbons.add(np.stack([x, y, z], 1), tris, None, (1, 1, 1, 1), extras)
-        self.place(root, ribbons, "ribbons", "aurora.vert", "aurora.frag", bin_name="fixed", sort=5,
-                   additive=True, depth_write=False, two_sided=True, reach=70.0)
+        node = self.place(root, ribbons, "ribbons", "aurora.vert", "aurora.frag", bin_name="fixed", sort=5,
+                          additive=True, depth_write=False, two_sided=True, reach=70.0)
+        node.setShaderInput("u_rays", rays_texture())

@@ -30,7 +30,7 @@ void main() {
 #ifdef CLOUDS
     {
         vec2 p = dir.xy / (dir.z + 0.1) * 0.16 + vec2(u_clock * 0.0040, u_clock * 0.0016);
-        vec4 noise = texture(u_noise, p);
+        vec4 noise = texture(u_noise_near, p);
         float n = noise.b * 0.7 + noise.r * 0.3;
         float cover = smoothstep(0.60 - 0.22 * u_clouds, 0.86, n) * u_clouds;
         cover *= smoothstep(0.0, 0.18, dir.z);
