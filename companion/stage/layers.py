@@ -39,7 +39,6 @@ def _near_sampler() -> SamplerState:
     return sampler
 
 
-
 class Layer:
     def __init__(self, scenery: Scenery, host: GraphicsOutput, size: tuple[int, int],
                  regions: list[Region], rig: EyeRig, look: Mapping[str, Any] | None) -> None:

@@ -6,11 +6,19 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import numpy as np
 from typing import Any, ClassVar
 
-from panda3d.core import BoundingBox, ColorBlendAttrib, NodePath, Texture, TransparencyAttrib, Vec2, Vec3, Vec4
+import numpy as np
+from panda3d.core import (
+    BoundingBox,
+    ColorBlendAttrib,
+    NodePath,
+    Texture,
+    TransparencyAttrib,
+    Vec2,
+    Vec3,
+    Vec4,
+)
 
 from companion.stage import geometry, shaders
 from companion.stage.look import Values

@@ -27,7 +27,7 @@ def room_light(values: Values) -> dict[str, tuple[float, float, float]]:
     warm = np.array([0.80, 0.87, 1.00]) + (np.array([1.00, 0.76, 0.52]) - [0.80, 0.87, 1.00]) * v["u_warmth"][0]
     window = (v["u_horizon"] + (v["u_zenith"] - v["u_horizon"]) * 0.35) * 0.75 + v["u_light"] * 0.25
     fill = (v["u_ambient"] + (v["u_ambient"] * warm - v["u_ambient"]) * 0.4) * 0.55 + warm * 0.06
-    sun_x, sun_y, sun_z = v["u_sun_dir"]
+    _, sun_y, sun_z = v["u_sun_dir"]
     rise = min(max(sun_z / 0.12, 0.0), 1.0)
     strength = 0.9 * rise * rise * (3 - 2 * rise) * min(1.0, float(np.linalg.norm(v["u_light"])) * 1.2)
     sun = v["u_sun_color"] * strength if sun_y > 0.05 and sun_z > 0.0 else np.zeros(3)

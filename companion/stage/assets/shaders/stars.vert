@@ -1,9 +1,8 @@
 #version 150
 // Stars as soft round sprites on a far sphere, turning with the sky. Each is at least 3.2
-// pixels across (u_pixel_angle), so none shimmers by falling between pixels. Everything that is one
+// pixels across (u_pixel_angle), so none shimmers by falling between pixels. What is one
 // value per star (how many show, the twinkle, the horizon, the light) is worked out here,
-// once per corner, and a star that shows nothing is moved out of view, so no pixel is
-// spent on it (by day, all of them).
+// and a star that shows nothing is moved out of view, so no pixel is spent on it.
 #include "celestial.glsl"
 uniform mat4 p3d_ViewProjectionMatrix;
 uniform vec3 u_eye;
