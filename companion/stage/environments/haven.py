@@ -136,8 +136,10 @@ class Haven(Scenery):
         self.place(root, living, "living", "sway.vert", "room.frag", two_sided=True, reach=0.3)
         self.place(root, curtains, "curtains", "sway.vert", "room.frag", two_sided=True, reach=0.3,
                    defines=(("FABRIC", 1),))
-        root.setShaderInput("u_window_min", Vec3(*WINDOW[0]))
-        root.setShaderInput("u_window_max", Vec3(*WINDOW[1]))
+        low, high = np.array(WINDOW[0]), np.array(WINDOW[1])
+        root.setShaderInput("u_window_min", Vec3(*low))
+        root.setShaderInput("u_window_mid", Vec3(*(low + high) / 2))
+        root.setShaderInput("u_window_half", Vec3(*(high - low) / 2))
         root.setShaderInput("u_lamp", Vec3(*LAMP))
 
     def update(self, root: NodePath, values: Values, clock: float) -> Values:
@@ -146,4 +148,5 @@ class Haven(Scenery):
         if changed:
             for name, value in room_light(values).items():
                 root.setShaderInput(name, Vec3(*value))
+            root.setShaderInput("u_sun_reach", 1.0 / max(values["u_sun_dir"][1], 1e-3))
         return changed

@@ -7,7 +7,9 @@
 // the sun comes in) is worked out once a frame (Haven.update).
 #include "lib.glsl"
 uniform vec3 u_window_min;       // the window opening (x, y of the wall, z)
-uniform vec3 u_window_max;
+uniform vec3 u_window_mid;       // its middle, and half its size
+uniform vec3 u_window_half;
+uniform float u_sun_reach;       // 1 / the sun's direction's y (how far a ray goes to the wall)
 uniform vec3 u_lamp;             // where the lamp's light is
 uniform vec3 u_warm_light;       // the lamp's colour (the look's `warmth`)
 uniform vec3 u_window_light;     // the colour of the light from the window
@@ -39,19 +41,17 @@ void main() {
 #else
     vec3 albedo = v_color.rgb * (0.95 + 0.08 * texture(u_noise_near, p.xy * 0.4 + p.z * 0.3).b);
 #endif
-    vec3 to_window = (u_window_min + u_window_max) * 0.5 - p;
+    vec3 to_window = u_window_mid - p;
     float dw2 = dot(to_window, to_window);
     vec3 lw = to_window * inversesqrt(dw2);
     float from_window = max(dot(n, lw) * 0.7 + 0.3, 0.0) * max(lw.y, 0.0);
     vec3 light = u_window_light * (from_window * 2.2 / (1.0 + 0.22 * dw2));
     // sunlight (or moonlight) through the opening, a soft-edged patch: where the ray
     // towards the sun crosses the window's wall, within the opening (one edge at a time)
-    float t = (u_window_min.y - p.y) / max(u_sun_dir.y, 1e-3);
-    vec3 hit = p + u_sun_dir * t;
-    vec3 half_size = (u_window_max - u_window_min) * 0.5;
-    vec3 off = abs(hit - (u_window_min + u_window_max) * 0.5);
-    float inside = smoothstep(half_size.x + 0.08, half_size.x - 0.08, off.x)
-                 * smoothstep(half_size.z + 0.08, half_size.z - 0.08, off.z);
+    float t = (u_window_min.y - p.y) * u_sun_reach;
+    vec3 off = abs(p + u_sun_dir * t - u_window_mid);
+    float inside = smoothstep(u_window_half.x + 0.08, u_window_half.x - 0.08, off.x)
+                 * smoothstep(u_window_half.z + 0.08, u_window_half.z - 0.08, off.z);
     light += u_sun_patch * (inside * max(dot(n, u_sun_dir), 0.0) * step(0.0, t));
     vec3 to_lamp = u_lamp - p;
     float dl2 = dot(to_lamp, to_lamp);
