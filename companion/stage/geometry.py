@@ -15,6 +15,7 @@ from panda3d.core import (
     Geom,
     GeomEnums,
     GeomNode,
+    GeomPoints,
     GeomTriangles,
     GeomVertexArrayFormat,
     GeomVertexData,
@@ -262,6 +263,27 @@ def quads(mesh: Mesh, centers: np.ndarray, colors: np.ndarray, extras: np.ndarra
     base = (np.arange(n) * 4)[:, None]
     tris = np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], 1).reshape(-1, 3)
     mesh.add(pos, tris, nrm, np.repeat(colors, 4, 0), np.repeat(extras, 4, 0))
+
+
+def points(name: str, centers: np.ndarray, colors: np.ndarray, extras: np.ndarray) -> NodePath:
+    """Sprites as single points, one vertex each (the vertex shader sets gl_PointSize, the
+    fragment shader shapes them with gl_PointCoord): a quarter of the vertices of quads and
+    no triangles to set up, for many small round things (stars, flowers)."""
+    n = len(centers)
+    data = np.concatenate([np.asarray(centers, np.float32), np.zeros((n, 3), np.float32),
+                           np.asarray(colors, np.float32), np.asarray(extras, np.float32)], axis=1)
+    vdata = GeomVertexData(name, _format(), Geom.UH_static)
+    vdata.uncleanSetNumRows(n)
+    memoryview(vdata.modifyArray(0)).cast("B")[:] = np.ascontiguousarray(data, np.float32).tobytes()
+    prim = GeomPoints(Geom.UH_static)
+    prim.addConsecutiveVertices(0, n)
+    geom = Geom(vdata)
+    geom.addPrimitive(prim)
+    geom.setBoundsType(BoundingVolume.BT_box)
+    node = GeomNode(name)
+    node.setBoundsType(BoundingVolume.BT_box)
+    node.addGeom(geom)
+    return NodePath(node)
 
 
 def ellipsoid(mesh: Mesh, center: np.ndarray, radii: tuple[float, float, float], color, extras,

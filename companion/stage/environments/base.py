@@ -13,6 +13,7 @@ from panda3d.core import (
     BoundingBox,
     ColorBlendAttrib,
     NodePath,
+    ShaderAttrib,
     Texture,
     TransparencyAttrib,
     Vec2,
@@ -106,14 +107,14 @@ class Scenery(ABC):
 
     # --- helpers for subclasses ----------------------------------------------------------
 
-    def place(self, root: NodePath, mesh: geometry.Mesh, name: str, vertex: str, fragment: str,
-              *, bin_name: str | None = None, sort: int = 0, additive: bool = False,
+    def place(self, root: NodePath, mesh: geometry.Mesh | NodePath, name: str, vertex: str,
+              fragment: str, *, bin_name: str | None = None, sort: int = 0, additive: bool = False,
               depth_write: bool = True, two_sided: bool = False,
               defines: tuple[tuple[str, int], ...] = (), reach: float = 0.0) -> NodePath:
-        """A mesh under `root` with its shaders and how it is drawn. `reach`: how far (metres)
-        the vertex shader may move a vertex, so Panda3D's bounds (used to leave out what is
-        out of view) still hold all of it."""
-        node = mesh.node(name)
+        """A mesh (or a node made already, such as geometry.points) under `root` with its
+        shaders and how it is drawn. `reach`: how far (metres) the vertex shader may move a
+        vertex, so Panda3D's bounds (used to leave out what is out of view) still hold all of it."""
+        node = mesh if isinstance(mesh, NodePath) else mesh.node(name)
         if reach:
             bounds = node.node().getBounds()
             pad = Vec3(reach, reach, reach)
@@ -145,17 +146,17 @@ class Scenery(ABC):
     def place_by_seed(self, root: NodePath, centers: np.ndarray, colors: np.ndarray, extras: np.ndarray,
                       name: str, vertex: str, fragment: str, lead: float, groups: int = 6,
                       **kwargs: Any) -> SeedGroups:
-        """Camera-facing sprites (geometry.quads) whose seed is extras[:, 0], in `groups`
-        nodes by seed (SeedGroups)."""
+        """Round sprites (geometry.points: the shaders set their size and shape) whose seed
+        is extras[:, 0], in `groups` nodes by seed (SeedGroups)."""
         order = np.argsort(extras[:, 0])
         parent = root.attachNewNode(name)
         placed = []
         for index, chosen in enumerate(np.array_split(order, groups)):
             if not len(chosen):
                 continue
-            mesh = geometry.Mesh()
-            geometry.quads(mesh, centers[chosen], colors[chosen], extras[chosen])
-            node = self.place(parent, mesh, f"{name}-{index}", vertex, fragment, **kwargs)
+            sprites = geometry.points(f"{name}-{index}", centers[chosen], colors[chosen], extras[chosen])
+            node = self.place(parent, sprites, f"{name}-{index}", vertex, fragment, **kwargs)
+            node.setAttrib(ShaderAttrib.make(node.getShader()).setFlag(ShaderAttrib.F_shader_point_size, True))
             placed.append((float(extras[chosen[0], 0]), node))
         return SeedGroups(placed, lead)
 

@@ -1,8 +1,8 @@
 #version 150
-// Stars as soft round sprites on a far sphere, turning with the sky. Each is at least 3.2
-// pixels across (u_pixel_angle), so none shimmers by falling between pixels. What is one
-// value per star (how many show, the twinkle, the horizon, the light) is worked out here,
-// and a star that shows nothing is moved out of view, so no pixel is spent on it.
+// Stars as soft round point sprites on a far sphere, turning with the sky. Each is at
+// least 3.2 pixels across (u_pixel_angle), so none shimmers by falling between pixels.
+// What is one value per star (how many show, the twinkle, the horizon, the light) is worked
+// out here, and a star that shows nothing is moved out of view, so no pixel is spent on it.
 #include "celestial.glsl"
 uniform mat4 p3d_ViewProjectionMatrix;
 uniform vec3 u_eye;
@@ -12,10 +12,8 @@ uniform float u_star_amount;   // the look's `stars` setting: how many show
 uniform float u_clock;
 uniform float u_exposure;
 in vec4 p3d_Vertex;            // direction on the unit sphere
-in vec3 p3d_Normal;            // corner of the sprite (-1 or 1, -1 or 1)
 in vec4 p3d_Color;
 in vec4 p3d_MultiTexCoord0;    // seed, size (radians), brightness, twinkle phase
-out vec2 v_corner;
 out vec3 v_color;
 
 void main() {
@@ -31,14 +29,14 @@ void main() {
     // so the faint ones still show on a small view)
     float light = shown * twinkle * horizon * u_stars * star.z * u_exposure * (star.y / radius);
     v_color = p3d_Color.rgb * light;
-    v_corner = p3d_Normal.xy;
     if (light * max(p3d_Color.r, max(p3d_Color.g, p3d_Color.b)) < 0.5 / 255.0) {
         gl_Position = vec4(0.0, 0.0, 2.0, 1.0);   // beyond the far plane: clipped, never drawn
+        gl_PointSize = 1.0;
         return;
     }
-    vec3 side = normalize(cross(dir, vec3(0.0, 0.0, 1.0)) + vec3(1e-4, 0.0, 0.0));
-    vec3 up = cross(side, dir);
-    float far = 1400.0;
-    vec3 world = u_eye + dir * far + (side * p3d_Normal.x + up * p3d_Normal.y) * radius * far;
-    gl_Position = p3d_ViewProjectionMatrix * vec4(world, 1.0);
+    gl_Position = p3d_ViewProjectionMatrix * vec4(u_eye + dir * 1400.0, 1.0);
+    // as wide as a small disc across the line of sight looks there: larger off the middle
+    // of a flat view (1 / cos per axis of the angle off it, and distance / depth is that)
+    float off_axis = 1400.0 / max(gl_Position.w, 1.0);
+    gl_PointSize = 2.0 * radius / u_pixel_angle * off_axis * sqrt(off_axis);
 }
