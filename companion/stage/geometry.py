@@ -253,18 +253,6 @@ def box(mesh: Mesh, low: tuple[float, float, float], high: tuple[float, float, f
         mesh.add(np.asarray(corners, np.float32), tris, n, color, extras)
 
 
-def quads(mesh: Mesh, centers: np.ndarray, colors: np.ndarray, extras: np.ndarray) -> None:
-    """Camera-facing sprites: four corners per centre, expanded by the vertex shader
-    (normal.xy holds the corner, -1 or 1)."""
-    n = len(centers)
-    corners = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], np.float32)
-    pos = np.repeat(centers, 4, 0)
-    nrm = np.tile(corners, (n, 1))
-    base = (np.arange(n) * 4)[:, None]
-    tris = np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], 1).reshape(-1, 3)
-    mesh.add(pos, tris, nrm, np.repeat(colors, 4, 0), np.repeat(extras, 4, 0))
-
-
 def points(name: str, centers: np.ndarray, colors: np.ndarray, extras: np.ndarray) -> NodePath:
     """Sprites as single points, one vertex each (the vertex shader sets gl_PointSize, the
     fragment shader shapes them with gl_PointCoord): a quarter of the vertices of quads and
