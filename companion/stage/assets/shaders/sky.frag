@@ -8,6 +8,7 @@ uniform sampler2D u_noise_near;  // the noise without mipmaps: for patterns alwa
 in vec3 v_world;
 in vec3 v_gradient;
 in vec3 v_celestial;
+in vec3 v_cloud;       // a cloud's own colour in this light
 out vec4 o_color;
 
 void main() {
@@ -35,9 +36,8 @@ void main() {
         float cover = smoothstep(0.60 - 0.22 * u_clouds, 0.86, n) * u_clouds;
         cover *= smoothstep(0.0, 0.18, dir.z);
         float toward = pow4(max(dot(dir, u_sun_dir), 0.0));
-        vec3 lit_cloud = mix(u_horizon, vec3(0.97, 0.96, 0.94), 0.45) * (u_ambient * 0.55 + u_light * 0.55)
-                         + u_sun_color * toward * 0.35 * u_sun_glow;
-        c = mix(c, lit_cloud, cover * 0.85 * step(0.0, dir.z));
+        vec3 lit_cloud = v_cloud + u_sun_color * (toward * 0.35 * u_sun_glow);
+        c = mix(c, lit_cloud, cover * 0.85);   // (cover is 0 below the horizon)
     }
 #endif
     o_color = finish(c);
