@@ -105,7 +105,7 @@ class Compositor:
         variant = (len(shown), int(dim > 0.0 or veil > 0.0 or not shown))
         if variant != self._variant:
             self._variant = variant
-            self.card.setShader(shaders.load("screen.vert", "composite.frag",
+            self.card.setShader(shaders.load("composite.vert", "composite.frag",
                                              (("LAYERS", variant[0]), ("EFFECTS", variant[1]))))
         values = [0.0] * SLOTS
         for slot in range(SLOTS):
