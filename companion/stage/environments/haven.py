@@ -58,7 +58,9 @@ class Haven(Scenery):
         (x0, _, z0), (x1, _, z1) = WINDOW
         w = WIDTH
         rect(floor, [(-w, FRONT, 0), (w, FRONT, 0), (w, BACK, 0), (-w, BACK, 0)], (0, 0, 1), FLOOR, BOARDS)
-        rect(room, [(-w, BACK, HEIGHT), (w, BACK, HEIGHT), (w, FRONT, HEIGHT), (-w, FRONT, HEIGHT)],
+        # the ceiling and the window's wall face away from the sun: no sunlit patch can fall there
+        shaded = geometry.Mesh()
+        rect(shaded, [(-w, BACK, HEIGHT), (w, BACK, HEIGHT), (w, FRONT, HEIGHT), (-w, FRONT, HEIGHT)],
              (0, 0, -1), CEILING, PLAIN)
         rect(room, [(-w, FRONT, 0), (-w, BACK, 0), (-w, BACK, HEIGHT), (-w, FRONT, HEIGHT)], (1, 0, 0), WALL, PLAIN)
         rect(room, [(w, BACK, 0), (w, FRONT, 0), (w, FRONT, HEIGHT), (w, BACK, HEIGHT)], (-1, 0, 0), WALL, PLAIN)
@@ -66,7 +68,7 @@ class Haven(Scenery):
         # the back wall, round the window
         for (a, b, c, d) in (((-w, 0), (w, 0), (w, z0), (-w, z0)), ((-w, z1), (w, z1), (w, HEIGHT), (-w, HEIGHT)),
                              ((-w, z0), (x0, z0), (x0, z1), (-w, z1)), ((x1, z0), (w, z0), (w, z1), (x1, z1))):
-            rect(room, [(a[0], BACK, a[1]), (b[0], BACK, b[1]), (c[0], BACK, c[1]), (d[0], BACK, d[1])],
+            rect(shaded, [(a[0], BACK, a[1]), (b[0], BACK, b[1]), (c[0], BACK, c[1]), (d[0], BACK, d[1])],
                  (0, -1, 0), WALL, PLAIN)
         view = geometry.Mesh()
         rect(view, [(x0, BACK + 0.12, z0), (x1, BACK + 0.12, z0), (x1, BACK + 0.12, z1), (x0, BACK + 0.12, z1)],
@@ -106,6 +108,7 @@ class Haven(Scenery):
         geometry.cylinder(shade, np.array([lx, ly, lz - 0.18]), 0.26, 0.17, 0.32, 16, (1.0, 0.9, 0.8, SHADE), (0, 0, 0, 0))
         self.place(root, shade, "shade", "lit.vert", "room.frag", defines=(("SHADE", 1),), two_sided=True)
         self.place(root, room, "room", "lit.vert", "room.frag", two_sided=True)
+        self.place(root, shaded, "shaded", "lit.vert", "room.frag", defines=(("NO_SUN", 1),))
         self.place(root, floor, "floor", "lit.vert", "room.frag", defines=(("BOARDS", 1),))
         self.place(root, fabric, "cushions", "lit.vert", "room.frag", defines=(("FABRIC", 1),))
 

@@ -2,7 +2,8 @@
 // The haven: a quiet room lit softly by its window and a lamp. Each kind of surface is a
 // variant of its own, so no pixel pays for what it is not: the view out of the window
 // (VIEW), the lamp's glowing shade (SHADE), the wooden floor (BOARDS), fabric that light
-// shines through (FABRIC), and plain walls and things (none). Everything that is the same
+// shines through (FABRIC), surfaces facing away from the sun (NO_SUN: the ceiling and the
+// window's wall), and plain walls and things (none). Everything that is the same
 // for every pixel (the colours of the window's and the lamp's light, the fill, how strongly
 // the sun comes in) is worked out once a frame (Haven.update).
 #include "lib.glsl"
@@ -46,6 +47,7 @@ void main() {
     vec3 lw = to_window * inversesqrt(dw2);
     float from_window = max(dot(n, lw) * 0.7 + 0.3, 0.0) * max(lw.y, 0.0);
     vec3 light = u_window_light * (from_window * 2.2 / (1.0 + 0.22 * dw2));
+#if !defined(NO_SUN)
     // sunlight (or moonlight) through the opening, a soft-edged patch: where the ray
     // towards the sun crosses the window's wall, within the opening (one edge at a time)
     float t = (u_window_min.y - p.y) * u_sun_reach;
@@ -53,6 +55,7 @@ void main() {
     float inside = smoothstep(u_window_half.x + 0.08, u_window_half.x - 0.08, off.x)
                  * smoothstep(u_window_half.z + 0.08, u_window_half.z - 0.08, off.z);
     light += u_sun_patch * (inside * max(dot(n, u_sun_dir), 0.0) * step(0.0, t));
+#endif
     vec3 to_lamp = u_lamp - p;
     float dl2 = dot(to_lamp, to_lamp);
     float lamp_face = max(dot(n, to_lamp) * inversesqrt(dl2) * 0.75 + 0.25, 0.0);
