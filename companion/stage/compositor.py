@@ -77,6 +77,7 @@ class Compositor:
         maker.setFrame(-1, 1, -1, 1)
         self.card = self.root.attachNewNode(maker.generate())
         self._variant: tuple[int, int] | None = None
+        self._given: tuple | None = None   # what was last handed to the shader
         self.blank = Texture("blank")
         self.blank.setup2dTexture(1, 1, Texture.T_unsigned_byte, Texture.F_rgba8)
         self.blank.setRamImage(b"\x00\x00\x00\xff")
@@ -96,11 +97,15 @@ class Compositor:
             veil_color: tuple[float, float, float]) -> None:
         shown = [(texture, weight) for texture, weight in weights if weight > 0.0][:SLOTS]
         shown.sort(key=lambda item: -item[1])  # the strongest first
+        given = (tuple((id(texture), weight) for texture, weight in shown), dim, veil, tuple(veil_color))
+        if given == self._given:
+            return  # nothing changed (a scene shown steadily): the shader has it all already
+        self._given = given
         weights = shown
         variant = (len(shown), int(dim > 0.0 or veil > 0.0 or not shown))
         if variant != self._variant:
             self._variant = variant
-            self.card.setShader(shaders.load("screen.vert", "composite.frag",
+            self.card.setShader(shaders.load("composite.vert", "composite.frag",
                                              (("LAYERS", variant[0]), ("EFFECTS", variant[1]))))
         values = [0.0] * SLOTS
         for slot in range(SLOTS):

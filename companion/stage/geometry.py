@@ -11,9 +11,11 @@ from functools import lru_cache
 
 import numpy as np
 from panda3d.core import (
+    BoundingVolume,
     Geom,
     GeomEnums,
     GeomNode,
+    GeomPoints,
     GeomTriangles,
     GeomVertexArrayFormat,
     GeomVertexData,
@@ -73,14 +75,50 @@ class Mesh:
         memoryview(handle).cast("B")[:] = indices.tobytes()
         geom = Geom(vdata)
         geom.addPrimitive(prim)
+        # boxes, not spheres: a box round a sector of things fits it closely, so Panda3D can
+        # tell it is out of view (a sphere round a wedge reaches forward past the viewer)
+        geom.setBoundsType(BoundingVolume.BT_box)
         node = GeomNode(name)
+        node.setBoundsType(BoundingVolume.BT_box)
         node.addGeom(geom)
         return NodePath(node)
+
+
+def split_sectors(mesh: Mesh, center: tuple[float, float], sectors: int = 8) -> dict[int, Mesh]:
+    """A mesh cut into `sectors` meshes by the direction of each triangle from `center`
+    (as sector() reckons it), so that Panda3D can leave out the ones out of view."""
+    positions = np.concatenate(mesh.positions)
+    normals, colors = np.concatenate(mesh.normals), np.concatenate(mesh.colors)
+    extras, triangles = np.concatenate(mesh.extras), np.concatenate(mesh.triangles)
+    middle = positions[triangles].mean(1)
+    angle = np.arctan2(middle[:, 1] - center[1], middle[:, 0] - center[0])
+    which = ((angle + np.pi) / (2 * np.pi) * sectors).astype(int) % sectors
+    parts = {}
+    for index in range(sectors):
+        chosen = triangles[which == index]
+        if not len(chosen):
+            continue
+        used, local = np.unique(chosen, return_inverse=True)
+        part = Mesh()
+        part.add(positions[used], local.reshape(-1, 3), normals[used], colors[used], extras[used])
+        parts[index] = part
+    return parts
 
 
 def sector(x: float, y: float, sectors: int = 8) -> int:
     """Which of `sectors` directions round the origin a point lies in."""
     return int((np.arctan2(y, x) + np.pi) / (2 * np.pi) * sectors) % sectors
+
+
+def without_poles(tris: np.ndarray, nx: int, ny: int, first: bool = True, last: bool = True) -> np.ndarray:
+    """The triangles of a grid(nx, ny) wrapped round a sphere, less the half of each quad in
+    the first (and/or last) row that has two corners at a pole: they show nothing, but a
+    software renderer sets each one up all the same."""
+    tris = tris.reshape(ny, nx, 2, 3)
+    keep = np.ones((ny, nx, 2), bool)
+    keep[0, :, 0] = not first    # (a, b, d): a and b both at the first pole
+    keep[-1, :, 1] = not last    # (a, d, c): d and c both at the last pole
+    return tris[keep]
 
 
 def grid(nx: int, ny: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -111,12 +149,46 @@ def height_field(mesh: Mesh, xs: np.ndarray, ys: np.ndarray, height, color=(1, 1
              extras if extras is not None else np.stack([u, v, np.zeros_like(u), np.zeros_like(u)], 1))
 
 
-def dome(mesh: Mesh, radius: float, rings: int = 24, segments: int = 48) -> None:
-    """A sphere seen from inside (for the sky); the shader colours it by direction."""
+# Elevations (degrees) of the sky dome's rings: a degree apart at the horizon, where the
+# sky's gradient (worked out per vertex) bends fastest, wider towards the zenith, so that
+# straight lines between rings stay within a quarter of a step of 8-bit colour of the curve.
+DOME_ELEVATIONS = (-90, -60, -35, -20, -12, -7, -4.5, -3, -2, -1, 0, 1, 2, 3, 4, 5.5, 7, 8.5, 10,
+                   12, 14, 16.5, 19, 22, 25.5, 29.5, 34, 39.5, 46, 54, 63, 76, 90)
+
+
+ROW_ANGLE = 0.1  # degrees: rows of ground closer than this, as the seated viewer sees them, merge
+
+
+def thin_rows(xs: np.ndarray, ys: np.ndarray, height, eye: tuple[float, float, float],
+              min_angle: float = ROW_ANGLE) -> np.ndarray:
+    """The rows (ys) of a height field worth keeping: a row is dropped when, seen from the
+    eye, it lies within `min_angle` of the last row kept all along its length. Far flat
+    ground, seen at a grazing angle, would otherwise crowd dozens of rows into the last few
+    pixels below the horizon, each a strip of triangles less than a pixel high that a
+    software renderer sets up all the same; hills seen face on keep all their rows."""
+    ex, ey, ez = eye
+    x = np.asarray(xs, float)[None, :]
+    y = np.asarray(ys, float)[:, None]
+    z = height(x + 0 * y, y + 0 * x)
+    angle = np.degrees(np.arctan2(z - ez, np.hypot(x - ex, y - ey)))
+    keep = [0]
+    for row in range(1, len(ys) - 1):
+        if np.abs(angle[row] - angle[keep[-1]]).max() >= min_angle:
+            keep.append(row)
+    keep.append(len(ys) - 1)
+    return np.asarray(ys)[keep]
+
+
+def dome(mesh: Mesh, radius: float, elevations: tuple[float, ...] = DOME_ELEVATIONS,
+         segments: int = 48) -> None:
+    """A sphere, or a band of one between elevations, seen from inside (for the sky); the
+    shader colours it by direction."""
+    rings = len(elevations) - 1
     u, v, tris = grid(segments, rings)
     theta = u * 2 * np.pi
-    phi = (v - 0.5) * np.pi  # -90..90 degrees of elevation
+    phi = np.radians(np.asarray(elevations, float))[np.rint(v * rings).astype(int)]
     pos = np.stack([np.cos(phi) * np.sin(theta), np.cos(phi) * np.cos(theta), np.sin(phi)], 1)
+    tris = without_poles(tris, segments, rings, abs(elevations[0]) == 90, abs(elevations[-1]) == 90)
     mesh.add(pos * radius, tris[:, ::-1], -pos)
 
 
@@ -181,16 +253,25 @@ def box(mesh: Mesh, low: tuple[float, float, float], high: tuple[float, float, f
         mesh.add(np.asarray(corners, np.float32), tris, n, color, extras)
 
 
-def quads(mesh: Mesh, centers: np.ndarray, colors: np.ndarray, extras: np.ndarray) -> None:
-    """Camera-facing sprites: four corners per centre, expanded by the vertex shader
-    (normal.xy holds the corner, -1 or 1)."""
+def points(name: str, centers: np.ndarray, colors: np.ndarray, extras: np.ndarray) -> NodePath:
+    """Sprites as single points, one vertex each (the vertex shader sets gl_PointSize, the
+    fragment shader shapes them with gl_PointCoord): a quarter of the vertices of quads and
+    no triangles to set up, for many small round things (stars, flowers)."""
     n = len(centers)
-    corners = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], np.float32)
-    pos = np.repeat(centers, 4, 0)
-    nrm = np.tile(corners, (n, 1))
-    base = (np.arange(n) * 4)[:, None]
-    tris = np.concatenate([base + [0, 1, 2], base + [0, 2, 3]], 1).reshape(-1, 3)
-    mesh.add(pos, tris, nrm, np.repeat(colors, 4, 0), np.repeat(extras, 4, 0))
+    data = np.concatenate([np.asarray(centers, np.float32), np.zeros((n, 3), np.float32),
+                           np.asarray(colors, np.float32), np.asarray(extras, np.float32)], axis=1)
+    vdata = GeomVertexData(name, _format(), Geom.UH_static)
+    vdata.uncleanSetNumRows(n)
+    memoryview(vdata.modifyArray(0)).cast("B")[:] = np.ascontiguousarray(data, np.float32).tobytes()
+    prim = GeomPoints(Geom.UH_static)
+    prim.addConsecutiveVertices(0, n)
+    geom = Geom(vdata)
+    geom.addPrimitive(prim)
+    geom.setBoundsType(BoundingVolume.BT_box)
+    node = GeomNode(name)
+    node.setBoundsType(BoundingVolume.BT_box)
+    node.addGeom(geom)
+    return NodePath(node)
 
 
 def ellipsoid(mesh: Mesh, center: np.ndarray, radii: tuple[float, float, float], color, extras,
@@ -205,4 +286,4 @@ def ellipsoid(mesh: Mesh, center: np.ndarray, radii: tuple[float, float, float],
     normals /= np.linalg.norm(normals, axis=1, keepdims=True)
     ex = np.repeat(np.asarray(extras, np.float32)[None, :], len(pos), 0).copy()
     ex[:, 1] = pos[:, 2] - (center[2] - radii[2] if foot is None else foot)
-    mesh.add(pos, tris, normals, color, ex)
+    mesh.add(pos, without_poles(tris, segments, rings), normals, color, ex)

@@ -28,6 +28,17 @@ Region = tuple[float, float, float, float]  # left, right, bottom, top (0..1 of 
 SKY_TURN_RATE = 0.004   # radians per second of the motion clock: a very slow turning sky
 
 
+def _near_sampler() -> SamplerState:
+    """The noise read without mipmaps, for patterns that are only ever seen larger than its
+    texels: on a software renderer, choosing a mipmap level doubles the cost of a read."""
+    sampler = SamplerState()
+    sampler.setMinfilter(SamplerState.FT_linear)
+    sampler.setMagfilter(SamplerState.FT_linear)
+    sampler.setWrapU(SamplerState.WM_repeat)
+    sampler.setWrapV(SamplerState.WM_repeat)
+    return sampler
+
+
 class Layer:
     def __init__(self, scenery: Scenery, host: GraphicsOutput, size: tuple[int, int],
                  regions: list[Region], rig: EyeRig, look: Mapping[str, Any] | None) -> None:
@@ -36,6 +47,7 @@ class Layer:
         self.root = NodePath(f"scene-{scenery.name}")
         scenery.build(self.root)
         self.root.setShaderInput("u_noise", scenery.kit.noise)
+        self.root.setShaderInput("u_noise_near", scenery.kit.noise, _near_sampler())
         for name, value in scenery.constants().items():
             self.root.setShaderInput(name, value[0] if len(value) == 1 else Vec3(*value))
         self.viewpoint = self.root.attachNewNode("viewpoint")
@@ -58,7 +70,8 @@ class Layer:
         self.clock = 0.0
         self.drawn_frames = 0
         self.checked = False
-        self.pixel_angle = 0.001
+        self.pixel_angle = -1.0          # not yet handed to the shaders
+        self._eye: Vec3 | None = None
         self.set_active(False)
 
     # --- look --------------------------------------------------------------------------
@@ -81,10 +94,14 @@ class Layer:
         self.rig.place(self.eyes)
         eye = self.eyes[0].getPos(self.root) if len(self.eyes) == 1 else \
             (self.eyes[0].getPos(self.root) + self.eyes[1].getPos(self.root)) * 0.5
-        self.root.setShaderInput("u_eye", eye)
+        if eye != self._eye:   # inputs are set only when they change (a headset moves them)
+            self._eye = eye
+            self.root.setShaderInput("u_eye", eye)
         self.root.setShaderInput("u_sky_turn", self.clock * SKY_TURN_RATE)
-        self.pixel_angle = self.rig.fovs[0].vertical / max(1, height)
-        self.root.setShaderInput("u_pixel_angle", self.pixel_angle)
+        pixel_angle = self.rig.fovs[0].vertical / max(1, height)
+        if pixel_angle != self.pixel_angle:
+            self.pixel_angle = pixel_angle
+            self.root.setShaderInput("u_pixel_angle", self.pixel_angle)
         self.scenery.update(self.root, values, self.clock)
         return values
 

@@ -45,3 +45,26 @@ def noise_texture(size: int = 256) -> Texture:
     tex.setMinfilter(SamplerState.FT_linear_mipmap_nearest)
     tex.setMagfilter(SamplerState.FT_linear)
     return tex
+
+
+@lru_cache(maxsize=1)
+def _rays_pixels(size: int) -> bytes:
+    """The noise at half its width (each texel the mean of two): what a mipmapped read of it
+    shows on a curtain of light that spans about two texels to a pixel."""
+    noise = np.frombuffer(_noise_pixels(size), np.uint8).reshape(size, size, 4).astype(np.float32)
+    half = (noise[:, 0::2] + noise[:, 1::2]) * 0.5
+    return (half + 0.5).astype(np.uint8).tobytes()
+
+
+def rays_texture(size: int = 256) -> Texture:
+    """The noise squeezed to half its width, read without mipmaps (a plain bilinear read,
+    half the cost of choosing a mipmap level on a software renderer): for patterns seen at
+    a steady, known scale, the aurora's rays."""
+    tex = Texture("companion-rays")
+    tex.setup2dTexture(size // 2, size, Texture.T_unsigned_byte, Texture.F_rgba8)
+    tex.setRamImage(_rays_pixels(size))
+    tex.setWrapU(SamplerState.WM_repeat)
+    tex.setWrapV(SamplerState.WM_repeat)
+    tex.setMinfilter(SamplerState.FT_linear)
+    tex.setMagfilter(SamplerState.FT_linear)
+    return tex

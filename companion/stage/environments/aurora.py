@@ -12,7 +12,8 @@ from companion.stage import geometry
 from companion.stage.environments.base import Scenery
 from companion.stage.look import Values
 from companion.stage.palette import Palette
-from companion.stage.skyparts import add_stars
+from companion.stage.skyparts import add_stars, show_stars
+from companion.stage.textures import rays_texture
 
 HUES: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
     # the hem of the curtain, and the colour it turns towards at the top
@@ -56,14 +57,20 @@ class Aurora(Scenery):
         return {"u_aurora_color": hem, "u_aurora_top": top, "u_aurora": (VISIBLE[str(look["time"])],),
                 "u_star_amount": (0.55,)}
 
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        changed = super().update(root, values, clock)
+        if changed.keys() & {"u_star_amount", "u_stars", "u_exposure"}:
+            show_stars(self.stars, values)
+        return changed
+
     def build(self, root: NodePath) -> None:
         self.add_sky(root)
-        add_stars(self, root, 1800, seed=9)
+        self.stars = add_stars(self, root, 1800, seed=9)
         land = geometry.Mesh()
         xs = np.concatenate([np.linspace(-1800, -100, 36), np.linspace(-98, 98, 30), np.linspace(100, 1800, 36)])
         ys = np.concatenate([np.linspace(-20, 100, 20), np.linspace(105, 900, 40)])
-        geometry.height_field(land, xs, ys, plain, color=snow_colour)
-        self.place(root, land, "snow", "lit.vert", "snow.frag")
+        geometry.height_field(land, xs, geometry.thin_rows(xs, ys, plain, self.eye), plain, color=snow_colour)
+        self.place_around(root, land, "snow", "lit.vert", "snow.frag").setShaderInput("u_wrap", 0.6)
         ribbons = geometry.Mesh()
         for k, (x0, x1, y0, z0, height) in enumerate(((-700, 500, 520, 105, 150), (-300, 900, 760, 140, 190),
                                                     (-900, 200, 980, 170, 210))):
@@ -73,5 +80,6 @@ class Aurora(Scenery):
             z = z0 + height * v
             extras = np.stack([u, v, np.full_like(u, k * 0.37 + 0.1), np.zeros_like(u)], 1)
             ribbons.add(np.stack([x, y, z], 1), tris, None, (1, 1, 1, 1), extras)
-        self.place(root, ribbons, "ribbons", "aurora.vert", "aurora.frag", bin_name="fixed", sort=5,
-                   additive=True, depth_write=False, two_sided=True)
+        node = self.place(root, ribbons, "ribbons", "aurora.vert", "aurora.frag", bin_name="fixed", sort=5,
+                          additive=True, depth_write=False, two_sided=True, reach=70.0)
+        node.setShaderInput("u_rays", rays_texture())

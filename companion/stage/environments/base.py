@@ -8,11 +8,39 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from panda3d.core import ColorBlendAttrib, NodePath, Texture, TransparencyAttrib, Vec2, Vec3, Vec4
+import numpy as np
+from panda3d.core import (
+    BoundingBox,
+    ColorBlendAttrib,
+    NodePath,
+    ShaderAttrib,
+    Texture,
+    TransparencyAttrib,
+    Vec2,
+    Vec3,
+    Vec4,
+)
 
 from companion.stage import geometry, shaders
 from companion.stage.look import Values
 from companion.stage.palette import PALETTES, Palette
+
+
+@dataclass
+class SeedGroups:
+    """Sprites (stars, flowers) that a look's setting brings in one by one, as it passes
+    each one's seed: kept in groups by seed, so the groups the look leaves out, or all of
+    them when they cannot show (stars by day), are not drawn at all."""
+
+    groups: list[tuple[float, NodePath]]   # (the lowest seed in the group, its node)
+    lead: float                            # how far below its seed a sprite starts to show
+
+    def show(self, amount: float, visible: bool = True) -> None:
+        for lowest, node in self.groups:
+            if visible and lowest - self.lead < amount:
+                node.show()
+            else:
+                node.hide()
 
 
 @dataclass(frozen=True)
@@ -46,6 +74,7 @@ class Scenery(ABC):
 
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
+        self._given: Values = {}   # the look's values last handed to the shaders
 
     @abstractmethod
     def build(self, root: NodePath) -> None:
@@ -63,21 +92,33 @@ class Scenery(ABC):
     def constants(self) -> Values:
         """Shader values that do not change with the look."""
         return {"u_fog": (self.fog,), "u_ground_mist": (0.0,), "u_clouds": (0.0,),
-                "u_milky": (0.0,), "u_wind": (0.0,), "u_low_shade": (0.0,)}
+                "u_milky": (0.0,), "u_wind": (0.0,), "u_low_shade": (0.0,), "u_wrap": (0.5,),
+                "u_tide": (0.0,)}
 
-    def update(self, root: NodePath, values: Values, clock: float) -> None:
-        """Per frame: hand the current look and the motion clock to the shaders."""
-        for name, value in values.items():
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        """Per frame: hand the look's values that changed (all of them only while a look
+        fades) and the motion clock to the shaders; returns the values that changed."""
+        changed = {name: value for name, value in values.items() if self._given.get(name) != value}
+        for name, value in changed.items():
             root.setShaderInput(name, shader_value(value))
+        self._given.update(changed)
         root.setShaderInput("u_clock", clock)
+        return changed
 
     # --- helpers for subclasses ----------------------------------------------------------
 
-    def place(self, root: NodePath, mesh: geometry.Mesh, name: str, vertex: str, fragment: str,
-              *, bin_name: str | None = None, sort: int = 0, additive: bool = False,
+    def place(self, root: NodePath, mesh: geometry.Mesh | NodePath, name: str, vertex: str,
+              fragment: str, *, bin_name: str | None = None, sort: int = 0, additive: bool = False,
               depth_write: bool = True, two_sided: bool = False,
-              defines: tuple[tuple[str, int], ...] = ()) -> NodePath:
-        node = mesh.node(name)
+              defines: tuple[tuple[str, int], ...] = (), reach: float = 0.0) -> NodePath:
+        """A mesh (or a node made already, such as geometry.points) under `root` with its
+        shaders and how it is drawn. `reach`: how far (metres) the vertex shader may move a
+        vertex, so Panda3D's bounds (used to leave out what is out of view) still hold all of it."""
+        node = mesh if isinstance(mesh, NodePath) else mesh.node(name)
+        if reach:
+            bounds = node.node().getBounds()
+            pad = Vec3(reach, reach, reach)
+            node.node().setBounds(BoundingBox(bounds.getMin() - pad, bounds.getMax() + pad))
         node.reparentTo(root)
         node.setShader(shaders.load(vertex, fragment, defines))
         if bin_name:
@@ -93,20 +134,60 @@ class Scenery(ABC):
         return node
 
     def place_sectors(self, root: NodePath, meshes: dict[int, geometry.Mesh], name: str,
-                      vertex: str, fragment: str, **kwargs: Any) -> None:
+                      vertex: str, fragment: str, **kwargs: Any) -> list[NodePath]:
         """Things spread all round the viewer, in one node per direction, so Panda3D skips
         those out of view (a headset can still turn to see them)."""
+        nodes = []
         for sector, mesh in meshes.items():
             if mesh.count:
-                self.place(root, mesh, f"{name}-{sector}", vertex, fragment, **kwargs)
+                nodes.append(self.place(root, mesh, f"{name}-{sector}", vertex, fragment, **kwargs))
+        return nodes
+
+    def place_by_seed(self, root: NodePath, centers: np.ndarray, colors: np.ndarray, extras: np.ndarray,
+                      name: str, vertex: str, fragment: str, lead: float, groups: int = 6,
+                      **kwargs: Any) -> SeedGroups:
+        """Round sprites (geometry.points: the shaders set their size and shape) whose seed
+        is extras[:, 0], in `groups` nodes by seed (SeedGroups)."""
+        order = np.argsort(extras[:, 0])
+        parent = root.attachNewNode(name)
+        placed = []
+        for index, chosen in enumerate(np.array_split(order, groups)):
+            if not len(chosen):
+                continue
+            sprites = geometry.points(f"{name}-{index}", centers[chosen], colors[chosen], extras[chosen])
+            node = self.place(parent, sprites, f"{name}-{index}", vertex, fragment, **kwargs)
+            node.setAttrib(ShaderAttrib.make(node.getShader()).setFlag(ShaderAttrib.F_shader_point_size, True))
+            placed.append((float(extras[chosen[0], 0]), node))
+        return SeedGroups(placed, lead)
+
+    def place_around(self, root: NodePath, mesh: geometry.Mesh, name: str, vertex: str,
+                     fragment: str, **kwargs: Any) -> NodePath:
+        """A mesh all round the viewer (ground, sky) cut into sectors under one node
+        (place_sectors): the vertices behind the viewer are then never shaded."""
+        group = root.attachNewNode(name)
+        self.place_sectors(group, geometry.split_sectors(mesh, self.eye[:2]), name, vertex, fragment,
+                           **kwargs)
+        return group
 
     def add_sky(self, root: NodePath, clouds: bool = False, milky: bool = False) -> NodePath:
         """The sky dome, drawn after the land with the depth test on, so only the sky one
-        can see is shaded (on a software renderer that halves its cost)."""
-        mesh = geometry.Mesh()
-        geometry.dome(mesh, self.far * 0.8)
+        can see is shaded (on a software renderer that halves its cost). The band round the
+        horizon is cut into sectors and the two caps are apart, so that Panda3D leaves out
+        what is behind or far above or below the view (a wedge reaching a pole would always
+        seem to be in view)."""
         defines = (("CLOUDS", 1),) * clouds + (("MILKY", 1),) * milky
-        sky = self.place(root, mesh, "sky", "sky.vert", "sky.frag", bin_name="fixed", sort=-10,
-                         depth_write=False, defines=defines)
-        sky.setTwoSided(True)
+        options: dict[str, Any] = {"bin_name": "fixed", "sort": -10, "depth_write": False,
+                                   "two_sided": True, "defines": defines}
+        low, high = geometry.DOME_ELEVATIONS.index(-35), geometry.DOME_ELEVATIONS.index(46)
+        parts = {"below": geometry.DOME_ELEVATIONS[:low + 1], "band": geometry.DOME_ELEVATIONS[low:high + 1],
+                 "above": geometry.DOME_ELEVATIONS[high:]}
+        sky = root.attachNewNode("sky")
+        for part, elevations in parts.items():
+            mesh = geometry.Mesh()
+            geometry.dome(mesh, self.far * 0.8, elevations)
+            if part == "band":
+                self.place_sectors(sky, geometry.split_sectors(mesh, self.eye[:2]), "sky", "sky.vert",
+                                   "sky.frag", **options)
+            else:
+                self.place(sky, mesh, f"sky-{part}", "sky.vert", "sky.frag", **options)
         return sky

@@ -49,8 +49,9 @@ class Forest(Scenery):
         ground = geometry.Mesh()
         xs = np.linspace(-220, 220, 60)
         ys = np.linspace(-120, 260, 60)
-        geometry.height_field(ground, xs, ys, ground_height, color=(0.25, 0.31, 0.17, 1))
-        node = self.place(root, ground, "ground", "lit.vert", "ground.frag")
+        geometry.height_field(ground, xs, geometry.thin_rows(xs, ys, ground_height, self.eye), ground_height,
+                              color=(0.25, 0.31, 0.17, 1))
+        node = self.place_around(root, ground, "ground", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.36, 0.29, 0.20))
 
         sectors = {k: geometry.Mesh() for k in range(8)}
@@ -91,7 +92,7 @@ class Forest(Scenery):
             size = 0.35 + rng.random() * 0.5
             geometry.ellipsoid(sectors[geometry.sector(x, y)], np.array([x, y, z + size * 0.25]), (size * 1.3, size, size * 0.7),
                                green, (rng.random(), 0.0, 0.06, 0.8), foot=z, rings=4, segments=8)
-        self.place_sectors(root, sectors, "trees", "sway.vert", "plant.frag", two_sided=True)
+        self.place_sectors(root, sectors, "trees", "sway.vert", "plant.frag", two_sided=True, reach=1.0)
 
         shafts = geometry.Mesh()
         for i in range(7):

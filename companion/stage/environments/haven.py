@@ -10,12 +10,29 @@ from panda3d.core import NodePath, Vec3
 
 from companion.stage import geometry
 from companion.stage.environments.base import Scenery
+from companion.stage.look import Values
 
 WIDTH, BACK, FRONT, HEIGHT = 2.6, 3.2, -3.0, 2.7
 WINDOW = ((-1.1, BACK, 0.85), (1.1, BACK, 2.2))
 LAMP = (1.85, 2.35, 1.55)
 WALL, FLOOR, CEILING = (0.80, 0.77, 0.72), (0.58, 0.44, 0.31), (0.86, 0.85, 0.82)
 PLAIN, BOARDS, VIEW, SHADE, FABRIC = 1.0, 0.9, 0.8, 0.7, 0.6
+
+
+def room_light(values: Values) -> dict[str, tuple[float, float, float]]:
+    """The colours of the room's light for a look: the lamp's (warmer with `warmth`), the
+    window's, the soft fill, and the sun (or moon) through the window (none when it is not
+    in front of the window, or below the horizon)."""
+    v = {k: np.asarray(x, float) for k, x in values.items()}
+    warm = np.array([0.80, 0.87, 1.00]) + (np.array([1.00, 0.76, 0.52]) - [0.80, 0.87, 1.00]) * v["u_warmth"][0]
+    window = (v["u_horizon"] + (v["u_zenith"] - v["u_horizon"]) * 0.35) * 0.75 + v["u_light"] * 0.25
+    fill = (v["u_ambient"] + (v["u_ambient"] * warm - v["u_ambient"]) * 0.4) * 0.55 + warm * 0.06
+    _, sun_y, sun_z = v["u_sun_dir"]
+    rise = min(max(sun_z / 0.12, 0.0), 1.0)
+    strength = 0.9 * rise * rise * (3 - 2 * rise) * min(1.0, float(np.linalg.norm(v["u_light"])) * 1.2)
+    sun = v["u_sun_color"] * strength if sun_y > 0.05 and sun_z > 0.0 else np.zeros(3)
+    return {"u_warm_light": tuple(warm), "u_window_light": tuple(window), "u_fill": tuple(fill),
+            "u_sun_patch": tuple(sun)}
 
 
 def rect(mesh: geometry.Mesh, corners: list[tuple[float, float, float]], normal, color, material,
@@ -35,11 +52,15 @@ class Haven(Scenery):
         return {**super().constants(), "u_wind": (1.0,)}
 
     def build(self, root: NodePath) -> None:
-        room = geometry.Mesh()
+        room = geometry.Mesh()       # walls, ceiling and things: plain
+        floor = geometry.Mesh()      # wooden boards
+        fabric = geometry.Mesh()     # cushions: light shines through
         (x0, _, z0), (x1, _, z1) = WINDOW
         w = WIDTH
-        rect(room, [(-w, FRONT, 0), (w, FRONT, 0), (w, BACK, 0), (-w, BACK, 0)], (0, 0, 1), FLOOR, BOARDS)
-        rect(room, [(-w, BACK, HEIGHT), (w, BACK, HEIGHT), (w, FRONT, HEIGHT), (-w, FRONT, HEIGHT)],
+        rect(floor, [(-w, FRONT, 0), (w, FRONT, 0), (w, BACK, 0), (-w, BACK, 0)], (0, 0, 1), FLOOR, BOARDS)
+        # the ceiling and the window's wall face away from the sun: no sunlit patch can fall there
+        shaded = geometry.Mesh()
+        rect(shaded, [(-w, BACK, HEIGHT), (w, BACK, HEIGHT), (w, FRONT, HEIGHT), (-w, FRONT, HEIGHT)],
              (0, 0, -1), CEILING, PLAIN)
         rect(room, [(-w, FRONT, 0), (-w, BACK, 0), (-w, BACK, HEIGHT), (-w, FRONT, HEIGHT)], (1, 0, 0), WALL, PLAIN)
         rect(room, [(w, BACK, 0), (w, FRONT, 0), (w, FRONT, HEIGHT), (w, BACK, HEIGHT)], (-1, 0, 0), WALL, PLAIN)
@@ -47,7 +68,7 @@ class Haven(Scenery):
         # the back wall, round the window
         for (a, b, c, d) in (((-w, 0), (w, 0), (w, z0), (-w, z0)), ((-w, z1), (w, z1), (w, HEIGHT), (-w, HEIGHT)),
                              ((-w, z0), (x0, z0), (x0, z1), (-w, z1)), ((x1, z0), (w, z0), (w, z1), (x1, z1))):
-            rect(room, [(a[0], BACK, a[1]), (b[0], BACK, b[1]), (c[0], BACK, c[1]), (d[0], BACK, d[1])],
+            rect(shaded, [(a[0], BACK, a[1]), (b[0], BACK, b[1]), (c[0], BACK, c[1]), (d[0], BACK, d[1])],
                  (0, -1, 0), WALL, PLAIN)
         view = geometry.Mesh()
         rect(view, [(x0, BACK + 0.12, z0), (x1, BACK + 0.12, z0), (x1, BACK + 0.12, z1), (x0, BACK + 0.12, z1)],
@@ -76,9 +97,9 @@ class Haven(Scenery):
         geometry.box(room, (-1.0, BACK - 0.55, 0.36), (1.0, BACK - 0.1, 0.44), wood)
         for x in (-0.9, 0.84):
             geometry.box(room, (x, BACK - 0.5, 0.0), (x + 0.06, BACK - 0.15, 0.36), wood)
-        geometry.ellipsoid(room, np.array([-0.45, BACK - 0.33, 0.52]), (0.3, 0.2, 0.09),
+        geometry.ellipsoid(fabric, np.array([-0.45, BACK - 0.33, 0.52]), (0.3, 0.2, 0.09),
                            (0.72, 0.62, 0.52, FABRIC), (0, 0, 0, 0))
-        geometry.ellipsoid(room, np.array([0.35, BACK - 0.33, 0.52]), (0.3, 0.2, 0.09),
+        geometry.ellipsoid(fabric, np.array([0.35, BACK - 0.33, 0.52]), (0.3, 0.2, 0.09),
                            (0.56, 0.60, 0.55, FABRIC), (0, 0, 0, 0))
         lx, ly, lz = LAMP
         geometry.cylinder(room, np.array([lx, ly, 0.0]), 0.17, 0.14, 0.03, 12, (0.3, 0.27, 0.24, PLAIN), (0, 0, 0, 0))
@@ -87,8 +108,12 @@ class Haven(Scenery):
         geometry.cylinder(shade, np.array([lx, ly, lz - 0.18]), 0.26, 0.17, 0.32, 16, (1.0, 0.9, 0.8, SHADE), (0, 0, 0, 0))
         self.place(root, shade, "shade", "lit.vert", "room.frag", defines=(("SHADE", 1),), two_sided=True)
         self.place(root, room, "room", "lit.vert", "room.frag", two_sided=True)
+        self.place(root, shaded, "shaded", "lit.vert", "room.frag", defines=(("NO_SUN", 1),))
+        self.place(root, floor, "floor", "lit.vert", "room.frag", defines=(("BOARDS", 1),))
+        self.place(root, fabric, "cushions", "lit.vert", "room.frag", defines=(("FABRIC", 1),))
 
-        living = geometry.Mesh()
+        living = geometry.Mesh()     # the plant and its pot
+        curtains = geometry.Mesh()
         px, py = -1.95, 2.5
         geometry.cylinder(living, np.array([px, py, 0.0]), 0.22, 0.27, 0.45, 14, (0.70, 0.55, 0.45, PLAIN),
                           (0, 0, 0, 0))
@@ -110,10 +135,21 @@ class Haven(Scenery):
             extras = np.stack([np.full_like(u, 0.3 + side * 0.2), (1 - v) * 1.6, np.full_like(u, 0.03),
                                np.zeros_like(u)], 1)
             normals = np.stack([side * 0.2 * np.cos(u * np.pi * 4), -np.ones_like(u), np.zeros_like(u)], 1)
-            living.add(np.stack([x, y, z], 1), tris, normals, (0.88, 0.84, 0.77, FABRIC), extras)
-        node = self.place(root, living, "living", "sway.vert", "room.frag", two_sided=True)
-        for part in (root,):
-            part.setShaderInput("u_window_min", Vec3(*WINDOW[0]))
-            part.setShaderInput("u_window_max", Vec3(*WINDOW[1]))
-            part.setShaderInput("u_lamp", Vec3(*LAMP))
-        del node
+            curtains.add(np.stack([x, y, z], 1), tris, normals, (0.88, 0.84, 0.77, FABRIC), extras)
+        self.place(root, living, "living", "sway.vert", "room.frag", two_sided=True, reach=0.3)
+        self.place(root, curtains, "curtains", "sway.vert", "room.frag", two_sided=True, reach=0.3,
+                   defines=(("FABRIC", 1),))
+        low, high = np.array(WINDOW[0]), np.array(WINDOW[1])
+        root.setShaderInput("u_window_min", Vec3(*low))
+        root.setShaderInput("u_window_mid", Vec3(*(low + high) / 2))
+        root.setShaderInput("u_window_half", Vec3(*(high - low) / 2))
+        root.setShaderInput("u_lamp", Vec3(*LAMP))
+
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        """The room's light, the same for every pixel, worked out when the look changes."""
+        changed = super().update(root, values, clock)
+        if changed:
+            for name, value in room_light(values).items():
+                root.setShaderInput(name, Vec3(*value))
+            root.setShaderInput("u_sun_reach", 1.0 / max(values["u_sun_dir"][1], 1e-3))
+        return changed

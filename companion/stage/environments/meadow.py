@@ -9,6 +9,7 @@ from panda3d.core import NodePath, Vec3
 
 from companion.stage import geometry
 from companion.stage.environments.base import Scenery
+from companion.stage.look import Values
 
 FLOWER_COLOURS = np.array([
     [0.96, 0.95, 0.90, 1], [0.98, 0.86, 0.42, 1], [0.78, 0.70, 0.95, 1],
@@ -32,14 +33,21 @@ class Meadow(Scenery):
     def constants(self):
         return {**super().constants(), "u_clouds": (0.55,), "u_wind": (1.0,)}
 
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        changed = super().update(root, values, clock)
+        if "u_flowers" in changed:
+            self.flowers.show(values["u_flowers"][0])   # only the flowers open now are drawn
+        return changed
+
     def build(self, root: NodePath) -> None:
         self.add_sky(root, clouds=True)
         rng = np.random.default_rng(11)
         ground = geometry.Mesh()
         xs = np.concatenate([np.linspace(-1600, -100, 16), np.linspace(-98, 98, 50), np.linspace(100, 1600, 16)])
         ys = np.concatenate([np.linspace(-20, 120, 45), np.linspace(125, 1400, 30)])
-        geometry.height_field(ground, xs, ys, ground_height, color=(0.40, 0.55, 0.24, 1))
-        node = self.place(root, ground, "ground", "lit.vert", "ground.frag")
+        geometry.height_field(ground, xs, geometry.thin_rows(xs, ys, ground_height, self.eye), ground_height,
+                              color=(0.40, 0.55, 0.24, 1))
+        node = self.place_around(root, ground, "ground", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.58, 0.62, 0.30))
 
         grass = geometry.Mesh()
@@ -73,9 +81,8 @@ class Meadow(Scenery):
         normals /= np.linalg.norm(normals, axis=2, keepdims=True)
         grass.add(pos, np.arange(n * 3).reshape(-1, 3), normals.reshape(-1, 3),
                   colors.reshape(-1, 4), extras.reshape(-1, 4))
-        self.place(root, grass, "grass", "sway.vert", "plant.frag", two_sided=True)
+        self.place(root, grass, "grass", "sway.vert", "plant.frag", two_sided=True, reach=0.2)
 
-        flowers = geometry.Mesh()
         count = 1400
         r = 4.0 + rng.random(count) ** 1.3 * 70.0
         a = rng.uniform(-1.3, 1.3, count)
@@ -83,8 +90,8 @@ class Meadow(Scenery):
         fz = ground_height(fx, fy) + rng.uniform(0.16, 0.3, count)
         colors = FLOWER_COLOURS[rng.integers(0, len(FLOWER_COLOURS), count)]
         ex = np.stack([rng.random(count), rng.uniform(0.028, 0.045, count), np.zeros(count), np.zeros(count)], 1)
-        geometry.quads(flowers, np.stack([fx, fy, fz], 1), colors, ex)
-        self.place(root, flowers, "flowers", "flower.vert", "flower.frag")
+        self.flowers = self.place_by_seed(root, np.stack([fx, fy, fz], 1), colors, ex, "flowers", "flower.vert",
+                                          "flower.frag", lead=0.06, reach=0.2)
 
         trees = geometry.Mesh()
         for _ in range(70):
@@ -104,4 +111,4 @@ class Meadow(Scenery):
                 geometry.ellipsoid(trees, np.array([tx, ty, tz]) + offset,
                                    (size * 0.55, size * 0.55, size * 0.45), green, (seed, 0, 0.002, 0.6),
                                    foot=tz, rings=4, segments=7)
-        self.place(root, trees, "trees", "sway.vert", "plant.frag")
+        self.place(root, trees, "trees", "sway.vert", "plant.frag", reach=1.0)

@@ -9,7 +9,8 @@ from panda3d.core import NodePath, Vec3
 
 from companion.stage import geometry
 from companion.stage.environments.base import Scenery
-from companion.stage.skyparts import add_stars
+from companion.stage.look import Values
+from companion.stage.skyparts import add_stars, show_stars
 
 
 def hill(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -32,15 +33,21 @@ class NightSky(Scenery):
     def setting_values(self, look):
         return {"u_star_amount": (float(look["stars"]),)}
 
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        changed = super().update(root, values, clock)
+        if changed.keys() & {"u_star_amount", "u_stars", "u_exposure"}:
+            show_stars(self.stars, values)
+        return changed
+
     def build(self, root: NodePath) -> None:
         self.add_sky(root, milky=True)
-        add_stars(self, root, 2200, seed=5)
+        self.stars = add_stars(self, root, 2200, seed=5)
         rng = np.random.default_rng(3)
         land = geometry.Mesh()
         xs = np.concatenate([np.linspace(-1500, -80, 16), np.linspace(-78, 78, 40), np.linspace(80, 1500, 16)])
         ys = np.concatenate([np.linspace(-20, 60, 24), np.linspace(65, 900, 30)])
-        geometry.height_field(land, xs, ys, hill, color=(0.20, 0.27, 0.17, 1))
-        node = self.place(root, land, "land", "lit.vert", "ground.frag")
+        geometry.height_field(land, xs, geometry.thin_rows(xs, ys, hill, self.eye), hill, color=(0.20, 0.27, 0.17, 1))
+        node = self.place_around(root, land, "land", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.27, 0.30, 0.20))
         trees = geometry.Mesh()
         for _ in range(260):
@@ -50,4 +57,4 @@ class NightSky(Scenery):
             h = rng.uniform(9, 18)
             green = np.array([0.13, 0.19, 0.14, 1.0]) * rng.uniform(0.8, 1.2)
             geometry.cone(trees, np.array([x, y, z - 1]), h * 0.28, h, 6, green, (rng.random(), 0, 0, 0.3))
-        self.place(root, trees, "trees", "sway.vert", "plant.frag")
+        self.place(root, trees, "trees", "sway.vert", "plant.frag", reach=1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -9,11 +10,17 @@ from panda3d.core import NodePath
 
 from companion.stage import geometry
 from companion.stage.environments.base import Scenery
+from companion.stage.look import Values
 
 
 def sand_height(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """As sand_height() in shore.glsl: the two must agree for the waterline to be right."""
     return 0.55 - 0.055 * y + 0.22 * np.sin(x * 0.055) + 0.08 * np.sin(x * 0.17 + y * 0.2)
+
+
+def tide(waves: float, clock: float) -> float:
+    """How far the sea has risen (metres): it breathes slowly, and the waterline with it."""
+    return (0.04 + 0.07 * waves) * math.sin(clock * 0.35)
 
 
 def ridge(x: np.ndarray, y: np.ndarray, peak: float, center: float, width: float,
@@ -23,6 +30,24 @@ def ridge(x: np.ndarray, y: np.ndarray, peak: float, center: float, width: float
     along = np.clip(1.0 - ((y - depth) / 160.0) ** 2, 0.0, 1.0)
     wobble = 1.0 + 0.18 * np.sin(x * 0.013) + 0.08 * np.sin(x * 0.041)
     return peak * across * along * wobble - 4.0
+
+
+SEA_ROW_ANGLE = 0.1  # degrees: rows of the sea closer than this, seen from the eye, are merged
+
+
+def sea_rows(eye_height: float, count: int = 80) -> np.ndarray:
+    """Distances of the sea's rows: dense near the shore, where the swells roll, sparser
+    out to the horizon, but never closer together than SEA_ROW_ANGLE as the viewer sees
+    them (beyond a few hundred metres, 80 rows would crowd into the last few pixels above
+    the horizon, each one a strip of triangles less than a pixel high, which a software
+    renderer pays for all the same)."""
+    y = 4.0 + np.linspace(0.0, 1.0, count + 1) ** 2.2 * 3000.0
+    angle = np.degrees(np.arctan2(eye_height, y))
+    keep = [0]
+    for i in range(1, count):
+        if angle[keep[-1]] - angle[i] >= SEA_ROW_ANGLE:
+            keep.append(i)
+    return y[keep + [count]]
 
 
 class Shoreline(Scenery):
@@ -35,20 +60,27 @@ class Shoreline(Scenery):
     def constants(self):
         return {**super().constants(), "u_clouds": (0.35,)}
 
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        changed = super().update(root, values, clock)
+        root.setShaderInput("u_tide", tide(values["u_waves"][0], clock))
+        return changed
+
     def build(self, root: NodePath) -> None:
         self.add_sky(root, clouds=True)
         sand = geometry.Mesh()
         xs = np.concatenate([np.linspace(-600, -60, 10), np.linspace(-58, 58, 60), np.linspace(60, 600, 10)])
         ys = np.concatenate([np.linspace(-20, -2, 4), np.linspace(-1, 40, 50)])
-        geometry.height_field(sand, xs, ys, sand_height, color=(0.84, 0.75, 0.60, 1))
-        self.place(root, sand, "sand", "lit.vert", "sand.frag")
+        geometry.height_field(sand, xs, geometry.thin_rows(xs, ys, sand_height, self.eye), sand_height,
+                              color=(0.84, 0.75, 0.60, 1))
+        self.place_around(root, sand, "sand", "lit.vert", "sand.frag")
 
         sea = geometry.Mesh()
-        u, v, tris = geometry.grid(90, 80)
+        rows = sea_rows(self.eye[2])
+        u, v, tris = geometry.grid(90, len(rows) - 1)
         x = np.sign(u - 0.5) * (np.abs(u - 0.5) * 2) ** 2 * 2500.0
-        y = 4.0 + v ** 2.2 * 3000.0
+        y = rows[np.rint(v * (len(rows) - 1)).astype(int)]
         sea.add(np.stack([x, y, np.zeros_like(x)], 1), tris)
-        self.place(root, sea, "sea", "water.vert", "water.frag")
+        self.place(root, sea, "sea", "water.vert", "water.frag", reach=1.0)
 
         land = geometry.Mesh()
         xs = np.linspace(-1400, -150, 90)
@@ -59,4 +91,4 @@ class Shoreline(Scenery):
         ys = np.linspace(1200, 1500, 8)
         geometry.height_field(land, xs, ys, lambda x, y: ridge(x, y, 38.0, 560.0, 200.0, 1350.0),
                               color=(0.36, 0.42, 0.38, 1))
-        self.place(root, land, "headlands", "lit.vert", "land.frag")
+        self.place(root, land, "headlands", "lit.vert", "land.frag").setShaderInput("u_wrap", 0.6)

@@ -17,7 +17,7 @@ uniform vec3 u_weights;
 uniform float u_dim;          // 0 awake .. 1 fully paused (never black)
 uniform float u_veil;         // 0 .. 1 of the veil colour
 uniform vec3 u_veil_color;
-in vec2 v_uv;
+noperspective in vec2 v_uv;
 out vec4 o_color;
 
 void main() {

@@ -4,12 +4,12 @@
 #include "shore.glsl"
 in vec3 v_world;
 in vec4 v_air;
-in vec3 v_normal;
 in vec4 v_color;
+in vec3 v_lit;
+in vec3 v_mirrored;   // the sky a wet, flat patch would mirror here
 out vec4 o_color;
 
 void main() {
-    vec3 n = normalize(v_normal);
     vec4 noise = texture(u_noise, v_world.xy * vec2(0.12, 0.3));
     float ripple = noise.r;
     float spot = noise.b;
@@ -17,9 +17,6 @@ void main() {
     float above = v_world.z - tide();
     float wet = 1.0 - smoothstep(0.0, 0.22, above);
     albedo *= mix(1.0, 0.66, wet);
-    vec3 c = lit(albedo, n, 0.5);
-    vec3 view = normalize(v_world - u_eye);
-    vec3 r = reflect(view, vec3(0.0, 0.0, 1.0));
-    c = mix(c, sky_reflected(r), wet * 0.28);
+    vec3 c = mix(albedo * v_lit, v_mirrored, wet * 0.28);
     o_color = finish(fog(c, v_air));
 }

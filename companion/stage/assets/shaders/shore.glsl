@@ -5,9 +5,12 @@ float sand_height(vec2 p) {
     return 0.55 - 0.055 * p.y + 0.22 * sin(p.x * 0.055) + 0.08 * sin(p.x * 0.17 + p.y * 0.2);
 }
 
-// The sea breathes: the whole water rises and falls slowly, and the waterline with it.
+// The sea breathes: the whole water rises and falls slowly, and the waterline with it
+// ((0.04 + 0.07 * waves) * sin(clock * 0.35), worked out once a frame: Shoreline.update).
+uniform float u_tide;
+
 float tide() {
-    return (0.04 + 0.07 * u_waves) * sin(u_clock * 0.35);
+    return u_tide;
 }
 
 // Long swells rolling towards the shore: height, and its slope in x and y.

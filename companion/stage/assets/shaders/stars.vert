@@ -1,31 +1,42 @@
 #version 150
-// Stars as soft round sprites on a far sphere, turning with the sky. Each is at least
-// u_min_pixels across, so none shimmers by falling between pixels.
+// Stars as soft round point sprites on a far sphere, turning with the sky. Each is at
+// least 3.2 pixels across (u_pixel_angle), so none shimmers by falling between pixels.
+// What is one value per star (how many show, the twinkle, the horizon, the light) is worked
+// out here, and a star that shows nothing is moved out of view, so no pixel is spent on it.
 #include "celestial.glsl"
 uniform mat4 p3d_ViewProjectionMatrix;
 uniform vec3 u_eye;
 uniform float u_pixel_angle;   // radians one pixel spans
+uniform float u_stars;         // visibility for the time of day
+uniform float u_star_amount;   // the look's `stars` setting: how many show
+uniform float u_clock;
+uniform float u_exposure;
 in vec4 p3d_Vertex;            // direction on the unit sphere
-in vec3 p3d_Normal;            // corner of the sprite (-1 or 1, -1 or 1)
 in vec4 p3d_Color;
 in vec4 p3d_MultiTexCoord0;    // seed, size (radians), brightness, twinkle phase
-out vec2 v_corner;
-out vec4 v_color;
-out vec4 v_extra;
-out float v_up;
+out vec3 v_color;
 
 void main() {
     vec3 dir = turn(normalize(p3d_Vertex.xyz), -u_sky_turn);
-    vec3 side = normalize(cross(dir, vec3(0.0, 0.0, 1.0)) + vec3(1e-4, 0.0, 0.0));
-    vec3 up = cross(side, dir);
-    float radius = max(p3d_MultiTexCoord0.y, u_pixel_angle * 1.6);
-    float far = 1400.0;
-    vec3 world = u_eye + dir * far + (side * p3d_Normal.x + up * p3d_Normal.y) * radius * far;
+    vec4 star = p3d_MultiTexCoord0;
+    // stars come and go one by one as the setting moves, each fading in over a range
+    float shown = smoothstep(star.x - 0.08, star.x, u_star_amount);
+    // a slow, shallow twinkle: at most 10% either way, well under a second's flicker
+    float twinkle = 1.0 + 0.10 * sin(u_clock * (0.6 + star.w) + star.w * 40.0);
+    float horizon = smoothstep(-0.01, 0.14, dir.z);
+    float radius = max(star.y, u_pixel_angle * 1.6);
     // a star smaller than its sprite shows dimmer, not smaller (half-way to keeping energy,
     // so the faint ones still show on a small view)
-    v_color = p3d_Color * (p3d_MultiTexCoord0.y / radius);
-    v_corner = p3d_Normal.xy;
-    v_extra = p3d_MultiTexCoord0;
-    v_up = dir.z;
-    gl_Position = p3d_ViewProjectionMatrix * vec4(world, 1.0);
+    float light = shown * twinkle * horizon * u_stars * star.z * u_exposure * (star.y / radius);
+    v_color = p3d_Color.rgb * light;
+    if (light * max(p3d_Color.r, max(p3d_Color.g, p3d_Color.b)) < 0.5 / 255.0) {
+        gl_Position = vec4(0.0, 0.0, 2.0, 1.0);   // beyond the far plane: clipped, never drawn
+        gl_PointSize = 1.0;
+        return;
+    }
+    gl_Position = p3d_ViewProjectionMatrix * vec4(u_eye + dir * 1400.0, 1.0);
+    // as wide as a small disc across the line of sight looks there: larger off the middle
+    // of a flat view (1 / cos per axis of the angle off it, and distance / depth is that)
+    float off_axis = 1400.0 / max(gl_Position.w, 1.0);
+    gl_PointSize = 2.0 * radius / u_pixel_angle * off_axis * sqrt(off_axis);
 }
