@@ -37,8 +37,17 @@ def display_luma(rgb: np.ndarray) -> np.ndarray:
     return rgb[..., 0] * 0.2126 + rgb[..., 1] * 0.7152 + rgb[..., 2] * 0.0722
 
 
+def _linear(rgb: np.ndarray) -> np.ndarray:
+    return np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+
+
+# sRGB to linear light for each byte value: a frame's 8-bit pixels need no power per pixel.
+_LINEAR_OF_BYTE = _linear(np.arange(256) / 255.0).astype(np.float32)
+
+
 def relative_luminance(rgb: np.ndarray) -> np.ndarray:
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    """WCAG relative luminance of display values: 0..1 floats, or 0..255 bytes."""
+    linear = _LINEAR_OF_BYTE[rgb] if rgb.dtype == np.uint8 else _linear(rgb)
     return display_luma(linear)
 
 
@@ -97,10 +106,11 @@ class ComfortMonitor:
         self._series = [_Transitions() for _ in range(1 + GRID * GRID)]
 
     def observe(self, t: float, rgb: np.ndarray, fading: bool) -> list[ComfortFinding]:
-        """Take one frame (H x W x 3, values 0..1) shown at time `t`; return new findings."""
+        """Take one frame (H x W x 3, values 0..1, or bytes) shown at time `t`; return new
+        findings."""
         self.frames += 1
         found: list[ComfortFinding] = []
-        mean = float(display_luma(rgb).mean())
+        mean = float(display_luma(rgb).mean()) / (255.0 if rgb.dtype == np.uint8 else 1.0)
         if fading:
             self._means.clear()
         else:

@@ -378,7 +378,7 @@ class Stage:
         height, width = texture.getYSize(), texture.getXSize()
         if len(data) != width * height * 3:
             return
-        rgb = np.frombuffer(bytes(data), np.uint8).reshape(height, width, 3)[::-1] / 255.0
+        rgb = np.frombuffer(bytes(data), np.uint8).reshape(height, width, 3)[::-1]
         for finding in self.comfort.observe(self._frame_time, rgb, self._fading_frame):
             self._comfort_report(finding)
 
