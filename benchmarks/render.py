@@ -144,6 +144,14 @@ def main() -> None:
     for name, (cost, ratio) in stereo.items():
         print(f"{name + ' stereo':<22}{cost:>10.2f}{ratio:>8.2f}   <= 1.00 {'ok' if ratio <= 1.0 else 'OVER'}")
     print(f"start to first frame: {float(first) * 1000:.0f} ms (imports, window, first environment)")
+    from results import emit  # benchmarks/results.py, beside this file
+
+    for name, (cost, ratio) in mono.items():
+        emit(f"render {name}", round(ratio, 2), "x sample scene", "<= 0.50", ratio <= 0.5,
+             f"{cost:.1f} ms/frame at {size[0]}x{size[1]}; sample {sample:.1f} ms")
+    worst = max(ratio for _, ratio in stereo.values())
+    emit("render stereo (worst environment)", round(worst, 2), "x sample scene", "<= 1.00", worst <= 1.0,
+         f"sample {sample_stereo:.1f} ms")
 
 
 if __name__ == "__main__":
