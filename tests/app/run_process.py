@@ -132,9 +132,9 @@ class RunningSession:
 
 
 def start(args: list[str], tmp: Path, *, command: str = "run", port: int = 0,
-          env: dict[str, str] | None = None) -> RunningSession:
+          env: dict[str, str] | None = None, record_dir: Path | None = None) -> RunningSession:
     audio = tmp / "heard.raw"
-    record_dir = tmp / "records"
+    record_dir = record_dir or tmp / "records"
     environ = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(audio),
                "PYTHONUNBUFFERED": "1", **(env or {})}
     environ.pop("DISPLAY", None)
