@@ -4,6 +4,12 @@ The server's event loop thread puts `PanelCommand`s on a thread-safe queue; the 
 (companion/app.py) takes them each frame, applies them with `engine.command(...)` and hands
 the result back with `command.deliver(result)`. A command that carries an `id` is applied at
 most once: a resend with the same id (after a reconnect) waits for, or gets, the first result.
+
+However hard the panels push, a frame never gets more than `per_frame` commands (the rest wait
+for the next frame), taken in turn from each sender, so one client flooding the session delays
+another's command by a frame at most. At most `max_queued` commands wait at once: a sender
+beyond that waits its turn (a WebSocket is then not read, and TCP slows the client down).
+Nothing is dropped, and each sender's commands are applied in the order it sent them.
 """
 
 from __future__ import annotations
@@ -11,17 +17,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from companion.control.frames import FrameTimes
 from companion.session.commands import CommandResult
 
 log = logging.getLogger(__name__)
 
-REMEMBERED_IDS = 4096  # results kept for resends; a reconnect resends within seconds
+# Commands applied in one frame at most. The dearest, a volume change, costs ~150 us through
+# the engine, the mixer and the record: 20 stay within ~3 ms of a 16.7 ms frame, and 1,200 a
+# second at 60 Hz is some hundred times what a therapist sends.
+PER_FRAME = 20
+MAX_QUEUED = 1024  # commands waiting for the app loop at most
+# Ids remembered for resends. The page drops a command unconfirmed for 30 s, so an id must be
+# remembered longer than that: at PER_FRAME x 60 Hz this many last 55 s even under a flood.
+REMEMBERED_IDS = 65_536
 
 
 @dataclass
@@ -48,24 +63,54 @@ class CommandInbox:
     `submit` runs on the server's event loop; `take` runs on the app loop's thread.
     """
 
-    def __init__(self, remembered: int = REMEMBERED_IDS) -> None:
+    def __init__(self, remembered: int = REMEMBERED_IDS, per_frame: int = PER_FRAME,
+                 max_queued: int = MAX_QUEUED) -> None:
         self.queue: queue.SimpleQueue[PanelCommand] = queue.SimpleQueue()
+        self.frames = FrameTimes()
+        self.applied = 0  # results handed back by the app loop, since the start
+        self.waiting = 0  # commands queued and not yet answered
         self._remembered = remembered
+        self._per_frame = per_frame
+        self._slots = asyncio.Semaphore(max_queued)  # bound to the server's loop on first use
         self._done: OrderedDict[str, CommandResult] = OrderedDict()
         self._pending: dict[str, asyncio.Future[CommandResult]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._results: list[tuple[asyncio.Future[CommandResult], str | None, CommandResult]] = []
+        self._results_lock = threading.Lock()
+        self._flush_scheduled = False
+        # The app loop's side: commands taken from the queue, by sender, not yet handed out;
+        # and how many handed out are not yet delivered (their results go back in one batch).
+        self._by_source: OrderedDict[str, deque[PanelCommand]] = OrderedDict()
+        self._undelivered = 0
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
     def take(self) -> list[PanelCommand]:
-        """Every command waiting, oldest first, without blocking (the app loop calls this)."""
-        out: list[PanelCommand] = []
+        """The commands waiting, oldest first and at most `per_frame` of them, without
+        blocking. The app loop calls this once a frame: the gaps between calls are its frame
+        times."""
+        self.frames.mark()
+        if self._undelivered:  # the last frame's batch was not all delivered: send what was
+            self._undelivered = 0
+            self._wake_server()
+        by_source = self._by_source
         while True:
             try:
-                out.append(self.queue.get_nowait())
+                command = self.queue.get_nowait()
             except queue.Empty:
-                return out
+                break
+            by_source.setdefault(command.source, deque()).append(command)
+        out: list[PanelCommand] = []
+        while by_source and len(out) < self._per_frame:  # one from each sender in turn
+            source, commands = next(iter(by_source.items()))
+            out.append(commands.popleft())
+            if commands:
+                by_source.move_to_end(source)
+            else:
+                del by_source[source]
+        self._undelivered = len(out)
+        return out
 
     async def submit(self, name: str, args: dict[str, Any], source: str, command_id: str | None,
                      timeout: float) -> tuple[CommandResult, bool]:
@@ -82,27 +127,64 @@ class CommandInbox:
                 return await asyncio.wait_for(asyncio.shield(waiting), timeout), True
         future: asyncio.Future[CommandResult] = loop.create_future()
         if command_id is not None:
-            self._pending[command_id] = future
+            self._pending[command_id] = future  # before any await: a resend now waits for it
+        deadline = loop.time() + timeout
+        try:
+            if self._slots.locked():  # the app loop is this far behind: wait for room
+                await asyncio.wait_for(self._slots.acquire(), timeout)
+            else:
+                await self._slots.acquire()  # returns at once
+        except TimeoutError:
+            if command_id is not None:
+                self._pending.pop(command_id, None)
+            future.set_exception(TimeoutError())  # a resend waiting on it times out as well
+            future.exception()  # retrieved: no "never retrieved" warning when nobody waits
+            raise
 
         def on_result(result: CommandResult) -> None:  # called on the app loop's thread
             self._from_other_thread(future, command_id, result)
 
         self.queue.put(PanelCommand(name, args, source, command_id, _on_result=on_result))
-        return await asyncio.wait_for(asyncio.shield(future), timeout), False
+        self.waiting += 1
+        return await asyncio.wait_for(asyncio.shield(future), deadline - loop.time()), False
 
     def _from_other_thread(self, future: asyncio.Future[CommandResult], command_id: str | None,
                            result: CommandResult) -> None:
+        """Results go back in one batch a frame, once the last command taken is delivered:
+        one wake-up of the server's loop rather than one per command (each is a system call,
+        and a chance for the server's thread to take the GIL from the app loop mid-frame)."""
+        with self._results_lock:
+            self._results.append((future, command_id, result))
+        self._undelivered -= 1
+        if self._undelivered <= 0:
+            self._undelivered = 0
+            self._wake_server()
+
+    def _wake_server(self) -> None:
+        with self._results_lock:
+            if self._flush_scheduled or not self._results:
+                return
+            self._flush_scheduled = True
         loop = self._loop
-        if loop is None or loop.is_closed():
-            log.debug("panel stopped before the result of %s came back", result.command)
-            return
         try:
-            loop.call_soon_threadsafe(self._resolve, future, command_id, result)
-        except RuntimeError:  # the loop closed between the check and the call
-            log.debug("panel stopped before the result of %s came back", result.command)
+            if loop is None or loop.is_closed():
+                raise RuntimeError("closed")
+            loop.call_soon_threadsafe(self._flush_results)
+        except RuntimeError:  # the loop closed (or is closing): nobody is waiting any more
+            log.debug("panel stopped before the results of the last commands came back")
+
+    def _flush_results(self) -> None:
+        with self._results_lock:
+            results, self._results = self._results, []
+            self._flush_scheduled = False
+        for future, command_id, result in results:
+            self._resolve(future, command_id, result)
 
     def _resolve(self, future: asyncio.Future[CommandResult], command_id: str | None,
                  result: CommandResult) -> None:
+        self._slots.release()
+        self.applied += 1
+        self.waiting -= 1
         if command_id is not None:
             self._pending.pop(command_id, None)
             self._done[command_id] = result
