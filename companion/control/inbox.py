@@ -7,9 +7,10 @@ most once: a resend with the same id (after a reconnect) waits for, or gets, the
 
 However hard the panels push, a frame never gets more than `per_frame` commands (the rest wait
 for the next frame), taken in turn from each sender, so one client flooding the session delays
-another's command by a frame at most. At most `max_queued` commands wait at once: a sender
-beyond that waits its turn (a WebSocket is then not read, and TCP slows the client down).
-Nothing is dropped, and each sender's commands are applied in the order it sent them.
+another's command by a frame at most. How many may wait is bounded per sender: a WebSocket
+panel's own limit (companion/control/clients.py; it is then not read, and TCP slows the client
+down) and `max_queued` HTTP callers at once. Nothing is dropped, and each sender's commands are
+applied in the order it sent them.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from companion.session.commands import CommandResult
 
 log = logging.getLogger(__name__)
 
+Answer = Callable[["CommandResult | None", bool], None]
+
 # Commands applied in one frame at most. The dearest, a volume change, costs ~150 us through
 # the engine, the mixer and the record: 20 stay within ~3 ms of a 16.7 ms frame, and 1,200 a
 # second at 60 Hz is some hundred times what a therapist sends.
 PER_FRAME = 20
-MAX_QUEUED = 1024  # commands waiting for the app loop at most
+MAX_QUEUED = 1024  # HTTP callers waiting for the app loop at most (each WebSocket has its own limit)
 # Ids remembered for resends. The page drops a command unconfirmed for 30 s, so an id must be
 # remembered longer than that: at PER_FRAME x 60 Hz this many last 55 s even under a flood.
 REMEMBERED_IDS = 65_536
@@ -112,41 +115,56 @@ class CommandInbox:
         self._undelivered = len(out)
         return out
 
-    async def submit(self, name: str, args: dict[str, Any], source: str, command_id: str | None,
-                     timeout: float) -> tuple[CommandResult, bool]:
-        """Queue a command and wait for its result. Returns (result, repeated), where
-        `repeated` says the id had been seen and the command was not queued again.
-        Raises TimeoutError when the app loop does not answer within `timeout`."""
-        loop = asyncio.get_running_loop()
+    def post(self, name: str, args: dict[str, Any], source: str, command_id: str | None,
+             timeout: float, answer: Answer) -> None:
+        """Queue a command and return at once (on the server's loop). `answer(result, repeated)`
+        is called once on the loop: when the app loop has applied it, at once when its id was
+        already applied (`repeated` True), or with result None after `timeout` seconds without
+        one. A command that timed out may still be applied later; its id then says so."""
         if command_id is not None:
             if command_id in self._done:
                 self._done.move_to_end(command_id)
-                return self._done[command_id], True
+                answer(self._done[command_id], True)
+                return
             waiting = self._pending.get(command_id)
-            if waiting is not None:
-                return await asyncio.wait_for(asyncio.shield(waiting), timeout), True
-        future: asyncio.Future[CommandResult] = loop.create_future()
+            if waiting is not None:  # sent again while the first is still queued
+                _when_done(waiting, answer, True, timeout)
+                return
+        future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
         if command_id is not None:
-            self._pending[command_id] = future  # before any await: a resend now waits for it
-        deadline = loop.time() + timeout
-        try:
-            if self._slots.locked():  # the app loop is this far behind: wait for room
-                await asyncio.wait_for(self._slots.acquire(), timeout)
-            else:
-                await self._slots.acquire()  # returns at once
-        except TimeoutError:
-            if command_id is not None:
-                self._pending.pop(command_id, None)
-            future.set_exception(TimeoutError())  # a resend waiting on it times out as well
-            future.exception()  # retrieved: no "never retrieved" warning when nobody waits
-            raise
+            self._pending[command_id] = future
 
         def on_result(result: CommandResult) -> None:  # called on the app loop's thread
             self._from_other_thread(future, command_id, result)
 
         self.queue.put(PanelCommand(name, args, source, command_id, _on_result=on_result))
         self.waiting += 1
-        return await asyncio.wait_for(asyncio.shield(future), deadline - loop.time()), False
+        _when_done(future, answer, False, timeout)
+
+    async def submit(self, name: str, args: dict[str, Any], source: str, command_id: str | None,
+                     timeout: float) -> tuple[CommandResult, bool]:
+        """`post`, awaited (the HTTP API): returns (result, repeated); TimeoutError when the
+        app loop does not answer within `timeout`. At most `max_queued` such callers wait at
+        once; beyond that a caller waits its turn before its command is queued."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        if self._slots.locked():
+            await asyncio.wait_for(self._slots.acquire(), timeout)
+        else:
+            await self._slots.acquire()  # returns at once
+        answered: asyncio.Future[tuple[CommandResult | None, bool]] = loop.create_future()
+        try:
+            def settle(result: CommandResult | None, repeated: bool) -> None:
+                if not answered.done():  # (cancelled: the caller stopped waiting)
+                    answered.set_result((result, repeated))
+
+            self.post(name, args, source, command_id, max(0.0, deadline - loop.time()), settle)
+            result, repeated = await answered
+        finally:
+            self._slots.release()
+        if result is None:
+            raise TimeoutError(f"the app loop did not apply '{name}' within {timeout} s")
+        return result, repeated
 
     def _from_other_thread(self, future: asyncio.Future[CommandResult], command_id: str | None,
                            result: CommandResult) -> None:
@@ -182,7 +200,6 @@ class CommandInbox:
 
     def _resolve(self, future: asyncio.Future[CommandResult], command_id: str | None,
                  result: CommandResult) -> None:
-        self._slots.release()
         self.applied += 1
         self.waiting -= 1
         if command_id is not None:
@@ -192,3 +209,28 @@ class CommandInbox:
                 self._done.popitem(last=False)
         if not future.done():
             future.set_result(result)
+
+
+def _when_done(future: asyncio.Future[CommandResult], answer: Answer, repeated: bool,
+               timeout: float) -> None:
+    """Call answer(result, repeated) once `future` has its result, or answer(None, repeated)
+    after `timeout` seconds: a callback and a timer, with no task per command."""
+    loop = asyncio.get_running_loop()
+    called = False
+
+    def expire() -> None:
+        nonlocal called
+        if not called:
+            called = True
+            answer(None, repeated)
+
+    timer = loop.call_later(timeout, expire)
+
+    def done(finished: asyncio.Future[CommandResult]) -> None:
+        nonlocal called
+        timer.cancel()
+        if not called:
+            called = True
+            answer(finished.result(), repeated)
+
+    future.add_done_callback(done)

@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 MAX_MESSAGE = 64 * 1024  # a note is at most 10,000 characters; nothing else comes close
-MAX_CLIENTS = 32
+MAX_CLIENTS = 64  # open panels; 20 at once is the tested load, the rest is room for dead lines
 PUSH_EVERY = 0.5  # seconds: open panels hear from the server at least this often
 COMMAND_TIMEOUT = 10.0  # how long a caller waits for the app loop to apply a command
 HEARTBEAT = 5.0  # seconds of silence from a panel before it is pinged; no answer in half that: gone
@@ -223,7 +223,9 @@ class PanelServer:
         app.router.add_get("/api/picture", self._api_picture)
         app.router.add_get("/api/health", self._api_health)
         # No access log: it would show tokens in URLs. Malformed HTTP is logged in one line.
-        runner = web.AppRunner(app, access_log=None, logger=_HTTP_LOG)
+        # On stop, a request still being answered gets a second, then is cancelled: wrong
+        # tokens answered slowly (up to 8 s each, in turn) must not hold up the app's closing.
+        runner = web.AppRunner(app, access_log=None, logger=_HTTP_LOG, shutdown_timeout=1.0)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)
@@ -450,19 +452,17 @@ class PanelServer:
             client.send({"type": "result", **_result_json(refusal, command_id, False)})
             return
         client.command_sent()
-        asyncio.get_running_loop().create_task(self._answer(client, name, args, command_id))
+        self.inbox.post(name, args, client.source, command_id, self._command_timeout,
+                        lambda result, repeated: self._answer(client, name, command_id, result,
+                                                              repeated))
 
-    async def _answer(self, client: PanelClient, name: str, args: dict[str, Any],
-                      command_id: str | None) -> None:
-        try:
-            result, repeated = await self.inbox.submit(name, args, client.source, command_id,
-                                                       self._command_timeout)
-        except TimeoutError:
+    def _answer(self, client: PanelClient, name: str, command_id: str | None,
+                result: CommandResult | None, repeated: bool) -> None:
+        client.command_answered()
+        if result is None:
             client.send({"type": "result", "id": command_id, "command": name, "ok": False,
                          "reason": "the session did not answer in time", "timeout": True})
             return
-        finally:
-            client.command_answered()
         client.send({"type": "result", **_result_json(result, command_id, repeated)})
 
 

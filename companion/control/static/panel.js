@@ -221,12 +221,13 @@ function cameBack() {
   away = null;
   clearTimeout(was.timer);
   const gone = performance.now() - was.since;
-  const lines = was.state ? changes(was.state, state) : [];
+  const lines = changes(was.state, state);
   if (gone < AWAY_NOTICE_AFTER && !lines.length && !resent.size) {
     $("away").hidden = true;  // a blink of a reconnect: nothing to tell
     return;
   }
-  if (!lines.length) lines.push("Nothing changed in the session meanwhile.");
+  if (!lines.length) lines.push("Nothing else changed in the session meanwhile.");
+  lines.unshift(`Session time ${clock(was.state.session_time)} → ${clock(state.session_time)}.`);
   showAway("back", `Connection back after ${duration(gone)} (lost at ${wallTime(was.wall)})`, lines);
   const list = $("away-list");
   for (const [id, sent] of resent) {
@@ -258,7 +259,7 @@ function partName(name) { return PART_NAMES[name] || name; }
 
 // What differs between the state before the connection was lost and the one after.
 function changes(before, after) {
-  const out = [`Session time ${clock(before.session_time)} → ${clock(after.session_time)}.`];
+  const out = [];
   if (after.state === "ended" && before.state !== "ended") {
     out.push(`The session ended: ${after.end_reason || ""}.`);
   } else if (before.state !== after.state) {
