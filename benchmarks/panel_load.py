@@ -29,10 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "control")]
 
-import aiohttp  # noqa: E402
-from abuse import Flood, Numbered, Tally, abuse, flood, numbered_notes  # noqa: E402
+import aiohttp
+from abuse import Flood, Numbered, Tally, abuse, flood, numbered_notes
 
-from tests.app.run_process import start  # noqa: E402
+from tests.app.run_process import start
 
 SCRIPT = """\
 companion: 1
@@ -51,10 +51,10 @@ BUDGET_MS = 50.0
 
 
 async def health(base: str, token: str, window: float) -> dict:
-    async with aiohttp.ClientSession() as client:
-        async with client.get(f"{base}/api/health", params={"window": str(window)},
-                              headers={"Authorization": f"Bearer {token}"}) as response:
-            return await response.json()
+    async with aiohttp.ClientSession() as client, client.get(
+            f"{base}/api/health", params={"window": str(window)},
+            headers={"Authorization": f"Bearer {token}"}) as response:
+        return await response.json()
 
 
 async def quiet_panel(url: str, seconds: float, latencies: list[float], states: list[int]) -> None:
@@ -200,6 +200,16 @@ def main() -> int:
     met = loaded["p99_ms"] < BUDGET_MS and not lost and not doubled and volume == sent
     print(f"goal: frame p99 under abuse < {BUDGET_MS:g} ms, nothing lost or doubled -> "
           f"{'met' if met else 'NOT met'}")
+    from results import emit  # benchmarks/results.py, beside this file
+
+    size = f"{args.size}, {args.panels} panels"
+    emit("panel abuse: frame time p99, idle", idle["p99_ms"], "ms", "(baseline)", None, size)
+    emit("panel abuse: frame time p99 under abuse", loaded["p99_ms"], "ms", f"< {BUDGET_MS:g} ms",
+         loaded["p99_ms"] < BUDGET_MS, f"{size}; {loaded['p99_ms'] / idle['p99_ms']:.2f}x idle")
+    emit("panel abuse: commands absorbed", round(absorbed), "/s", "(reported)", None,
+         "paced by back-pressure, nothing dropped")
+    emit("panel abuse: commands lost or doubled", lost + doubled + abs(volume - sent), "", "0",
+         lost + doubled == 0 and volume == sent, f"{len(ids)} numbered notes, {resent} resends")
     return 0
 
 

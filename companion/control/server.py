@@ -34,6 +34,7 @@ from aiohttp import WSMsgType, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from companion.control.clients import PanelClient
+from companion.control.frames import KEEP_SECONDS
 from companion.control.guard import (
     WILDCARD_HOSTS,
     FailureThrottle,
@@ -42,7 +43,6 @@ from companion.control.guard import (
     same_token,
     static_file,
 )
-from companion.control.frames import KEEP_SECONDS
 from companion.control.inbox import CommandInbox, PanelCommand
 from companion.session.commands import COMMANDS, CommandResult, Refused, parse_arguments
 

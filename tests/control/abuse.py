@@ -24,7 +24,6 @@ from typing import Any
 
 import aiohttp
 
-
 # --- raw WebSocket frames ------------------------------------------------------------------
 
 def ws_frame(payload: bytes, opcode: int = 1, *, fin: bool = True, length: int | None = None,
@@ -187,10 +186,10 @@ async def garbage_tcp(port: int, tally: Tally, rng: random.Random) -> None:
 
 async def garbage_websocket(port: int, token: str, tally: Tally, rng: random.Random) -> None:
     """A real handshake, then bytes that are no WebSocket frames: a first byte with reserved
-    bits or a reserved opcode, or a frame a client did not mask; then random bytes."""
+    bits, a reserved opcode, or a control frame split in fragments; then random bytes."""
     raw = await open_websocket(port, token)
     first = rng.choice([bytes([0x80 | 0x40 | 0x01, 0x85]), bytes([0x80 | 0x03, 0x85]),
-                        bytes([0x80 | 0x01, 0x05])])
+                        bytes([0x09, 0x80])])
     await raw.send(first + rng.randbytes(rng.randint(0, 3000)))
     if not await raw.closed_by_server(3.0):
         tally.problems.append("a WebSocket sending garbage frames was not closed")

@@ -217,7 +217,7 @@ def test_a_flooding_panel_delays_another_panels_command_by_one_frame_at_most(ses
             found["quiet"] = json.loads((await quiet.receive()).data)["source"]
 
             async def flooding(ws: aiohttp.ClientWebSocketResponse) -> None:
-                for i in range(2000):
+                for i in range(600):
                     await ws.send_str(json.dumps({"command": "volume", "bus": "effects",
                                                   "level": (i % 100) / 100}))
 
