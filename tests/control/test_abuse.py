@@ -20,7 +20,6 @@ import signal
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -99,10 +98,6 @@ class App:
         assert status == 200, body
         return body
 
-    def rss_mb(self) -> float:
-        status = Path(f"/proc/{self.session.process.pid}/status").read_text()
-        return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
-
     def tracebacks(self) -> list[str]:
         text = "".join(self.stderr)
         return [part[:2000] for part in text.split("Traceback")[1:]]
@@ -147,7 +142,6 @@ def app(tmp_path_factory):
 def test_each_kind_of_abuse_is_refused_without_disturbing_the_session(app):
     before = app.session.state()
     panels = app.health()["panels"]
-    rss = app.rss_mb()
     tally = Tally()
     rng = random.Random(3)
     outcome: dict[str, Any] = {}
@@ -212,7 +206,6 @@ def test_each_kind_of_abuse_is_refused_without_disturbing_the_session(app):
     while app.health()["panels"] != panels:  # every abuser's connection is gone
         assert time.monotonic() < deadline, app.health()
         time.sleep(0.1)
-    assert app.rss_mb() - rss < 40  # a terabyte announced, a mebibyte sent: nothing kept
     note = app.session.command("note", text="still listening", id="after-abuse")
     assert note["ok"] and not note["repeated"]
     assert not app.tracebacks(), app.tracebacks()[0]
