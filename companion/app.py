@@ -8,7 +8,6 @@ writes the engine's events to the record, and publishes the state to the panels.
 
 from __future__ import annotations
 
-import gc
 import signal
 import sys
 import time
@@ -100,6 +99,8 @@ class SessionApp:
         # What start-up made (Panda3D, numpy, the sound library: ~100,000 objects) lives as long
         # as the session. Frozen, it is left out of the collector's full passes, which took
         # 35-50 ms of the frame loop each and come more often while a panel floods the server.
+        import gc
+
         gc.freeze()
 
     def _continue_from_record(self) -> None:
