@@ -96,6 +96,12 @@ class SessionApp:
             self._continue_from_record()
         elif self.options.autostart:
             self.engine.command("start", source="autostart")
+        # What start-up made (Panda3D, numpy, the sound library: ~100,000 objects) lives as long
+        # as the session. Frozen, it is left out of the collector's full passes, which took
+        # 35-50 ms of the frame loop each and come more often while a panel floods the server.
+        import gc
+
+        gc.freeze()
 
     def _continue_from_record(self) -> None:
         """Put the fresh engine where the record stopped: its scene and step, the therapist's

@@ -34,6 +34,7 @@ from aiohttp import WSMsgType, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from companion.control.clients import PanelClient
+from companion.control.frames import KEEP_SECONDS
 from companion.control.guard import (
     WILDCARD_HOSTS,
     FailureThrottle,
@@ -49,9 +50,10 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 MAX_MESSAGE = 64 * 1024  # a note is at most 10,000 characters; nothing else comes close
-MAX_CLIENTS = 32
+MAX_CLIENTS = 64  # open panels; 20 at once is the tested load, the rest is room for dead lines
 PUSH_EVERY = 0.5  # seconds: open panels hear from the server at least this often
 COMMAND_TIMEOUT = 10.0  # how long a caller waits for the app loop to apply a command
+HEARTBEAT = 5.0  # seconds of silence from a panel before it is pinged; no answer in half that: gone
 JSON_TYPES = ("application/json",)
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
@@ -86,7 +88,7 @@ class PanelServer:
                  allowed_hosts: tuple[str, ...] = (), url_host: str | None = None,
                  static_dir: Path | None = None, throttle: FailureThrottle | None = None,
                  command_timeout: float = COMMAND_TIMEOUT, max_message: int = MAX_MESSAGE,
-                 max_clients: int = MAX_CLIENTS) -> None:
+                 max_clients: int = MAX_CLIENTS, heartbeat: float = HEARTBEAT) -> None:
         self.host = host
         self.port = port
         self.token = token or secrets.token_urlsafe(24)
@@ -100,6 +102,7 @@ class PanelServer:
         self._command_timeout = command_timeout
         self._max_message = max_message
         self._max_clients = max_clients
+        self._heartbeat = heartbeat
         self._clients: dict[int, PanelClient] = {}
         self._numbers = 0
         self._latest: dict[str, Any] | None = None
@@ -218,8 +221,11 @@ class PanelServer:
         app.router.add_post("/api/command", self._api_command)
         app.router.add_get("/api/commands", self._api_commands)
         app.router.add_get("/api/picture", self._api_picture)
+        app.router.add_get("/api/health", self._api_health)
         # No access log: it would show tokens in URLs. Malformed HTTP is logged in one line.
-        runner = web.AppRunner(app, access_log=None, logger=_HTTP_LOG)
+        # On stop, a request still being answered gets a second, then is cancelled: wrong
+        # tokens answered slowly (up to 8 s each, in turn) must not hold up the app's closing.
+        runner = web.AppRunner(app, access_log=None, logger=_HTTP_LOG, shutdown_timeout=1.0)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)
@@ -240,6 +246,11 @@ class PanelServer:
         for client in list(self._clients.values()):
             await client.close()
         await runner.cleanup()
+        # Commands still waiting for the app loop (it stops first): nobody will answer them.
+        rest = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
 
     # --- state to the panels ----------------------------------------------------------
 
@@ -298,7 +309,13 @@ class PanelServer:
                 return _refuse(request, 429, "too many wrong tokens; wait a minute")
             await self._throttle.failed(address)
             return _refuse(request, 401, NEED_TOKEN)
-        response = await handler(request)
+        try:
+            response = await handler(request)
+        except ConnectionError as exc:
+            # The client vanished mid-request (a reset, a request cut off): its problem, one
+            # line in the debug log, no traceback. Nobody is left to read an answer.
+            log.debug("%s %s: the client went away (%s)", request.method, request.path, exc)
+            return web.Response(status=400, text="the connection was lost")
         if request.path == "/" and same_token(request.query.get("token"), self.token):
             # The token in the URL once: from now on a cookie carries it (the page then takes
             # it out of the address bar). Not a redirect: after a link from another site, a
@@ -339,6 +356,18 @@ class PanelServer:
                           for key, p in params.items()} for name, params in COMMANDS.items()}
         return web.json_response(listing)
 
+    async def _api_health(self, request: web.Request) -> web.StreamResponse:
+        try:
+            window = min(KEEP_SECONDS, max(0.1, float(request.query.get("window", "5"))))
+        except ValueError:
+            return _refuse(request, 400, "'window' is a number of seconds")
+        return web.json_response({"frames": self.inbox.frames.summary(window),
+                                  "panels": len(self._clients),
+                                  "waiting": self.inbox.waiting,
+                                  "applied": self.inbox.applied,
+                                  # this server's own thread: its CPU time since it started
+                                  "cpu_seconds": round(time.thread_time(), 3)})
+
     async def _api_picture(self, request: web.Request) -> web.StreamResponse:
         if self._picture_source is None:
             return _refuse(request, 404, "this session has no picture")
@@ -378,11 +407,13 @@ class PanelServer:
         if len(self._clients) >= self._max_clients:
             return _refuse(request, 503, "too many panels are open")
         # No compression: states are a few kB on a local network, and aiohttp compresses
-        # larger frames in a worker thread, which only adds latency.
-        ws = web.WebSocketResponse(max_msg_size=self._max_message, heartbeat=15.0, compress=False)
+        # larger frames in a worker thread, which only adds latency. The heartbeat pings a
+        # panel that has said nothing for a while: one that does not answer is gone.
+        ws = web.WebSocketResponse(max_msg_size=self._max_message, heartbeat=self._heartbeat,
+                                   compress=False)
         await ws.prepare(request)
         self._numbers += 1
-        client = PanelClient(self._numbers, request.remote or "unknown", ws)
+        client = PanelClient(self._numbers, request.remote or "unknown", ws, request.transport)
         self._clients[client.number] = client
         client.start()
         client.send({"type": "hello", "client": client.number, "source": client.source,
@@ -395,10 +426,15 @@ class PanelServer:
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
                     self._on_message(client, message.data)
+                    # Back-pressure: with too many of this panel's commands on their way, read
+                    # nothing more from it until some are answered (TCP then slows it down).
+                    await client.room()
                 elif message.type == WSMsgType.BINARY:
-                    client.send({"type": "error", "reason": "send commands as JSON text"})
+                    client.refused("send commands as JSON text")
                 elif message.type == WSMsgType.ERROR:
                     log.info("panel %s: %s", client.source, ws.exception())
+                    break
+                if client.closing:
                     break
         finally:
             self._clients.pop(client.number, None)
@@ -409,20 +445,21 @@ class PanelServer:
         try:
             name, args, command_id = parse_command(_decode(text))
         except BadCommand as exc:
-            client.send({"type": "error", "reason": str(exc)})
+            client.refused(str(exc))
             return
         refusal = refuse_arguments(name, args)
         if refusal is not None:
             client.send({"type": "result", **_result_json(refusal, command_id, False)})
             return
-        asyncio.get_running_loop().create_task(self._answer(client, name, args, command_id))
+        client.command_sent()
+        self.inbox.post(name, args, client.source, command_id, self._command_timeout,
+                        lambda result, repeated: self._answer(client, name, command_id, result,
+                                                              repeated))
 
-    async def _answer(self, client: PanelClient, name: str, args: dict[str, Any],
-                      command_id: str | None) -> None:
-        try:
-            result, repeated = await self.inbox.submit(name, args, client.source, command_id,
-                                                       self._command_timeout)
-        except TimeoutError:
+    def _answer(self, client: PanelClient, name: str, command_id: str | None,
+                result: CommandResult | None, repeated: bool) -> None:
+        client.command_answered()
+        if result is None:
             client.send({"type": "result", "id": command_id, "command": name, "ok": False,
                          "reason": "the session did not answer in time", "timeout": True})
             return
@@ -482,7 +519,20 @@ def parse_command(message: Any) -> tuple[str, dict[str, Any], str | None]:
     args = {key: value for key, value in message.items() if key not in ("command", "id")}
     if any(isinstance(value, (dict, list)) for value in args.values()):
         raise BadCommand("a command's arguments are plain values (text, numbers, true/false)")
+    texts = [name, command_id or "", *args, *(v for v in args.values() if isinstance(v, str))]
+    if not all(_is_unicode(text) for text in texts):
+        # JSON may escape half a surrogate pair ("\ud800"): no real text, and no line the
+        # record (UTF-8) could hold.
+        raise BadCommand("the message holds text that is not valid Unicode")
     return name, args, command_id
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def refuse_arguments(name: str, args: dict[str, Any]) -> CommandResult | None:

@@ -12,6 +12,12 @@ const SLIDER_EVERY = 150;       // ms between level commands while a slider is d
 const BUSES = ["master", "music", "ambience", "narration", "effects"];
 const ACTIVE = ["playing", "holding", "paused"];
 const HEALTH_PARTS = ["sound", "speech", "display"];
+// What the therapist reads for each part's name (others show as they are reported).
+const PART_NAMES = {
+  record: "Session record", sound: "Sound", speech: "Speech", display: "Display",
+  library: "Sound library", headset: "Headset", narration: "Narration",
+};
+const AWAY_NOTICE_AFTER = 1000;  // ms without a connection before the page says so
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,6 +39,8 @@ let hello = null;
 let refused = false;
 
 let state = null;                 // the newest snapshot
+let away = null;                  // while the connection is lost: {since, wall, state, timer}
+let resent = new Map();           // commands sent again after a reconnect: id -> {label, text, item}
 let stateAt = 0;                  // performance.now() when it arrived
 const stateListeners = [];
 
@@ -49,6 +57,10 @@ function connect() {
     refused = false;
     lastHeard = performance.now();
     showConnection("connected");
+    if (away) {
+      resent = new Map([...pending.entries()].map(([id, entry]) =>
+        [id, { label: entry.label, text: `${entry.label}: sent after reconnecting…`, item: null }]));
+    }
     for (const entry of pending.values()) transmit(entry);  // the same ids: applied once
   };
   ws.onmessage = (event) => {
@@ -65,6 +77,10 @@ function connect() {
 }
 
 function lost() {
+  if (!away && state) {  // (never connected yet: nothing to report on coming back)
+    away = { since: performance.now(), wall: new Date(), state, timer: null };
+    away.timer = setTimeout(showLost, AWAY_NOTICE_AFTER);
+  }
   const old = socket;
   socket = null;
   connected = false;
@@ -116,12 +132,14 @@ function receive(message) {
     case "state":
       state = message.state;
       stateAt = performance.now();
+      if (away) cameBack();
       render();
       for (const listener of stateListeners.slice()) listener(state);
       break;
     case "result": {
       const entry = pending.get(message.id);
       if (!entry) break;
+      noteResent(message, entry);
       pending.delete(message.id);
       if (!message.ok) say(`${entry.label}: ${message.reason}`);
       entry.resolve(message);
@@ -164,6 +182,124 @@ setInterval(() => {
   }
   tickClocks();
 }, 250);
+
+// --- a lost connection, and what happened meanwhile ------------------------------------------
+
+function wallTime(date) {
+  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+function duration(ms) {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds} s` : clock(seconds);
+}
+
+function showAway(kind, title, lines) {
+  const box = $("away");
+  box.dataset.kind = kind;
+  $("away-title").textContent = title;
+  $("away-list").replaceChildren(...lines.map((line) => {
+    const item = document.createElement("li");
+    item.textContent = line;
+    return item;
+  }));
+  $("btn-away-ok").hidden = kind === "lost";
+  box.hidden = false;
+}
+
+function showLost() {
+  if (!away || connected) return;
+  showAway("lost", `Connection lost at ${wallTime(away.wall)}`, [
+    "The session goes on by itself.",
+    "What you press now is sent when the connection is back, and applied once.",
+  ]);
+}
+
+// The first state after a reconnect: say how long the panel was away and what changed.
+function cameBack() {
+  const was = away;
+  away = null;
+  clearTimeout(was.timer);
+  const gone = performance.now() - was.since;
+  const lines = changes(was.state, state);
+  if (gone < AWAY_NOTICE_AFTER && !lines.length && !resent.size) {
+    $("away").hidden = true;  // a blink of a reconnect: nothing to tell
+    return;
+  }
+  if (!lines.length) lines.push("Nothing else changed in the session meanwhile.");
+  lines.unshift(`Session time ${clock(was.state.session_time)} → ${clock(state.session_time)}.`);
+  showAway("back", `Connection back after ${duration(gone)} (lost at ${wallTime(was.wall)})`, lines);
+  const list = $("away-list");
+  for (const [id, sent] of resent) {
+    sent.item = document.createElement("li");
+    sent.item.dataset.resent = id;
+    sent.item.textContent = sent.text;
+    list.append(sent.item);
+  }
+}
+
+// The result of a command sent again after a reconnect, in the notice about it.
+function noteResent(message, entry) {
+  const sent = resent.get(message.id);
+  if (!sent) return;
+  sent.text = !message.ok ? `${entry.label}: not applied (${message.reason})`
+    : message.repeated ? `${entry.label}: had already been applied, not again`
+    : `${entry.label}: applied`;
+  if (sent.item) sent.item.textContent = sent.text;
+}
+
+const STATE_TEXTS = { ready: "ready", playing: "playing", paused: "paused", holding: "holding",
+                      ended: "ended" };
+
+function stateText(s) {
+  return s.state === "holding" ? `holding (${s.hold})` : (STATE_TEXTS[s.state] || s.state);
+}
+
+function partName(name) { return PART_NAMES[name] || name; }
+
+// What differs between the state before the connection was lost and the one after.
+function changes(before, after) {
+  const out = [];
+  if (after.state === "ended" && before.state !== "ended") {
+    out.push(`The session ended: ${after.end_reason || ""}.`);
+  } else if (before.state !== after.state) {
+    out.push(`The session is ${stateText(after)} (was ${stateText(before)}).`);
+  }
+  const beforeScene = before.scene ? before.scene.id : null;
+  const afterScene = after.scene ? after.scene.id : null;
+  if (beforeScene !== afterScene) {
+    out.push(`Now in the scene “${after.scene ? after.scene.title : "—"}”` +
+             (before.scene ? ` (was “${before.scene.title}”).` : "."));
+  } else if (before.step && after.step && before.step.index !== after.step.index) {
+    out.push(`Now at step ${after.step.index + 1}: ${after.step.text}.`);
+  }
+  const notes = (after.notes || 0) - (before.notes || 0);
+  if (notes > 0) out.push(`${notes} note${notes > 1 ? "s" : ""} added.`);
+  const signal = after.patient_signal;
+  if (signal && (!before.patient_signal || signal.count > before.patient_signal.count)) {
+    out.push(`The patient signalled at ${clock(signal.session_time)}.`);
+  }
+  if (after.dose && (!before.dose || after.dose.doses > before.dose.doses)) {
+    out.push("Medicine was recorded as given.");
+  }
+  for (const bus of BUSES) {
+    const from = Math.round((before.levels[bus] ?? 0) * 100);
+    const to = Math.round((after.levels[bus] ?? 0) * 100);
+    if (from !== to) out.push(`${bus[0].toUpperCase() + bus.slice(1)} volume ${from}% → ${to}%.`);
+  }
+  const health = after.health || {};
+  const old = before.health || {};
+  for (const name of Object.keys(health).sort()) {
+    const was = old[name];
+    if (!was || was.ok !== health[name].ok) {
+      out.push(`${partName(name)}: ${health[name].ok ? "working" : "NOT working"}` +
+               (health[name].message ? ` (${health[name].message}).` : "."));
+    }
+  }
+  return out;
+}
+
+$("btn-away-ok").addEventListener("click", () => { $("away").hidden = true; resent = new Map(); });
 
 // --- messages ----------------------------------------------------------------------------
 
@@ -393,6 +529,8 @@ function renderNotes(s) {
   }));
 }
 
+let lastHealth = null;
+
 function renderHealth(s) {
   const health = s.health || {};
   const names = [...HEALTH_PARTS, ...Object.keys(health).filter((n) => !HEALTH_PARTS.includes(n)).sort()];
@@ -406,6 +544,30 @@ function renderHealth(s) {
     if (part && !part.ok && part.message) item.textContent += ` (${part.message})`;
     return item;
   }));
+  // Every part that is not working, in the top bar (which stays in view): red and steady
+  // until the part says it works again.
+  const bad = names.filter((name) => health[name] && !health[name].ok);
+  $("health-alert").hidden = !bad.length;
+  $("health-alert-title").textContent = bad.length === 1
+    ? `${partName(bad[0])} is not working`
+    : `${bad.length} parts are not working`;
+  $("health-problems").replaceChildren(...bad.map((name) => {
+    const item = document.createElement("li");
+    item.dataset.part = name;
+    const label = document.createElement("span");
+    label.className = "part";
+    label.textContent = partName(name);
+    item.append(label, document.createTextNode(`: ${health[name].message || "not working"}`));
+    return item;
+  }));
+  if (lastHealth) {  // a part that works again says so once
+    for (const name of names) {
+      if (lastHealth[name] && !lastHealth[name].ok && health[name] && health[name].ok) {
+        say(`${partName(name)} works again${health[name].message ? `: ${health[name].message}` : ""}`);
+      }
+    }
+  }
+  lastHealth = health;
 }
 
 // --- the picture of the patient's view -----------------------------------------------------
