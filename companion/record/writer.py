@@ -215,8 +215,9 @@ class RecordWriter:
     def write_events(self, events: Iterable[Any]) -> None:
         """Write each event (engine Events or mappings). Call it every frame, even with none:
         it is also when a failed disk is tried again."""
-        for event in events:
-            self.write(event)
+        lines = [self._line(e.to_json() if hasattr(e, "to_json") else dict(e), True) for e in events]
+        if lines:  # one write a frame: each write lets other threads in mid-frame
+            self._deliver(b"".join(lines), len(lines))
         if self._failure is not None and time.monotonic() >= self._next_retry:
             self._retry()
         if self._sync_error is not None:
@@ -253,6 +254,9 @@ class RecordWriter:
         self.add("fault", part=part, message=message, **data)
 
     def _put(self, data: dict[str, Any], shift: bool) -> None:
+        self._deliver(self._line(data, shift), 1)
+
+    def _line(self, data: dict[str, Any], shift: bool) -> bytes:
         if self._closed:
             raise RecordError("the record is closed")
         engine_time = data.get("session_time")
@@ -260,14 +264,17 @@ class RecordWriter:
             self._last_engine_time, self._last_seen = float(engine_time), time.monotonic()
         if shift and (self.session_offset or self.play_offset):
             _shift(data, self.session_offset, self.play_offset)
-        line = self._encode(data)
+        return self._encode(data)
+
+    def _deliver(self, lines: bytes, count: int) -> None:
+        """Write `count` whole lines now, or hold them (in order) while the disk refuses."""
         if self._failure is None and not self._pending:
-            self._send(line)
-        elif len(self._pending) + len(line) > self._max_pending:
-            self._dropped += 1
+            self._send(lines, count)
+        elif len(self._pending) + len(lines) > self._max_pending:
+            self._dropped += count
         else:
-            self._pending += line
-            self._pending_events += 1
+            self._pending += lines
+            self._pending_events += count
 
     def _encode(self, data: dict[str, Any]) -> bytes:
         record = {"seq": self._seq, **data, "wall": round(time.time(), 3)}
@@ -287,14 +294,18 @@ class RecordWriter:
                     "error": str(exc),
                 }
             )
-        return (text + "\n").encode("utf-8")
+        try:
+            return (text + "\n").encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate in some text: JSON escapes it, UTF-8 cannot
+            return (json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=_json_fallback)
+                    + "\n").encode("ascii")
 
-    def _send(self, line: bytes) -> None:
-        """Write one line now; what the disk refuses waits in memory, in order."""
+    def _send(self, line: bytes, count: int = 1) -> None:
+        """Write lines now; what the disk refuses waits in memory, in order."""
         sink = self._sink
         if sink is None:
             self._pending += line
-            self._pending_events += 1
+            self._pending_events += count
             return
         view = memoryview(line)
         while view:
@@ -302,7 +313,7 @@ class RecordWriter:
                 written = sink.write(view)
             except OSError as exc:
                 self._pending += view
-                self._pending_events += 1
+                self._pending_events += count  # a batch cut part-way counts as held whole
                 self._fail(exc)
                 return
             view = view[written:]

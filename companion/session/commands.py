@@ -90,6 +90,10 @@ def _coerce(name: str, key: str, value: Any, kind: type) -> Any:
         if math.isfinite(value):
             return float(value)
     if kind is str and isinstance(value, str) and len(value) <= MAX_TEXT:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: valid JSON, not text
+            raise Refused(f"'{name}': '{key}' holds characters that are not text") from None
         return value
     label = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}[kind]
     raise Refused(f"'{name}': '{key}' must be {label}")

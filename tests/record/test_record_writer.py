@@ -240,3 +240,19 @@ def test_a_disk_that_stays_full_has_the_record_saved_elsewhere(
     assert [e["text"] for e in record.of_kind("note")] == ["after the disk filled up"]
     assert record.events[-1]["event"] == "run_end"
     assert (saved / "script.yaml").read_bytes() == script_path.read_bytes()
+
+
+def test_a_lone_surrogate_is_written_escaped_not_raised(tmp_path):
+    """Whatever reaches the writer, it never raises into the frame: text UTF-8 cannot hold
+    is written as JSON escapes."""
+    import json as _json
+
+    from companion.record.writer import RecordWriter
+
+    script = tmp_path / "s.yaml"
+    script.write_text("companion: 1\ntitle: t\nscenes:\n  - {id: a, environment: forest}\n")
+    writer = RecordWriter.create(script, record_dir=tmp_path / "records")
+    writer.add("note", session_time=1.0, text="half a \ud800 character")
+    writer.close()
+    lines = writer.events_path.read_bytes().decode("utf-8").splitlines()
+    assert _json.loads(lines[1])["text"] == "half a \ud800 character"

@@ -407,3 +407,8 @@ def test_back_to_back_commands_see_the_settled_state():
     assert d.engine.snapshot()["scene"]["id"] == "empty"
     d.engine.command("next_step")
     assert d.engine.snapshot()["scene"]["id"] == "c"
+
+
+def test_text_that_is_not_text_is_refused(driver):
+    result = driver.command("note", text="half a \ud800 character")
+    assert (result.ok, result.reason) == (False, "'note': 'text' holds characters that are not text")
