@@ -16,6 +16,7 @@ from panda3d.core import (
     GeomEnums,
     GeomNode,
     GeomPoints,
+    GeomPrimitive,
     GeomTriangles,
     GeomVertexArrayFormat,
     GeomVertexData,
@@ -73,15 +74,7 @@ class Mesh:
         handle = prim.modifyVertices()
         handle.uncleanSetNumRows(len(indices))
         memoryview(handle).cast("B")[:] = indices.tobytes()
-        geom = Geom(vdata)
-        geom.addPrimitive(prim)
-        # boxes, not spheres: a box round a sector of things fits it closely, so Panda3D can
-        # tell it is out of view (a sphere round a wedge reaches forward past the viewer)
-        geom.setBoundsType(BoundingVolume.BT_box)
-        node = GeomNode(name)
-        node.setBoundsType(BoundingVolume.BT_box)
-        node.addGeom(geom)
-        return NodePath(node)
+        return _boxed_node(name, vdata, prim)
 
 
 def split_sectors(mesh: Mesh, center: tuple[float, float], sectors: int = 8) -> dict[int, Mesh]:
@@ -265,13 +258,7 @@ def points(name: str, centers: np.ndarray, colors: np.ndarray, extras: np.ndarra
     memoryview(vdata.modifyArray(0)).cast("B")[:] = np.ascontiguousarray(data, np.float32).tobytes()
     prim = GeomPoints(Geom.UH_static)
     prim.addConsecutiveVertices(0, n)
-    geom = Geom(vdata)
-    geom.addPrimitive(prim)
-    geom.setBoundsType(BoundingVolume.BT_box)
-    node = GeomNode(name)
-    node.setBoundsType(BoundingVolume.BT_box)
-    node.addGeom(geom)
-    return NodePath(node)
+    return _boxed_node(name, vdata, prim)
 
 
 def ellipsoid(mesh: Mesh, center: np.ndarray, radii: tuple[float, float, float], color, extras,
@@ -287,3 +274,16 @@ def ellipsoid(mesh: Mesh, center: np.ndarray, radii: tuple[float, float, float],
     ex = np.repeat(np.asarray(extras, np.float32)[None, :], len(pos), 0).copy()
     ex[:, 1] = pos[:, 2] - (center[2] - radii[2] if foot is None else foot)
     mesh.add(pos, without_poles(tris, segments, rings), normals, color, ex)
+
+
+def _boxed_node(name: str, vdata: GeomVertexData, prim: GeomPrimitive) -> NodePath:
+    """A node of one primitive, bounded by boxes, not spheres: a box round a sector of
+    things fits it closely, so Panda3D can tell it is out of view (a sphere round a wedge
+    reaches forward past the viewer)."""
+    geom = Geom(vdata)
+    geom.addPrimitive(prim)
+    geom.setBoundsType(BoundingVolume.BT_box)
+    node = GeomNode(name)
+    node.setBoundsType(BoundingVolume.BT_box)
+    node.addGeom(geom)
+    return NodePath(node)

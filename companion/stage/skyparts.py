@@ -1,11 +1,11 @@
-"""Parts of the sky shared by environments: the star field."""
+"""Parts of the sky shared by environments: the star field, and a base for starry skies."""
 
 from __future__ import annotations
 
 import numpy as np
 from panda3d.core import NodePath, OmniBoundingVolume
 
-from companion.stage.environments.base import SeedGroups
+from companion.stage.environments.base import Scenery, SeedGroups
 from companion.stage.look import Values
 
 STAR_TINTS = np.array([[0.78, 0.85, 1.0, 1], [0.92, 0.94, 1.0, 1], [1.0, 0.97, 0.92, 1],
@@ -37,3 +37,16 @@ def add_stars(scenery, root: NodePath, count: int, seed: int) -> SeedGroups:
 def show_stars(stars: SeedGroups, values: Values) -> None:
     """Draw only the stars the look shows: as many as its `stars` setting, none by day."""
     stars.show(values["u_star_amount"][0], values["u_stars"][0] * values["u_exposure"][0] > 0.0)
+
+
+class StarryScenery(Scenery):
+    """An environment with a star field (`self.stars`, made by add_stars in build): the
+    stars shown follow the look as it changes."""
+
+    stars: SeedGroups
+
+    def update(self, root: NodePath, values: Values, clock: float) -> Values:
+        changed = super().update(root, values, clock)
+        if changed.keys() & {"u_star_amount", "u_stars", "u_exposure"}:
+            show_stars(self.stars, values)
+        return changed

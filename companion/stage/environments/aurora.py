@@ -9,10 +9,9 @@ import numpy as np
 from panda3d.core import NodePath
 
 from companion.stage import geometry
-from companion.stage.environments.base import Scenery
 from companion.stage.look import Values
 from companion.stage.palette import Palette
-from companion.stage.skyparts import add_stars, show_stars
+from companion.stage.skyparts import StarryScenery, add_stars
 from companion.stage.textures import rays_texture
 
 HUES: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
@@ -40,7 +39,7 @@ def snow_colour(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
     return snow * (1 - steep) + rock * steep * (1 - t) + snow * steep * t
 
 
-class Aurora(Scenery):
+class Aurora(StarryScenery):
     name = "aurora"
     defaults: ClassVar[dict] = {"hue": "green", "time": "night"}
     eye = (0.0, 0.0, 1.2 + 0.35)
@@ -56,12 +55,6 @@ class Aurora(Scenery):
         hem, top = HUES[str(look["hue"])]
         return {"u_aurora_color": hem, "u_aurora_top": top, "u_aurora": (VISIBLE[str(look["time"])],),
                 "u_star_amount": (0.55,)}
-
-    def update(self, root: NodePath, values: Values, clock: float) -> Values:
-        changed = super().update(root, values, clock)
-        if changed.keys() & {"u_star_amount", "u_stars", "u_exposure"}:
-            show_stars(self.stars, values)
-        return changed
 
     def build(self, root: NodePath) -> None:
         self.add_sky(root)

@@ -8,9 +8,7 @@ import numpy as np
 from panda3d.core import NodePath, Vec3
 
 from companion.stage import geometry
-from companion.stage.environments.base import Scenery
-from companion.stage.look import Values
-from companion.stage.skyparts import add_stars, show_stars
+from companion.stage.skyparts import StarryScenery, add_stars
 
 
 def hill(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -20,7 +18,7 @@ def hill(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.maximum(top, -30.0) + ridge + 0.25 * np.sin(x * 0.08) * np.cos(y * 0.06)
 
 
-class NightSky(Scenery):
+class NightSky(StarryScenery):
     name = "night-sky"
     defaults: ClassVar[dict] = {"stars": 0.6, "time": "night"}
     eye = (0.0, 0.0, 1.2)
@@ -32,12 +30,6 @@ class NightSky(Scenery):
 
     def setting_values(self, look):
         return {"u_star_amount": (float(look["stars"]),)}
-
-    def update(self, root: NodePath, values: Values, clock: float) -> Values:
-        changed = super().update(root, values, clock)
-        if changed.keys() & {"u_star_amount", "u_stars", "u_exposure"}:
-            show_stars(self.stars, values)
-        return changed
 
     def build(self, root: NodePath) -> None:
         self.add_sky(root, milky=True)
