@@ -73,6 +73,7 @@ scenes:
 {''.join(scenes)}"""
 
 
+FORWARD = {"next_scene", "next_step", "continue", "goto"}   # commands that can end the session early
 COMMANDS: list[tuple[str, dict[str, Any], int]] = [
     ("pause", {}, 3), ("resume", {}, 4), ("next_step", {}, 3), ("next_scene", {}, 1),
     ("previous_scene", {}, 1), ("continue", {}, 4), ("ground", {}, 1), ("return", {}, 2),
@@ -96,6 +97,7 @@ class SoakResult:
     stderr: str = ""
     record: Path | None = None
     frames: int = 0
+    session_time: float = 0.0   # the engine's session clock when the soak ended it (seconds)
 
     def memory_growth(self, warm_up: float = 0.25) -> float:
         """Growth of RSS over the run after warm-up: the last fifth's median against the
@@ -135,7 +137,8 @@ def run_soak(workdir: Path, *, session_minutes: float = 120.0, speed: float = 12
              display: tuple[str, ...] = ("--display", "window", "--offscreen", "--size", "640x360"),
              say=print) -> SoakResult:
     """Play a `session_minutes` session at `speed` with a random command every `every` seconds
-    (real time) until it ends or `real_seconds` pass, then end it; sample memory and CPU."""
+    (real time) for its whole length (or `real_seconds`), then end it; sample memory and CPU.
+    Commands that move on are turned back in the last scene, so it never ends early."""
     rng = random.Random(seed)
     script = workdir / "soak.yaml"
     script.write_text(soak_script(session_minutes))
@@ -151,13 +154,14 @@ def run_soak(workdir: Path, *, session_minutes: float = 120.0, speed: float = 12
     threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True).start()  # type: ignore[arg-type]
     url = _wait_for_panel(process, lines)
     panel = Panel(url)
-    limit = real_seconds if real_seconds is not None else session_minutes * 60 / speed + 60
+    limit = real_seconds if real_seconds is not None else session_minutes * 60 / speed
     result = SoakResult(seconds=limit)
     weights = [w for _, _, w in COMMANDS]
     started = time.monotonic()
     next_command = started + every
     next_sample = started
     scenes = [f"scene-{i + 1}" for i in range(max(1, round(session_minutes / 10)))]
+    in_last_scene = False
     while process.poll() is None and time.monotonic() - started < limit:
         now = time.monotonic()
         if now >= next_sample:
@@ -169,6 +173,10 @@ def run_soak(workdir: Path, *, session_minutes: float = 120.0, speed: float = 12
         if now >= next_command:
             next_command += every * rng.uniform(0.5, 1.5)
             name, args, _ = rng.choices(COMMANDS, weights)[0]
+            if in_last_scene and name in FORWARD:
+                # the random skips would reach the end long before the session's length: the
+                # therapist takes it back instead, so the soak plays for all of its time
+                name, args = "goto", {}
             args = _arguments(name, args, rng, scenes, result)
             try:
                 answer = panel.call("/api/command", {"command": name, **args, "id": f"soak-{result.sent}"})
@@ -181,7 +189,10 @@ def run_soak(workdir: Path, *, session_minutes: float = 120.0, speed: float = 12
             result.refused += not answer["ok"]
             if name == "note" and answer["ok"]:
                 result.notes.append(args["text"])
-            if panel.call("/api/state")["state"] == "ended":
+            state = panel.call("/api/state")
+            result.session_time = state["session_time"]
+            in_last_scene = (state["scene"] or {}).get("index", 0) >= len(scenes) - 1
+            if state["state"] == "ended":
                 break
         time.sleep(0.05)
     result.seconds = time.monotonic() - started
@@ -207,7 +218,7 @@ def _arguments(name: str, args: dict[str, Any], rng: random.Random, scenes: list
     if name == "intensity":
         return {"level": round(rng.uniform(0.0, 1.0), 2)}
     if name == "goto":
-        return {"scene": rng.choice(scenes)}
+        return {"scene": rng.choice(scenes[:-1] or scenes)}
     return dict(args)
 
 
@@ -298,7 +309,7 @@ def main() -> int:
         cpu = (result.cpu[-1][1] - result.cpu[0][1]) / max(1e-9, result.cpu[-1][0] - result.cpu[0][0]) \
             if len(result.cpu) > 1 else 0.0
         problems = check_record(result)
-        print(f"ran {result.seconds / 60:.1f} min real ({result.seconds * args.speed / 60:.0f} min of session); "
+        print(f"ran {result.seconds / 60:.1f} min real ({result.session_time / 60:.0f} min of session); "
               f"exit {result.exit_code}")
         print(f"commands: {result.sent} sent, {result.acknowledged} acknowledged, {result.refused} refused by the engine")
         print(f"memory (RSS): start {rss[0] / 2**20:.0f} MiB, peak {max(rss) / 2**20:.0f} MiB, "
@@ -306,6 +317,9 @@ def main() -> int:
         print(f"CPU while soaking: {cpu * 100:.0f} % of one core")
         print("record: " + ("complete" if not problems else "; ".join(problems)))
         label = "soak" if args.speed != 1 else "soak, real time"
+        planned = real / 60 * args.speed if real else args.session_minutes
+        emit(f"{label}: session played", round(result.session_time / 60, 1), "min", f">= {planned * 0.98:g} min",
+             result.session_time / 60 >= planned * 0.98, f"{result.seconds / 60:.1f} min real at {args.speed:g}x")
         emit(f"{label}: memory growth after warm-up", round(growth * 100, 2), "%", "< 5 %", growth < 0.05,
              f"{result.seconds / 60:.0f} min at {args.speed:g}x")
         emit(f"{label}: record complete, nothing raised", float(not problems and result.exit_code == 0), "bool",
