@@ -54,6 +54,7 @@ BREATH_STOP = 0.6
 CHIME_STOP = 0.5
 DEFAULT_INTENSITY = 0.6  # the engine's starting intensity (no action announces it)
 LATE_LIMIT = 1.0  # s: a sound still decoding after this is left out rather than played late
+SPARE_SECONDS = 30.0  # s a copy of a Sound is kept after it stops, for the next crossfade into itself
 
 
 LONG_FADE = 2.5  # s: fades from or to silence at least this long keep the equal-power shape
@@ -126,7 +127,7 @@ class Mixer:
         self.loader: Any = None
         self._pygame: Any = None
         self._free: list[int] = []
-        self._spare_copies: dict[int, list[Any]] = {}   # id(original Sound) -> copies not playing
+        self._spare_copies: dict[int, list[tuple[Any, float]]] = {}  # id(original) -> (copy, stopped at)
         self._copied_from: dict[int, Any] = {}          # id(copy) -> its original
         self._voices: list[Voice] = []
         self._buses = {"music": BusPlayer("music"), "ambience": BusPlayer("ambience")}
@@ -396,22 +397,42 @@ class Mixer:
             self._free.append(voice.channel)
             original = self._copied_from.get(id(voice.sound))
             if original is not None:
-                self._spare_copies.setdefault(id(original), []).append(voice.sound)
+                self._spare_copies.setdefault(id(original), []).append((voice.sound, time.monotonic()))
 
     def _copy_of(self, sound: Any) -> Any:
         """A second Sound with the same samples, for a track playing twice at once (crossfading
-        into itself). Copies are kept and reused: making one per crossfade (25 MB for a music
-        layer) let memory grow through a long session."""
+        into itself). Copies are kept a while and reused: making one per crossfade (25 MB for a
+        music layer) let memory grow through a long session."""
         in_use = {id(v.sound) for v in self._voices}
         spares = self._spare_copies.setdefault(id(sound), [])
-        for copy in spares:
-            if id(copy) not in in_use:
-                spares.remove(copy)
-                return copy
+        for spare in spares:
+            if id(spare[0]) not in in_use:
+                spares.remove(spare)
+                return spare[0]
         copy = self._pygame.mixer.Sound(buffer=sound.get_raw())
         self._copied_from[id(copy)] = sound
         give_back_memory()  # the samples passed through a temporary bytes object
         return copy
+
+    @property
+    def copies_held(self) -> int:
+        """Copies of Sounds alive now: playing (a track crossfading into itself) or spare."""
+        with self._lock:
+            return len(self._copied_from)
+
+    def _drop_old_copies(self, now: float) -> None:
+        """Let go of copies not played for a while (a music layer's copy is 25 MB): the memory
+        they held goes back to the system, so a long session's memory stays flat."""
+        dropped = False
+        for original, spares in self._spare_copies.items():
+            old = [copy for copy, since in spares if now - since >= SPARE_SECONDS]
+            if old:
+                self._spare_copies[original] = [(c, s) for c, s in spares if now - s < SPARE_SECONDS]
+                for copy in old:
+                    self._copied_from.pop(id(copy), None)
+                dropped = True
+        if dropped:
+            give_back_memory()
 
     # --- music and ambience ------------------------------------------------------------------
 
@@ -613,6 +634,7 @@ class Mixer:
         if self.device is None:
             return False
         wall, play = self._clocks()
+        self._drop_old_copies(wall)
         self._note_failures()
         self._playlists(play)
         self._start_waiting(play)

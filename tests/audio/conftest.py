@@ -34,6 +34,7 @@ class Played:
     engine: object
     capture: Capture
     commands: dict[str, int] = field(default_factory=dict)  # command name -> frame
+    watched: list[tuple[float, object]] = field(default_factory=list)  # (seconds, watch(mixer))
 
     @property
     def rate(self) -> float:
@@ -56,7 +57,8 @@ class Played:
 
 @pytest.fixture
 def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Played]:
-    """play(script_text, seconds, commands={time: (name, args)}, files={name: array})"""
+    """play(script_text, seconds, commands={time: (name, args)}, files={name: array},
+    watch=f): f(mixer) is kept with the time after every loop of the session."""
     import soundfile
 
     from companion.audio.mixer import Mixer
@@ -67,7 +69,8 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
     from companion.session.engine import Engine
 
     def run(text: str, seconds: float, commands: dict[float, tuple[str, dict]] | None = None,
-            files: dict[str, object] | None = None, direct: dict[float, object] | None = None) -> Played:
+            files: dict[str, object] | None = None, direct: dict[float, object] | None = None,
+            watch: Callable[[Mixer], object] | None = None) -> Played:
         for name, audio in (files or {}).items():
             soundfile.write(tmp_path / name, audio, 44100, subtype="PCM_16")
         script_path = tmp_path / "fragment.yaml"
@@ -104,6 +107,8 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
                     mixer.apply(action)
                     actions.append((action.kind, action, capture.frame_at(time.monotonic())))
                 mixer.update()
+                if watch is not None:
+                    played.watched.append((now - start, watch(mixer)))
                 time.sleep(0.004)
         finally:
             mixer.close()

@@ -125,6 +125,40 @@ scenes:
     assert not clicks(audio[int((switch - 0.5) * RATE): int((switch + 3.0) * RATE)])
 
 
+def test_a_track_crossfading_into_itself_is_heard_twice_and_its_copy_let_go(play, monkeypatch):
+    """Music A fades to B and straight back to A while the first A still fades out: A plays
+    twice at once (from a copy of its samples, 25 MB for a library layer). Once the copy has
+    not played for SPARE_SECONDS it is let go, so a long session's memory stays flat."""
+    from companion.audio import mixer as mixer_module
+
+    monkeypatch.setattr(mixer_module, "SPARE_SECONDS", 0.6)
+    played = play("""companion: 1
+title: t
+mix: {music: 1.0}
+scenes:
+  - id: a
+    environment: meadow
+    music: {track: a.wav, fade: 0.2s}
+    steps:
+      - pause: 0.8s
+      - music: {track: b.wav, fade: 1.5s}
+      - pause: 0.3s
+      - music: {track: a.wav, fade: 0.5s}
+      - pause: 0.8s
+      - music: {track: b.wav, fade: 0.3s}
+      - pause: 3s
+""", seconds=4.6, files={"a.wav": tone(441, 6.0, 0.25), "b.wav": tone(661.5, 6.0, 0.16)},
+        watch=lambda mixer: mixer.copies_held)
+    back_to_a = seconds(played.frames_of("sound")[2])
+    held = [(t, n) for t, n in played.watched]
+    assert max(n for _, n in held) == 1, "A's second voice plays from one copy"
+    assert any(n == 1 and t < back_to_a + 1.0 for t, n in held)
+    # the copy stops at about back_to_a + 1.1 s (B again, 0.3 s fade); 0.6 s later it is gone
+    assert held[-1][1] == 0, "the copy was kept after it had not played for SPARE_SECONDS"
+    a_twice = band_db(played.audio[int((back_to_a + 0.1) * RATE): int((back_to_a + 0.3) * RATE)], 400, 480)
+    assert a_twice > -40, "A is heard coming back"
+
+
 def test_loops_are_seamless_and_a_bad_loop_would_be_heard(play):
     good = tone(440, 0.5, 0.25)  # 220 whole cycles: the end leads into the start
     bad = tone(445, 0.5, 0.25)  # 222.5 cycles: a jump at every seam
