@@ -197,6 +197,7 @@ def run_soak(workdir: Path, *, session_minutes: float = 120.0, speed: float = 12
         time.sleep(0.05)
     result.seconds = time.monotonic() - started
     try:
+        result.session_time = panel.call("/api/state")["session_time"]
         panel.call("/api/command", {"command": "end"})
         result.acknowledged += 1  # applied or refused (it may have ended by itself): recorded
     except OSError:
@@ -294,6 +295,9 @@ def main() -> int:
     parser.add_argument("--every", type=float, default=2.0, help="seconds between random commands")
     parser.add_argument("--idle", type=float, default=20.0, help="seconds to measure an idle scene's CPU use (0: skip)")
     parser.add_argument("--display", default="offscreen", choices=("offscreen", "none"))
+    parser.add_argument("--no-memory-goal", action="store_true",
+                        help="report memory growth without judging it: a run of a few minutes ends "
+                             "while the sounds are still being decoded and copied")
     args = parser.parse_args()
     display = ("--display", "none") if args.display == "none" else \
         ("--display", "window", "--offscreen", "--size", "1280x720")
@@ -320,7 +324,9 @@ def main() -> int:
         planned = real / 60 * args.speed if real else args.session_minutes
         emit(f"{label}: session played", round(result.session_time / 60, 1), "min", f">= {planned * 0.98:g} min",
              result.session_time / 60 >= planned * 0.98, f"{result.seconds / 60:.1f} min real at {args.speed:g}x")
-        emit(f"{label}: memory growth after warm-up", round(growth * 100, 2), "%", "< 5 %", growth < 0.05,
+        judged = not args.no_memory_goal
+        emit(f"{label}: memory growth after warm-up", round(growth * 100, 2), "%",
+             "< 5 %" if judged else "(not judged: too short)", growth < 0.05 if judged else None,
              f"{result.seconds / 60:.0f} min at {args.speed:g}x")
         emit(f"{label}: record complete, nothing raised", float(not problems and result.exit_code == 0), "bool",
              "1", not problems and result.exit_code == 0)
@@ -329,7 +335,7 @@ def main() -> int:
             print(f"idle scene: {idle * 100:.0f} % of one core (frame rate capped at 60 Hz)")
             emit("idle scene CPU", round(idle * 100, 1), "% of a core", "(reported)", None,
                  "offscreen 1280x720, 60 Hz cap" if args.display == "offscreen" else "display none")
-    return 0 if not problems and result.exit_code == 0 and growth < 0.05 else 1
+    return 0 if not problems and result.exit_code == 0 and (growth < 0.05 or args.no_memory_goal) else 1
 
 
 if __name__ == "__main__":
