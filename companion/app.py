@@ -146,7 +146,8 @@ class SessionApp:
         self.out(f"record: {self.record.folder}")
 
     def _open_panel(self) -> None:
-        from companion.control import PanelError, PanelServer, print_qr
+        from companion.control import PanelError, PanelServer
+        from companion.control.qr import terminal_qr
 
         picture = self.picture.latest if self.picture is not None else None
         self.panel = PanelServer(host=self.options.panel_host, port=self.options.panel_port,
@@ -158,7 +159,7 @@ class SessionApp:
         self._publish(force=True)
         self.out(f"panel: {self.panel.url}")
         if self.options.qr:
-            print_qr(self.panel.url, out=self.out)
+            self.out(terminal_qr(self.panel.url))  # `out` writes to standard output
         if not self.options.autostart and self.options.resume is None:
             self.out("waiting for the therapist to press Start on the panel")
 

@@ -50,10 +50,14 @@ def _half_block(top_dark: bool, bottom_dark: bool) -> str:
     return HALF_BLOCKS[3]
 
 
+def terminal_qr(text: str, file: TextIO | None = None) -> str:
+    """The code for `text` as `file` (standard output by default) can show it."""
+    return qr_text(text, unicode=_can_show(file if file is not None else sys.stdout, HALF_BLOCKS))
+
+
 def print_qr(text: str, file: TextIO | None = None) -> None:
     """Print the code for `text` (the panel URL) to `file` (standard output by default)."""
-    out = file if file is not None else sys.stdout
-    print(qr_text(text, unicode=_can_show(out, HALF_BLOCKS)), file=out)
+    print(terminal_qr(text, file), file=file if file is not None else sys.stdout)
 
 
 def _can_show(out: TextIO, characters: str) -> bool:

@@ -132,15 +132,16 @@ class RunningSession:
 
 
 def start(args: list[str], tmp: Path, *, command: str = "run", port: int = 0,
-          env: dict[str, str] | None = None, record_dir: Path | None = None) -> RunningSession:
+          env: dict[str, str] | None = None, record_dir: Path | None = None,
+          qr: bool = False) -> RunningSession:
     audio = tmp / "heard.raw"
     record_dir = record_dir or tmp / "records"
     environ = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(audio),
                "PYTHONUNBUFFERED": "1", **(env or {})}
     environ.pop("DISPLAY", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "companion", command, *args, "--panel-port", str(port), "--no-qr",
-         "--record-dir", str(record_dir)],
+        [sys.executable, "-m", "companion", command, *args, "--panel-port", str(port),
+         *([] if qr else ["--no-qr"]), "--record-dir", str(record_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ, cwd=tmp)
     session = RunningSession(process, audio, record_dir)
     session._reader = threading.Thread(target=session._read, daemon=True)

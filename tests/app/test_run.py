@@ -45,6 +45,18 @@ def test_a_short_session_plays_through_and_ends_cleanly(tmp_path, display):
     assert "record kept in" in "\n".join(session.lines)
 
 
+def test_the_panel_address_is_printed_as_a_qr_code_by_default(tmp_path):
+    """As scripts/demo runs it: no --no-qr. The code is printed in half blocks under the
+    address, and the session plays on."""
+    session = start([str(_script(tmp_path)), "--autostart", "--display", "none"], tmp_path, qr=True)
+    session.wait_for_panel()
+    session.wait_for(lambda s: s["state"] in ("playing", "holding"), what="the session playing")
+    output = "\n".join(session.lines)
+    assert sum(line.count("\u2580") + line.count("\u2584") for line in session.lines) > 50, output
+    assert session.command("end")["ok"]
+    assert session.finish() == 0, session.stderr_text()
+
+
 def test_a_bundled_session_on_a_fast_clock(tmp_path):
     """preparation.yaml (about 21 minutes) at 40x, the therapist continuing every hold."""
     session = start([str(SCENES / "preparation.yaml"), "--display", "none", "--speed", "40"], tmp_path)
