@@ -35,6 +35,12 @@ class Played:
     capture: Capture
     commands: dict[str, int] = field(default_factory=dict)  # command name -> frame
     watched: list[tuple[float, object]] = field(default_factory=list)  # (seconds, watch(mixer))
+    applied_at: dict[str, float] = field(default_factory=dict)  # action kind -> wall time, first one
+
+    def seconds_between(self, first: str, then: str) -> float:
+        """Wall seconds between the first actions of two kinds, on the clock itself: spans in
+        capture frames are off by tens of milliseconds where the disk driver runs unevenly."""
+        return self.applied_at[then] - self.applied_at[first]
 
     @property
     def rate(self) -> float:
@@ -100,6 +106,7 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
                     assert result.ok, result.reason
                     played.commands[name] = capture.frame_at(time.monotonic())
                 for action in engine.tick():
+                    played.applied_at.setdefault(action.kind, time.monotonic())
                     mixer.apply(action)
                     actions.append((action.kind, action, capture.frame_at(time.monotonic())))
                 while direct_todo and now - start >= direct_todo[0][0]:

@@ -246,7 +246,7 @@ scenes:
     assert falling[0] > falling[1] > falling[2], f"and ebbs on the out-breath: {falling}"
     _, chime_frame = played.first("chime")
     t1 = seconds(chime_frame)
-    assert played.wall(chime_frame - start) == pytest.approx(2.4, abs=0.08)
+    assert played.seconds_between("breathe", "chime") == pytest.approx(2.4, abs=0.08)
     assert level(audio, t1 + 0.05, t1 + 0.5) > level(audio, t1 - 0.2, t1 - 0.05) + 15, "the chime rings"
     assert not clicks(audio[start:chime_frame]), "the tone swells and ebbs without a step"
 
