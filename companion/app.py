@@ -280,8 +280,6 @@ class SessionApp:
         self.mixer.update()
         now = time.monotonic()
         self.stage.update(breath=engine.breath(), now=now)
-        if self.options.display == "vr":  # the headset: its rate and dropped frames
-            engine.display_status = self.stage.status()
         if self.picture is not None:
             self.picture.maybe_take(now, PICTURE_EVERY)
         self.record.write_events(engine.take_events())
@@ -297,6 +295,8 @@ class SessionApp:
         now = time.monotonic()
         engine = self.engine
         if force or engine.revision != self._last_revision or now - self._last_publish >= PUBLISH_EVERY:
+            if self.options.display == "vr" and self.stage is not None:  # the headset's rate and drops
+                engine.display_status = self.stage.status()
             self.panel.publish(engine.snapshot())
             self._last_revision, self._last_publish = engine.revision, now
 

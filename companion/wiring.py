@@ -21,24 +21,18 @@ class StartupError(Exception):
 def prepare_audio(script: Script, script_path: Path, out: Callable[[str], None], report: Report) -> Any:
     """The library (made once if missing) and every narration line, before anything plays:
     nothing is synthesised during a session. Returns companion.audio.prepare.SessionAudio."""
-    from companion.audio.library import Library, ensure_library
-    from companion.audio.narration.prepare import prepare_narration
-    from companion.audio.narration.timing import SoundTiming
-    from companion.audio.prepare import SessionAudio
+    from companion.audio import prepare
     from companion.commands.progress import ProgressBar
 
-    library = Library()
-    if library.problem():
-        out(f"sound library: {library.problem()}; making it now (about two minutes, once)")
-        library = ensure_library(progress=out)
     bar = ProgressBar("narration") if sys.stderr.isatty() else None
-    narration = prepare_narration(script, script_path, progress=bar)
-    if bar is not None:
-        bar.close()
-    out(f"narration: {narration.rendered} rendered, {narration.reused} reused"
-        + (f", {narration.recorded} recorded" if narration.recorded else ""))
-    report_narration(narration, report, out)
-    return SessionAudio(library, narration, SoundTiming(narration, library))
+    try:
+        audio = prepare.prepare_audio(script, script_path, progress=out,
+                                      narration_progress=bar or (lambda done, total: None))
+    finally:
+        if bar is not None:
+            bar.close()
+    report_narration(audio.narration, report, out)
+    return audio
 
 
 def report_narration(narration: Any, report: Report, out: Callable[[str], None] | None = None) -> None:

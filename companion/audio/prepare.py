@@ -18,6 +18,7 @@ from pathlib import Path
 from companion.audio.library import ROOT, Library, ensure_library
 from companion.audio.narration.cache import NarrationCache
 from companion.audio.narration.prepare import Narration, prepare_narration
+from companion.audio.narration.render import Progress
 from companion.audio.narration.timing import SoundTiming
 from companion.script.models import Script
 
@@ -30,15 +31,17 @@ class SessionAudio:
 
 
 def prepare_audio(script: Script, script_path: Path | str, *, progress: Callable[[str], None] | None = None,
-                  cache: NarrationCache | None = None, library_root: Path = ROOT) -> SessionAudio:
+                  narration_progress: Progress | None = None, cache: NarrationCache | None = None,
+                  library_root: Path = ROOT) -> SessionAudio:
+    """`progress` hears each stage in a line; `narration_progress` (done, total) follows the
+    lines being rendered (by default as lines to `progress`)."""
     say = progress or (lambda _line: None)
     library = Library(library_root)
-    if library.problem():
-        say(f"{library.problem()}: making it now (about two minutes, once)")
+    if problem := library.problem():
+        say(f"sound library: {problem}; making it now (about two minutes, once)")
         library = ensure_library(library_root, progress=say)
     narration = prepare_narration(script, script_path, cache=cache,
-                                  progress=lambda done, total: say(f"narration {done}/{total}"))
-    say(f"narration: {narration.rendered} rendered, {narration.reused} reused, {narration.recorded} recorded")
-    if narration.problem:
-        say(narration.problem)
+                                  progress=narration_progress or (lambda done, total: say(f"narration {done}/{total}")))
+    say(f"narration: {narration.rendered} rendered, {narration.reused} reused"
+        + (f", {narration.recorded} recorded" if narration.recorded else ""))
     return SessionAudio(library, narration, SoundTiming(narration, library))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-SHAPES = ("linear", "smooth", "rise", "fall", "db")
 FLOOR = 10 ** (-60 / 20)  # where a "db" ramp from or to silence starts or ends
 
 
@@ -53,9 +52,6 @@ class Param:
 
     def to(self, target: float, seconds: float, now: float, shape: str = "linear") -> None:
         self._ramp = Ramp(self.value(now), target, now, max(0.0, seconds), shape)
-
-    def set(self, value: float) -> None:
-        self._ramp = Ramp(value, value, 0.0, 0.0)
 
     def done(self, now: float) -> bool:
         return self._ramp.done(now)

@@ -300,7 +300,7 @@ class RecordWriter:
             return (json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=_json_fallback)
                     + "\n").encode("ascii")
 
-    def _send(self, line: bytes, count: int = 1) -> None:
+    def _send(self, line: bytes, count: int) -> None:
         """Write lines now; what the disk refuses waits in memory, in order."""
         sink = self._sink
         if sink is None:

@@ -65,10 +65,6 @@ def _unreachable_scenes(script: models.Script, source: Source) -> Iterator[tuple
                    f"not the safe scene (the therapist can still go to it)")
 
 
-def _holds(scene: models.Scene) -> bool:
-    return scene.then == "hold" or any(isinstance(s, models.WaitStep) for s in scene.steps)
-
-
 def _endless_loops(script: models.Script, source: Source) -> Iterator[tuple[Mark, str]]:
     """A `then` that jumps back into a cycle that nothing in it holds."""
     reported: set[int] = set()
@@ -76,7 +72,7 @@ def _endless_loops(script: models.Script, source: Source) -> Iterator[tuple[Mark
         if scene.then in ("next", "hold", "end") or index in reported:
             continue
         cycle = _cycle_through(script, index)
-        if cycle and not any(_holds(script.scenes[i]) for i in cycle):
+        if cycle and not any(script.scenes[i].holds for i in cycle):
             reported.update(cycle)
             names = " → ".join(script.scenes[i].id for i in cycle + [cycle[0]])
             yield (source.value_at(("scenes", index, "then")),

@@ -302,6 +302,11 @@ class Scene(Model):
     def name(self) -> str:
         return self.title or self.id
 
+    @property
+    def holds(self) -> bool:
+        """The scene waits for the therapist somewhere: a `wait` step, or `then: hold`."""
+        return self.then == "hold" or any(isinstance(s, WaitStep) for s in self.steps)
+
 
 class Script(Model):
     companion: int = Field(description="format version; 1")

@@ -567,9 +567,8 @@ class Engine:
             scene = self.script.scenes[index]
             length = self.estimated_scene_seconds(scene)
             following = index + 1 if scene.then in ("next", "hold") else self.script.scene_index(scene.then)
-            holds = scene.then == "hold" or any(isinstance(s, models.WaitStep) for s in scene.steps)
             if target < length or following is None or following >= len(self.script.scenes) \
-                    or (stop_at_holds and holds):
+                    or (stop_at_holds and scene.holds):
                 break
             target -= length
             index = following

@@ -144,6 +144,6 @@ def _timeline(engine: "Engine") -> list[dict[str, Any]]:
         scenes.append({"index": index, "id": scene.id, "title": scene.name,
                        "environment": scene.environment, "phase": script.scene_phase(scene),
                        "estimated_start": round(start, 1), "estimated_length": round(length, 1),
-                       "holds": scene.then == "hold" or any(isinstance(s, models.WaitStep) for s in scene.steps)})
+                       "holds": scene.holds})
         start += length
     return scenes

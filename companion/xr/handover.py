@@ -18,7 +18,6 @@ class Handover:
     def __init__(self, gl: ModuleType) -> None:
         self.gl = gl
         self.fbo: int | None = None
-        self.copies = 0
 
     def copy(self, source: Rect, texture: int, size: tuple[int, int]) -> None:
         """Copy `source` of the bound framebuffer into `texture` (GL name), of `size`."""
@@ -49,7 +48,6 @@ class Handover:
                                  GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST if (width, height) == tuple(size)
                                  else GL.GL_LINEAR)
             GL.glFramebufferTexture2D(GL.GL_DRAW_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_TEXTURE_2D, 0, 0)
-            self.copies += 1
         finally:
             GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, draw)
             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, read)

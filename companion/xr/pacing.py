@@ -22,7 +22,6 @@ class FramePacer:
     report: Report
     dropped: int = 0                     # since the start
     rate: float = 0.0                    # the headset's frames per second
-    frames: int = 0
     warning: bool = False
     _last: float | None = None
     _recent: deque[tuple[float, int]] = field(default_factory=deque)
@@ -30,7 +29,6 @@ class FramePacer:
     def frame(self, display_time: float, period: float) -> int:
         """One frame the headset will show at `display_time` (seconds) with `period`
         between frames; returns how many frames were dropped before it."""
-        self.frames += 1
         if period > 0:
             self.rate = 1.0 / period
         missed = 0

@@ -14,7 +14,6 @@ import numpy as np
 
 RATE = 44100
 FRAME_BYTES = 4  # 16-bit stereo
-BUFFER = 512
 
 
 class Capture:
@@ -56,11 +55,3 @@ class Capture:
         raw = np.fromfile(self.path, dtype="<i2")
         raw = raw[: raw.size - raw.size % 2]
         return raw.reshape(-1, 2).astype(np.float64) / 32768.0
-
-
-def wait_frames(capture: Capture, frames: int, timeout: float = 10.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if capture.marks and capture.marks[-1][1] >= frames:
-            return
-        time.sleep(0.01)

@@ -11,7 +11,6 @@ import json
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 
@@ -118,7 +117,3 @@ class RecordedHeadset:
             GL.glDeleteFramebuffers(1, [fbo])
         width, height = self.eye_size
         return np.frombuffer(bytes(data), np.uint8).reshape(height, width, 3)[::-1].copy()
-
-
-def frame_info(headset: Any) -> dict[str, Any]:
-    return {"frames": headset.frames, "ended": headset.ended, "with_picture": headset.with_picture}

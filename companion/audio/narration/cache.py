@@ -21,7 +21,6 @@ def default_cache_dir() -> Path:
 class NarrationCache:
     def __init__(self, root: Path | str | None = None) -> None:
         self.root = Path(root) if root is not None else default_cache_dir()
-        self._lengths: dict[Path, float] = {}
 
     @staticmethod
     def key(text: str, language: str, voice: str, rate: int, engine: str) -> str:
@@ -71,12 +70,6 @@ class NarrationCache:
             out.writeframes(samples)
         os.replace(tmp, path)
         return path
-
-    def seconds(self, path: Path) -> float:
-        """A cached file's length, from its header (remembered)."""
-        if path not in self._lengths:
-            self._lengths[path] = wav_seconds(path)
-        return self._lengths[path]
 
 
 def wav_seconds(path: Path) -> float:

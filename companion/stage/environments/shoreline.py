@@ -32,24 +32,6 @@ def ridge(x: np.ndarray, y: np.ndarray, peak: float, center: float, width: float
     return peak * across * along * wobble - 4.0
 
 
-SEA_ROW_ANGLE = 0.1  # degrees: rows of the sea closer than this, seen from the eye, are merged
-
-
-def sea_rows(eye_height: float, count: int = 80) -> np.ndarray:
-    """Distances of the sea's rows: dense near the shore, where the swells roll, sparser
-    out to the horizon, but never closer together than SEA_ROW_ANGLE as the viewer sees
-    them (beyond a few hundred metres, 80 rows would crowd into the last few pixels above
-    the horizon, each one a strip of triangles less than a pixel high, which a software
-    renderer pays for all the same)."""
-    y = 4.0 + np.linspace(0.0, 1.0, count + 1) ** 2.2 * 3000.0
-    angle = np.degrees(np.arctan2(eye_height, y))
-    keep = [0]
-    for i in range(1, count):
-        if angle[keep[-1]] - angle[i] >= SEA_ROW_ANGLE:
-            keep.append(i)
-    return y[keep + [count]]
-
-
 class Shoreline(Scenery):
     name = "shoreline"
     defaults: ClassVar[dict] = {"waves": 0.4}
@@ -75,7 +57,9 @@ class Shoreline(Scenery):
         self.place_around(root, sand, "sand", "lit.vert", "sand.frag")
 
         sea = geometry.Mesh()
-        rows = sea_rows(self.eye[2])
+        # rows dense near the shore, where the swells roll, thinned towards the horizon
+        rows = geometry.thin_rows(np.zeros(1), 4.0 + np.linspace(0.0, 1.0, 81) ** 2.2 * 3000.0,
+                                  lambda x, y: 0.0 * x, self.eye)
         u, v, tris = geometry.grid(90, len(rows) - 1)
         x = np.sign(u - 0.5) * (np.abs(u - 0.5) * 2) ** 2 * 2500.0
         y = rows[np.rint(v * (len(rows) - 1)).astype(int)]
