@@ -33,6 +33,13 @@ FIRST_SCENE_FADE = 3.0
 MIN_LOOK_FADE = 2.0
 VEIL_COLOR = (0.055, 0.062, 0.08)   # a soft deep blue-grey: what a scene fades from and ends in
 PROBE_SIZE = (96, 54)
+# The comfort probe is drawn and read back at uneven gaps (20 times a second on average)
+# rather than every frame: each read waits for the whole frame to be drawn, over a
+# millisecond on a software renderer. Twenty looks a second see flashing up to 10 Hz
+# directly; the gaps (in frames at 60 Hz) are the shortest cycle found by search that sees at
+# least six changes a second of a flicker of any period from 2 to 16 frames, whatever its
+# phase, so no faster flicker can hide between the looks as it could from evenly spaced ones.
+PROBE_GAPS = tuple(frames / 60 for frames in (4, 4, 3, 2, 2, 3, 3))
 UI_SORT, COMPOSITE_SORT = 6, 5  # above ShowBase's 3D view (0), below its render2d (10) for the app's own overlays
 DRIFT_DEGREES, DRIFT_PERIOD = 2.5, 240.0
 
@@ -148,6 +155,8 @@ class Stage:
         self.caption_contrast = worst_contrast()
         self._probe = self._make_probe(composite_camera) if self.comfort else None
         self._probe_seen = None
+        self._probe_due = 0.0          # when the probe is next drawn
+        self._probe_gap = 0            # which of PROBE_GAPS comes next
         self.report(PART, True, f"showing {self.display} {self.size[0]}x{self.size[1]}")
 
     @property
@@ -352,6 +361,18 @@ class Stage:
         self.shown.update(dt)
         self._fading_frame = fading
         self._frame_time = now
+        self._schedule_probe(now)
+
+    def _schedule_probe(self, now: float) -> None:
+        """Draw the comfort probe with this frame or not (PROBE_GAPS)."""
+        if self._probe is None:
+            return
+        due = now >= self._probe_due
+        self._probe[0].setActive(due)
+        if due:
+            # a millisecond's grace, so a gap of two frames is not made three by rounding
+            self._probe_due = now + PROBE_GAPS[self._probe_gap] - 1e-3
+            self._probe_gap = (self._probe_gap + 1) % len(PROBE_GAPS)
 
     def _check_size(self) -> None:
         width, height = self.window.getXSize(), self.window.getYSize()
@@ -397,10 +418,12 @@ class Stage:
             fade.set(fade.target)
         for layer in self.layers.values():
             layer.look.finish()
+        self._probe_due = 0.0   # the settled picture is the probe's next look
         self.update(now=(self._now or 0.0) + 1e-3)
         if self.comfort is not None:  # a settled picture is a deliberate cut: start afresh
             self.comfort.reset()
-            self._probe_seen = None
+            if self._probe is not None:   # what the probe holds is from before the cut
+                self._probe_seen = self._probe[1].getImageModified()
 
     def render(self) -> None:
         """Draw one frame now (snapshots and tests; the app's task loop does this itself)."""

@@ -60,6 +60,34 @@ def test_the_same_change_during_the_stages_own_fade_is_allowed():
     assert monitor.ok
 
 
+# --- the stage's own probe --------------------------------------------------------------
+
+@pytest.mark.parametrize("period", [2, 3, 4, 5, 6, 7, 9, 12, 16])
+def test_the_stage_catches_flicker_of_any_period_between_its_looks(player, period):
+    """At 60 frames a second the probe looks about 20 times a second, at uneven gaps: a
+    flicker whose period is a whole number of frames (30 Hz down to 3.75 Hz) must not hide
+    between the looks, as a period of 3 frames does from a probe looking every third frame."""
+    player.scene("meadow", {"time": "day", "motion": 0.0})
+    player.settle()
+    before = len(player.stage.comfort.findings)
+    for frame in range(90):
+        player.stage.veil.set(0.9 if (2 * frame // period) % 2 else 0.0)   # the view dark, then not
+        player.frame(1 / 60, render=False)
+        player.stage.render()
+    player.stage.veil.set(0.0)
+    assert any(f.rule == "flashes" for f in player.stage.comfort.findings[before:]), f"period {period}"
+
+
+def test_the_probe_looks_about_twenty_times_a_second(player):
+    player.scene("meadow", {"time": "day"})
+    player.settle()
+    looked = player.stage.comfort.frames
+    for _ in range(180):
+        player.frame(1 / 60, render=False)
+        player.stage.render()
+    assert 55 <= player.stage.comfort.frames - looked <= 65   # 3 s at 60 frames a second
+
+
 # --- every environment, every transition -----------------------------------------------
 
 @pytest.mark.parametrize("name", ENVIRONMENTS)
