@@ -200,14 +200,15 @@ def cone(mesh: Mesh, base: np.ndarray, radius: float, height: float, sides: int,
     slope = radius / height
     normals = np.stack([np.cos(angles), np.sin(angles), np.full(sides, slope)], 1)
     normals /= np.linalg.norm(normals, axis=1, keepdims=True)
-    tip = np.array([[0, 0, height]])
-    pos = np.concatenate([ring, np.repeat(tip, sides, 0)]) + base
-    nrm = np.concatenate([normals, normals])
+    # one tip shared by every side, lit as the sides' mean (straight up): a vertex shaded
+    # per cone instead of one per side (a software renderer shades vertices on one thread)
+    pos = np.concatenate([ring, [[0.0, 0.0, height]]]) + base
+    nrm = np.concatenate([normals, [[0.0, 0.0, 1.0]]])
     idx = np.arange(sides)
-    tris = np.stack([idx, (idx + 1) % sides, idx + sides], 1)
+    tris = np.stack([idx, (idx + 1) % sides, np.full(sides, sides)], 1)
     ex = np.asarray(extras, np.float32)
-    ex = np.repeat(ex[None, :], 2 * sides, 0).copy()
-    ex[:, 1] = np.concatenate([droop, np.full(sides, height)]) + base[2]
+    ex = np.repeat(ex[None, :], sides + 1, 0).copy()
+    ex[:, 1] = np.concatenate([droop, [height]]) + base[2]
     mesh.add(pos, tris, nrm, color, ex)
 
 

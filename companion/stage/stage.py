@@ -45,12 +45,14 @@ DRIFT_DEGREES, DRIFT_PERIOD = 2.5, 240.0
 
 
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "software", "swrast", "gdi generic")
-SOFTWARE_SCALE = 0.5
+SOFTWARE_SCALE = 0.35
 
 
 def software_scale(window: Any) -> float:
-    """Scenes are drawn at half size (a quarter of the pixels) when OpenGL runs on the CPU;
-    the compositor scales them up smoothly and text and guide stay sharp. A GPU draws all."""
+    """Scenes are drawn at 0.35 of the view's size (an eighth of the pixels) when OpenGL runs on
+    the CPU, where most of a scene's cost is per pixel; the compositor scales them up
+    smoothly (the environments are soft: haze, gradients, slow light) and text and guide
+    stay sharp. A GPU draws all."""
     gsg = window.getGsg()
     renderer = (gsg.getDriverRenderer() if gsg is not None else "").lower()
     return SOFTWARE_SCALE if any(name in renderer for name in SOFTWARE_RENDERERS) else 1.0
