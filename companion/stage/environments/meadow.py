@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from panda3d.core import NodePath, Vec3
+from panda3d.core import NodePath, ShaderAttrib, Vec3
 
 from companion.stage import geometry
 from companion.stage.environments.base import Scenery
@@ -93,7 +93,8 @@ class Meadow(Scenery):
         self.flowers = self.place_by_seed(root, np.stack([fx, fy, fz], 1), colors, ex, "flowers", "flower.vert",
                                           "flower.frag", lead=0.06, reach=0.2)
 
-        trees = geometry.Mesh()
+        trunks = geometry.Mesh()
+        crowns: list[tuple[np.ndarray, np.ndarray, tuple[float, ...]]] = []
         for _ in range(70):
             tx = rng.uniform(-500, 500)
             ty = rng.uniform(140, 560)
@@ -102,13 +103,16 @@ class Meadow(Scenery):
             tz = float(ground_height(np.array(tx), np.array(ty)))
             size = rng.uniform(4.0, 8.0)
             seed = rng.random()
-            geometry.cylinder(trees, np.array([tx, ty, tz]), size * 0.08, size * 0.05, size * 0.9, 5,
+            geometry.cylinder(trunks, np.array([tx, ty, tz]), size * 0.08, size * 0.05, size * 0.9, 5,
                               (0.30, 0.24, 0.18, 1), (seed, 0, 0.0, 0))
             for k in range(3):
                 offset = np.array([rng.normal(0, size * 0.25), rng.normal(0, size * 0.25),
                                    size * (1.0 + 0.25 * k)])
                 green = np.array([0.24, 0.36, 0.17, 1.0]) * rng.uniform(0.8, 1.15)
-                geometry.ellipsoid(trees, np.array([tx, ty, tz]) + offset,
-                                   (size * 0.55, size * 0.55, size * 0.45), green, (seed, 0, 0.002, 0.6),
-                                   foot=tz, rings=4, segments=7)
-        self.place(root, trees, "trees", "sway.vert", "plant.frag", reach=1.0)
+                crowns.append((np.array([tx, ty, tz]) + offset, green, (seed, size * 0.55, offset[2], 0.0)))
+        group = root.attachNewNode("trees")
+        self.place(group, trunks, "trunks", "sway.vert", "plant.frag", reach=1.0)
+        centers, colors, extras = (np.array([c[i] for c in crowns]) for i in range(3))
+        sprites = geometry.points("crowns", centers, colors, extras)
+        node = self.place(group, sprites, "crowns", "crown.vert", "crown.frag", reach=5.0)
+        node.setAttrib(ShaderAttrib.make(node.getShader()).setFlag(ShaderAttrib.F_shader_point_size, True))
