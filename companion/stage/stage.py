@@ -48,6 +48,13 @@ SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "software", "swrast", "gdi generic
 SOFTWARE_SCALE = 0.35
 
 
+def _frames_drawn() -> int:
+    """Frames Panda3D has drawn (renderFrame ticks the global clock once each)."""
+    from panda3d.core import ClockObject
+
+    return ClockObject.getGlobalClock().getFrameCount()
+
+
 def software_scale(window: Any) -> float:
     """Scenes are drawn at 0.35 of the view's size (an eighth of the pixels) when OpenGL runs on
     the CPU, where most of a scene's cost is per pixel; the compositor scales them up
@@ -88,7 +95,6 @@ class Stage:
         self._deadlines: dict[str, float] = {}
         self._now: float | None = None
         self._fading_frame = False
-        self._frame_time = 0.0
         self.comfort = ComfortMonitor() if comfort and self.window is not None else None
         if self.window is None:
             self.report(PART, True, "no display: sound only")
@@ -156,7 +162,8 @@ class Stage:
         self.shown = TextLayer(self.ui, font, height=0.10, z=0.32, width=min(2 * aspect - 0.6, 2.4))
         self.caption_contrast = worst_contrast()
         self._probe = self._make_probe(composite_camera) if self.comfort else None
-        self._probe_seen = None
+        # the probe look asked for and not yet read: (frame count when asked, time, fading)
+        self._probe_pending: tuple[int, float, bool] | None = None
         self._probe_due = 0.0          # when the probe is next drawn
         self._probe_gap = 0            # which of PROBE_GAPS comes next
         self.report(PART, True, f"showing {self.display} {self.size[0]}x{self.size[1]}")
@@ -183,15 +190,17 @@ class Stage:
         return self.ui.attachNewNode(node)
 
     def _make_probe(self, composite_camera: Any) -> Any:
-        """A tiny copy of the final picture, read back each frame for the comfort check."""
+        """A tiny copy of the final picture for the comfort check. It stays a texture when
+        drawn and is read at the next update, when the frame is done: read as it is drawn
+        (Panda3D's copy to RAM), each look waited for the whole frame, 0.9 ms on llvmpipe."""
         from panda3d.core import Texture
 
         texture = Texture("comfort-probe")
-        buffer = self.window.makeTextureBuffer("comfort-probe", *PROBE_SIZE, texture, True)
+        buffer = self.window.makeTextureBuffer("comfort-probe", *PROBE_SIZE, texture, False)
         if buffer is None:
             self.report(PART, False, "comfort check unavailable: no probe buffer")
             return None
-        buffer.setSort(50)  # after the view itself: its read-back waits for one frame, not two
+        buffer.setSort(50)  # after the view itself
         buffer.getDisplayRegion(0).setActive(False)
         region = buffer.makeDisplayRegion(0, 1, 0, 1)
         region.setCamera(composite_camera)
@@ -362,16 +371,19 @@ class Stage:
         self.captions.update(dt)
         self.shown.update(dt)
         self._fading_frame = fading
-        self._frame_time = now
         self._schedule_probe(now)
 
     def _schedule_probe(self, now: float) -> None:
         """Draw the comfort probe with this frame or not (PROBE_GAPS)."""
         if self._probe is None:
             return
-        due = now >= self._probe_due
+        frame = _frames_drawn()
+        waiting = self._probe_pending is not None and self._probe_pending[0] >= frame  # no frame drawn since
+        due = waiting or now >= self._probe_due
         self._probe[0].setActive(due)
         if due:
+            self._probe_pending = (frame, now, self._fading_frame)
+        if due and not waiting:
             # a millisecond's grace, so a gap of two frames is not made three by rounding
             self._probe_due = now + PROBE_GAPS[self._probe_gap] - 1e-3
             self._probe_gap = (self._probe_gap + 1) % len(PROBE_GAPS)
@@ -390,19 +402,22 @@ class Stage:
             camera.node().getLens().setFilmSize(2 * aspect, 2)
 
     def _check_comfort(self) -> None:
-        if self._probe is None or self.comfort is None:
+        """Read the probe drawn with the last frame, if it was drawn, and check it."""
+        if self._probe is None or self.comfort is None or self._probe_pending is None:
             return
-        _, texture = self._probe
-        seen = texture.getImageModified()
-        if not texture.hasRamImage() or seen == self._probe_seen:
-            return  # no new frame drawn since the last look
-        self._probe_seen = seen
+        asked, shown_at, fading = self._probe_pending
+        if _frames_drawn() <= asked:
+            return  # the frame it was asked for has not been drawn yet
+        self._probe_pending = None
+        texture = self._probe[1]
+        if not self.base.graphicsEngine.extractTextureData(texture, self.window.getGsg()):
+            return
         data = texture.getRamImageAs("RGB")
         height, width = texture.getYSize(), texture.getXSize()
         if len(data) != width * height * 3:
             return
         rgb = np.frombuffer(bytes(data), np.uint8).reshape(height, width, 3)[::-1]
-        for finding in self.comfort.observe(self._frame_time, rgb, self._fading_frame):
+        for finding in self.comfort.observe(shown_at, rgb, fading):
             self._comfort_report(finding)
 
     def _comfort_report(self, finding: ComfortFinding) -> None:
@@ -423,9 +438,7 @@ class Stage:
         self._probe_due = 0.0   # the settled picture is the probe's next look
         self.update(now=(self._now or 0.0) + 1e-3)
         if self.comfort is not None:  # a settled picture is a deliberate cut: start afresh
-            self.comfort.reset()
-            if self._probe is not None:   # what the probe holds is from before the cut
-                self._probe_seen = self._probe[1].getImageModified()
+            self.comfort.reset()        # (the settled frame is the probe's next look)
 
     def render(self) -> None:
         """Draw one frame now (snapshots and tests; the app's task loop does this itself)."""
