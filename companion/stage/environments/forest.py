@@ -18,6 +18,7 @@ def ground_height(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return 0.35 * np.sin(x * 0.07) * np.cos(y * 0.05) + 0.25 * np.sin(x * 0.021 + y * 0.033)
 
 
+FAR_FIR = 70.0   # metres: firs beyond have six sides, not nine
 SHAFTS = {"dawn": 1.3, "day": 1.0, "dusk": 0.8, "night": 0.25}
 
 
@@ -74,13 +75,18 @@ class Forest(Scenery):
             geometry.cylinder(trees, base, 0.16 + height * 0.012, 0.06, height * 0.8, 6, bark,
                               (seed, 0.0, 0.004, 0.0))
             tiers = 6
+            # far firs, in the mist, with fewer sides (each triangle costs a software renderer
+            # setup on its main thread); the random draws a near fir's ninefold edge would
+            # take are taken anyway, so every later fir stands where it did
+            sides = 9 if r < FAR_FIR else 6
             for tier in range(tiers):
                 t = tier / (tiers - 1)
                 radius = (1.0 - t * 0.82) * (1.5 + height * 0.085) * (0.85 + 0.3 * rng.random())
                 bottom = height * (0.2 + t * 0.66)
                 green = np.array([0.14, 0.25, 0.15, 1.0]) * (0.8 + 0.45 * rng.random())
-                geometry.cone(trees, base, radius, height * (0.22 + 0.06 * t), 9, green,
+                geometry.cone(trees, base, radius, height * (0.22 + 0.06 * t), sides, green,
                               (seed, 0.0, 0.004, 0.6), bottom=bottom, ragged=rng)
+                rng.random(3 * (9 - sides))
         for _ in range(70):
             r = 7.0 + rng.random() * 60.0
             a = rng.random() * 2 * np.pi
