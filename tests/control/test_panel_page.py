@@ -19,6 +19,12 @@ def _wait(session, check):
     return session.pump.wait_for(check)
 
 
+def _with_headset(session) -> None:
+    """The engine's display status as the app sets it with a headset on (none exists here:
+    only the status the panel reads is set; the headset itself is tested in tests/headset)."""
+    session.pump.call(lambda: setattr(session.pump.engine, "display_status", {"headset": "stand-in"}))
+
+
 def _start(session, page: Page) -> None:
     page.click("#btn-start")
     _wait(session, lambda e: e.state.value == "playing")
@@ -96,6 +102,8 @@ def test_transport_controls(session, open_panel):
     _wait(session, lambda e: e.captions)
     expect(page.locator("#btn-captions")).to_contain_text("Captions on")
 
+    expect(page.locator("#btn-recenter")).to_be_hidden()   # no headset: nothing to recenter
+    _with_headset(session)
     page.click("#btn-recenter")
     expect(page.locator("#message")).to_contain_text("recentered")
     assert session.pump.count("recenter") == 1
@@ -261,8 +269,14 @@ def test_keyboard_shortcuts(session, open_panel):
     _wait(session, lambda e: e.grounded is not None)
     keys.press("g")
     _wait(session, lambda e: e.grounded is None)
+    keys.press("r")   # no headset: the key does nothing
+    page.wait_for_timeout(300)
+    assert session.pump.count("recenter") == 0
+    _with_headset(session)
+    expect(page.locator("#btn-recenter")).to_be_visible()
     keys.press("r")
     expect(page.locator("#message")).to_contain_text("recentered")
+    assert session.pump.count("recenter") == 1
     # Typing in the notes box is typing, not shortcuts.
     page.click("#note-text")
     keys.type("n t g")

@@ -430,7 +430,10 @@ function renderButtons(s) {
   captions.setAttribute("aria-pressed", String(!!s.captions));
   captions.firstChild.textContent = s.captions ? "Captions on " : "Captions off ";
   enable("btn-captions", live);
-  enable("btn-recenter", live);
+  // only a headset has a view to recenter (a screen's never moves): no button without one
+  const headset = Boolean(s.display && s.display.headset);
+  $("btn-recenter").hidden = !headset;
+  enable("btn-recenter", live && headset);
   enable("btn-end", live);
   enable("btn-medicine", active);
   $("btn-medicine").textContent = s.dose ? "Another dose given" : "Medicine given";
@@ -762,7 +765,7 @@ document.addEventListener("keydown", (event) => {
     "g": toggleGround,
     "t": actions["btn-talk"],
     "c": actions["btn-captions"],
-    "r": actions["btn-recenter"],
+    "r": () => ($("btn-recenter").hidden ? false : actions["btn-recenter"]()),
     "s": () => state && state.state === "ready" && send("start", {}, "Start"),
     "a": acknowledge,
     "v": vitalsChecked,
