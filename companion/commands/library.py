@@ -49,12 +49,10 @@ def _length(seconds: float) -> str:
 
 
 def _measure(library, entry: dict) -> dict:
-    import soundfile
-
     from companion.audio.loudness import integrated_loudness
     from companion.audio.signal import db, true_peak
 
-    audio, rate = soundfile.read(str(library.path(entry["file"])), dtype="float64", always_2d=True)
+    audio, rate = library.read(entry["file"])   # as it plays: a loop without its padding
     return {**entry, "seconds": round(audio.shape[0] / rate, 3),
             "loudness_lufs": round(integrated_loudness(audio, rate), 2),
             "true_peak_dbtp": round(db(true_peak(audio)), 2)}

@@ -158,3 +158,14 @@ def test_synthesis_is_deterministic_across_processes():
                               env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2")}
     assert len(digests) == 1
+
+
+def test_measuring_a_loop_now_agrees_with_the_manifest(library):
+    """`companion library --measure` measures a loop as it plays, without the padding that
+    lets it decode seamlessly (it measured 96.19 s for a 96 s loop)."""
+    from companion.commands.library import _measure
+
+    loop = next(e for e in library.entries() if e["kind"] == "ambience")
+    measured = _measure(library, loop)
+    assert measured["seconds"] == pytest.approx(loop["seconds"], abs=0.01)
+    assert measured["loudness_lufs"] == pytest.approx(loop["loudness_lufs"], abs=0.2)
