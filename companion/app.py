@@ -19,7 +19,7 @@ from typing import Any, Callable
 from companion.script.models import Script
 from companion.session import Engine, RealClock, ScaledClock, State
 from companion.session import actions as act
-from companion.wiring import StartupError, open_stage, prepare_audio, run_frames
+from companion.wiring import StartupError, capped, open_stage, prepare_audio, run_frames
 
 __all__ = ["RunOptions", "SessionApp", "StartupError"]
 
@@ -249,7 +249,7 @@ class SessionApp:
         """Play until the session ends (or the app is stopped); returns the exit status."""
         self._handle_signals()
         try:
-            run_frames(self.step, capped=self.options.display != "vr")  # a headset paces itself
+            run_frames(self.step, capped=capped(self.options.display))
         finally:
             self.close(self._stop_reason or "stopped")
         return self._exit_status

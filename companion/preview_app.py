@@ -21,7 +21,7 @@ from companion.script.findings import Finding
 from companion.script.models import Script
 from companion.session import Engine, ScaledClock, State
 from companion.session.reload import ScriptWatcher, carry_over
-from companion.wiring import open_stage, prepare_audio, run_frames
+from companion.wiring import capped, open_stage, prepare_audio, run_frames
 
 SPEEDS = (1.0, 2.0, 4.0)
 SKIP_SECONDS = 10.0
@@ -99,7 +99,7 @@ class PreviewApp:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, stop)
         try:
-            run_frames(self.step, capped=True)
+            run_frames(self.step, capped=capped(self.options.display))
         except KeyboardInterrupt:
             pass
         finally:

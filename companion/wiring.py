@@ -66,6 +66,12 @@ def open_stage(display: str, size: tuple[int, int], *, monitor: int | None, offs
     return stage
 
 
+def capped(display: str) -> bool:
+    """Whether the loop is held to FRAME_RATE: on a screen, yes (a laptop stays cool); with a
+    headset, no: its runtime paces every frame (xrWaitFrame), at 72 to 120 Hz."""
+    return display != "vr"
+
+
 def run_frames(step: Callable[[], bool], *, capped: bool, rate: float = FRAME_RATE) -> None:
     """Call `step` once a frame until it returns False; at most `rate` frames a second when
     `capped` (a desktop screen: a laptop stays cool), else as often as the output paces it."""
