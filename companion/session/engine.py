@@ -552,10 +552,15 @@ class Engine:
         `stop_at_holds`, a `wait` or a `then: hold` on the way stops the jump there, holding
         (an author skipping forward); without, they are passed (a reload keeping its place).
         What is mid-way (a breath, a shown text) resumes mid-way; narration and chimes mid-way
-        stay silent, as they cannot start in the middle."""
+        stay silent, as they cannot start in the middle. A `wait` of this scene already passed
+        (the therapist continued from it) is not stopped at again.
+        """
         index: int | None = self._scene_named(scene_id)
         if self.state is State.READY:
             self._begin_session(scene_id, 0)
+        here = self._position
+        passed = here.step_index if here is not None and here.scene_index == index else 0
+        first = index
         target = max(0.0, scene_time)
         self._end_step_presence(interrupted=True)
         if self.state is State.HOLDING:
@@ -567,15 +572,18 @@ class Engine:
             scene = self.script.scenes[index]
             length = self.estimated_scene_seconds(scene)
             following = index + 1 if scene.then in ("next", "hold") else self.script.scene_index(scene.then)
+            waits_ahead = _holds_from(scene, passed if index == first else 0)
             if target < length or following is None or following >= len(self.script.scenes) \
-                    or (stop_at_holds and scene.holds):
+                    or (stop_at_holds and waits_ahead):
                 break
             target -= length
             index = following
-        self._place(index, min(target, length), stop_at_holds)
+        self._place(index, min(target, length), stop_at_holds, passed if index == first else 0)
         self._event("seek", scene=scene.id, scene_time=round(target, 3))
 
-    def _place(self, index: int, scene_time: float, stop_at_holds: bool) -> None:
+    def _place(self, index: int, scene_time: float, stop_at_holds: bool, passed: int = 0) -> None:
+        """Put the session `scene_time` into scene `index`; a `wait` before step `passed` has
+        been continued from already."""
         scene = self.script.scenes[index]
         started = self._play - scene_time
         position = Position(index, scene, scene_started=started)
@@ -590,7 +598,7 @@ class Engine:
         for i, step in enumerate(scene.steps):
             seconds = step_seconds(step, self.script, self.timing)
             waits = isinstance(step, models.WaitStep)
-            if (waits and stop_at_holds) or (at + seconds > self._play + EPSILON and not waits):
+            if (waits and stop_at_holds and i >= passed) or (at + seconds > self._play + EPSILON and not waits):
                 step_index = i
                 break
             if isinstance(step, models.LookStep):
@@ -610,6 +618,10 @@ class Engine:
         if step_index >= len(scene.steps):
             position.step_ends = max(at, started + (scene.duration or 0.0))
         elif isinstance(scene.steps[step_index], models.WaitStep):
+            # stopped at a wait before the time asked: the scene's clock says where it is
+            # (the wait), so a later seek from here counts from the wait, not from past it
+            position.scene_started += self._play - at
+            position.step_started = self._play
             position.step_ends = None
             self._hold("wait")
         else:
@@ -730,3 +742,9 @@ def _level(value: float) -> float:
     if not 0.0 <= value <= 1.0:
         raise Refused(f"a level is from 0 to 1 (got {value:g})")
     return value
+
+
+def _holds_from(scene: models.Scene, step: int) -> bool:
+    """Whether the scene waits for the therapist at or after step `step` (Scene.holds, for
+    the part not yet passed)."""
+    return scene.then == "hold" or any(isinstance(s, models.WaitStep) for s in scene.steps[step:])

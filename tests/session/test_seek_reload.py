@@ -98,3 +98,21 @@ def test_reload_while_held_at_a_wait_still_holds_there():
     engine.tick()
     snap = engine.snapshot()
     assert (snap["state"], snap["hold"], snap["step"]["kind"]) == ("holding", "wait", "wait")
+
+
+def test_seek_forward_does_not_go_back_to_a_wait_already_passed():
+    """An author skipping forward past a `wait` they have continued from stays past it."""
+    d = Driver(script_from(TWO_SCENES))
+    d.engine.seek("one", 500)                    # stops at the wait
+    d.tick()
+    assert d.snap["hold"] == "wait"
+    d.command("continue")
+    d.advance(2)
+    assert d.snap["step"]["kind"] == "show"
+    d.engine.seek("one", d.snap["scene_time"] + 5)
+    d.tick()
+    assert (d.snap["scene"]["id"], d.snap["state"], d.snap["step"]["kind"]) == ("one", "playing", "show")
+    d.engine.seek("one", 0.5)                    # back to the start: the wait is ahead again
+    d.engine.seek("one", 500)
+    d.tick()
+    assert d.snap["hold"] == "wait"
