@@ -34,9 +34,9 @@ MIN_LOOK_FADE = 2.0
 VEIL_COLOR = (0.055, 0.062, 0.08)   # a soft deep blue-grey: what a scene fades from and ends in
 PROBE_SIZE = (96, 54)
 # The comfort probe is drawn and read back at uneven gaps (20 times a second on average)
-# rather than every frame: each read waits for the whole frame to be drawn, over a
-# millisecond on a software renderer. Twenty looks a second see flashing up to 10 Hz
-# directly; the gaps (in frames at 60 Hz) are the shortest cycle found by search that sees at
+# rather than every frame: each look is a second draw of the picture and a read, which cost
+# about a millisecond a frame on a software renderer. Twenty looks a second see flashing
+# up to 10 Hz directly; the gaps (in frames at 60 Hz) are the shortest cycle found by search that sees at
 # least six changes a second of a flicker of any period from 2 to 16 frames, whatever its
 # phase, so no faster flicker can hide between the looks as it could from evenly spaced ones.
 PROBE_GAPS = tuple(frames / 60 for frames in (4, 4, 3, 2, 2, 3, 3))
