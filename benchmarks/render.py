@@ -67,7 +67,7 @@ class Bench:
         for layer in self.stage.layers.values():
             layer.set_active(False)
         if self.stage._probe is not None:
-            self.stage._probe[0].setActive(not sample)
+            self.stage._probe.buffer.setActive(not sample)
 
     def time_sample(self, frames: int) -> float:
         self.mode(True)

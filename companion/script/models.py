@@ -305,7 +305,11 @@ class Scene(Model):
     @property
     def holds(self) -> bool:
         """The scene waits for the therapist somewhere: a `wait` step, or `then: hold`."""
-        return self.then == "hold" or any(isinstance(s, WaitStep) for s in self.steps)
+        return self.holds_from(0)
+
+    def holds_from(self, step: int) -> bool:
+        """The scene waits for the therapist at or after step `step` (the part not yet passed)."""
+        return self.then == "hold" or any(isinstance(s, WaitStep) for s in self.steps[step:])
 
 
 class Script(Model):

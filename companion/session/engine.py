@@ -572,7 +572,7 @@ class Engine:
             scene = self.script.scenes[index]
             length = self.estimated_scene_seconds(scene)
             following = index + 1 if scene.then in ("next", "hold") else self.script.scene_index(scene.then)
-            waits_ahead = _holds_from(scene, passed if index == first else 0)
+            waits_ahead = scene.holds_from(passed if index == first else 0)
             if target < length or following is None or following >= len(self.script.scenes) \
                     or (stop_at_holds and waits_ahead):
                 break
@@ -742,9 +742,3 @@ def _level(value: float) -> float:
     if not 0.0 <= value <= 1.0:
         raise Refused(f"a level is from 0 to 1 (got {value:g})")
     return value
-
-
-def _holds_from(scene: models.Scene, step: int) -> bool:
-    """Whether the scene waits for the therapist at or after step `step` (Scene.holds, for
-    the part not yet passed)."""
-    return scene.then == "hold" or any(isinstance(s, models.WaitStep) for s in scene.steps[step:])

@@ -24,6 +24,7 @@ from companion.session import actions as act
 from companion.stage.comfort import ComfortFinding, ComfortMonitor
 from companion.stage.fades import MIN_FADE, Fade
 from companion.stage.host import HostConfig, StageError, close_showbase, open_showbase
+from companion.stage.probe import ComfortProbe
 
 Report = Callable[[str, bool, str], None]
 
@@ -32,27 +33,12 @@ PAUSE_FADE, RESUME_FADE = 2.5, 2.0
 FIRST_SCENE_FADE = 3.0
 MIN_LOOK_FADE = 2.0
 VEIL_COLOR = (0.055, 0.062, 0.08)   # a soft deep blue-grey: what a scene fades from and ends in
-PROBE_SIZE = (96, 54)
-# The comfort probe is drawn and read back at uneven gaps (20 times a second on average)
-# rather than every frame: each look is a second draw of the picture and a read, which cost
-# about a millisecond a frame on a software renderer. Twenty looks a second see flashing
-# up to 10 Hz directly; the gaps (in frames at 60 Hz) are the shortest cycle found by search that sees at
-# least six changes a second of a flicker of any period from 2 to 16 frames, whatever its
-# phase, so no faster flicker can hide between the looks as it could from evenly spaced ones.
-PROBE_GAPS = tuple(frames / 60 for frames in (4, 4, 3, 2, 2, 3, 3))
 UI_SORT, COMPOSITE_SORT = 6, 5  # above ShowBase's 3D view (0), below its render2d (10) for the app's own overlays
 DRIFT_DEGREES, DRIFT_PERIOD = 2.5, 240.0
 
 
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "software", "swrast", "gdi generic")
 SOFTWARE_SCALE = 0.35
-
-
-def _frames_drawn() -> int:
-    """Frames Panda3D has drawn (renderFrame ticks the global clock once each)."""
-    from panda3d.core import ClockObject
-
-    return ClockObject.getGlobalClock().getFrameCount()
 
 
 def software_scale(window: Any) -> float:
@@ -161,11 +147,12 @@ class Stage:
         self.captions = TextLayer(self.ui, font, height=0.085, z=-0.74, width=min(2 * aspect - 0.5, 2.6))
         self.shown = TextLayer(self.ui, font, height=0.10, z=0.32, width=min(2 * aspect - 0.6, 2.4))
         self.caption_contrast = worst_contrast()
-        self._probe = self._make_probe(composite_camera) if self.comfort else None
-        # the probe look asked for and not yet read: (frame count when asked, time, fading)
-        self._probe_pending: tuple[int, float, bool] | None = None
-        self._probe_due = 0.0          # when the probe is next drawn
-        self._probe_gap = 0            # which of PROBE_GAPS comes next
+        self._probe = None
+        if self.comfort is not None:
+            self._probe = ComfortProbe.make(self.base, window, composite_camera,
+                                            list(zip(self.regions, self.ui_cameras)))
+            if self._probe is None:
+                self.report(PART, False, "comfort check unavailable: no probe buffer")
         self.report(PART, True, f"showing {self.display} {self.size[0]}x{self.size[1]}")
 
     @property
@@ -188,27 +175,6 @@ class Stage:
         node = Camera(f"overlay-camera-{index}", lens)
         node.setScene(self.ui)
         return self.ui.attachNewNode(node)
-
-    def _make_probe(self, composite_camera: Any) -> Any:
-        """A tiny copy of the final picture for the comfort check. It stays a texture when
-        drawn and is read at the next update, when the frame is done: read as it is drawn
-        (Panda3D's copy to RAM), each look waited for the whole frame, 0.9 ms on llvmpipe."""
-        from panda3d.core import Texture
-
-        texture = Texture("comfort-probe")
-        buffer = self.window.makeTextureBuffer("comfort-probe", *PROBE_SIZE, texture, False)
-        if buffer is None:
-            self.report(PART, False, "comfort check unavailable: no probe buffer")
-            return None
-        buffer.setSort(50)  # after the view itself
-        buffer.getDisplayRegion(0).setActive(False)
-        region = buffer.makeDisplayRegion(0, 1, 0, 1)
-        region.setCamera(composite_camera)
-        for (left, right, bottom, top), camera in zip(self.regions, self.ui_cameras):
-            ui_region = buffer.makeDisplayRegion(left, right, bottom, top)
-            ui_region.setSort(1)
-            ui_region.setCamera(camera)
-        return buffer, texture
 
     def prepare(self, environments: list[str] | set[str] | tuple[str, ...]) -> None:
         """Build environments ahead of time, so a later scene change does not stall a frame."""
@@ -371,22 +337,8 @@ class Stage:
         self.captions.update(dt)
         self.shown.update(dt)
         self._fading_frame = fading
-        self._schedule_probe(now)
-
-    def _schedule_probe(self, now: float) -> None:
-        """Draw the comfort probe with this frame or not (PROBE_GAPS)."""
-        if self._probe is None:
-            return
-        frame = _frames_drawn()
-        waiting = self._probe_pending is not None and self._probe_pending[0] >= frame  # no frame drawn since
-        due = waiting or now >= self._probe_due
-        self._probe[0].setActive(due)
-        if due:
-            self._probe_pending = (frame, now, self._fading_frame)
-        if due and not waiting:
-            # a millisecond's grace, so a gap of two frames is not made three by rounding
-            self._probe_due = now + PROBE_GAPS[self._probe_gap] - 1e-3
-            self._probe_gap = (self._probe_gap + 1) % len(PROBE_GAPS)
+        if self._probe is not None:
+            self._probe.schedule(now, fading)
 
     def _check_size(self) -> None:
         width, height = self.window.getXSize(), self.window.getYSize()
@@ -403,21 +355,10 @@ class Stage:
 
     def _check_comfort(self) -> None:
         """Read the probe drawn with the last frame, if it was drawn, and check it."""
-        if self._probe is None or self.comfort is None or self._probe_pending is None:
+        look = self._probe.read() if self._probe is not None and self.comfort is not None else None
+        if look is None:
             return
-        asked, shown_at, fading = self._probe_pending
-        if _frames_drawn() <= asked:
-            return  # the frame it was asked for has not been drawn yet
-        self._probe_pending = None
-        texture = self._probe[1]
-        if not self.base.graphicsEngine.extractTextureData(texture, self.window.getGsg()):
-            return
-        data = texture.getRamImageAs("RGB")
-        height, width = texture.getYSize(), texture.getXSize()
-        if len(data) != width * height * 3:
-            return
-        rgb = np.frombuffer(bytes(data), np.uint8).reshape(height, width, 3)[::-1]
-        for finding in self.comfort.observe(shown_at, rgb, fading):
+        for finding in self.comfort.observe(*look):
             self._comfort_report(finding)
 
     def _comfort_report(self, finding: ComfortFinding) -> None:
@@ -435,7 +376,8 @@ class Stage:
             fade.set(fade.target)
         for layer in self.layers.values():
             layer.look.finish()
-        self._probe_due = 0.0   # the settled picture is the probe's next look
+        if self._probe is not None:
+            self._probe.look_next_frame()   # the settled picture
         self.update(now=(self._now or 0.0) + 1e-3)
         if self.comfort is not None:  # a settled picture is a deliberate cut: start afresh
             self.comfort.reset()        # (the settled frame is the probe's next look)
@@ -475,7 +417,7 @@ class Stage:
                 layer.destroy()
             self.layers.clear()
             if self._probe is not None:
-                self.base.graphicsEngine.removeWindow(self._probe[0])
+                self._probe.close()
         if self._owns_base:
             close_showbase(self.base, self._page)
 

@@ -110,10 +110,12 @@ class Scenery(ABC):
     def place(self, root: NodePath, mesh: geometry.Mesh | NodePath, name: str, vertex: str,
               fragment: str, *, bin_name: str | None = None, sort: int = 0, additive: bool = False,
               depth_write: bool = True, two_sided: bool = False,
-              defines: tuple[tuple[str, int], ...] = (), reach: float = 0.0) -> NodePath:
+              defines: tuple[tuple[str, int], ...] = (), reach: float = 0.0,
+              sprites: bool = False) -> NodePath:
         """A mesh (or a node made already, such as geometry.points) under `root` with its
         shaders and how it is drawn. `reach`: how far (metres) the vertex shader may move a
-        vertex, so Panda3D's bounds (used to leave out what is out of view) still hold all of it."""
+        vertex, so Panda3D's bounds (used to leave out what is out of view) still hold all of it.
+        `sprites`: points whose vertex shader sets their size (gl_PointSize)."""
         node = mesh if isinstance(mesh, NodePath) else mesh.node(name)
         if reach:
             bounds = node.node().getBounds()
@@ -131,6 +133,8 @@ class Scenery(ABC):
             node.setDepthWrite(False)
         if two_sided:
             node.setTwoSided(True)
+        if sprites:
+            node.setAttrib(ShaderAttrib.make(node.getShader()).setFlag(ShaderAttrib.F_shader_point_size, True))
         return node
 
     def place_sectors(self, root: NodePath, meshes: dict[int, geometry.Mesh], name: str,
@@ -155,8 +159,7 @@ class Scenery(ABC):
             if not len(chosen):
                 continue
             sprites = geometry.points(f"{name}-{index}", centers[chosen], colors[chosen], extras[chosen])
-            node = self.place(parent, sprites, f"{name}-{index}", vertex, fragment, **kwargs)
-            node.setAttrib(ShaderAttrib.make(node.getShader()).setFlag(ShaderAttrib.F_shader_point_size, True))
+            node = self.place(parent, sprites, f"{name}-{index}", vertex, fragment, sprites=True, **kwargs)
             placed.append((float(extras[chosen[0], 0]), node))
         return SeedGroups(placed, lead)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from panda3d.core import NodePath, ShaderAttrib, Vec3
+from panda3d.core import NodePath, Vec3
 
 from companion.stage import geometry
 from companion.stage.environments.base import Scenery
@@ -122,5 +122,4 @@ class Meadow(Scenery):
         self.place(group, trunks, "trunks", "sway.vert", "plant.frag", reach=1.0)
         centers, colors, extras = (np.array([c[i] for c in crowns]) for i in range(3))
         sprites = geometry.points("crowns", centers, colors, extras)
-        node = self.place(group, sprites, "crowns", "crown.vert", "crown.frag", reach=5.0)
-        node.setAttrib(ShaderAttrib.make(node.getShader()).setFlag(ShaderAttrib.F_shader_point_size, True))
+        self.place(group, sprites, "crowns", "crown.vert", "crown.frag", reach=5.0, sprites=True)
