@@ -44,7 +44,11 @@ class RunOptions:
     size: tuple[int, int] = (1280, 720)
     offscreen: bool = False          # draw through EGL with no screen (servers, CI)
     panel_host: str = "127.0.0.1"
-    panel_port: int = 8765
+    panel_port: int | None = 8765    # None on resume: the port the stopped run had
+    panel_url_host: str | None = None  # the name a tablet opens, when the clinic set one up
+    panel_tls: bool = False          # a self-signed certificate, made once (control/tls.py)
+    panel_cert: Path | None = None   # or the clinic's own certificate and key
+    panel_key: Path | None = None
     record_dir: Path | None = None
     patient: str | None = None
     autostart: bool = False
@@ -76,6 +80,8 @@ class SessionApp:
         self._stop_reason: str | None = None
         self._exit_status = 0
         self._frames = 0
+        self._gestures: Any = None  # one record row per slider gesture (control/gestures.py)
+        self._continuity: Any = None  # on resume: what the panel showed (record/resume.py)
 
     # --- start-up ----------------------------------------------------------------------------
 
@@ -111,10 +117,27 @@ class SessionApp:
             result = self.engine.command(name, source="resume", **args)
             if not result.ok:
                 self.out(f"resume: {name}: {result.reason}")
+        self._continue_panel(offset)
         doses = [{**dose, "session_time": dose["session_time"] - offset} for dose in point.doses]
         due = point.vitals_due - offset if point.vitals_due is not None else None
         self.engine.restore_dose_clock(doses, point.vitals_checks, due)
         self.out(f"resumed at scene '{point.scene}', step {point.step + 1}")
+
+    def _continue_panel(self, offset: float) -> None:
+        """What the panel showed goes on: the notes (in the engine's times, so the panel
+        shows their record times) and Talk, if it was on."""
+        from companion.record.reader import load_record
+        from companion.record.resume import panel_continuity
+
+        seen = self._continuity
+        if seen is None:
+            seen = panel_continuity(load_record(self.options.resume))
+        self.engine.notes[:0] = seen.engine_notes(offset)
+        if seen.talk:
+            result = self.engine.command("talk", source="resume", on=True)
+            if not result.ok:
+                self.out(f"resume: talk: {result.reason}")
+        self.engine.revision += 1
 
     def _open_stage(self) -> Any:
         options = self.options
@@ -135,6 +158,10 @@ class SessionApp:
         sound = {"device": not self.mixer.silent}
         try:
             if self.options.resume is not None:
+                from companion.record.reader import load_record
+                from companion.record.resume import panel_continuity
+
+                self._continuity = panel_continuity(load_record(self.options.resume))
                 self.record = RecordWriter.resume(self.options.resume, display=display, sound=sound,
                                                   report=self.report)
             else:
@@ -146,22 +173,73 @@ class SessionApp:
         self.out(f"record: {self.record.folder}")
 
     def _open_panel(self) -> None:
-        from companion.control import PanelError, PanelServer
+        from companion.control import PanelError, PanelServer, keep
+        from companion.control.gestures import GestureRows
+        from companion.control.network import lan_address
         from companion.control.qr import terminal_qr
+        from companion.control.tls import TlsError
 
+        options = self.options
         picture = self.picture.latest if self.picture is not None else None
-        self.panel = PanelServer(host=self.options.panel_host, port=self.options.panel_port,
-                                 picture=picture)
+        folder = Path(self.record.folder)
+        kept = keep.load(folder) if options.resume is not None else None
+        port = options.panel_port or (kept.port if kept else 0)
+        try:
+            tls = self._panel_tls()
+        except TlsError as exc:
+            raise StartupError(f"cannot serve the panel over TLS: {exc}") from None
+        stopped = self._continuity.stopped_for if self._continuity is not None else None
+        settings: dict[str, Any] = dict(
+            host=options.panel_host, token=kept.token if kept else None, picture=picture,
+            url_host=options.panel_url_host, tls=tls.context if tls else None,
+            fingerprint=tls.fingerprint if tls else None, resumed_after=stopped,
+            resume_command=f"companion resume {folder}")
+        self.panel = PanelServer(port=port, **settings)
         try:
             self.panel.start()
         except PanelError as exc:
-            raise StartupError(f"cannot start the panel: {exc}") from None
+            if kept is None or options.panel_port:
+                raise StartupError(f"cannot start the panel: {exc}") from None
+            # The old port is taken: a new one, and the open page needs the new link.
+            self.out(f"panel: port {port} is taken; an open panel must open the new link")
+            self.panel = PanelServer(port=0, **settings)
+            try:
+                self.panel.start()
+            except PanelError as again:
+                raise StartupError(f"cannot start the panel: {again}") from None
+        try:
+            keep.save(folder, self.panel.port, self.panel.token)
+        except OSError as exc:
+            self.out(f"panel: cannot keep its sign-in for a resume ({exc.strerror or exc}); "
+                     "after a resume, open the new link")
+        self._gestures = GestureRows()
         self._publish(force=True)
         self.out(f"panel: {self.panel.url}")
-        if self.options.qr:
+        if options.panel_host in ("0.0.0.0", "::", "") and not options.panel_url_host \
+                and lan_address() is None:
+            self.out("panel: warning: this machine has no address on a network (only "
+                     "127.0.0.1): a tablet cannot reach the panel; connect it to the clinic's "
+                     "network, or give --panel-url-host")
+        if tls is not None:
+            self.out(f"panel: TLS certificate {tls.cert}")
+            self.out(f"panel: its SHA-256 fingerprint {tls.fingerprint}")
+        if options.qr:
             self.out(terminal_qr(self.panel.url))  # `out` writes to standard output
-        if not self.options.autostart and self.options.resume is None:
+        if not options.autostart and options.resume is None:
             self.out("waiting for the therapist to press Start on the panel")
+
+    def _panel_tls(self) -> Any:
+        from companion.control import tls
+
+        options = self.options
+        if options.panel_cert is not None or options.panel_key is not None:
+            if options.panel_cert is None or options.panel_key is None:
+                raise tls.TlsError("give both --panel-cert and --panel-key")
+            return tls.load(options.panel_cert, options.panel_key)
+        if options.panel_tls:
+            names = tuple(n for n in (options.panel_url_host,) if n)
+            return tls.self_signed(names=names)
+        return None
 
     # --- health ------------------------------------------------------------------------------
 
@@ -267,7 +345,7 @@ class SessionApp:
         engine = self.engine
         applied = [(c, engine.command(c.name, source=c.source, **c.args)) for c in self.panel.take_commands()]
         if applied:  # in the record before the panel hears "done": an acknowledged command is kept
-            self.record.write_events(engine.take_events())
+            self._write(engine.take_events(), time.monotonic())
         for command, result in applied:
             command.deliver(result)
         for action in engine.tick():
@@ -282,7 +360,7 @@ class SessionApp:
         self.stage.update(breath=engine.breath(), now=now)
         if self.picture is not None:
             self.picture.maybe_take(now, PICTURE_EVERY)
-        self.record.write_events(engine.take_events())
+        self._write(engine.take_events(), now)
         self._publish()
         if self._end_at is not None and now >= self._end_at:
             self._stop_reason = "ended"
@@ -291,13 +369,22 @@ class SessionApp:
             self.out("first frame drawn")
         return task.cont
 
+    def _write(self, events: list[Any], now: float) -> None:
+        """Into the record; a slider gesture's rows become one (control/gestures.py)."""
+        if self._gestures is not None:
+            events = self._gestures.filter(events, now)
+        self.record.write_events(events)
+
     def _publish(self, force: bool = False) -> None:
         now = time.monotonic()
         engine = self.engine
         if force or engine.revision != self._last_revision or now - self._last_publish >= PUBLISH_EVERY:
             if self.options.display == "vr" and self.stage is not None:  # the headset's rate and drops
                 engine.display_status = self.stage.status()
-            self.panel.publish(engine.snapshot())
+            from companion.control.continuity import on_record_clock
+
+            offset = getattr(self.record, "session_offset", 0.0) if self.record else 0.0
+            self.panel.publish(on_record_clock(engine.snapshot(), offset))
             self._last_revision, self._last_publish = engine.revision, now
 
     def _handle_signals(self) -> None:
@@ -314,12 +401,19 @@ class SessionApp:
         """Close every part (safe to call twice). A session stopped before its end stays
         resumable: its record says it did not end."""
         if self.engine is not None and self.record is not None:
-            self.record.write_events(self.engine.take_events())
+            events = self.engine.take_events()
+            if self._gestures is not None:
+                events = self._gestures.filter(events, 0.0) + self._gestures.flush()
+            self.record.write_events(events)
         for part in (self.panel, self.mixer):
             if part is not None:
                 _quietly(part.stop if hasattr(part, "stop") else part.close)
         self.panel = self.mixer = None
         if self.record is not None:
+            if reason == "ended":  # nothing left to resume: the panel's sign-in goes
+                from companion.control import keep
+
+                _quietly(lambda: keep.forget(Path(self.record.folder)))
             folder = self.record.close(reason)
             self.out(f"record kept in {folder}" if folder else "the record could not be saved")
             if reason != "ended":

@@ -42,7 +42,14 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
                         help="draw without a screen, through EGL (servers and tests)")
     parser.add_argument("--panel-host", default="127.0.0.1", metavar="HOST",
                         help="address the panel listens on (0.0.0.0 for a tablet on this network)")
-    parser.add_argument("--panel-port", type=int, default=8765, metavar="PORT", help="0 picks a free port")
+    parser.add_argument("--panel-port", type=int, default=None, metavar="PORT",
+                        help="0 picks a free port (run: 8765 by default; resume: the stopped run's)")
+    parser.add_argument("--panel-url-host", metavar="NAME",
+                        help="the host name in the panel's link (a name the clinic set up for this machine)")
+    parser.add_argument("--panel-tls", action="store_true",
+                        help="serve the panel over HTTPS with a self-signed certificate, made once")
+    parser.add_argument("--panel-cert", type=Path, metavar="FILE", help="the panel's TLS certificate (PEM)")
+    parser.add_argument("--panel-key", type=Path, metavar="FILE", help="the key of --panel-cert (PEM)")
     parser.add_argument("--record-dir", type=Path, metavar="DIR", help="where session records are kept")
     parser.add_argument("--no-qr", dest="qr", action="store_false", help="do not print the panel's QR code")
     parser.add_argument("--speed", type=_speed, default=1.0, help=argparse.SUPPRESS)
@@ -65,8 +72,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _options(args: argparse.Namespace, **extra: object):
     from companion.app import RunOptions
 
+    port = args.panel_port
+    if port is None and "resume" not in extra:
+        port = 8765
     return RunOptions(display=args.display, monitor=args.monitor, size=args.size, offscreen=args.offscreen,
-                      panel_host=args.panel_host, panel_port=args.panel_port, record_dir=args.record_dir,
+                      panel_host=args.panel_host, panel_port=port, record_dir=args.record_dir,
+                      panel_url_host=args.panel_url_host, panel_tls=args.panel_tls,
+                      panel_cert=args.panel_cert, panel_key=args.panel_key,
                       qr=args.qr, speed=args.speed, **extra)  # type: ignore[arg-type]
 
 

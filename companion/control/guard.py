@@ -72,7 +72,7 @@ class HostRule:
 
 
 def origin_allowed(origin: str | None, host_header: str | None, fetch_site: str | None,
-                   navigation: bool = False) -> bool:
+                   navigation: bool = False, scheme: str = "http") -> bool:
     """A browser says where a request comes from; it must be this very page. Requests with no
     Origin (curl, scripts) pass here and still need the token. A plain GET navigation from
     another site (a link in the clinic's intranet) may open the page: it can read nothing,
@@ -83,7 +83,7 @@ def origin_allowed(origin: str | None, host_header: str | None, fetch_site: str 
         return True
     if not host_header:
         return False
-    return origin.strip().lower() == "http://" + host_header.strip().lower()
+    return origin.strip().lower() == f"{scheme}://" + host_header.strip().lower()
 
 
 @dataclass

@@ -4,6 +4,9 @@ The server's event loop thread puts `PanelCommand`s on a thread-safe queue; the 
 (companion/app.py) takes them each frame, applies them with `engine.command(...)` and hands
 the result back with `command.deliver(result)`. A command that carries an `id` is applied at
 most once: a resend with the same id (after a reconnect) waits for, or gets, the first result.
+An id belongs to its sender and its command: the same id from another sender is another
+command, and an id reused for a different command (or other arguments) is refused with a
+reason, never answered as a repeat (a safety command must never be swallowed that way).
 
 However hard the panels push, a frame never gets more than `per_frame` commands (the rest wait
 for the next frame), taken in turn from each sender, so one client flooding the session delays
@@ -16,6 +19,7 @@ applied in the order it sent them.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import queue
 import threading
@@ -40,6 +44,9 @@ MAX_QUEUED = 1024  # HTTP callers waiting for the app loop at most (each WebSock
 # Ids remembered for resends. The page drops a command unconfirmed for 30 s, so an id must be
 # remembered longer than that: at PER_FRAME x 60 Hz this many last 55 s even under a flood.
 REMEMBERED_IDS = 65_536
+REUSED_ID = "the id"  # how a refusal for a reused id begins (the HTTP API answers it with 409)
+
+Key = tuple[str, str]  # (sender, id)
 
 
 @dataclass
@@ -75,10 +82,10 @@ class CommandInbox:
         self._remembered = remembered
         self._per_frame = per_frame
         self._slots = asyncio.Semaphore(max_queued)  # bound to the server's loop on first use
-        self._done: OrderedDict[str, CommandResult] = OrderedDict()
-        self._pending: dict[str, asyncio.Future[CommandResult]] = {}
+        self._done: OrderedDict[Key, tuple[str, CommandResult]] = OrderedDict()
+        self._pending: dict[Key, tuple[str, asyncio.Future[CommandResult]]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._results: list[tuple[asyncio.Future[CommandResult], str | None, CommandResult]] = []
+        self._results: list[tuple[asyncio.Future[CommandResult], Key | None, CommandResult]] = []
         self._results_lock = threading.Lock()
         self._flush_scheduled = False
         # The app loop's side: commands taken from the queue, by sender, not yet handed out;
@@ -116,33 +123,43 @@ class CommandInbox:
         return out
 
     def post(self, name: str, args: dict[str, Any], source: str, command_id: str | None,
-             timeout: float, answer: Answer) -> None:
+             timeout: float, answer: Answer, sender: str | None = None) -> None:
         """Queue a command and return at once (on the server's loop). `answer(result, repeated)`
         is called once on the loop: when the app loop has applied it, at once when its id was
         already applied (`repeated` True), or with result None after `timeout` seconds without
-        one. A command that timed out may still be applied later; its id then says so."""
-        if command_id is not None:
-            if command_id in self._done:
-                self._done.move_to_end(command_id)
-                answer(self._done[command_id], True)
+        one. A command that timed out may still be applied later; its id then says so. Ids
+        are remembered per `sender` (default: `source`), with the command they were used for."""
+        key = None if command_id is None else (sender or source, command_id)
+        if key is not None:
+            fingerprint = _fingerprint(name, args)
+            done = self._done.get(key)
+            if done is not None:
+                if done[0] != fingerprint:
+                    answer(_reused(name, command_id, done[1].command), False)
+                    return
+                self._done.move_to_end(key)
+                answer(done[1], True)
                 return
-            waiting = self._pending.get(command_id)
+            waiting = self._pending.get(key)
             if waiting is not None:  # sent again while the first is still queued
-                _when_done(waiting, answer, True, timeout)
+                if waiting[0] != fingerprint:
+                    answer(_reused(name, command_id, waiting[0].split("\n", 1)[0]), False)
+                    return
+                _when_done(waiting[1], answer, True, timeout)
                 return
         future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
-        if command_id is not None:
-            self._pending[command_id] = future
+        if key is not None:
+            self._pending[key] = (fingerprint, future)
 
         def on_result(result: CommandResult) -> None:  # called on the app loop's thread
-            self._from_other_thread(future, command_id, result)
+            self._from_other_thread(future, key, result)
 
         self.queue.put(PanelCommand(name, args, source, command_id, _on_result=on_result))
         self.waiting += 1
         _when_done(future, answer, False, timeout)
 
     async def submit(self, name: str, args: dict[str, Any], source: str, command_id: str | None,
-                     timeout: float) -> tuple[CommandResult, bool]:
+                     timeout: float, sender: str | None = None) -> tuple[CommandResult, bool]:
         """`post`, awaited (the HTTP API): returns (result, repeated); TimeoutError when the
         app loop does not answer within `timeout`. At most `max_queued` such callers wait at
         once; beyond that a caller waits its turn before its command is queued."""
@@ -158,7 +175,8 @@ class CommandInbox:
                 if not answered.done():  # (cancelled: the caller stopped waiting)
                     answered.set_result((result, repeated))
 
-            self.post(name, args, source, command_id, max(0.0, deadline - loop.time()), settle)
+            self.post(name, args, source, command_id, max(0.0, deadline - loop.time()), settle,
+                      sender)
             result, repeated = await answered
         finally:
             self._slots.release()
@@ -166,7 +184,7 @@ class CommandInbox:
             raise TimeoutError(f"the app loop did not apply '{name}' within {timeout} s")
         return result, repeated
 
-    def _from_other_thread(self, future: asyncio.Future[CommandResult], command_id: str | None,
+    def _from_other_thread(self, future: asyncio.Future[CommandResult], command_id: Key | None,
                            result: CommandResult) -> None:
         """Results go back in one batch a frame, once the last command taken is delivered:
         one wake-up of the server's loop rather than one per command (each is a system call,
@@ -198,17 +216,29 @@ class CommandInbox:
         for future, command_id, result in results:
             self._resolve(future, command_id, result)
 
-    def _resolve(self, future: asyncio.Future[CommandResult], command_id: str | None,
+    def _resolve(self, future: asyncio.Future[CommandResult], command_id: Key | None,
                  result: CommandResult) -> None:
         self.applied += 1
         self.waiting -= 1
         if command_id is not None:
-            self._pending.pop(command_id, None)
-            self._done[command_id] = result
+            pending = self._pending.pop(command_id, None)
+            fingerprint = pending[0] if pending else _fingerprint(result.command, {})
+            self._done[command_id] = (fingerprint, result)
             while len(self._done) > self._remembered:
                 self._done.popitem(last=False)
         if not future.done():
             future.set_result(result)
+
+
+def _fingerprint(name: str, args: dict[str, Any]) -> str:
+    """The command and its arguments, as one comparable text (the name on the first line)."""
+    return name + "\n" + json.dumps(args, sort_keys=True, default=str)
+
+
+def _reused(name: str, command_id: str, first: str) -> CommandResult:
+    other = "another" if first == name else "a"
+    return CommandResult(name, False, f"{REUSED_ID} '{command_id}' was already used for "
+                                      f"{other} '{first}' command; give each command its own id")
 
 
 def _when_done(future: asyncio.Future[CommandResult], answer: Answer, repeated: bool,

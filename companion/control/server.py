@@ -19,11 +19,14 @@ server in three ways, all safe from its thread:
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import logging
 import queue
 import secrets
-import socket
+import ssl
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -43,8 +46,16 @@ from companion.control.guard import (
     same_token,
     static_file,
 )
-from companion.control.inbox import CommandInbox, PanelCommand
-from companion.session.commands import COMMANDS, CommandResult, Refused, parse_arguments
+from companion.control.inbox import REUSED_ID, CommandInbox, PanelCommand
+from companion.control.network import lan_address
+from companion.control.text import clean_arguments
+from companion.session.commands import (
+    COMMANDS,
+    MAX_TEXT,
+    CommandResult,
+    Refused,
+    parse_arguments,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +99,17 @@ class PanelServer:
                  allowed_hosts: tuple[str, ...] = (), url_host: str | None = None,
                  static_dir: Path | None = None, throttle: FailureThrottle | None = None,
                  command_timeout: float = COMMAND_TIMEOUT, max_message: int = MAX_MESSAGE,
-                 max_clients: int = MAX_CLIENTS, heartbeat: float = HEARTBEAT) -> None:
+                 max_clients: int = MAX_CLIENTS, heartbeat: float = HEARTBEAT,
+                 tls: ssl.SSLContext | None = None, fingerprint: str | None = None,
+                 resume_command: str | None = None, resumed_after: float | None = None) -> None:
         self.host = host
         self.port = port
         self.token = token or secrets.token_urlsafe(24)
+        self.tls = tls
+        self.fingerprint = fingerprint  # the certificate's SHA-256, shown on the page to compare
+        self.resume_command = resume_command  # what to run if this program stops
+        self.resumed_after = resumed_after  # seconds the session was stopped before this run
+        self.run_id = secrets.token_hex(8)  # a page that sees another run id knows it resumed
         self.inbox = CommandInbox()
         self._state_source = state
         self._picture_source = picture
@@ -143,18 +161,37 @@ class PanelServer:
             log.debug("panel stopped; state not pushed")
 
     @property
+    def scheme(self) -> str:
+        return "https" if self.tls is not None else "http"
+
+    @property
     def url(self) -> str:
         """http://HOST:PORT/?token=TOKEN: the one address to open the panel. Bound to every
         interface, HOST is this machine's network address (a tablet cannot open 0.0.0.0)."""
-        host = self._url_host or (network_address() if self.host in WILDCARD_HOSTS else self.host)
+        host = self._url_host or (lan_address() or "127.0.0.1" if self.host in WILDCARD_HOSTS
+                                  else self.host)
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
-        return f"http://{host}:{self.port}/?token={self.token}"
+        return f"{self.scheme}://{host}:{self.port}/?token={self.token}"
+
+    @property
+    def path_key(self) -> str:
+        """The page's own folder, /s/KEY/: its cookie goes only there, so a browser never
+        sends it to another program on this machine (cookies ignore ports, not paths). KEY
+        comes from the token by a one-way hash: it gives nothing away, and a resumed session
+        with the same token has the same folder, so an open page goes on working."""
+        digest = hmac.new(self.token.encode(), b"companion panel path", hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:12]).decode().rstrip("=")
+
+    @property
+    def page_path(self) -> str:
+        return f"/s/{self.path_key}/"
 
     @property
     def cookie_name(self) -> str:
         # One per port: two sessions on one machine must not overwrite each other's cookie.
-        return f"companion_panel_{self.port}"
+        # With TLS: __Host- (the browser then insists on Secure, Path=/ and no Domain).
+        return f"{'__Host-' if self.tls is not None else ''}companion_panel_{self.port}"
 
     @property
     def client_count(self) -> int:
@@ -214,21 +251,24 @@ class PanelServer:
         self.inbox.bind(loop)
         app = web.Application(middlewares=[self._guard], client_max_size=self._max_message)
         app.on_response_prepare.append(_add_security_headers)
-        app.router.add_get("/", self._page)
-        app.router.add_get("/static/{path:.+}", self._static_file)
-        app.router.add_get("/ws", self._websocket)
-        app.router.add_get("/api/state", self._api_state)
-        app.router.add_post("/api/command", self._api_command)
-        app.router.add_get("/api/commands", self._api_commands)
-        app.router.add_get("/api/picture", self._api_picture)
-        app.router.add_get("/api/health", self._api_health)
+        # Every route twice: at the root (scripts with the token in a header) and in the
+        # page's own folder /s/KEY/ (the page, whose cookie is sent only there).
+        for prefix in ("/", "/s/{key}/"):
+            app.router.add_get(prefix, self._page)
+            app.router.add_get(prefix + "static/{path:.+}", self._static_file)
+            app.router.add_get(prefix + "ws", self._websocket)
+            app.router.add_get(prefix + "api/state", self._api_state)
+            app.router.add_post(prefix + "api/command", self._api_command)
+            app.router.add_get(prefix + "api/commands", self._api_commands)
+            app.router.add_get(prefix + "api/picture", self._api_picture)
+            app.router.add_get(prefix + "api/health", self._api_health)
         # No access log: it would show tokens in URLs. Malformed HTTP is logged in one line.
         # On stop, a request still being answered gets a second, then is cancelled: wrong
         # tokens answered slowly (up to 8 s each, in turn) must not hold up the app's closing.
         runner = web.AppRunner(app, access_log=None, logger=_HTTP_LOG, shutdown_timeout=1.0)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            site = web.TCPSite(runner, self.host, self.port, ssl_context=self.tls)
             await site.start()
         except OSError as exc:
             self._start_error = exc
@@ -298,9 +338,13 @@ class PanelServer:
         navigation = (request.method == "GET" and "Upgrade" not in request.headers
                       and request.headers.get("Sec-Fetch-Mode") == "navigate")
         if not origin_allowed(request.headers.get("Origin"), host,
-                              request.headers.get("Sec-Fetch-Site"), navigation):
+                              request.headers.get("Sec-Fetch-Site"), navigation, self.scheme):
             return _refuse(request, 403, "commands are taken only from the panel's own page")
         address = request.remote or "unknown"
+        key = request.match_info.get("key")
+        if key is not None and not same_token(key, self.path_key):
+            # Another session's folder (an old link): the same answer as a wrong token.
+            return _refuse(request, 401, NEED_TOKEN)
         given = _credentials(request, self.cookie_name)
         if not any(same_token(value, self.token) for value in given):
             if not given:
@@ -309,6 +353,12 @@ class PanelServer:
                 return _refuse(request, 429, "too many wrong tokens; wait a minute")
             await self._throttle.failed(address)
             return _refuse(request, 401, NEED_TOKEN)
+        if (request.path == "/" and request.method == "GET"
+                and same_token(request.query.get("token"), self.token)):
+            # The printed link: on to the page's own folder, the token still in the URL
+            # (after a link from another site a SameSite=Strict cookie set here would not go
+            # with the redirected request; the token does).
+            raise web.HTTPSeeOther(f"{self.page_path}?token={self.token}")
         try:
             response = await handler(request)
         except ConnectionError as exc:
@@ -316,12 +366,13 @@ class PanelServer:
             # line in the debug log, no traceback. Nobody is left to read an answer.
             log.debug("%s %s: the client went away (%s)", request.method, request.path, exc)
             return web.Response(status=400, text="the connection was lost")
-        if request.path == "/" and same_token(request.query.get("token"), self.token):
+        if request.path == self.page_path and same_token(request.query.get("token"), self.token):
             # The token in the URL once: from now on a cookie carries it (the page then takes
-            # it out of the address bar). Not a redirect: after a link from another site, a
-            # SameSite=Strict cookie would not go with the redirected request.
+            # it out of the address bar). Without TLS the cookie's path is the page's folder,
+            # so other programs on this machine (other ports) never receive it.
+            tls = self.tls is not None
             response.set_cookie(self.cookie_name, self.token, httponly=True, samesite="Strict",
-                                path="/")
+                                secure=tls, path="/" if tls else self.page_path)
         return response
 
     # --- handlers -------------------------------------------------------------------
@@ -363,6 +414,8 @@ class PanelServer:
             return _refuse(request, 400, "'window' is a number of seconds")
         return web.json_response({"frames": self.inbox.frames.summary(window),
                                   "panels": len(self._clients),
+                                  "max_panels": self._max_clients,
+                                  "run": self.run_id,
                                   "waiting": self.inbox.waiting,
                                   "applied": self.inbox.applied,
                                   # this server's own thread: its CPU time since it started
@@ -392,12 +445,14 @@ class PanelServer:
             name, args, command_id = parse_command(_decode(raw))
         except BadCommand as exc:
             return _refuse(request, 400, str(exc))
+        args = clean_arguments(name, args)
         refusal = refuse_arguments(name, args)
         if refusal is not None:
             return web.json_response(_result_json(refusal, command_id, False), status=400)
+        source = f"api {request.remote}"
         try:
-            result, repeated = await self.inbox.submit(name, args, f"api {request.remote}",
-                                                       command_id, self._command_timeout)
+            result, repeated = await self.inbox.submit(name, args, source, command_id,
+                                                       self._command_timeout, sender=source)
         except TimeoutError:
             return web.json_response({"command": name, "id": command_id, "ok": False,
                                       "reason": "the session did not answer in time"}, status=504)
@@ -418,7 +473,9 @@ class PanelServer:
         client.start()
         client.send({"type": "hello", "client": client.number, "source": client.source,
                      "picture": self._picture_source is not None,
-                     "max_message": self._max_message})
+                     "max_message": self._max_message, "run": self.run_id,
+                     "resumed_after": self.resumed_after, "resume_command": self.resume_command,
+                     "fingerprint": self.fingerprint})
         snapshot = self._current()
         if snapshot is not None:
             client.show(_state_message(snapshot))
@@ -447,14 +504,17 @@ class PanelServer:
         except BadCommand as exc:
             client.refused(str(exc))
             return
+        args = clean_arguments(name, args)
         refusal = refuse_arguments(name, args)
         if refusal is not None:
             client.send({"type": "result", **_result_json(refusal, command_id, False)})
             return
         client.command_sent()
+        # Every page makes its ids from its own random prefix, and keeps them across
+        # reconnects (the connection's number changes): the pages are one sender.
         self.inbox.post(name, args, client.source, command_id, self._command_timeout,
                         lambda result, repeated: self._answer(client, name, command_id, result,
-                                                              repeated))
+                                                              repeated), sender="panel")
 
     def _answer(self, client: PanelClient, name: str, command_id: str | None,
                 result: CommandResult | None, repeated: bool) -> None:
@@ -486,17 +546,6 @@ _HTTP_LOG.addFilter(_OneLineBadRequests())
 
 NEED_TOKEN = ("this panel needs its link with the token: open the address `companion run` "
               "printed (or scan its QR code)")
-
-
-def network_address() -> str:
-    """This machine's address on the local network, as its own name resolves (no traffic
-    leaves the machine); 127.0.0.1 when it has none. Pass url_host= to choose another."""
-    try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET, socket.SOCK_STREAM)
-    except OSError:
-        return "127.0.0.1"
-    addresses = [info[4][0] for info in infos if not str(info[4][0]).startswith("127.")]
-    return addresses[0] if addresses else "127.0.0.1"
 
 
 def parse_command(message: Any) -> tuple[str, dict[str, Any], str | None]:
@@ -539,6 +588,11 @@ def refuse_arguments(name: str, args: dict[str, Any]) -> CommandResult | None:
     """A refusal when `name` is no command or `args` are not its arguments; None when fine.
     Such a command is never queued: the app calls engine.command(name, source=..., **args),
     so a stray 'source' or 'name' argument must never get that far."""
+    for key, value in args.items():
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            what = "a note" if name == "note" else f"'{name}': '{key}'"
+            return CommandResult(name, False, f"{what} is at most {MAX_TEXT:,} characters; "
+                                              f"this one has {len(value):,}")
     try:
         parse_arguments(name, args)
     except Refused as refusal:
@@ -573,13 +627,20 @@ def _credentials(request: web.Request, cookie: str) -> list[str]:
     return given
 
 
+# The refusal page's one style, allowed by its hash (the CSP forbids inline styles otherwise).
+REFUSAL_STYLE = "body{background:#111;color:#ccc;font:18px sans-serif;padding:2em}"
+REFUSAL_CSP = CSP.replace("style-src 'self'", "style-src 'sha256-" + base64.b64encode(
+    hashlib.sha256(REFUSAL_STYLE.encode()).digest()).decode() + "'")
+
+
 def _refuse(request: web.Request, status: int, reason: str) -> web.Response:
-    if request.path.startswith("/api/") or request.path == "/ws":
+    path = request.path
+    if "/api/" in path or path.endswith("/ws"):
         return web.json_response({"error": reason}, status=status)
-    page = (f"<!doctype html><meta charset=utf-8><title>Companion panel</title>"
-            f"<body style='background:#111;color:#ccc;font:18px sans-serif;padding:2em'>"
-            f"<p>{reason}.</p>")
-    return web.Response(text=page, status=status, content_type="text/html")
+    page = (f"<!doctype html><html lang=en><meta charset=utf-8><title>Companion panel</title>"
+            f"<style>{REFUSAL_STYLE}</style><main><p>{reason}.</p></main>")
+    return web.Response(text=page, status=status, content_type="text/html",
+                        headers={"Content-Security-Policy": REFUSAL_CSP})
 
 
 async def _add_security_headers(request: web.Request, response: web.StreamResponse) -> None:

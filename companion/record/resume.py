@@ -9,6 +9,7 @@ that put a fresh engine back there; `RecordWriter.resume` appends to the same re
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,3 +182,40 @@ def _apply(
     elif kind == "vitals_ack":
         point.vitals_checks += 1
         point.vitals_due = None
+
+
+# --- what the panel shows going on (issue 16): kept apart from the resume point above --------
+
+
+@dataclass
+class PanelContinuity:
+    """What the therapist saw before the stop and should see again after `companion resume`:
+    the notes (record times), whether Talk was on, and how long the session was stopped."""
+
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    talk: bool = False
+    stopped_for: float | None = None  # seconds from the record's last event until it was read
+
+    def engine_notes(self, offset: float) -> list[dict[str, Any]]:
+        """The notes in a fresh engine's times (record time less the run's offset), to put
+        back into engine.notes: the panel then lists them with their record times."""
+        return [{**note, "session_time": round(float(note["session_time"]) - offset, 3)}
+                for note in self.notes]
+
+
+def panel_continuity(record: Record, now: float | None = None) -> PanelContinuity:
+    """Read from a record that did not end, before the resumed run appends to it."""
+    out = PanelContinuity()
+    for event in record.events:
+        kind = event.get("event")
+        if kind == "note" and isinstance(event.get("text"), str):
+            out.notes.append({"text": event["text"],
+                              "session_time": float(event.get("session_time", 0.0)),
+                              "scene": event.get("scene")})
+        elif kind == "command" and event.get("ok") and event.get("command") == "talk":
+            args = event.get("args") if isinstance(event.get("args"), dict) else {}
+            out.talk = bool(args.get("on"))
+    walls = [e["wall"] for e in record.events if isinstance(e.get("wall"), (int, float))]
+    if walls:
+        out.stopped_for = max(0.0, (time.time() if now is None else now) - walls[-1])
+    return out

@@ -50,10 +50,10 @@ def test_binds_only_where_told():
         other.stop()
 
 
-async def _ws_status(port: int, headers: dict[str, str]) -> int:
+async def _ws_status(port: int, headers: dict[str, str], path: str = "/ws") -> int:
     async with aiohttp.ClientSession() as client:
         try:
-            async with client.ws_connect(f"http://127.0.0.1:{port}/ws", headers=headers) as ws:
+            async with client.ws_connect(f"http://127.0.0.1:{port}{path}", headers=headers) as ws:
                 await ws.receive(timeout=2)
                 return 101
         except aiohttp.WSServerHandshakeError as exc:
@@ -81,21 +81,31 @@ def test_every_request_needs_the_token(make_session):
 
 def test_the_token_in_the_url_becomes_a_strict_http_only_cookie(session):
     port, token = session.server.port, session.server.token
+    # The printed link leads on to the page's own folder, the token still in the URL...
     reply = request(port, "GET", f"/?token={token}")
+    folder = session.server.page_path
+    assert reply.status == 303 and reply.headers["Location"] == f"{folder}?token={token}"
+    assert folder.startswith("/s/") and token not in folder
+    reply = request(port, "GET", f"{folder}?token={token}")
     assert reply.status == 200 and b"<title>Companion" in reply.body
     set_cookie = reply.headers["Set-Cookie"]
     assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
+    assert "Secure" not in set_cookie  # no TLS here (see test_tls.py)
     cookie = SimpleCookie(set_cookie)
     name = session.server.cookie_name
     assert name == f"companion_panel_{port}"  # one per port: two sessions keep their own
     assert cookie[name].value == token
+    # ...and the cookie goes only to that folder: cookies ignore ports, paths they do not.
+    assert cookie[name]["path"] == folder
     header = {"Cookie": f"{name}={token}"}
-    for path in ["/", "/static/panel.js", "/api/state"]:
-        reply = request(port, "GET", path, headers=header)
+    for path in ["", "static/panel.js", "api/state"]:
+        reply = request(port, "GET", folder + path, headers=header)
         assert reply.status == 200 and "Set-Cookie" not in reply.headers, path
-    assert run_async(_ws_status(port, header)) == 101
+    assert run_async(_ws_status(port, header, folder + "ws")) == 101
     wrong = {"Cookie": f"{name}=forged"}
-    assert request(port, "GET", "/api/state", headers=wrong).status == 401
+    assert request(port, "GET", folder + "api/state", headers=wrong).status == 401
+    # another session's folder, with this session's cookie: refused as a wrong token
+    assert request(port, "GET", "/s/AAAAAAAAAAAAAAAA/api/state", headers=header).status == 401
     assert request(port, "GET", "/?token=forged").status == 401
 
 
