@@ -225,12 +225,14 @@ def run_async(coroutine: Any) -> Any:
 class Proxy:
     """A TCP forwarder on 127.0.0.1 in front of the panel server, standing in for the room's
     network: `cut()` drops every open connection at once; while `down` is set new connections
-    are closed at once; while `frozen` is set nothing is forwarded (a half-open line)."""
+    hang unanswered (a lost network); while `refusing` is set they are reset at once (nothing
+    listens: a stopped program); while `frozen` is set nothing is forwarded (a half-open line)."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.port = 0
         self.down = threading.Event()
+        self.refusing = threading.Event()
         self.frozen = threading.Event()
         self._loop = asyncio.new_event_loop()
         self._writers: set[asyncio.StreamWriter] = set()
@@ -253,7 +255,14 @@ class Proxy:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if self.down.is_set():
+        if self.down.is_set():  # a lost network answers nothing: the connection hangs...
+            self._writers.add(writer)
+            while self.down.is_set() and not writer.transport.is_closing():
+                await asyncio.sleep(0.05)
+            writer.transport.abort()  # ...until it is back (the browser then tries again)
+            self._writers.discard(writer)
+            return
+        if self.refusing.is_set():  # nothing listens: refused at once (a stopped program)
             writer.transport.abort()
             return
         try:

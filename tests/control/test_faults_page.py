@@ -176,7 +176,8 @@ def test_after_a_dropped_connection_the_page_says_what_happened(session, open_pa
     expect(items.filter(has_text="Music volume")).to_contain_text("→ 30%")
     expect(items.filter(has_text="Session record: NOT working (disk full)")).to_have_count(1)
     expect(items.filter(has_text=re.compile(r"Session time 0:0\d → 0:4\d"))).to_have_count(1)
-    expect(page.locator("#away-list [data-resent]")).to_have_text("Talk: applied")
+    expect(page.locator("#away-list [data-resent]")).to_have_text(
+        re.compile(r"^Talk \(pressed at [0-9: APM]+\): applied$"))
     session.pump.wait_for(lambda e: e.talking)
     assert session.pump.count("talk") == 1
     expect(page.locator("#health-alert")).to_be_visible()  # and the red warning is up too
@@ -214,6 +215,6 @@ def test_a_command_applied_before_the_drop_is_reported_as_not_applied_again(
     expect(page.locator("#away")).to_be_visible()
     proxy.down.clear()
     expect(page.locator("#away-list [data-resent]")).to_have_text(
-        "Next step: had already been applied, not again")
+        re.compile(r"^Next step \(pressed at .+\): had already been applied, not again$"))
     expect(page.locator("#away-list li").filter(has_text="Now at step 2")).to_have_count(1)
     assert session.pump.count("next_step") == 1

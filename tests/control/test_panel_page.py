@@ -33,7 +33,7 @@ def _start(session, page: Page) -> None:
 
 def test_the_page_shows_the_session(session, open_panel):
     page = open_panel(session.server.url)
-    expect(page).to_have_url(f"{session.base}/")  # the token left the address bar
+    expect(page).to_have_url(f"{session.base}{session.server.page_path}")  # no token in it
     expect(page.locator("#title")).to_have_text("Panel test session")
     expect(page.locator("#state")).to_have_text("ready")
     expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
@@ -202,13 +202,13 @@ def test_notes_and_the_dose_clock(session, open_panel):
     _wait(session, lambda e: len(e.doses) == 1)
     assert _engine(session, lambda e: e.doses[0]) == {"session_time": 90.0, "text": "ketamine 0.5 mg/kg IM"}
     expect(page.locator("#dose")).to_be_visible()
-    expect(page.locator("#dose-next")).to_have_text("16:30")  # 15 minutes (the default) on
+    expect(page.locator("#dose-next")).to_have_text("15:00")  # 15 minutes (the default) on the dose clock
     expect(page.locator("#btn-medicine")).to_have_text("Another dose given")
 
     page.fill("#vitals-minutes", "10")
     page.click("#btn-vitals-interval")
     _wait(session, lambda e: e.vitals_minutes == 10)
-    expect(page.locator("#dose-next")).to_have_text("11:30")
+    expect(page.locator("#dose-next")).to_have_text("10:00")
     session.pump.advance(5 * 60)
     expect(page.locator("#dose-elapsed")).to_have_text(re.compile(r"5:0[0-1]"))
     expect(page.locator("#dose-header")).to_have_text(re.compile(r"5:0[0-1]"))  # in the top bar
@@ -221,12 +221,12 @@ def test_notes_and_the_dose_clock(session, open_panel):
 
     session.pump.advance(5 * 60)  # ten minutes after the medicine: vitals are due
     expect(page.locator("#vitals-alert")).to_be_visible()
-    expect(page.locator("#vitals-detail")).to_contain_text("10 min after the medicine")
+    expect(page.locator("#vitals-detail")).to_contain_text("10:00 on the dose clock")
     page.click("#btn-ack-vitals")
     _wait(session, lambda e: e.vitals_checks == 1 and e.vitals_due is None)
     expect(page.locator("#vitals-alert")).to_be_hidden()
     expect(page.locator("#dose-checks")).to_have_text("1")
-    expect(page.locator("#dose-next")).to_have_text("21:30")
+    expect(page.locator("#dose-next")).to_have_text("20:00")
 
 
 def test_the_patient_signal_stays_until_acknowledged(session, open_panel):
@@ -292,13 +292,13 @@ def test_keyboard_shortcuts(session, open_panel):
     expect(page.locator("#help")).to_be_visible()
     keys.press("Escape")
     expect(page.locator("#help")).to_be_hidden()
-    # With a button focused (just clicked), Space still pauses and does not press it again.
+    # Space on a focused button presses that button (issue 16), and does not pause.
     page.click("#btn-talk")
     _wait(session, lambda e: not e.talking)
     keys.press(" ")
-    _wait(session, lambda e: e.state.value == "paused")
-    assert _engine(session, lambda e: e.talking) is False
-    assert session.pump.count("talk") == 2  # the T key, then the click: Space pressed nothing
+    _wait(session, lambda e: e.talking)
+    assert _engine(session, lambda e: e.state.value) == "playing"
+    assert session.pump.count("talk") == 3 and session.pump.count("pause") == 1
 
 
 def test_two_panels_stay_in_step(session, open_panel):
@@ -420,7 +420,7 @@ def test_a_link_from_another_site_opens_the_panel(session, browser):
         page.goto("http://intranet.clinic.example/sessions")
         page.click("#go")
         expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
-        expect(page).to_have_url(f"{session.base}/")
+        expect(page).to_have_url(f"{session.base}{session.server.page_path}")
         page.click("#btn-start")
         session.pump.wait_for(lambda e: e.state.value == "playing")
     finally:

@@ -200,7 +200,9 @@ def test_cross_site_commands_are_refused(session):
     assert same.status == 200 and same.json()["ok"] is True
     # A link from another site may open the page (a GET navigation); with the token only.
     link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
-    assert request(port, "GET", f"/?token={token}", headers=link).status == 200
+    assert request(port, "GET", f"/?token={token}", headers=link).status == 303  # to /s/KEY/
+    assert request(port, "GET", f"{session.server.page_path}?token={token}",
+                   headers=link).status == 200
     assert request(port, "GET", "/", headers=link).status == 401
     assert request(port, "GET", "/api/state", headers={"Sec-Fetch-Site": "cross-site"},
                    token=token).status == 403  # a script elsewhere reading the state

@@ -1,12 +1,23 @@
 // The therapist's panel. It only sends commands and shows the state the server pushes.
 //
-// One WebSocket to /ws (authorised by the HttpOnly cookie set when the link with the token was
-// opened). Every command carries an id; until its result comes back it stays in `pending`, and
-// after a reconnect it is sent again with the same id, so the session applies it once.
+// One WebSocket to ws (in the page's own folder, authorised by the HttpOnly cookie set when the
+// link with the token was opened). Every command carries an id; until its result comes back it
+// stays in `pending`, and after a reconnect it is sent again with the same id, so the session
+// applies it once.
+//
+// When the connection goes, the page tells three cases apart: Companion itself has stopped
+// (connections refused or reset at once, several tries in a row: red, the clocks stop, what to
+// run to resume), the network is lost (no answer at all, or the browser is offline: the session
+// goes on by itself), and a refused sign-in. A resumed Companion (same port and token) is found
+// by the reconnecting page itself: "Resumed after a gap of 0:13".
 
 const RECONNECT_DELAYS = [250, 500, 1000, 2000, 3000];  // ms, then 3 s each time
 const SILENT_LIMIT = 3000;      // ms without a message: the connection is taken as lost
 const PENDING_LIMIT = 30000;    // ms: a command unconfirmed this long is dropped, with a message
+const STOPPED_AFTER = 3;        // connection tries refused at once, in a row: Companion has stopped
+const FAST_FAILURE = 1500;      // ms: a refused or reset connection fails faster than this
+const PROBE_TIMEOUT = 2500;     // ms: no answer by then is a lost network, not a stopped program
+const STALE_PICTURE = 3000;     // ms: an older picture is marked with its age
 const PICTURE_EVERY = 1000;     // ms
 const SLIDER_EVERY = 150;       // ms between level commands while a slider is dragged
 const BUSES = ["master", "music", "ambience", "narration", "effects"];
@@ -37,6 +48,12 @@ let lastHeard = 0;
 let reconnectTimer = null;
 let hello = null;
 let refused = false;
+let greeted = false;              // this connection's hello has come
+let link = "connecting";          // connecting, connected, reconnecting, network, stopped, refused, full
+let fastFailures = 0;             // connection tries refused or reset at once, in a row
+let lastRun = null;               // the server's run id: another one means Companion was resumed
+let pictureAt = 0;                // performance.now() of the last picture shown
+const log = [];                   // commands refused or not confirmed: {time, text}
 
 let state = null;                 // the newest snapshot
 let away = null;                  // while the connection is lost: {since, wall, state, timer}
@@ -46,22 +63,30 @@ const stateListeners = [];
 
 function connect() {
   clearTimeout(reconnectTimer);
-  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-  const ws = new WebSocket(scheme + location.host + "/ws");
+  const address = new URL("ws", location.href);
+  address.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+  const ws = new WebSocket(address);
+  const began = performance.now();
+  let opened = false;
   socket = ws;
-  showConnection(attempt === 0 ? "connecting" : "reconnecting");
+  if (attempt === 0) showConnection("connecting");
   ws.onopen = () => {
     if (socket !== ws) return;
+    opened = true;
     connected = true;
     attempt = 0;
+    fastFailures = 0;
     refused = false;
     lastHeard = performance.now();
     showConnection("connected");
     if (away) {
-      resent = new Map([...pending.entries()].map(([id, entry]) =>
-        [id, { label: entry.label, text: `${entry.label}: sent after reconnecting…`, item: null }]));
+      for (const [id, entry] of pending) {
+        const old = resent.get(id);
+        resent.set(id, { label: entry.label, item: old ? old.item : null,
+                         text: `${entry.label} (pressed at ${wallTime(entry.at)}): sent after reconnecting…` });
+      }
     }
-    for (const entry of pending.values()) transmit(entry);  // the same ids: applied once
+    // (the pending commands go once the server's hello says which run this is)
   };
   ws.onmessage = (event) => {
     if (socket !== ws) return;
@@ -72,11 +97,13 @@ function connect() {
   };
   ws.onclose = () => {
     if (socket !== ws) return;
-    lost();
+    // Refused (nothing listens) or reset at once: a sign that Companion itself is gone.
+    const fast = opened || performance.now() - began < FAST_FAILURE;
+    lost(fast);
   };
 }
 
-function lost() {
+function lost(fast = false) {
   if (!away && state) {  // (never connected yet: nothing to report on coming back)
     away = { since: performance.now(), wall: new Date(), state, timer: null };
     away.timer = setTimeout(showLost, AWAY_NOTICE_AFTER);
@@ -84,51 +111,82 @@ function lost() {
   const old = socket;
   socket = null;
   connected = false;
+  greeted = false;
   if (old) {
     old.onopen = old.onmessage = old.onclose = null;
     if (old.readyState <= 1) old.close();
   }
   for (const entry of pending.values()) entry.sent = false;
   attempt += 1;
-  showConnection("reconnecting");
+  if (link === "connected" || link === "connecting") showConnection("reconnecting");
   const delay = RECONNECT_DELAYS[Math.min(attempt - 1, RECONNECT_DELAYS.length - 1)];
   reconnectTimer = setTimeout(connect, delay);
-  if (attempt >= 3) checkRefused();
+  probe(fast);
 }
 
-async function checkRefused() {
-  // A WebSocket that fails hides the HTTP status; ask plainly whether the token is missing.
+// A WebSocket that fails hides why; ask plainly. A request refused at once (nothing listens on
+// the port) while the browser is online, several times in a row, is a stopped Companion. No
+// answer at all, or an offline browser, is a lost network. 401 is a sign-in this run refuses;
+// a full server says so.
+async function probe(fast) {
+  const began = performance.now();
+  let kind = "reconnecting";
   try {
-    const response = await fetch("/api/state", { cache: "no-store" });
-    refused = response.status === 401 || response.status === 403;
-  } catch {
-    refused = false;
+    const response = await fetch("api/health", { cache: "no-store", signal: AbortSignal.timeout(PROBE_TIMEOUT) });
+    fastFailures = 0;
+    if (response.status === 401 || response.status === 403) kind = "refused";
+    else if (response.ok) {
+      const health = await response.json();
+      if (health.panels >= health.max_panels) kind = "full";
+    }
+  } catch (error) {
+    const quick = performance.now() - began < FAST_FAILURE && error.name !== "TimeoutError";
+    if (navigator.onLine === false || !quick || !fast) {
+      fastFailures = 0;
+      kind = "network";
+    } else {
+      fastFailures += 1;
+      kind = fastFailures >= STOPPED_AFTER ? "stopped" : (link === "stopped" ? "stopped" : "reconnecting");
+    }
   }
-  if (!connected) showConnection(refused ? "refused" : "reconnecting");
+  refused = kind === "refused";
+  if (!connected) showConnection(kind);
 }
 
 function transmit(entry) {
-  if (!connected || !socket) return;
+  if (!connected || !socket || !greeted) return;
   socket.send(JSON.stringify(entry.message));
   entry.sent = true;
 }
 
 function send(command, args = {}, label = command) {
   const id = `${clientId}-${++counter}`;
-  const entry = { message: { command, ...args, id }, label, since: performance.now(), sent: false };
+  const entry = { message: { command, ...args, id }, label, since: performance.now(), sent: false,
+                  at: new Date(), whileStopped: link === "stopped" };
   const done = new Promise((resolve) => { entry.resolve = resolve; });
   pending.set(id, entry);
   transmit(entry);
-  showConnection(connected ? "connected" : "reconnecting");
+  if (!connected) {
+    resent.set(id, { label, text: `${label} (pressed at ${wallTime(entry.at)}): waiting to be sent…`, item: null });
+    showWaiting();
+  }
+  showConnection(link);
   return done;
 }
 
 function receive(message) {
   switch (message.type) {
-    case "hello":
+    case "hello": {
+      const resumed = lastRun !== null && message.run !== lastRun;
       hello = message;
+      greeted = true;
+      lastRun = message.run;
+      if (resumed && away) away.resumed = true;
+      showFingerprint();
       startPicture();
+      for (const entry of pending.values()) transmit(entry);  // the same ids: applied once
       break;
+    }
     case "state":
       state = message.state;
       stateAt = performance.now();
@@ -141,7 +199,8 @@ function receive(message) {
       if (!entry) break;
       noteResent(message, entry);
       pending.delete(message.id);
-      if (!message.ok) say(`${entry.label}: ${message.reason}`);
+      if (!message.ok) logCommand(entry, message.timeout ? "not confirmed by the session; check before repeating it"
+        : `not done: ${message.reason}`);
       entry.resolve(message);
       showConnection("connected");
       break;
@@ -152,20 +211,44 @@ function receive(message) {
   }
 }
 
+// Every command refused or not confirmed, each on its own line, until the therapist has read them.
+function logCommand(entry, text) {
+  log.push(`${wallTime(entry.at || new Date())} ${entry.label}: ${text}`);
+  while (log.length > 20) log.shift();
+  $("log-list").replaceChildren(...log.map((line) => {
+    const item = document.createElement("li");
+    item.textContent = line;
+    return item;
+  }));
+  $("log-title").textContent = log.length === 1 ? "1 command not done" : `${log.length} commands not done`;
+  $("log").hidden = false;
+}
+$("btn-log-ok").addEventListener("click", () => { log.length = 0; $("log").hidden = true; });
+
 function showConnection(kind) {
+  const before = link;
+  link = kind;
   const button = $("connection");
   button.dataset.state = kind;
+  document.body.dataset.link = kind;
   const waiting = pending.size;
   const texts = {
     connecting: "Connecting…",
     connected: "Connected",
     reconnecting: `Reconnecting…${attempt > 1 ? ` (try ${attempt})` : ""}`,
+    network: "Network lost: reconnecting…",
+    stopped: "Companion has stopped",
     refused: "Not allowed: open the panel link again",
+    full: "Too many panels are open: close one",
   };
   let text = texts[kind];
   if (waiting && kind !== "connected") text += ` · ${waiting} waiting`;
   else if (waiting) text += ` · sending ${waiting}`;
   $("connection-text").textContent = text;
+  if (kind !== before && away) {
+    if (kind === "stopped") showStopped();
+    else if (kind === "network" || kind === "refused" || kind === "full") showLost();
+  }
 }
 
 // Lost connections that the browser has not noticed yet (a cable pulled, a laptop asleep):
@@ -174,13 +257,21 @@ setInterval(() => {
   const now = performance.now();
   if (connected && now - lastHeard > SILENT_LIMIT) lost();
   for (const [id, entry] of pending) {
+    // While Companion is stopped nothing can have been applied: the command waits for it.
+    if (link === "stopped" || entry.whileStopped) continue;
     if (now - entry.since > PENDING_LIMIT) {
       pending.delete(id);
-      say(`${entry.label}: not confirmed by the session (connection lost); check before repeating it`);
+      const sent = resent.get(id);
+      if (sent) {
+        sent.text = `${entry.label} (pressed at ${wallTime(entry.at)}): not confirmed; check before repeating it`;
+        if (sent.item) sent.item.textContent = sent.text;
+      }
+      logCommand(entry, "not confirmed by the session (connection lost); check before repeating it");
       entry.resolve({ ok: false, reason: "not confirmed" });
     }
   }
   tickClocks();
+  markPicture();
 }, 250);
 
 // --- a lost connection, and what happened meanwhile ------------------------------------------
@@ -209,10 +300,47 @@ function showAway(kind, title, lines) {
 
 function showLost() {
   if (!away || connected) return;
+  if (link === "stopped") { showStopped(); return; }
+  const reason = {
+    network: "The network is lost (no answer from the session computer).",
+    refused: "This panel's sign-in is refused: open the panel link again.",
+    full: "Too many panels are open: close one on another device.",
+  }[link] || "";
   showAway("lost", `Connection lost at ${wallTime(away.wall)}`, [
+    ...(reason ? [reason] : []),
     "The session goes on by itself.",
     "What you press now is sent when the connection is back, and applied once.",
   ]);
+  showWaiting();
+}
+
+// Companion itself is gone: nothing plays, nothing is recorded; say what to run.
+function showStopped() {
+  if (!away || connected) return;
+  clearTimeout(away.timer);
+  const command = (hello && hello.resume_command) || "companion resume RECORD";
+  showAway("stopped", `Companion has stopped (no answer since ${wallTime(away.wall)})`, [
+    "The session is not running: no sound, no picture for the patient, nothing is recorded.",
+    `To continue it, run on the session computer:  ${command}`,
+    "This page reconnects by itself when Companion is back. What you press now waits and is sent then.",
+  ]);
+  $("state").textContent = "stopped";
+  $("state").dataset.state = "stopped";
+  showWaiting();
+}
+
+// Commands pressed while the connection is gone, each with its fate so far.
+function showWaiting() {
+  if ($("away").hidden) return;
+  const list = $("away-list");
+  for (const [id, sent] of resent) {
+    if (!sent.item) {
+      sent.item = document.createElement("li");
+      sent.item.dataset.resent = id;
+      list.append(sent.item);
+    }
+    sent.item.textContent = sent.text;
+  }
 }
 
 // The first state after a reconnect: say how long the panel was away and what changed.
@@ -222,29 +350,30 @@ function cameBack() {
   clearTimeout(was.timer);
   const gone = performance.now() - was.since;
   const lines = changes(was.state, state);
-  if (gone < AWAY_NOTICE_AFTER && !lines.length && !resent.size) {
+  if (gone < AWAY_NOTICE_AFTER && !lines.length && !resent.size && !was.resumed) {
     $("away").hidden = true;  // a blink of a reconnect: nothing to tell
     return;
   }
   if (!lines.length) lines.push("Nothing else changed in the session meanwhile.");
   lines.unshift(`Session time ${clock(was.state.session_time)} → ${clock(state.session_time)}.`);
-  showAway("back", `Connection back after ${duration(gone)} (lost at ${wallTime(was.wall)})`, lines);
-  const list = $("away-list");
-  for (const [id, sent] of resent) {
-    sent.item = document.createElement("li");
-    sent.item.dataset.resent = id;
-    sent.item.textContent = sent.text;
-    list.append(sent.item);
+  if (was.resumed) {
+    const gap = hello && hello.resumed_after != null ? hello.resumed_after : gone / 1000;
+    showAway("back", `Resumed after a gap of ${clock(gap)} (Companion stopped at ${wallTime(was.wall)})`, lines);
+  } else {
+    showAway("back", `Connection back after ${duration(gone)} (lost at ${wallTime(was.wall)})`, lines);
   }
+  for (const sent of resent.values()) sent.item = null;
+  showWaiting();
 }
 
 // The result of a command sent again after a reconnect, in the notice about it.
 function noteResent(message, entry) {
   const sent = resent.get(message.id);
   if (!sent) return;
-  sent.text = !message.ok ? `${entry.label}: not applied (${message.reason})`
-    : message.repeated ? `${entry.label}: had already been applied, not again`
-    : `${entry.label}: applied`;
+  const pressed = entry.at ? ` (pressed at ${wallTime(entry.at)})` : "";
+  sent.text = !message.ok ? `${entry.label}${pressed}: not applied (${message.reason})`
+    : message.repeated ? `${entry.label}${pressed}: had already been applied, not again`
+    : `${entry.label}${pressed}: applied`;
   if (sent.item) sent.item.textContent = sent.text;
 }
 
@@ -324,7 +453,10 @@ function clock(seconds) {
 }
 
 function since() {
-  return state ? (performance.now() - stateAt) / 1000 : 0;
+  if (!state) return 0;
+  // Companion has stopped: so has the session; its clocks stand where it stopped.
+  const until = link === "stopped" && away ? away.since : performance.now();
+  return Math.max(0, until - stateAt) / 1000;
 }
 
 // Between pushes the clocks run on locally, so they tick smoothly.
@@ -435,6 +567,13 @@ function renderButtons(s) {
   $("btn-recenter").hidden = !headset;
   enable("btn-recenter", live && headset);
   enable("btn-end", live);
+  for (const button of document.querySelectorAll("#pinned button[data-for]")) {
+    const main = $(button.dataset.for);
+    button.disabled = main.disabled;
+    button.firstChild.textContent = main.firstChild.textContent;
+    if (main.hasAttribute("aria-pressed")) button.setAttribute("aria-pressed", main.getAttribute("aria-pressed"));
+    button.classList.toggle("stands-out", main.classList.contains("stands-out"));
+  }
   enable("btn-medicine", active);
   $("btn-medicine").textContent = s.dose ? "Another dose given" : "Medicine given";
 }
@@ -467,12 +606,24 @@ function renderTimeline(s) {
     button.querySelector(".scene-name").textContent = scene.title;
     button.querySelector(".scene-meta").textContent =
       `${scene.phase} · ${clock(scene.estimated_start)} · ${clock(scene.estimated_length)}${scene.holds ? " · holds" : ""}`;
-    if (index === current) button.setAttribute("aria-current", "step");
-    else button.removeAttribute("aria-current");
+    if (index === current) {
+      button.setAttribute("aria-current", "step");
+      if (list.dataset.current !== String(index)) {  // a new scene: keep it in view
+        list.dataset.current = String(index);
+        scrollIntoList(list, item);
+      }
+    } else button.removeAttribute("aria-current");
     button.classList.toggle("done", current != null && index < current);
     button.classList.toggle("grounded-from", scene.id === groundedFrom);
     button.disabled = s.state === "ended";
   });
+}
+
+// The current scene scrolled into view inside the timeline only (the page itself stays put).
+function scrollIntoList(list, item) {
+  if (list.scrollWidth > list.clientWidth) {
+    list.scrollLeft = item.offsetLeft - list.offsetLeft - (list.clientWidth - item.offsetWidth) / 2;
+  }
 }
 
 const dragging = new Set();
@@ -496,7 +647,8 @@ function renderCare(s) {
   $("dose").hidden = !dose;
   $("dose-clock").hidden = !dose;
   if (dose) {
-    $("dose-next").textContent = clock(dose.next_vitals);
+    // On the dose clock, like the clock beside it (not in session time).
+    $("dose-next").textContent = clock(dose.next_vitals - dose.given_at);
     $("dose-checks").textContent = dose.vitals_checks;
     $("dose-count").textContent = dose.doses;
     const minutes = $("vitals-minutes");
@@ -506,7 +658,7 @@ function renderCare(s) {
   vitals.hidden = !(dose && dose.vitals_due != null);
   if (dose && dose.vitals_due != null) {
     $("vitals-detail").textContent =
-      `(${Math.round((dose.vitals_due - dose.given_at) / 60)} min after the medicine, at ${clock(dose.vitals_due)})`;
+      `(${clock(dose.vitals_due - dose.given_at)} on the dose clock)`;
   }
   const signal = s.patient_signal;
   $("signal-alert").hidden = !signal;
@@ -573,9 +725,28 @@ function renderHealth(s) {
   lastHealth = health;
 }
 
+function showFingerprint() {
+  const line = $("fingerprint");
+  line.hidden = !(hello && hello.fingerprint);
+  if (hello && hello.fingerprint) line.textContent = `Secure connection. Certificate SHA-256: ${hello.fingerprint}`;
+}
+
 // --- the picture of the patient's view -----------------------------------------------------
 
 let pictureTimer = null;
+let pictureWall = null;
+
+// A picture that is no longer coming (Companion stopped, the network lost) says how old it is.
+function markPicture() {
+  const stale = $("picture-stale");
+  const old = pictureAt && !$("picture").hidden && performance.now() - pictureAt > STALE_PICTURE;
+  stale.hidden = !old;
+  $("picture-box").classList.toggle("stale", !!old);
+  if (old) {
+    stale.textContent = `Not live: this picture is ${duration(performance.now() - pictureAt)} old ` +
+      `(from ${wallTime(pictureWall)})`;
+  }
+}
 let pictureUrl = null;
 function startPicture() {
   const has = hello && hello.picture;
@@ -589,7 +760,7 @@ async function fetchPicture() {
   if (document.hidden || !connected) return;
   let response;
   try {
-    response = await fetch("/api/picture", { cache: "no-store" });
+    response = await fetch("api/picture", { cache: "no-store" });
   } catch {
     return;
   }
@@ -597,7 +768,13 @@ async function fetchPicture() {
   const blob = await response.blob();
   const url = URL.createObjectURL(blob);
   const image = $("picture");
-  image.onload = () => { if (pictureUrl && pictureUrl !== url) URL.revokeObjectURL(pictureUrl); pictureUrl = url; };
+  image.onload = () => {
+    if (pictureUrl && pictureUrl !== url) URL.revokeObjectURL(pictureUrl);
+    pictureUrl = url;
+    pictureAt = performance.now();
+    pictureWall = new Date();
+    markPicture();
+  };
   image.src = url;
   image.hidden = false;
 }
@@ -695,6 +872,9 @@ const actions = {
   "btn-ack-vitals": vitalsChecked,
 };
 for (const [id, action] of Object.entries(actions)) $(id).addEventListener("click", action);
+for (const button of document.querySelectorAll("#pinned button[data-for]")) {
+  button.addEventListener("click", actions[button.dataset.for]);
+}
 
 $("connection").addEventListener("click", () => $("help").showModal());
 
@@ -723,7 +903,13 @@ $("note-text").addEventListener("keydown", (event) => {
 function slider(input, command) {
   let last = 0;
   let timer = null;
+  let sentValue = null;
   const value = () => Number(input.value) / 100;
+  const apply = (level) => {  // each value once: an arrow key's input and change are one step
+    if (level === sentValue) return Promise.resolve({ ok: true });
+    sentValue = level;
+    return command(level);
+  };
   input.addEventListener("pointerdown", () => dragging.add(input));
   input.addEventListener("input", () => {
     dragging.add(input);
@@ -733,15 +919,16 @@ function slider(input, command) {
     clearTimeout(timer);
     if (now - last >= SLIDER_EVERY) {
       last = now;
-      command(value());
+      apply(value());
     } else {
-      timer = setTimeout(() => { last = performance.now(); command(value()); }, SLIDER_EVERY);
+      timer = setTimeout(() => { last = performance.now(); apply(value()); }, SLIDER_EVERY);
     }
   });
   input.addEventListener("change", async () => {
     clearTimeout(timer);
-    await command(value());
+    await apply(value());
     dragging.delete(input);
+    sentValue = null;  // the next gesture starts afresh (the session may have moved it)
   });
 }
 for (const bus of BUSES) {
@@ -753,11 +940,14 @@ slider($("intensity"), (level) => send("intensity", { level }, "Music intensity"
 document.addEventListener("keydown", (event) => {
   const target = event.target;
   if (event.ctrlKey || event.metaKey || event.altKey) return;
-  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+  // Typing: the keys are text. A slider is no text field: its arrows move it, every other key
+  // is a shortcut, so Ground stays one press away after a slider was used.
+  if (target.closest && target.closest("textarea, select, [contenteditable], input:not([type=range])")) return;
   if (document.querySelector("dialog[open]")) return;  // (focus may linger in one just closed)
   const onButton = target.tagName === "BUTTON";
   const keys = {
-    " ": togglePause,
+    // Space on a focused button presses that button (the browser's own way), never Pause.
+    " ": () => (onButton ? false : togglePause()),
     "Enter": () => { if (!onButton) send("continue", {}, "Continue"); else return false; },
     "n": actions["btn-next-step"],
     "]": actions["btn-next-scene"],
@@ -786,6 +976,7 @@ window.companionPanel = {
   get state() { return state; },
   get connected() { return connected; },
   get pending() { return pending.size; },
+  get link() { return link; },
   onState(listener) { stateListeners.push(listener); },
   offState(listener) { const i = stateListeners.indexOf(listener); if (i >= 0) stateListeners.splice(i, 1); },
 };
