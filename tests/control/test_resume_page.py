@@ -1,0 +1,109 @@
+"""Issue 16: a real `companion run` killed with SIGKILL while the panel is open in Chromium, then
+`companion resume`. The page says in red within 5 s that Companion stopped (and what to run),
+its clocks stop, the commands pressed meanwhile wait; the resumed run serves the same port and
+sign-in, so the same page goes on by itself: "Resumed after a gap of …", the clocks, notes,
+Talk and levels from the record, each waiting command with its fate."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import time
+
+from playwright.sync_api import expect
+
+from companion.control import keep
+from tests.app.run_process import start
+
+SCRIPT = """\
+companion: 1
+title: Killed with the panel open
+safe_scene: calm
+scenes:
+  - id: one
+    environment: shoreline
+    music: drift
+    steps:
+      - pause: 5m
+  - id: calm
+    environment: haven
+    then: hold
+"""
+
+
+def _seconds(text: str) -> int:
+    minutes, seconds = text.strip().split(":")[-2:]
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
+    path = tmp_path / "session.yaml"
+    path.write_text(SCRIPT)
+    first = start([str(path), "--display", "none", "--autostart"], tmp_path)
+    resumed = None
+    try:
+        first.wait_for_panel()
+        folder = first.record()
+        kept = folder / keep.FILE
+        assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600  # the token, for the user only
+
+        page = open_panel(f"{first.base_url}/?token={first.token}")
+        expect(page.locator("#state")).to_have_text("playing")
+        page.fill("#note-text", "Calm before the stop")
+        page.click("#btn-note")
+        expect(page.locator("#notes li")).to_have_count(1)
+        assert first.command("medicine", text="test dose")["ok"]
+        assert first.command("volume", bus="music", level=0.35)["ok"]
+        page.click("#btn-talk")
+        expect(page.locator("#btn-talk")).to_have_attribute("aria-pressed", "true")
+        time.sleep(1.2)  # past a slider gesture's stillness: the level's row is in the record
+
+        first.kill()  # SIGKILL: no goodbye to the page
+        killed = time.monotonic()
+        expect(page.locator("#connection")).to_have_attribute("data-state", "stopped", timeout=5000)
+        noticed = time.monotonic() - killed
+        assert noticed < 5.0, noticed
+        away = page.locator("#away")
+        expect(away).to_have_attribute("data-kind", "stopped")
+        expect(away).to_contain_text(f"companion resume {folder}")
+        expect(page.locator("#state")).to_have_text("stopped")
+        stood = page.locator("#session-time").inner_text()
+        page.wait_for_timeout(1500)
+        assert page.locator("#session-time").inner_text() == stood  # the clocks stopped
+        # Pressed while Companion is down: each waits, and is listed.
+        page.click("#btn-ground")
+        page.keyboard.press("t")  # Talk off (it was on)
+        waiting = page.locator("#away-list [data-resent]")
+        expect(waiting).to_have_count(2)
+        expect(waiting.first).to_contain_text("Ground (pressed at")
+        expect(waiting.first).to_contain_text("waiting to be sent")
+        page.wait_for_timeout(1500)
+
+        resumed = start([str(folder), "--display", "none"], tmp_path, command="resume")
+        resumed.wait_for_panel()
+        assert resumed.base_url == first.base_url and resumed.token == first.token  # no new link
+
+        expect(page.locator("#connection")).to_have_attribute("data-state", "connected", timeout=15000)
+        expect(page.locator("#away-title")).to_have_text(
+            re.compile(r"^Resumed after a gap of 0:0[3-9] \(Companion stopped at .+\)$"))
+        expect(waiting.filter(has_text="Ground")).to_contain_text("): applied")
+        expect(waiting.filter(has_text="Talk")).to_contain_text("): applied")
+        state = resumed.state()
+        assert state["grounded"] is not None and state["talk"] is False  # both applied once
+        # The clocks go on from the record: the session clock did not restart, the dose clock
+        # agrees with it, the note kept its time and came back, the level too.
+        session_after = _seconds(page.locator("#session-time").inner_text())
+        assert session_after >= _seconds(stood) + 3
+        dose = _seconds(page.locator("#dose-header").inner_text())
+        given = state["dose"]["given_at"]
+        assert abs(session_after - given - dose) <= 1, (session_after, given, dose)
+        expect(page.locator("#notes li")).to_have_count(1)
+        expect(page.locator("#notes li")).to_contain_text("Calm before the stop")
+        assert state["recent_notes"][0]["session_time"] < _seconds(stood) + 1
+        assert state["levels"]["music"] == 0.35
+        expect(page.locator("#level-music-value")).to_have_text("35%")
+    finally:
+        for run in (first, resumed):
+            if run is not None and run.process.poll() is None:
+                run.kill()
