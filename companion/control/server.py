@@ -456,7 +456,9 @@ class PanelServer:
         except TimeoutError:
             return web.json_response({"command": name, "id": command_id, "ok": False,
                                       "reason": "the session did not answer in time"}, status=504)
-        return web.json_response(_result_json(result, command_id, repeated))
+        reused = not result.ok and (result.reason or "").startswith(REUSED_ID)
+        return web.json_response(_result_json(result, command_id, repeated),
+                                 status=409 if reused else 200)
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         if len(self._clients) >= self._max_clients:
