@@ -29,6 +29,7 @@ td.time, td.clock { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .recovered { color: #1e7b45; }
 .none { color: #777; font-style: italic; }
 ol.notes li { margin-bottom: .35rem; }
+td, li, p { overflow-wrap: anywhere; }  /* a 10,000-letter word wraps, not the page */
 .status-ended { color: #1e7b45; font-weight: 600; }
 .status-open { color: #a93226; font-weight: 600; }
 svg.timeline { border: 1px solid #e6eaee; background: #fff; }
@@ -211,7 +212,7 @@ def _dose(summary: Summary) -> str:
         ]
         parts.append(_table(["Given at", "Clock", "Medicine"], rows))
     for at, minutes in dose.interval_changes:
-        parts.append(f"<p>From {format_time(at)}: vitals every {minutes:g} minutes.</p>")
+        parts.append(f"<p>From {format_time(at)}: vitals every {minutes:g} minute{'' if minutes == 1 else 's'}.</p>")
     if dose.checks:
         first = dose.doses[0].time if dose.doses else 0.0
         rows = []

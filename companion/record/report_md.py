@@ -183,7 +183,7 @@ def _dose(summary: Summary) -> list[str]:
         for d in dose.doses
     ]
     out += [
-        f"- From {format_time(at)}: vitals every {minutes:g} minutes"
+        f"- From {format_time(at)}: vitals every {minutes:g} minute{'' if minutes == 1 else 's'}"
         for at, minutes in dose.interval_changes
     ]
     if dose.checks:

@@ -410,7 +410,9 @@ def _detail(name: str, args: dict[str, Any]) -> str:
     if name in ("captions", "talk"):
         return "on" if args.get("on") else "off"
     if name == "vitals_interval":
-        return f"every {args.get('minutes')} minutes"
+        minutes = args.get("minutes")
+        return f"every {minutes:g} minute{'' if minutes == 1 else 's'}" \
+            if isinstance(minutes, (int, float)) else f"every {minutes} minutes"
     return ", ".join(f"{key} {value}" for key, value in args.items())
 
 

@@ -176,3 +176,36 @@ def test_axe_finds_nothing_serious(session, open_panel):
                                "({id: v.id, impact: v.impact, nodes: v.nodes.length})))")
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert not serious, serious
+
+
+def test_a_long_word_wraps_in_the_report(browser, tmp_path):
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    fixture = Path(__file__).parent.parent / "record/fixtures/format-1/2026-11-26_081135-record-test"
+    folder = tmp_path / fixture.name
+    shutil.copytree(fixture, folder)
+    events = folder / "events.jsonl"
+    lines = [json.loads(line) for line in events.read_text().splitlines()]
+    note = {"seq": 0, "event": "note", "session_time": 100.0, "play_time": 100.0,
+            "text": "w" * 10_000, "scene": None, "wall": lines[-1]["wall"]}
+    lines.insert(len(lines) - 2, note)
+    for seq, line in enumerate(lines):
+        line["seq"] = seq
+    events.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = subprocess.run([sys.executable, "-m", "companion", "report", str(folder)],
+                            capture_output=True, text=True, timeout=60)
+    assert report.returncode == 0, report.stderr
+    assert "w" * 10_000 in report.stdout
+    html = tmp_path / "report.html"
+    html.write_text(report.stdout)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(html.as_uri())
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, width
+    finally:
+        context.close()
