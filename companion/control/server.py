@@ -110,6 +110,7 @@ class PanelServer:
         self.resume_command = resume_command  # what to run if this program stops
         self.resumed_after = resumed_after  # seconds the session was stopped before this run
         self.run_id = secrets.token_hex(8)  # a page that sees another run id knows it resumed
+        self._path_key: str | None = None
         self.inbox = CommandInbox()
         self._state_source = state
         self._picture_source = picture
@@ -180,8 +181,10 @@ class PanelServer:
         sends it to another program on this machine (cookies ignore ports, not paths). KEY
         comes from the token by a one-way hash: it gives nothing away, and a resumed session
         with the same token has the same folder, so an open page goes on working."""
-        digest = hmac.new(self.token.encode(), b"companion panel path", hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest[:12]).decode().rstrip("=")
+        if self._path_key is None:
+            digest = hmac.new(self.token.encode(), b"companion panel path", hashlib.sha256).digest()
+            self._path_key = base64.urlsafe_b64encode(digest[:12]).decode().rstrip("=")
+        return self._path_key
 
     @property
     def page_path(self) -> str:
