@@ -43,7 +43,7 @@ class RunOptions:
     monitor: int | None = None
     size: tuple[int, int] = (1280, 720)
     offscreen: bool = False          # draw through EGL with no screen (servers, CI)
-    panel_host: str = "127.0.0.1"
+    panel_host: str | None = "127.0.0.1"  # None on resume: as the stopped run served it
     panel_port: int | None = 8765    # None on resume: the port the stopped run had
     panel_url_host: str | None = None  # the name a tablet opens, when the clinic set one up
     panel_tls: bool = False          # a self-signed certificate, made once (control/tls.py)
@@ -184,6 +184,14 @@ class SessionApp:
         folder = Path(self.record.folder)
         kept = keep.load(folder) if options.resume is not None else None
         port = options.panel_port or (kept.port if kept else 0)
+        if kept is not None and options.panel_host is None:  # served as before the stop
+            options = dataclasses.replace(
+                options, panel_host=kept.host, panel_url_host=options.panel_url_host or kept.url_host,
+                panel_tls=options.panel_tls or kept.tls == "self-signed",
+                panel_cert=options.panel_cert or (Path(kept.cert) if kept.cert else None),
+                panel_key=options.panel_key or (Path(kept.key) if kept.key else None))
+            self.options = options
+        options = self.options = dataclasses.replace(options, panel_host=options.panel_host or "127.0.0.1")
         try:
             tls = self._panel_tls()
         except TlsError as exc:
@@ -208,7 +216,11 @@ class SessionApp:
             except PanelError as again:
                 raise StartupError(f"cannot start the panel: {again}") from None
         try:
-            keep.save(folder, self.panel.port, self.panel.token)
+            keep.save(folder, self.panel.port, self.panel.token, host=options.panel_host,
+                      url_host=options.panel_url_host,
+                      tls="files" if options.panel_cert else "self-signed" if options.panel_tls else None,
+                      cert=str(options.panel_cert.resolve()) if options.panel_cert else None,
+                      key=str(options.panel_key.resolve()) if options.panel_key else None)
         except OSError as exc:
             self.out(f"panel: cannot keep its sign-in for a resume ({exc.strerror or exc}); "
                      "after a resume, open the new link")

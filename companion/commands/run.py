@@ -40,8 +40,9 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="window size")
     parser.add_argument("--offscreen", action="store_true",
                         help="draw without a screen, through EGL (servers and tests)")
-    parser.add_argument("--panel-host", default="127.0.0.1", metavar="HOST",
-                        help="address the panel listens on (0.0.0.0 for a tablet on this network)")
+    parser.add_argument("--panel-host", default=None, metavar="HOST",
+                        help="address the panel listens on (0.0.0.0 for a tablet on this network; "
+                             "run: 127.0.0.1 by default; resume: as the stopped run)")
     parser.add_argument("--panel-port", type=int, default=None, metavar="PORT",
                         help="0 picks a free port (run: 8765 by default; resume: the stopped run's)")
     parser.add_argument("--panel-url-host", metavar="NAME",
@@ -72,11 +73,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _options(args: argparse.Namespace, **extra: object):
     from companion.app import RunOptions
 
-    port = args.panel_port
-    if port is None and "resume" not in extra:
-        port = 8765
+    port, host = args.panel_port, args.panel_host
+    if "resume" not in extra:  # a resume serves the panel as the stopped run did (control/keep.py)
+        port = 8765 if port is None else port
+        host = host or "127.0.0.1"
     return RunOptions(display=args.display, monitor=args.monitor, size=args.size, offscreen=args.offscreen,
-                      panel_host=args.panel_host, panel_port=port, record_dir=args.record_dir,
+                      panel_host=host, panel_port=port, record_dir=args.record_dir,
                       panel_url_host=args.panel_url_host, panel_tls=args.panel_tls,
                       panel_cert=args.panel_cert, panel_key=args.panel_key,
                       qr=args.qr, speed=args.speed, **extra)  # type: ignore[arg-type]

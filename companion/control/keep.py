@@ -20,14 +20,21 @@ FILE = "panel.json"
 class KeptPanel:
     port: int
     token: str
+    # How the panel was served, so a resume serves it the same way for an open tablet:
+    host: str | None = None
+    url_host: str | None = None
+    tls: str | None = None  # None, "self-signed", or "files"
+    cert: str | None = None
+    key: str | None = None
 
 
-def save(folder: Path, port: int, token: str) -> Path:
+def save(folder: Path, port: int, token: str, **serving: str | None) -> Path:
+    """Keep `port`, `token` and how the panel is served (KeptPanel's other fields)."""
     path = folder / FILE
     temporary = folder / (FILE + ".new")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        json.dump({"port": port, "token": token}, out)
+        json.dump({"port": port, "token": token, **serving}, out)
         out.flush()
         os.fsync(out.fileno())
     os.chmod(temporary, 0o600)  # (a file left over from before keeps its old mode otherwise)
@@ -49,7 +56,9 @@ def load(folder: Path) -> KeptPanel | None:
     if not (isinstance(port, int) and 0 < port < 65536 and isinstance(token, str)
             and 16 <= len(token) <= 200):
         return None
-    return KeptPanel(port, token)
+    serving = {key: data.get(key) if isinstance(data.get(key), str) else None
+               for key in ("host", "url_host", "tls", "cert", "key")}
+    return KeptPanel(port, token, **serving)
 
 
 def forget(folder: Path) -> None:

@@ -75,8 +75,17 @@ def test_every_command_not_done_is_listed(session, open_panel):
     expect(page.locator("#log")).to_be_hidden()
 
 
-def test_a_lost_network_reads_differently_from_a_stopped_companion(session, open_panel,
+def test_a_lost_network_reads_differently_from_a_stopped_companion(make_session, open_panel,
                                                                    make_proxy):
+    import zlib
+
+    raw = b"".join(b"\x00" + b"\x20\x40\x60" * 16 for _ in range(9))
+    chunk = lambda kind, data: (len(data).to_bytes(4, "big") + kind + data  # noqa: E731
+                                + zlib.crc32(kind + data).to_bytes(4, "big"))
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", (16).to_bytes(4, "big") + (9).to_bytes(4, "big")
+                                          + b"\x08\x02\x00\x00\x00")
+           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    session = make_session(picture=lambda: png)
     proxy = make_proxy(session.server.port)
     page = open_panel(f"http://127.0.0.1:{proxy.port}/?token={session.server.token}")
     _start(session, page)
@@ -103,6 +112,9 @@ def test_a_lost_network_reads_differently_from_a_stopped_companion(session, open
     expect(page.locator("#state")).to_have_text("stopped")
     red = connection.evaluate("e => getComputedStyle(e).backgroundColor")
     assert red == "rgb(90, 29, 24)"
+    stale = page.locator("#picture-stale")  # the last picture, marked with its age
+    expect(stale).to_be_visible(timeout=6000)
+    expect(stale).to_contain_text("Not live: this picture is")
     proxy.refusing.clear()  # the same server again (a blink): the page goes back by itself
     expect(connection).to_have_attribute("data-state", "connected", timeout=8000)
     expect(page.locator("#away-title")).to_contain_text("Connection back after")

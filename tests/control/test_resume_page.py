@@ -57,6 +57,8 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         assert first.command("volume", bus="music", level=0.35)["ok"]
         page.click("#btn-talk")
         expect(page.locator("#btn-talk")).to_have_attribute("aria-pressed", "true")
+        page.click("#btn-captions")
+        expect(page.locator("#btn-captions")).to_have_attribute("aria-pressed", "false")
         time.sleep(1.2)  # past a slider gesture's stillness: the level's row is in the record
 
         first.kill()  # SIGKILL: no goodbye to the page
@@ -101,7 +103,8 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         expect(page.locator("#notes li")).to_have_count(1)
         expect(page.locator("#notes li")).to_contain_text("Calm before the stop")
         assert state["recent_notes"][0]["session_time"] < _seconds(stood) + 1
-        assert state["levels"]["music"] == 0.35
+        assert state["levels"]["music"] == 0.35 and state["captions"] is False
+        expect(page.locator("#btn-captions")).to_have_attribute("aria-pressed", "false")
         expect(page.locator("#level-music-value")).to_have_text("35%")
     finally:
         for run in (first, resumed):

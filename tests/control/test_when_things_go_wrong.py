@@ -120,6 +120,12 @@ def test_the_sign_in_is_kept_for_the_user_only(tmp_path):
     path = keep.save(tmp_path, 8765, "t" * 32)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert keep.load(tmp_path) == keep.KeptPanel(8765, "t" * 32)
+    keep.save(tmp_path, 8765, "t" * 32, host="0.0.0.0", url_host="panel.clinic.example",
+              tls="self-signed")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    kept = keep.load(tmp_path)
+    assert (kept.host, kept.url_host, kept.tls, kept.cert) == (
+        "0.0.0.0", "panel.clinic.example", "self-signed", None)
     os.chmod(path, 0o644)  # readable by others: anyone may have seen it, it is not used
     assert keep.load(tmp_path) is None
     path.write_text("{not json")
