@@ -197,11 +197,11 @@ class SessionApp:
         except TlsError as exc:
             raise StartupError(f"cannot serve the panel over TLS: {exc}") from None
         stopped = self._continuity.stopped_for if self._continuity is not None else None
-        settings: dict[str, Any] = dict(
-            host=options.panel_host, token=kept.token if kept else None, picture=picture,
-            url_host=options.panel_url_host, tls=tls.context if tls else None,
-            fingerprint=tls.fingerprint if tls else None, resumed_after=stopped,
-            resume_command=f"companion resume {folder}")
+        settings: dict[str, Any] = {
+            "host": options.panel_host, "token": kept.token if kept else None, "picture": picture,
+            "url_host": options.panel_url_host, "tls": tls.context if tls else None,
+            "fingerprint": tls.fingerprint if tls else None, "resumed_after": stopped,
+            "resume_command": f"companion resume {folder}"}
         self.panel = PanelServer(port=port, **settings)
         try:
             self.panel.start()

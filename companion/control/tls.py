@@ -86,7 +86,7 @@ def _make(cert: Path, key: Path, names: tuple[str, ...]) -> None:
     dns = {"localhost", host, f"{host}.local"} | {n for n in names if not _is_ip(n)}
     ips = {"127.0.0.1", "::1"} | {n for n in names if _is_ip(n)}
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Companion panel on {host}")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(subject)

@@ -95,7 +95,7 @@ def test_a_too_long_note_says_its_length_and_the_limit(session):
 def test_a_slider_gesture_is_one_record_row_and_every_step_is_applied(script_file):
     from companion.script.loader import load_script
 
-    engine = Engine(load_script(script_file).script, clock := VirtualClock())
+    engine = Engine(load_script(script_file).script, VirtualClock())
     engine.command("start")
     engine.take_events()
     rows = GestureRows(idle=0.8)
