@@ -355,9 +355,13 @@ class SessionApp:
 
     def _frame(self, task: Any) -> Any:
         engine = self.engine
-        applied = [(c, engine.command(c.name, source=c.source, **c.args)) for c in self.panel.take_commands()]
+        applied, events, now = [], [], time.monotonic()
+        for c in self.panel.take_commands():
+            applied.append((c, engine.command(c.name, source=c.source, **c.args)))
+            # a slider's step (control/gestures.py): one record row a gesture
+            events += self._gestures.filter(engine.take_events(), now, gesture=c.gesture)
         if applied:  # in the record before the panel hears "done": an acknowledged command is kept
-            self._write(engine.take_events(), time.monotonic())
+            self.record.write_events(events)
         for command, result in applied:
             command.deliver(result)
         for action in engine.tick():

@@ -3,9 +3,11 @@
 A slider on the panel sends a few level commands a second while it is dragged (or one per
 arrow key). Each is applied at once, so the patient hears the change as it is made, but the
 record and the report want the gesture, not its steps: two slider moves made 60 report rows.
-So the record row of a level command waits, and a newer one from the same sender for the same
-slider replaces it; it is written once the slider has been still for `idle` seconds, or as
-soon as any other event is written (the record stays in time order), or at the end.
+So the page marks a slider's commands as a gesture (`"gesture": true`, beside the id); the
+record row of such a command waits, and a newer one from the same sender for the same slider
+replaces it; it is written once the slider has been still for `idle` seconds, or as soon as any
+other event is written (the record stays in time order), or at the end. Commands not so marked
+(a script's, the keys', a resume's) are each kept as they come.
 
 What this costs: a level set less than `idle` seconds before the program is killed is applied
 but not in the record (a resume then starts from the level before it).
@@ -24,11 +26,12 @@ class GestureRows:
         self.idle = idle
         self._held: dict[tuple[Any, ...], tuple[Any, float]] = {}  # key -> (event, written by)
 
-    def filter(self, events: list[Any], now: float) -> list[Any]:
-        """The events to write now, in order (engine Events, as take_events gives them)."""
+    def filter(self, events: list[Any], now: float, gesture: bool = False) -> list[Any]:
+        """The events to write now, in order (engine Events, as take_events gives them).
+        `gesture`: the events come from one command that the page marked as a slider step."""
         out: list[Any] = []
         for event in events:
-            key = _slider_key(event)
+            key = _slider_key(event) if gesture else None
             if key is not None:
                 self._held.pop(key, None)
                 self._held[key] = (event, now + self.idle)
@@ -60,7 +63,5 @@ def _slider_key(event: Any) -> tuple[Any, ...] | None:
     if data.get("command") not in SLIDERS or not data.get("ok"):
         return None
     source = str(data.get("source", ""))
-    if not source.startswith(("panel", "api")):  # a resume's or the keys' rows are kept as they come
-        return None
     args = data.get("args") if isinstance(data.get("args"), dict) else {}
     return (source, data["command"], args.get("bus"))

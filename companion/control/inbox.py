@@ -58,6 +58,7 @@ class PanelCommand:
     source: str  # who sent it, for the record: 'panel 127.0.0.1 #3', 'api 127.0.0.1'
     id: str | None = None
     received: float = field(default_factory=time.monotonic)
+    gesture: bool = False  # a slider's step: its record row may give way to the next one
     _on_result: Callable[[CommandResult], None] | None = field(default=None, repr=False)
 
     def deliver(self, result: CommandResult) -> None:
@@ -123,7 +124,8 @@ class CommandInbox:
         return out
 
     def post(self, name: str, args: dict[str, Any], source: str, command_id: str | None,
-             timeout: float, answer: Answer, sender: str | None = None) -> None:
+             timeout: float, answer: Answer, sender: str | None = None,
+             gesture: bool = False) -> None:
         """Queue a command and return at once (on the server's loop). `answer(result, repeated)`
         is called once on the loop: when the app loop has applied it, at once when its id was
         already applied (`repeated` True), or with result None after `timeout` seconds without
@@ -154,12 +156,14 @@ class CommandInbox:
         def on_result(result: CommandResult) -> None:  # called on the app loop's thread
             self._from_other_thread(future, key, result)
 
-        self.queue.put(PanelCommand(name, args, source, command_id, _on_result=on_result))
+        self.queue.put(PanelCommand(name, args, source, command_id, gesture=gesture,
+                                    _on_result=on_result))
         self.waiting += 1
         _when_done(future, answer, False, timeout)
 
     async def submit(self, name: str, args: dict[str, Any], source: str, command_id: str | None,
-                     timeout: float, sender: str | None = None) -> tuple[CommandResult, bool]:
+                     timeout: float, sender: str | None = None,
+                     gesture: bool = False) -> tuple[CommandResult, bool]:
         """`post`, awaited (the HTTP API): returns (result, repeated); TimeoutError when the
         app loop does not answer within `timeout`. At most `max_queued` such callers wait at
         once; beyond that a caller waits its turn before its command is queued."""
@@ -176,7 +180,7 @@ class CommandInbox:
                     answered.set_result((result, repeated))
 
             self.post(name, args, source, command_id, max(0.0, deadline - loop.time()), settle,
-                      sender)
+                      sender, gesture)
             result, repeated = await answered
         finally:
             self._slots.release()

@@ -445,7 +445,7 @@ class PanelServer:
         except web.HTTPRequestEntityTooLarge:
             return _refuse(request, 413, f"a command is at most {self._max_message} bytes")
         try:
-            name, args, command_id = parse_command(_decode(raw))
+            name, args, command_id, gesture = parse_command(_decode(raw))
         except BadCommand as exc:
             return _refuse(request, 400, str(exc))
         args = clean_arguments(name, args)
@@ -455,7 +455,8 @@ class PanelServer:
         source = f"api {request.remote}"
         try:
             result, repeated = await self.inbox.submit(name, args, source, command_id,
-                                                       self._command_timeout, sender=source)
+                                                       self._command_timeout, sender=source,
+                                                       gesture=gesture)
         except TimeoutError:
             return web.json_response({"command": name, "id": command_id, "ok": False,
                                       "reason": "the session did not answer in time"}, status=504)
@@ -505,7 +506,7 @@ class PanelServer:
 
     def _on_message(self, client: PanelClient, text: str) -> None:
         try:
-            name, args, command_id = parse_command(_decode(text))
+            name, args, command_id, gesture = parse_command(_decode(text))
         except BadCommand as exc:
             client.refused(str(exc))
             return
@@ -519,7 +520,8 @@ class PanelServer:
         # reconnects (the connection's number changes): the pages are one sender.
         self.inbox.post(name, args, client.source, command_id, self._command_timeout,
                         lambda result, repeated: self._answer(client, name, command_id, result,
-                                                              repeated), sender="panel")
+                                                              repeated), sender="panel",
+                        gesture=gesture)
 
     def _answer(self, client: PanelClient, name: str, command_id: str | None,
                 result: CommandResult | None, repeated: bool) -> None:
@@ -553,9 +555,10 @@ NEED_TOKEN = ("this panel needs its link with the token: open the address `compa
               "printed (or scan its QR code)")
 
 
-def parse_command(message: Any) -> tuple[str, dict[str, Any], str | None]:
-    """(name, arguments, id) from {"command": NAME, ...arguments, "id": OPTIONAL}; BadCommand
-    when it is not shaped like a command. See refuse_arguments for the next check."""
+def parse_command(message: Any) -> tuple[str, dict[str, Any], str | None, bool]:
+    """(name, arguments, id, gesture) from {"command": NAME, ...arguments, "id": OPTIONAL,
+    "gesture": OPTIONAL}; BadCommand when it is not shaped like a command. See
+    refuse_arguments for the next check."""
     if not isinstance(message, dict):
         raise BadCommand('a command is a JSON object such as {"command": "pause"}')
     name = message.get("command")
@@ -570,7 +573,10 @@ def parse_command(message: Any) -> tuple[str, dict[str, Any], str | None]:
         command_id = str(raw_id)
     else:
         raise BadCommand("'id' must be a short text or a whole number")
-    args = {key: value for key, value in message.items() if key not in ("command", "id")}
+    gesture = message.get("gesture", False)
+    if not isinstance(gesture, bool):
+        raise BadCommand("'gesture' is true or false (true: a slider's step, one record row a gesture)")
+    args = {key: value for key, value in message.items() if key not in ("command", "id", "gesture")}
     if any(isinstance(value, (dict, list)) for value in args.values()):
         raise BadCommand("a command's arguments are plain values (text, numbers, true/false)")
     texts = [name, command_id or "", *args, *(v for v in args.values() if isinstance(v, str))]
@@ -578,7 +584,7 @@ def parse_command(message: Any) -> tuple[str, dict[str, Any], str | None]:
         # JSON may escape half a surrogate pair ("\ud800"): no real text, and no line the
         # record (UTF-8) could hold.
         raise BadCommand("the message holds text that is not valid Unicode")
-    return name, args, command_id
+    return name, args, command_id, gesture
 
 
 def _is_unicode(text: str) -> bool:

@@ -102,18 +102,23 @@ def test_a_slider_gesture_is_one_record_row_and_every_step_is_applied(script_fil
     written = []
     for step in range(30):  # 30 arrow-key steps, 50 ms apart: one gesture
         engine.command("volume", source="panel 127.0.0.1 #1", bus="music", level=0.5 - step / 100)
-        written += rows.filter(engine.take_events(), now=step * 0.05)
+        written += rows.filter(engine.take_events(), now=step * 0.05, gesture=True)
         assert abs(engine.levels["music"] - (0.5 - step / 100)) < 1e-9  # applied at once
     assert written == []
     written += rows.filter([], now=1.5 + 0.8)  # still for longer than the gesture's idle
     assert [round(e.data["args"]["level"], 4) for e in written] == [0.21]
     # a note in the middle of a gesture: the rows stay in time order (the level first)
     engine.command("volume", source="panel 127.0.0.1 #1", bus="music", level=0.4)
+    later = rows.filter(engine.take_events(), now=3.0, gesture=True)
     engine.command("note", source="panel 127.0.0.1 #1", text="mid-gesture")
-    later = rows.filter(engine.take_events(), now=3.0)
+    later += rows.filter(engine.take_events(), now=3.0)
     assert [e.kind for e in later] == ["command", "command", "note"]
     assert later[0].data["command"] == "volume" and later[1].data["command"] == "note"
     assert rows.holding == 0
+    # level commands not marked as a slider's steps (a script's flood) are each kept
+    for step in range(5):
+        engine.command("volume", source="api 127.0.0.1", bus="effects", level=step / 10)
+    assert len(rows.filter(engine.take_events(), now=4.0)) == 5
 
 
 def test_the_sign_in_is_kept_for_the_user_only(tmp_path):

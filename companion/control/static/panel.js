@@ -932,9 +932,9 @@ function slider(input, command) {
   });
 }
 for (const bus of BUSES) {
-  slider($(`level-${bus}`), (level) => send("volume", { bus, level }, `${bus} volume`));
+  slider($(`level-${bus}`), (level) => send("volume", { bus, level, gesture: true }, `${bus} volume`));
 }
-slider($("intensity"), (level) => send("intensity", { level }, "Music intensity"));
+slider($("intensity"), (level) => send("intensity", { level, gesture: true }, "Music intensity"));
 
 // Keyboard shortcuts (not while typing, not while a dialog asks).
 document.addEventListener("keydown", (event) => {
