@@ -6,6 +6,7 @@ Talk and levels from the record, each waiting command with its fate."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -54,6 +55,11 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         page.click("#btn-note")
         expect(page.locator("#notes li")).to_have_count(1)
         assert first.command("medicine", text="test dose")["ok"]
+        slider = page.locator("#level-ambience")
+        slider.focus()
+        for _ in range(6):  # one gesture of six arrow steps: six commands, one record row
+            page.keyboard.press("ArrowLeft")
+        expect(page.locator("#level-ambience-value")).to_have_text(re.compile(r"\d+%"))
         assert first.command("volume", bus="music", level=0.35)["ok"]
         page.click("#btn-talk")
         expect(page.locator("#btn-talk")).to_have_attribute("aria-pressed", "true")
@@ -62,6 +68,10 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         time.sleep(1.2)  # past a slider gesture's stillness: the level's row is in the record
 
         first.kill()  # SIGKILL: no goodbye to the page
+        rows = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
+        ambience = [r for r in rows if r.get("event") == "command" and r.get("command") == "volume"
+                    and r["args"].get("bus") == "ambience"]
+        assert len(ambience) == 1 and ambience[0]["source"].startswith("panel"), ambience
         killed = time.monotonic()
         expect(page.locator("#connection")).to_have_attribute("data-state", "stopped", timeout=5000)
         noticed = time.monotonic() - killed
@@ -70,6 +80,7 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         expect(away).to_have_attribute("data-kind", "stopped")
         expect(away).to_contain_text(f"companion resume {folder}")
         expect(page.locator("#state")).to_have_text("stopped")
+        page.wait_for_timeout(300)
         stood = page.locator("#session-time").inner_text()
         page.wait_for_timeout(1500)
         assert page.locator("#session-time").inner_text() == stood  # the clocks stopped

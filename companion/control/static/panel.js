@@ -326,6 +326,7 @@ function showStopped() {
   ]);
   $("state").textContent = "stopped";
   $("state").dataset.state = "stopped";
+  tickClocks();  // they stand at the moment it stopped
   showWaiting();
 }
 
