@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from companion.record.paths import EVENTS_FILE, RecordError, default_record_dir, resolve_record
+from companion.record.lock import describe, live_holder
+from companion.record.paths import (
+    EVENTS_FILE,
+    HASH_FILE,
+    LOCK_FILE,
+    MARKER_FILE,
+    SCRIPT_COPY_STEM,
+    RecordError,
+    default_record_dir,
+    resolve_record,
+)
 from companion.record.reader import load_record
 from companion.record.summary import parse_date
 
@@ -73,15 +83,67 @@ def list_records(record_dir: Path | None = None) -> list[RecordInfo]:
     return found
 
 
+def is_companion_record(folder: Path) -> bool:
+    """The folder is a record Companion made: it has the marker file, or (a record from before
+    the marker) its events file starts with a run_start naming this very folder."""
+    if (folder / MARKER_FILE).is_file():
+        return True
+    try:
+        with open(folder / EVENTS_FILE, "rb") as file:
+            first = json.loads(file.readline(1 << 20).decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(first, dict)
+        and first.get("event") == "run_start"
+        and first.get("record") == folder.name
+        and isinstance(first.get("record_format"), int)
+    )
+
+
+def owned_files(folder: Path) -> list[Path]:
+    """The files in a record's folder that Companion wrote (and may delete with it)."""
+    return [
+        path
+        for path in folder.iterdir()
+        if (path.is_file() or path.is_symlink()) and _is_record_file(path.name)
+    ]
+
+
+def _is_record_file(name: str) -> bool:
+    return (
+        name in (EVENTS_FILE, HASH_FILE, LOCK_FILE, MARKER_FILE)
+        or name.startswith((SCRIPT_COPY_STEM + ".", "panel"))
+    )
+
+
 def delete_record(name: str, record_dir: Path | None = None) -> Path:
-    """Remove one record's folder (an id, or a folder path). RecordError when it is not a record."""
+    """Remove one record (an id, or a folder path): the files Companion wrote in its folder,
+    then the folder when nothing else is left in it. RecordError when it is not a Companion
+    record, when a live program still writes it, or when other files keep the folder."""
     folder = resolve_record(name, record_dir)
-    if not (folder / EVENTS_FILE).is_file():
+    if not is_companion_record(folder):
         raise RecordError(
-            f"{folder} is not a session record (it has no {EVENTS_FILE}); not deleting it"
+            f"{folder} is not a Companion session record (it has no {MARKER_FILE} marker); "
+            "not deleting anything in it"
+        )
+    holder = live_holder(folder)
+    if holder is not None:
+        raise RecordError(
+            f"the session of {folder.name} is still running ({describe(holder)}); "
+            "end it before deleting its record"
         )
     try:
-        shutil.rmtree(folder)
+        for path in owned_files(folder):
+            path.unlink()
+        others = sorted(p.name for p in folder.iterdir())
+        if others:
+            raise RecordError(
+                f"deleted the record in {folder} but kept the folder: it also holds "
+                f"{', '.join(others[:5])}{' …' if len(others) > 5 else ''}, "
+                "which Companion did not write"
+            )
+        folder.rmdir()
     except OSError as exc:
         raise RecordError(f"cannot delete {folder}: {exc.strerror or exc}") from exc
     return folder

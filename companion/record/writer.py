@@ -26,9 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from companion.record import environment
+from companion.record.lock import RecordBusy, RecordLock
 from companion.record.paths import (
     EVENTS_FILE,
     HASH_FILE,
+    LOCK_FILE,
+    MARKER_FILE,
     SCRIPT_COPY_STEM,
     RecordError,
     check_patient_code,
@@ -38,6 +41,7 @@ from companion.record.paths import (
 from companion.record.sink import FILE_MODE, FileSink, Sink, ends_torn, sync_folder
 
 RECORD_FORMAT = 1
+MARKER_TEXT = b"This folder is a Companion session record (see Companion's docs/record.md).\n"
 PART = "record"
 FOLDER_MODE = 0o700
 # Fields of engine events that hold session times (shifted on resume, like session_time).
@@ -76,8 +80,12 @@ class RecordWriter:
         session_offset: float = 0.0,
         play_offset: float = 0.0,
         repair_torn_line: bool = False,
+        lock: RecordLock | None = None,
+        command: str = "run",
     ) -> None:
         self.folder = folder
+        self.lock = lock
+        self._command = command
         self._report = report or _ignore_report
         self._sync_interval = sync_interval
         self._retry_interval = retry_interval
@@ -169,11 +177,21 @@ class RecordWriter:
         """Append to the record of a run that did not end. Writes a `gap` marker; the events
         written after it are shifted so the record's times go on from where it stopped
         (the app's new engine starts again at zero)."""
+        from companion.record.paths import resolve_record
         from companion.record.reader import load_record
 
-        loaded = load_record(record)
-        if loaded.ended:
-            raise RecordError(f"the session in {loaded.folder} ended; there is nothing to resume")
+        folder = resolve_record(record)
+        lock = _lock_for_resume(folder)  # before reading: no other program writes it meanwhile
+        try:
+            loaded = load_record(folder)
+            if loaded.ended:
+                raise RecordError(
+                    f"the session in {loaded.folder} ended; there is nothing to resume"
+                )
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
         events = loaded.events
         last = events[-1] if events else {}
         stopped_at = float(last.get("session_time", 0.0))
@@ -189,6 +207,8 @@ class RecordWriter:
             report=report,
             next_seq=loaded.last_seq + 1,
             repair_torn_line=torn,
+            lock=lock,
+            command="resume",
             **options,
         )
         last_wall = last.get("wall")
@@ -204,6 +224,7 @@ class RecordWriter:
             else None,
             repaired_torn_line=torn,
             resume=dict(resume_at) if resume_at else None,
+            took_over_lock=lock.took_over if lock is not None else None,
             **_run_facts(display, sound),
         )
         writer.session_offset, writer.play_offset = resumed_at, last_play
@@ -361,9 +382,14 @@ class RecordWriter:
         self._report(PART, True, message)
 
     def _try_open(self) -> bool:
-        """Make the folder and files (again: each step can be repeated) and open events.jsonl."""
+        """Make the folder and files (again: each step can be repeated), take the record's
+        lock and open events.jsonl."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+            if self.lock is None:
+                self.lock = RecordLock.acquire(self.folder, self._command)
+            if not (self.folder / MARKER_FILE).exists():
+                _write_private(self.folder / MARKER_FILE, MARKER_TEXT)
             if self._script_bytes is not None and self._script_name is not None:
                 digest = hashlib.sha256(self._script_bytes).hexdigest()
                 _write_private(self.folder / self._script_name, self._script_bytes)
@@ -438,6 +464,8 @@ class RecordWriter:
                 self._fail(exc)
             finally:
                 self._sink.close()
+        if self.lock is not None:
+            self.lock.release()
         if self._failure is None:
             return self.folder
         self.saved_to = self._save_elsewhere()
@@ -456,7 +484,7 @@ class RecordWriter:
             {
                 name: _read_or_none(self.folder / name)
                 for name in os.listdir(self.folder)
-                if name != EVENTS_FILE
+                if name not in (EVENTS_FILE, LOCK_FILE)
             }
             if self.folder.is_dir()
             else {}
@@ -486,6 +514,17 @@ class RecordWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close("closed" if exc[0] is None else "stopped by an error")
+
+
+def _lock_for_resume(folder: Path) -> RecordLock | None:
+    """The record's lock; RecordBusy when a live program holds it. A disk that refuses even
+    the lock file is left to the writer's own fault handling (it reports and retries)."""
+    try:
+        return RecordLock.acquire(folder, "resume")
+    except RecordBusy:
+        raise
+    except OSError:
+        return None
 
 
 def _write_private(path: Path, data: bytes) -> None:
