@@ -27,6 +27,7 @@ PUBLISH_EVERY = 0.5      # seconds: the panel hears at least this often
 PICTURE_EVERY = 1.0      # seconds: the panel's small live picture
 END_LINGER = 1.0         # seconds after the closing fade before the app exits
 ESC_CONFIRM_SECONDS = 5.0
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # SIGHUP: the terminal was closed
 FRAME_TASK = "companion-frame"
 
 # The parts report under their own names; the panel shows sound, speech and display.
@@ -76,11 +77,13 @@ class SessionApp:
         self._stop_reason: str | None = None
         self._exit_status = 0
         self._frames = 0
+        self._looping = False
 
     # --- start-up ----------------------------------------------------------------------------
 
     def open(self) -> None:
         """Render narration, open the record, the view, the sound and the panel."""
+        self._handle_signals()  # before the record opens: a stop at any moment closes it
         audio = prepare_audio(self.script, self.script_path, self.out, self.report)
         self.engine = Engine(self.script, self.clock, audio.timing)
         self._flush_health()
@@ -143,6 +146,8 @@ class SessionApp:
                                                   display=display, sound=sound, report=self.report)
         except RecordError as exc:
             raise StartupError(f"cannot keep the session record: {exc}") from None
+        engine = self.engine
+        self.record.times = lambda: (engine.session_time, engine.play_time)  # for heartbeats
         self.out(f"record: {self.record.folder}")
 
     def _open_panel(self) -> None:
@@ -248,6 +253,7 @@ class SessionApp:
     def run(self) -> int:
         """Play until the session ends (or the app is stopped); returns the exit status."""
         self._handle_signals()
+        self._looping = True
         try:
             run_frames(self.step, capped=capped(self.options.display))
         finally:
@@ -301,12 +307,18 @@ class SessionApp:
             self._last_revision, self._last_publish = engine.revision, now
 
     def _handle_signals(self) -> None:
+        """Ctrl+C, a kill, or a closed terminal (SIGHUP) end the session cleanly and resumably:
+        the loop stops, the record gets its run_end. During start-up they stop the start-up."""
         def stop(signum: int, _frame: Any) -> None:
             self._stop_reason = "interrupted"
             self._exit_status = 128 + signum
+            if not self._looping:
+                raise StartupError(f"stopped by {signal.Signals(signum).name} while starting")
 
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, stop)
+        for name in STOP_SIGNALS:
+            sig = getattr(signal, name, None)
+            if sig is not None:
+                signal.signal(sig, stop)
 
     # --- closing -------------------------------------------------------------------------------
 
@@ -322,7 +334,9 @@ class SessionApp:
         if self.record is not None:
             folder = self.record.close(reason)
             self.out(f"record kept in {folder}" if folder else "the record could not be saved")
-            if reason != "ended":
+            if self.engine is not None and self.engine.state is State.READY and reason != "ended":
+                self.out("the session had not started; there is nothing to resume")
+            elif reason != "ended":
                 self.out(f"the session did not end; continue it with: companion resume {folder}")
             self.record = None
         if self.stage is not None:

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+RECORD_FORMAT = 1  # the version of events.jsonl this Companion writes and reads
 EVENTS_FILE = "events.jsonl"
 HASH_FILE = "script.sha256"
 LOCK_FILE = "lock"                # held by the program that writes the record (record/lock.py)

@@ -114,13 +114,10 @@ def resume_point(record: Record) -> ResumePoint:
     point.script_copy = record.script_copy
     point.script_sha256 = start.get("script_sha256")
     entry: list[int] = []  # the step a session_start asked for, until its scene starts
-    for event in record.events:
+    for event in record.iter_events():
         _apply(point, event, steps_of, entry)
     point.stopped_at = record.length
-    point.play_time = max(
-        (e["play_time"] for e in record.events if isinstance(e.get("play_time"), (int, float))),
-        default=0.0,
-    )
+    point.play_time = record.play_time
     if record.ended:
         point.resumable, point.why_not = False, "the session ended"
     elif point.scene is None:

@@ -148,13 +148,22 @@ def format_time(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def format_span(seconds: float) -> str:
+    """A duration for a sentence: '41 s', '1:05:00', or '11574 days' (a broken clock)."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3 * 86400:
+        return format_time(seconds)
+    return f"{seconds / 86400:.0f} days"
+
+
 def summarize(record: Record) -> Summary:
     start = record.start
     scene_info = {s.get("id"): s for s in start.get("scenes", []) if isinstance(s, dict)}
     started = parse_date(start.get("date"))
     zone = started.tzinfo if started and started.tzinfo else timezone.utc
     builder = _Builder(scene_info)
-    for event in record.events:
+    for event in record.iter_events():
         builder.take(event)
     length = record.length
     builder.finish(length)
@@ -166,10 +175,7 @@ def summarize(record: Record) -> Summary:
         patient=start.get("patient"),
         started=started,
         length=length,
-        play_time=max(
-            (e["play_time"] for e in record.events if isinstance(e.get("play_time"), (int, float))),
-            default=0.0,
-        ),
+        play_time=record.play_time,
         ended=ended,
         end_reason=builder.end_reason,
         stopped_in=None if ended or builder.scene is None else (builder.scene, builder.step),
@@ -267,7 +273,18 @@ class _Builder:
         label = "the program stopped; resumed here"
         if isinstance(offline, (int, float)):
             label += f" after {format_time(offline)} away"
+        else:
+            label += " (the time away is unknown)"
         self.marks.append(Mark("gap", at, label, wall))
+        if event.get("clock_note"):
+            self.faults.append(Mark("warning", at, str(event["clock_note"]), wall))
+
+    def _on_clock_jump(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        by = float(event["by"])
+        self.faults.append(Mark("warning", at, (
+            f"the computer's clock was changed ({'forward' if by > 0 else 'back'} by "
+            f"{format_span(abs(by))}); the session's times and the clock times in this report "
+            "go on from the clock as it was"), wall))
 
     def _on_end(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         self.end_reason = str(event.get("reason") or "ended")
