@@ -111,7 +111,10 @@ class SessionApp:
         settings, the dose clock (in this engine's times: the record's less its offset)."""
         point, offset = self.options.resume_point, self.record.session_offset
         for name, args in point.commands():
-            result = self.engine.command(name, source="resume", **args)
+            if name == "start_grounded":  # the safe scene at its step, Return leading back
+                result = self.engine.start_grounded(**args)
+            else:
+                result = self.engine.command(name, source="resume", **args)
             if not result.ok:
                 self.out(f"resume: {name}: {result.reason}")
         doses = [{**dose, "session_time": dose["session_time"] - offset} for dose in point.doses]

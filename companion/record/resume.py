@@ -17,6 +17,7 @@ from companion.record.reader import Record
 from companion.record.summary import BUILT_IN_HAVEN
 
 SOURCE = "resume"
+START_GROUNDED = "start_grounded"  # Engine.start_grounded, called directly
 
 
 @dataclass
@@ -44,16 +45,16 @@ class ResumePoint:
 
     def commands(self) -> list[tuple[str, dict[str, Any]]]:
         """Engine commands (name, arguments), in order, that restore this point on a fresh
-        engine: start where it stopped (or where it was grounded from, then ground again, so
-        Return still leads back), then the therapist's settings, then pause if it was paused.
+        engine: start where it stopped (or, grounded, `start_grounded`: the safe scene at its
+        step, with Return leading back; the one item that is an Engine method, not a command),
+        then the therapist's settings, then pause if it was paused.
         The dose clock has no command: restore it from `doses` (see docs/record.md)."""
         if not self.resumable or self.scene is None:
             return []
-        if self.grounded_from is not None:
+        if self.grounded_from is not None:  # Engine.start_grounded: no visit to the scene first
             scene, step = self.grounded_from
             out: list[tuple[str, dict[str, Any]]] = [
-                ("start", {"scene": scene, "step": step}),
-                ("ground", {}),
+                (START_GROUNDED, {"from_scene": scene, "from_step": step, "step": self.step}),
             ]
         else:
             out = [("start", {"scene": self.scene, "step": self.step})]
@@ -146,7 +147,7 @@ def _apply(
         point.step, point.hold = int(event.get("step", 0)), None
     elif kind == "hold":
         point.hold = str(event.get("reason"))
-        if point.hold == "scene":  # every step has played: start after the last
+        if point.hold in ("scene", "ground"):  # every step has played: start after the last
             point.step = point.scene_steps if point.scene_steps is not None else point.step + 1
     elif kind == "ground":
         point.grounded_from = (str(event.get("scene")), int(event.get("step", 0)))

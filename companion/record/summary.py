@@ -330,15 +330,17 @@ class _Builder:
         )
 
     def _on_ground(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        if event.get("restored"):  # a resume that goes on grounded: not a new ground
+            return
         self.marks.append(
-            Mark(
-                "ground", at, f"grounded from {event.get('scene')} (step {event.get('step')})", wall
-            )
+            Mark("ground", at, f"grounded from {event.get('scene')} "
+                               f"(step {event.get('step', 0) + 1})", wall)
         )
 
     def _on_return(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         self.marks.append(
-            Mark("return", at, f"returned to {event.get('scene')} (step {event.get('step')})", wall)
+            Mark("return", at, f"returned to {event.get('scene')} "
+                               f"(step {event.get('step', 0) + 1})", wall)
         )
 
     def _on_medicine(self, event: dict[str, Any], at: float, wall: float | None) -> None:

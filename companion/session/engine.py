@@ -513,6 +513,34 @@ class Engine:
         self._event("dose_restored", doses=len(doses), given_at=round(given, 3))
         self._changed()
 
+    def start_grounded(self, from_scene: str, from_step: int, step: int = 0) -> CommandResult:
+        """On resume: start the session in the safe scene at its step `step`, grounded from
+        step `from_step` of `from_scene` (so Return leads there), without playing that scene
+        first: the patient hears the safe scene go on where it was, and the record shows no
+        0-second visit to the scene it was grounded from."""
+        try:
+            self._require(State.READY)
+            index = self._scene_named(from_scene)
+            scene = self.script.scenes[index]
+            safe = self.script.scene_index(self.script.safe_scene) if self.script.safe_scene else None
+            if safe == index:
+                raise Refused("a scene cannot be grounded from the safe scene itself")
+            safe_scene = BUILT_IN_HAVEN if safe is None else self.script.scenes[safe]
+            step = min(max(step, 0), len(safe_scene.steps))
+            back = GroundedFrom(index, min(max(from_step, 0), len(scene.steps)), Presentation(
+                scene.environment, scene.look.settings() if scene.look else {},
+                self._sound_change("music", scene.music, 0.0) if scene.music else None,
+                self._sound_change("ambience", scene.ambience, 0.0) if scene.ambience else None))
+        except Refused as refusal:
+            return CommandResult("start_grounded", False, str(refusal))
+        self._begin_session(safe_scene.id, step)
+        self._enter_scene(safe, self._play, step_index=step)
+        self._grounded = back
+        self._event("ground", scene=scene.id, step=back.step_index, restored=True)
+        self._settle()
+        self._changed()
+        return CommandResult("start_grounded", True)
+
     def dose_clock(self) -> dict[str, Any] | None:
         """Minutes since the (first) medicine, and when the next vitals check is due."""
         if not self.doses:
