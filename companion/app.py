@@ -48,6 +48,7 @@ class RunOptions:
     panel_port: int = 8765
     record_dir: Path | None = None
     patient: str | None = None
+    clinician: str | None = None     # who runs the session: named in the record and report
     autostart: bool = False
     speed: float = 1.0               # a faster clock, for trying a script through quickly
     qr: bool = True
@@ -139,14 +140,23 @@ class SessionApp:
         display = {"mode": self.options.display, "monitor": self.options.monitor,
                    "offscreen": self.options.offscreen}
         sound = {"device": not self.mixer.silent}
+        from companion.record.clinic import load_clinic, local_zone_name
+
+        clinic = load_clinic()
+        if clinic.warning:
+            self.out(f"warning: {clinic.warning}")
+        facts = {"clinic": clinic.name, "timezone": clinic.timezone or local_zone_name()}
+        if self.options.clinician:
+            facts["clinician"] = self.options.clinician
         try:
             if self.options.resume is not None:
                 self.record = RecordWriter.resume(self.options.resume, display=display, sound=sound,
-                                                  report=self.report)
+                                                  report=self.report, facts=facts)
             else:
                 self.record = RecordWriter.create(self.script_path, record_dir=self.options.record_dir,
                                                   patient=self.options.patient, script=self.script,
-                                                  display=display, sound=sound, report=self.report)
+                                                  display=display, sound=sound, report=self.report,
+                                                  facts=facts)
         except RecordError as exc:
             raise StartupError(f"cannot keep the session record: {exc}") from None
         engine = self.engine

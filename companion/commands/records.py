@@ -48,7 +48,9 @@ def run_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = [("ID", "DATE", "SCRIPT", "PATIENT", "LENGTH", "STATUS")]
     for info in infos:
-        status = "ended" if info.ended else "not ended"
+        status = "ended" if info.ended else "not ended" if info.started else "never started"
+        if info.why_unreadable:
+            print(f"{info.id}: {info.why_unreadable}", file=sys.stderr)
         if info.problems:
             status += f" ({info.problems} problem{'s' * (info.problems != 1)})"
         rows.append(

@@ -39,6 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from companion.record import RecordError, load_record, render_report
+    from companion.record.clinic import load_clinic
 
     try:
         record = load_record(args.record, args.record_dir)
@@ -47,7 +48,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     for problem in record.problems:
         print(f"{record.folder}: warning: {problem}", file=sys.stderr)
-    text = render_report(record, args.format)
+    clinic = load_clinic()
+    if clinic.warning:
+        print(f"companion report: warning: {clinic.warning}", file=sys.stderr)
+    text = render_report(record, args.format, clinic)
     if args.out is None:
         sys.stdout.write(text)
         return EXIT_OK

@@ -33,6 +33,8 @@ class RecordInfo:
     length: float
     ended: bool
     problems: int
+    started: bool = True
+    why_unreadable: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -44,6 +46,7 @@ class RecordInfo:
             "patient": self.patient,
             "length": round(self.length, 3),
             "ended": self.ended,
+            "started": self.started,
             "problems": self.problems,
         }
 
@@ -60,9 +63,10 @@ def list_records(record_dir: Path | None = None) -> list[RecordInfo]:
             continue
         try:
             record = load_record(folder)
-        except RecordError:  # unreadable (permissions): listed with what is known
+        except RecordError as exc:  # unreadable (permissions, a later format): listed as such
             found.append(
-                RecordInfo(folder.name, folder, None, "?", "unreadable", None, 0.0, False, 1)
+                RecordInfo(folder.name, folder, None, "?", "unreadable", None, 0.0, False, 1,
+                           why_unreadable=str(exc))
             )
             continue
         start = record.start
@@ -74,8 +78,9 @@ def list_records(record_dir: Path | None = None) -> list[RecordInfo]:
                 script=str(start.get("script") or "?"),
                 title=str(start.get("title") or start.get("script") or "?"),
                 patient=start.get("patient"),
-                length=record.length,
+                length=record.session_length,
                 ended=record.ended,
+                started=record.started,
                 problems=len(record.problems),
             )
         )

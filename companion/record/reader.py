@@ -60,6 +60,12 @@ class Record:
     last_wall: float | None = None  # the wall clock of the latest event
     clock_anchor: dict[str, Any] | None = None  # the latest event with boot and uptime
     session_zero_wall: float | None = None
+    end_time: float | None = None  # when the session ended (its closing fade comes after)
+
+    @property
+    def session_length(self) -> float:
+        """How long the session ran: to its end (not the closing fade), or to where it stopped."""
+        return self.end_time if self.end_time is not None else self.length
 
     @property
     def id(self) -> str:
@@ -200,6 +206,8 @@ class _Scan:
                 record.session_zero_wall = event["wall"] - event["session_time"]
         elif kind == "end":
             record.ended = True
+            if record.end_time is None:
+                record.end_time = event["session_time"]
         elif kind == "record_lost":
             self.lost += event.get("events", 0)
         at = event["session_time"]

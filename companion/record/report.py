@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from companion.record.clinic import Clinic
 from companion.record.reader import Record
 from companion.record.summary import summarize
 
 FORMATS = ("html", "md")
 
 
-def render_report(record: Record, format: str = "html") -> str:
-    summary = summarize(record)
+def render_report(record: Record, format: str = "html", clinic: Clinic | None = None) -> str:
+    """The report of `record`; `clinic` (the config's) names the clinic and its time zone
+    when the record does not."""
+    summary = summarize(record, clinic)
     if format == "md":
         from companion.record.report_md import render_markdown
 

@@ -4,13 +4,17 @@ The reports (HTML, Markdown) and `companion records` are drawn from this."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
+from companion.record.clinic import Clinic, offset_text, zone_named
 from companion.record.reader import Record
 
 BUILT_IN_HAVEN = "built-in-haven"
+SLIDERS = ("volume", "intensity")  # a drag sends one command per move
+SLIDER_RUN = 10.0  # seconds: moves closer than this are one action in the report
 GROUNDING = "grounding"
 COMMAND_NAMES = {
     "next_step": "next step",
@@ -67,6 +71,8 @@ class Action:
     source: str
     ok: bool
     reason: str | None
+    count: int = 1  # a run of the same setting moved again and again (a slider) is one row
+    until: float | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,15 @@ class Summary:
     faults: list[Mark]
     problems: list[str]
     zone: tzinfo
+    zone_name: str = "UTC"      # the clinic's zone as people read it: Europe/Berlin
+    record_id: str = ""
+    clinic: str | None = None
+    clinician: str | None = None
+    session_started: bool = True
+    adverse_events: str | None = None  # the therapist's closing entries (the latest)
+    outcome: str | None = None
+    closing_at: float | None = None
+    clock_jumps: int = 0
 
     @property
     def pauses(self) -> list[Interval]:
@@ -133,10 +148,21 @@ class Summary:
         return [(name, *values) for name, values in phases.items()]  # type: ignore[misc]
 
     def clock_at(self, wall: float | None) -> str:
-        """The wall-clock time of an event, in the zone the session was recorded in."""
+        """The wall-clock time of an event, in the clinic's zone."""
         if wall is None:
             return ""
         return datetime.fromtimestamp(wall, self.zone).strftime("%H:%M:%S")
+
+    @property
+    def local_start(self) -> datetime | None:
+        """When the run started, in the clinic's zone."""
+        return self.started.astimezone(self.zone) if self.started else None
+
+    def zone_label(self) -> str:
+        """'Europe/Berlin, UTC+01:00' (the offset on the session's day)."""
+        moment = self.local_start or datetime.now(self.zone)
+        offset = offset_text(moment)
+        return offset if self.zone_name in ("", offset) else f"{self.zone_name}, {offset}"
 
 
 def format_time(seconds: float | None) -> str:
@@ -157,15 +183,22 @@ def format_span(seconds: float) -> str:
     return f"{seconds / 86400:.0f} days"
 
 
-def summarize(record: Record) -> Summary:
+def summarize(record: Record, clinic: Clinic | None = None) -> Summary:
+    """The facts of `record`. `clinic` (the config's, at report time) names the clinic and
+    its zone when the record does not."""
     start = record.start
     scene_info = {s.get("id"): s for s in start.get("scenes", []) if isinstance(s, dict)}
     started = parse_date(start.get("date"))
-    zone = started.tzinfo if started and started.tzinfo else timezone.utc
+    zone_name = (clinic.timezone if clinic and clinic.timezone else None) or start.get("timezone")
+    zone = zone_named(zone_name)
+    if zone is None:
+        zone_name = ""
+        zone = started.tzinfo if started and started.tzinfo else timezone.utc
     builder = _Builder(scene_info)
     for event in record.iter_events():
         builder.take(event)
-    length = record.length
+    # The session's length ends at its end, not after the closing fade and the program's exit.
+    length = builder.end_time if builder.end_time is not None else record.length
     builder.finish(length)
     ended = record.ended
     return Summary(
@@ -193,6 +226,15 @@ def summarize(record: Record) -> Summary:
         faults=builder.faults,
         problems=[str(p) for p in record.problems],
         zone=zone,
+        zone_name=str(zone_name or ""),
+        record_id=record.id,
+        clinic=start.get("clinic") or (clinic.name if clinic else None),
+        clinician=builder.clinician or start.get("clinician"),
+        session_started=record.started,
+        adverse_events=builder.closing.get("adverse_events"),
+        outcome=builder.closing.get("outcome"),
+        closing_at=builder.closing.get("at"),
+        clock_jumps=builder.clock_jumps,
     )
 
 
@@ -209,6 +251,11 @@ class _Builder:
         self.dose = DoseClock()
         self.faults: list[Mark] = []
         self.end_reason: str | None = None
+        self.end_time: float | None = None
+        self.clinician: str | None = None
+        self.closing: dict[str, Any] = {}
+        self.clock_jumps = 0
+        self._interval: float | None = None
         self.scene: str | None = None
         self.step = 0
         self._open_scene: tuple[str, float] | None = None
@@ -276,17 +323,29 @@ class _Builder:
         else:
             label += " (the time away is unknown)"
         self.marks.append(Mark("gap", at, label, wall))
+        if event.get("clinician"):
+            self.clinician = str(event["clinician"])
         if event.get("clock_note"):
             self.faults.append(Mark("warning", at, str(event["clock_note"]), wall))
 
     def _on_clock_jump(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         by = float(event["by"])
+        self.clock_jumps += 1
         self.faults.append(Mark("warning", at, (
             f"the computer's clock was changed ({'forward' if by > 0 else 'back'} by "
             f"{format_span(abs(by))}); the session's times and the clock times in this report "
             "go on from the clock as it was"), wall))
 
+    def _on_closing(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self.closing = {
+            "adverse_events": event.get("adverse_events") or self.closing.get("adverse_events"),
+            "outcome": event.get("outcome") or self.closing.get("outcome"),
+            "at": at,
+        }
+
     def _on_end(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        if self.end_time is None:
+            self.end_time = at
         self.end_reason = str(event.get("reason") or "ended")
         self._close_scene(at)
         self._close_pause(at)
@@ -305,13 +364,22 @@ class _Builder:
     def _on_command(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         name = str(event.get("command"))
         args = event.get("args") if isinstance(event.get("args"), dict) else {}
+        source = str(event.get("by") or who(str(event.get("source") or "")))
+        last = self.actions[-1] if self.actions else None
+        if (name in SLIDERS and last is not None and last.ok and bool(event.get("ok"))
+                and last.source == source and last.command == COMMAND_NAMES.get(name, name)
+                and at - (last.until or last.time) <= SLIDER_RUN
+                and (name != "volume" or last.detail.split(" ")[0] == str(args.get("bus")))):
+            self.actions[-1] = dataclasses.replace(
+                last, detail=_detail(name, args), count=last.count + 1, until=at)
+            return
         self.actions.append(
             Action(
                 at,
                 wall,
                 COMMAND_NAMES.get(name, name.replace("_", " ")),
                 _detail(name, args),
-                str(event.get("source") or ""),
+                source,
                 bool(event.get("ok")),
                 event.get("reason"),
             )
@@ -350,7 +418,10 @@ class _Builder:
         self.marks.append(mark)
 
     def _on_vitals_interval(self, event: dict[str, Any], at: float, wall: float | None) -> None:
-        self.dose.interval_changes.append((at, float(event.get("minutes", 0.0))))
+        minutes = float(event["minutes"])
+        if minutes != self._interval:  # a resume sets the same interval again: not a change
+            self.dose.interval_changes.append((at, minutes))
+        self._interval = minutes
 
     def _on_vitals_due(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         due = float(event.get("due", at))
@@ -429,8 +500,36 @@ def _detail(name: str, args: dict[str, Any]) -> str:
     if name in ("captions", "talk"):
         return "on" if args.get("on") else "off"
     if name == "vitals_interval":
-        return f"every {args.get('minutes')} minutes"
-    return ", ".join(f"{key} {value}" for key, value in args.items())
+        minutes = args.get("minutes")
+        return every_minutes(minutes) if isinstance(minutes, (int, float)) else str(minutes)[:40]
+    if name == "closing":
+        return "the closing entries"
+    if name in ("start", "goto") and isinstance(args.get("step"), int):
+        args = {**args, "step": args["step"] + 1}  # steps are counted from 1 where people read
+    return ", ".join(f"{key} {str(value)[:200]}" for key, value in args.items())
+
+
+def every_minutes(minutes: float) -> str:
+    """'every 1 minute', 'every 15 minutes', 'every 2.5 minutes'."""
+    return f"every {minutes:g} minute{'' if minutes == 1 else 's'}"
+
+
+def who(source: str) -> str:
+    """Who gave a command, as a person reads it: 'panel 2', 'the API', 'keys (patient's
+    window)', never a network address (the panel names itself with `by` when it can)."""
+    words = source.split()
+    if not words:
+        return "unknown"
+    if words[0] == "panel":
+        number = next((w.lstrip("#") for w in words[1:] if w.startswith("#")), "")
+        return f"panel {number}".strip()
+    if words[0] == "api":
+        return "the API"
+    if words[0] == "keys":
+        return "keys (patient's window)"
+    if words[0] == "resume":
+        return "resume (restored)"
+    return words[0][:40]
 
 
 def parse_date(text: Any) -> datetime | None:

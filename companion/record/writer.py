@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.record import clocks, environment
+from companion.record.clinic import zone_named
 from companion.record.lock import RecordBusy, RecordLock
 from companion.record.paths import (
     EVENTS_FILE,
@@ -139,10 +140,13 @@ class RecordWriter:
         display: Mapping[str, Any] | None = None,
         sound: Mapping[str, Any] | None = None,
         report: Report | None = None,
+        facts: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> RecordWriter:
         """Start the record of a new run and write its `run_start` event. `script` (the loaded
-        models.Script) adds its title and scenes; `display` and `sound` describe the outputs.
+        models.Script) adds its title and scenes; `display` and `sound` describe the outputs;
+        `facts` adds the clinic's: clinic (its name), clinician, timezone (an IANA name, also
+        the zone of the run's `date`).
         RecordError for a bad patient code or an unreadable script; a disk fault is reported
         through `report` instead, and the session goes on."""
         problem = check_patient_code(patient)
@@ -154,7 +158,9 @@ class RecordWriter:
         except OSError as exc:
             raise RecordError(f"cannot read the script {source}: {exc.strerror or exc}") from exc
         root = Path(record_dir) if record_dir is not None else default_record_dir()
-        started = datetime.now().astimezone()
+        facts = dict(facts or {})
+        zone = zone_named(facts.get("timezone"))
+        started = datetime.now(zone) if zone is not None else datetime.now().astimezone()
         folder = _unique_folder(root, new_record_name(source, started))
         copy_name = SCRIPT_COPY_STEM + (source.suffix or ".yaml")
         writer = cls(
@@ -174,6 +180,7 @@ class RecordWriter:
             data.update(_script_facts(script))
         data.update(_run_facts(display, sound))
         data.update(clocks.boot_facts())
+        data.update(facts)
         writer.add("run_start", session_time=0.0, play_time=0.0, **data)
         return writer
 
@@ -186,6 +193,7 @@ class RecordWriter:
         display: Mapping[str, Any] | None = None,
         sound: Mapping[str, Any] | None = None,
         report: Report | None = None,
+        facts: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> RecordWriter:
         """Append to the record of a run that did not end. Writes a `gap` marker; the events
@@ -235,6 +243,7 @@ class RecordWriter:
             took_over_lock=lock.took_over if lock is not None else None,
             **clocks.boot_facts(),
             **_run_facts(display, sound),
+            **dict(facts or {}),
         )
         writer.session_offset, writer.play_offset = resumed_at, last_play
         writer._last_engine_time, writer._last_seen = 0.0, writer._monotonic()  # the new engine's zero

@@ -461,6 +461,15 @@ class Engine:
         self._not_ended()
         self._end("ended by the therapist")
 
+    def _cmd_closing(self, adverse_events: str = "", outcome: str = "") -> None:
+        """The therapist's closing entries for the report (at the end, or before it);
+        given again, the latest stands and the record keeps each."""
+        if self.state is State.READY:
+            raise Refused("the session has not started")
+        if not adverse_events.strip() and not outcome.strip():
+            raise Refused("write the adverse events (or 'none') or the outcome")
+        self._event("closing", adverse_events=adverse_events.strip(), outcome=outcome.strip())
+
     def _cmd_medicine(self, text: str = "") -> None:
         self._require(State.PLAYING, State.HOLDING, State.PAUSED)
         dose = {"session_time": round(self.session_time, 3), "text": text.strip()}

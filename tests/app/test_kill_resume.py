@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -88,3 +89,30 @@ def test_sigkill_then_resume(tmp_path, seed):
     kinds = [e["event"] for e in events]
     assert kinds.count("run_start") == 1 and "gap" in kinds and kinds[-2:] == ["end", "run_end"]
     assert load_record(record.folder).ended
+
+
+def test_two_programs_never_write_one_record(tmp_path):
+    """A second `resume` (or `run` into a record) while one plays is refused, naming it."""
+    path = tmp_path / "session.yaml"
+    path.write_text(SCRIPT)
+    first = start([str(path), "--display", "none", "--autostart"], tmp_path)
+    first.wait_for_panel()
+    folder = first.record()
+    first.kill(signal.SIGTERM)  # ended cleanly, resumable
+    resumed = start([str(folder), "--display", "none"], tmp_path, command="resume")
+    resumed.wait_for_panel()
+    second = subprocess.run(
+        [sys.executable, "-m", "companion", "resume", str(folder), "--display", "none",
+         "--panel-port", "0", "--no-qr"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert second.returncode != 0
+    assert f"process {resumed.process.pid} (companion resume)" in second.stderr, second.stderr
+    deleted = subprocess.run([sys.executable, "-m", "companion", "records", "delete", "--yes",
+                              str(folder)], capture_output=True, text=True, timeout=60)
+    assert deleted.returncode != 0 and "still running" in deleted.stderr
+    resumed.kill(signal.SIGHUP)  # a closed terminal: ends cleanly, like SIGTERM
+    assert resumed.process.returncode == 128 + signal.SIGHUP
+    record = load_record(folder)
+    kinds = [e["event"] for e in record.events]
+    assert kinds.count("gap") == 1 and kinds.count("run_end") == 2 and kinds[-1] == "run_end"
+    assert not any("appear more than once" in str(p) or "go back" in str(p) for p in record.problems)
+    assert resume_point(record).resumable
