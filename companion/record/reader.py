@@ -77,7 +77,7 @@ class Record:
 
     def iter_events(self) -> Iterator[dict[str, Any]]:
         """Every complete event, checked and mended as `load_record` found it, in order."""
-        for _number, event, _torn in _read(self.events_path, None):
+        for _number, event, _torn, _seq in _read(self.events_path, None):
             if event is not None:
                 yield event
 
@@ -113,8 +113,8 @@ def load_record(name: str | os.PathLike[str], record_dir: Path | None = None) ->
     record = Record(folder)
     scan = _Scan(record)
     try:
-        for number, event, torn in _read(path, scan.messages):
-            scan.take(number, event, torn)
+        for number, event, torn, seq in _read(path, scan.messages):
+            scan.take(number, event, torn, seq)
     except FileNotFoundError:
         raise RecordError(f"{folder} is not a session record: it has no {EVENTS_FILE}") from None
     except IsADirectoryError:
@@ -141,20 +141,21 @@ def _read(path: Path, messages: list[tuple[int, str]] | None):
                     raw = file.readline(MAX_LINE + 1)
                 if messages is not None:
                     messages.append((number, "a line of more than 4 MiB; skipped"))
-                yield number, None, False
+                yield number, None, False, None
                 continue
             torn = not raw.endswith(b"\n")
             if not raw.strip():
                 continue
             event = _parse(raw)
             notes: list[str] | None = [] if messages is not None else None
+            seq = event.get("seq") if event is not None else None
             if event is not None:
                 event = clean(event, last_time, notes)
                 if event is not None:
                     last_time = event["session_time"]
             if messages is not None and notes:
                 messages.extend((number, note) for note in notes)
-            yield number, event, torn
+            yield number, event, torn, seq if isinstance(seq, int) and seq >= 0 else None
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:
@@ -181,7 +182,7 @@ class _Scan:
         self.hidden = 0
         self.lost = 0
 
-    def take(self, number: int, event: dict[str, Any] | None, torn: bool) -> None:
+    def take(self, number: int, event: dict[str, Any] | None, torn: bool, seq: int | None) -> None:
         record = self.record
         if torn:
             record.torn_last_line = True
@@ -193,6 +194,8 @@ class _Scan:
         elif event is None:
             self.messages.append((number, "not a complete event (cut short when the program "
                                           "stopped, or damaged); skipped"))
+        if seq is not None and not isinstance(seq, bool) and seq < 10**15:
+            self._sequence(number, seq)  # a skipped event was written: it is not missing
         if event is None:
             return
         record.count += 1
@@ -221,9 +224,6 @@ class _Scan:
         if isinstance(event.get("boot"), str) and "uptime" in event and event["uptime"] is not None:
             record.clock_anchor = {"boot": event["boot"], "uptime": event["uptime"],
                                    "session_time": at}
-        seq = event.get("seq")
-        if seq is not None:
-            self._sequence(number, seq)
 
     def _sequence(self, number: int, seq: int) -> None:
         if seq in self.seen:
@@ -290,6 +290,8 @@ class _Scan:
                     ranges.append(f"{expected}" if seq == expected + 1 else f"{expected} to {seq - 1}")
             expected = seq + 1
         more = "" if len(ranges) < 5 else " (and more)"
+        if absent == 1:
+            return [Problem(None, f"event {ranges[0]} is missing from the record")]
         return [Problem(None, f"events {', '.join(ranges)}{more} are missing from the record "
                               f"({absent} in all)")]
 

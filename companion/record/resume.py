@@ -160,14 +160,7 @@ def _apply(
     elif kind == "gap":
         point.paused = False  # a resumed run re-applies its own pause, if any, as a command
     elif kind == "command" and event.get("ok"):
-        args = event.get("args") if isinstance(event.get("args"), dict) else {}
-        name = event.get("command")
-        if name == "volume" and isinstance(args.get("bus"), str):
-            point.levels[args["bus"]] = float(args["level"])
-        elif name == "intensity":
-            point.intensity = float(args["level"])
-        elif name == "captions":
-            point.captions = bool(args["on"])
+        _apply_setting(point, event.get("command"), event.get("args") or {})
     elif kind == "vitals_interval":
         point.vitals_minutes = float(event.get("minutes", 0.0))
     elif kind == "medicine":
@@ -179,3 +172,16 @@ def _apply(
     elif kind == "vitals_ack":
         point.vitals_checks += 1
         point.vitals_due = None
+
+
+def _apply_setting(point: ResumePoint, name: Any, args: dict[str, Any]) -> None:
+    """A therapist's setting from a recorded command (its arguments checked here: the reader
+    checks that `args` is an object, not what is in it)."""
+    level = args.get("level")
+    level_ok = isinstance(level, (int, float)) and not isinstance(level, bool) and 0 <= level <= 10
+    if name == "volume" and isinstance(args.get("bus"), str) and level_ok:
+        point.levels[args["bus"]] = float(level)
+    elif name == "intensity" and level_ok:
+        point.intensity = float(level)
+    elif name == "captions" and isinstance(args.get("on"), bool):
+        point.captions = args["on"]
