@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ MAX_OUTAGE = 24 * 3600.0    # an outage measured by the wall clock beyond this (
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 
+@functools.cache
 def boot_id() -> str | None:
     """This boot's id (Linux), so a resume knows whether `uptime` still counts from the same
     start; None elsewhere."""

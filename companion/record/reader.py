@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from companion.record.validate import clean
 
 MAX_PROBLEMS = 100  # problems listed one by one; past this they are counted
 MAX_LINE = 4 * 1024 * 1024  # a longer line is damage, not an event
+BATCH = 500  # lines parsed at once
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,15 @@ class Record:
         return path.read_text(encoding="utf-8", errors="replace") if path else None
 
 
-def load_record(name: str | os.PathLike[str], record_dir: Path | None = None) -> Record:
+def load_record(
+    name: str | os.PathLike[str],
+    record_dir: Path | None = None,
+    observe: Callable[[dict[str, Any]], None] | None = None,
+) -> Record:
     """Read a record (its folder, its events.jsonl, or an id in `record_dir`).
     RecordError when there is nothing to read, or when a later Companion wrote it; damage
-    inside it goes to `problems`."""
+    inside it goes to `problems`. `observe` sees each checked event of this one pass (the
+    report's summary is built so, without reading the file twice)."""
     folder = resolve_record(name, record_dir)
     path = folder / EVENTS_FILE
     record = Record(folder)
@@ -115,6 +121,8 @@ def load_record(name: str | os.PathLike[str], record_dir: Path | None = None) ->
     try:
         for number, event, torn, seq in _read(path, scan.messages):
             scan.take(number, event, torn, seq)
+            if observe is not None and event is not None:
+                observe(event)
     except FileNotFoundError:
         raise RecordError(f"{folder} is not a session record: it has no {EVENTS_FILE}") from None
     except IsADirectoryError:
@@ -126,36 +134,71 @@ def load_record(name: str | os.PathLike[str], record_dir: Path | None = None) ->
 
 
 def _read(path: Path, messages: list[tuple[int, str]] | None):
-    """(line number, checked event or None, torn) for each non-empty line. Damage is
-    described in `messages` when given."""
+    """(line number, checked event or None, torn, its sequence number) for each non-empty
+    line. Damage is described in `messages` when given."""
     last_time = 0.0
+    for number, event, torn in _parsed(path, messages):
+        notes: list[str] | None = [] if messages is not None else None
+        seq = event.get("seq") if event is not None else None
+        if event is not None:
+            event = clean(event, last_time, notes)
+            if event is not None:
+                last_time = event["session_time"]
+        if messages is not None and notes:
+            messages.extend((number, note) for note in notes)
+        yield number, event, torn, seq if type(seq) is int and seq >= 0 else None
+
+
+def _parsed(path: Path, messages: list[tuple[int, str]] | None):
+    """(line number, parsed event or None, torn). Lines are parsed BATCH at a time as one
+    JSON array (three times faster than line by line); a batch with a damaged line in it is
+    parsed again line by line."""
+    batch: list[tuple[int, bytes]] = []
     with open(path, "rb") as file:
         number = 0
         while True:
             raw = file.readline(MAX_LINE + 1)
             if not raw:
-                return
+                break
             number += 1
             if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
                 while raw and not raw.endswith(b"\n"):  # skip the rest of an endless line
                     raw = file.readline(MAX_LINE + 1)
+                yield from _parse_batch(batch)
+                batch = []
                 if messages is not None:
                     messages.append((number, "a line of more than 4 MiB; skipped"))
-                yield number, None, False, None
+                yield number, None, False
                 continue
-            torn = not raw.endswith(b"\n")
             if not raw.strip():
                 continue
-            event = _parse(raw)
-            notes: list[str] | None = [] if messages is not None else None
-            seq = event.get("seq") if event is not None else None
-            if event is not None:
-                event = clean(event, last_time, notes)
-                if event is not None:
-                    last_time = event["session_time"]
-            if messages is not None and notes:
-                messages.extend((number, note) for note in notes)
-            yield number, event, torn, seq if isinstance(seq, int) and seq >= 0 else None
+            if not raw.endswith(b"\n"):  # the last line, cut short
+                yield from _parse_batch(batch)
+                batch = []
+                yield number, _parse(raw), True
+                continue
+            batch.append((number, raw))
+            if len(batch) >= BATCH:
+                yield from _parse_batch(batch)
+                batch = []
+    yield from _parse_batch(batch)
+
+
+def _parse_batch(batch: list[tuple[int, bytes]]):
+    if not batch:
+        return
+    try:
+        values = json.loads(b"[" + b",".join(raw for _n, raw in batch) + b"]")
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        values = None
+    if values is None or len(values) != len(batch):  # a damaged line (or one that held two)
+        for number, raw in batch:
+            yield number, _parse(raw), False
+        return
+    for (number, _raw), value in zip(batch, values):
+        yield number, (
+            value if type(value) is dict and type(value.get("event")) is str else None
+        ), False
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:

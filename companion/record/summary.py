@@ -4,7 +4,8 @@ The reports (HTML, Markdown) and `companion records` are drawn from this."""
 
 from __future__ import annotations
 
-import dataclasses
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from typing import Any
@@ -62,7 +63,7 @@ class Mark:
     scene: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Action:
     time: float
     wall: float | None
@@ -183,20 +184,33 @@ def format_span(seconds: float) -> str:
     return f"{seconds / 86400:.0f} days"
 
 
-def summarize(record: Record, clinic: Clinic | None = None) -> Summary:
+def collector() -> Callable[[dict[str, Any]], None]:
+    """Something to pass as `load_record(..., observe=...)`, then to `summarize(...,
+    collected=...)`: the summary is built in the reader's one pass over the file."""
+    return _Builder({}).take
+
+
+def summarize(
+    record: Record,
+    clinic: Clinic | None = None,
+    collected: Callable[[dict[str, Any]], None] | None = None,
+) -> Summary:
     """The facts of `record`. `clinic` (the config's, at report time) names the clinic and
-    its zone when the record does not."""
+    its zone when the record does not. `collected`: a `collector()` that already saw every
+    event (else the events are read again)."""
     start = record.start
-    scene_info = {s.get("id"): s for s in start.get("scenes", []) if isinstance(s, dict)}
     started = parse_date(start.get("date"))
     zone_name = (clinic.timezone if clinic and clinic.timezone else None) or start.get("timezone")
     zone = zone_named(zone_name)
     if zone is None:
         zone_name = ""
         zone = started.tzinfo if started and started.tzinfo else timezone.utc
-    builder = _Builder(scene_info)
-    for event in record.iter_events():
-        builder.take(event)
+    if collected is not None:
+        builder = collected.__self__  # type: ignore[attr-defined]
+    else:
+        builder = _Builder({})
+        for event in record.iter_events():
+            builder.take(event)
     # The session's length ends at its end, not after the closing fade and the program's exit.
     length = builder.end_time if builder.end_time is not None else record.length
     builder.finish(length)
@@ -265,11 +279,13 @@ class _Builder:
 
     def take(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
+        if kind == "run_start" and not self.scene_info:
+            self.scene_info = {s.get("id"): s for s in event.get("scenes", ()) if isinstance(s, dict)}
         at = float(event.get("session_time") or 0.0)
         wall = event.get("wall") if isinstance(event.get("wall"), (int, float)) else None
-        handler = getattr(self, f"_on_{kind}", None)
+        handler = _HANDLERS.get(kind)  # type: ignore[arg-type]
         if handler is not None:
-            handler(event, at, wall)
+            handler(self, event, at, wall)
 
     def finish(self, length: float) -> None:
         self._close_scene(length)
@@ -370,8 +386,7 @@ class _Builder:
                 and last.source == source and last.command == COMMAND_NAMES.get(name, name)
                 and at - (last.until or last.time) <= SLIDER_RUN
                 and (name != "volume" or last.detail.split(" ")[0] == str(args.get("bus")))):
-            self.actions[-1] = dataclasses.replace(
-                last, detail=_detail(name, args), count=last.count + 1, until=at)
+            last.detail, last.count, last.until = _detail(name, args), last.count + 1, at
             return
         self.actions.append(
             Action(
@@ -490,6 +505,9 @@ class _Builder:
         self.marks.append(mark)
 
 
+_HANDLERS = {name[4:]: method for name, method in vars(_Builder).items() if name.startswith("_on_")}
+
+
 def _detail(name: str, args: dict[str, Any]) -> str:
     if name == "note" or name == "medicine":
         return str(args.get("text", ""))
@@ -514,6 +532,7 @@ def every_minutes(minutes: float) -> str:
     return f"every {minutes:g} minute{'' if minutes == 1 else 's'}"
 
 
+@functools.lru_cache(maxsize=256)
 def who(source: str) -> str:
     """Who gave a command, as a person reads it: 'panel 2', 'the API', 'keys (patient's
     window)', never a network address (the panel names itself with `by` when it can)."""
