@@ -77,7 +77,10 @@ def measure(folder: Path) -> dict[str, float]:
     record = load_record(folder, observe=collected)
     html = render_report(record, "html", None, collected)
     reported, reported_cpu = time.perf_counter() - started, time.process_time() - cpu
-    point = resume_point(load_record(folder))
+    from companion.record.resume import collector as resume_collector
+
+    walk = resume_collector()  # as `companion resume` does: one pass over the file
+    point = resume_point(load_record(folder, observe=walk), walk)
     resumed = time.perf_counter() - started - reported
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"report_s": round(reported, 2), "report_cpu_s": round(reported_cpu, 2),

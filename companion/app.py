@@ -54,6 +54,7 @@ class RunOptions:
     qr: bool = True
     resume: Path | None = None       # a record to continue
     resume_point: Any = None         # where in it (companion.record.resume.ResumePoint)
+    resume_lock: Any = None          # its lock, taken before it was read (record.lock.RecordLock)
     out: Callable[[str], None] = field(default=print)
 
 
@@ -151,7 +152,8 @@ class SessionApp:
         try:
             if self.options.resume is not None:
                 self.record = RecordWriter.resume(self.options.resume, display=display, sound=sound,
-                                                  report=self.report, facts=facts)
+                                                  report=self.report, facts=facts,
+                                                  lock=self.options.resume_lock)
             else:
                 self.record = RecordWriter.create(self.script_path, record_dir=self.options.record_dir,
                                                   patient=self.options.patient, script=self.script,

@@ -49,6 +49,8 @@ def run_list(args: argparse.Namespace) -> int:
     rows = [("ID", "DATE", "SCRIPT", "PATIENT", "LENGTH", "STATUS")]
     for info in infos:
         status = "ended" if info.ended else "not ended" if info.started else "never started"
+        if info.running:
+            status = "running"
         if info.why_unreadable:
             print(f"{info.id}: {info.why_unreadable}", file=sys.stderr)
         if info.problems:

@@ -87,17 +87,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def resume(args: argparse.Namespace) -> int:
+    from companion.record.lock import RecordLock
     from companion.record.paths import RecordError, resolve_record
     from companion.record.reader import load_record
-    from companion.record.resume import resume_point
+    from companion.record.resume import collector, resume_point
 
+    collected = collector()  # the resume point is found in the reader's one pass
     try:
         folder = resolve_record(args.record, args.record_dir)
-        record = load_record(folder)
+        lock = RecordLock.acquire(folder, "resume")  # before reading: no other writer meanwhile
+        record = load_record(folder, observe=collected)
     except (RecordError, OSError) as exc:
         print(f"companion resume: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    point = resume_point(record)
+    point = resume_point(record, collected)
     if not point.resumable:
         print(f"companion resume: cannot continue this session: {point.why_not}", file=sys.stderr)
         return EXIT_USAGE
@@ -110,7 +113,7 @@ def resume(args: argparse.Namespace) -> int:
     script = load_or_report(str(path))
     if script is None:
         return EXIT_FINDINGS
-    return _play(script, path, _options(args, resume=folder, resume_point=point))
+    return _play(script, path, _options(args, resume=folder, resume_point=point, resume_lock=lock))
 
 
 def _play(script, path: Path, options) -> int:

@@ -35,6 +35,7 @@ class RecordInfo:
     problems: int
     started: bool = True
     why_unreadable: str | None = None
+    running: str | None = None  # who writes it now (a live session), if anyone
 
     def to_json(self) -> dict:
         return {
@@ -47,6 +48,7 @@ class RecordInfo:
             "length": round(self.length, 3),
             "ended": self.ended,
             "started": self.started,
+            "running": self.running,
             "problems": self.problems,
         }
 
@@ -81,11 +83,17 @@ def list_records(record_dir: Path | None = None) -> list[RecordInfo]:
                 length=record.session_length,
                 ended=record.ended,
                 started=record.started,
+                running=_running(folder),
                 problems=len(record.problems),
             )
         )
     found.sort(key=lambda info: (info.date.timestamp() if info.date else 0.0, info.id))
     return found
+
+
+def _running(folder: Path) -> str | None:
+    holder = live_holder(folder)
+    return describe(holder) if holder is not None else None
 
 
 def is_companion_record(folder: Path) -> bool:

@@ -368,6 +368,3 @@ def _script_problems(record: Record) -> list[Problem]:
         return [Problem(None, "the copy of the script is missing")]
     return []
 
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -9,6 +9,7 @@ that put a fresh engine back there; `RecordWriter.resume` appends to the same re
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,17 +107,44 @@ class ResumePoint:
         }
 
 
-def resume_point(record: Record) -> ResumePoint:
+class _Walk:
+    """The events walked once, in order (from `record.iter_events()`, or fed by the reader's
+    own pass through `collector()`)."""
+
+    def __init__(self) -> None:
+        self.point: ResumePoint | None = None
+        self.steps_of: dict[Any, Any] = {}
+        self.entry: list[int] = []
+
+    def take(self, event: dict[str, Any]) -> None:
+        if self.point is None:
+            self.point = ResumePoint(resumable=True)
+        if event.get("event") == "run_start" and not self.steps_of:
+            self.steps_of = {s.get("id"): s.get("steps") for s in event.get("scenes", ())
+                             if isinstance(s, dict)}
+        _apply(self.point, event, self.steps_of, self.entry)
+
+
+def collector() -> Callable[[dict[str, Any]], None]:
+    """Pass as `load_record(..., observe=...)`, then to `resume_point(record, collected)`."""
+    return _Walk().take
+
+
+def resume_point(record: Record, collected: Callable[[dict[str, Any]], None] | None = None) -> ResumePoint:
+    """Where `record` should go on. `collected`: a `collector()` that saw the reader's pass
+    (else the events are read again)."""
+    if collected is not None:
+        walk: _Walk = collected.__self__  # type: ignore[attr-defined]
+    else:
+        walk = _Walk()
+        for event in record.iter_events():
+            walk.take(event)
     start = record.start
-    steps_of = {s.get("id"): s.get("steps") for s in start.get("scenes", []) if isinstance(s, dict)}
-    point = ResumePoint(resumable=True)
+    point = walk.point or ResumePoint(resumable=True)
     script_path = start.get("script_path")
     point.script_path = Path(script_path) if isinstance(script_path, str) else None
     point.script_copy = record.script_copy
     point.script_sha256 = start.get("script_sha256")
-    entry: list[int] = []  # the step a session_start asked for, until its scene starts
-    for event in record.iter_events():
-        _apply(point, event, steps_of, entry)
     point.stopped_at = record.length
     point.play_time = record.play_time
     if record.ended:

@@ -194,16 +194,19 @@ class RecordWriter:
         sound: Mapping[str, Any] | None = None,
         report: Report | None = None,
         facts: Mapping[str, Any] | None = None,
+        lock: RecordLock | None = None,
         **options: Any,
     ) -> RecordWriter:
         """Append to the record of a run that did not end. Writes a `gap` marker; the events
         written after it are shifted so the record's times go on from where it stopped
-        (the app's new engine starts again at zero)."""
+        (the app's new engine starts again at zero). `lock`: the record's lock when the
+        caller took it already (before it read the record); else it is taken here."""
         from companion.record.paths import resolve_record
         from companion.record.reader import load_record
 
         folder = resolve_record(record)
-        lock = _lock_for_resume(folder)  # before reading: no other program writes it meanwhile
+        if lock is None or not lock.held:
+            lock = _lock_for_resume(folder)  # before reading: no other program writes it meanwhile
         try:
             loaded = load_record(folder)
             if loaded.ended:

@@ -46,6 +46,8 @@ def test_a_running_record_cannot_be_resumed_or_deleted(
     folder = quit_session.writer.folder
     writer = RecordWriter.resume(folder, sync_interval=None)
     try:
+        assert main(["records", "--record-dir", str(record_dir)]) == 0
+        assert "running" in capsys.readouterr().out
         code = main(["records", "delete", "--yes", folder.name, "--record-dir", str(record_dir)])
         assert code == 1
         err = capsys.readouterr().err
