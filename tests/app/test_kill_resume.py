@@ -165,12 +165,21 @@ def test_a_damaged_record_resumes_and_closes(tmp_path):
         elif '"event":"note"' in line:
             lines[index] = re.sub(r'"play_time":[0-9.]+', '"play_time":NaN', line)
     (folder / "events.jsonl").write_text("\n".join(lines) + "\n")
-    resumed = start([str(folder), "--display", "none"], tmp_path, command="resume")
+    resumed = start([str(folder), "--display", "none", "--clinician", "Dr. B. Mensah"], tmp_path,
+                    command="resume")
     resumed.wait_for_panel()
     state = resumed.wait_for(lambda s: s["state"] in ("playing", "holding"), what="the resume")
     assert state["dose"] is not None and state["dose"]["doses"] == 1, "the dose clock goes on"
+    closing = resumed.command("closing", adverse_events="None observed.", outcome="Calm.")
+    assert closing["ok"], closing  # the end-of-session entries, through the HTTP API
     assert resumed.command("end")["ok"]
     assert resumed.finish() == 0
     record = load_record(folder)
     assert record.ended and record.of_kind("run_end")
     assert any("step 'three'" in str(p) for p in record.problems)
+    (entry,) = record.of_kind("closing")
+    assert entry["adverse_events"] == "None observed." and entry["outcome"] == "Calm."
+    report = subprocess.run([sys.executable, "-m", "companion", "report", str(folder),
+                             "--format", "md"], capture_output=True, text=True, timeout=60)
+    assert "Dr. B. Mensah" in report.stdout and "None observed." in report.stdout
+    assert "the API" in report.stdout and "127.0.0.1" not in report.stdout
