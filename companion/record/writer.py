@@ -10,6 +10,11 @@ A disk that is full, read-only or gone never stops the session: the writer says 
 events in memory (up to `max_pending_bytes`) and tries again every `retry_interval`
 seconds; when writing works again it says so and writes what it held, in order. If it still
 cannot write when the run closes, it saves the whole record to a fallback folder.
+
+One writer per record: the writer holds the record's lock (record/lock.py) from the moment
+it opens the folder until `close()`. When nothing else was written for `heartbeat_interval`
+seconds, `write_events` writes a heartbeat with the engine's times (`writer.times`), so a
+crash's stop time is known to within that; its own clock is monotonic (record/clocks.py).
 """
 
 from __future__ import annotations
