@@ -35,7 +35,8 @@ def _speed(text: str) -> float:
 def _clinician(text: str) -> str:
     name = " ".join(text.split())
     if not 0 < len(name) <= 120 or not name.isprintable():
-        raise argparse.ArgumentTypeError("a clinician's name is printable text of up to 120 characters")
+        raise argparse.ArgumentTypeError(
+            "a clinician's name is printable text of up to 120 characters")
     return name
 
 

@@ -323,14 +323,15 @@ class _Scan:
         if absent <= 0:
             return []
         if absent > 1_000_000:
-            return [Problem(None, f"the sequence numbers jump to {top}: "
-                                  f"{absent} events before it are missing or the numbers are damaged")]
+            return [Problem(None, f"the sequence numbers jump to {top}: {absent} events before "
+                                  "it are missing or the numbers are damaged")]
         ranges: list[str] = []
         expected = 0
         for seq in sorted(self.seen):
             if seq > expected:
                 if len(ranges) < 5:
-                    ranges.append(f"{expected}" if seq == expected + 1 else f"{expected} to {seq - 1}")
+                    last = seq - 1
+                    ranges.append(f"{expected}" if last == expected else f"{expected} to {last}")
             expected = seq + 1
         more = "" if len(ranges) < 5 else " (and more)"
         if absent == 1:

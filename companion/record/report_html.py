@@ -92,7 +92,8 @@ def render_html(summary: Summary, record_id: str) -> str:
 def _css_string(text: str) -> str:
     """Text as a CSS string literal (for the printed header and footer)."""
     flat = " ".join(text.split())[:160]
-    return '"' + "".join(c if c.isalnum() or c in " -.,:·/()" else f"\\{ord(c):x} " for c in flat) + '"'
+    safe = " -.,:·/()"
+    return '"' + "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in flat) + '"'
 
 
 def _page_boxes(summary: Summary, record_id: str) -> str:

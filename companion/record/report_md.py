@@ -12,7 +12,8 @@ PREFIXED = tuple(MARK_NAMES)  # marks whose label is free text, so the kind goes
 
 
 def render_markdown(summary: Summary, record_id: str) -> str:
-    out = ([_text(summary.clinic), ""] if summary.clinic else []) + [f"# {_text(summary.title)}", ""]
+    out = [_text(summary.clinic), ""] if summary.clinic else []
+    out += [f"# {_text(summary.title)}", ""]
     subtitle = f"Session record {record_id}"
     start = summary.local_start
     if start:
@@ -190,7 +191,7 @@ def _signature(summary: Summary, record_id: str) -> list[str]:
     out = ["", "## Attestation", "",
            "I attest that this report is a true account of the session, made from its record, "
            "and that I have read it.", "",
-           f"Clinician: {_text(summary.clinician) if summary.clinician else '____________________'}",
+           f"Clinician: {_text(summary.clinician) if summary.clinician else '_' * 20}",
            "", "Signature: ____________________      Date: ____________", "",
            "## Appendix: technical facts", ""]
     rows = [

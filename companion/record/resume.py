@@ -130,7 +130,9 @@ def collector() -> Callable[[dict[str, Any]], None]:
     return _Walk().take
 
 
-def resume_point(record: Record, collected: Callable[[dict[str, Any]], None] | None = None) -> ResumePoint:
+def resume_point(
+    record: Record, collected: Callable[[dict[str, Any]], None] | None = None
+) -> ResumePoint:
     """Where `record` should go on. `collected`: a `collector()` that saw the reader's pass
     (else the events are read again)."""
     if collected is not None:

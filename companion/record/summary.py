@@ -280,7 +280,8 @@ class _Builder:
     def take(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
         if kind == "run_start" and not self.scene_info:
-            self.scene_info = {s.get("id"): s for s in event.get("scenes", ()) if isinstance(s, dict)}
+            scenes = event.get("scenes", ())
+            self.scene_info = {s.get("id"): s for s in scenes if isinstance(s, dict)}
         at = float(event.get("session_time") or 0.0)
         wall = event.get("wall") if isinstance(event.get("wall"), (int, float)) else None
         handler = _HANDLERS.get(kind)  # type: ignore[arg-type]

@@ -177,7 +177,9 @@ _FAST = {kind: _fast_check(kind) for kind in FIELDS if kind != "run_start"}
 _FAST_OTHER = _fast_check("")  # kinds this version does not know: the common fields only
 
 
-def clean(event: dict[str, Any], last_time: float, messages: list[str] | None) -> dict[str, Any] | None:
+def clean(
+    event: dict[str, Any], last_time: float, messages: list[str] | None
+) -> dict[str, Any] | None:
     """The event with its damaged fields mended or dropped (in place), or None when it
     cannot be used. Each repair is described in `messages` (when given)."""
     kind = event["event"]
@@ -214,7 +216,8 @@ def clean(event: dict[str, Any], last_time: float, messages: list[str] | None) -
         if not check(value):
             if required:
                 if say:
-                    say(f"{kind}: {name} {_show(value)} is not {_what(check)}; the event is skipped")
+                    say(f"{kind}: {name} {_show(value)} is not {_what(check)}; "
+                        "the event is skipped")
                 return None
             if say:
                 say(f"{kind}: {name} {_show(value)} is not {_what(check)}; ignored")

@@ -254,7 +254,8 @@ class RecordWriter:
             **dict(facts or {}),
         )
         writer.session_offset, writer.play_offset = resumed_at, last_play
-        writer._last_engine_time, writer._last_seen = 0.0, writer._monotonic()  # the new engine's zero
+        # The new engine's zero:
+        writer._last_engine_time, writer._last_seen = 0.0, writer._monotonic()
         return writer
 
     # --- writing ---------------------------------------------------------------------------
@@ -317,7 +318,8 @@ class RecordWriter:
         system = self._wall_clock()
         jump = system - (self._wall0 + (now - self._mono0))
         if abs(jump - self._known_jump) > clocks.JUMP_SECONDS:
-            self.add("clock_jump", by=round(jump - self._known_jump, 3), system_wall=round(system, 3))
+            by = round(jump - self._known_jump, 3)
+            self.add("clock_jump", by=by, system_wall=round(system, 3))
             self._known_jump = jump
 
     def warning(self, message: str, **data: Any) -> None:

@@ -531,7 +531,8 @@ class Engine:
             self._require(State.READY)
             index = self._scene_named(from_scene)
             scene = self.script.scenes[index]
-            safe = self.script.scene_index(self.script.safe_scene) if self.script.safe_scene else None
+            safe_id = self.script.safe_scene
+            safe = self.script.scene_index(safe_id) if safe_id else None
             if safe == index:
                 raise Refused("a scene cannot be grounded from the safe scene itself")
             safe_scene = BUILT_IN_HAVEN if safe is None else self.script.scenes[safe]
