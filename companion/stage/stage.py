@@ -57,8 +57,10 @@ class Stage:
                  window: Any = None, render: Any = None, taskmgr: Any = None,
                  report: Report | None = None,
                  captions: bool = True, drift: bool = False, comfort: bool = True,
-                 rig: Any = None, title: str = "Companion", render_scale: float | None = None) -> None:
+                 rig: Any = None, title: str = "Companion", render_scale: float | None = None,
+                 wait_media: bool = False) -> None:
         self.display = display
+        self.wait_media = wait_media  # films wait for each picture (snapshots, virtual clocks)
         self.size = size
         self.report: Report = report or (lambda part, ok, message: None)
         self.captions_on = captions
@@ -186,12 +188,15 @@ class Stage:
     def _layer(self, name: str) -> Any:
         from companion.stage.environments import sceneries
         from companion.stage.layers import Layer
+        from companion.stage.media import media_scenery
 
         if name not in self.layers:
             kinds = sceneries()
-            if name not in kinds:
+            scenery = media_scenery(name, self.kit, wait=self.wait_media)
+            if scenery is None and name not in kinds:
                 raise StageError(f"unknown environment '{name}' (known: {', '.join(sorted(kinds))})")
-            layer = Layer(kinds[name](self.kit), self.window, self.scene_size, self.regions, self.rig, None)
+            layer = Layer(scenery or kinds[name](self.kit), self.window, self.scene_size, self.regions,
+                          self.rig, None)
             if self.scene_root is not None:
                 layer.root.reparentTo(self.scene_root)
             self.layers[name] = layer

@@ -105,6 +105,16 @@ class Scenery(ABC):
         root.setShaderInput("u_clock", clock)
         return changed
 
+    def bind_eyes(self, cameras: list[NodePath]) -> None:
+        """After the layer made its cameras (one per eye): an environment that shows each
+        eye something of its own (a stereo photograph) sets their masks here."""
+
+    def advance(self, root: NodePath, dt: float) -> None:
+        """Per frame, with the session's time (dt stops while paused): a film moves on."""
+
+    def close(self) -> None:
+        """Let go of what the environment holds outside its scene graph (a film's decoder)."""
+
     # --- helpers for subclasses ----------------------------------------------------------
 
     def place(self, root: NodePath, mesh: geometry.Mesh | NodePath, name: str, vertex: str,

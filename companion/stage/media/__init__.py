@@ -1,0 +1,34 @@
+"""A clinic's own media as environments: a panorama, a film or a glTF scene, each a
+`Scenery` made for one file (companion/script/media.py names them), so the stage shows,
+crossfades and looks after them like the built-in ones."""
+
+from __future__ import annotations
+
+from companion.script.media import MediaSpec, parse
+from companion.stage.environments.base import Kit, Scenery
+
+__all__ = ["MediaError", "media_scenery"]
+
+
+class MediaError(RuntimeError):
+    """A media file that cannot be shown (unreadable, wrong proportions, no decoder)."""
+
+
+def media_scenery(name: str, kit: Kit, *, wait: bool = False) -> Scenery | None:
+    """The Scenery for a media environment's name, or None for a built-in name. `wait`:
+    a film's frames are waited for rather than dropped (snapshots, tests on a virtual clock)."""
+    spec = parse(name)
+    if spec is None:
+        return None
+    if spec.kind == "panorama":
+        from companion.stage.media.panorama import Panorama
+        return Panorama(kit, spec)
+    if spec.kind == "film":
+        from companion.stage.media.film import Film
+        return Film(kit, spec, wait=wait)
+    from companion.stage.media.model import GltfScene
+    return GltfScene(kit, spec)
+
+
+def spec_of(scenery: Scenery) -> MediaSpec | None:
+    return getattr(scenery, "spec", None)
