@@ -18,7 +18,7 @@ def snapshot_script(script: models.Script, out_dir: Path, size: tuple[int, int] 
     written: list[Path] = []
     with Stage("window", size, headless=True, comfort=False, captions=False, render_scale=1.0,
                wait_media=True) as stage:
-        stage.prepare({scene.environment for scene in script.scenes})
+        stage.prepare({scene.environment for scene in script.scenes}, strict=True)
         for index, scene in enumerate(script.scenes, start=1):
             look = scene.look.settings() if scene.look else {}
             stage.apply(act.SceneChange(scene.id, scene.environment, look, scene.transition,

@@ -15,7 +15,7 @@ same eye rig a headset uses) and none (sound only: actions are followed, nothing
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -178,12 +178,20 @@ class Stage:
         node.setScene(self.ui)
         return self.ui.attachNewNode(node)
 
-    def prepare(self, environments: list[str] | set[str] | tuple[str, ...]) -> None:
-        """Build environments ahead of time, so a later scene change does not stall a frame."""
+    def prepare(self, environments: Iterable[str], strict: bool = False) -> None:
+        """Build environments ahead of time, so a later scene change does not stall a frame.
+        A media file that cannot be shown is reported (or raised, if `strict`)."""
+        from companion.stage.media import MediaError
+
         if self.window is None:
             return
         for name in environments:
-            self._layer(name)
+            try:
+                self._layer(name)
+            except MediaError as exc:
+                if strict:
+                    raise
+                self.report(PART, False, str(exc))
 
     def _layer(self, name: str) -> Any:
         from companion.stage.environments import sceneries
@@ -333,6 +341,10 @@ class Stage:
                     if failed:
                         self.report(PART, False, f"{name}: shaders failed for {', '.join(failed)}")
                 layer.update(dt, speed, self.scene_size[1])
+                media_error = getattr(layer.scenery, "error", None)
+                if media_error and not getattr(layer, "error_reported", False):
+                    layer.error_reported = True
+                    self.report(PART, False, f"{name}: {media_error}")
                 shown.append((layer.texture, weight))
                 fading = fading or layer.look.moving
             elif layer.look.moving:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from companion.script.media import MediaSpec, parse
 from companion.stage.environments.base import Kit, Scenery
+from companion.stage.host import StageError
 
 __all__ = ["MediaError", "media_scenery"]
 
 
-class MediaError(RuntimeError):
+class MediaError(StageError):
     """A media file that cannot be shown (unreadable, wrong proportions, no decoder)."""
 
 

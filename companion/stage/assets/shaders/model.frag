@@ -22,7 +22,7 @@ void main() {
     vec4 base = p3d_Material.baseColor * v_color * texture(p3d_Texture0, v_uv);
     vec3 n = normalize(v_normal);
     if (!gl_FrontFacing) n = -n;
-    float key = max(0.0, dot(n, normalize(u_sun_dir)) * 0.8 + 0.2);
+    float key = max(0.0, dot(n, normalize(u_sun_dir)) * 0.6 + 0.4);   // wrapped: no black faces
     vec3 lit = base.rgb * (u_light * key + u_ambient * (0.6 + 0.4 * n.z)) + p3d_Material.emission.rgb;
     float dist = length(v_world - u_eye);
     float haze = 1.0 - exp(-dist * u_fog * u_haze);

@@ -1,0 +1,171 @@
+"""A film's pictures, decoded ahead in a thread of their own with PyAV (FFmpeg), looped
+without a seam: the last LOOP_FADE seconds are blended into the first ones, so the picture
+runs on from the end into the start. Frames come in film time (seconds since the film
+started, across loops), scaled by FFmpeg to the size the view can show, a few ahead only:
+memory stays flat however long the session.
+
+Why PyAV rather than Panda3D's MovieTexture: the film's time here is the session's (it stops
+when the session pauses and runs on a virtual clock in tests), and each frame's brightness
+is measured for the comfort guard before it is shown; MovieTexture runs on its own clock."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+LOOP_FADE = 1.0        # seconds of the end blended into the start
+AHEAD = 4              # frames decoded ahead
+THUMB = (24, 48)       # rows, columns measured for the comfort guard
+
+
+@dataclass(frozen=True)
+class FilmInfo:
+    width: int
+    height: int
+    fps: float
+    duration: float
+    codec: str
+    has_sound: bool
+
+
+@dataclass
+class FilmFrame:
+    time: float              # film time it is shown from
+    index: int               # frames since the film started (across loops)
+    pixels: np.ndarray       # H x W x 3 bytes, BGR (Panda3D's order), top row first
+    thumb: np.ndarray        # THUMB relative luminance, for the comfort guard
+
+
+def probe(path: str | Path) -> FilmInfo:
+    """What a film is; raises av.FFmpegError (or OSError) when it cannot be opened."""
+    import av
+
+    with av.open(str(path)) as container:
+        if not container.streams.video:
+            raise ValueError("it holds no video")
+        stream = container.streams.video[0]
+        ctx = stream.codec_context
+        fps = float(stream.average_rate or stream.guessed_rate or 30)
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration:
+            duration = container.duration / 1_000_000
+        else:
+            duration = 0.0
+        return FilmInfo(ctx.width, ctx.height, fps, duration, ctx.name, bool(container.streams.audio))
+
+
+def fit(width: int, height: int, limit: int) -> tuple[int, int]:
+    """The film's size scaled down (if at all) to at most `limit` wide, even numbers."""
+    if width <= limit:
+        return width, height
+    return limit - limit % 2, max(2, round(height * limit / width / 2) * 2)
+
+
+def thumbnail(pixels: np.ndarray) -> np.ndarray:
+    from companion.stage.comfort import relative_luminance
+
+    h, w, _ = pixels.shape
+    rows = np.linspace(0, h - 1, THUMB[0]).astype(int)
+    cols = np.linspace(0, w - 1, THUMB[1]).astype(int)
+    return relative_luminance(pixels[rows][:, cols][..., ::-1])
+
+
+class FilmDecoder:
+    """Decodes `path` in a thread, looping, `AHEAD` frames ahead of `want(time)`."""
+
+    def __init__(self, path: str | Path, size: tuple[int, int], info: FilmInfo | None = None) -> None:
+        self.path = str(path)
+        self.info = info or probe(path)
+        self.size = size
+        self.fps = self.info.fps
+        self.fade = LOOP_FADE if self.info.duration > 4 * LOOP_FADE else 0.0
+        self.period = max(1.0 / self.fps, self.info.duration - self.fade)
+        self._frames: deque[FilmFrame] = deque()
+        self._cond = threading.Condition()
+        self._stop = False
+        self.error: str | None = None
+        self.ended = False
+        self._thread = threading.Thread(target=self._run, name=f"film {Path(self.path).name}", daemon=True)
+        self._thread.start()
+
+    # --- the decoding thread ---------------------------------------------------------------
+
+    def _pictures(self, start: float = 0.0) -> Iterator[tuple[float, np.ndarray]]:
+        """(time in the file, BGR pixels) of one pass from the start, at our size."""
+        import av
+
+        with av.open(self.path) as container:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            base = stream.start_time or 0
+            for frame in container.decode(stream):
+                t = float((frame.pts - base) * stream.time_base) if frame.pts is not None else 0.0
+                if t < start - 0.5 / self.fps:
+                    continue
+                yield t, frame.to_ndarray(format="bgr24", width=self.size[0], height=self.size[1])
+
+    def _run(self) -> None:
+        try:
+            index = 0
+            passes = 0
+            current = self._pictures()
+            while not self._stop:
+                head = None
+                for t, pixels in current:
+                    if self._stop:
+                        return
+                    if self.fade and t >= self.period:   # the end, blended into the start
+                        if head is None:
+                            head = self._pictures()
+                        nxt = next(head, None)
+                        if nxt is not None:
+                            a = min(1.0, (t - self.period) / self.fade)
+                            pixels = (pixels * (1.0 - a) + nxt[1] * a).astype(np.uint8)
+                    self._put(FilmFrame(passes * self.period + t, index, pixels, thumbnail(pixels)))
+                    index += 1
+                passes += 1
+                if index == 0:
+                    raise ValueError("no picture could be decoded")
+                # the next pass goes on from where the blend left its start
+                current = head if head is not None else self._pictures()
+        except Exception as exc:  # reported by the layer, once; the session goes on
+            self.error = f"{Path(self.path).name}: {exc}"
+        finally:
+            with self._cond:
+                self.ended = True
+                self._cond.notify_all()
+
+    def _put(self, frame: FilmFrame) -> None:
+        with self._cond:
+            while len(self._frames) >= AHEAD and not self._stop:
+                self._cond.wait(0.5)
+            self._frames.append(frame)
+            self._cond.notify_all()
+
+    # --- the stage's side ------------------------------------------------------------------
+
+    def frame_at(self, time: float, wait: bool = False, timeout: float = 10.0) -> FilmFrame | None:
+        """The newest frame due by `time` (older ones are dropped), or None if none is yet.
+        `wait`: block until the decoder has got that far."""
+        with self._cond:
+            if wait:
+                self._cond.wait_for(lambda: self.ended or (self._frames and self._frames[-1].time
+                                                            + 0.5 / self.fps >= time), timeout)
+            chosen = None
+            while self._frames and self._frames[0].time <= time + 1e-6:
+                chosen = self._frames.popleft()
+            if chosen is not None:
+                self._cond.notify_all()
+            return chosen
+
+    def close(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self._thread.join(timeout=2.0)
