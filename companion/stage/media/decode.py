@@ -23,6 +23,10 @@ AHEAD = 4              # frames decoded ahead
 THUMB = (24, 48)       # rows, columns measured for the comfort guard
 
 
+class CodecError(ValueError):
+    """The film's video is in a codec this machine's FFmpeg cannot decode."""
+
+
 @dataclass(frozen=True)
 class FilmInfo:
     width: int
@@ -50,6 +54,9 @@ def probe(path: str | Path) -> FilmInfo:
             raise ValueError("it holds no video")
         stream = container.streams.video[0]
         ctx = stream.codec_context
+        if ctx is None:
+            tag = getattr(stream, "codec_tag", None) or "unknown"
+            raise CodecError(f"there is no decoder here for its video codec ({tag})")
         fps = float(stream.average_rate or stream.guessed_rate or 30)
         if stream.duration is not None and stream.time_base is not None:
             duration = float(stream.duration * stream.time_base)
