@@ -86,12 +86,13 @@ def thumbnail(pixels: np.ndarray) -> np.ndarray:
 class FilmDecoder:
     """Decodes `path` in a thread, looping, `AHEAD` frames ahead of `want(time)`."""
 
-    def __init__(self, path: str | Path, size: tuple[int, int], info: FilmInfo | None = None) -> None:
+    def __init__(self, path: str | Path, size: tuple[int, int], info: FilmInfo | None = None,
+                 fade: float = LOOP_FADE) -> None:
         self.path = str(path)
         self.info = info or probe(path)
         self.size = size
         self.fps = self.info.fps
-        self.fade = LOOP_FADE if self.info.duration > 4 * LOOP_FADE else 0.0
+        self.fade = fade if self.info.duration > 4 * fade else 0.0
         self.period = max(1.0 / self.fps, self.info.duration - self.fade)
         self._frames: deque[FilmFrame] = deque()
         self._cond = threading.Condition()
@@ -160,16 +161,20 @@ class FilmDecoder:
     def frame_at(self, time: float, wait: bool = False, timeout: float = 10.0) -> FilmFrame | None:
         """The newest frame due by `time` (older ones are dropped), or None if none is yet.
         `wait`: block until the decoder has got that far."""
+        import time as clock
+
+        due = time + 1e-6
+        give_up = clock.monotonic() + timeout
         with self._cond:
-            if wait:
-                self._cond.wait_for(lambda: self.ended or (self._frames and self._frames[-1].time
-                                                            + 0.5 / self.fps >= time), timeout)
             chosen = None
-            while self._frames and self._frames[0].time <= time + 1e-6:
-                chosen = self._frames.popleft()
-            if chosen is not None:
-                self._cond.notify_all()
-            return chosen
+            while True:
+                while self._frames and self._frames[0].time <= due:
+                    chosen = self._frames.popleft()     # older due pictures make room ahead
+                    self._cond.notify_all()
+                caught_up = self._frames or self.ended or self.error
+                if not wait or caught_up or clock.monotonic() > give_up:
+                    return chosen
+                self._cond.wait(0.2)
 
     def close(self) -> None:
         with self._cond:

@@ -15,14 +15,16 @@ RIGHT = (0.75, 0.5)     # green: a quarter turn to the right
 GREY = 80
 
 
+ABOVE = (0.5, 0.39)     # blue: ahead, 20 degrees up
+
+
 def panorama_pixels(width: int = 512, height: int = 256) -> np.ndarray:
-    """Grey, a red square ahead, a green one to the right, a blue sky band at the top."""
+    """Grey, a red square ahead, a green one to the right, a blue one above the red."""
     image = np.full((height, width, 3), GREY, np.uint8)
-    half = max(2, width // 26)
-    for (u, v), color in ((AHEAD, (230, 20, 20)), (RIGHT, (20, 220, 20))):
+    half = max(2, width // 48)
+    for (u, v), color in ((AHEAD, (230, 20, 20)), (RIGHT, (20, 220, 20)), (ABOVE, (30, 60, 230))):
         x, y = int(u * width), int(v * height)
         image[y - half:y + half, x - half:x + half] = color
-    image[: height // 8] = (40, 90, 230)
     return image
 
 
@@ -60,8 +62,8 @@ def write_picture(path: Path, pixels: np.ndarray) -> Path:
 
 def write_film(path: Path, seconds: float = 3.0, size: tuple[int, int] = (256, 128), fps: int = 30,
                flash: tuple[float, float] | None = None, codec: str = "libx264") -> Path:
-    """The test panorama, its red mark moving right one column a frame; frame index coded in
-    the blue band's brightness is not needed: each frame's time is known from its mark.
+    """The test panorama (red ahead, still) with a yellow mark below the horizon moving right
+    one column a frame, so a jump in the film (as at a loop without a blend) shows.
     `flash`: (from, to) seconds in which the whole picture alternates black and white at 10 Hz."""
     import av
 
@@ -73,7 +75,9 @@ def write_film(path: Path, seconds: float = 3.0, size: tuple[int, int] = (256, 1
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for index in range(round(seconds * fps)):
             t = index / fps
-            pixels = np.roll(base, index, axis=1)
+            pixels = base.copy()
+            x = index % width
+            pixels[int(height * 0.7):int(height * 0.8), x:x + width // 24] = (240, 220, 40)
             if flash and flash[0] <= t < flash[1]:
                 pixels = np.full_like(base, 250 if int(t * 20) % 2 == 0 else 5)
             for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
