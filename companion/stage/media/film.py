@@ -22,7 +22,6 @@ MAX_WIDTH = 4096
 
 class Film(Panorama):
     name = "film"
-    flip = 1.0   # decoded rows run top down
 
     def __init__(self, kit: Kit, spec: MediaSpec, *, wait: bool = False, max_width: int = MAX_WIDTH) -> None:
         super().__init__(kit, spec)

@@ -60,15 +60,14 @@ def inspect(spec: media.MediaSpec, cache_dir: Path | None = None) -> list[Proble
 
 
 def _panorama(path: Path, spec: media.MediaSpec) -> list[Problem]:
-    from panda3d.core import PNMImageHeader, loadPrcFileData
-
+    from companion.stage.media.decode import read_picture
     from companion.stage.media.panorama import aspect_problem
 
-    loadPrcFileData("companion check", "notify-level-pnmimage fatal")  # the message below says it
-    header = PNMImageHeader()
-    if not header.readHeader(str(path)):
-        return [("error", f"{path.name} is not a picture this program can read (JPEG, PNG, TIFF or WebP)")]
-    width, height = header.getXSize(), header.getYSize()
+    try:
+        height, width, _ = read_picture(path).shape
+    except Exception as exc:
+        return [("error", f"{path.name} is not a picture this program can read (JPEG, PNG, TIFF or WebP): "
+                          f"{_reason(exc)}")]
     problems: list[Problem] = []
     if problem := aspect_problem(width, height, spec.stereo):
         problems.append(("error", f"{path.name}: {problem}"))
@@ -131,7 +130,7 @@ def _scene(path: Path, spec: media.MediaSpec) -> list[Problem]:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    text = (getattr(exc, "strerror", None) or str(exc)).strip() or type(exc).__name__
     return text.splitlines()[0][:200]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from panda3d.core import BitMask32, NodePath, PNMImage, SamplerState, Texture, Vec2
+from panda3d.core import BitMask32, NodePath, SamplerState, Texture, Vec2
 
 from companion.script.media import MediaSpec
 from companion.stage import geometry
@@ -45,7 +45,7 @@ class Panorama(Scenery):
     defaults: ClassVar[dict[str, Any]] = {"motion": 0.0}
     eye = (0.0, 0.0, 0.0)
     fog = 0.0
-    flip = 0.0   # the picture's rows run bottom up in Panda3D's textures
+    flip = 1.0   # decoded rows run top down; Panda3D's textures bottom up
 
     def __init__(self, kit: Kit, spec: MediaSpec) -> None:
         super().__init__(kit)
@@ -57,18 +57,23 @@ class Panorama(Scenery):
     # --- the picture ---------------------------------------------------------------------
 
     def picture(self) -> Texture:
-        """The texture shown (a photograph loaded once, mipmapped)."""
+        """The texture shown (a photograph decoded once, mipmapped)."""
         from companion.stage.media import MediaError
+        from companion.stage.media.decode import read_picture
 
         path = Path(self.spec.file)
-        image = PNMImage()
-        if not path.is_file() or not image.read(str(path)):
-            raise MediaError(f"cannot read the picture {path}")
-        problem = aspect_problem(image.getXSize(), image.getYSize(), self.spec.stereo)
+        try:
+            pixels = read_picture(path)
+        except Exception as exc:
+            raise MediaError(f"cannot read the picture {path.name}: {str(exc).splitlines()[0] if str(exc) else exc}") \
+                from None
+        height, width, _ = pixels.shape
+        problem = aspect_problem(width, height, self.spec.stereo)
         if problem:
             raise MediaError(f"{path.name}: {problem}")
         texture = Texture(path.name)
-        texture.load(image)
+        texture.setup2dTexture(width, height, Texture.T_unsigned_byte, Texture.F_rgb8)
+        texture.setRamImage(pixels.tobytes())
         texture.setMinfilter(SamplerState.FT_linear_mipmap_linear)
         texture.setMagfilter(SamplerState.FT_linear)
         texture.setWrapU(SamplerState.WM_repeat)

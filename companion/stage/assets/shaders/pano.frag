@@ -19,8 +19,8 @@ void main() {
     vec3 dir = normalize(v_dir);
     float u = atan(dir.x, dir.y) / (2.0 * PI) + 0.5 + u_turn;
     float v = asin(clamp(dir.z, -1.0, 1.0)) / PI + 0.5;
-    v = mix(v, 1.0 - v, u_flip);
-    vec2 uv = vec2(fract(u), u_band.x + v * u_band.y);
+    v = u_band.x + v * u_band.y;          // measured from the picture's bottom
+    vec2 uv = vec2(fract(u), mix(v, 1.0 - v, u_flip));
     // the seam behind the viewer: take the derivatives of a u that does not jump there
     vec2 seamless = vec2(fract(u + 0.5) - 0.5, uv.y);
     vec2 dx = dFdx(uv), dy = dFdy(uv);
