@@ -182,7 +182,7 @@ def _loop_jumps(path: Path, fade: float) -> float:
     decoder = FilmDecoder(path, (256, 128), fade=fade)
     try:
         times = np.arange(decoder.period - 1.5, decoder.period + 1.5, 1 / 30)
-        pictures = [decoder.frame_at(t, wait=True).pixels.astype(int) for t in times]
+        pictures = [decoder.frame_at(t, wait=True).planes[0].astype(int) for t in times]
     finally:
         decoder.close()
     changes = [np.abs(b - a).sum() for a, b in zip(pictures, pictures[1:])]

@@ -1,8 +1,8 @@
 """A film's pictures, decoded ahead in a thread of their own with PyAV (FFmpeg), looped
 without a seam: the last LOOP_FADE seconds are blended into the first ones, so the picture
 runs on from the end into the start. Frames come in film time (seconds since the film
-started, across loops), scaled by FFmpeg to the size the view can show, a few ahead only:
-memory stays flat however long the session.
+started, across loops), as decoded (Y, U and V planes: the shader makes them colour, which
+costs the CPU nothing), a few ahead only: memory stays flat however long the session.
 
 Why PyAV rather than Panda3D's MovieTexture: the film's time here is the session's (it stops
 when the session pauses and runs on a virtual clock in tests), and each frame's brightness
@@ -37,11 +37,14 @@ class FilmInfo:
     has_sound: bool
 
 
+Planes = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
 @dataclass
 class FilmFrame:
     time: float              # film time it is shown from
     index: int               # frames since the film started (across loops)
-    pixels: np.ndarray       # H x W x 3 bytes, BGR (Panda3D's order), top row first
+    planes: Planes           # Y (H x W), U and V (H/2 x W/2) bytes, top row first
     thumb: np.ndarray        # THUMB relative luminance, for the comfort guard
 
 
@@ -100,13 +103,40 @@ def fit(width: int, height: int, limit: int) -> tuple[int, int]:
     return limit - limit % 2, max(2, round(height * limit / width / 2) * 2)
 
 
-def thumbnail(pixels: np.ndarray) -> np.ndarray:
-    from companion.stage.comfort import relative_luminance
+def luminance_of_luma(luma: np.ndarray, limited: bool = True) -> np.ndarray:
+    """Relative luminance (0..1, linear light) from 8-bit luma (video range 16-235, or full)."""
+    from companion.stage.comfort import _LINEAR_OF_BYTE
 
-    h, w, _ = pixels.shape
+    if limited:
+        luma = np.clip((luma.astype(np.float32) - 16.0) * (255.0 / 219.0), 0, 255).astype(np.uint8)
+    return _LINEAR_OF_BYTE[luma]
+
+
+def thumbnail(luma: np.ndarray) -> np.ndarray:
+    """THUMB samples of a picture's luminance, from its (video range) luma plane."""
+    h, w = luma.shape
     rows = np.linspace(0, h - 1, THUMB[0]).astype(int)
     cols = np.linspace(0, w - 1, THUMB[1]).astype(int)
-    return relative_luminance(pixels[rows][:, cols][..., ::-1])
+    return luminance_of_luma(luma[rows][:, cols])
+
+
+def planes_of(frame, size: tuple[int, int]) -> Planes:
+    """A decoded frame's Y, U and V planes as tight arrays: 8-bit 4:2:0 as decoded (no
+    conversion: the shader turns them into colour), anything else converted once here."""
+    width, height = size
+    if frame.format.name != "yuv420p" or frame.width != width or frame.height != height:
+        frame = frame.reformat(width=width, height=height, format="yuv420p")
+    planes = []
+    for index, plane in enumerate(frame.planes):
+        w, h = (width, height) if index == 0 else ((width + 1) // 2, (height + 1) // 2)
+        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h, :w]
+        planes.append(np.ascontiguousarray(rows))
+    return planes[0], planes[1], planes[2]
+
+
+def blend(a: Planes, b: Planes, weight: float) -> Planes:
+    """`a` faded into `b` by `weight` (0..1), plane by plane."""
+    return tuple((x * (1.0 - weight) + y * weight).astype(np.uint8) for x, y in zip(a, b))  # type: ignore[return-value]
 
 
 class FilmDecoder:
@@ -130,8 +160,8 @@ class FilmDecoder:
 
     # --- the decoding thread ---------------------------------------------------------------
 
-    def _pictures(self, start: float = 0.0) -> Iterator[tuple[float, np.ndarray]]:
-        """(time in the file, BGR pixels) of one pass from the start, at our size."""
+    def _pictures(self, start: float = 0.0) -> Iterator[tuple[float, Planes]]:
+        """(time in the file, planes) of one pass from the start, at our size."""
         import av
 
         with av.open(self.path) as container:
@@ -142,7 +172,7 @@ class FilmDecoder:
                 t = float((frame.pts - base) * stream.time_base) if frame.pts is not None else 0.0
                 if t < start - 0.5 / self.fps:
                     continue
-                yield t, frame.to_ndarray(format="bgr24", width=self.size[0], height=self.size[1])
+                yield t, planes_of(frame, self.size)
 
     def _run(self) -> None:
         try:
@@ -151,7 +181,7 @@ class FilmDecoder:
             current = self._pictures()
             while not self._stop:
                 head = None
-                for t, pixels in current:
+                for t, planes in current:
                     if self._stop:
                         return
                     if self.fade and t >= self.period:   # the end, blended into the start
@@ -160,8 +190,8 @@ class FilmDecoder:
                         nxt = next(head, None)
                         if nxt is not None:
                             a = min(1.0, (t - self.period) / self.fade)
-                            pixels = (pixels * (1.0 - a) + nxt[1] * a).astype(np.uint8)
-                    self._put(FilmFrame(passes * self.period + t, index, pixels, thumbnail(pixels)))
+                            planes = blend(planes, nxt[1], a)
+                    self._put(FilmFrame(passes * self.period + t, index, planes, thumbnail(planes[0])))
                     index += 1
                 passes += 1
                 if index == 0:

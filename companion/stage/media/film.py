@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from panda3d.core import NodePath, SamplerState, Texture
+from panda3d.core import NodePath, SamplerState, Texture, Vec3
+
+from companion.stage import shaders
 
 from companion.script.media import MediaSpec
 from companion.stage.environments.base import Kit
@@ -14,9 +16,8 @@ from companion.stage.media.decode import FilmDecoder, FilmFrame, FilmInfo, fit, 
 from companion.stage.media.guard import FilmGuard
 from companion.stage.media.panorama import Panorama, aspect_problem
 
-# The widest picture handed to the renderer. A 1280x720 view shows about 100 degrees across,
-# so 2048 columns for 360 degrees is already finer than its pixels on a software renderer
-# (which draws scenes at 0.35 of that); a GPU takes up to 4096.
+# The widest picture handed to the renderer: wider films are scaled down as they are decoded
+# (which costs more than the upload of their planes as they are: `companion check` warns).
 MAX_WIDTH = 4096
 
 
@@ -48,16 +49,23 @@ class Film(Panorama):
         if problem:
             raise MediaError(f"{path.name}: {problem}")
         width, height = fit(self.info.width, self.info.height, self.max_width)
-        texture = Texture(path.name)
-        texture.setup2dTexture(width, height, Texture.T_unsigned_byte, Texture.F_rgb8)
-        texture.setRamImageAs(bytes(width * height * 3), "RGB")
-        texture.setMinfilter(SamplerState.FT_linear)   # new pictures each frame: no mipmaps
-        texture.setMagfilter(SamplerState.FT_linear)
-        texture.setWrapU(SamplerState.WM_repeat)
-        texture.setWrapV(SamplerState.WM_clamp)
-        self.texture = texture
+        width, height = width - width % 2, height - height % 2
+        self.planes = [_plane_texture(f"{path.name}-{part}", w, h) for part, (w, h) in
+                       (("y", (width, height)), ("u", (width // 2, height // 2)), ("v", (width // 2, height // 2)))]
+        self.texture = self.planes[0]
         self.decoder = FilmDecoder(path, (width, height), self.info)
-        return texture
+        return self.planes[0]
+
+    def build(self, root: NodePath) -> None:
+        super().build(root)
+        root.setShaderInput("u_picture_u", self.planes[1])
+        root.setShaderInput("u_picture_v", self.planes[2])
+        # BT.709 for HD pictures, BT.601 below (as players assume when a film does not say)
+        hd = self.info is not None and self.info.height >= 720
+        root.setShaderInput("u_yuv", Vec3(1.5748, 0.1873, 0.4681) if hd else Vec3(1.402, 0.344136, 0.714136))
+        root.setShaderInput("u_yuv_b", 1.8556 if hd else 1.772)
+        for sphere in self.spheres:
+            sphere.setShader(shaders.load("pano.vert", "pano.frag", (("FILM", 1),)))
 
     def advance(self, root: NodePath, dt: float) -> None:
         if self.decoder is None:
@@ -65,7 +73,8 @@ class Film(Panorama):
         self.time += dt
         frame = self.decoder.frame_at(self.time, wait=self.wait)
         if frame is not None and self.guard.admit(frame.time, frame.thumb):
-            self.texture.setRamImage(frame.pixels.tobytes())
+            for texture, plane in zip(self.planes, frame.planes):
+                texture.setRamImage(plane.tobytes())
             self.shown = frame
             self.pictures += 1
             self._mean = float(frame.thumb.mean())
@@ -77,3 +86,15 @@ class Film(Panorama):
         if self.decoder is not None:
             self.decoder.close()
             self.decoder = None
+
+
+def _plane_texture(name: str, width: int, height: int) -> Texture:
+    """One plane of the film's pictures; new each frame, so no mipmaps."""
+    texture = Texture(name)
+    texture.setup2dTexture(width, height, Texture.T_unsigned_byte, Texture.F_red)
+    texture.setRamImage(bytes(width * height))
+    texture.setMinfilter(SamplerState.FT_linear)
+    texture.setMagfilter(SamplerState.FT_linear)
+    texture.setWrapU(SamplerState.WM_repeat)
+    texture.setWrapV(SamplerState.WM_clamp)
+    return texture

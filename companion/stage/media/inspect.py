@@ -16,6 +16,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from companion.script import media
 from companion.script.models import Script
 from companion.script.yaml_source import Mark, Source
@@ -190,8 +192,10 @@ def _scan(path: Path) -> tuple[float, int] | None:
             t = float((frame.pts - base) * stream.time_base) if frame.pts is not None else 0.0
             if t > FLASH_SCAN_SECONDS:
                 break
-            small = frame.to_ndarray(format="bgr24", width=FLASH_SCAN_SIZE[0], height=FLASH_SCAN_SIZE[1])
-            for transitions, value in zip(series, region_means(thumbnail(small))):
+            small = frame.reformat(width=FLASH_SCAN_SIZE[0], height=FLASH_SCAN_SIZE[1], format="yuv420p")
+            luma = np.frombuffer(small.planes[0], np.uint8).reshape(-1, small.planes[0].line_size)
+            luma = luma[:FLASH_SCAN_SIZE[1], :FLASH_SCAN_SIZE[0]]
+            for transitions, value in zip(series, region_means(thumbnail(luma))):
                 flashes = max(0, transitions.observe(t, float(value)) - 1)
                 if flashes > MAX_FLASHES:
                     return round(t, 1), flashes

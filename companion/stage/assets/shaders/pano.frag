@@ -4,6 +4,12 @@
 // of v); u_turn turns the picture (the look's slow drift), in turns. The look's light is a
 // gain (brightness, and the film's comfort guard) and a tint (the time of day).
 uniform sampler2D u_picture;
+#ifdef FILM
+uniform sampler2D u_picture_u;
+uniform sampler2D u_picture_v;
+uniform vec3 u_yuv;       // Cr to red, Cb and Cr to green
+uniform float u_yuv_b;    // Cb to blue
+#endif
 uniform vec2 u_band;
 uniform float u_turn;
 uniform float u_exposure;
@@ -26,6 +32,14 @@ void main() {
     vec2 dx = dFdx(uv), dy = dFdy(uv);
     vec2 sx = dFdx(seamless), sy = dFdy(seamless);
     if (abs(sx.x) + abs(sy.x) < abs(dx.x) + abs(dy.x)) { dx = sx; dy = sy; }
+#ifdef FILM
+    // a film's planes as decoded: video-range Y, U, V to colour
+    float y = (textureGrad(u_picture, uv, dx, dy).r - 16.0 / 255.0) * (255.0 / 219.0);
+    float cb = (textureGrad(u_picture_u, uv, dx, dy).r - 128.0 / 255.0) * (255.0 / 224.0);
+    float cr = (textureGrad(u_picture_v, uv, dx, dy).r - 128.0 / 255.0) * (255.0 / 224.0);
+    vec3 color = clamp(vec3(y + u_yuv.x * cr, y - u_yuv.y * cb - u_yuv.z * cr, y + u_yuv_b * cb), 0.0, 1.0);
+#else
     vec3 color = textureGrad(u_picture, uv, dx, dy).rgb;
+#endif
     o_color = vec4(color * u_tint * (u_exposure * u_gain), 1.0);
 }
