@@ -12,7 +12,7 @@ import numpy as np
 
 
 def panorama(path: Path, size: tuple[int, int] = (4096, 2048)) -> Path:
-    """A sky gradient over a ground of soft noise, with hills on the horizon."""
+    """A sky paling to the horizon over a field of soft light and shade, low hills between."""
     import av
 
     if path.is_file():
@@ -20,10 +20,12 @@ def panorama(path: Path, size: tuple[int, int] = (4096, 2048)) -> Path:
     width, height = size
     v = np.linspace(1.0, 0.0, height)[:, None]
     u = np.linspace(0.0, 1.0, width)[None, :]
-    hills = 0.5 + 0.03 * np.sin(u * 2 * np.pi * 5) + 0.015 * np.sin(u * 2 * np.pi * 17 + 1)
-    sky = np.stack([0.45 + 0.4 * v, 0.6 + 0.3 * v, 0.9 + 0.0 * v], -1) * np.ones((1, width, 1))
-    rng = np.random.default_rng(1)
-    noise = rng.random((height // 8, width // 8)).repeat(8, 0).repeat(8, 1)
+    hills = 0.5 + 0.012 * np.sin(u * 2 * np.pi * 5) + 0.006 * np.sin(u * 2 * np.pi * 17 + 1) + 0.006
+    sky = np.stack([0.82 - 0.4 * v, 0.88 - 0.3 * v, 0.95 + 0.0 * v], -1) * np.ones((1, width, 1))
+    # grass: soft waves of light and shade that shrink toward the horizon, as a field's do
+    depth = np.clip(hills - v, 0.001, 1.0)
+    noise = 0.5 + 0.25 * np.sin(u * 2 * np.pi * 90 / (0.2 + depth)) * np.sin(v * 300 / (0.05 + depth)) \
+        + 0.25 * np.sin(u * 2 * np.pi * 23 + v * 40)
     ground = np.stack([0.25 + 0.1 * noise, 0.4 + 0.15 * noise, 0.2 + 0.05 * noise], -1)
     image = np.where((v < hills)[..., None], ground, sky)
     pixels = (np.clip(image, 0, 1) * 255).astype(np.uint8)

@@ -20,7 +20,7 @@ SUFFIXES = {
     "film": (".mp4", ".m4v", ".mov", ".mkv", ".webm"),
     "scene": (".glb", ".gltf"),
 }
-OPTIONS = {"panorama": ("stereo",), "film": ("stereo", "sound"), "scene": ("view",)}
+OPTIONS = {"panorama": ("stereo",), "film": ("stereo",), "scene": ("view",)}
 DESCRIPTIONS = {
     "panorama": "an equirectangular (2:1) photograph on a sphere around the viewer",
     "film": "an equirectangular (2:1) 360-degree film, looped",
@@ -34,7 +34,6 @@ class MediaSpec:
     file: str                   # resolved against the script's folder when loaded
     stereo: str = "mono"        # top-bottom: the left eye's picture above the right eye's
     view: str | None = None     # scene: the node the viewer sits at
-    sound: bool = True          # film: its sound (if any) plays on the ambience bus
 
     @property
     def key(self) -> str:
@@ -43,8 +42,6 @@ class MediaSpec:
             options.append(f"stereo={self.stereo}")
         if self.view:
             options.append(f"view={self.view}")
-        if not self.sound:
-            options.append("sound=off")
         return f"{self.kind}:{self.file}" + ("?" + "&".join(options) if options else "")
 
     @property
@@ -60,8 +57,7 @@ def parse(name: str) -> MediaSpec | None:
         return None
     file, _, query = rest.partition("?")
     options = dict(part.partition("=")[::2] for part in query.split("&") if part)
-    return MediaSpec(kind, file, stereo=options.get("stereo", "mono"), view=options.get("view") or None,
-                     sound=options.get("sound", "on") != "off")
+    return MediaSpec(kind, file, stereo=options.get("stereo", "mono"), view=options.get("view") or None)
 
 
 def is_media(name: object) -> bool:

@@ -104,13 +104,10 @@ def _media_environment(value: Any, info: ValidationInfo) -> Any:
     view = value.get("view")
     if view is not None and (not isinstance(view, str) or not view):
         raise PydanticCustomError("media_view", "'view' names a node of the scene")
-    sound = value.get("sound", True)
-    if not isinstance(sound, bool):
-        raise PydanticCustomError("media_sound", "'sound' is true or false")
     _resolve_file(file, info)
     base = (info.context or {}).get("base_dir")
     path = str((Path(base) / file).resolve()) if base is not None else file
-    return media.MediaSpec(kind, path, stereo=stereo, view=view, sound=sound).key
+    return media.MediaSpec(kind, path, stereo=stereo, view=view).key
 
 
 def _environment_name(value: str) -> str:
@@ -129,7 +126,6 @@ _MEDIA_SCHEMA = {
         **{kind: {"type": "string", "description": media.DESCRIPTIONS[kind]} for kind in media.KINDS},
         "stereo": {"enum": list(media.STEREO), "description": "top-bottom: the left eye's picture above the right's"},
         "view": {"type": "string", "description": "scene: the node the viewer sits at (else the origin)"},
-        "sound": {"type": "boolean", "description": "film: play its sound on the ambience bus"},
     },
     "oneOf": [{"required": [kind]} for kind in media.KINDS],
     "additionalProperties": False,
