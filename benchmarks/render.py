@@ -21,6 +21,7 @@ the film picture due (goal at least 99%).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -146,6 +147,28 @@ def measure(display: str, size: tuple[int, int], frames: int, rounds: int,
                                          for k in costs}
 
 
+def _resident_mb() -> float:
+    """This process's resident memory (Linux), in MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def decode_rate(path: Path, seconds: float = 10.0) -> float:
+    """Film pictures a second the decoder alone makes (no drawing), for comparison."""
+    from companion.stage.media.decode import FilmDecoder, probe
+
+    info = probe(path)
+    decoder = FilmDecoder(path, (info.width, info.height), info)
+    try:
+        start, t = time.perf_counter(), 0.0
+        while t < seconds:
+            t += 1.0 / info.fps
+            decoder.frame_at(t, wait=True)
+        return seconds * info.fps / (time.perf_counter() - start)
+    finally:
+        decoder.close()
+
+
 def measure_film(path: Path, size: tuple[int, int], seconds: float, fps: int = 30) -> dict[str, float]:
     """A film played in real time at `fps` frames a second: the cost of a frame (update, draw,
     read back), and the share of frames that show the film picture due (decoded in time)."""
@@ -160,8 +183,11 @@ def measure_film(path: Path, size: tuple[int, int], seconds: float, fps: int = 3
         film = stage.layers[key].scenery
         stage.settle()
         costs, on_time, frames = [], 0, round(seconds * fps)
+        resident: list[float] = []
         start = time.perf_counter()
         for index in range(frames):
+            if index % fps == 0:
+                resident.append(_resident_mb())
             due = start + index / fps
             while time.perf_counter() < due:          # paced as a 30 Hz display would
                 time.sleep(0.001)
@@ -172,8 +198,10 @@ def measure_film(path: Path, size: tuple[int, int], seconds: float, fps: int = 3
             costs.append((time.perf_counter() - began) * 1000)
             shown = film.shown
             on_time += shown is not None and shown.time > film.time - 1.0 / film.info.fps - 1e-6
+        settled = resident[min(2, len(resident) - 1)]   # after the first pictures' buffers are made
         return {"cost": statistics.median(costs), "p95": sorted(costs)[int(0.95 * len(costs))],
-                "on_time": on_time / frames, "texture": film.texture.getXSize()}
+                "on_time": on_time / frames, "texture": film.texture.getXSize(),
+                "memory_growth": max(resident) - settled, "loops": film.time / film.decoder.period}
     finally:
         stage.close()
 
@@ -199,7 +227,9 @@ def main() -> None:
     sample_stereo, stereo = measure("stereo", size, args.frames, args.rounds, media)
     from media_files import film as make_film
 
-    played = measure_film(make_film(folder / "film.mp4"), size, args.film_seconds)
+    film_path = make_film(folder / "film.mp4")
+    played = measure_film(film_path, size, args.film_seconds)
+    decoded = decode_rate(film_path)
     print(f"render cost at {size[0]}x{size[1]}: medians of {args.rounds} rounds of {args.frames} frames, "
           "each frame read back")
     print(f"{'scene':<22}{'ms/frame':>10}{'ratio':>8}   goal")
@@ -211,7 +241,9 @@ def main() -> None:
         print(f"{name + ' stereo':<22}{cost:>10.2f}{ratio:>8.2f}   <= 1.00 {'ok' if ratio <= 1.0 else 'OVER'}")
     print(f"film 3840x1920 at 30 fps (decoded at {played['texture']} wide): {played['cost']:.1f} ms/frame "
           f"(95th percentile {played['p95']:.1f}), {played['on_time']:.1%} of frames show the picture due "
-          f"(goal >= 99%) {'ok' if played['on_time'] >= 0.99 else 'UNDER'}")
+          f"(goal >= 99%) {'ok' if played['on_time'] >= 0.99 else 'UNDER'}; memory grew "
+          f"{played['memory_growth']:.1f} MB over {args.film_seconds:.0f} s ({played['loops']:.1f} passes of the loop)")
+    print(f"film decoder alone (no drawing): {decoded:.0f} pictures a second")
     print(f"start to first frame: {float(first) * 1000:.0f} ms (imports, window, first environment)")
     from results import emit  # benchmarks/results.py, beside this file
 
