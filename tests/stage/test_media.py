@@ -218,3 +218,18 @@ def test_without_the_guard_the_same_film_would_flash(fresh_stage, media):
     film.guard = Open()
     player.run(5.0, fps=30)
     assert _flashes(stage)
+
+
+def test_captions_and_the_breathing_guide_show_over_a_panorama(fresh_stage, media):
+    stage = fresh_stage(size=(320, 180))
+    player = Player(stage)
+    player.scene(key("panorama", media["panorama"]), transition=0.5)
+    bare = player.settle()
+    stage.apply(act.Say(text="Let your shoulders soften.", seconds=5.0, caption=True))
+    stage.apply(act.Breathe(inhale=4.0, hold=0.0, exhale=4.0, rest=0.0, cycles=2, sound="none"))
+    player.run(1.0, fps=15, breath={"phase": "in", "progress": 0.5, "cycle": 1, "cycles": 2})
+    shown = player.frame(1 / 15, breath={"phase": "in", "progress": 0.6, "cycle": 1, "cycles": 2})
+    caption_rows = slice(int(0.80 * 180), int(0.95 * 180))
+    changed = np.abs(shown.astype(int) - bare.astype(int)).sum(2) > 60
+    assert changed[caption_rows].mean() > 0.01            # the caption's letters
+    assert changed[: int(0.75 * 180)].mean() > 0.005      # the guide
