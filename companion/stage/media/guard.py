@@ -6,7 +6,7 @@ lurches are damped before they are shown, by the rules the stage's comfort check
   gain from GAIN_RANGE), as an eye adapts: a cut from dark to bright comes up gently.
 - Flashes: when the film's pictures (whole or any ninth) swing by a flash's step more
   than ALLOWED_CHANGES times within a second, new pictures are held, at most HOLD_RATE a
-  second, and the film dims to FLASH_GAIN, until it has been calm for CALM seconds."""
+  second, and the film dims to at most FLASH_GAIN, until it has been calm for CALM seconds."""
 
 from __future__ import annotations
 
@@ -53,8 +53,8 @@ class FilmGuard:
             self.shown_mean = mean
         step = LURCH_RATE * dt
         self.shown_mean += float(np.clip(mean - self.shown_mean, -step, step))
-        gain = self.shown_mean / max(mean, 1e-3)
+        gain = float(np.clip(self.shown_mean / max(mean, 1e-3), *GAIN_RANGE))
         if self.flashing(time):
-            gain *= FLASH_GAIN
-        self.gain = float(np.clip(gain, *GAIN_RANGE))
+            gain = min(gain, FLASH_GAIN)   # dimmed, and a dark picture is not brightened
+        self.gain = gain
         return self.gain
