@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +31,7 @@ FLASH_SCAN_SIZE = (96, 48)
 Problem = tuple[str, str]   # (severity, message)
 
 
-def media_check(cache_dir: Path | None = None):
+def media_check(cache_dir: Path | None = None) -> Callable[[Script, Source], Iterator[tuple[Mark, str, str]]]:
     """An ExtraCheck (companion.script.loader) that opens every media file a script names."""
 
     def check(script: Script, source: Source) -> Iterator[tuple[Mark, str, str]]:
