@@ -4,9 +4,11 @@ runs on from the end into the start. Frames come in film time (seconds since the
 started, across loops), as decoded (Y, U and V planes: the shader makes them colour, which
 costs the CPU nothing), a few ahead only: memory stays flat however long the session.
 
-Why PyAV rather than Panda3D's MovieTexture: the film's time here is the session's (it stops
-when the session pauses and runs on a virtual clock in tests), and each frame's brightness
-is measured for the comfort guard before it is shown; MovieTexture runs on its own clock."""
+Why PyAV rather than Panda3D's MovieTexture: tried first, Panda3D 1.10.16's FFmpeg plugin
+gave black pictures for H.264 films made here (its conversion logs "bad src image pointers");
+and the film's time here must be the session's (it stops when the session pauses and runs on
+a virtual clock in tests), with each picture's brightness measured for the comfort guard
+before it is shown, where MovieTexture runs on its own clock."""
 
 from __future__ import annotations
 
