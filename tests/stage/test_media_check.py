@@ -110,3 +110,33 @@ def test_media_options_are_checked_by_the_format(tmp_path):
     assert "a film file ends in" in messages[1]
     assert "file not found: 'media/gone.jpg'" in messages[2]
     assert "panorama, film or scene" in messages[3]
+
+
+def _snapshot(folder: Path, scenes: str) -> subprocess.CompletedProcess:
+    script = folder / "script.yaml"
+    script.write_text(f"companion: 1\ntitle: Own media\nscenes:\n{scenes}")
+    return subprocess.run([sys.executable, "-m", "companion", "snapshot", str(script), "--out", str(folder / "shots"),
+                           "--size", "160x90"], capture_output=True, text=True, timeout=100)
+
+
+def test_snapshot_draws_each_kind(tmp_path):
+    from panda3d.core import PNMImage
+
+    write_picture(tmp_path / "media" / "beach.jpg", panorama_pixels(1024, 512))
+    write_film(tmp_path / "media" / "sea.mp4", seconds=1.0)
+    write_glb(tmp_path / "media" / "garden.glb")
+    result = _snapshot(tmp_path, scene("a", "{panorama: media/beach.jpg}") + scene("b", "{film: media/sea.mp4}")
+                       + scene("c", "{scene: media/garden.glb, view: seat}"))
+    assert result.returncode == 0, result.stderr
+    for name in ("01-a", "02-b", "03-c"):
+        image = PNMImage(str(tmp_path / "shots" / f"{name}.png"))
+        red, green, blue = image.getXel(80, 45)
+        assert red > 1.8 * green and red > 1.8 * blue, (name, red, green, blue)   # red straight ahead
+
+
+def test_snapshot_of_a_broken_picture_stops_with_a_message(tmp_path):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "beach.jpg").write_bytes(b"\xff\xd8 this is not a JPEG")
+    result = _snapshot(tmp_path, scene("a", "{panorama: media/beach.jpg}"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "cannot read the picture beach.jpg" in result.stderr
