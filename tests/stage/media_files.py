@@ -61,7 +61,7 @@ def write_picture(path: Path, pixels: np.ndarray) -> Path:
 
 
 def write_film(path: Path, seconds: float = 3.0, size: tuple[int, int] = (256, 128), fps: int = 30,
-               flash: tuple[float, float] | None = None, codec: str = "libx264") -> Path:
+               flash: tuple[float, float] | None = None, codec: str = "libx264", still: bool = False) -> Path:
     """The test panorama (red ahead, still) with a yellow mark below the horizon moving right
     one column a frame, so a jump in the film (as at a loop without a blend) shows.
     `flash`: (from, to) seconds in which the whole picture alternates black and white at 10 Hz."""
@@ -76,8 +76,9 @@ def write_film(path: Path, seconds: float = 3.0, size: tuple[int, int] = (256, 1
         for index in range(round(seconds * fps)):
             t = index / fps
             pixels = base.copy()
-            x = index % width
-            pixels[int(height * 0.7):int(height * 0.8), x:x + width // 24] = (240, 220, 40)
+            if not still:   # `still`: every picture the same, a film that loops by itself
+                x = index % width
+                pixels[int(height * 0.7):int(height * 0.8), x:x + width // 24] = (240, 220, 40)
             if flash and flash[0] <= t < flash[1]:
                 pixels = np.full_like(base, 250 if int(t * 20) % 2 == 0 else 5)
             for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):

@@ -194,6 +194,21 @@ def test_the_loop_blends_the_end_into_the_start(media):
     assert _loop_jumps(media["film"], 0.0) > 6.0     # cut, not blended: the mark jumps back
 
 
+def test_a_film_that_loops_by_itself_is_not_blended_after_its_first_pass(tmp_path):
+    still = FilmDecoder(write_film(tmp_path / "still.mp4", seconds=5.0, still=True), (256, 128))
+    moving = FilmDecoder(write_film(tmp_path / "moving.mp4", seconds=5.0), (256, 128))
+    try:
+        for decoder in (still, moving):
+            times = np.arange(0.0, decoder.period + 2.0, 1 / 30)
+            shown = [decoder.frame_at(t, wait=True) for t in times]
+            assert all(frame is not None for frame in shown)
+            assert all(b.time > a.time for a, b in zip(shown, shown[1:]))   # film time runs on
+        assert still.fade == 0.0 and moving.fade == LOOP_FADE
+    finally:
+        still.close()
+        moving.close()
+
+
 def _flashes(stage) -> list[str]:
     return [f.message for f in stage.comfort.findings if f.rule == "flashes"]
 

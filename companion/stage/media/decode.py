@@ -1,6 +1,7 @@
 """A film's pictures, decoded ahead in a thread of their own with PyAV (FFmpeg), looped
 without a seam: the last LOOP_FADE seconds are blended into the first ones, so the picture
-runs on from the end into the start. Frames come in film time (seconds since the film
+runs on from the end into the start (after the first pass, a film whose last picture is its
+first, a loop already, is cut from end to start instead). Frames come in film time (seconds since the film
 started, across loops), as decoded (Y, U and V planes: the shader makes them colour, which
 costs the CPU nothing), a few ahead only: memory stays flat however long the session.
 
@@ -23,6 +24,7 @@ import numpy as np
 LOOP_FADE = 1.0        # seconds of the end blended into the start
 AHEAD = 4              # frames decoded ahead
 THUMB = (24, 48)       # rows, columns measured for the comfort guard
+SEAMLESS = 0.03        # the last picture differs from the first nowhere by more: a loop
 
 
 class CodecError(ValueError):
@@ -179,13 +181,19 @@ class FilmDecoder:
     def _run(self) -> None:
         try:
             index = 0
-            passes = 0
+            offset = 0.0                # film time at which this pass's file time 0 shows
+            first: np.ndarray | None = None
             current = self._pictures()
             while not self._stop:
                 head = None
+                last: tuple[float, np.ndarray] | None = None
                 for t, planes in current:
                     if self._stop:
                         return
+                    raw = thumbnail(planes[0])
+                    if first is None:
+                        first = raw
+                    last = (t, raw)
                     if self.fade and t >= self.period:   # the end, blended into the start
                         if head is None:
                             head = self._pictures()
@@ -193,13 +201,18 @@ class FilmDecoder:
                         if nxt is not None:
                             a = min(1.0, (t - self.period) / self.fade)
                             planes = blend(planes, nxt[1], a)
-                    self._put(FilmFrame(passes * self.period + t, index, planes, thumbnail(planes[0])))
+                    self._put(FilmFrame(offset + t, index, planes, thumbnail(planes[0]) if head else raw))
                     index += 1
-                passes += 1
-                if index == 0:
+                if last is None or first is None:
                     raise ValueError("no picture could be decoded")
-                # the next pass goes on from where the blend left its start
-                current = head if head is not None else self._pictures()
+                if head is not None:    # the next pass goes on from where the blend left its start
+                    offset += self.period
+                    current = head
+                else:                   # cut: the next pass starts a frame after this one's last
+                    offset += last[0] + 1.0 / self.fps
+                    current = self._pictures()
+                if self.fade and float(np.abs(last[1] - first).max()) < SEAMLESS:
+                    self.fade = 0.0     # its end runs into its start already: no blend needed
         except Exception as exc:  # reported by the layer, once; the session goes on
             self.error = f"{Path(self.path).name}: {exc}"
         finally:
