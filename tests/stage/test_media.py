@@ -251,3 +251,16 @@ def test_captions_and_the_breathing_guide_show_over_a_panorama(fresh_stage, medi
     changed = np.abs(shown.astype(int) - bare.astype(int)).sum(2) > 60
     assert changed[caption_rows].mean() > 0.01            # the caption's letters
     assert changed[: int(0.75 * 180)].mean() > 0.005      # the guide
+
+
+def test_the_look_lights_a_glTF_scene_and_hazes_it(fresh_stage, media):
+    stage = fresh_stage(size=(160, 90))
+    player = Player(stage)
+    player.scene(key("scene", media["scene"], view="seat"), {"time": "day"})
+    day = player.settle()
+    player.scene(key("scene", media["scene"], view="seat"), {"time": "night"})
+    night = player.settle()
+    ground = slice(82, 90)
+    assert night[ground].mean() < 0.5 * day[ground].mean()       # the key light and fill follow the time
+    far, near = day[46:48].reshape(-1, 3).mean(0), day[86:90].reshape(-1, 3).mean(0)
+    assert abs(far[2] - far[1]) < abs(near[2] - near[1])          # the far ground fades into the haze
