@@ -13,7 +13,6 @@ from companion.script.media import MediaSpec
 from companion.session import actions as act
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine
-
 from companion.stage.media.decode import LOOP_FADE, FilmDecoder
 
 from .helpers import Player

@@ -19,7 +19,7 @@ def check(folder: Path, scenes: str, *extra: str) -> tuple[int, list[dict], str]
     script = folder / "script.yaml"
     script.write_text(f"companion: 1\ntitle: Own media\nscenes:\n{scenes}")
     result = subprocess.run([sys.executable, "-m", "companion", "check", "--format", "json", str(script), *extra],
-                            capture_output=True, text=True, timeout=100,
+                            check=False, capture_output=True, text=True, timeout=100,
                             env={**__import__("os").environ, "XDG_CACHE_HOME": str(folder / "cache")})
     assert "Traceback" not in result.stderr, result.stderr
     return result.returncode, json.loads(result.stdout), result.stderr
@@ -116,7 +116,7 @@ def _snapshot(folder: Path, scenes: str) -> subprocess.CompletedProcess:
     script = folder / "script.yaml"
     script.write_text(f"companion: 1\ntitle: Own media\nscenes:\n{scenes}")
     return subprocess.run([sys.executable, "-m", "companion", "snapshot", str(script), "--out", str(folder / "shots"),
-                           "--size", "160x90"], capture_output=True, text=True, timeout=100)
+                           "--size", "160x90"], check=False, capture_output=True, text=True, timeout=100)
 
 
 def test_snapshot_draws_each_kind(tmp_path):

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from panda3d.core import NodePath, SamplerState, Texture, Vec3
 
-from companion.stage import shaders
-
 from companion.script.media import MediaSpec
+from companion.stage import shaders
 from companion.stage.environments.base import Kit
 from companion.stage.media.decode import FilmDecoder, FilmFrame, FilmInfo, fit, probe
 from companion.stage.media.guard import FilmGuard
