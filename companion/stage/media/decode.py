@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -157,6 +158,7 @@ class FilmDecoder:
         self._frames: deque[FilmFrame] = deque()
         self._cond = threading.Condition()
         self._stop = False
+        self._wanted = 0.0          # the film time last asked for: pictures before it are late
         self.error: str | None = None
         self.ended = False
         self._thread = threading.Thread(target=self._run, name=f"film {Path(self.path).name}", daemon=True)
@@ -164,8 +166,8 @@ class FilmDecoder:
 
     # --- the decoding thread ---------------------------------------------------------------
 
-    def _pictures(self, start: float = 0.0) -> Iterator[tuple[float, Planes]]:
-        """(time in the file, planes) of one pass from the start, at our size."""
+    def _pictures(self, start: float = 0.0) -> Iterator[tuple[float, Any]]:
+        """(time in the file, decoded frame) of one pass from the start."""
         import av
 
         with av.open(self.path) as container:
@@ -176,7 +178,7 @@ class FilmDecoder:
                 t = float((frame.pts - base) * stream.time_base) if frame.pts is not None else 0.0
                 if t < start - 0.5 / self.fps:
                     continue
-                yield t, planes_of(frame, self.size)
+                yield t, frame
 
     def _run(self) -> None:
         try:
@@ -187,9 +189,16 @@ class FilmDecoder:
             while not self._stop:
                 head = None
                 last: tuple[float, np.ndarray] | None = None
-                for t, planes in current:
+                final = 0.0
+                for t, frame in current:
                     if self._stop:
                         return
+                    final = t
+                    late = offset + t < self._wanted - 1.0 / self.fps
+                    if late and first is not None and not (self.fade and t >= self.period):
+                        index += 1      # already due to be dropped: not converted at all
+                        continue
+                    planes = planes_of(frame, self.size)
                     raw = thumbnail(planes[0])
                     if first is None:
                         first = raw
@@ -200,7 +209,7 @@ class FilmDecoder:
                         nxt = next(head, None)
                         if nxt is not None:
                             a = min(1.0, (t - self.period) / self.fade)
-                            planes = blend(planes, nxt[1], a)
+                            planes = blend(planes, planes_of(nxt[1], self.size), a)
                     self._put(FilmFrame(offset + t, index, planes, thumbnail(planes[0]) if head else raw))
                     index += 1
                 if last is None or first is None:
@@ -209,9 +218,9 @@ class FilmDecoder:
                     offset += self.period
                     current = head
                 else:                   # cut: the next pass starts a frame after this one's last
-                    offset += last[0] + 1.0 / self.fps
+                    offset += final + 1.0 / self.fps
                     current = self._pictures()
-                if self.fade and float(np.abs(last[1] - first).max()) < SEAMLESS:
+                if self.fade and last[0] == final and float(np.abs(last[1] - first).max()) < SEAMLESS:
                     self.fade = 0.0     # its end runs into its start already: no blend needed
         except Exception as exc:  # reported by the layer, once; the session goes on
             self.error = f"{Path(self.path).name}: {exc}"
@@ -237,6 +246,7 @@ class FilmDecoder:
         due = time + 1e-6
         give_up = clock.monotonic() + timeout
         with self._cond:
+            self._wanted = time
             chosen = None
             while True:
                 while self._frames and self._frames[0].time <= due:
