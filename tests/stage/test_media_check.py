@@ -140,3 +140,31 @@ def test_snapshot_of_a_broken_picture_stops_with_a_message(tmp_path):
     result = _snapshot(tmp_path, scene("a", "{panorama: media/beach.jpg}"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "cannot read the picture beach.jpg" in result.stderr
+
+
+def test_a_film_in_a_slow_pixel_format_is_a_warning(tmp_path):
+    import av
+
+    film = tmp_path / "media" / "sea.mp4"
+    film.parent.mkdir()
+    with av.open(str(film), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 256, 128, "yuv444p"
+        for _ in range(10):
+            frame = av.VideoFrame.from_ndarray(np.full((128, 256, 3), 90, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    code, findings, _ = check(tmp_path, scene("a", "{film: media/sea.mp4}"))
+    assert code == 0 and len(findings) == 1
+    assert "yuv444p" in findings[0]["message"] and findings[0]["severity"] == "warning"
+    from companion.stage.media.decode import FilmDecoder   # and it still plays, converted
+
+    decoder = FilmDecoder(film, (256, 128))
+    try:
+        frame = decoder.frame_at(0.0, wait=True)
+        assert [p.shape for p in frame.planes] == [(128, 256), (64, 128), (64, 128)]
+        assert abs(int(frame.planes[0].mean()) - 93) < 8     # grey 90 in video range: 16 + 90 * 219 / 255
+    finally:
+        decoder.close()

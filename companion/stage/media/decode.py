@@ -40,6 +40,7 @@ class FilmInfo:
     duration: float
     codec: str
     has_sound: bool
+    pixels: str = "yuv420p"     # FFmpeg's pixel format: other than yuv420p is converted per picture
 
 
 Planes = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -72,7 +73,8 @@ def probe(path: str | Path) -> FilmInfo:
             duration = container.duration / 1_000_000
         else:
             duration = 0.0
-        return FilmInfo(ctx.width, ctx.height, fps, duration, ctx.name, bool(container.streams.audio))
+        return FilmInfo(ctx.width, ctx.height, fps, duration, ctx.name, bool(container.streams.audio),
+                        ctx.pix_fmt or "unknown")
 
 
 def read_picture(path: str | Path) -> np.ndarray:

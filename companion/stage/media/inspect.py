@@ -101,6 +101,9 @@ def _film(path: Path, spec: media.MediaSpec, cache_dir: Path | None) -> list[Pro
         problems.append(("warning", f"{path.name} is {info.width}x{info.height}: larger than {MAX_FILM[0]}x"
                                     f"{MAX_FILM[1]} decodes too slowly on a machine with no GPU; 3840x1920 "
                                     "plays smoothly"))
+    if info.pixels != "yuv420p":
+        problems.append(("warning", f"{path.name} stores its pictures as {info.pixels}: each is converted as it "
+                                    "plays, which is slow; export 8-bit 4:2:0 (ffmpeg -pix_fmt yuv420p)"))
     flashes = flash_scan(path, cache_dir)
     if flashes:
         at, count = flashes
