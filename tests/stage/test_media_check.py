@@ -112,6 +112,15 @@ def test_media_options_are_checked_by_the_format(tmp_path):
     assert "panorama, film or scene" in messages[3]
 
 
+def test_a_media_environment_takes_only_the_shared_look_settings(tmp_path):
+    write_picture(tmp_path / "media" / "beach.jpg", panorama_pixels(512, 256))
+    code, findings, _ = check(tmp_path, scene("a", "{panorama: media/beach.jpg}")
+                              + "    look: {time: dusk, brightness: 0.6, motion: 0.2, mist: 0.5}\n")
+    assert code == 1 and len(findings) == 1
+    assert findings[0]["message"] == ("'look.mist' is a setting of forest, not of panorama "
+                                      "(its own settings: none)")
+
+
 def _snapshot(folder: Path, scenes: str) -> subprocess.CompletedProcess:
     script = folder / "script.yaml"
     script.write_text(f"companion: 1\ntitle: Own media\nscenes:\n{scenes}")
