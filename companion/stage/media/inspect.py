@@ -27,6 +27,7 @@ MAX_FILM = (4096, 2048)
 MAX_TRIANGLES = 300_000
 FLASH_SCAN_SECONDS = 120.0
 FLASH_SCAN_SIZE = (96, 48)
+EIGHT_BIT_LUMA = ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21")
 
 Problem = tuple[str, str]   # (severity, message)
 
@@ -195,9 +196,10 @@ def _scan(path: Path) -> tuple[float, int] | None:
             t = float((frame.pts - base) * stream.time_base) if frame.pts is not None else 0.0
             if t > FLASH_SCAN_SECONDS:
                 break
-            small = frame.reformat(width=FLASH_SCAN_SIZE[0], height=FLASH_SCAN_SIZE[1], format="yuv420p")
-            luma = np.frombuffer(small.planes[0], np.uint8).reshape(-1, small.planes[0].line_size)
-            luma = luma[:FLASH_SCAN_SIZE[1], :FLASH_SCAN_SIZE[0]]
+            if frame.format.name not in EIGHT_BIT_LUMA:   # sampled from a small copy instead
+                frame = frame.reformat(width=FLASH_SCAN_SIZE[0], height=FLASH_SCAN_SIZE[1], format="yuv420p")
+            plane = frame.planes[0]   # 8-bit luma: sampled where it lies, no conversion
+            luma = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:frame.height, :frame.width]
             for transitions, value in zip(series, region_means(thumbnail(luma))):
                 flashes = max(0, transitions.observe(t, float(value)) - 1)
                 if flashes > MAX_FLASHES:
