@@ -5,9 +5,12 @@ and the distance haze is its fog. A sky dome stands behind it, so a scene that d
 enclose the viewer still covers the view.
 
 Shading: one light-and-haze shader of ours (model.frag) on the whole scene rather than
-panda3d-simplepbr's pipeline, which renders through a FilterManager of its own on the main
-window (the stage draws each environment into a buffer of its own, to crossfade) and costs
-an HDR pass per frame; materials' base colour, texture, vertex colour and emission are kept."""
+panda3d-simplepbr's. Its pipeline renders through a FilterManager of its own on the main
+window (the stage draws each environment into a buffer of its own, to crossfade) with an
+HDR pass per frame; and its PBR shader alone, tried on the 50,000-triangle benchmark scene
+with a sun and a fill light and no shadows, cost 1.05 of Panda3D's sample scene against
+0.44 for ours (4 paired rounds at 1280x720 on llvmpipe), over the 0.5 budget. Materials'
+base colour, texture, vertex colour and emission are kept; metal and roughness are not."""
 
 from __future__ import annotations
 
