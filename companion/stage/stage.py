@@ -200,7 +200,8 @@ class Stage:
 
         if name not in self.layers:
             kinds = sceneries()
-            scenery = media_scenery(name, self.kit, wait=self.wait_media)
+            scenery = media_scenery(name, self.kit, wait=self.wait_media,
+                                    software=(self.render_scale or 1.0) < 1.0)
             if scenery is None and name not in kinds:
                 raise StageError(f"unknown environment '{name}' (known: {', '.join(sorted(kinds))})")
             layer = Layer(scenery or kinds[name](self.kit), self.window, self.scene_size, self.regions,

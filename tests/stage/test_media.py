@@ -263,3 +263,17 @@ def test_the_look_lights_a_glTF_scene_and_hazes_it(fresh_stage, media):
     assert night[ground].mean() < 0.5 * day[ground].mean()       # the key light and fill follow the time
     far, near = day[46:48].reshape(-1, 3).mean(0), day[86:90].reshape(-1, 3).mean(0)
     assert abs(far[2] - far[1]) < abs(near[2] - near[1])          # the far ground fades into the haze
+
+
+def test_a_film_can_be_handed_on_at_every_other_pixel(media):
+    """On a software renderer a film wider than 2048 is uploaded at half size (film.py)."""
+    import av
+
+    from companion.stage.media.decode import planes_of
+
+    with av.open(str(media["film"])) as container:
+        frame = next(container.decode(video=0))
+        full = planes_of(frame, (256, 128))
+        half = planes_of(frame, (256, 128), step=2)
+    assert [p.shape for p in half] == [(64, 128), (32, 64), (32, 64)]
+    assert all(np.array_equal(h, f[::2, ::2]) for h, f in zip(half, full))

@@ -15,9 +15,10 @@ class MediaError(StageError):
     """A media file that cannot be shown (unreadable, wrong proportions, no decoder)."""
 
 
-def media_scenery(name: str, kit: Kit, *, wait: bool = False) -> Scenery | None:
+def media_scenery(name: str, kit: Kit, *, wait: bool = False, software: bool = False) -> Scenery | None:
     """The Scenery for a media environment's name, or None for a built-in name. `wait`:
-    a film's frames are waited for rather than dropped (snapshots, tests on a virtual clock)."""
+    a film's frames are waited for rather than dropped (snapshots, tests on a virtual clock).
+    `software`: scenes are drawn small (OpenGL on the CPU), so a film is handed on smaller."""
     spec = parse(name)
     if spec is None:
         return None
@@ -26,7 +27,7 @@ def media_scenery(name: str, kit: Kit, *, wait: bool = False) -> Scenery | None:
         return Panorama(kit, spec)
     if spec.kind == "film":
         from companion.stage.media.film import Film
-        return Film(kit, spec, wait=wait)
+        return Film(kit, spec, wait=wait, software=software)
     from companion.stage.media.model import GltfScene
     return GltfScene(kit, spec)
 

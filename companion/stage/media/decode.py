@@ -127,16 +127,17 @@ def thumbnail(luma: np.ndarray) -> np.ndarray:
     return luminance_of_luma(luma[rows][:, cols])
 
 
-def planes_of(frame, size: tuple[int, int]) -> Planes:
+def planes_of(frame: Any, size: tuple[int, int], step: int = 1) -> Planes:
     """A decoded frame's Y, U and V planes as tight arrays: 8-bit 4:2:0 as decoded (no
-    conversion: the shader turns them into colour), anything else converted once here."""
+    conversion: the shader turns them into colour), anything else converted once here.
+    `step`: every step-th pixel of every step-th row only (a smaller picture for nothing)."""
     width, height = size
     if frame.format.name != "yuv420p" or frame.width != width or frame.height != height:
         frame = frame.reformat(width=width, height=height, format="yuv420p")
     planes = []
     for index, plane in enumerate(frame.planes):
         w, h = (width, height) if index == 0 else ((width + 1) // 2, (height + 1) // 2)
-        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h, :w]
+        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h:step, :w:step]
         planes.append(np.ascontiguousarray(rows))
     return planes[0], planes[1], planes[2]
 
@@ -150,10 +151,11 @@ class FilmDecoder:
     """Decodes `path` in a thread, looping, `AHEAD` frames ahead of `want(time)`."""
 
     def __init__(self, path: str | Path, size: tuple[int, int], info: FilmInfo | None = None,
-                 fade: float = LOOP_FADE) -> None:
+                 fade: float = LOOP_FADE, step: int = 1) -> None:
         self.path = str(path)
         self.info = info or probe(path)
-        self.size = size
+        self.size = size            # decoded at (even numbers)
+        self.step = step            # and handed on at every step-th pixel
         self.fps = self.info.fps
         self.fade = fade if self.info.duration > 4 * fade else 0.0
         self.period = max(1.0 / self.fps, self.info.duration - self.fade)
@@ -200,7 +202,7 @@ class FilmDecoder:
                     if late and first is not None and not (self.fade and t >= self.period):
                         index += 1      # already due to be dropped: not converted at all
                         continue
-                    planes = planes_of(frame, self.size)
+                    planes = planes_of(frame, self.size, self.step)
                     raw = thumbnail(planes[0])
                     if first is None:
                         first = raw
@@ -211,7 +213,7 @@ class FilmDecoder:
                         nxt = next(head, None)
                         if nxt is not None:
                             a = min(1.0, (t - self.period) / self.fade)
-                            planes = blend(planes, planes_of(nxt[1], self.size), a)
+                            planes = blend(planes, planes_of(nxt[1], self.size, self.step), a)
                     self._put(FilmFrame(offset + t, index, planes, thumbnail(planes[0]) if head else raw))
                     index += 1
                 if last is None or first is None:

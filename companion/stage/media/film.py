@@ -18,14 +18,20 @@ from companion.stage.media.panorama import Panorama, aspect_problem
 # The widest picture handed to the renderer: wider films are scaled down as they are decoded
 # (which costs more than the upload of their planes as they are: `companion check` warns).
 MAX_WIDTH = 4096
+# On a software renderer scenes are drawn at 0.35 of the view (stage.SOFTWARE_SCALE): 448
+# columns for about 90 degrees, 1800 for all round. A wider film is handed on at every other
+# pixel (taken from the decoded planes, no scaling), a quarter of the bytes to upload.
+SOFTWARE_WIDTH = 2048
 
 
 class Film(Panorama):
     name = "film"
 
-    def __init__(self, kit: Kit, spec: MediaSpec, *, wait: bool = False, max_width: int = MAX_WIDTH) -> None:
+    def __init__(self, kit: Kit, spec: MediaSpec, *, wait: bool = False, max_width: int = MAX_WIDTH,
+                 software: bool = False) -> None:
         super().__init__(kit, spec)
         self.wait = wait
+        self.software = software
         self.max_width = max_width
         self.time = 0.0
         self.decoder: FilmDecoder | None = None
@@ -48,11 +54,13 @@ class Film(Panorama):
         if problem:
             raise MediaError(f"{path.name}: {problem}")
         width, height = fit(self.info.width, self.info.height, self.max_width)
-        width, height = width - width % 2, height - height % 2
+        width, height = width - width % 4, height - height % 4
+        step = 2 if self.software and width > SOFTWARE_WIDTH else 1
+        shown = (width // step, height // step)
         self.planes = [_plane_texture(f"{path.name}-{part}", w, h) for part, (w, h) in
-                       (("y", (width, height)), ("u", (width // 2, height // 2)), ("v", (width // 2, height // 2)))]
+                       (("y", shown), ("u", (shown[0] // 2, shown[1] // 2)), ("v", (shown[0] // 2, shown[1] // 2)))]
         self.texture = self.planes[0]
-        self.decoder = FilmDecoder(path, (width, height), self.info)
+        self.decoder = FilmDecoder(path, (width, height), self.info, step=step)
         return self.planes[0]
 
     def build(self, root: NodePath) -> None:
