@@ -22,7 +22,7 @@ from companion.audio.narration.cache import NarrationCache  # noqa: E402
 from companion.audio.narration.prepare import prepare_narration  # noqa: E402
 from companion.script import load_script  # noqa: E402
 
-SPEC_EXAMPLE = Path("/work/shared/spec/script-format.md")
+SPEC_EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "format.md"
 
 
 def scripts(paths: list[str]) -> list[Path]:

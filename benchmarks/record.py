@@ -3,9 +3,13 @@
 Measures, per event, `RecordWriter.write` on a real file (with the background fsync thread
 running often, so its contention is in the figures) against a baseline taken in the same run:
 `json.dumps` of the same event alone. Also a frame's `write_events` call with a typical batch,
-and the cost while the disk refuses writes (events held in memory).
+and the cost while the disk refuses writes (events held in memory), and a heartbeat.
 
-    .venv/bin/python benchmarks/record.py [--events N]
+Then reading: a 250,000-event record (about 50 MB; benchmarks/record_large.py makes it)
+reported (`companion report`'s one streamed pass, HTML) and its resume point found, in a
+child process, with the child's peak memory. Goals: under 3 s and under 200 MB.
+
+    .venv/bin/python benchmarks/record.py [--events N] [--large N]
 """
 
 from __future__ import annotations
@@ -105,6 +109,7 @@ class RefusingDisk:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--large", type=int, default=250_000, help="events in the long record")
     args = parser.parse_args()
     events = sample_events(args.events)
     script = Path(__file__).resolve().parent.parent / "tests" / "record" / "fixtures" / "format-1"
@@ -128,12 +133,17 @@ def main() -> int:
             max_pending_bytes=1 << 30,
         )
         held = time_each(refusing.write, events)
+        beating = RecordWriter.create(script, record_dir=Path(scratch), sync_interval=0.05)
+        beating.times = lambda: (612.5, 580.25)
+        beats = time_each(lambda _e: beating.heartbeat(), events[:2000])
+        beating.close()
 
     rows = [
         ("json.dumps alone (baseline)", baseline),
         ("RecordWriter.write", written),
         ("write_events, 3 per frame", frames),
         ("write, disk refusing (held)", held),
+        ("heartbeat (one per 15 s)", beats),
     ]
     base50 = statistics.median(baseline) / 1000
     print(
@@ -155,7 +165,34 @@ def main() -> int:
 
     emit("record write per event (p99)", round(p99, 1), "µs", f"< {FRAME_US * 0.01:.0f} µs (1% of a frame)",
          p99 < FRAME_US * 0.01, f"{p99 / (percentiles(baseline)[1]):.1f}x json.dumps alone")
+    beat50, _, _ = percentiles(beats)
+    emit("record heartbeat", round(beat50, 1), "µs", "one per 15 s", None,
+         f"{beat50 / 15e6 * 100:.5f} % of the time")
+    large(args.large)
     return 0
+
+
+def large(count: int) -> None:
+    """Report and resume point of a long record, in a child process (its peak memory)."""
+    import subprocess
+
+    helper = Path(__file__).resolve().parent / "record_large.py"
+    with tempfile.TemporaryDirectory(dir=Path.home()) as scratch:
+        folder = subprocess.run([sys.executable, str(helper), "make", scratch, str(count)],
+                                check=True, capture_output=True, text=True).stdout.strip()
+        size = (Path(folder) / "events.jsonl").stat().st_size
+        figures = json.loads(subprocess.run([sys.executable, str(helper), "measure", folder],
+                                            check=True, capture_output=True, text=True).stdout)
+    print(f"\nreading a long record: {figures['events']} events, {size / 1e6:.0f} MB")
+    print(f"  report (HTML, {figures['html_mb']} MB): {figures['report_s']} s "
+          f"({figures['report_cpu_s']} s of CPU); resume point: {figures['resume_point_s']} s; "
+          f"peak memory {figures['peak_mb']} MB")
+    from results import emit
+
+    emit("record report, 250k events", figures["report_s"], "s", "< 3 s",
+         figures["report_s"] < 3, f"{figures['report_cpu_s']} s CPU; {size / 1e6:.0f} MB file")
+    emit("record report, peak memory", figures["peak_mb"], "MB", "< 200 MB",
+         figures["peak_mb"] < 200, "report and resume point, one process")
 
 
 if __name__ == "__main__":

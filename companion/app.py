@@ -27,6 +27,7 @@ PUBLISH_EVERY = 0.5      # seconds: the panel hears at least this often
 PICTURE_EVERY = 1.0      # seconds: the panel's small live picture
 END_LINGER = 1.0         # seconds after the closing fade before the app exits
 ESC_CONFIRM_SECONDS = 5.0
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # SIGHUP: the terminal was closed
 FRAME_TASK = "companion-frame"
 
 # The parts report under their own names; the panel shows sound, speech and display.
@@ -51,11 +52,13 @@ class RunOptions:
     panel_key: Path | None = None
     record_dir: Path | None = None
     patient: str | None = None
+    clinician: str | None = None     # who runs the session: named in the record and report
     autostart: bool = False
     speed: float = 1.0               # a faster clock, for trying a script through quickly
     qr: bool = True
     resume: Path | None = None       # a record to continue
     resume_point: Any = None         # where in it (companion.record.resume.ResumePoint)
+    resume_lock: Any = None          # its lock, taken before it was read (record.lock.RecordLock)
     out: Callable[[str], None] = field(default=print)
 
 
@@ -82,11 +85,13 @@ class SessionApp:
         self._frames = 0
         self._gestures: Any = None  # one record row per slider gesture (control/gestures.py)
         self._continuity: Any = None  # on resume: what the panel showed (record/resume.py)
+        self._looping = False
 
     # --- start-up ----------------------------------------------------------------------------
 
     def open(self) -> None:
         """Render narration, open the record, the view, the sound and the panel."""
+        self._handle_signals()  # before the record opens: a stop at any moment closes it
         audio = prepare_audio(self.script, self.script_path, self.out, self.report)
         self.engine = Engine(self.script, self.clock, audio.timing)
         self._flush_health()
@@ -114,7 +119,10 @@ class SessionApp:
         settings, the dose clock (in this engine's times: the record's less its offset)."""
         point, offset = self.options.resume_point, self.record.session_offset
         for name, args in point.commands():
-            result = self.engine.command(name, source="resume", **args)
+            if name == "start_grounded":  # the safe scene at its step, Return leading back
+                result = self.engine.start_grounded(**args)
+            else:
+                result = self.engine.command(name, source="resume", **args)
             if not result.ok:
                 self.out(f"resume: {name}: {result.reason}")
         self._continue_panel(offset)
@@ -156,6 +164,14 @@ class SessionApp:
         display = {"mode": self.options.display, "monitor": self.options.monitor,
                    "offscreen": self.options.offscreen}
         sound = {"device": not self.mixer.silent}
+        from companion.record.clinic import load_clinic, local_zone_name
+
+        clinic = load_clinic()
+        if clinic.warning:
+            self.out(f"warning: {clinic.warning}")
+        facts = {"clinic": clinic.name, "timezone": clinic.timezone or local_zone_name()}
+        if self.options.clinician:
+            facts["clinician"] = self.options.clinician
         try:
             if self.options.resume is not None:
                 from companion.record.reader import load_record
@@ -163,13 +179,17 @@ class SessionApp:
 
                 self._continuity = panel_continuity(load_record(self.options.resume))
                 self.record = RecordWriter.resume(self.options.resume, display=display, sound=sound,
-                                                  report=self.report)
+                                                  report=self.report, facts=facts,
+                                                  lock=self.options.resume_lock)
             else:
                 self.record = RecordWriter.create(self.script_path, record_dir=self.options.record_dir,
                                                   patient=self.options.patient, script=self.script,
-                                                  display=display, sound=sound, report=self.report)
+                                                  display=display, sound=sound, report=self.report,
+                                                  facts=facts)
         except RecordError as exc:
             raise StartupError(f"cannot keep the session record: {exc}") from None
+        engine = self.engine
+        self.record.times = lambda: (engine.session_time, engine.play_time)  # for heartbeats
         self.out(f"record: {self.record.folder}")
 
     def _open_panel(self) -> None:
@@ -338,6 +358,7 @@ class SessionApp:
     def run(self) -> int:
         """Play until the session ends (or the app is stopped); returns the exit status."""
         self._handle_signals()
+        self._looping = True
         try:
             run_frames(self.step, capped=capped(self.options.display))
         finally:
@@ -404,12 +425,18 @@ class SessionApp:
             self._last_revision, self._last_publish = engine.revision, now
 
     def _handle_signals(self) -> None:
+        """Ctrl+C, a kill, or a closed terminal (SIGHUP) end the session cleanly and resumably:
+        the loop stops, the record gets its run_end. During start-up they stop the start-up."""
         def stop(signum: int, _frame: Any) -> None:
             self._stop_reason = "interrupted"
             self._exit_status = 128 + signum
+            if not self._looping:
+                raise StartupError(f"stopped by {signal.Signals(signum).name} while starting")
 
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, stop)
+        for name in STOP_SIGNALS:
+            sig = getattr(signal, name, None)
+            if sig is not None:
+                signal.signal(sig, stop)
 
     # --- closing -------------------------------------------------------------------------------
 
@@ -432,7 +459,9 @@ class SessionApp:
                 _quietly(lambda: keep.forget(Path(self.record.folder)))
             folder = self.record.close(reason)
             self.out(f"record kept in {folder}" if folder else "the record could not be saved")
-            if reason != "ended":
+            if self.engine is not None and self.engine.state is State.READY and reason != "ended":
+                self.out("the session had not started; there is nothing to resume")
+            elif reason != "ended":
                 self.out(f"the session did not end; continue it with: companion resume {folder}")
             self.record = None
         if self.stage is not None:

@@ -61,6 +61,7 @@ class PreviewApp:
         self.reloads = 0
         self._audio: Any = None
         self._rendering: threading.Thread | None = None
+        self._render_next: Script | None = None  # a newer version, rendered when this is done
         self._rendered: Any = None
         self._last_poll = 0.0
         self._quit = False
@@ -180,12 +181,21 @@ class PreviewApp:
         def render() -> None:
             self._rendered = (script, prepare_narration(script, self.path))
 
-        if self._rendering is not None and self._rendering.is_alive():
-            self._rendering.join()  # one at a time; the newest script is what counts
+        if self._rendering_alive():
+            # One render at a time, and the frame loop never waits for it: the newest script
+            # is rendered when this one is done (checked each frame).
+            self._render_next = script
+            return
+        self._render_next = None
         self._rendering = threading.Thread(target=render, name="preview-narration", daemon=True)
         self._rendering.start()
 
+    def _rendering_alive(self) -> bool:
+        return self._rendering is not None and self._rendering.is_alive()
+
     def _take_rendered_narration(self) -> None:
+        if self._render_next is not None and not self._rendering_alive():
+            self._render_new_lines(self._render_next)
         if self._rendered is None:
             return
         script, narration = self._rendered

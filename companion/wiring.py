@@ -83,6 +83,6 @@ def run_frames(step: Callable[[], bool], *, capped: bool, rate: float = FRAME_RA
         next_frame += period
         delay = next_frame - time.monotonic()
         if delay > 0:
-            time.sleep(delay)
+            time.sleep(min(delay, period))  # never more than a frame, whatever came before
         else:
             next_frame = time.monotonic()

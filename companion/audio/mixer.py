@@ -11,6 +11,10 @@ is heard in the next buffer. Each gain is the product of:
 
 Everything that belongs to the script's timeline (crossfades, playlists, ducking, the
 breathing tone) runs on a play clock that stops while paused; the rest on the wall clock.
+The parts, each owning its state: `channels.ChannelPool` (SDL's channels, the voices on them
+and copies of Sounds), `buses.BusPlayer` (music and ambience: playlists, crossfades, what
+waits to be decoded), `ramp_loop.RampLoop` (the thread); this module obeys the engine's
+actions, speaks narration, rings chimes, breathes the tone and sets every voice's gain.
 No sound device: a warning once, health reported, and every action is accepted silently.
 A file that is missing or damaged (see damage.py): that sound is left out (its bus silent, a
 narration line captions only), the panel is told which file and why, everything else plays.
@@ -23,14 +27,15 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from companion.audio import device as dev
+from companion.audio.buses import BusPlayer
+from companion.audio.channels import ChannelPool, Voice, split_gain
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS, Library
-from companion.audio.memory import give_back_memory
-from companion.audio.ramps import Param, layer_weight
+from companion.audio.ramp_loop import RampLoop
+from companion.audio.ramps import Param, layer_weight, silence_fade
 from companion.script import models
 from companion.script.models import is_file_reference
 from companion.session import actions as act
@@ -39,74 +44,35 @@ log = logging.getLogger("companion.audio")
 
 Report = Callable[[str, bool, str], None]
 
-TICK = 0.005  # s between gain updates while anything moves
-IDLE_TICK = 0.05
 LEVEL_SECONDS = 0.15  # therapist's volume: starts at once, done in 0.15 s, evenly in dB
 INTENSITY_SECONDS = 2.5  # starts at once; a layer moves about 1 % of its level a buffer
 PAUSE_SECONDS = 0.5  # evenly in dB to -60 dB, then silence: the spec asks for it within 0.6 s
 RESUME_SECONDS = 0.6
 TALK_LEVEL, TALK_DOWN, TALK_UP = 0.15, 0.5, 1.0
 DUCK_DOWN, DUCK_UP, DUCK_HOLD = 0.35, 0.9, 0.6
-MIN_FADE = 0.3  # a sound change with no fade still glides this long: no click
-PLAYLIST_CROSSFADE = 6.0
 STOP_SECONDS = 0.25  # narration cut short
 BREATH_STOP = 0.6
 CHIME_STOP = 0.5
 DEFAULT_INTENSITY = 0.6  # the engine's starting intensity (no action announces it)
 LATE_LIMIT = 1.0  # s: a sound still decoding after this is left out rather than played late
-SPARE_SECONDS = 30.0  # s a copy of a Sound is kept after it stops, for the next crossfade into itself
 
 
-LONG_FADE = 2.5  # s: fades from or to silence at least this long keep the equal-power shape
+class FileTracks:
+    """The buses' TrackSource for files: the library's layered pieces and ambiences, or a file
+    the script names, decoded by the mixer's loader."""
 
+    def __init__(self, mixer: Mixer) -> None:
+        self._mixer = mixer
 
-def silence_fade(seconds: float, rising: bool) -> str:
-    """The shape of a fade from or to silence. A long one keeps the equal-power curve (the
-    sound is heard early in a fade-in and lingers in a fade-out, as a musician would fade);
-    a short one goes evenly in decibels, so each 512-frame step is the same small ratio
-    instead of a few large ones near silence."""
-    if seconds >= LONG_FADE:
-        return "rise" if rising else "fall"
-    return "db"
+    def layers(self, bus: str, name: str) -> list[tuple[str, Any]]:
+        mixer = self._mixer
+        return [(role, mixer._request(path, bus, urgent=True)) for role, path in mixer._sources(bus, name)]
 
+    def decoded(self, request: Any) -> tuple[Any, float] | None:
+        return self._mixer.loader.get(request)
 
-@dataclass
-class Voice:
-    """One sound on one channel."""
-
-    channel: int
-    sound: Any
-    bus: str
-    envelope: Param
-    role: str = ""  # music layer: base/middle/high
-    shape: Callable[[float], float] | None = None  # extra gain by play time
-    one_shot: bool = False
-    playback: Playback | None = None
-    level: tuple[int, int] = (-1, -1)  # last (chunk volume, panning) set: see split_gain
-
-
-@dataclass
-class Playback:
-    """A track (all its layers) playing on a bus."""
-
-    name: str
-    voices: list[Voice]
-    volume: Param
-    started: float  # play clock
-    seconds: float
-
-
-@dataclass
-class BusPlayer:
-    """What the music or ambience bus plays: a playlist, its current track, what fades out."""
-
-    bus: str
-    tracks: tuple[str, ...] = ()
-    volume: float = 1.0
-    index: int = 0
-    current: Playback | None = None
-    pending: tuple[tuple[str, ...], float, float, int] | None = None  # waiting for sounds to load
-    fading: list[Playback] = field(default_factory=list)
+    def failed(self, request: Any) -> bool:
+        return bool(self._mixer.loader.failure(request))
 
 
 class Mixer:
@@ -120,17 +86,12 @@ class Mixer:
         self._health: list[tuple[str, bool, str]] = []
         self._health_state: dict[str, tuple[bool, str]] = {}
         self._lock = threading.RLock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._ramps: RampLoop | None = None
         self.device: dev.Device | None = None
         self.loader: Any = None
         self._pygame: Any = None
-        self._free: list[int] = []
-        self._spare_copies: dict[int, list[tuple[Any, float]]] = {}  # id(original) -> (copy, stopped at)
-        self._copied_from: dict[int, Any] = {}          # id(copy) -> its original
-        self._voices: list[Voice] = []
-        self._buses = {"music": BusPlayer("music"), "ambience": BusPlayer("ambience")}
+        self._pool: ChannelPool | None = None
+        self._buses: dict[str, BusPlayer] = {}
         mix = script.mix
         self.master = Param(1.0)
         self.levels = {"music": Param(mix.music), "ambience": Param(mix.ambience),
@@ -175,11 +136,13 @@ class Mixer:
         from companion.audio.sounds import Loader
 
         self._pygame = pygame
-        self._free = list(range(dev.VOICES))
+        self._pool = ChannelPool(pygame, dev.VOICES, lambda: self._health_later(
+            "sound", False, "too many sounds at once: one was left out"))
+        tracks = FileTracks(self)
+        self._buses = {bus: BusPlayer(bus, self._pool, tracks) for bus in ("music", "ambience")}
         self.loader = Loader(self.device.frequency, self.device.channels, self.device.size)
         self._preload()
-        self._thread = threading.Thread(target=self._run, name="companion-mixer-ramps", daemon=True)
-        self._thread.start()
+        self._ramps = RampLoop(self._tick, self._lock, self._fault)
         self._health_now("sound", True, f"sound device ready ({self.device.describe()})")
 
     @property
@@ -188,11 +151,9 @@ class Mixer:
 
     def close(self) -> None:
         """Stop the ramp thread and the sound device (safe to call twice)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-            self._thread = None
+        if self._ramps is not None:
+            self._ramps.stop()
+            self._ramps = None
         if self.loader is not None:
             self.loader.close()
             self.loader = None
@@ -233,14 +194,15 @@ class Mixer:
             self._apply(action)
         except Exception as exc:  # noqa: BLE001 - a sound fault must not stop the session
             self._fault(exc)
-        self._wake.set()
+        if self._ramps is not None:
+            self._ramps.wake()
 
     def _apply(self, action: act.Action) -> None:
         with self._lock:
             wall, play = self._clocks()
             match action:
                 case act.SoundChange():
-                    self._change(action.bus, action.tracks, action.volume, action.fade, play)
+                    self._buses[action.bus].change(action.tracks, action.volume, action.fade, play)
                 case act.Say():
                     self._say(action, play)
                 case act.StepEnded():
@@ -371,148 +333,16 @@ class Mixer:
                     self._health_later("sound", False, fault_message(self._faults["sound"]))
             log.warning("%s (%s)", why, request.path)
 
-    # --- channels and voices --------------------------------------------------------------------
-
-    def _start(self, sound: Any, bus: str, envelope: Param, *, loops: int, role: str = "",
+    def _start(self, sound: Any, bus: str, envelope: Param, *, loops: int,
                shape: Callable[[float], float] | None = None, one_shot: bool = False) -> Voice | None:
-        if not self._free:
-            self._health_later("sound", False, "too many sounds at once: one was left out")
-            return None
-        if any(v.sound is sound for v in self._voices):  # a voice owns its Sound's volume
-            sound = self._copy_of(sound)
-        index = self._free.pop(0)
-        channel = self._pygame.mixer.Channel(index)
-        channel.set_volume(0.0, 0.0)  # silent from its first sample; the ramp brings it in
-        sound.set_volume(1.0)
-        channel.play(sound, loops=loops)
-        channel.set_volume(0.0, 0.0)
-        voice = Voice(index, sound, bus, envelope, role, shape, one_shot, level=(128, 0))
-        self._voices.append(voice)
-        return voice
-
-    def _release(self, voice: Voice) -> None:
-        self._pygame.mixer.Channel(voice.channel).stop()
-        if voice in self._voices:
-            self._voices.remove(voice)
-            self._free.append(voice.channel)
-            original = self._copied_from.get(id(voice.sound))
-            if original is not None:
-                self._spare_copies.setdefault(id(original), []).append((voice.sound, time.monotonic()))
-
-    def _copy_of(self, sound: Any) -> Any:
-        """A second Sound with the same samples, for a track playing twice at once (crossfading
-        into itself). Copies are kept a while and reused: making one per crossfade (25 MB for a
-        music layer) let memory grow through a long session."""
-        in_use = {id(v.sound) for v in self._voices}
-        spares = self._spare_copies.setdefault(id(sound), [])
-        for spare in spares:
-            if id(spare[0]) not in in_use:
-                spares.remove(spare)
-                return spare[0]
-        copy = self._pygame.mixer.Sound(buffer=sound.get_raw())
-        self._copied_from[id(copy)] = sound
-        give_back_memory()  # the samples passed through a temporary bytes object
-        return copy
+        assert self._pool is not None
+        return self._pool.start(sound, bus, envelope, loops=loops, shape=shape, one_shot=one_shot)
 
     @property
     def copies_held(self) -> int:
         """Copies of Sounds alive now: playing (a track crossfading into itself) or spare."""
         with self._lock:
-            return len(self._copied_from)
-
-    def _drop_old_copies(self, now: float) -> None:
-        """Let go of copies not played for a while (a music layer's copy is 25 MB): the memory
-        they held goes back to the system, so a long session's memory stays flat."""
-        dropped = False
-        for original, spares in self._spare_copies.items():
-            old = [copy for copy, since in spares if now - since >= SPARE_SECONDS]
-            if old:
-                self._spare_copies[original] = [(c, s) for c, s in spares if now - s < SPARE_SECONDS]
-                for copy in old:
-                    self._copied_from.pop(id(copy), None)
-                dropped = True
-        if dropped:
-            give_back_memory()
-
-    # --- music and ambience ------------------------------------------------------------------
-
-    def _change(self, bus: str, tracks: tuple[str, ...], volume: float, fade: float, play: float) -> None:
-        player = self._buses[bus]
-        fade = max(fade, MIN_FADE)
-        if tracks and tracks == player.tracks and (player.current is not None or player.pending is not None):
-            player.volume = volume
-            if player.current is not None:
-                player.current.volume.to(volume, fade, play, "smooth")
-            return
-        player.tracks, player.volume, player.index = tracks, volume, 0
-        self._fade_out(player, fade, play, into_silence=not tracks)
-        player.pending = (tracks, volume, fade, 0) if tracks else None
-        self._start_pending(player, play)
-
-    def _fade_out(self, player: BusPlayer, fade: float, play: float, into_silence: bool = False) -> None:
-        """Equal-power against the track coming in; evenly in dB when nothing follows."""
-        if player.current is not None:
-            for voice in player.current.voices:
-                voice.envelope.to(0.0, fade, play, silence_fade(fade, False) if into_silence else "fall")
-            player.fading.append(player.current)
-            player.current = None
-
-    def _start_pending(self, player: BusPlayer, play: float) -> None:
-        """Start the pending track once all its layers are decoded."""
-        if player.pending is None:
-            return
-        tracks, volume, fade, index = player.pending
-        name = tracks[index]
-        requests = [(role, self._request(path, player.bus, urgent=True))
-                    for role, path in self._sources(player.bus, name)]
-        loaded = [(role, self._sound(r)) for role, r in requests]
-        if any(self.loader.failure(r) for _, r in requests):
-            # Reported; the bus stays quiet rather than retrying forever, unless the playlist
-            # has another track that can play.
-            player.pending = None
-            for step in range(1, len(tracks)):
-                following = (index + step) % len(tracks)
-                others = [self._request(path, player.bus, urgent=True)
-                          for _, path in self._sources(player.bus, tracks[following])]
-                if not any(self.loader.failure(r) for r in others):
-                    player.index = following
-                    player.pending = (tracks, volume, fade, following)
-                    break
-            return
-        if any(got is None for _, got in loaded):
-            return
-        player.pending = None
-        voices = []
-        alone = player.current is None and not any(
-            v.envelope.value(play) > 0.01 for p in player.fading for v in p.voices)
-        for role, (sound, _) in loaded:  # type: ignore[misc]
-            envelope = Param(0.0)
-            envelope.to(1.0, fade, play, silence_fade(fade, True) if alone else "rise")
-            voice = self._start(sound, player.bus, envelope, loops=-1, role=role)
-            if voice is not None:
-                voices.append(voice)
-        seconds = min(got[1] for _, got in loaded)  # type: ignore[index]
-        playback = Playback(name, voices, Param(volume), play, seconds)
-        for voice in voices:
-            voice.playback = playback
-        player.current = playback
-
-    def _playlists(self, play: float) -> None:
-        for player in self._buses.values():
-            self._start_pending(player, play)
-            current = player.current
-            if current is not None and len(player.tracks) > 1 and player.pending is None:
-                crossfade = min(PLAYLIST_CROSSFADE, current.seconds / 3)
-                if play - current.started >= current.seconds - crossfade:
-                    player.index = (player.index + 1) % len(player.tracks)
-                    self._fade_out(player, crossfade, play)
-                    player.pending = (player.tracks, player.volume, crossfade, player.index)
-                    self._start_pending(player, play)
-            for playback in list(player.fading):
-                if all(v.envelope.done(play) for v in playback.voices):
-                    for voice in playback.voices:
-                        self._release(voice)
-                    player.fading.remove(playback)
+            return 0 if self._pool is None else self._pool.copies_held
 
     # --- narration, chimes, breath ----------------------------------------------------------------
 
@@ -588,7 +418,7 @@ class Mixer:
             self._breath.envelope.to(0.0, BREATH_STOP, play, "db")
             self._breath = None
         elif action.step == "chime" and action.interrupted:
-            for voice in self._voices:
+            for voice in self._pool.voices if self._pool is not None else ():
                 if voice.bus == "effects" and voice.one_shot:
                     voice.envelope.to(0.0, CHIME_STOP, play, "db")
 
@@ -610,18 +440,7 @@ class Mixer:
         tone = self._request(self.library.breath_tone(), "breathing tone", urgent=True)
         self._when_loaded(tone, play, start)
 
-    # --- the ramp thread --------------------------------------------------------------------------
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            busy = True
-            try:
-                with self._lock:
-                    busy = self._tick()
-            except Exception as exc:  # noqa: BLE001 - the session goes on; the panel shows it
-                self._fault(exc)
-            self._wake.wait(TICK if busy else IDLE_TICK)
-            self._wake.clear()
+    # --- each tick (on the ramp thread) ---------------------------------------------------------
 
     def _fault(self, exc: Exception) -> None:
         with self._lock:
@@ -631,25 +450,26 @@ class Mixer:
 
     def _tick(self) -> bool:
         """Advance everything and set every channel's gain. True while anything moves."""
-        if self.device is None:
+        pool = self._pool
+        if self.device is None or pool is None:
             return False
         wall, play = self._clocks()
-        self._drop_old_copies(wall)
+        pool.drop_old_copies(wall)
         self._note_failures()
-        self._playlists(play)
+        for player in self._buses.values():
+            player.advance(play)
         self._start_waiting(play)
         if self._pausing and not self._device_paused and self.hush.done(wall) and self.hush.target == 0.0:
             self._pygame.mixer.pause()
             self._device_paused = True
         if self._ended and self.hush.done(wall):
-            for voice in list(self._voices):
-                self._release(voice)
+            pool.release_all()
             for player in self._buses.values():
-                player.current, player.pending, player.fading, player.tracks = None, None, [], ()
+                player.clear()
             self._waiting.clear()
             self._narrator = self._breath = None
         narrator = self._narrator
-        if narrator is not None and not self._pygame.mixer.Channel(narrator.channel).get_busy():
+        if narrator is not None and not pool.busy(narrator):
             self._narrator = None
             self._unduck_at = play + DUCK_HOLD
         if self._unduck_at is not None and play >= self._unduck_at:
@@ -658,13 +478,12 @@ class Mixer:
                 self.duck[bus].to(1.0, DUCK_UP, play, "smooth")
         common = self.master.value(wall) * self.talk.value(wall) * self.hush.value(wall)
         intensity = self.intensity.value(wall)
-        for voice in list(self._voices):
-            channel = self._pygame.mixer.Channel(voice.channel)
-            if voice.one_shot and not channel.get_busy() and not self._device_paused:
-                self._release(voice)
+        for voice in list(pool.voices):
+            if voice.one_shot and not pool.busy(voice) and not self._device_paused:
+                pool.release(voice)
                 continue
             if voice.envelope.target == 0.0 and voice.envelope.done(play) and voice.playback is None:
-                self._release(voice)
+                pool.release(voice)
                 continue
             gain = common * self.levels[voice.bus].value(wall) * voice.envelope.value(play)
             if voice.bus in self.duck:
@@ -675,15 +494,8 @@ class Mixer:
                 gain *= layer_weight(voice.role, intensity)
             if voice.shape is not None:
                 gain *= voice.shape(play)
-            volume, pan = split_gain(gain, voice.level[0])
-            if (volume, pan) != voice.level:
-                if volume != voice.level[0]:
-                    voice.sound.set_volume((volume + 0.5) / 128)
-                if pan != voice.level[1]:
-                    value = (pan + 0.5) / 255 if pan else 0.0
-                    channel.set_volume(value, value)
-                voice.level = (volume, pan)
-        return bool(self._voices) or self._pausing or bool(self._waiting)
+            pool.set_gain(voice, gain)
+        return bool(pool.voices) or self._pausing or bool(self._waiting)
 
 
 def short(text: str, limit: int = 40) -> str:
@@ -699,22 +511,6 @@ def fault_message(faults: dict[str, str], shown: int = 3) -> str:
     items = list(faults.values())
     more = f"; and {len(items) - shown} more" if len(items) > shown else ""
     return "; ".join(items[:shown]) + more
-
-
-def split_gain(gain: float, volume: int) -> tuple[int, int]:
-    """A gain as SDL_mixer's two integer controls: the voice's Sound volume (0..128) times the
-    channel's panning gain (0..255, both sides alike). Panning alone steps by 1/255, which in
-    a fade to silence is a faint zipper; the product reaches 1/32640 near silence. The Sound
-    volume moves at most about 6 % per update, so when the two controls are set a moment
-    apart the error in between is under half a decibel."""
-    if gain <= 0.0:
-        return volume, 0
-    gain = min(gain, 1.0)
-    wanted = min(128, max(1, math.ceil(gain * 128 * 255 / 192)))  # panning near 192 of 255
-    step = max(1, volume // 16)
-    volume = min(max(wanted, volume - step), volume + step)
-    pan = min(255, max(0, int(round(gain * 128 * 255 / volume))))
-    return volume, pan
 
 
 def breath_shape(action: act.Breathe, start: float) -> Callable[[float], float]:
@@ -741,4 +537,4 @@ def breath_shape(action: act.Breathe, start: float) -> Callable[[float], float]:
     return shape
 
 
-__all__ = ["Mixer", "breath_shape"]
+__all__ = ["Mixer", "breath_shape", "silence_fade", "split_gain"]

@@ -9,6 +9,17 @@ import math
 from dataclasses import dataclass
 
 FLOOR = 10 ** (-60 / 20)  # where a "db" ramp from or to silence starts or ends
+LONG_FADE = 2.5  # s: fades from or to silence at least this long keep the equal-power shape
+
+
+def silence_fade(seconds: float, rising: bool) -> str:
+    """The shape of a fade from or to silence. A long one keeps the equal-power curve (the
+    sound is heard early in a fade-in and lingers in a fade-out, as a musician would fade);
+    a short one goes evenly in decibels, so each 512-frame step is the same small ratio
+    instead of a few large ones near silence."""
+    if seconds >= LONG_FADE:
+        return "rise" if rising else "fall"
+    return "db"
 
 
 @dataclass(frozen=True)

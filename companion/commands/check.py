@@ -22,9 +22,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from companion.audio.voices import voice_check
     from companion.script import check_paths, has_errors
+    from companion.stage.media.inspect import media_check
 
     missing = [p for p in args.paths if not Path(p).exists()]
-    findings = check_paths([p for p in args.paths if Path(p).exists()], checks=[voice_check()])
+    findings = check_paths([p for p in args.paths if Path(p).exists()], checks=[voice_check(), media_check()])
     if args.format == "json":
         print(json.dumps([f.to_json() for f in findings], indent=2))
     else:

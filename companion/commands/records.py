@@ -48,7 +48,11 @@ def run_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = [("ID", "DATE", "SCRIPT", "PATIENT", "LENGTH", "STATUS")]
     for info in infos:
-        status = "ended" if info.ended else "not ended"
+        status = "ended" if info.ended else "not ended" if info.started else "never started"
+        if info.running:
+            status = "running"
+        if info.why_unreadable:
+            print(f"{info.id}: {info.why_unreadable}", file=sys.stderr)
         if info.problems:
             status += f" ({info.problems} problem{'s' * (info.problems != 1)})"
         rows.append(
@@ -71,17 +75,24 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    from companion.record import RecordError, delete_record, load_record
+    from companion.record import RecordError, delete_record, load_record, resolve_record
+    from companion.record.listing import is_companion_record
 
     try:
-        record = load_record(args.id, args.record_dir)
+        folder = resolve_record(args.id, args.record_dir)
     except RecordError as exc:
         print(f"companion records delete: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
+    try:
+        start = load_record(folder).start
+    except RecordError as exc:  # unreadable (a later format): still deletable if it is ours
+        if not is_companion_record(folder):
+            print(f"companion records delete: {exc}", file=sys.stderr)
+            return EXIT_FINDINGS
+        start = {}
     if not args.yes:
-        start = record.start
         what = (
-            f"{record.id} ({start.get('title') or start.get('script') or 'unknown script'}"
+            f"{folder.name} ({start.get('title') or start.get('script') or 'unknown script'}"
             f"{', patient ' + start['patient'] if start.get('patient') else ''})"
         )
         print(f"Delete the record {what} for good? [y/N] ", end="", file=sys.stderr, flush=True)
@@ -94,7 +105,7 @@ def run_delete(args: argparse.Namespace) -> int:
             )
             return EXIT_FINDINGS
     try:
-        folder = delete_record(str(record.folder))
+        folder = delete_record(str(folder))
     except RecordError as exc:
         print(f"companion records delete: {exc}", file=sys.stderr)
         return EXIT_FINDINGS

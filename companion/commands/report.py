@@ -39,15 +39,21 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from companion.record import RecordError, load_record, render_report
+    from companion.record.clinic import load_clinic
+    from companion.record.summary import collector
 
+    collected = collector()  # the summary is built in the reader's one pass
     try:
-        record = load_record(args.record, args.record_dir)
+        record = load_record(args.record, args.record_dir, observe=collected)
     except RecordError as exc:
         print(f"companion report: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
     for problem in record.problems:
         print(f"{record.folder}: warning: {problem}", file=sys.stderr)
-    text = render_report(record, args.format)
+    clinic = load_clinic()
+    if clinic.warning:
+        print(f"companion report: warning: {clinic.warning}", file=sys.stderr)
+    text = render_report(record, args.format, clinic, collected)
     if args.out is None:
         sys.stdout.write(text)
         return EXIT_OK

@@ -32,6 +32,14 @@ def _speed(text: str) -> float:
     return value
 
 
+def _clinician(text: str) -> str:
+    name = " ".join(text.split())
+    if not 0 < len(name) <= 120 or not name.isprintable():
+        raise argparse.ArgumentTypeError(
+            "a clinician's name is printable text of up to 120 characters")
+    return name
+
+
 def _add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--display", choices=DISPLAYS, default="window",
                         help="window (default), fullscreen, stereo (side by side), vr (a headset through "
@@ -53,6 +61,8 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--panel-key", type=Path, metavar="FILE", help="the key of --panel-cert (PEM)")
     parser.add_argument("--record-dir", type=Path, metavar="DIR", help="where session records are kept")
     parser.add_argument("--no-qr", dest="qr", action="store_false", help="do not print the panel's QR code")
+    parser.add_argument("--clinician", type=_clinician, metavar="NAME",
+                        help="who runs the session, for the record and its report")
     parser.add_argument("--speed", type=_speed, default=1.0, help=argparse.SUPPRESS)
 
 
@@ -81,7 +91,7 @@ def _options(args: argparse.Namespace, **extra: object):
                       panel_host=host, panel_port=port, record_dir=args.record_dir,
                       panel_url_host=args.panel_url_host, panel_tls=args.panel_tls,
                       panel_cert=args.panel_cert, panel_key=args.panel_key,
-                      qr=args.qr, speed=args.speed, **extra)  # type: ignore[arg-type]
+                      qr=args.qr, speed=args.speed, clinician=args.clinician, **extra)  # type: ignore[arg-type]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,17 +102,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def resume(args: argparse.Namespace) -> int:
+    from companion.record.lock import RecordLock
     from companion.record.paths import RecordError, resolve_record
     from companion.record.reader import load_record
-    from companion.record.resume import resume_point
+    from companion.record.resume import collector, resume_point
 
+    collected = collector()  # the resume point is found in the reader's one pass
     try:
         folder = resolve_record(args.record, args.record_dir)
-        record = load_record(folder)
+        lock = RecordLock.acquire(folder, "resume")  # before reading: no other writer meanwhile
+        record = load_record(folder, observe=collected)
     except (RecordError, OSError) as exc:
         print(f"companion resume: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    point = resume_point(record)
+    point = resume_point(record, collected)
     if not point.resumable:
         print(f"companion resume: cannot continue this session: {point.why_not}", file=sys.stderr)
         return EXIT_USAGE
@@ -115,7 +128,7 @@ def resume(args: argparse.Namespace) -> int:
     script = load_or_report(str(path))
     if script is None:
         return EXIT_FINDINGS
-    return _play(script, path, _options(args, resume=folder, resume_point=point))
+    return _play(script, path, _options(args, resume=folder, resume_point=point, resume_lock=lock))
 
 
 def _play(script, path: Path, options) -> int:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from companion.record.paths import EVENTS_FILE, RecordError, default_record_dir, resolve_record
+from companion.record.lock import describe, live_holder
+from companion.record.paths import (
+    EVENTS_FILE,
+    HASH_FILE,
+    LOCK_FILE,
+    MARKER_FILE,
+    SCRIPT_COPY_STEM,
+    RecordError,
+    default_record_dir,
+    resolve_record,
+)
 from companion.record.reader import load_record
 from companion.record.summary import parse_date
 
@@ -23,6 +33,9 @@ class RecordInfo:
     length: float
     ended: bool
     problems: int
+    started: bool = True
+    why_unreadable: str | None = None
+    running: str | None = None  # who writes it now (a live session), if anyone
 
     def to_json(self) -> dict:
         return {
@@ -34,6 +47,8 @@ class RecordInfo:
             "patient": self.patient,
             "length": round(self.length, 3),
             "ended": self.ended,
+            "started": self.started,
+            "running": self.running,
             "problems": self.problems,
         }
 
@@ -50,9 +65,10 @@ def list_records(record_dir: Path | None = None) -> list[RecordInfo]:
             continue
         try:
             record = load_record(folder)
-        except RecordError:  # unreadable (permissions): listed with what is known
+        except RecordError as exc:  # unreadable (permissions, a later format): listed as such
             found.append(
-                RecordInfo(folder.name, folder, None, "?", "unreadable", None, 0.0, False, 1)
+                RecordInfo(folder.name, folder, None, "?", "unreadable", None, 0.0, False, 1,
+                           why_unreadable=str(exc))
             )
             continue
         start = record.start
@@ -64,8 +80,10 @@ def list_records(record_dir: Path | None = None) -> list[RecordInfo]:
                 script=str(start.get("script") or "?"),
                 title=str(start.get("title") or start.get("script") or "?"),
                 patient=start.get("patient"),
-                length=record.length,
+                length=record.session_length,
                 ended=record.ended,
+                started=record.started,
+                running=_running(folder),
                 problems=len(record.problems),
             )
         )
@@ -73,15 +91,72 @@ def list_records(record_dir: Path | None = None) -> list[RecordInfo]:
     return found
 
 
+def _running(folder: Path) -> str | None:
+    holder = live_holder(folder)
+    return describe(holder) if holder is not None else None
+
+
+def is_companion_record(folder: Path) -> bool:
+    """The folder is a record Companion made: it has the marker file, or (a record from before
+    the marker) its events file starts with a run_start naming this very folder."""
+    if (folder / MARKER_FILE).is_file():
+        return True
+    try:
+        with open(folder / EVENTS_FILE, "rb") as file:
+            first = json.loads(file.readline(1 << 20).decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(first, dict)
+        and first.get("event") == "run_start"
+        and first.get("record") == folder.name
+        and isinstance(first.get("record_format"), int)
+    )
+
+
+def owned_files(folder: Path) -> list[Path]:
+    """The files in a record's folder that Companion wrote (and may delete with it)."""
+    return [
+        path
+        for path in folder.iterdir()
+        if (path.is_file() or path.is_symlink()) and _is_record_file(path.name)
+    ]
+
+
+def _is_record_file(name: str) -> bool:
+    return (
+        name in (EVENTS_FILE, HASH_FILE, LOCK_FILE, MARKER_FILE)
+        or name.startswith((SCRIPT_COPY_STEM + ".", "panel"))
+    )
+
+
 def delete_record(name: str, record_dir: Path | None = None) -> Path:
-    """Remove one record's folder (an id, or a folder path). RecordError when it is not a record."""
+    """Remove one record (an id, or a folder path): the files Companion wrote in its folder,
+    then the folder when nothing else is left in it. RecordError when it is not a Companion
+    record, when a live program still writes it, or when other files keep the folder."""
     folder = resolve_record(name, record_dir)
-    if not (folder / EVENTS_FILE).is_file():
+    if not is_companion_record(folder):
         raise RecordError(
-            f"{folder} is not a session record (it has no {EVENTS_FILE}); not deleting it"
+            f"{folder} is not a Companion session record (it has no {MARKER_FILE} marker); "
+            "not deleting anything in it"
+        )
+    holder = live_holder(folder)
+    if holder is not None:
+        raise RecordError(
+            f"the session of {folder.name} is still running ({describe(holder)}); "
+            "end it before deleting its record"
         )
     try:
-        shutil.rmtree(folder)
+        for path in owned_files(folder):
+            path.unlink()
+        others = sorted(p.name for p in folder.iterdir())
+        if others:
+            raise RecordError(
+                f"deleted the record in {folder} but kept the folder: it also holds "
+                f"{', '.join(others[:5])}{' …' if len(others) > 5 else ''}, "
+                "which Companion did not write"
+            )
+        folder.rmdir()
     except OSError as exc:
         raise RecordError(f"cannot delete {folder}: {exc.strerror or exc}") from exc
     return folder

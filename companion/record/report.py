@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from companion.record.clinic import Clinic
 from companion.record.reader import Record
 from companion.record.summary import summarize
 
 FORMATS = ("html", "md")
 
 
-def render_report(record: Record, format: str = "html") -> str:
-    summary = summarize(record)
+def render_report(
+    record: Record,
+    format: str = "html",
+    clinic: Clinic | None = None,
+    collected: Callable[[dict[str, Any]], None] | None = None,
+) -> str:
+    """The report of `record`; `clinic` (the config's) names the clinic and its time zone
+    when the record does not; `collected`: see `summary.collector`."""
+    summary = summarize(record, clinic, collected)
     if format == "md":
         from companion.record.report_md import render_markdown
 

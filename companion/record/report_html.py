@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from companion.record.summary import Summary, format_time
+from companion.record.summary import Summary, every_minutes, format_time
 from companion.record.timeline_svg import timeline_svg
 
 STYLE = """
@@ -34,7 +34,12 @@ td, li, p { overflow-wrap: anywhere; }  /* a 10,000-letter word wraps, not the p
 .status-open { color: #a93226; font-weight: 600; }
 svg.timeline { border: 1px solid #e6eaee; background: #fff; }
 footer { margin-top: 2rem; color: #777; font-size: .8rem; }
-@page { size: auto; margin: 14mm 12mm; }
+.attest { margin-top: 1rem; }
+.attest .line { border-bottom: 1px solid #1d2329; height: 2.2rem; }
+.attest td { border: none; padding: .6rem .5rem 0 0; width: 33%; }
+.appendix { font-size: .85rem; color: #333; }
+.running { display: none; }
+@page { size: auto; margin: 20mm 12mm 18mm; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
   h2 { break-after: avoid; page-break-after: avoid; }
@@ -47,34 +52,103 @@ footer { margin-top: 2rem; color: #777; font-size: .8rem; }
 
 def render_html(summary: Summary, record_id: str) -> str:
     title = f"{summary.title} — session record"
+    start = summary.local_start
+    subtitle = [f"Session record {record_id}"]
+    if start:
+        subtitle.append(f"{start.strftime('%A %d %B %Y, %H:%M')} ({summary.zone_label()})")
+    if summary.patient:
+        subtitle.append(f"patient {summary.patient}")
+    if summary.clinician:
+        subtitle.append(f"clinician {summary.clinician}")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>",
-        f"<style>{STYLE}</style></head><body>",
-        f"<header><h1>{escape(summary.title)}</h1>",
-        f'<p class="subtitle">Session record {escape(record_id)}'
-        + (
-            f" · {escape(summary.started.strftime('%A %d %B %Y, %H:%M'))}"
-            if summary.started
-            else ""
-        )
-        + (f" · patient {escape(summary.patient)}" if summary.patient else "")
-        + "</p></header>",
+        f"<style>{STYLE}{_page_boxes(summary, record_id)}</style></head><body>",
+        "<header>"
+        + (f'<p class="clinic">{escape(summary.clinic)}</p>' if summary.clinic else "")
+        + f"<h1>{escape(summary.title)}</h1>",
+        f'<p class="subtitle">{escape(" · ".join(subtitle))}</p></header>',
         _section("Session", _facts(summary)),
         _section("Timeline", '<div class="keep">' + timeline_svg(summary) + "</div>"),
         _section("Notes", _notes(summary)),
         _section("The therapist's actions", _actions(summary)),
         _section("Dose clock and vitals", _dose(summary)),
         _section("Patient signals", _signals(summary)),
+        _section("Adverse events", _closing(summary.adverse_events, "adverse events")),
+        _section("Outcome", _closing(summary.outcome, "the outcome")),
         _section("Scenes", _scenes(summary)),
         _section("Faults and warnings", _faults(summary)),
-        "<footer>Times are session times (from the start, pauses included) and clock times where "
-        "the session was recorded. Made by Companion from the session's record.</footer>",
+        _section("Attestation", _attestation(summary)),
+        _section("Appendix: technical facts", _appendix(summary, record_id)),
+        f"<footer>Times are session times (from the start, pauses included) and clock times in "
+        f"the clinic's local time ({escape(summary.zone_label())}). Steps are counted from 1. "
+        "Made by Companion from the session's record.</footer>",
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _css_string(text: str) -> str:
+    """Text as a CSS string literal (for the printed header and footer)."""
+    flat = " ".join(text.split())[:160]
+    safe = " -.,:·/()"
+    return '"' + "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in flat) + '"'
+
+
+def _page_boxes(summary: Summary, record_id: str) -> str:
+    """The header and footer of every printed page: the clinic, the patient code and the
+    date at the top; the record and "Page x of y" at the bottom (CSS paged media)."""
+    start = summary.local_start
+    left = summary.clinic or "Session record"
+    right = " · ".join(
+        part for part in (
+            f"Patient {summary.patient}" if summary.patient else "No patient code",
+            start.strftime("%Y-%m-%d") if start else "",
+        ) if part
+    )
+    bottom = f"{summary.title} · record {record_id}"
+    box = "font: 8pt system-ui, sans-serif; color: #555;"
+    return (
+        f"\n@page {{ @top-left {{ content: {_css_string(left)}; {box} }}"
+        f" @top-right {{ content: {_css_string(right)}; {box} }}"
+        f" @bottom-left {{ content: {_css_string(bottom)}; {box} }}"
+        f' @bottom-right {{ content: "Page " counter(page) " of " counter(pages); {box} }} }}\n'
+    )
+
+
+def _closing(text: str | None, what: str) -> str:
+    if not text:
+        return _none(f"Not recorded: the therapist enters {what} at the end of the session.")
+    return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+
+
+def _attestation(summary: Summary) -> str:
+    who = escape(summary.clinician) if summary.clinician else "&nbsp;"
+    return (
+        '<div class="attest keep"><p>I attest that this report is a true account of the '
+        "session, made from its record, and that I have read it.</p>"
+        '<table><tbody><tr><td>Clinician</td><td>Signature</td><td>Date</td></tr>'
+        f'<tr><td class="line">{who}</td><td class="line"></td><td class="line"></td></tr>'
+        "</tbody></table></div>"
+    )
+
+
+def _appendix(summary: Summary, record_id: str) -> str:
+    rows = [
+        ("Record", escape(record_id)),
+        ("Script", escape(summary.script)),
+        ("Script SHA-256", f"<code>{escape(summary.script_sha256 or 'unknown')}</code>"),
+        ("Versions", escape(", ".join(f"{k} {v}" for k, v in summary.versions.items() if v))
+         or "unknown"),
+        ("Display", escape(_describe(summary.display))),
+        ("Sound", escape(_describe(summary.sound))),
+        ("Clock changes", str(summary.clock_jumps) if summary.clock_jumps else "none"),
+    ]
+    body = "\n".join(f"<tr><th>{escape(label)}</th><td>{value}</td></tr>" for label, value in rows)
+    return f'<table class="facts appendix"><tbody>\n{body}\n</tbody></table>'
+
 
 
 def _section(heading: str, body: str) -> str:
@@ -100,6 +174,8 @@ def _td(text: Any, css: str = "") -> str:
 def _facts(summary: Summary) -> str:
     if summary.ended:
         status = f'<span class="status-ended">ended</span> ({escape(summary.end_reason or "")})'
+    elif not summary.session_started:
+        status = '<span class="status-open">never started</span>: nothing to resume'
     else:
         where = (
             f" in scene {summary.stopped_in[0]}, step {summary.stopped_in[1] + 1}"
@@ -110,22 +186,15 @@ def _facts(summary: Summary) -> str:
             f'<span class="status-open">did not end</span>: stopped at '
             f"{format_time(summary.length)}{escape(where)}; it can be resumed"
         )
+    start = summary.local_start
     rows = [
-        (
-            "Script",
-            escape(summary.script)
-            + (
-                f" <small>(SHA-256 {escape(summary.script_sha256[:16])}…)</small>"
-                if summary.script_sha256
-                else ""
-            ),
-        ),
+        ("Clinic", escape(summary.clinic or "not named")),
+        ("Clinician", escape(summary.clinician or "not named")),
         ("Patient code", escape(summary.patient or "none given")),
+        ("Session", escape(summary.title)),
         (
             "Started",
-            escape(summary.started.strftime("%Y-%m-%d %H:%M:%S %z"))
-            if summary.started
-            else "unknown",
+            escape(f"{start:%Y-%m-%d %H:%M:%S} ({summary.zone_label()})") if start else "unknown",
         ),
         (
             "Length",
@@ -147,14 +216,6 @@ def _facts(summary: Summary) -> str:
         for name, first, last, total in summary.phase_times()
     )
     rows.append(("Phases", phases or "none"))
-    rows.append(
-        (
-            "Versions",
-            escape(", ".join(f"{k} {v}" for k, v in summary.versions.items() if v)) or "unknown",
-        )
-    )
-    rows.append(("Display", escape(_describe(summary.display))))
-    rows.append(("Sound", escape(_describe(summary.sound))))
     body = "\n".join(f"<tr><th>{escape(label)}</th><td>{value}</td></tr>" for label, value in rows)
     return f'<table class="facts"><tbody>\n{body}\n</tbody></table>'
 
@@ -192,7 +253,8 @@ def _actions(summary: Summary) -> str:
                 _td(format_time(action.time), "time"),
                 _td(summary.clock_at(action.wall), "clock"),
                 _td(action.command),
-                _td(action.detail),
+                _td(action.detail + (f" ({action.count} moves to "
+                                     f"{format_time(action.until)})" if action.count > 1 else "")),
                 _td(action.source),
                 _td(result, "" if action.ok else "refused"),
             ]
@@ -212,7 +274,7 @@ def _dose(summary: Summary) -> str:
         ]
         parts.append(_table(["Given at", "Clock", "Medicine"], rows))
     for at, minutes in dose.interval_changes:
-        parts.append(f"<p>From {format_time(at)}: vitals every {minutes:g} minute{'' if minutes == 1 else 's'}.</p>")
+        parts.append(f"<p>From {format_time(at)}: vitals {every_minutes(minutes)}.</p>")
     if dose.checks:
         first = dose.doses[0].time if dose.doses else 0.0
         rows = []

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion.record.summary import Summary, format_time
+from companion.record.summary import Summary, every_minutes, format_time
 
 MARK_NAMES = {"note": "note", "medicine": "medicine", "fault": "fault"}
 PREFIXED = tuple(MARK_NAMES)  # marks whose label is free text, so the kind goes first
 
 
 def render_markdown(summary: Summary, record_id: str) -> str:
-    out = [f"# {_text(summary.title)}", ""]
+    out = [_text(summary.clinic), ""] if summary.clinic else []
+    out += [f"# {_text(summary.title)}", ""]
     subtitle = f"Session record {record_id}"
-    if summary.started:
-        subtitle += f" · {summary.started.strftime('%A %d %B %Y, %H:%M')}"
+    start = summary.local_start
+    if start:
+        subtitle += f" · {start.strftime('%A %d %B %Y, %H:%M')} ({summary.zone_label()})"
     if summary.patient:
         subtitle += f" · patient {summary.patient}"
+    if summary.clinician:
+        subtitle += f" · clinician {summary.clinician}"
     out += [_text(subtitle), "", "## Session", ""]
     out += _facts(summary)
     out += ["", "## Timeline", ""]
@@ -60,8 +64,9 @@ def render_markdown(summary: Summary, record_id: str) -> str:
                     format_time(a.time),
                     summary.clock_at(a.wall),
                     a.command,
-                    _text(a.detail),
-                    a.source,
+                    _text(a.detail) + (f" ({a.count} moves to {format_time(a.until)})"
+                                       if a.count > 1 else ""),
+                    a.source,  # who gave it: a panel's name, never its address
                     "done" if a.ok else f"refused: {_text(a.reason or '')}",
                 ]
                 for a in summary.actions
@@ -82,6 +87,7 @@ def render_markdown(summary: Summary, record_id: str) -> str:
         )
     else:
         out.append("_The patient did not signal._")
+    out += _ending(summary, record_id)
     out += ["", "## Scenes", ""]
     out += (
         _table(
@@ -113,12 +119,15 @@ def render_markdown(summary: Summary, record_id: str) -> str:
         out += ["", "The record itself:", ""] + [f"- {_text(p)}" for p in summary.problems]
     if not summary.faults and not summary.problems:
         out.append("_No faults or warnings._")
+    out += _signature(summary, record_id)
     return "\n".join(out) + "\n"
 
 
 def _facts(summary: Summary) -> list[str]:
     if summary.ended:
         status = f"ended ({summary.end_reason})"
+    elif not summary.session_started:
+        status = "**never started**: nothing to resume"
     else:
         where = (
             f" in scene {summary.stopped_in[0]}, step {summary.stopped_in[1] + 1}"
@@ -129,16 +138,15 @@ def _facts(summary: Summary) -> list[str]:
             f"**did not end**: stopped at {format_time(summary.length)}{where}; it can be resumed"
         )
     paused = sum(p.end - p.start for p in summary.pauses)
+    start = summary.local_start
     rows = [
-        [
-            "Script",
-            _text(summary.script)
-            + (f" (SHA-256 {summary.script_sha256[:16]}…)" if summary.script_sha256 else ""),
-        ],
+        ["Clinic", _text(summary.clinic or "not named")],
+        ["Clinician", _text(summary.clinician or "not named")],
         ["Patient code", summary.patient or "none given"],
+        ["Session", _text(summary.title)],
         [
             "Started",
-            summary.started.strftime("%Y-%m-%d %H:%M:%S %z") if summary.started else "unknown",
+            f"{start:%Y-%m-%d %H:%M:%S} ({summary.zone_label()})" if start else "unknown",
         ],
         [
             "Length",
@@ -165,12 +173,40 @@ def _facts(summary: Summary) -> list[str]:
             or "none",
         ]
     )
-    rows.append(
-        ["Versions", ", ".join(f"{k} {v}" for k, v in summary.versions.items() if v) or "unknown"]
-    )
-    rows.append(["Display", _text(_describe(summary.display))])
-    rows.append(["Sound", _text(_describe(summary.sound))])
     return _table(["", ""], [[f"**{label}**", value] for label, value in rows])
+
+
+def _ending(summary: Summary, record_id: str) -> list[str]:
+    """Adverse events, outcome, the attestation and the technical appendix."""
+    out: list[str] = []
+    for heading, text, what in (("Adverse events", summary.adverse_events, "adverse events"),
+                                ("Outcome", summary.outcome, "the outcome")):
+        out += ["", f"## {heading}", ""]
+        lines = [_text(line) for line in (text or "").splitlines() if line.strip()]
+        out += lines or [f"_Not recorded: the therapist enters {what} at the end of the session._"]
+    return out
+
+
+def _signature(summary: Summary, record_id: str) -> list[str]:
+    out = ["", "## Attestation", "",
+           "I attest that this report is a true account of the session, made from its record, "
+           "and that I have read it.", "",
+           f"Clinician: {_text(summary.clinician) if summary.clinician else '_' * 20}",
+           "", "Signature: ____________________      Date: ____________", "",
+           "## Appendix: technical facts", ""]
+    rows = [
+        ["Record", record_id],
+        ["Script", _text(summary.script)],
+        ["Script SHA-256", summary.script_sha256 or "unknown"],
+        ["Versions", ", ".join(f"{k} {v}" for k, v in summary.versions.items() if v) or "unknown"],
+        ["Display", _text(_describe(summary.display))],
+        ["Sound", _text(_describe(summary.sound))],
+        ["Clock changes", str(summary.clock_jumps) if summary.clock_jumps else "none"],
+    ]
+    out += _table(["", ""], [[f"**{label}**", _text(value)] for label, value in rows])
+    out += ["", f"Times are session times (from the start, pauses included) and clock times in the "
+                f"clinic's local time ({summary.zone_label()}). Steps are counted from 1."]
+    return out
 
 
 def _dose(summary: Summary) -> list[str]:
@@ -183,7 +219,7 @@ def _dose(summary: Summary) -> list[str]:
         for d in dose.doses
     ]
     out += [
-        f"- From {format_time(at)}: vitals every {minutes:g} minute{'' if minutes == 1 else 's'}"
+        f"- From {format_time(at)}: vitals {every_minutes(minutes)}"
         for at, minutes in dose.interval_changes
     ]
     if dose.checks:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from companion.record.reader import Record
 from companion.record.summary import BUILT_IN_HAVEN
 
 SOURCE = "resume"
+START_GROUNDED = "start_grounded"  # Engine.start_grounded, called directly
 
 
 @dataclass
@@ -45,16 +47,16 @@ class ResumePoint:
 
     def commands(self) -> list[tuple[str, dict[str, Any]]]:
         """Engine commands (name, arguments), in order, that restore this point on a fresh
-        engine: start where it stopped (or where it was grounded from, then ground again, so
-        Return still leads back), then the therapist's settings, then pause if it was paused.
+        engine: start where it stopped (or, grounded, `start_grounded`: the safe scene at its
+        step, with Return leading back; the one item that is an Engine method, not a command),
+        then the therapist's settings, then pause if it was paused.
         The dose clock has no command: restore it from `doses` (see docs/record.md)."""
         if not self.resumable or self.scene is None:
             return []
-        if self.grounded_from is not None:
+        if self.grounded_from is not None:  # Engine.start_grounded: no visit to the scene first
             scene, step = self.grounded_from
             out: list[tuple[str, dict[str, Any]]] = [
-                ("start", {"scene": scene, "step": step}),
-                ("ground", {}),
+                (START_GROUNDED, {"from_scene": scene, "from_step": step, "step": self.step}),
             ]
         else:
             out = [("start", {"scene": self.scene, "step": self.step})]
@@ -106,22 +108,48 @@ class ResumePoint:
         }
 
 
-def resume_point(record: Record) -> ResumePoint:
+class _Walk:
+    """The events walked once, in order (from `record.iter_events()`, or fed by the reader's
+    own pass through `collector()`)."""
+
+    def __init__(self) -> None:
+        self.point: ResumePoint | None = None
+        self.steps_of: dict[Any, Any] = {}
+        self.entry: list[int] = []
+
+    def take(self, event: dict[str, Any]) -> None:
+        if self.point is None:
+            self.point = ResumePoint(resumable=True)
+        if event.get("event") == "run_start" and not self.steps_of:
+            self.steps_of = {s.get("id"): s.get("steps") for s in event.get("scenes", ())
+                             if isinstance(s, dict)}
+        _apply(self.point, event, self.steps_of, self.entry)
+
+
+def collector() -> Callable[[dict[str, Any]], None]:
+    """Pass as `load_record(..., observe=...)`, then to `resume_point(record, collected)`."""
+    return _Walk().take
+
+
+def resume_point(
+    record: Record, collected: Callable[[dict[str, Any]], None] | None = None
+) -> ResumePoint:
+    """Where `record` should go on. `collected`: a `collector()` that saw the reader's pass
+    (else the events are read again)."""
+    if collected is not None:
+        walk: _Walk = collected.__self__  # type: ignore[attr-defined]
+    else:
+        walk = _Walk()
+        for event in record.iter_events():
+            walk.take(event)
     start = record.start
-    steps_of = {s.get("id"): s.get("steps") for s in start.get("scenes", []) if isinstance(s, dict)}
-    point = ResumePoint(resumable=True)
+    point = walk.point or ResumePoint(resumable=True)
     script_path = start.get("script_path")
     point.script_path = Path(script_path) if isinstance(script_path, str) else None
     point.script_copy = record.script_copy
     point.script_sha256 = start.get("script_sha256")
-    entry: list[int] = []  # the step a session_start asked for, until its scene starts
-    for event in record.events:
-        _apply(point, event, steps_of, entry)
     point.stopped_at = record.length
-    point.play_time = max(
-        (e["play_time"] for e in record.events if isinstance(e.get("play_time"), (int, float))),
-        default=0.0,
-    )
+    point.play_time = record.play_time
     if record.ended:
         point.resumable, point.why_not = False, "the session ended"
     elif point.scene is None:
@@ -150,7 +178,7 @@ def _apply(
         point.step, point.hold = int(event.get("step", 0)), None
     elif kind == "hold":
         point.hold = str(event.get("reason"))
-        if point.hold == "scene":  # every step has played: start after the last
+        if point.hold in ("scene", "ground"):  # every step has played: start after the last
             point.step = point.scene_steps if point.scene_steps is not None else point.step + 1
     elif kind == "ground":
         point.grounded_from = (str(event.get("scene")), int(event.get("step", 0)))
@@ -163,14 +191,7 @@ def _apply(
     elif kind == "gap":
         point.paused = False  # a resumed run re-applies its own pause, if any, as a command
     elif kind == "command" and event.get("ok"):
-        args = event.get("args") if isinstance(event.get("args"), dict) else {}
-        name = event.get("command")
-        if name == "volume" and isinstance(args.get("bus"), str):
-            point.levels[args["bus"]] = float(args["level"])
-        elif name == "intensity":
-            point.intensity = float(args["level"])
-        elif name == "captions":
-            point.captions = bool(args["on"])
+        _apply_setting(point, event.get("command"), event.get("args") or {})
     elif kind == "vitals_interval":
         point.vitals_minutes = float(event.get("minutes", 0.0))
     elif kind == "medicine":
@@ -182,6 +203,19 @@ def _apply(
     elif kind == "vitals_ack":
         point.vitals_checks += 1
         point.vitals_due = None
+
+
+def _apply_setting(point: ResumePoint, name: Any, args: dict[str, Any]) -> None:
+    """A therapist's setting from a recorded command (its arguments checked here: the reader
+    checks that `args` is an object, not what is in it)."""
+    level = args.get("level")
+    level_ok = isinstance(level, (int, float)) and not isinstance(level, bool) and 0 <= level <= 10
+    if name == "volume" and isinstance(args.get("bus"), str) and level_ok:
+        point.levels[args["bus"]] = float(level)
+    elif name == "intensity" and level_ok:
+        point.intensity = float(level)
+    elif name == "captions" and isinstance(args.get("on"), bool):
+        point.captions = args["on"]
 
 
 # --- what the panel shows going on (issue 16): kept apart from the resume point above --------

@@ -4,13 +4,18 @@ The reports (HTML, Markdown) and `companion records` are drawn from this."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
+from companion.record.clinic import Clinic, offset_text, zone_named
 from companion.record.reader import Record
 
 BUILT_IN_HAVEN = "built-in-haven"
+SLIDERS = ("volume", "intensity")  # a drag sends one command per move
+SLIDER_RUN = 10.0  # seconds: moves closer than this are one action in the report
 GROUNDING = "grounding"
 COMMAND_NAMES = {
     "next_step": "next step",
@@ -58,7 +63,7 @@ class Mark:
     scene: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Action:
     time: float
     wall: float | None
@@ -67,6 +72,8 @@ class Action:
     source: str
     ok: bool
     reason: str | None
+    count: int = 1  # a run of the same setting moved again and again (a slider) is one row
+    until: float | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,15 @@ class Summary:
     faults: list[Mark]
     problems: list[str]
     zone: tzinfo
+    zone_name: str = "UTC"      # the clinic's zone as people read it: Europe/Berlin
+    record_id: str = ""
+    clinic: str | None = None
+    clinician: str | None = None
+    session_started: bool = True
+    adverse_events: str | None = None  # the therapist's closing entries (the latest)
+    outcome: str | None = None
+    closing_at: float | None = None
+    clock_jumps: int = 0
 
     @property
     def pauses(self) -> list[Interval]:
@@ -133,10 +149,21 @@ class Summary:
         return [(name, *values) for name, values in phases.items()]  # type: ignore[misc]
 
     def clock_at(self, wall: float | None) -> str:
-        """The wall-clock time of an event, in the zone the session was recorded in."""
+        """The wall-clock time of an event, in the clinic's zone."""
         if wall is None:
             return ""
         return datetime.fromtimestamp(wall, self.zone).strftime("%H:%M:%S")
+
+    @property
+    def local_start(self) -> datetime | None:
+        """When the run started, in the clinic's zone."""
+        return self.started.astimezone(self.zone) if self.started else None
+
+    def zone_label(self) -> str:
+        """'Europe/Berlin, UTC+01:00' (the offset on the session's day)."""
+        moment = self.local_start or datetime.now(self.zone)
+        offset = offset_text(moment)
+        return offset if self.zone_name in ("", offset) else f"{self.zone_name}, {offset}"
 
 
 def format_time(seconds: float | None) -> str:
@@ -148,15 +175,44 @@ def format_time(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def summarize(record: Record) -> Summary:
+def format_span(seconds: float) -> str:
+    """A duration for a sentence: '41 s', '1:05:00', or '11574 days' (a broken clock)."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3 * 86400:
+        return format_time(seconds)
+    return f"{seconds / 86400:.0f} days"
+
+
+def collector() -> Callable[[dict[str, Any]], None]:
+    """Something to pass as `load_record(..., observe=...)`, then to `summarize(...,
+    collected=...)`: the summary is built in the reader's one pass over the file."""
+    return _Builder({}).take
+
+
+def summarize(
+    record: Record,
+    clinic: Clinic | None = None,
+    collected: Callable[[dict[str, Any]], None] | None = None,
+) -> Summary:
+    """The facts of `record`. `clinic` (the config's, at report time) names the clinic and
+    its zone when the record does not. `collected`: a `collector()` that already saw every
+    event (else the events are read again)."""
     start = record.start
-    scene_info = {s.get("id"): s for s in start.get("scenes", []) if isinstance(s, dict)}
     started = parse_date(start.get("date"))
-    zone = started.tzinfo if started and started.tzinfo else timezone.utc
-    builder = _Builder(scene_info)
-    for event in record.events:
-        builder.take(event)
-    length = record.length
+    zone_name = (clinic.timezone if clinic and clinic.timezone else None) or start.get("timezone")
+    zone = zone_named(zone_name)
+    if zone is None:
+        zone_name = ""
+        zone = started.tzinfo if started and started.tzinfo else timezone.utc
+    if collected is not None:
+        builder = collected.__self__  # type: ignore[attr-defined]
+    else:
+        builder = _Builder({})
+        for event in record.iter_events():
+            builder.take(event)
+    # The session's length ends at its end, not after the closing fade and the program's exit.
+    length = builder.end_time if builder.end_time is not None else record.length
     builder.finish(length)
     ended = record.ended
     return Summary(
@@ -166,10 +222,7 @@ def summarize(record: Record) -> Summary:
         patient=start.get("patient"),
         started=started,
         length=length,
-        play_time=max(
-            (e["play_time"] for e in record.events if isinstance(e.get("play_time"), (int, float))),
-            default=0.0,
-        ),
+        play_time=record.play_time,
         ended=ended,
         end_reason=builder.end_reason,
         stopped_in=None if ended or builder.scene is None else (builder.scene, builder.step),
@@ -187,6 +240,15 @@ def summarize(record: Record) -> Summary:
         faults=builder.faults,
         problems=[str(p) for p in record.problems],
         zone=zone,
+        zone_name=str(zone_name or ""),
+        record_id=record.id,
+        clinic=start.get("clinic") or (clinic.name if clinic else None),
+        clinician=builder.clinician or start.get("clinician"),
+        session_started=record.started,
+        adverse_events=builder.closing.get("adverse_events"),
+        outcome=builder.closing.get("outcome"),
+        closing_at=builder.closing.get("at"),
+        clock_jumps=builder.clock_jumps,
     )
 
 
@@ -203,6 +265,11 @@ class _Builder:
         self.dose = DoseClock()
         self.faults: list[Mark] = []
         self.end_reason: str | None = None
+        self.end_time: float | None = None
+        self.clinician: str | None = None
+        self.closing: dict[str, Any] = {}
+        self.clock_jumps = 0
+        self._interval: float | None = None
         self.scene: str | None = None
         self.step = 0
         self._open_scene: tuple[str, float] | None = None
@@ -212,11 +279,14 @@ class _Builder:
 
     def take(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
+        if kind == "run_start" and not self.scene_info:
+            scenes = event.get("scenes", ())
+            self.scene_info = {s.get("id"): s for s in scenes if isinstance(s, dict)}
         at = float(event.get("session_time") or 0.0)
         wall = event.get("wall") if isinstance(event.get("wall"), (int, float)) else None
-        handler = getattr(self, f"_on_{kind}", None)
+        handler = _HANDLERS.get(kind)  # type: ignore[arg-type]
         if handler is not None:
-            handler(event, at, wall)
+            handler(self, event, at, wall)
 
     def finish(self, length: float) -> None:
         self._close_scene(length)
@@ -267,9 +337,32 @@ class _Builder:
         label = "the program stopped; resumed here"
         if isinstance(offline, (int, float)):
             label += f" after {format_time(offline)} away"
+        else:
+            label += " (the time away is unknown)"
         self.marks.append(Mark("gap", at, label, wall))
+        if event.get("clinician"):
+            self.clinician = str(event["clinician"])
+        if event.get("clock_note"):
+            self.faults.append(Mark("warning", at, str(event["clock_note"]), wall))
+
+    def _on_clock_jump(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        by = float(event["by"])
+        self.clock_jumps += 1
+        self.faults.append(Mark("warning", at, (
+            f"the computer's clock was changed ({'forward' if by > 0 else 'back'} by "
+            f"{format_span(abs(by))}); the session's times and the clock times in this report "
+            "go on from the clock as it was"), wall))
+
+    def _on_closing(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        self.closing = {
+            "adverse_events": event.get("adverse_events") or self.closing.get("adverse_events"),
+            "outcome": event.get("outcome") or self.closing.get("outcome"),
+            "at": at,
+        }
 
     def _on_end(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        if self.end_time is None:
+            self.end_time = at
         self.end_reason = str(event.get("reason") or "ended")
         self._close_scene(at)
         self._close_pause(at)
@@ -288,13 +381,21 @@ class _Builder:
     def _on_command(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         name = str(event.get("command"))
         args = event.get("args") if isinstance(event.get("args"), dict) else {}
+        source = str(event.get("by") or who(str(event.get("source") or "")))
+        last = self.actions[-1] if self.actions else None
+        if (name in SLIDERS and last is not None and last.ok and bool(event.get("ok"))
+                and last.source == source and last.command == COMMAND_NAMES.get(name, name)
+                and at - (last.until or last.time) <= SLIDER_RUN
+                and (name != "volume" or last.detail.split(" ")[0] == str(args.get("bus")))):
+            last.detail, last.count, last.until = _detail(name, args), last.count + 1, at
+            return
         self.actions.append(
             Action(
                 at,
                 wall,
                 COMMAND_NAMES.get(name, name.replace("_", " ")),
                 _detail(name, args),
-                str(event.get("source") or ""),
+                source,
                 bool(event.get("ok")),
                 event.get("reason"),
             )
@@ -313,15 +414,17 @@ class _Builder:
         )
 
     def _on_ground(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        if event.get("restored"):  # a resume that goes on grounded: not a new ground
+            return
         self.marks.append(
-            Mark(
-                "ground", at, f"grounded from {event.get('scene')} (step {event.get('step')})", wall
-            )
+            Mark("ground", at, f"grounded from {event.get('scene')} "
+                               f"(step {event.get('step', 0) + 1})", wall)
         )
 
     def _on_return(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         self.marks.append(
-            Mark("return", at, f"returned to {event.get('scene')} (step {event.get('step')})", wall)
+            Mark("return", at, f"returned to {event.get('scene')} "
+                               f"(step {event.get('step', 0) + 1})", wall)
         )
 
     def _on_medicine(self, event: dict[str, Any], at: float, wall: float | None) -> None:
@@ -331,7 +434,10 @@ class _Builder:
         self.marks.append(mark)
 
     def _on_vitals_interval(self, event: dict[str, Any], at: float, wall: float | None) -> None:
-        self.dose.interval_changes.append((at, float(event.get("minutes", 0.0))))
+        minutes = float(event["minutes"])
+        if minutes != self._interval:  # a resume sets the same interval again: not a change
+            self.dose.interval_changes.append((at, minutes))
+        self._interval = minutes
 
     def _on_vitals_due(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         due = float(event.get("due", at))
@@ -400,6 +506,9 @@ class _Builder:
         self.marks.append(mark)
 
 
+_HANDLERS = {name[4:]: method for name, method in vars(_Builder).items() if name.startswith("_on_")}
+
+
 def _detail(name: str, args: dict[str, Any]) -> str:
     if name == "note" or name == "medicine":
         return str(args.get("text", ""))
@@ -411,9 +520,36 @@ def _detail(name: str, args: dict[str, Any]) -> str:
         return "on" if args.get("on") else "off"
     if name == "vitals_interval":
         minutes = args.get("minutes")
-        return f"every {minutes:g} minute{'' if minutes == 1 else 's'}" \
-            if isinstance(minutes, (int, float)) else f"every {minutes} minutes"
-    return ", ".join(f"{key} {value}" for key, value in args.items())
+        return every_minutes(minutes) if isinstance(minutes, (int, float)) else str(minutes)[:40]
+    if name == "closing":
+        return "the closing entries"
+    if name in ("start", "goto") and isinstance(args.get("step"), int):
+        args = {**args, "step": args["step"] + 1}  # steps are counted from 1 where people read
+    return ", ".join(f"{key} {str(value)[:200]}" for key, value in args.items())
+
+
+def every_minutes(minutes: float) -> str:
+    """'every 1 minute', 'every 15 minutes', 'every 2.5 minutes'."""
+    return f"every {minutes:g} minute{'' if minutes == 1 else 's'}"
+
+
+@functools.lru_cache(maxsize=256)
+def who(source: str) -> str:
+    """Who gave a command, as a person reads it: 'panel 2', 'the API', 'keys (patient's
+    window)', never a network address (the panel names itself with `by` when it can)."""
+    words = source.split()
+    if not words:
+        return "unknown"
+    if words[0] == "panel":
+        number = next((w.lstrip("#") for w in words[1:] if w.startswith("#")), "")
+        return f"panel {number}".strip()
+    if words[0] == "api":
+        return "the API"
+    if words[0] == "keys":
+        return "keys (patient's window)"
+    if words[0] == "resume":
+        return "resume (restored)"
+    return words[0][:40]
 
 
 def parse_date(text: Any) -> datetime | None:

@@ -10,6 +10,11 @@ A disk that is full, read-only or gone never stops the session: the writer says 
 events in memory (up to `max_pending_bytes`) and tries again every `retry_interval`
 seconds; when writing works again it says so and writes what it held, in order. If it still
 cannot write when the run closes, it saves the whole record to a fallback folder.
+
+One writer per record: the writer holds the record's lock (record/lock.py) from the moment
+it opens the folder until `close()`. When nothing else was written for `heartbeat_interval`
+seconds, `write_events` writes a heartbeat with the engine's times (`writer.times`), so a
+crash's stop time is known to within that; its own clock is monotonic (record/clocks.py).
 """
 
 from __future__ import annotations
@@ -25,10 +30,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from companion.record import environment
+from companion.record import clocks, environment
+from companion.record.clinic import zone_named
+from companion.record.lock import RecordBusy, RecordLock
 from companion.record.paths import (
     EVENTS_FILE,
     HASH_FILE,
+    HEARTBEAT_SECONDS,
+    LOCK_FILE,
+    MARKER_FILE,
+    RECORD_FORMAT,
     SCRIPT_COPY_STEM,
     RecordError,
     check_patient_code,
@@ -37,7 +48,7 @@ from companion.record.paths import (
 )
 from companion.record.sink import FILE_MODE, FileSink, Sink, ends_torn, sync_folder
 
-RECORD_FORMAT = 1
+MARKER_TEXT = b"This folder is a Companion session record (see Companion's docs/record.md).\n"
 PART = "record"
 FOLDER_MODE = 0o700
 # Fields of engine events that hold session times (shifted on resume, like session_time).
@@ -76,8 +87,24 @@ class RecordWriter:
         session_offset: float = 0.0,
         play_offset: float = 0.0,
         repair_torn_line: bool = False,
+        lock: RecordLock | None = None,
+        command: str = "run",
+        heartbeat_interval: float | None = HEARTBEAT_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.folder = folder
+        self._monotonic = monotonic
+        self._heartbeat_interval = heartbeat_interval
+        # The engine's (session time, play time) now, for heartbeats; the app sets it.
+        self.times: Callable[[], tuple[float, float]] | None = None
+        self._wall_clock = wall_clock
+        self._mono0, self._wall0 = monotonic(), wall_clock()
+        self._known_jump = 0.0  # how far the system clock has moved from the record's so far
+        self._next_clock_check = self._mono0 + 1.0
+        self._last_line = self._mono0
+        self.lock = lock
+        self._command = command
         self._report = report or _ignore_report
         self._sync_interval = sync_interval
         self._retry_interval = retry_interval
@@ -96,7 +123,7 @@ class RecordWriter:
         self._failure: str | None = None  # why writing fails now; None while it works
         self._next_retry = 0.0
         self._last_engine_time = 0.0  # engine-frame session time of the last event, and when
-        self._last_seen = time.monotonic()
+        self._last_seen = monotonic()
         self._dirty = False
         self._sync_error: OSError | None = None
         self._stop = threading.Event()
@@ -118,10 +145,13 @@ class RecordWriter:
         display: Mapping[str, Any] | None = None,
         sound: Mapping[str, Any] | None = None,
         report: Report | None = None,
+        facts: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> RecordWriter:
         """Start the record of a new run and write its `run_start` event. `script` (the loaded
-        models.Script) adds its title and scenes; `display` and `sound` describe the outputs.
+        models.Script) adds its title and scenes; `display` and `sound` describe the outputs;
+        `facts` adds the clinic's: clinic (its name), clinician, timezone (an IANA name, also
+        the zone of the run's `date`).
         RecordError for a bad patient code or an unreadable script; a disk fault is reported
         through `report` instead, and the session goes on."""
         problem = check_patient_code(patient)
@@ -133,7 +163,9 @@ class RecordWriter:
         except OSError as exc:
             raise RecordError(f"cannot read the script {source}: {exc.strerror or exc}") from exc
         root = Path(record_dir) if record_dir is not None else default_record_dir()
-        started = datetime.now().astimezone()
+        facts = dict(facts or {})
+        zone = zone_named(facts.get("timezone"))
+        started = datetime.now(zone) if zone is not None else datetime.now().astimezone()
         folder = _unique_folder(root, new_record_name(source, started))
         copy_name = SCRIPT_COPY_STEM + (source.suffix or ".yaml")
         writer = cls(
@@ -152,6 +184,8 @@ class RecordWriter:
         if script is not None:
             data.update(_script_facts(script))
         data.update(_run_facts(display, sound))
+        data.update(clocks.boot_facts())
+        data.update(facts)
         writer.add("run_start", session_time=0.0, play_time=0.0, **data)
         return writer
 
@@ -164,34 +198,45 @@ class RecordWriter:
         display: Mapping[str, Any] | None = None,
         sound: Mapping[str, Any] | None = None,
         report: Report | None = None,
+        facts: Mapping[str, Any] | None = None,
+        lock: RecordLock | None = None,
         **options: Any,
     ) -> RecordWriter:
         """Append to the record of a run that did not end. Writes a `gap` marker; the events
         written after it are shifted so the record's times go on from where it stopped
-        (the app's new engine starts again at zero)."""
+        (the app's new engine starts again at zero). `lock`: the record's lock when the
+        caller took it already (before it read the record); else it is taken here."""
+        from companion.record.paths import resolve_record
         from companion.record.reader import load_record
 
-        loaded = load_record(record)
-        if loaded.ended:
-            raise RecordError(f"the session in {loaded.folder} ended; there is nothing to resume")
-        events = loaded.events
-        last = events[-1] if events else {}
-        stopped_at = float(last.get("session_time", 0.0))
-        last_play = float(last.get("play_time", 0.0))
-        now = time.time()
-        # Session time counts the wall clock (pauses and the outage included): the dose clock
-        # is about the patient's real time since the medicine.
-        zero = loaded.wall_at_session_zero()
-        resumed_at = max(stopped_at, now - zero) if zero is not None else stopped_at
+        folder = resolve_record(record)
+        if lock is None or not lock.held:
+            lock = _lock_for_resume(folder)  # before reading: no other program writes it meanwhile
+        try:
+            loaded = load_record(folder)
+            if loaded.ended:
+                raise RecordError(
+                    f"the session in {loaded.folder} ended; there is nothing to resume"
+                )
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        stopped_at, last_play = loaded.length, loaded.play_time
+        # Session time goes on through the outage (the dose clock is the patient's real time
+        # since the medicine), measured so that a wall-clock jump cannot move it (clocks.py).
+        offline, clock_note = _outage(loaded, options.get("wall_clock", time.time))
+        resumed_at = stopped_at + (offline or 0.0)
         torn = ends_torn(loaded.folder / EVENTS_FILE)
         writer = cls(
             loaded.folder,
             report=report,
             next_seq=loaded.last_seq + 1,
             repair_torn_line=torn,
+            lock=lock,
+            command="resume",
             **options,
         )
-        last_wall = last.get("wall")
         writer.add(
             "gap",
             session_time=resumed_at,
@@ -199,15 +244,18 @@ class RecordWriter:
             shifted=False,
             stopped_at=stopped_at,
             resumed_at=round(resumed_at, 3),
-            offline_seconds=round(now - last_wall, 3)
-            if isinstance(last_wall, (int, float))
-            else None,
+            offline_seconds=None if offline is None else round(offline, 3),
+            clock_note=clock_note,
             repaired_torn_line=torn,
             resume=dict(resume_at) if resume_at else None,
+            took_over_lock=lock.took_over if lock is not None else None,
+            **clocks.boot_facts(),
             **_run_facts(display, sound),
+            **dict(facts or {}),
         )
         writer.session_offset, writer.play_offset = resumed_at, last_play
-        writer._last_engine_time, writer._last_seen = 0.0, time.monotonic()  # the new engine's zero
+        # The new engine's zero:
+        writer._last_engine_time, writer._last_seen = 0.0, writer._monotonic()
         return writer
 
     # --- writing ---------------------------------------------------------------------------
@@ -218,7 +266,12 @@ class RecordWriter:
         lines = [self._line(e.to_json() if hasattr(e, "to_json") else dict(e), True) for e in events]
         if lines:  # one write a frame: each write lets other threads in mid-frame
             self._deliver(b"".join(lines), len(lines))
-        if self._failure is not None and time.monotonic() >= self._next_retry:
+        now = self._monotonic()
+        if now >= self._next_clock_check:
+            self._check_wall_clock(now)
+        if self._heartbeat_interval and now - self._last_line >= self._heartbeat_interval:
+            self.heartbeat()
+        if self._failure is not None and now >= self._next_retry:
             self._retry()
         if self._sync_error is not None:
             error, self._sync_error = self._sync_error, None
@@ -240,12 +293,34 @@ class RecordWriter:
         """An event of the app's own (warning, fault, ...). Without `session_time` it is
         stamped from the last engine event plus the time since."""
         if session_time is None:
-            session_time = self._last_engine_time + (time.monotonic() - self._last_seen)
+            session_time = self._last_engine_time + (self._monotonic() - self._last_seen)
         event = {"event": kind, "session_time": round(session_time, 3)}
         if play_time is not None:
             event["play_time"] = round(play_time, 3)
         event.update(data)
         self._put(event, shift=shifted)
+
+    def heartbeat(self) -> None:
+        """A line that says the program was still running now (written by `write_events`
+        when nothing else was written for `heartbeat_interval`), with the engine's times, so
+        a crash's stop time and the time played are known to within that interval."""
+        if self.times is not None:
+            session_time, play_time = self.times()
+            self.add("heartbeat", session_time=session_time, play_time=play_time,
+                     **clocks.boot_facts())
+        else:
+            self.add("heartbeat", **clocks.boot_facts())
+
+    def _check_wall_clock(self, now: float) -> None:
+        """Record a jump of the system clock (never applied: `wall` stays on the record's
+        own clock, which the monotonic clock carries forward)."""
+        self._next_clock_check = now + 1.0
+        system = self._wall_clock()
+        jump = system - (self._wall0 + (now - self._mono0))
+        if abs(jump - self._known_jump) > clocks.JUMP_SECONDS:
+            by = round(jump - self._known_jump, 3)
+            self.add("clock_jump", by=by, system_wall=round(system, 3))
+            self._known_jump = jump
 
     def warning(self, message: str, **data: Any) -> None:
         self.add("warning", message=message, **data)
@@ -261,7 +336,7 @@ class RecordWriter:
             raise RecordError("the record is closed")
         engine_time = data.get("session_time")
         if isinstance(engine_time, (int, float)):
-            self._last_engine_time, self._last_seen = float(engine_time), time.monotonic()
+            self._last_engine_time, self._last_seen = float(engine_time), self._monotonic()
         if shift and (self.session_offset or self.play_offset):
             _shift(data, self.session_offset, self.play_offset)
         return self._encode(data)
@@ -277,7 +352,9 @@ class RecordWriter:
             self._pending_events += count
 
     def _encode(self, data: dict[str, Any]) -> bytes:
-        record = {"seq": self._seq, **data, "wall": round(time.time(), 3)}
+        now = self._monotonic()
+        self._last_line = now
+        record = {"seq": self._seq, **data, "wall": round(self._wall0 + (now - self._mono0), 3)}
         self._seq += 1
         try:
             text = json.dumps(
@@ -323,7 +400,7 @@ class RecordWriter:
 
     def _fail(self, exc: OSError) -> None:
         reason = exc.strerror or str(exc)
-        self._next_retry = time.monotonic() + self._retry_interval
+        self._next_retry = self._monotonic() + self._retry_interval
         if self._failure != reason:
             self._failure = reason
             self._report(
@@ -361,9 +438,14 @@ class RecordWriter:
         self._report(PART, True, message)
 
     def _try_open(self) -> bool:
-        """Make the folder and files (again: each step can be repeated) and open events.jsonl."""
+        """Make the folder and files (again: each step can be repeated), take the record's
+        lock and open events.jsonl."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+            if self.lock is None:
+                self.lock = RecordLock.acquire(self.folder, self._command)
+            if not (self.folder / MARKER_FILE).exists():
+                _write_private(self.folder / MARKER_FILE, MARKER_TEXT)
             if self._script_bytes is not None and self._script_name is not None:
                 digest = hashlib.sha256(self._script_bytes).hexdigest()
                 _write_private(self.folder / self._script_name, self._script_bytes)
@@ -438,6 +520,8 @@ class RecordWriter:
                 self._fail(exc)
             finally:
                 self._sink.close()
+        if self.lock is not None:
+            self.lock.release()
         if self._failure is None:
             return self.folder
         self.saved_to = self._save_elsewhere()
@@ -456,7 +540,7 @@ class RecordWriter:
             {
                 name: _read_or_none(self.folder / name)
                 for name in os.listdir(self.folder)
-                if name != EVENTS_FILE
+                if name not in (EVENTS_FILE, LOCK_FILE)
             }
             if self.folder.is_dir()
             else {}
@@ -486,6 +570,37 @@ class RecordWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close("closed" if exc[0] is None else "stopped by an error")
+
+
+def _outage(record: Any, wall_clock: Callable[[], float]) -> tuple[float | None, str | None]:
+    """How long the program was away, and a note when that cannot be trusted. On the same
+    boot, from the uptime clock (immune to wall-clock changes); after a reboot, from the wall
+    clock, trusted from 0 to clocks.MAX_OUTAGE."""
+    anchor = record.clock_anchor
+    if anchor is not None and anchor["boot"] == clocks.boot_id():
+        stopped = anchor["uptime"] + (record.length - anchor["session_time"])
+        return max(0.0, clocks.uptime() - stopped), None
+    if record.last_wall is None:
+        return None, "the record has no clock time to measure the time away from; not counted"
+    away = wall_clock() - record.last_wall
+    if 0.0 <= away <= clocks.MAX_OUTAGE:
+        return away, None
+    return None, (
+        f"the computer's clock says {away:.0f} s passed since the record stopped, which "
+        "cannot be true of a resumed session (its clock was changed); the time away is "
+        "unknown and not counted"
+    )
+
+
+def _lock_for_resume(folder: Path) -> RecordLock | None:
+    """The record's lock; RecordBusy when a live program holds it. A disk that refuses even
+    the lock file is left to the writer's own fault handling (it reports and retries)."""
+    try:
+        return RecordLock.acquire(folder, "resume")
+    except RecordBusy:
+        raise
+    except OSError:
+        return None
 
 
 def _write_private(path: Path, data: bytes) -> None:

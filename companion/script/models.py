@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from companion.script import catalog
+from companion.script import catalog, media
 from companion.script.durations import EXAMPLES, PATTERN, DurationError, parse_duration
 from companion.script.findings import did_you_mean
 
@@ -73,7 +73,67 @@ def _name_in(kind: str, names: tuple[str, ...]) -> Any:
     return Annotated[str, AfterValidator(check), WithJsonSchema({"enum": list(names)})]
 
 
-EnvironmentName = _name_in("environment", tuple(catalog.ENVIRONMENTS))
+def _media_environment(value: Any, info: ValidationInfo) -> Any:
+    """`{panorama: FILE}`, `{film: FILE}` or `{scene: FILE}` (with options) becomes its key
+    (companion/script/media.py): a name the engine passes on like a built-in one."""
+    if not isinstance(value, dict):
+        return value
+    kinds = [k for k in media.KINDS if k in value]
+    if len(kinds) != 1:
+        raise PydanticCustomError(
+            "media_kind", "an environment of your own names one file as panorama, film or scene "
+                          "(for example {{panorama: media/beach.jpg}}); got {keys}",
+            {"keys": ", ".join(map(str, value)) or "nothing"})
+    kind = kinds[0]
+    extra = [str(k) for k in value if k != kind and k not in media.OPTIONS[kind]]
+    if extra:
+        raise PydanticCustomError("media_option", "a {kind} takes {allowed}; not {extra}",
+                                  {"kind": kind, "allowed": ", ".join(media.OPTIONS[kind]) or "no options",
+                                   "extra": ", ".join(extra)})
+    file = value[kind]
+    if not isinstance(file, str) or not file.strip():
+        raise PydanticCustomError("media_file", "'{kind}' needs a file name, relative to the script",
+                                  {"kind": kind})
+    if not file.lower().endswith(media.SUFFIXES[kind]):
+        raise PydanticCustomError("media_suffix", "a {kind} file ends in {suffixes}: '{file}'",
+                                  {"kind": kind, "file": file, "suffixes": ", ".join(media.SUFFIXES[kind])})
+    stereo = value.get("stereo", "mono")
+    if stereo not in media.STEREO:
+        raise PydanticCustomError("media_stereo", "'stereo' is mono or top-bottom, not '{stereo}'",
+                                  {"stereo": str(stereo)})
+    view = value.get("view")
+    if view is not None and (not isinstance(view, str) or not view):
+        raise PydanticCustomError("media_view", "'view' names a node of the scene")
+    _resolve_file(file, info)
+    base = (info.context or {}).get("base_dir")
+    path = str((Path(base) / file).resolve()) if base is not None else file
+    return media.MediaSpec(kind, path, stereo=stereo, view=view).key
+
+
+def _environment_name(value: str) -> str:
+    if media.is_media(value) or value in catalog.ENVIRONMENTS:
+        return value
+    names = tuple(catalog.ENVIRONMENTS)
+    raise PydanticCustomError(
+        "unknown_name", "unknown {kind} '{value}'{hint} (known: {known}; or your own panorama, film or scene)",
+        {"kind": "environment", "value": value, "hint": did_you_mean(value, names), "known": ", ".join(names)})
+
+
+_MEDIA_SCHEMA = {
+    "type": "object",
+    "description": "a clinic's own media: one of panorama, film or scene, with its options",
+    "properties": {
+        **{kind: {"type": "string", "description": media.DESCRIPTIONS[kind]} for kind in media.KINDS},
+        "stereo": {"enum": list(media.STEREO), "description": "top-bottom: the left eye's picture above the right's"},
+        "view": {"type": "string", "description": "scene: the node the viewer sits at (else the origin)"},
+    },
+    "oneOf": [{"required": [kind]} for kind in media.KINDS],
+    "additionalProperties": False,
+}
+EnvironmentName = Annotated[
+    str, BeforeValidator(_media_environment), AfterValidator(_environment_name),
+    WithJsonSchema({"anyOf": [{"enum": list(catalog.ENVIRONMENTS)}, _MEDIA_SCHEMA]}),
+]
 ChimeName = _name_in("chime", catalog.CHIMES)
 Phase = _name_in("phase", catalog.PHASES)
 TimeOfDay = _name_in("time of day", catalog.TIMES_OF_DAY)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from companion.script import catalog
+from companion.script import catalog, media
 from companion.script.findings import did_you_mean
 from companion.script.yaml_source import Mark, Path, Source
 
@@ -50,6 +50,9 @@ def _look_problems(source: Source, path: Path, scene: dict[str, Any]) -> Iterato
     """Each environment's own look settings: only that environment takes them, in range."""
     name = scene.get("environment")
     environment = catalog.ENVIRONMENTS.get(name) if isinstance(name, str) else None
+    own_media = next((k for k in media.KINDS if k in name), None) if isinstance(name, dict) else None
+    if own_media is not None:   # a clinic's own media takes only the shared settings
+        environment = catalog.Environment(own_media, media.DESCRIPTIONS[own_media])
     if environment is None:
         return
     looks: list[tuple[Path, Any]] = [(path + ("look",), scene.get("look"))]

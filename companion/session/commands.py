@@ -43,6 +43,8 @@ COMMANDS: dict[str, dict[str, Param]] = {
     "patient_signal": {"via": Param(str, False)},
     "ack_signal": {},
     "recenter": {},
+    # The end-of-session form: what the report's adverse events and outcome sections say.
+    "closing": {"adverse_events": Param(str, False), "outcome": Param(str, False)},
 }
 
 MAX_TEXT = 10_000

@@ -461,6 +461,15 @@ class Engine:
         self._not_ended()
         self._end("ended by the therapist")
 
+    def _cmd_closing(self, adverse_events: str = "", outcome: str = "") -> None:
+        """The therapist's closing entries for the report (at the end, or before it);
+        given again, the latest stands and the record keeps each."""
+        if self.state is State.READY:
+            raise Refused("the session has not started")
+        if not adverse_events.strip() and not outcome.strip():
+            raise Refused("write the adverse events (or 'none') or the outcome")
+        self._event("closing", adverse_events=adverse_events.strip(), outcome=outcome.strip())
+
     def _cmd_medicine(self, text: str = "") -> None:
         self._require(State.PLAYING, State.HOLDING, State.PAUSED)
         dose = {"session_time": round(self.session_time, 3), "text": text.strip()}
@@ -512,6 +521,35 @@ class Engine:
         self._next_vitals = given + (passed + 1) * period if due is None else due
         self._event("dose_restored", doses=len(doses), given_at=round(given, 3))
         self._changed()
+
+    def start_grounded(self, from_scene: str, from_step: int, step: int = 0) -> CommandResult:
+        """On resume: start the session in the safe scene at its step `step`, grounded from
+        step `from_step` of `from_scene` (so Return leads there), without playing that scene
+        first: the patient hears the safe scene go on where it was, and the record shows no
+        0-second visit to the scene it was grounded from."""
+        try:
+            self._require(State.READY)
+            index = self._scene_named(from_scene)
+            scene = self.script.scenes[index]
+            safe_id = self.script.safe_scene
+            safe = self.script.scene_index(safe_id) if safe_id else None
+            if safe == index:
+                raise Refused("a scene cannot be grounded from the safe scene itself")
+            safe_scene = BUILT_IN_HAVEN if safe is None else self.script.scenes[safe]
+            step = min(max(step, 0), len(safe_scene.steps))
+            back = GroundedFrom(index, min(max(from_step, 0), len(scene.steps)), Presentation(
+                scene.environment, scene.look.settings() if scene.look else {},
+                self._sound_change("music", scene.music, 0.0) if scene.music else None,
+                self._sound_change("ambience", scene.ambience, 0.0) if scene.ambience else None))
+        except Refused as refusal:
+            return CommandResult("start_grounded", False, str(refusal))
+        self._begin_session(safe_scene.id, step)
+        self._enter_scene(safe, self._play, step_index=step)
+        self._grounded = back
+        self._event("ground", scene=scene.id, step=back.step_index, restored=True)
+        self._settle()
+        self._changed()
+        return CommandResult("start_grounded", True)
 
     def dose_clock(self) -> dict[str, Any] | None:
         """Minutes since the (first) medicine, and when the next vitals check is due."""

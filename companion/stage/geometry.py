@@ -187,7 +187,8 @@ def dome(mesh: Mesh, radius: float, elevations: tuple[float, ...] = DOME_ELEVATI
 
 def cone(mesh: Mesh, base: np.ndarray, radius: float, height: float, sides: int,
          color, extras, bottom: float = 0.0, ragged: np.random.Generator | None = None) -> None:
-    """An upright cone (a fir's tier) at `base`; normals lean out and up, so light wraps.
+    """An upright cone (a fir's tier) at `base`, its rim `bottom` above it and its tip
+    `height` above the rim; normals lean out and up, so light wraps.
     `ragged` gives the skirt an uneven, drooping edge, as branches have."""
     angles = np.linspace(0, 2 * np.pi, sides, endpoint=False)
     reach = np.full(sides, radius)
@@ -202,13 +203,13 @@ def cone(mesh: Mesh, base: np.ndarray, radius: float, height: float, sides: int,
     normals /= np.linalg.norm(normals, axis=1, keepdims=True)
     # one tip shared by every side, lit as the sides' mean (straight up): a vertex shaded
     # per cone instead of one per side (a software renderer shades vertices on one thread)
-    pos = np.concatenate([ring, [[0.0, 0.0, height]]]) + base
+    pos = np.concatenate([ring, [[0.0, 0.0, bottom + height]]]) + base
     nrm = np.concatenate([normals, [[0.0, 0.0, 1.0]]])
     idx = np.arange(sides)
     tris = np.stack([idx, (idx + 1) % sides, np.full(sides, sides)], 1)
     ex = np.asarray(extras, np.float32)
     ex = np.repeat(ex[None, :], sides + 1, 0).copy()
-    ex[:, 1] = np.concatenate([droop, [height]]) + base[2]
+    ex[:, 1] = np.concatenate([droop, [bottom + height]]) + base[2]
     mesh.add(pos, tris, nrm, color, ex)
 
 

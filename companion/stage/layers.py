@@ -64,6 +64,7 @@ class Layer:
             region_dr = self.buffer.makeDisplayRegion(*region)
             region_dr.setCamera(camera)
             self.cameras.append(camera)
+        scenery.bind_eyes(self.cameras)
         self.update_lenses()
         self.authored = full_look(scenery, look)
         self.look = LookFader(resolve(scenery, self.authored))
@@ -91,6 +92,7 @@ class Layer:
         self.drawn_frames += 1
         values = self.look.advance(dt)
         self.clock += dt * values["u_motion"][0] * speed
+        self.scenery.advance(self.root, dt * speed)
         self.rig.place(self.eyes)
         eye = self.eyes[0].getPos(self.root) if len(self.eyes) == 1 else \
             (self.eyes[0].getPos(self.root) + self.eyes[1].getPos(self.root)) * 0.5
@@ -127,6 +129,7 @@ class Layer:
         engine = self.buffer.getEngine()
         if engine is not None:
             engine.removeWindow(self.buffer)
+        self.scenery.close()
         self.root.removeNode()
 
 

@@ -16,8 +16,9 @@ def snapshot_script(script: models.Script, out_dir: Path, size: tuple[int, int] 
     """Render every scene of `script` into `out_dir`; returns the files written in order."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    with Stage("window", size, headless=True, comfort=False, captions=False, render_scale=1.0) as stage:
-        stage.prepare({scene.environment for scene in script.scenes})
+    with Stage("window", size, headless=True, comfort=False, captions=False, render_scale=1.0,
+               wait_media=True) as stage:
+        stage.prepare({scene.environment for scene in script.scenes}, strict=True)
         for index, scene in enumerate(script.scenes, start=1):
             look = scene.look.settings() if scene.look else {}
             stage.apply(act.SceneChange(scene.id, scene.environment, look, scene.transition,

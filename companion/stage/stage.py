@@ -15,7 +15,7 @@ same eye rig a headset uses) and none (sound only: actions are followed, nothing
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -57,8 +57,10 @@ class Stage:
                  window: Any = None, render: Any = None, taskmgr: Any = None,
                  report: Report | None = None,
                  captions: bool = True, drift: bool = False, comfort: bool = True,
-                 rig: Any = None, title: str = "Companion", render_scale: float | None = None) -> None:
+                 rig: Any = None, title: str = "Companion", render_scale: float | None = None,
+                 wait_media: bool = False) -> None:
         self.display = display
+        self.wait_media = wait_media  # films wait for each picture (snapshots, virtual clocks)
         self.size = size
         self.report: Report = report or (lambda part, ok, message: None)
         self.captions_on = captions
@@ -176,22 +178,34 @@ class Stage:
         node.setScene(self.ui)
         return self.ui.attachNewNode(node)
 
-    def prepare(self, environments: list[str] | set[str] | tuple[str, ...]) -> None:
-        """Build environments ahead of time, so a later scene change does not stall a frame."""
+    def prepare(self, environments: Iterable[str], strict: bool = False) -> None:
+        """Build environments ahead of time, so a later scene change does not stall a frame.
+        A media file that cannot be shown is reported (or raised, if `strict`)."""
+        from companion.stage.media import MediaError
+
         if self.window is None:
             return
         for name in environments:
-            self._layer(name)
+            try:
+                self._layer(name)
+            except MediaError as exc:
+                if strict:
+                    raise
+                self.report(PART, False, str(exc))
 
     def _layer(self, name: str) -> Any:
         from companion.stage.environments import sceneries
         from companion.stage.layers import Layer
+        from companion.stage.media import media_scenery
 
         if name not in self.layers:
             kinds = sceneries()
-            if name not in kinds:
+            scenery = media_scenery(name, self.kit, wait=self.wait_media,
+                                    software=(self.render_scale or 1.0) < 1.0)
+            if scenery is None and name not in kinds:
                 raise StageError(f"unknown environment '{name}' (known: {', '.join(sorted(kinds))})")
-            layer = Layer(kinds[name](self.kit), self.window, self.scene_size, self.regions, self.rig, None)
+            layer = Layer(scenery or kinds[name](self.kit), self.window, self.scene_size, self.regions,
+                          self.rig, None)
             if self.scene_root is not None:
                 layer.root.reparentTo(self.scene_root)
             self.layers[name] = layer
@@ -328,6 +342,10 @@ class Stage:
                     if failed:
                         self.report(PART, False, f"{name}: shaders failed for {', '.join(failed)}")
                 layer.update(dt, speed, self.scene_size[1])
+                media_error = getattr(layer.scenery, "error", None)
+                if media_error and not getattr(layer, "error_reported", False):
+                    layer.error_reported = True
+                    self.report(PART, False, f"{name}: {media_error}")
                 shown.append((layer.texture, weight))
                 fading = fading or layer.look.moving
             elif layer.look.moving:

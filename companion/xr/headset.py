@@ -63,7 +63,10 @@ class HeadsetStage:
         self.handover = Handover(gl)
         self._closed = False
         self._frame_open = False
-        self._last_time: float | None = None
+        # Two clocks, never mixed: the runtime's (XrTime, its own epoch) for the frames it
+        # asks for, the monotonic clock for the calm frames while it asks for none.
+        self._last_display_time: float | None = None
+        self._last_idle: float | None = None
         self._failures: set[str] = set()
         try:
             self.base, self._page = open_showbase(HostConfig(
@@ -196,18 +199,21 @@ class HeadsetStage:
         if frame.render and len(frame.views) == 2 and self.rig.set_views(frame.views):
             self.eyes.update_lenses()  # the headset's fields of view changed
         self.pacer.frame(frame.display_time, frame.period)
-        dt = 0.0 if self._last_time is None else min(max(frame.display_time - self._last_time, 0.0), 0.25)
-        self._last_time = frame.display_time
-        self.eyes.place_overlay(dt)
+        self._last_idle = None
+        self.eyes.place_overlay(_step(self._last_display_time, frame.display_time))
+        self._last_display_time = frame.display_time
 
     def _idle(self) -> None:
-        """No frame asked for: keep the mirror going at a calm rate, not as fast as can be."""
+        """No frame asked for: keep the mirror going at a calm rate, not as fast as can be.
+        Timed on the monotonic clock alone, and never waiting more than one idle frame, so the
+        loop (and the panel's state with it) goes on whatever the runtime's clock says."""
+        period = 1.0 / IDLE_RATE
+        if self._last_idle is not None:
+            time.sleep(min(max(0.0, period - (time.monotonic() - self._last_idle)), period))
         now = time.monotonic()
-        if self._last_time is not None:
-            time.sleep(max(0.0, 1.0 / IDLE_RATE - (now - self._last_time)))
-        now = time.monotonic()
-        dt = 0.0 if self._last_time is None else min(now - self._last_time, 0.25)
-        self._last_time = now
+        dt = _step(self._last_idle, now)
+        self._last_idle = now
+        self._last_display_time = None  # the next frame's step counts from that frame
         self.eyes.place_overlay(dt)
 
     def _hand_over(self, cbdata: Any) -> None:
@@ -267,6 +273,12 @@ class HeadsetStage:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _step(last: float | None, now: float) -> float:
+    """Seconds between two readings of one clock, for easing the overlay: none at the first,
+    none if the clock went back, at most a quarter of a second after a gap."""
+    return 0.0 if last is None else min(max(now - last, 0.0), 0.25)
 
 
 def _screenshot(output: Any) -> np.ndarray:

@@ -32,9 +32,12 @@ class FramePacer:
         if period > 0:
             self.rate = 1.0 / period
         missed = 0
-        if self._last is not None and period > 0 and display_time > self._last:
+        if self._last is not None and not 0 < display_time - self._last <= WINDOW:
+            self.reset_timing()  # the runtime's clock went back, or leapt: not dropped frames
+            self._recent.clear()
+        if self._last is not None and period > 0:
             missed = max(0, round((display_time - self._last) / period) - 1)
-        self._last = display_time if self._last is None else max(self._last, display_time)
+        self._last = display_time
         self.dropped += missed
         self._recent.append((display_time, missed))
         while self._recent and self._recent[0][0] < display_time - WINDOW:

@@ -48,6 +48,7 @@ class OpenXRHeadset:
         self._frame: Any = None
         self._render = False
         self._submitted: list[bool] = []
+        self._acquired: list[int | None] = [None, None]  # an image acquired, not yet ready
         with loader_quiet():
             try:
                 names = {p.extension_name.decode() for p in xr.enumerate_instance_extension_properties()}
@@ -178,8 +179,15 @@ class OpenXRHeadset:
         if self._frame is None or not self._render:
             return  # nothing to show this frame (or no valid pose to show it from)
         swapchain = self.swapchains[eye]
-        index = xr.acquire_swapchain_image(swapchain, xr.SwapchainImageAcquireInfo())
-        xr.wait_swapchain_image(swapchain, xr.SwapchainImageWaitInfo(timeout=xr.INFINITE_DURATION))
+        index = self._acquired[eye]
+        if index is None:
+            index = self._acquired[eye] = xr.acquire_swapchain_image(swapchain, xr.SwapchainImageAcquireInfo())
+        try:  # at most a frame: a runtime that holds its image must not hold the whole program
+            xr.wait_swapchain_image(swapchain, xr.SwapchainImageWaitInfo(
+                timeout=max(1, int(self._frame.predicted_display_period))))
+        except xr.TimeoutExpired:
+            return  # kept acquired and waited for again next frame; this frame shows no layer
+        self._acquired[eye] = None
         try:
             copy(self.images[eye][index], self.eye_size)
             self._submitted[eye] = True

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -88,3 +90,96 @@ def test_sigkill_then_resume(tmp_path, seed):
     kinds = [e["event"] for e in events]
     assert kinds.count("run_start") == 1 and "gap" in kinds and kinds[-2:] == ["end", "run_end"]
     assert load_record(record.folder).ended
+
+
+def test_two_programs_never_write_one_record(tmp_path):
+    """A second `resume` (or `run` into a record) while one plays is refused, naming it."""
+    path = tmp_path / "session.yaml"
+    path.write_text(SCRIPT)
+    first = start([str(path), "--display", "none", "--autostart"], tmp_path)
+    first.wait_for_panel()
+    folder = first.record()
+    first.kill(signal.SIGTERM)  # ended cleanly, resumable
+    resumed = start([str(folder), "--display", "none"], tmp_path, command="resume")
+    resumed.wait_for_panel()
+    second = subprocess.run(
+        [sys.executable, "-m", "companion", "resume", str(folder), "--display", "none",
+         "--panel-port", "0", "--no-qr"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert second.returncode != 0
+    assert f"process {resumed.process.pid} (companion resume)" in second.stderr, second.stderr
+    deleted = subprocess.run([sys.executable, "-m", "companion", "records", "delete", "--yes",
+                              str(folder)], capture_output=True, text=True, timeout=60)
+    assert deleted.returncode != 0 and "still running" in deleted.stderr
+    resumed.kill(signal.SIGHUP)  # a closed terminal: ends cleanly, like SIGTERM
+    assert resumed.process.returncode == 128 + signal.SIGHUP
+    record = load_record(folder)
+    kinds = [e["event"] for e in record.events]
+    assert kinds.count("gap") == 1 and kinds.count("run_end") == 2 and kinds[-1] == "run_end"
+    assert not any("appear more than once" in str(p) or "go back" in str(p) for p in record.problems)
+    assert resume_point(record).resumable
+
+
+def test_a_stop_in_the_first_second_leaves_a_record_that_says_never_started(tmp_path):
+    """SIGINT right after the record opens: the handler is already set, the record is closed
+    with its run_end, and records, report and resume agree that it never started."""
+    path = tmp_path / "session.yaml"
+    path.write_text(SCRIPT)
+    session = start([str(path), "--display", "none"], tmp_path)
+    deadline = time.monotonic() + 90
+    while not any(line.startswith("record: ") for line in session.lines):
+        assert session.process.poll() is None and time.monotonic() < deadline, session.lines
+        time.sleep(0.01)
+    session.kill(signal.SIGINT)
+    assert session.process.returncode in (130, 2)  # interrupted (2: during start-up)
+    folder = session.record()
+    record = load_record(folder)
+    assert record.of_kind("run_end") and not record.started
+    listed = subprocess.run([sys.executable, "-m", "companion", "records", "--record-dir",
+                             str(folder.parent)], capture_output=True, text=True, timeout=60)
+    assert "never started" in listed.stdout
+    report = subprocess.run([sys.executable, "-m", "companion", "report", str(folder),
+                             "--format", "md"], capture_output=True, text=True, timeout=60)
+    assert "never started" in report.stdout and "can be resumed" not in report.stdout
+    resumed = subprocess.run([sys.executable, "-m", "companion", "resume", str(folder)],
+                             capture_output=True, text=True, timeout=60)
+    assert resumed.returncode != 0 and "never started" in resumed.stderr
+
+
+def test_a_damaged_record_resumes_and_closes(tmp_path):
+    """The issue's fatal edits, all at once: a step that is text, a medicine with no session
+    time, a NaN. `resume` warns, goes on, and ends with a run_end."""
+    path = tmp_path / "session.yaml"
+    path.write_text(SCRIPT)
+    first = start([str(path), "--display", "none", "--autostart"], tmp_path)
+    first.wait_for_panel()
+    assert first.command("medicine", text="ketamine")["ok"]
+    assert first.command("note", text="before the damage")["ok"]
+    first.kill()
+    folder = first.record()
+    lines = (folder / "events.jsonl").read_text().splitlines()
+    for index, line in enumerate(lines):
+        if '"event":"medicine"' in line:
+            lines[index] = re.sub(r'"session_time":[0-9.]+', '"session_time":null', line)
+        elif '"event":"step_start"' in line:
+            lines[index] = line.replace('"step":', '"step":"three","was":', 1)
+        elif '"event":"note"' in line:
+            lines[index] = re.sub(r'"play_time":[0-9.]+', '"play_time":NaN', line)
+    (folder / "events.jsonl").write_text("\n".join(lines) + "\n")
+    resumed = start([str(folder), "--display", "none", "--clinician", "Dr. B. Mensah"], tmp_path,
+                    command="resume")
+    resumed.wait_for_panel()
+    state = resumed.wait_for(lambda s: s["state"] in ("playing", "holding"), what="the resume")
+    assert state["dose"] is not None and state["dose"]["doses"] == 1, "the dose clock goes on"
+    closing = resumed.command("closing", adverse_events="None observed.", outcome="Calm.")
+    assert closing["ok"], closing  # the end-of-session entries, through the HTTP API
+    assert resumed.command("end")["ok"]
+    assert resumed.finish() == 0
+    record = load_record(folder)
+    assert record.ended and record.of_kind("run_end")
+    assert any("step 'three'" in str(p) for p in record.problems)
+    (entry,) = record.of_kind("closing")
+    assert entry["adverse_events"] == "None observed." and entry["outcome"] == "Calm."
+    report = subprocess.run([sys.executable, "-m", "companion", "report", str(folder),
+                             "--format", "md"], capture_output=True, text=True, timeout=60)
+    assert "Dr. B. Mensah" in report.stdout and "None observed." in report.stdout
+    assert "the API" in report.stdout and "127.0.0.1" not in report.stdout

@@ -130,9 +130,9 @@ def test_a_track_crossfading_into_itself_is_heard_twice_and_its_copy_let_go(play
     """Music A fades to B and straight back to A while the first A still fades out: A plays
     twice at once (from a copy of its samples, 25 MB for a library layer). Once the copy has
     not played for SPARE_SECONDS it is let go, so a long session's memory stays flat."""
-    from companion.audio import mixer as mixer_module
+    from companion.audio import channels as channels_module
 
-    monkeypatch.setattr(mixer_module, "SPARE_SECONDS", 0.6)
+    monkeypatch.setattr(channels_module, "SPARE_SECONDS", 0.6)
     played = play("""companion: 1
 title: t
 mix: {music: 1.0}

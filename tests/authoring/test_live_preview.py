@@ -149,3 +149,25 @@ def test_errors_show_on_screen_until_fixed(app, tmp_path):
     snap = frames(app)
     assert app.overlay.shown_errors == [] and app.reloads == 1
     assert snap["scene"]["id"] == "first"
+
+
+def test_a_save_while_narration_renders_never_holds_the_frames(app, tmp_path, monkeypatch):
+    """Narration for new lines renders beside the preview; a second save meanwhile is rendered
+    after it, and no frame waits for either render."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # every line is new
+    lines = "\n".join(f"      - say: Line number {n} of a long new passage, rendered now." for n in range(40))
+    first = tmp_path / "first.yaml"
+    first.write_text(SCRIPT.replace("      - pause: 60s", lines))
+    second = tmp_path / "second.yaml"
+    second.write_text(SCRIPT.replace("      - pause: 60s", lines.replace("now.", "later.")))
+    newer, newest = require_script(first), require_script(second)
+    app._render_new_lines(newer)
+    rendering = app._rendering
+    app._render_new_lines(newest)  # saved again before the first render is done
+    assert rendering.is_alive(), "the second save did not wait for the first render"
+    assert app._rendering is rendering and app._render_next is newest
+    frames(app, 2)  # frames go on while it renders
+    rendering.join(timeout=120)
+    frames(app, 1)  # the next frame starts the newest version's render
+    assert app._rendering is not rendering and app._render_next is None
+    app._rendering.join(timeout=120)

@@ -41,6 +41,8 @@ class SimulatedRuntime:
         self.should_render = True
         self.discard_next = False
         self.late_next = 0
+        self.images_held = 0          # waits for a swapchain image that time out
+        self.image_waits: list[int] = []
         self.headset_connected = True
         self.takes_opengl = True
         self._swapchains = 0
@@ -118,7 +120,10 @@ class SimulatedRuntime:
         return self.acquired[index]
 
     def wait_swapchain_image(self, swapchain, info):
-        pass
+        self.image_waits.append(info.timeout)
+        if self.images_held:  # the runtime still uses the image (a compositor that stalls)
+            self.images_held -= 1
+            raise self.xr.TimeoutExpired()
 
     def release_swapchain_image(self, swapchain, info):
         self.log.append(f"release {self._index(swapchain)}")

@@ -85,3 +85,15 @@ def test_reset_is_immediate():
     follow = LazyFollow(heading=-90.0, following=True)
     follow.reset()
     assert follow.heading == 0.0 and not follow.following
+
+
+def test_a_runtime_clock_that_goes_back_or_leaps_is_a_pause_not_dropped_frames():
+    reports = []
+    pacer = FramePacer(lambda *r: reports.append(r))
+    for i in range(10):
+        pacer.frame(1000 + i / 90, 1 / 90)
+    assert pacer.frame(3.0, 1 / 90) == 0, "the clock went back 997 s"
+    assert pacer.frame(3.0 + 2 / 90, 1 / 90) == 1, "drops are counted again from there"
+    assert pacer.frame(3.0 + 10**9, 1 / 90) == 0, "a leap of 31 years is not 90 billion drops"
+    assert pacer.dropped == 1 and pacer.recent() == 0
+    assert reports == []

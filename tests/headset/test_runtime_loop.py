@@ -4,10 +4,13 @@ rendering through EGL and real copies into the swapchain images."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
 from companion.session import actions as act
+from companion.xr import headset as headset_module
 from companion.xr import runtime
 from companion.xr.extra import load_openxr
 from companion.xr.headset import HeadsetStage
@@ -103,3 +106,52 @@ def test_runtime_answers_along_the_way(simulated):
     stage.close()
     assert sim.log[-5:] == ["destroy swapchain", "destroy swapchain", "destroy space", "destroy session",
                             "destroy instance"], "everything let go, in order"
+
+
+MONOTONIC_NS = time.monotonic_ns()
+
+
+@pytest.mark.parametrize("start_ns", [MONOTONIC_NS + 10**18, 1, MONOTONIC_NS],
+                         ids=["far ahead of the monotonic clock", "far behind it", "level with it"])
+def test_the_loop_never_waits_longer_than_a_frame_whatever_the_runtime_clock_says(
+        simulated, monkeypatch, start_ns):
+    """The runtime's clock (XrTime) counts from its own epoch. The headset going to sleep
+    (STOPPING), waking, and its clock going back must never make the frame loop wait more
+    than one idle frame: a loop that waits freezes the therapist's panel with it."""
+    sim, stage, headset, reports = simulated
+    waits: list[float] = []
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        real_sleep(min(seconds, 0.05))  # what was asked is what is asserted; no test hangs
+
+    monkeypatch.setattr(headset_module.time, "sleep", sleep)
+    sim.time = start_ns
+    sim.state("READY")
+    frames(stage, 3)
+    sim.state("STOPPING")   # taken off: the loop idles on the monotonic clock
+    frames(stage, 4)
+    sim.state("READY")      # on again
+    frames(stage, 2)
+    sim.time -= 5 * 10**9   # and the runtime's clock goes back five seconds
+    frames(stage, 2)
+    sim.state("STOPPING")
+    frames(stage, 3)
+    assert not headset.running and len(sim.frames_ended) == 7
+    assert waits, "while the headset asks for no frames the loop is held to a calm rate"
+    assert max(waits) <= 1 / headset_module.IDLE_RATE + 1e-9, waits
+    assert stage.dropped_frames == 0, "a clock that jumps is not dropped frames"
+
+
+def test_a_runtime_that_holds_its_images_holds_the_loop_no_longer_than_a_frame(simulated):
+    sim, stage, headset, reports = simulated
+    sim.state("READY")
+    frames(stage, 2)
+    sim.images_held = 3      # the compositor stalls: the next three waits time out
+    frames(stage, 2)
+    assert max(sim.image_waits) <= sim.period, "never an infinite wait, at most a frame"
+    shown = [bool(f["layers"]) for f in sim.frames_ended]
+    assert shown == [True, True, False, False], "a frame with an eye not ready shows none"
+    frames(stage, 2)
+    assert [bool(f["layers"]) for f in sim.frames_ended[-2:]] == [True, True], "and then goes on"

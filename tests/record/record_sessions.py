@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,10 +116,13 @@ def open_session(
     *,
     patient: str | None = "P-014",
     reports: list[tuple[str, bool, str]] | None = None,
+    writer_clock: bool = False,
     **writer_options: Any,
 ) -> Session:
     """A fresh engine and a new record. The writer's health reports go to the engine, as in
-    the app, and are also collected in `reports` when given."""
+    the app, and are also collected in `reports` when given. With `writer_clock` the writer
+    also runs on the virtual clock (its heartbeats and its own times), with the engine's
+    times for heartbeats, as the app connects them."""
     loaded = load_script(script_path)
     assert loaded.ok and loaded.script is not None, loaded.findings
     clock = VirtualClock()
@@ -137,9 +141,21 @@ def open_session(
         display={"output": "none"},
         sound={"driver": "disk", "ok": True},
         report=report,
+        **(_virtual_clocks(clock, writer_options) if writer_clock else {}),
         **writer_options,
     )
+    if writer_clock:
+        writer.times = lambda: (engine.session_time, engine.play_time)
     return Session(engine, clock, writer)
+
+
+def _virtual_clocks(clock: VirtualClock, options: dict[str, Any]) -> dict[str, Any]:
+    """The writer's monotonic clock, and a wall clock that moves with it (unless given)."""
+    clocks: dict[str, Any] = {"monotonic": clock.now}
+    if "wall_clock" not in options:
+        base = time.time()
+        clocks["wall_clock"] = lambda: base + clock.now()
+    return clocks
 
 
 def play_first_half(session: Session) -> None:

@@ -29,8 +29,12 @@ def fresh_engine(script_path: Path) -> tuple[Engine, VirtualClock]:
 
 
 def restore(engine: Engine, commands: list) -> None:
+    """As the app does it: `start_grounded` is an Engine method, the rest are commands."""
     for name, args in commands:
-        result = engine.command(name, source="resume", **args)
+        if name == "start_grounded":
+            result = engine.start_grounded(**args)
+        else:
+            result = engine.command(name, source="resume", **args)
         assert result.ok, (name, result.reason)
 
 
@@ -184,3 +188,67 @@ def test_a_changed_or_missing_script_resumes_from_the_records_copy(
     path, warning = point.script_to_play()
     assert path == quit_session.writer.folder / "script.yaml" and "is gone" in warning
     assert load_script(path).ok
+
+
+HAVEN_SCRIPT = """\
+companion: 1
+title: Grounded resume
+safe_scene: haven
+scenes:
+  - id: journey
+    environment: night-sky
+    steps:
+      - pause: 60s
+      - show: Notice what is here.
+        for: 20s
+      - pause: 60s
+  - id: haven
+    environment: haven
+    then: hold
+    steps:
+      - say: You are safe.
+      - pause: 20s
+      - say: I am with you.
+      - pause: 60s
+"""
+
+
+def test_a_grounded_resume_goes_on_at_the_exact_step_of_the_safe_scene(tmp_path: Path) -> None:
+    script = tmp_path / "haven.yaml"
+    script.write_text(HAVEN_SCRIPT)
+    session = open_session(script, tmp_path / "records", writer_clock=True)
+    session.command("start")
+    session.advance(70)  # the journey's step 2 (the text)
+    session.command("ground")
+    session.advance(40, frame_every=1)  # into the haven's step 4 (the long pause)
+    assert session.engine.position.step_index == 3
+    session.writer.close("quit")
+    record = load_record(session.writer.folder)
+    point = resume_point(record)
+    assert (point.scene, point.step, point.grounded_from) == ("haven", 3, ("journey", 1))
+    engine, clock = fresh_engine(script)
+    writer = RecordWriter.resume(session.writer.folder, sync_interval=None)
+    restore(engine, point.commands())
+    writer.write_events(engine.take_events())
+    assert (engine.position.scene.id, engine.position.step_index) == ("haven", 3)
+    assert engine.grounded is not None and engine.play_time == 0.0
+    clock.advance(61)
+    engine.tick()
+    assert engine.hold_reason == "ground", "the haven plays on to its hold, not from its start"
+    assert engine.command("return", source="panel").ok
+    assert (engine.position.scene.id, engine.position.step_index) == ("journey", 1)
+    writer.write_events(engine.take_events())
+    writer.close("quit")
+    after = load_record(session.writer.folder)
+    events = after.events
+    gap = next(i for i, e in enumerate(events) if e["event"] == "gap")
+    scenes = [e["scene"] for e in events[gap:] if e["event"] == "scene_start"]
+    assert scenes == ["haven", "journey"], "no visit to the journey before the haven"
+    steps = [e["step"] for e in events[gap:] if e["event"] == "step_start"]
+    assert steps[0] == 3
+    summary = summarize(after)
+    assert all(span.length > 0 for span in summary.scenes[:-1]), summary.scenes  # the last: closed at once
+    assert summary.gaps[0].start == 110.0
+    assert [m.kind for m in summary.marks].count("ground") == 1
+    assert "grounded from journey (step 2)" in [m.label for m in summary.marks]
+    assert resume_point(after).grounded_from is None

@@ -45,6 +45,9 @@ class Aurora(StarryScenery):
     eye = (0.0, 0.0, 1.2 + 0.35)
     pitch = 11.0
     fog = 0.0009
+    # the dark sky between the snow's far hills and the ribbons' hems reads as land seen
+    # from this seat: stars start at the hems (about 9 degrees up), not at the true horizon
+    star_horizon = 0.15
 
     def palette(self, time: str) -> Palette:
         base = super().palette(time)

@@ -71,6 +71,7 @@ class Scenery(ABC):
     pitch: ClassVar[float] = 0.0                                   # degrees, + looks up
     fog: ClassVar[float] = 0.002                                   # per metre
     far: ClassVar[float] = 3000.0
+    star_horizon: ClassVar[float] = -0.01                          # sine of the elevation stars start at
 
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
@@ -93,7 +94,7 @@ class Scenery(ABC):
         """Shader values that do not change with the look."""
         return {"u_fog": (self.fog,), "u_ground_mist": (0.0,), "u_clouds": (0.0,),
                 "u_milky": (0.0,), "u_wind": (0.0,), "u_low_shade": (0.0,), "u_wrap": (0.5,),
-                "u_tide": (0.0,)}
+                "u_tide": (0.0,), "u_star_horizon": (self.star_horizon,)}
 
     def update(self, root: NodePath, values: Values, clock: float) -> Values:
         """Per frame: hand the look's values that changed (all of them only while a look
@@ -104,6 +105,16 @@ class Scenery(ABC):
         self._given.update(changed)
         root.setShaderInput("u_clock", clock)
         return changed
+
+    def bind_eyes(self, cameras: list[NodePath]) -> None:
+        """After the layer made its cameras (one per eye): an environment that shows each
+        eye something of its own (a stereo photograph) sets their masks here."""
+
+    def advance(self, root: NodePath, dt: float) -> None:
+        """Per frame, with the session's time (dt stops while paused): a film moves on."""
+
+    def close(self) -> None:
+        """Let go of what the environment holds outside its scene graph (a film's decoder)."""
 
     # --- helpers for subclasses ----------------------------------------------------------
 

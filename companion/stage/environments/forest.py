@@ -19,6 +19,7 @@ def ground_height(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 FAR_FIR = 70.0   # metres: firs beyond have six sides, not nine
+TIERS = 5        # overlapping skirts of branches per fir
 SHAFTS = {"dawn": 1.3, "day": 1.0, "dusk": 0.8, "night": 0.25}
 
 
@@ -74,19 +75,22 @@ class Forest(Scenery):
             bark = np.array([0.30, 0.23, 0.18, 1.0]) * (0.8 + 0.4 * rng.random())
             geometry.cylinder(trees, base, 0.16 + height * 0.012, 0.06, height * 0.8, 6, bark,
                               (seed, 0.0, 0.004, 0.0))
-            tiers = 6
+            tiers = TIERS
             # far firs, in the mist, with fewer sides (each triangle costs a software renderer
             # setup on its main thread); the random draws a near fir's ninefold edge would
             # take are taken anyway, so every later fir stands where it did
             sides = 9 if r < FAR_FIR else 6
             for tier in range(tiers):
                 t = tier / (tiers - 1)
-                radius = (1.0 - t * 0.82) * (1.5 + height * 0.085) * (0.85 + 0.3 * rng.random())
-                bottom = height * (0.2 + t * 0.66)
+                radius = (1.0 - t * 0.8) * (1.5 + height * 0.085) * (0.85 + 0.3 * rng.random())
+                bottom = height * (0.2 + t * 0.64)
                 green = np.array([0.14, 0.25, 0.15, 1.0]) * (0.8 + 0.45 * rng.random())
-                geometry.cone(trees, base, radius, height * (0.22 + 0.06 * t), sides, green,
+                # each tier a skirt rising to a tip above the next one's rim, so the tiers
+                # overlap into one tapering crown
+                geometry.cone(trees, base, radius, height * (0.26 + 0.06 * t), sides, green,
                               (seed, 0.0, 0.004, 0.6), bottom=bottom, ragged=rng)
                 rng.random(3 * (9 - sides))
+            rng.random(29 * (6 - tiers))   # the draws of tiers left out: later firs stay put
         for _ in range(70):
             r = 7.0 + rng.random() * 60.0
             a = rng.random() * 2 * np.pi

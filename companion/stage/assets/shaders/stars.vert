@@ -11,6 +11,7 @@ uniform float u_stars;         // visibility for the time of day
 uniform float u_star_amount;   // the look's `stars` setting: how many show
 uniform float u_clock;
 uniform float u_exposure;
+uniform float u_star_horizon;  // where stars start to show (sine of the elevation)
 in vec4 p3d_Vertex;            // direction on the unit sphere
 in vec4 p3d_Color;
 in vec4 p3d_MultiTexCoord0;    // seed, size (radians), brightness, twinkle phase
@@ -23,7 +24,9 @@ void main() {
     float shown = smoothstep(star.x - 0.08, star.x, u_star_amount);
     // a slow, shallow twinkle: at most 10% either way, well under a second's flicker
     float twinkle = 1.0 + 0.10 * sin(u_clock * (0.6 + star.w) + star.w * 40.0);
-    float horizon = smoothstep(-0.01, 0.14, dir.z);
+    // stars stop at the horizon the environment sets (sine of its elevation): where its
+    // land or the haze over it meets the sky, so none shows over something below the sky
+    float horizon = smoothstep(u_star_horizon, u_star_horizon + 0.15, dir.z);
     float radius = max(star.y, u_pixel_angle * 1.6);
     // a star smaller than its sprite shows dimmer, not smaller (half-way to keeping energy,
     // so the faint ones still show on a small view)

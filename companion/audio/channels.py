@@ -1,0 +1,145 @@
+"""The mixer's channel pool: which of SDL_mixer's channels play which sound, and the gain each
+one is set to.
+
+A voice owns its Sound's volume (SDL_mixer keeps one volume per Sound), so a sound that must
+play twice at once (a track crossfading into itself) plays from a copy. Copies are kept a
+while and reused, then let go: making one per crossfade (25 MB for a music layer) let memory
+grow through a long session. Everything here runs under the mixer's lock.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from companion.audio.memory import give_back_memory
+from companion.audio.ramps import Param
+
+if TYPE_CHECKING:
+    from companion.audio.buses import Playback
+
+SPARE_SECONDS = 30.0  # s a copy of a Sound is kept after it stops, for the next crossfade into itself
+
+
+@dataclass
+class Voice:
+    """One sound on one channel."""
+
+    channel: int
+    sound: Any
+    bus: str
+    envelope: Param
+    role: str = ""  # music layer: base/middle/high
+    shape: Callable[[float], float] | None = None  # extra gain by play time
+    one_shot: bool = False
+    playback: Playback | None = None
+    level: tuple[int, int] = (-1, -1)  # last (chunk volume, panning) set: see split_gain
+
+
+class ChannelPool:
+    """SDL_mixer's channels: free ones, the voices playing on the others, copies of Sounds."""
+
+    def __init__(self, pygame: Any, count: int, full: Callable[[], None]) -> None:
+        self._pygame = pygame
+        self._full = full  # called when a sound is left out for want of a channel
+        self._free = list(range(count))
+        self.voices: list[Voice] = []
+        self._spare_copies: dict[int, list[tuple[Any, float]]] = {}  # id(original) -> (copy, stopped at)
+        self._copied_from: dict[int, Any] = {}  # id(copy) -> its original
+
+    def start(self, sound: Any, bus: str, envelope: Param, *, loops: int, role: str = "",
+              shape: Callable[[float], float] | None = None, one_shot: bool = False) -> Voice | None:
+        if not self._free:
+            self._full()
+            return None
+        if any(v.sound is sound for v in self.voices):
+            sound = self._copy_of(sound)
+        index = self._free.pop(0)
+        channel = self._pygame.mixer.Channel(index)
+        channel.set_volume(0.0, 0.0)  # silent from its first sample; the ramp brings it in
+        sound.set_volume(1.0)
+        channel.play(sound, loops=loops)
+        channel.set_volume(0.0, 0.0)
+        voice = Voice(index, sound, bus, envelope, role, shape, one_shot, level=(128, 0))
+        self.voices.append(voice)
+        return voice
+
+    def release(self, voice: Voice) -> None:
+        self._pygame.mixer.Channel(voice.channel).stop()
+        if voice in self.voices:
+            self.voices.remove(voice)
+            self._free.append(voice.channel)
+            original = self._copied_from.get(id(voice.sound))
+            if original is not None:
+                self._spare_copies.setdefault(id(original), []).append((voice.sound, time.monotonic()))
+
+    def release_all(self) -> None:
+        for voice in list(self.voices):
+            self.release(voice)
+
+    def busy(self, voice: Voice) -> bool:
+        """Whether its channel still plays (a one-shot sound that ended is not)."""
+        return bool(self._pygame.mixer.Channel(voice.channel).get_busy())
+
+    def set_gain(self, voice: Voice, gain: float) -> None:
+        """Set a voice's gain through SDL_mixer's two integer controls (see split_gain)."""
+        volume, pan = split_gain(gain, voice.level[0])
+        if (volume, pan) == voice.level:
+            return
+        if volume != voice.level[0]:
+            voice.sound.set_volume((volume + 0.5) / 128)
+        if pan != voice.level[1]:
+            value = (pan + 0.5) / 255 if pan else 0.0
+            self._pygame.mixer.Channel(voice.channel).set_volume(value, value)
+        voice.level = (volume, pan)
+
+    def _copy_of(self, sound: Any) -> Any:
+        """A second Sound with the same samples, reused from the spares when one is free."""
+        in_use = {id(v.sound) for v in self.voices}
+        spares = self._spare_copies.setdefault(id(sound), [])
+        for spare in spares:
+            if id(spare[0]) not in in_use:
+                spares.remove(spare)
+                return spare[0]
+        copy = self._pygame.mixer.Sound(buffer=sound.get_raw())
+        self._copied_from[id(copy)] = sound
+        give_back_memory()  # the samples passed through a temporary bytes object
+        return copy
+
+    @property
+    def copies_held(self) -> int:
+        """Copies of Sounds alive now: playing (a track crossfading into itself) or spare."""
+        return len(self._copied_from)
+
+    def drop_old_copies(self, now: float) -> None:
+        """Let go of copies not played for SPARE_SECONDS: the memory they held goes back to the
+        system, so a long session's memory stays flat."""
+        dropped = False
+        for original, spares in self._spare_copies.items():
+            old = [copy for copy, since in spares if now - since >= SPARE_SECONDS]
+            if old:
+                self._spare_copies[original] = [(c, s) for c, s in spares if now - s < SPARE_SECONDS]
+                for copy in old:
+                    self._copied_from.pop(id(copy), None)
+                dropped = True
+        if dropped:
+            give_back_memory()
+
+
+def split_gain(gain: float, volume: int) -> tuple[int, int]:
+    """A gain as SDL_mixer's two integer controls: the voice's Sound volume (0..128) times the
+    channel's panning gain (0..255, both sides alike). Panning alone steps by 1/255, which in
+    a fade to silence is a faint zipper; the product reaches 1/32640 near silence. The Sound
+    volume moves at most about 6 % per update, so when the two controls are set a moment
+    apart the error in between is under half a decibel."""
+    if gain <= 0.0:
+        return volume, 0
+    gain = min(gain, 1.0)
+    wanted = min(128, max(1, math.ceil(gain * 128 * 255 / 192)))  # panning near 192 of 255
+    step = max(1, volume // 16)
+    volume = min(max(wanted, volume - step), volume + step)
+    pan = min(255, max(0, int(round(gain * 128 * 255 / volume))))
+    return volume, pan

@@ -1,0 +1,109 @@
+"""A 360-degree film as an environment: the panorama's sphere with the film's pictures,
+decoded ahead (decode.py), played in the session's time (it stops when the session
+pauses), looped without a seam, and watched by the comfort guard (guard.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from panda3d.core import NodePath, SamplerState, Texture, Vec3
+
+from companion.script.media import MediaSpec
+from companion.stage import shaders
+from companion.stage.environments.base import Kit
+from companion.stage.media.decode import FilmDecoder, FilmFrame, FilmInfo, fit, probe
+from companion.stage.media.guard import FilmGuard
+from companion.stage.media.panorama import Panorama, aspect_problem
+
+# The widest picture handed to the renderer: wider films are scaled down as they are decoded
+# (which costs more than the upload of their planes as they are: `companion check` warns).
+MAX_WIDTH = 4096
+# On a software renderer scenes are drawn at 0.35 of the view (stage.SOFTWARE_SCALE): 448
+# columns for about 90 degrees, 1800 for all round. A wider film is handed on at every other
+# pixel (taken from the decoded planes, no scaling), a quarter of the bytes to upload.
+SOFTWARE_WIDTH = 2048
+
+
+class Film(Panorama):
+    name = "film"
+
+    def __init__(self, kit: Kit, spec: MediaSpec, *, wait: bool = False, max_width: int = MAX_WIDTH,
+                 software: bool = False) -> None:
+        super().__init__(kit, spec)
+        self.wait = wait
+        self.software = software
+        self.max_width = max_width
+        self.time = 0.0
+        self.decoder: FilmDecoder | None = None
+        self.info: FilmInfo | None = None
+        self.guard = FilmGuard()
+        self.shown: FilmFrame | None = None
+        self.pictures = 0          # new pictures shown
+        self.error: str | None = None
+        self._mean = 0.5
+
+    def picture(self) -> Texture:
+        from companion.stage.media import MediaError
+
+        path = Path(self.spec.file)
+        try:
+            self.info = probe(path)
+        except Exception as exc:
+            raise MediaError(f"cannot play the film {path.name}: {exc}") from None
+        problem = aspect_problem(self.info.width, self.info.height, self.spec.stereo)
+        if problem:
+            raise MediaError(f"{path.name}: {problem}")
+        width, height = fit(self.info.width, self.info.height, self.max_width)
+        width, height = width - width % 4, height - height % 4
+        step = 2 if self.software and width > SOFTWARE_WIDTH else 1
+        shown = (width // step, height // step)
+        self.planes = [_plane_texture(f"{path.name}-{part}", w, h) for part, (w, h) in
+                       (("y", shown), ("u", (shown[0] // 2, shown[1] // 2)), ("v", (shown[0] // 2, shown[1] // 2)))]
+        self.texture = self.planes[0]
+        self.decoder = FilmDecoder(path, (width, height), self.info, step=step)
+        return self.planes[0]
+
+    def build(self, root: NodePath) -> None:
+        super().build(root)
+        root.setShaderInput("u_picture_u", self.planes[1])
+        root.setShaderInput("u_picture_v", self.planes[2])
+        # BT.709 for HD pictures, BT.601 below (as players assume when a film does not say)
+        hd = self.info is not None and self.info.height >= 720
+        root.setShaderInput("u_yuv", Vec3(1.5748, 0.1873, 0.4681) if hd else Vec3(1.402, 0.344136, 0.714136))
+        root.setShaderInput("u_yuv_b", 1.8556 if hd else 1.772)
+        for sphere in self.spheres:
+            sphere.setShader(shaders.load("pano.vert", "pano.frag", (("FILM", 1),)))
+
+    def advance(self, root: NodePath, dt: float) -> None:
+        if self.decoder is None:
+            return
+        self.time += dt
+        frame = self.decoder.frame_at(self.time, wait=self.wait)
+        if frame is not None and self.guard.admit(frame.time, frame.thumb):
+            for texture, plane in zip(self.planes, frame.planes):
+                # copied into the texture's own buffer: 1 ms for 3840x1920, where handing
+                # Panda3D a new buffer (setRamImage) costs 15 ms of allocation and copying
+                memoryview(texture.modifyRamImage())[:] = plane.reshape(-1)
+            self.shown = frame
+            self.pictures += 1
+            self._mean = float(frame.thumb.mean())
+        if self.decoder.error and self.error is None:
+            self.error = self.decoder.error
+        root.setShaderInput("u_gain", self.guard.brightness(self.time, dt, self._mean))
+
+    def close(self) -> None:
+        if self.decoder is not None:
+            self.decoder.close()
+            self.decoder = None
+
+
+def _plane_texture(name: str, width: int, height: int) -> Texture:
+    """One plane of the film's pictures; new each frame, so no mipmaps."""
+    texture = Texture(name)
+    texture.setup2dTexture(width, height, Texture.T_unsigned_byte, Texture.F_red)
+    texture.setRamImage(bytes(width * height))
+    texture.setMinfilter(SamplerState.FT_linear)
+    texture.setMagfilter(SamplerState.FT_linear)
+    texture.setWrapU(SamplerState.WM_repeat)
+    texture.setWrapV(SamplerState.WM_clamp)
+    return texture

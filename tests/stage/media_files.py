@@ -1,0 +1,148 @@
+"""Media the tests make themselves: an equirectangular picture with known marks, a short
+film made with PyAV (one with a flashing section), and a small glTF scene."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+
+# marks on the test panorama (column as a share of the width, row as a share of the height)
+AHEAD = (0.5, 0.5)      # red: straight ahead
+RIGHT = (0.75, 0.5)     # green: a quarter turn to the right
+GREY = 80
+
+
+ABOVE = (0.5, 0.39)     # blue: ahead, 20 degrees up
+
+
+def panorama_pixels(width: int = 512, height: int = 256) -> np.ndarray:
+    """Grey, a red square ahead, a green one to the right, a blue one above the red."""
+    image = np.full((height, width, 3), GREY, np.uint8)
+    half = max(2, width // 48)
+    for (u, v), color in ((AHEAD, (230, 20, 20)), (RIGHT, (20, 220, 20)), (ABOVE, (30, 60, 230))):
+        x, y = int(u * width), int(v * height)
+        image[y - half:y + half, x - half:x + half] = color
+    return image
+
+
+def write_png(path: Path, pixels: np.ndarray) -> Path:
+    from panda3d.core import PNMImage
+
+    height, width, _ = pixels.shape
+    image = PNMImage(width, height)
+    for y in range(height):   # PNMImage rows run top down, like the array
+        for x in range(width):
+            r, g, b = pixels[y, x]
+            image.setXelVal(x, y, int(r), int(g), int(b))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert image.write(str(path))
+    return path
+
+
+def write_picture(path: Path, pixels: np.ndarray) -> Path:
+    """PNG or JPEG through PyAV (fast for any size)."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    codec = "mjpeg" if path.suffix.lower() in (".jpg", ".jpeg") else "png"
+    fmt = "yuvj420p" if codec == "mjpeg" else "rgb24"
+    with av.open(str(path), "w", format="image2") as container:
+        stream = container.add_stream(codec, rate=1)
+        stream.width, stream.height, stream.pix_fmt = pixels.shape[1], pixels.shape[0], fmt
+        frame = av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(format=fmt)
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def write_film(path: Path, seconds: float = 3.0, size: tuple[int, int] = (256, 128), fps: int = 30,
+               flash: tuple[float, float] | None = None, codec: str = "libx264", still: bool = False) -> Path:
+    """The test panorama (red ahead, still) with a yellow mark below the horizon moving right
+    one column a frame, so a jump in the film (as at a loop without a blend) shows.
+    `flash`: (from, to) seconds in which the whole picture alternates black and white at 10 Hz."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    width, height = size
+    base = panorama_pixels(width, height)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for index in range(round(seconds * fps)):
+            t = index / fps
+            pixels = base.copy()
+            if not still:   # `still`: every picture the same, a film that loops by itself
+                x = index % width
+                pixels[int(height * 0.7):int(height * 0.8), x:x + width // 24] = (240, 220, 40)
+            if flash and flash[0] <= t < flash[1]:
+                pixels = np.full_like(base, 250 if int(t * 20) % 2 == 0 else 5)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def write_glb(path: Path, *, view_node: str | None = "seat") -> Path:
+    """A small glTF 2.0 binary: a red box 4 m ahead of the origin (glTF: -Z ahead, Y up),
+    a green ground plane, and (optionally) an empty node `view_node` at the origin."""
+    positions, normals, colors, indices = [], [], [], []
+
+    def quad(corners, normal, color):
+        start = len(positions)
+        positions.extend(corners)
+        normals.extend([normal] * 4)
+        colors.extend([color] * 4)
+        indices.extend([start, start + 1, start + 2, start, start + 2, start + 3])
+
+    red, green = (0.9, 0.1, 0.1, 1.0), (0.2, 0.6, 0.2, 1.0)
+    # box from x -1..1, y 0..2, z -5..-3 (faces toward the viewer at z=-3)
+    quad([(-1, 0, -3), (1, 0, -3), (1, 2, -3), (-1, 2, -3)], (0, 0, 1), red)
+    quad([(1, 0, -3), (1, 0, -5), (1, 2, -5), (1, 2, -3)], (1, 0, 0), red)
+    quad([(-1, 0, -5), (-1, 0, -3), (-1, 2, -3), (-1, 2, -5)], (-1, 0, 0), red)
+    quad([(-1, 2, -3), (1, 2, -3), (1, 2, -5), (-1, 2, -5)], (0, 1, 0), red)
+    quad([(-50, 0, 50), (50, 0, 50), (50, 0, -50), (-50, 0, -50)], (0, 1, 0), green)
+    pos = np.array(positions, np.float32)
+    blobs = [pos.tobytes(), np.array(normals, np.float32).tobytes(),
+             np.array(colors, np.float32).tobytes(), np.array(indices, np.uint16).tobytes()]
+    offsets, binary = [], b""
+    for blob in blobs:
+        offsets.append(len(binary))
+        binary += blob + b"\0" * (-len(blob) % 4)
+    n = len(positions)
+    gltf = {
+        "asset": {"version": "2.0", "generator": "companion tests"},
+        "scene": 0,
+        "scenes": [{"nodes": [0] + ([1] if view_node else [])}],
+        "nodes": [{"mesh": 0, "name": "garden"}] + ([{"name": view_node, "translation": [0, 0, 0]}]
+                                                    if view_node else []),
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0, "NORMAL": 1, "COLOR_0": 2},
+                                    "indices": 3, "material": 0}]}],
+        "materials": [{"pbrMetallicRoughness": {"baseColorFactor": [1, 1, 1, 1], "metallicFactor": 0,
+                                                "roughnessFactor": 1}}],
+        "buffers": [{"byteLength": len(binary)}],
+        "bufferViews": [
+            {"buffer": 0, "byteOffset": offsets[0], "byteLength": len(blobs[0]), "target": 34962},
+            {"buffer": 0, "byteOffset": offsets[1], "byteLength": len(blobs[1]), "target": 34962},
+            {"buffer": 0, "byteOffset": offsets[2], "byteLength": len(blobs[2]), "target": 34962},
+            {"buffer": 0, "byteOffset": offsets[3], "byteLength": len(blobs[3]), "target": 34963},
+        ],
+        "accessors": [
+            {"bufferView": 0, "componentType": 5126, "count": n, "type": "VEC3",
+             "min": pos.min(0).tolist(), "max": pos.max(0).tolist()},
+            {"bufferView": 1, "componentType": 5126, "count": n, "type": "VEC3"},
+            {"bufferView": 2, "componentType": 5126, "count": n, "type": "VEC4"},
+            {"bufferView": 3, "componentType": 5123, "count": len(indices), "type": "SCALAR"},
+        ],
+    }
+    text = json.dumps(gltf).encode()
+    text += b" " * (-len(text) % 4)
+    body = struct.pack("<II", len(text), 0x4E4F534A) + text + struct.pack("<II", len(binary), 0x004E4942) + binary
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body)
+    return path

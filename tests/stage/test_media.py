@@ -1,0 +1,279 @@
+"""A clinic's own media on the stage: the tests make each kind themselves (media_files.py),
+show it through a real Stage (EGL), and look for its known marks in the picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from companion.script import load_text
+from companion.script.media import MediaSpec
+from companion.session import actions as act
+from companion.session.clock import VirtualClock
+from companion.session.engine import Engine
+from companion.stage.media.decode import LOOP_FADE, FilmDecoder
+
+from .helpers import Player
+from .media_files import panorama_pixels, write_film, write_glb, write_picture
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def centre(image: np.ndarray, size: int = 6) -> np.ndarray:
+    h, w, _ = image.shape
+    return image[h // 2 - size:h // 2 + size, w // 2 - size:w // 2 + size].reshape(-1, 3).mean(0)
+
+
+def is_red(color: np.ndarray) -> bool:
+    return color[0] > 120 and color[0] > 2.5 * color[1] and color[0] > 2.5 * color[2]
+
+
+def is_green(color: np.ndarray) -> bool:
+    return color[1] > 120 and color[1] > 2.5 * color[0] and color[1] > 2.5 * color[2]
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("media")
+    stereo = np.concatenate([panorama_pixels(256, 128), np.roll(panorama_pixels(256, 128), -64, axis=1)])
+    return {
+        "panorama": write_picture(folder / "beach.jpg", panorama_pixels(1024, 512)),
+        "stereo": write_picture(folder / "stereo.png", stereo),
+        "film": write_film(folder / "sea.mp4", seconds=6.0),
+        "flashing": write_film(folder / "flashing.mp4", seconds=6.0, flash=(2.0, 4.0)),
+        "scene": write_glb(folder / "garden.glb"),
+    }
+
+
+def key(kind: str, path: Path, **options) -> str:
+    return MediaSpec(kind, str(path), **options).key
+
+
+def test_a_panorama_shows_its_marks_where_they_are_around_the_viewer(fresh_stage, media):
+    stage = fresh_stage(size=(160, 90))
+    player = Player(stage)
+    player.scene(key("panorama", media["panorama"]))
+    ahead = player.settle()
+    assert is_red(centre(ahead)), centre(ahead)
+    column = ahead[:, 78:82].mean(1)
+    blue_rows = np.nonzero((column[:, 2] > 150) & (column[:, 0] < 100))[0]
+    assert len(blue_rows) and blue_rows.max() < 45 - 4, blue_rows     # the blue mark is above
+    stage.rig.drift = -90.0                   # a quarter turn to the right
+    turned = player.settle()
+    assert is_green(centre(turned)), centre(turned)
+
+
+def test_the_time_of_day_tints_a_panorama_and_brightness_dims_it(fresh_stage, media):
+    stage = fresh_stage(size=(160, 90))
+    player = Player(stage)
+    player.scene(key("panorama", media["panorama"]), {"time": "day"})
+    day = player.settle()[50:80].reshape(-1, 3).mean(0)
+    player.scene(key("panorama", media["panorama"]), {"time": "night", "brightness": 0.3})
+    night = player.settle()[50:80].reshape(-1, 3).mean(0)
+    assert night.sum() < 0.6 * day.sum()
+    assert night[2] / night[0] > 1.2 * day[2] / day[0]    # cooler
+
+
+def test_a_top_bottom_stereo_panorama_gives_each_eye_its_own_half(fresh_stage, media):
+    stage = fresh_stage("stereo", size=(320, 90))
+    player = Player(stage)
+    player.scene(key("panorama", media["stereo"], stereo="top-bottom"))
+    image = player.settle()
+    left, right = image[:, :160], image[:, 160:]
+    assert is_red(centre(left)), centre(left)          # the upper half: red ahead
+    assert is_green(centre(right)), centre(right)      # the lower half: green ahead
+
+
+def test_a_glTF_scene_seats_the_viewer_at_its_node(fresh_stage, media):
+    stage = fresh_stage(size=(160, 90))
+    player = Player(stage)
+    player.scene(key("scene", media["scene"], view="seat"))
+    image = player.settle()
+    assert centre(image)[0] > 1.8 * centre(image)[1], centre(image)      # the red box ahead
+    below = image[80:88].reshape(-1, 3).mean(0)
+    assert below[1] > below[0], below                                    # green ground below it
+    assert not stage.ended
+
+
+def test_a_session_crossfades_between_a_built_in_environment_and_each_kind(fresh_stage, media):
+    script = f"""
+companion: 1
+title: Own media
+scenes:
+  - id: room
+    environment: haven
+    duration: 4s
+  - id: beach
+    environment: {{panorama: {media['panorama']}}}
+    transition: 2s
+    duration: 4s
+  - id: sea
+    environment: {{film: {media['film']}}}
+    transition: 2s
+    duration: 4s
+  - id: garden
+    environment: {{scene: {media['scene']}, view: seat}}
+    transition: 2s
+    duration: 4s
+  - id: back
+    environment: haven
+    transition: 2s
+    then: end
+    duration: 4s
+"""
+    loaded = load_text(script, "own.yaml", base_dir=Path("."))
+    assert loaded.ok, loaded.findings
+    reports = []
+    stage = fresh_stage(size=(160, 90), report=lambda *r: reports.append(r), wait_media=True)
+    clock = VirtualClock()
+    engine = Engine(loaded.script, clock)
+    engine.command("start")
+    centres: dict[str, list[np.ndarray]] = {}
+    mixed = 0
+    for _ in range(10 * 21):
+        clock.advance(0.1)
+        for action in engine.tick():
+            stage.apply(action)
+        stage.update(breath=engine.breath(), now=clock.now())
+        stage.render()
+        weights = [w for w in stage.crossfade.weights.values() if w > 0]
+        mixed += len(weights) > 1
+        if len(weights) == 1 and stage.environment:
+            centres.setdefault(stage.environment.split(":")[0], []).append(centre(stage.capture()))
+    assert all(ok for _, ok, _ in reports), reports
+    assert {"haven", "panorama", "film", "scene"} <= set(centres)
+    assert is_red(centres["panorama"][-1]) and is_red(centres["film"][-1]), \
+        (centres["panorama"][-1], centres["film"][-1])
+    assert not is_red(centres["haven"][-1])
+    assert mixed >= 4 * 10      # four crossfades of 2 s, drawn as blends of two scenes
+    assert stage.comfort.ok, [f.message for f in stage.comfort.findings]
+
+
+def film_stage(fresh_stage, path: Path, **kwargs):
+    stage = fresh_stage(size=(160, 90), wait_media=True, **kwargs)
+    player = Player(stage)
+    player.scene(key("film", path), transition=0.5)
+    return stage, player, stage.layers[key("film", path)].scenery
+
+
+def test_a_film_plays_in_session_time_stops_when_paused_and_loops(fresh_stage, media):
+    stage, player, film = film_stage(fresh_stage, media["film"])
+    player.run(1.0, fps=30)
+    played = film.shown.index
+    assert 25 <= played <= 31
+    stage.apply(act.Pause())
+    player.run(3.0, fps=30)          # the pause fades the speed out over 2.5 s
+    held = film.shown.index
+    player.run(2.0, fps=30)
+    assert film.shown.index == held  # paused: the same picture
+    stage.apply(act.Resume())
+    player.run(9.0, fps=30)          # past the film's 6 s end: it runs on, looped
+    assert film.time > 6.5 and film.shown.time > 6.5
+    assert film.shown.index > held + 200
+    assert film.decoder is not None and film.decoder.error is None
+    assert len(film.decoder._frames) <= 4          # streamed: only a few pictures ahead
+
+
+def _loop_jumps(path: Path, fade: float) -> float:
+    """The largest change between successive pictures across the loop, over the median one."""
+    decoder = FilmDecoder(path, (256, 128), fade=fade)
+    try:
+        times = np.arange(decoder.period - 1.5, decoder.period + 1.5, 1 / 30)
+        pictures = [decoder.frame_at(t, wait=True).planes[0].astype(int) for t in times]
+    finally:
+        decoder.close()
+    changes = [np.abs(b - a).sum() for a, b in zip(pictures, pictures[1:])]
+    return max(changes) / float(np.median(changes))
+
+
+def test_the_loop_blends_the_end_into_the_start(media):
+    assert _loop_jumps(media["film"], LOOP_FADE) < 3.0
+    assert _loop_jumps(media["film"], 0.0) > 6.0     # cut, not blended: the mark jumps back
+
+
+def test_a_film_that_loops_by_itself_is_not_blended_after_its_first_pass(tmp_path):
+    still = FilmDecoder(write_film(tmp_path / "still.mp4", seconds=5.0, still=True), (256, 128))
+    moving = FilmDecoder(write_film(tmp_path / "moving.mp4", seconds=5.0), (256, 128))
+    try:
+        for decoder in (still, moving):
+            times = np.arange(0.0, decoder.period + 2.0, 1 / 30)
+            shown = [decoder.frame_at(t, wait=True) for t in times]
+            assert all(frame is not None for frame in shown)
+            assert all(b.time > a.time for a, b in zip(shown, shown[1:]))   # film time runs on
+        assert still.fade == 0.0 and moving.fade == LOOP_FADE
+    finally:
+        still.close()
+        moving.close()
+
+
+def _flashes(stage) -> list[str]:
+    return [f.message for f in stage.comfort.findings if f.rule == "flashes"]
+
+
+def test_the_comfort_guard_holds_and_dims_a_flashing_film(fresh_stage, media):
+    stage, player, film = film_stage(fresh_stage, media["flashing"])
+    player.run(1.5, fps=30)
+    assert not film.guard.flashing(film.time) and film.guard.flashes_held == 0   # calm so far
+    player.run(1.5, fps=30)                   # into the flashing section (from 2 s)
+    assert film.guard.flashing(film.time) and film.guard.gain < 1.0    # held and dimmed
+    player.run(2.0, fps=30)
+    assert film.guard.flashes_held > 20
+    assert not _flashes(stage), _flashes(stage)
+
+
+def test_without_the_guard_the_same_film_would_flash(fresh_stage, media):
+    """The check above can fail: the same film with the guard let through every picture."""
+    stage, player, film = film_stage(fresh_stage, media["flashing"])
+
+    class Open:
+        gain = 1.0
+        def admit(self, time, thumb): return True
+        def brightness(self, time, dt, mean): return 1.0
+
+    film.guard = Open()
+    player.run(5.0, fps=30)
+    assert _flashes(stage)
+
+
+def test_captions_and_the_breathing_guide_show_over_a_panorama(fresh_stage, media):
+    stage = fresh_stage(size=(320, 180))
+    player = Player(stage)
+    player.scene(key("panorama", media["panorama"]), transition=0.5)
+    bare = player.settle()
+    stage.apply(act.Say(text="Let your shoulders soften.", seconds=5.0, caption=True))
+    stage.apply(act.Breathe(inhale=4.0, hold=0.0, exhale=4.0, rest=0.0, cycles=2, sound="none"))
+    player.run(1.0, fps=15, breath={"phase": "in", "progress": 0.5, "cycle": 1, "cycles": 2})
+    shown = player.frame(1 / 15, breath={"phase": "in", "progress": 0.6, "cycle": 1, "cycles": 2})
+    caption_rows = slice(int(0.80 * 180), int(0.95 * 180))
+    changed = np.abs(shown.astype(int) - bare.astype(int)).sum(2) > 60
+    assert changed[caption_rows].mean() > 0.01            # the caption's letters
+    assert changed[: int(0.75 * 180)].mean() > 0.005      # the guide
+
+
+def test_the_look_lights_a_glTF_scene_and_hazes_it(fresh_stage, media):
+    stage = fresh_stage(size=(160, 90))
+    player = Player(stage)
+    player.scene(key("scene", media["scene"], view="seat"), {"time": "day"})
+    day = player.settle()
+    player.scene(key("scene", media["scene"], view="seat"), {"time": "night"})
+    night = player.settle()
+    ground = slice(82, 90)
+    assert night[ground].mean() < 0.5 * day[ground].mean()       # the key light and fill follow the time
+    far, near = day[46:48].reshape(-1, 3).mean(0), day[86:90].reshape(-1, 3).mean(0)
+    assert abs(far[2] - far[1]) < abs(near[2] - near[1])          # the far ground fades into the haze
+
+
+def test_a_film_can_be_handed_on_at_every_other_pixel(media):
+    """On a software renderer a film wider than 2048 is uploaded at half size (film.py)."""
+    import av
+
+    from companion.stage.media.decode import planes_of
+
+    with av.open(str(media["film"])) as container:
+        frame = next(container.decode(video=0))
+        full = planes_of(frame, (256, 128))
+        half = planes_of(frame, (256, 128), step=2)
+    assert [p.shape for p in half] == [(64, 128), (32, 64), (32, 64)]
+    assert all(np.array_equal(h, f[::2, ::2]) for h, f in zip(half, full))
