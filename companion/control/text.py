@@ -16,7 +16,8 @@ KEPT = {"\n", "\t"}
 # Bidirectional embeddings, overrides and isolates (Unicode category Cf): they reorder what
 # follows them. Other Cf characters (zero-width joiners in emoji and Indic scripts) stay.
 DIRECTION_MARKS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-TEXT_ARGUMENTS = {"note": ("text",), "medicine": ("text",), "patient_signal": ("via",)}
+TEXT_ARGUMENTS = {"note": ("text",), "medicine": ("text",), "patient_signal": ("via",),
+                  "closing": ("adverse_events", "outcome")}
 
 
 def clean_text(text: str) -> str:

@@ -221,3 +221,16 @@ def test_a_long_word_wraps_in_the_report(browser, tmp_path):
         assert width <= 1280, width
     finally:
         context.close()
+
+
+def test_the_closing_entries(session, open_panel):
+    page = open_panel(session.server.url)
+    expect(page.locator("#btn-closing")).to_be_disabled()  # not before the start
+    _start(session, page)
+    page.fill("#closing-adverse", "none\u202e")
+    page.fill("#closing-outcome", "Calm, oriented, went home with a friend.")
+    page.click("#btn-closing")
+    expect(page.locator("#message")).to_contain_text("closing entries are saved")
+    closing = session.pump.wait_for(lambda e: [ev for ev in session.pump.events if ev.kind == "closing"])
+    assert closing[-1].data == {"adverse_events": "none",
+                                "outcome": "Calm, oriented, went home with a friend."}

@@ -576,6 +576,7 @@ function renderButtons(s) {
     button.classList.toggle("stands-out", main.classList.contains("stands-out"));
   }
   enable("btn-medicine", active);
+  enable("btn-closing", s.state !== "ready");
   $("btn-medicine").textContent = s.dose ? "Another dose given" : "Medicine given";
 }
 
@@ -893,6 +894,15 @@ $("note-form").addEventListener("submit", async (event) => {
   const result = await send("note", { text }, "Note");
   if (result.ok && box.value.trim() === text) box.value = "";
 });
+$("closing-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const adverse = $("closing-adverse").value.trim();
+  const outcome = $("closing-outcome").value.trim();
+  if (!adverse && !outcome) { say("Write the adverse events (or “none”) or the outcome first."); return; }
+  const result = await send("closing", { adverse_events: adverse, outcome }, "Closing entries");
+  if (result.ok) say("The closing entries are saved in the record.");
+});
+
 $("note-text").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
