@@ -323,3 +323,40 @@ def test_pages_cannot_be_framed_or_sniffed(session):
     assert reply.headers["Referrer-Policy"] == "no-referrer"
     refused = request(session.server.port, "GET", "/")
     assert refused.status == 401 and refused.headers["X-Frame-Options"] == "DENY"
+
+
+def test_another_program_on_this_machine_never_receives_the_cookie(session, open_panel):
+    """Issue 16: cookies ignore ports, so a cookie for 127.0.0.1 went to every local service.
+    The panel's cookie lives in its own folder /s/KEY/: Chromium does not send it elsewhere."""
+    import http.server
+    import threading
+
+    received: list[str] = []  # the Cookie header of each request the other program got
+
+    class Other(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            received.append(self.headers.get("Cookie") or "")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"another program")
+
+        def log_message(self, *args) -> None:  # quiet
+            return
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Other)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        page = open_panel(session.server.url)
+        cookies = page.context.cookies()
+        assert [c["path"] for c in cookies] == [session.server.page_path]
+        for path in ("/", "/api/state", "/s/", "/ws"):
+            page.goto(f"http://127.0.0.1:{other.server_address[1]}{path}")
+        assert len(received) >= 4  # (and the browser's favicon requests)
+        assert not any("companion_panel" in cookie for cookie in received), received
+        # (only a program that knew the folder's KEY, a hash of the token seen nowhere but in
+        # the panel's own address bar, could be sent it: 96 bits are not guessed)
+        assert len(session.server.path_key) == 16
+    finally:
+        other.shutdown()
+        other.server_close()
