@@ -28,13 +28,15 @@ scenes:
 """
 
 
-def _panel_lines(tmp_path: Path, *args: str, prefix: tuple[str, ...] = ()) -> list[str]:
+def _panel_lines(tmp_path: Path, *args: str, prefix: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None, all_lines: bool = False) -> list[str]:
     """Start `companion run` with the panel options, read its output up to its first frame
     (its own SIGTERM handler is in place by then: SDL's, before it, would swallow the signal),
     stop it (SIGTERM), and return the panel's lines."""
     script = tmp_path / "session.yaml"
     script.write_text(SCRIPT)
-    environ = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(tmp_path / "a.raw")}
+    environ = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(tmp_path / "a.raw"),
+               **(env or {})}
     environ.pop("DISPLAY", None)
     process = subprocess.Popen(
         [*prefix, sys.executable, "-m", "companion", "run", str(script), "--display", "none",
@@ -51,7 +53,7 @@ def _panel_lines(tmp_path: Path, *args: str, prefix: tuple[str, ...] = ()) -> li
     finally:
         process.terminate()
         process.wait(timeout=30)
-    return [line for line in lines if line.startswith("panel:")]
+    return lines if all_lines else [line for line in lines if line.startswith("panel:")]
 
 
 def test_bound_to_every_interface_the_link_is_not_loopback():
@@ -83,3 +85,20 @@ def test_with_only_the_loopback_address_a_warning(tmp_path):
         pytest.skip("needs root and unshare for a network namespace with no network")
     lines = _panel_lines(tmp_path, "--panel-host", "0.0.0.0", prefix=("unshare", "-n"))
     assert any("warning: this machine has no address on a network" in line for line in lines), lines
+
+
+def test_tls_from_the_command_line(tmp_path):
+    from companion.control import tls
+
+    config = tmp_path / "config"
+    lines = _panel_lines(tmp_path, "--panel-tls", env={"XDG_CONFIG_HOME": str(config)})
+    made = tls.load(config / "companion" / tls.CERT_NAME, config / "companion" / tls.KEY_NAME)
+    assert any(re.match(r"panel: https://127\.0\.0\.1:\d+/\?token=", line) for line in lines), lines
+    assert f"panel: its SHA-256 fingerprint {made.fingerprint}" in lines
+    own = tls.self_signed(tmp_path / "clinic")  # the clinic's own certificate, as files
+    lines = _panel_lines(tmp_path, "--panel-cert", str(own.cert), "--panel-key",
+                         str(tmp_path / "clinic" / tls.KEY_NAME))
+    assert f"panel: its SHA-256 fingerprint {own.fingerprint}" in lines
+    half = _panel_lines(tmp_path, "--panel-cert", str(own.cert), all_lines=True)
+    assert "companion: cannot serve the panel over TLS: give both --panel-cert and --panel-key" \
+        in half, half
