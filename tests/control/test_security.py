@@ -334,7 +334,7 @@ def test_another_program_on_this_machine_never_receives_the_cookie(session, open
     received: list[str] = []  # the Cookie header of each request the other program got
 
     class Other(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        def do_GET(self) -> None:  # (the standard library names it)
             received.append(self.headers.get("Cookie") or "")
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
