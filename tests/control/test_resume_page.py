@@ -75,6 +75,7 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         killed = time.monotonic()
         expect(page.locator("#connection")).to_have_attribute("data-state", "stopped", timeout=5000)
         noticed = time.monotonic() - killed
+        print(f"\nthe page said Companion stopped {noticed:.2f} s after the SIGKILL")
         assert noticed < 5.0, noticed
         away = page.locator("#away")
         expect(away).to_have_attribute("data-kind", "stopped")
