@@ -86,7 +86,7 @@ def open_clinical(folder: Path, clinician: str | None = "A.B.") -> ClinicalSessi
     assert loaded.script is not None, loaded.findings
     clock = VirtualClock()
     engine = Engine(loaded.script, clock, protocol=resolve_protocol("esketamine-nasal"))
-    base = 1_780_000_000.0  # a fixed wall clock: 2026-05-28, so reports are reproducible
+    base = time.time()  # the wall clock moves with the virtual one
     facts = {"clinic": "Harbour Clinic", "timezone": "UTC"}
     if clinician:
         facts["clinician"] = clinician
@@ -138,4 +138,3 @@ if __name__ == "__main__":
     import sys
 
     print(clinical_record(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/clinical")))
-    del time
