@@ -29,7 +29,9 @@ table.vitals td.flag::after { content: " *"; }
 .status-missed { font-weight: 700; text-decoration: underline; }
 .copy-summary { border: 1.5px dashed #1d2329; padding: .4rem .8rem .6rem; }
 .copy-summary .label { font-size: .85rem; font-style: italic; margin: 0 0 .3rem; }
-svg.vitals-chart { max-width: 44rem; display: block; }
+svg.vitals-chart { display: block; }
+.chart-and-checks { display: grid; grid-template-columns: 1fr 1fr; gap: 0 .8rem; align-items: start; }
+.chart-and-checks table { font-size: .8rem; }
 .course { margin: .2rem 0; }
 .clinical table.facts th { width: 9rem; }
 .clinical table.facts th, .clinical table.facts td { padding: .1rem .4rem; }
@@ -43,6 +45,8 @@ svg.vitals-chart { max-width: 44rem; display: block; }
 }
 """
 
+SHORT = {"systolic": "systolic", "diastolic": "diastolic", "heart_rate": "HR",
+         "spo2": "SpO2", "respiratory_rate": "RR"}
 STATUS_WORDS = {"met": "met", "met late": "late", "missed": "missed", "due": "due at the end",
                 "late": "missed", "not reached": "not reached (the session ended before)",
                 "pending": "not reached (the session ended before)"}
@@ -55,11 +59,13 @@ def clinical_sections(summary: Summary) -> list[tuple[str, str]]:
         return []
     return [
         ("Clinical record", _facts(summary)),
+        # the chart first: at a glance, and the table can then run on to the next page
+        ("Vitals chart", f'<div class="keep">{vitals_svg(clinical)}</div>' if clinical.checks
+         else _none("No vitals were entered.")),
         ("Vitals", _vitals(summary)),
-        ("Vitals chart", f'<div class="keep">{vitals_svg(clinical)}</div>'
-         if clinical.checks else _none("No vitals were entered.")),
-        ("Checkpoints", _checkpoints(summary)),
-        ("Sedation, dissociation and discharge", _course(clinical) + _discharge(summary)),
+        ("Checkpoints, sedation and discharge", '<div class="chart-and-checks">'
+         f"<div>{_checkpoints(summary)}</div><div>{_course(clinical)}{_discharge(summary)}"
+         "</div></div>"),
         ("Monitoring summary for copying", _rems(summary)),
     ]
 
@@ -98,8 +104,7 @@ def _facts(summary: Summary) -> str:
     ]
     if protocol is not None:
         rows.append(("Route", escape(protocol.route)))
-        limits = "; ".join(f"{VITALS[s][0]} {lim.describe()} {VITALS[s][1]}"
-                           for s, lim in protocol.limits.items())
+        limits = "; ".join(f"{SHORT[s]} {lim.describe()}" for s, lim in protocol.limits.items())
         rows.append(("Limits", escape(limits or "none")))
         rows.append(("Observation", f"at least {protocol.observation:g} minutes after the "
                                     "last dose"))
@@ -124,8 +129,8 @@ def _vitals(summary: Summary) -> str:
     clinical = summary.clinical
     if not clinical.checks:
         return _none("No vitals were entered.")
-    headers = ["Clock", "Dose clock", "BP mmHg", "HR /min", "SpO2 %", "RR /min", "Sedation",
-               "Dissociation", "Check", "Comment"]
+    headers = ["Clock", "Dose", "BP", "HR", "SpO2", "RR", "Sedation", "Dissociation", "Check",
+               "Comment"]
     rows = []
     for check in clinical.checks:
         cells = [_clock(summary, check.wall), clinical.dose_clock(check.time) or
@@ -144,17 +149,19 @@ def _vitals(summary: Summary) -> str:
         met = ""
         if check.checkpoint:
             met = check.checkpoint + ("" if check.on_time is not False else " (late)")
-        row += f"<td>{escape(met)}</td><td>{escape(check.comment)}</td>"
+        row += f'<td class="time">{escape(met)}</td><td>{escape(check.comment)}</td>'
         rows.append(f"<tr>{row}</tr>")
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     note = ""
     if any(c.flags for c in clinical.checks):
         note = ('<p>* outside the protocol\'s limits. ' + escape(_alerts(summary)) + "</p>")
     scale = clinical.sedation
-    key = "; ".join(f"{i} {name}" for i, name in enumerate(scale.levels))
+    key = (f"sedation 0 ({scale.levels[0]}) to {len(scale.levels) - 1} ({scale.levels[-1]}); "
+           "dose: time after the first dose")
     return (f'<table class="vitals"><thead><tr>{head}</tr></thead><tbody>\n'
             + "\n".join(rows) + f"\n</tbody></table>{note}"
-            f'<p class="appendix">Sedation scale: {escape(key)}.</p>')
+            f'<p class="appendix">BP in mmHg, HR and RR per minute, SpO2 in %; '
+            f"{escape(key)}.</p>")
 
 
 def _alerts(summary: Summary) -> str:
@@ -186,7 +193,7 @@ def _checkpoints(summary: Summary) -> str:
               for w in ("met", "late", "missed")}
     line = f"<p>{counts['met']} met, {counts['late']} late, {counts['missed']} missed.</p>"
     return ("<table><thead><tr><th>When</th><th>Checkpoint</th><th>Status</th>"
-            "<th>Taken at</th></tr></thead><tbody>\n" + "\n".join(rows)
+            "<th>Taken</th></tr></thead><tbody>\n" + "\n".join(rows)
             + "\n</tbody></table>" + line)
 
 
@@ -197,8 +204,8 @@ def course_text(clinical: Clinical, sign: str) -> str:
         return "not recorded"
     scale = clinical.sedation if sign == "sedation" else clinical.dissociation
 
-    def label(value: object) -> str:
-        return f"{value} ({scale.label(value)})" if isinstance(value, int) else str(value)
+    def label(value: object) -> str:  # the scale's words are under the vitals table
+        return str(value)
 
     parts = [" → ".join(f"{label(v)} at {clinical.dose_clock(t) or format_time(t)}"
                         for t, v in _changes(points))]
@@ -275,24 +282,24 @@ def _rems(summary: Summary) -> str:
     yes = {True: "yes", False: "no"}
     ready = "not recorded"
     if figures.ready_at is not None:
-        ready = (f"{_clock(summary, clinical.ready_wall)} ({clinical.dose_clock(figures.ready_at)}"
-                 " after the dose)")
+        ready = f"{_clock(summary, clinical.ready_wall)} ({clinical.dose_clock(figures.ready_at)})"
     minutes = "no dose recorded" if figures.monitoring_minutes is None else \
-        f"{figures.monitoring_minutes:.0f} minutes from the dose to " + (
-            "ready to leave" if figures.ready_at is not None else "the end of the session")
+        f"{figures.monitoring_minutes:.0f} min after the dose" + (
+            "" if figures.ready_at is not None else " (to the end of the session)")
     rows = [
-        ("Blood pressure before the dose", escape(_bp(clinical, figures.pre_dose))),
-        ("Blood pressure about 40 minutes after", escape(_bp(clinical, figures.at_40))),
-        ("Blood pressure before discharge", escape(_bp(clinical, figures.discharge))),
-        ("Sedation after the dose", yes[figures.sedation]),
-        ("Dissociation after the dose", yes[figures.dissociation]),
-        ("Respiratory depression (low SpO2 or breathing rate)",
-         yes[figures.respiratory_depression]),
+        ("BP before the dose", escape(_bp(clinical, figures.pre_dose))),
+        ("BP at about 40 min", escape(_bp(clinical, figures.at_40))),
+        ("BP before discharge", escape(_bp(clinical, figures.discharge))),
+        ("Sedation", yes[figures.sedation]),
+        ("Dissociation", yes[figures.dissociation]),
+        ("Respiratory depression", yes[figures.respiratory_depression]),
         ("Monitoring", escape(minutes)),
         ("Ready to leave", escape(ready)),
     ]
     return ('<div class="copy-summary keep"><p class="label">A summary for copying into the '
-            "monitoring form; it is not the official REMS form.</p>" + _rows(rows, 2) + "</div>")
+            "monitoring form; it is not the official REMS form. Sedation, dissociation and "
+            "respiratory depression (SpO2 or breathing rate below the limit): after the dose."
+            "</p>" + _rows(rows, 2) + "</div>")
 
 
 def _discharge(summary: Summary) -> str:

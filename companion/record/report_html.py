@@ -43,8 +43,14 @@ footer { margin-top: 2rem; color: #777; font-size: .8rem; }
 @page { size: auto; margin: 20mm 12mm 18mm; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 9.5pt; }
-  h2 { break-after: avoid; page-break-after: avoid; margin-top: .9rem; font-size: 11.5pt; }
+  h2 { break-after: avoid; page-break-after: avoid; margin: .7rem 0 .3rem; font-size: 11.5pt; }
+  section p { margin: .3rem 0; }
   th, td { padding: .12rem .4rem; }
+  table { font-size: 8.5pt; }
+  h1 { font-size: 16pt; }
+  table.facts th { width: 9rem; }
+  table.appendix { font-size: 8pt; }
+  footer { margin-top: .8rem; font-size: 7.5pt; }
   tr, li, svg, .keep { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
@@ -77,7 +83,7 @@ def render_html(summary: Summary, record_id: str) -> str:
         _section("Timeline", '<div class="keep">' + timeline_svg(summary) + "</div>"),
         _section("Notes", _notes(summary)),
         _section("The therapist's actions", _actions(summary)),
-        _section("Dose clock and vitals", _dose(summary)),
+        _section("Dose clock and vitals", _dose(summary)) if _dose(summary) else "",
         _section("Patient signals", _signals(summary)),
         _section("Adverse events", _closing(summary.adverse_events, "adverse events")),
         _section("Outcome", _closing(summary.outcome, "the outcome")),
@@ -156,8 +162,9 @@ def _appendix(summary: Summary, record_id: str) -> str:
          or "unknown"),
         ("Display", escape(describe_display(summary.display))),
         ("Sound", escape(describe_sound(summary.sound))),
-        ("Clock changes", str(summary.clock_jumps) if summary.clock_jumps else "none"),
     ]
+    if summary.clock_jumps:
+        rows.append(("Clock changes", str(summary.clock_jumps)))
     body = "\n".join(f"<tr><th>{escape(label)}</th><td>{value}</td></tr>" for label, value in rows)
     return f'<table class="facts appendix"><tbody>\n{body}\n</tbody></table>'
 
@@ -204,6 +211,10 @@ def _facts(summary: Summary) -> str:
         ("Clinician", escape(summary.clinician or "not named")),
         ("Patient code", escape(summary.patient or "none given")),
         ("Session", escape(summary.title)),
+    ]
+    if summary.clinical.monitored:  # said already in the clinical record above
+        rows = rows[:1]
+    rows += [
         (
             "Started",
             escape(f"{start:%Y-%m-%d %H:%M:%S} ({summary.zone_label()})") if start else "unknown",
@@ -299,6 +310,8 @@ def _dose(summary: Summary) -> str:
     dose = summary.dose
     if not dose.doses and not dose.checks and not dose.interval_changes:
         return _none("No medicine was recorded.")
+    if summary.clinical.monitored and not dose.checks and not dose.interval_changes:
+        return ""  # the doses and vitals are in the clinical record above
     parts = []
     if dose.doses:
         rows = [

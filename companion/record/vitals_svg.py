@@ -12,8 +12,8 @@ from html import escape
 
 from companion.record.clinical import Clinical
 
-WIDTH, LEFT, RIGHT = 680, 52, 16
-TOP, MAIN_H, GAP, SPO2_H, AXIS_H = 14, 150, 22, 50, 30
+WIDTH, LEFT, RIGHT = 1000, 52, 16
+TOP, MAIN_H, GAP, SPO2_H, AXIS_H = 14, 125, 20, 42, 30
 MAIN_RANGE = (40.0, 200.0)   # mmHg and beats per minute share one scale
 SPO2_RANGE = (85.0, 100.0)
 INK, GREY = "#000", "#777"
