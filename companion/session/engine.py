@@ -499,6 +499,14 @@ class Engine:
         self._require(State.PLAYING, State.HOLDING, State.PAUSED, State.ENDED)
         self.monitoring.ready_to_leave()
 
+    def use_protocol(self, protocol: Protocol | None) -> None:
+        """Monitor by `protocol` (before the session starts: its checkpoints count from the
+        first dose and it is recorded at the start)."""
+        if self.state is not State.READY:
+            raise ValueError("the protocol is set before the session starts")
+        self.monitoring = Monitoring(self._event, lambda: self.session_time, self._changed, protocol)
+        self._changed()
+
     # the dose clock's state, read where it was read before it moved into monitoring
     @property
     def doses(self) -> list[dict[str, Any]]:

@@ -91,16 +91,20 @@ class Monitoring:
                 if checkpoint["minutes"] is None and checkpoint["status"] == "pending":
                     self._set(checkpoint, "due")  # before the dose: due from the start
                 continue
+            if checkpoint["status"] in ("pending", "due", "late") and now >= due:
+                # a check still open before this one is missed once this one's time comes
+                self._miss_before(checkpoint)
             if checkpoint["status"] == "pending" and now >= due - window:
-                # a check still open before this one is missed once this one comes due
-                for earlier in self.checkpoints:
-                    if earlier is checkpoint:
-                        break
-                    if earlier["status"] in ("due", "late"):
-                        self._set(earlier, "missed")
                 self._set(checkpoint, "due")
             if checkpoint["status"] == "due" and now > due + window:
                 self._set(checkpoint, "late")
+
+    def _miss_before(self, checkpoint: dict[str, Any]) -> None:
+        for earlier in self.checkpoints:
+            if earlier is checkpoint:
+                break
+            if earlier["status"] in ("due", "late"):
+                self._set(earlier, "missed")
 
     def _set(self, checkpoint: dict[str, Any], status: str, at: float | None = None) -> None:
         checkpoint["status"] = status
@@ -196,8 +200,8 @@ class Monitoring:
                 continue
             if not isinstance(value, (int, float)) or isinstance(value, bool) \
                     or not math.isfinite(value) or not lowest <= value <= highest:
-                raise Refused(f"{label} is from {lowest:g} to {highest:g} {unit} "
-                              f"(got {value!r})")
+                got = f"{value:g}" if isinstance(value, float) else repr(value)
+                raise Refused(f"{label} is from {lowest:g} to {highest:g} {unit} (got {got})")
             entry[sign] = int(value) if float(value).is_integer() else round(float(value), 1)
         if ("systolic" in entry) != ("diastolic" in entry):
             raise Refused("give both numbers of the blood pressure, systolic and diastolic")
@@ -238,9 +242,14 @@ class Monitoring:
         return flags
 
     def _checkpoint_for_entry(self) -> dict[str, Any] | None:
-        """The earliest checkpoint now open (due or late): a check taken now meets it."""
+        """The checkpoint a check taken now meets: the latest one on time (its window open),
+        else the earliest one late. One passed over for a check on time is missed."""
+        on_time = [c for c in self.checkpoints if c["status"] == "due"]
+        if on_time:
+            self._miss_before(on_time[-1])
+            return on_time[-1]
         for checkpoint in self.checkpoints:
-            if checkpoint["status"] in ("due", "late"):
+            if checkpoint["status"] == "late":
                 return checkpoint
         return None
 

@@ -77,11 +77,25 @@ def test_checkpoints_come_due_at_their_dose_times_and_a_late_one_is_marked():
     entry = c.snap["latest"]
     assert entry["checkpoint_clock"] == "+40:00" and entry["on_time"] is False
     assert entry["minutes_since_dose"] == pytest.approx(45.01)
-    c.at_minutes(85.0)  # +60 came due and was never checked: missed when +90 comes due
-    assert c.checkpoint("+60:00")["status"] == "missed"
+    c.at_minutes(85.0)  # +60 came due and was never checked: late, and +90's window opens
+    assert c.checkpoint("+60:00")["status"] == "late"
     assert c.checkpoint("+90:00")["status"] == "due"
+    c.at_minutes(90.0)  # missed when +90's time comes
+    assert c.checkpoint("+60:00")["status"] == "missed"
     statuses = [(e["clock"], e["status"]) for e in c.kinds("checkpoint")]
     assert ("+60:00", "late") in statuses and ("+60:00", "missed") in statuses
+
+
+def test_a_check_on_time_for_one_checkpoint_misses_the_late_one_before():
+    c = Clinic()
+    c.command("start")
+    c.command("medicine", dose=56)
+    c.at_minutes(36)  # +30 is late, +40's window is open
+    assert c.checkpoint("+30:00")["status"] == "late"
+    assert c.checkpoint("+40:00")["status"] == "due"
+    c.command("vitals", **GOOD)
+    assert c.checkpoint("+40:00")["status"] == "met"
+    assert c.checkpoint("+30:00")["status"] == "missed"
 
 
 def test_a_dose_without_the_pre_dose_check_misses_it():
@@ -94,7 +108,7 @@ def test_a_dose_without_the_pre_dose_check_misses_it():
 @pytest.mark.parametrize("values, message", [
     ({"systolic": 120, "diastolic": 130}, "the diastolic pressure (130) is not below the "
                                           "systolic (120): are they the right way round?"),
-    ({"spo2": 150}, "SpO2 is from 50 to 100 % (got 150.0)"),
+    ({"spo2": 150}, "SpO2 is from 50 to 100 % (got 150)"),
     ({"systolic": 120}, "give both numbers of the blood pressure, systolic and diastolic"),
     ({"sedation": 7}, "sedation is a whole number from 0 to 5 (got 7)"),
     ({"dissociation": "lots"}, "dissociation is one of: none, mild, marked (got 'lots')"),
