@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 STYLE = """
 table.vitals td, table.vitals th { padding: .15rem .35rem; font-variant-numeric: tabular-nums; }
-table.vitals td.flag { font-weight: 700; }
+table.vitals td.flag { font-weight: 700; white-space: nowrap; }
 table.vitals td.flag::after { content: " *"; }
 .status-late { font-weight: 600; }
 .status-missed { font-weight: 700; text-decoration: underline; }

@@ -13,7 +13,7 @@ from html import escape
 from companion.record.clinical import Clinical
 
 WIDTH, LEFT, RIGHT = 1000, 52, 16
-TOP, MAIN_H, GAP, SPO2_H, AXIS_H = 14, 125, 20, 42, 30
+TOP, MAIN_H, GAP, SPO2_H, AXIS_H = 16, 125, 20, 42, 30
 MAIN_RANGE = (40.0, 200.0)   # mmHg and beats per minute share one scale
 SPO2_RANGE = (85.0, 100.0)
 INK, GREY = "#000", "#777"
@@ -62,8 +62,8 @@ def vitals_svg(clinical: Clinical) -> str:
         out.append(f'<line x1="{LEFT}" x2="{LEFT + inner}" y1="{y_spo2(v):.1f}" '
                    f'y2="{y_spo2(v):.1f}" stroke="#ccc" stroke-width="0.5"/>'
                    f'<text x="{LEFT - 4}" y="{y_spo2(v) + 3:.1f}" text-anchor="end">{v}</text>')
-    out.append(f'<text x="4" y="{TOP + 10}">mmHg, /min</text>'
-               f'<text x="4" y="{spo2_top - 4}">SpO2 %</text>')
+    out.append(f'<text x="{LEFT}" y="{TOP - 4}">blood pressure mmHg, heart rate /min</text>'
+               f'<text x="{LEFT}" y="{spo2_top - 4}">SpO2 %</text>')
     step = 15 if span <= 180 else 30
     tick = int(low // step) * step
     axis_y = spo2_top + SPO2_H

@@ -72,3 +72,20 @@ def test_not_yaml_and_unknown_names_say_so(tmp_path):
     assert "needs 'name:'" in "\n".join(_errors(tmp_path, "protocol: 1\nroute: iv\n"
                                                           "observation: 60\n"
                                                           "checkpoints: [{name: a, at: 5}]\n"))
+
+
+def test_the_protocol_in_the_docs_loads(tmp_path):
+    import re
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "clinic-setup.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S)
+              if b.startswith("protocol: 1")]
+    assert blocks
+    for block in blocks:
+        path = tmp_path / "ours.yaml"
+        path.write_text(block, encoding="utf-8")
+        protocol = resolve_protocol(str(path))
+        assert [c.clock() for c in protocol.checkpoints] == [
+            "pre-dose", "+15:00", "+30:00", "+45:00", "+60:00", "+90:00"]

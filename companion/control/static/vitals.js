@@ -24,6 +24,7 @@ card.innerHTML = `
   <div id="mon-alerts" class="mon-alerts" role="alert"></div>
   <p id="mon-next" class="mon-next" hidden></p>
   <form id="vitals-entry" class="vitals-entry" novalidate>
+    <p id="vitals-last" class="muted">No vitals entered yet.</p>
     <div class="vitals-grid">
       ${SIGNS.map(([name, label, unit]) => `
       <label class="vital"><span>${label} <small>${unit}</small></span>
@@ -38,7 +39,6 @@ card.innerHTML = `
       <input id="v-comment" name="comment" type="text" maxlength="500" autocomplete="off"></label>
     <p id="vitals-message" class="vitals-message" role="status" aria-live="polite"></p>
     <button id="btn-record-vitals" class="wide-button" type="submit">Record vitals <kbd>E</kbd></button>
-    <p id="vitals-last" class="muted">No vitals entered yet.</p>
   </form>
   <form id="dose-entry" class="dose-entry" novalidate>
     <label class="vital"><span>Dose</span>
