@@ -83,4 +83,5 @@ class Protocol:
     limits: dict[str, Limit]
     sedation: Scale
     dissociation: Scale
-    definition: dict[str, Any] = field(default_factory=dict, compare=False)  # as written: kept in the record
+    # the file as written: the record keeps it, and resume and the report rebuild from it
+    definition: dict[str, Any] = field(default_factory=dict, compare=False)

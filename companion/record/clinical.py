@@ -132,9 +132,10 @@ class Clinical:
                     self.protocol = None
         elif kind == "medicine":
             dose = event.get("dose")
-            self.doses.append(Dose(at, wall, float(dose) if isinstance(dose, (int, float)) else None,
-                                   str(event.get("unit") or ""), str(event.get("route") or ""),
-                                   str(event.get("lot") or ""), str(event.get("text") or "").strip()))
+            amount = float(dose) if isinstance(dose, (int, float)) else None
+            self.doses.append(Dose(at, wall, amount, str(event.get("unit") or ""),
+                                   str(event.get("route") or ""), str(event.get("lot") or ""),
+                                   str(event.get("text") or "").strip()))
         elif kind == "vitals":
             values = {k: event[k] for k in (*VITALS, "sedation", "dissociation") if k in event}
             raw = event.get("flags") if isinstance(event.get("flags"), dict) else {}

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from companion.protocols.model import VITALS
 from companion.record.clinical import Check, Clinical
 from companion.record.summary import format_time
 from companion.record.vitals_svg import vitals_svg
@@ -30,7 +29,8 @@ table.vitals td.flag::after { content: " *"; }
 .copy-summary { border: 1.5px dashed #1d2329; padding: .4rem .8rem .6rem; }
 .copy-summary .label { font-size: .85rem; font-style: italic; margin: 0 0 .3rem; }
 svg.vitals-chart { display: block; }
-.chart-and-checks { display: grid; grid-template-columns: 1fr 1fr; gap: 0 .8rem; align-items: start; }
+.chart-and-checks { display: grid; grid-template-columns: 1fr 1fr; gap: 0 .8rem;
+                    align-items: start; }
 .chart-and-checks table { font-size: .8rem; }
 .course { margin: .2rem 0; }
 .clinical table.facts th { width: 9rem; }
@@ -202,8 +202,6 @@ def course_text(clinical: Clinical, sign: str) -> str:
     points = [(c.time, c.get(sign)) for c in clinical.checks if c.get(sign) is not None]
     if not points:
         return "not recorded"
-    scale = clinical.sedation if sign == "sedation" else clinical.dissociation
-
     def label(value: object) -> str:  # the scale's words are under the vitals table
         return str(value)
 
@@ -228,7 +226,8 @@ def _changes(points: list[tuple[float, object]]) -> list[tuple[float, object]]:
 
 
 def _course(clinical: Clinical) -> str:
-    return (f'<p class="course"><strong>Sedation:</strong> {escape(course_text(clinical, "sedation"))}</p>'
+    return (f'<p class="course"><strong>Sedation:</strong> '
+            f'{escape(course_text(clinical, "sedation"))}</p>'
             f'<p class="course"><strong>Dissociation:</strong> '
             f'{escape(course_text(clinical, "dissociation"))}</p>')
 

@@ -3,8 +3,6 @@ sections as the HTML report; the timeline is the scene table and the marks in or
 
 from __future__ import annotations
 
-from typing import Any
-
 from companion.record.report_html import describe_display, describe_sound
 from companion.record.summary import Summary, every_minutes, format_time
 

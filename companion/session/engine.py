@@ -17,7 +17,7 @@ from companion.script.timing import EstimatedTiming, Timing, scene_seconds, step
 from companion.session import actions as act
 from companion.session.clock import Clock
 from companion.session.commands import CommandResult, Refused, parse_arguments
-from companion.session.monitoring import DEFAULT_VITALS_MINUTES, Monitoring
+from companion.session.monitoring import Monitoring
 
 if TYPE_CHECKING:
     from companion.protocols.model import Protocol
@@ -88,7 +88,8 @@ class Engine:
         self.display_status: dict[str, Any] = {}  # e.g. a headset's rate and dropped frames
         self.hold_reason: str | None = None
         # the dose clock, vitals, checkpoints and alerts (companion/session/monitoring.py)
-        self.monitoring = Monitoring(self._event, lambda: self.session_time, self._changed, protocol)
+        self.monitoring = Monitoring(self._event, lambda: self.session_time, self._changed,
+                                     protocol)
         self.patient_signal: dict[str, Any] | None = None
         self.end_reason: str | None = None
         self._actions: list[act.Action] = []
@@ -504,7 +505,8 @@ class Engine:
         first dose and it is recorded at the start)."""
         if self.state is not State.READY:
             raise ValueError("the protocol is set before the session starts")
-        self.monitoring = Monitoring(self._event, lambda: self.session_time, self._changed, protocol)
+        self.monitoring = Monitoring(self._event, lambda: self.session_time, self._changed,
+                                     protocol)
         self._changed()
 
     # the dose clock's state, read where it was read before it moved into monitoring

@@ -58,8 +58,8 @@ def test_the_vitals_table_flags_and_the_checkpoints(html: str):
     assert "4 met, 1 late, 1 missed." in text
     assert re.search(r"\+90:00 pulse oximetry missed", text)
     assert re.search(r"\+60:00 pulse oximetry late \+1:07:00", text)
-    assert "Sedation: 5 at −2:00 → 3 at +10:00 → 4 at +30:00 → 5 at +1:07:00; resolved from " \
-           "+1:07:00" in text
+    assert "Sedation: 5 at −2:00 → 3 at +10:00 → 4 at +30:00 → 5 at +1:07:00; resolved " \
+           "from +1:07:00" in text
     assert "Dissociation: none at −2:00 → marked at +10:00 → mild at +40:00 → none at " \
            "+1:15:00" in text
     assert re.search(r"Ready to leave \d\d:\d\d, \+2:03:00 after the dose", text)

@@ -21,7 +21,8 @@ def _wait(session, check):
     return session.pump.wait_for(check)
 
 
-def test_vitals_by_keyboard_with_a_clear_message_and_an_alert_until_acknowledged(session, open_panel):
+def test_vitals_by_keyboard_with_a_clear_message_and_an_alert_until_acknowledged(
+        session, open_panel):
     _clinic(session)
     page = open_panel(session.server.url)
     expect(page.locator("#mon-protocol")).to_contain_text("Esketamine nasal spray (REMS shape)")
@@ -36,7 +37,8 @@ def test_vitals_by_keyboard_with_a_clear_message_and_an_alert_until_acknowledged
     page.keyboard.type("130")  # diastolic above systolic
     page.keyboard.press("Enter")
     expect(page.locator("#vitals-message")).to_have_text(
-        "the diastolic pressure (130) is not below the systolic (120): are they the right way round?")
+        "the diastolic pressure (130) is not below the systolic (120): "
+        "are they the right way round?")
     assert _wait(session, lambda e: True) and session.snapshot()["monitoring"]["checks"] == 0
 
     page.fill("#v-diastolic", "80")
