@@ -9,6 +9,7 @@ a clinician reads throughout: no field names, no None or True.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
@@ -321,4 +322,83 @@ def _discharge(summary: Summary) -> str:
     return _rows(rows)
 
 
-__all__ = ["STYLE", "clinical_sections", "course_text", "rems_figures"]
+
+
+def clinical_markdown(summary: Summary, text: Callable[[str], str],
+                      table: Callable[[list[str], list[list[str]]], list[str]]) -> list[str]:
+    """The clinical document as Markdown lines (the chart is in the HTML report only);
+    `text` and `table` are the Markdown report's own escaping and table helpers."""
+    clinical = summary.clinical
+    if not clinical.monitored:
+        return []
+    start = summary.local_start
+    protocol = clinical.protocol
+    facts = [("Patient code", summary.patient or "none given"),
+             ("Date", f"{start:%d %B %Y}" if start else "unknown"),
+             ("Clinician", summary.clinician or "not named"),
+             ("Session script", summary.title),
+             ("Protocol", clinical.protocol_name or "none (vitals without a protocol)")]
+    if protocol is not None:
+        facts += [("Route", protocol.route),
+                  ("Limits", "; ".join(f"{SHORT[s]} {lim.describe()}"
+                                       for s, lim in protocol.limits.items()) or "none"),
+                  ("Observation", f"at least {protocol.observation:g} minutes after the last "
+                                  "dose")]
+    for dose in clinical.doses:
+        facts.append(("Dose", f"{dose.describe()} at {_clock(summary, dose.wall)} "
+                              f"(session {format_time(dose.time)})"))
+    out = ["## Clinical record", ""] + [f"- **{label}:** {text(value)}" for label, value in facts]
+    rows = []
+    for check in clinical.checks:
+        systolic, s_flag = _value(check, "systolic")
+        diastolic, d_flag = _value(check, "diastolic")
+        bp = f"{systolic}/{diastolic}{' *' if s_flag or d_flag else ''}" if systolic else ""
+        cells = [_clock(summary, check.wall), clinical.dose_clock(check.time), bp]
+        for sign in ("heart_rate", "spo2", "respiratory_rate"):
+            value, flagged = _value(check, sign)
+            cells.append(value + (" *" if flagged else ""))
+        sedation = check.get("sedation")
+        met = (check.checkpoint or "") + (" (late)" if check.checkpoint and
+                                          check.on_time is False else "")
+        cells += ["" if sedation is None else str(sedation),
+                  text(str(check.get("dissociation") or "")), met, text(check.comment)]
+        rows.append(cells)
+    out += ["", "## Vitals", ""]
+    if rows:
+        out += table(["Clock", "Dose", "BP", "HR", "SpO2", "RR", "Sedation", "Dissociation",
+                      "Check", "Comment"], rows)
+        out += ["", "BP in mmHg, HR and RR per minute, SpO2 in %; * outside the protocol's "
+                    "limits. " + text(_alerts(summary))]
+    else:
+        out.append("No vitals were entered.")
+    states = clinical.final_statuses(summary.ended)
+    if states:
+        out += ["", "## Checkpoints", ""]
+        out += table(["When", "Checkpoint", "Status", "Taken"],
+                     [[s.clock, text(s.name), STATUS_WORDS.get(s.status, s.status),
+                       clinical.dose_clock(s.at) if s.at is not None else ""] for s in states])
+    out += ["", "## Sedation, dissociation and discharge", "",
+            f"- **Sedation:** {text(course_text(clinical, 'sedation'))}",
+            f"- **Dissociation:** {text(course_text(clinical, 'dissociation'))}"]
+    ready = "not recorded" if clinical.ready_at is None else (
+        f"{_clock(summary, clinical.ready_wall)}, {clinical.dose_clock(clinical.ready_at)} "
+        "after the dose")
+    out.append(f"- **Ready to leave:** {ready}")
+    figures = rems_figures(summary)
+    yes = {True: "yes", False: "no"}
+    minutes = "no dose recorded" if figures.monitoring_minutes is None else \
+        f"{figures.monitoring_minutes:.0f} min after the dose"
+    out += ["", "## Monitoring summary for copying", "",
+            "_A summary for copying into the monitoring form; it is not the official REMS "
+            "form._", "",
+            f"- **BP before the dose:** {_bp(clinical, figures.pre_dose)}",
+            f"- **BP at about 40 min:** {_bp(clinical, figures.at_40)}",
+            f"- **BP before discharge:** {_bp(clinical, figures.discharge)}",
+            f"- **Sedation:** {yes[figures.sedation]}",
+            f"- **Dissociation:** {yes[figures.dissociation]}",
+            f"- **Respiratory depression:** {yes[figures.respiratory_depression]}",
+            f"- **Monitoring:** {minutes}", ""]
+    return out
+
+
+__all__ = ["STYLE", "clinical_markdown", "clinical_sections", "course_text", "rems_figures"]

@@ -3,6 +3,7 @@ sections as the HTML report; the timeline is the scene table and the marks in or
 
 from __future__ import annotations
 
+from companion.record.report_clinical import clinical_markdown
 from companion.record.report_html import describe_display, describe_sound
 from companion.record.summary import Summary, every_minutes, format_time
 
@@ -21,7 +22,9 @@ def render_markdown(summary: Summary, record_id: str) -> str:
         subtitle += f" · patient {summary.patient}"
     if summary.clinician:
         subtitle += f" · clinician {summary.clinician}"
-    out += [_text(subtitle), "", "## Session", ""]
+    out += [_text(subtitle), ""]
+    out += clinical_markdown(summary, _text, _table)  # the clinical document first, if any
+    out += ["## Session", ""]
     out += _facts(summary)
     out += ["", "## Timeline", ""]
     events = [

@@ -147,3 +147,42 @@ def test_a_session_without_monitoring_has_no_clinical_document(tmp_path: Path):
     session.writer.close()
     html = render_report(load_record(session.writer.folder), "html")
     assert "Clinical record</h2>" not in html and "Session</h2>" in html
+
+
+def test_the_markdown_report_opens_with_the_clinical_document(folder: Path):
+    text = render_report(load_record(folder), "md")
+    order = ["## Clinical record", "## Vitals", "## Checkpoints",
+             "## Sedation, dissociation and discharge", "## Monitoring summary for copying",
+             "## Session", "## Timeline"]
+    found = [text.index(h + "\n") for h in order]
+    assert found == sorted(found)
+    assert "| 22:" in text or "| 2" in text
+    assert "184/104 \\*" in text or "184/104 *" in text
+    assert "| +90:00 | pulse oximetry | missed |  |" in text
+    assert "- **BP before the dose:** 124/78 mmHg at −2:00" in text
+
+
+def test_damaged_monitoring_events_are_warnings_not_tracebacks(folder: Path, tmp_path: Path,
+                                                               capsys):
+    """Each monitoring field replaced by wrong types and strange numbers: the report, CSV and
+    FHIR still come out, with the damage listed."""
+    import shutil
+
+    copy = tmp_path / "damaged"
+    shutil.copytree(folder, copy)
+    events = (copy / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    strange = [None, True, "x", -1, 1e308, float("nan"), [1], {"a": 1}, 10**400]
+    out = []
+    for index, line in enumerate(events):
+        event = json.loads(line)
+        if event["event"] in ("vitals", "checkpoint", "alert", "alert_ack", "medicine",
+                              "protocol", "ready_to_leave"):
+            for n, key in enumerate(k for k in list(event) if k not in ("event", "seq")):
+                event[key] = strange[(index + n) % len(strange)]
+        out.append(json.dumps(event))
+    (copy / "events.jsonl").write_text("\n".join(out) + "\n", encoding="utf-8")
+    for format in ("html", "md", "csv", "fhir"):
+        assert main(["report", str(copy), "--format", format]) == 0
+        captured = capsys.readouterr()
+        assert captured.out and "Traceback" not in captured.err
+    Bundle.model_validate(json.loads(render_report(load_record(copy), "fhir")))
