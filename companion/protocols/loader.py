@@ -142,8 +142,7 @@ class _Checker:
             if required:
                 self.error(path[:-1], f"it needs '{key}:' (minutes)")
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or not 0 <= value <= MAX_MINUTES \
+        if not _number(value) or not 0 <= value <= MAX_MINUTES \
                 or (value == 0 and not allow_zero):
             self.error(path, f"'{key}' is a number of minutes from {0 if allow_zero else 1} "
                              f"to {MAX_MINUTES} (got {value!r})")
@@ -230,8 +229,7 @@ class _Checker:
                 if end not in bounds:
                     continue
                 number = bounds[end]
-                if isinstance(number, bool) or not isinstance(number, (int, float)) \
-                        or not lowest <= number <= highest:
+                if not _number(number) or not lowest <= number <= highest:
                     self.error(path + (end,), f"{label} {end} is a number from {lowest:g} to "
                                               f"{highest:g} {unit} (got {number!r})")
                     continue
@@ -256,7 +254,8 @@ class _Checker:
             return default
         levels = tuple(x.strip() for x in value["scale"])
         resolved: list[int] = []
-        for index, item in enumerate(value.get("resolved") or []):
+        given = value.get("resolved")
+        for index, item in enumerate(given if isinstance(given, list) else [given]):
             if isinstance(item, int) and not isinstance(item, bool) and 0 <= item < len(levels):
                 resolved.append(item)
             elif isinstance(item, str) and item in levels:
@@ -268,3 +267,12 @@ class _Checker:
             self.error(path, f"'{key}' needs 'resolved:': the levels at which a patient "
                              "may leave")
         return Scale(levels, tuple(resolved))
+
+
+def _number(value: Any) -> bool:
+    """A real number (not true/false, not NaN, not a 400-digit integer)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -10**9 < value < 10**9
+    return isinstance(value, float) and math.isfinite(value)

@@ -318,9 +318,12 @@ class Monitoring:
             value = last.get(name)
             if value is None:
                 return False, f"{name} was not recorded at the last check"
-            index = value if isinstance(value, int) else scale.levels.index(value)
+            # (a value from a record resumed under another scale may not be on this one)
+            index = value if isinstance(value, int) else (
+                scale.levels.index(value) if value in scale.levels else -1)
             if index not in scale.resolved:
-                return False, f"{name} has not resolved ({scale.label(index)})"
+                shown = scale.label(index) if index >= 0 else value
+                return False, f"{name} has not resolved ({shown})"
         return True, "every limit met at the last check; sedation and dissociation resolved"
 
     def dose_clock(self) -> dict[str, Any] | None:

@@ -89,3 +89,30 @@ def test_the_protocol_in_the_docs_loads(tmp_path):
         protocol = resolve_protocol(str(path))
         assert [c.clock() for c in protocol.checkpoints] == [
             "pre-dose", "+15:00", "+30:00", "+45:00", "+60:00", "+90:00"]
+
+
+def test_a_damaged_definition_is_refused_with_findings_never_a_traceback():
+    """What a damaged record could hand resume: fields replaced by wrong types and strange
+    numbers (NaN, 1e308, a 400-digit integer, lists where names go)."""
+    import copy
+    import random
+
+    base = resolve_protocol("esketamine-nasal").definition
+    strange = [None, True, "x", -1, 1e308, float("nan"), [1], {"a": 1}, 10**400, [], {},
+               "pre-dose", [{"name": 1}], "discharge", 0, 5]
+    for rate in (0.05, 0.3):
+        rng = random.Random(rate)
+
+        def mutate(value):
+            if isinstance(value, dict):
+                return {k: rng.choice(strange) if rng.random() < rate else mutate(v)
+                        for k, v in value.items()}
+            if isinstance(value, list):
+                return [rng.choice(strange) if rng.random() < rate else mutate(v) for v in value]
+            return value
+
+        for _ in range(300):
+            try:
+                from_definition(mutate(copy.deepcopy(base)))
+            except ProtocolError as refused:
+                assert refused.findings and all(f.severity == "error" for f in refused.findings)
