@@ -250,7 +250,7 @@ class Rems:
 def rems_figures(summary: Summary) -> Rems:
     clinical = summary.clinical
     given = clinical.dose_time
-    checks = [c for c in clinical.checks if "systolic" in c.values]
+    checks = [c for c in clinical.checks if "systolic" in c.values and "diastolic" in c.values]
     pre = [c for c in checks if given is not None and c.time <= given]
     after = [c for c in checks if given is not None and c.time > given]
     at_40 = min(after, key=lambda c: abs((c.time - given) / 60 - 40), default=None) \

@@ -105,7 +105,7 @@ function fillScales(m) {
 function lastValues(entry, given) {
   if (!entry) return "No vitals entered yet.";
   const parts = [];
-  if (entry.systolic != null) parts.push(`BP ${entry.systolic}/${entry.diastolic}`);
+  if (entry.systolic != null && entry.diastolic != null) parts.push(`BP ${entry.systolic}/${entry.diastolic}`);
   if (entry.heart_rate != null) parts.push(`HR ${entry.heart_rate}`);
   if (entry.spo2 != null) parts.push(`SpO2 ${entry.spo2}%`);
   if (entry.respiratory_rate != null) parts.push(`breaths ${entry.respiratory_rate}`);
