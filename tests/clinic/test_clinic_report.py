@@ -186,3 +186,21 @@ def test_damaged_monitoring_events_are_warnings_not_tracebacks(folder: Path, tmp
         captured = capsys.readouterr()
         assert captured.out and "Traceback" not in captured.err
     Bundle.model_validate(json.loads(render_report(load_record(copy), "fhir")))
+
+
+def test_a_check_missing_half_its_blood_pressure_still_reports(folder: Path, tmp_path: Path):
+    import shutil
+
+    copy = tmp_path / "half"
+    shutil.copytree(folder, copy)
+    lines = []
+    for line in (copy / "events.jsonl").read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        if event["event"] == "vitals":
+            event.pop("diastolic", None)
+        lines.append(json.dumps(event))
+    (copy / "events.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for format in ("html", "md", "csv", "fhir"):
+        text = render_report(load_record(copy), format)
+        assert "None" not in text and "/None" not in text
+    assert "BP before the dose not taken" in _text(render_report(load_record(copy), "html"))
