@@ -9,6 +9,7 @@ import io
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,6 @@ from companion.record import load_record, render_report
 from tests.clinic.clinical_sessions import CHECKS, clinical_record
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"]
 
 
 @pytest.fixture(scope="module")
@@ -92,16 +92,37 @@ def test_no_programmer_values_anywhere(folder: Path, html: str):
     assert "Display none (sound only)" in _text(html)
 
 
+PRINT = """
+import sys
+from playwright.sync_api import sync_playwright
+with sync_playwright() as playwright:
+    browser = playwright.chromium.launch(executable_path=sys.argv[1], args=["--no-sandbox"])
+    page = browser.new_page()
+    page.goto(sys.argv[2])
+    for size in ("A4", "Letter"):
+        with open(sys.argv[3] + size + ".pdf", "wb") as out:
+            out.write(page.pdf(format=size))
+    browser.close()
+"""
+
+
 def test_a_two_hour_session_with_ten_checks_prints_on_three_pages(html: str, tmp_path: Path):
+    """Printed by Chromium through Playwright (in a child process: its sync API keeps an
+    event loop of its own), on A4 and on Letter."""
     page = tmp_path / "report.html"
     page.write_text(html, encoding="utf-8")
-    pdf = tmp_path / "report.pdf"
-    subprocess.run([CHROMIUM, *CHROMIUM_ARGS, f"--print-to-pdf={pdf}", page.as_uri()],
-                   check=True, capture_output=True, timeout=60)
-    pages = PdfReader(io.BytesIO(pdf.read_bytes())).pages
-    assert len(CHECKS) == 10 and len(pages) <= 3, len(pages)
-    first = " ".join(pages[0].extract_text().split())
-    assert "Clinical record" in first and "Vitals chart" in first and "184/104" in first
+    subprocess.run([sys.executable, "-c", PRINT, CHROMIUM, page.as_uri(), str(tmp_path / "r-")],
+                   check=True, capture_output=True, timeout=120)
+    for size, (width, height) in (("A4", (210, 297)), ("Letter", (216, 279))):
+        pages = PdfReader(io.BytesIO((tmp_path / f"r-{size}.pdf").read_bytes())).pages
+        box = pages[0].mediabox
+        assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) \
+            == (width, height)
+        assert len(CHECKS) == 10 and len(pages) <= 3, (size, len(pages))
+        first = " ".join(pages[0].extract_text().split())
+        assert "Clinical record" in first and "Vitals chart" in first and "184/104" in first
+        last = " ".join(pages[-1].extract_text().split())
+        assert f"Page {len(pages)} of {len(pages)}" in last and "Appendix" in last
 
 
 def test_csv_has_one_row_per_check(folder: Path, capsys):
