@@ -77,11 +77,18 @@ def test_vitals_by_keyboard_with_a_clear_message_and_an_alert_until_acknowledged
     alert = page.locator(".mon-alert")
     expect(alert).to_have_count(1)
     expect(alert).to_contain_text("systolic blood pressure 186 mmHg (above 179)")
+    banner = page.locator("#limits-alert")  # and at the top, with the other alerts
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("systolic blood pressure 186 mmHg (above 179)")
     session.pump.advance(60)
     expect(alert).to_have_count(1)  # it stays
-    alert.get_by_role("button", name="Acknowledge").click()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.click("#btn-limits-show")  # from the top: to the alert's Acknowledge
+    expect(alert.get_by_role("button", name="Acknowledge")).to_be_focused()
+    page.keyboard.press("Enter")
     _wait(session, lambda e: not e.monitoring.alerts)
     expect(page.locator(".mon-alert")).to_have_count(0)
+    expect(banner).to_be_hidden()
 
 
 def test_late_in_amber_and_ready_to_leave_by_touch(session, open_panel):

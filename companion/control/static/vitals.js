@@ -65,6 +65,24 @@ const care = document.querySelector("section.care");
 
 const $ = (id) => document.getElementById(id);
 
+// A value outside the limits is also said at the top, with the other alerts, so it is seen
+// wherever the page is scrolled; it goes when every alert is acknowledged.
+const banner = document.createElement("div");
+banner.id = "limits-alert";
+banner.className = "alert signal";
+banner.setAttribute("role", "alert");
+banner.hidden = true;
+banner.innerHTML = `<span class="alert-text"><strong>Vitals outside the limits</strong>
+  <span id="limits-detail"></span></span>
+  <button id="btn-limits-show" type="button">Show</button>`;
+const others = document.getElementById("vitals-alert");
+(others ? others.after(banner) : card.prepend(banner));
+$("btn-limits-show").addEventListener("click", () => {
+  card.scrollIntoView({ block: "start" });
+  const first = card.querySelector(".mon-alert button");
+  if (first) first.focus();
+});
+
 function clock(seconds) {
   const whole = Math.max(0, Math.round(seconds));
   const h = Math.floor(whole / 3600), m = Math.floor(whole / 60) % 60, s = whole % 60;
@@ -158,6 +176,11 @@ function render(state) {
       return row;
     }));
   }
+
+  banner.hidden = !m.alerts.length;
+  $("limits-detail").textContent = m.alerts.length
+    ? m.alerts[m.alerts.length - 1].message + (m.alerts.length > 1 ? ` (and ${m.alerts.length - 1} more)` : "")
+    : "";
 
   $("vitals-last").textContent = lastValues(m.latest, given);
 
