@@ -31,7 +31,8 @@ class Dose:
 
     def describe(self) -> str:
         """'56 mg intranasal, lot EK2291' (or the free text given)."""
-        amount = f"{self.dose:g} {self.unit}".strip() if self.dose is not None else ""
+        unit = self.unit or "(no unit given)"  # never guessed: a dose's unit matters
+        amount = f"{self.dose:g} {unit}" if self.dose is not None else ""
         parts = [p for p in (" ".join(x for x in (amount, self.route) if x), self.text) if p]
         text = "; ".join(parts) or "medicine given"
         return text + (f", lot {self.lot}" if self.lot else "")

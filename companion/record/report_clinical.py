@@ -181,7 +181,8 @@ def _checkpoints(summary: Summary) -> str:
     clinical = summary.clinical
     states = clinical.final_statuses(summary.ended)
     if not states:
-        return _none("The protocol has no checkpoints, or none was recorded.")
+        return _none("No checkpoints: the session had no protocol." if clinical.protocol is None
+                     else "No checkpoint was recorded.")
     rows = []
     for state in states:
         status = STATUS_WORDS.get(state.status, state.status)
