@@ -21,7 +21,6 @@ from companion.session.commands import Refused
 DEFAULT_VITALS_MINUTES = 15.0
 MAX_COMMENT = 500
 MAX_DOSE = 10_000.0
-RECENT_ENTRIES = 20
 
 Emit = Callable[..., None]
 
@@ -363,7 +362,6 @@ class Monitoring:
             "checkpoints": checkpoints,
             "next_checkpoint": following,
             "latest": dict(latest) if latest else None,
-            "recent": [dict(e) for e in self.entries[-RECENT_ENTRIES:]],
             "checks": len(self.entries),
             "alerts": [dict(a) for a in self.alerts],
             "ready": {"allowed": ready, "reason": reason, "recorded_at": self.ready_at,
