@@ -100,7 +100,7 @@ def _facts(summary: Summary) -> str:
         ("Patient code", escape(summary.patient or "none given")),
         ("Date", escape(f"{start:%d %B %Y}") if start else "unknown"),
         ("Clinician", escape(summary.clinician or "not named")),
-        ("Session script", escape(summary.title)),
+        ("Session script", escape(f"{summary.title} ({summary.script})")),
         ("Protocol", escape(clinical.protocol_name or "none (vitals without a protocol)")),
     ]
     if protocol is not None:
