@@ -330,9 +330,14 @@ class Monitoring:
         if not self.doses:
             return None
         given = self.doses[0]["session_time"]
+        next_vitals = self.next_vitals
+        if self.protocol is not None:  # the protocol's checkpoints, not the interval, say when
+            open_ = [self.due_time(c) for c in self.checkpoints
+                     if c["status"] in ("pending", "due", "late") and c["minutes"] is not None]
+            next_vitals = min((d for d in open_ if d is not None), default=next_vitals)
         return {"given_at": given, "elapsed": round(self.session_time - given, 3),
                 "doses": len(self.doses), "interval_minutes": self.vitals_minutes,
-                "next_vitals": round(self.next_vitals, 3), "vitals_due": self.vitals_due,
+                "next_vitals": round(next_vitals, 3), "vitals_due": self.vitals_due,
                 "vitals_checks": self.vitals_checks}
 
     def snapshot(self) -> dict[str, Any]:

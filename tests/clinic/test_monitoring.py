@@ -64,6 +64,8 @@ def test_checkpoints_come_due_at_their_dose_times_and_a_late_one_is_marked():
     assert c.checkpoint("+30:00")["status"] == "pending"
     assert c.snap["next_checkpoint"]["clock"] == "+30:00"
     assert c.snap["next_checkpoint"]["in"] == pytest.approx(5.1 * 60)
+    dose_clock = c.engine.snapshot()["dose"]  # the panel's dose line: the checkpoint's time
+    assert dose_clock["next_vitals"] == pytest.approx(dose_clock["given_at"] + 30 * 60)
     c.at_minutes(25.0)  # the protocol's 5-minute window opens
     assert c.checkpoint("+30:00")["status"] == "due"
     assert c.command("vitals", **GOOD).ok

@@ -26,6 +26,7 @@ def test_vitals_by_keyboard_with_a_clear_message_and_an_alert_until_acknowledged
     _clinic(session)
     page = open_panel(session.server.url)
     expect(page.locator("#mon-protocol")).to_contain_text("Esketamine nasal spray (REMS shape)")
+    expect(page.locator("#vitals-form")).to_be_hidden()  # the protocol's checkpoints instead
     page.click("#btn-start")
     _wait(session, lambda e: e.state.value == "playing")
     expect(page.locator("#mon-next")).to_have_text("Vitals due before the dose")

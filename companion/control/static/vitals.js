@@ -141,6 +141,9 @@ function render(state) {
   $("mon-protocol").textContent = p
     ? `${p.title} · ${p.route} · at least ${p.observation_minutes} min of observation`
     : "No protocol: vitals are recorded without limits.";
+  // with a protocol its checkpoints say when vitals are due, not a fixed interval
+  const interval = document.getElementById("vitals-form");
+  if (interval) interval.hidden = Boolean(p);
   if (p && document.activeElement !== $("d-route") && !$("d-route").value) $("d-route").value = p.route;
   if (p && document.activeElement !== $("d-unit")) $("d-unit").value = $("d-unit").value || p.unit;
 
