@@ -59,6 +59,7 @@ class RunOptions:
     resume: Path | None = None       # a record to continue
     resume_point: Any = None         # where in it (companion.record.resume.ResumePoint)
     resume_lock: Any = None          # its lock, taken before it was read (record.lock.RecordLock)
+    protocol: Any = None             # the dose protocol (companion.protocols.Protocol), if any
     out: Callable[[str], None] = field(default=print)
 
 
@@ -93,7 +94,7 @@ class SessionApp:
         """Render narration, open the record, the view, the sound and the panel."""
         self._handle_signals()  # before the record opens: a stop at any moment closes it
         audio = prepare_audio(self.script, self.script_path, self.out, self.report)
-        self.engine = Engine(self.script, self.clock, audio.timing)
+        self.engine = Engine(self.script, self.clock, audio.timing, protocol=self._protocol())
         self._flush_health()
         self.stage = self._open_stage()
         from companion.audio.mixer import Mixer
@@ -114,10 +115,25 @@ class SessionApp:
 
         gc.freeze()
 
+    def _protocol(self) -> Any:
+        """The protocol given, or on resume the one the record kept (its definition)."""
+        point = self.options.resume_point
+        if self.options.protocol is not None or point is None or not point.protocol:
+            return self.options.protocol
+        from companion.protocols import ProtocolError, from_definition
+
+        try:
+            return from_definition(point.protocol)
+        except ProtocolError as exc:
+            self.out(f"resume: the record's protocol cannot be used: {exc}")
+            return None
+
     def _continue_from_record(self) -> None:
         """Put the fresh engine where the record stopped: its scene and step, the therapist's
         settings, the dose clock (in this engine's times: the record's less its offset)."""
         point, offset = self.options.resume_point, self.record.session_offset
+        for kind, event, at in point.monitoring:  # checkpoints first: none is due again
+            self.engine.monitoring.replay(kind, event, at - offset)
         for name, args in point.commands():
             if name == "start_grounded":  # the safe scene at its step, Return leading back
                 result = self.engine.start_grounded(**args)

@@ -1,4 +1,4 @@
-"""`companion report RECORD [--format html|md] [--out FILE]`: a readable, printable report
+"""`companion report RECORD [--format html|md|csv|fhir] [--out FILE]`: a readable, printable report
 of one session from its record."""
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("html", "md"),
+        choices=("html", "md", "csv", "fhir"),
         default="html",
-        help="html (default: one printable page, timeline included) or md (Markdown)",
+        help="html (default: one printable page, timeline included), md (Markdown), csv (one "
+        "row per vitals check) or fhir (the vitals as an HL7 FHIR R4 Bundle of Observations)",
     )
     parser.add_argument(
         "--out", metavar="FILE", help="write the report to FILE instead of printing it"

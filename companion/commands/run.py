@@ -63,6 +63,9 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-qr", dest="qr", action="store_false", help="do not print the panel's QR code")
     parser.add_argument("--clinician", type=_clinician, metavar="NAME",
                         help="who runs the session, for the record and its report")
+    parser.add_argument("--protocol", metavar="NAME|FILE",
+                        help="the dose protocol: esketamine-nasal, ketamine-im, ketamine-sublingual, "
+                             "ketamine-iv, or a clinic's own file (docs/clinic-setup.md)")
     parser.add_argument("--speed", type=_speed, default=1.0, help=argparse.SUPPRESS)
 
 
@@ -91,14 +94,36 @@ def _options(args: argparse.Namespace, **extra: object):
                       panel_host=host, panel_port=port, record_dir=args.record_dir,
                       panel_url_host=args.panel_url_host, panel_tls=args.panel_tls,
                       panel_cert=args.panel_cert, panel_key=args.panel_key,
-                      qr=args.qr, speed=args.speed, clinician=args.clinician, **extra)  # type: ignore[arg-type]
+                      qr=args.qr, speed=args.speed, clinician=args.clinician,
+                      protocol=_protocol(args), **extra)  # type: ignore[arg-type]
+
+
+class _NoProtocol(Exception):
+    pass
+
+
+def _protocol(args: argparse.Namespace):
+    if not args.protocol:
+        return None
+    from companion.protocols import ProtocolError, resolve_protocol
+
+    try:
+        return resolve_protocol(args.protocol)
+    except ProtocolError as exc:
+        for finding in exc.findings:
+            print(finding, file=sys.stderr)
+        raise _NoProtocol from None
 
 
 def run(args: argparse.Namespace) -> int:
     script = load_or_report(args.file)
     if script is None:
         return EXIT_FINDINGS
-    return _play(script, Path(args.file), _options(args, patient=args.patient, autostart=args.autostart))
+    try:
+        options = _options(args, patient=args.patient, autostart=args.autostart)
+    except _NoProtocol:
+        return EXIT_FINDINGS
+    return _play(script, Path(args.file), options)
 
 
 def resume(args: argparse.Namespace) -> int:
@@ -128,7 +153,12 @@ def resume(args: argparse.Namespace) -> int:
     script = load_or_report(str(path))
     if script is None:
         return EXIT_FINDINGS
-    return _play(script, path, _options(args, resume=folder, resume_point=point, resume_lock=lock))
+    try:
+        options = _options(args, resume=folder, resume_point=point, resume_lock=lock)
+    except _NoProtocol:
+        lock.release()
+        return EXIT_FINDINGS
+    return _play(script, path, options)
 
 
 def _play(script, path: Path, options) -> int:

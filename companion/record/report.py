@@ -9,7 +9,7 @@ from companion.record.clinic import Clinic
 from companion.record.reader import Record
 from companion.record.summary import summarize
 
-FORMATS = ("html", "md")
+FORMATS = ("html", "md", "csv", "fhir")
 
 
 def render_report(
@@ -25,6 +25,14 @@ def render_report(
         from companion.record.report_md import render_markdown
 
         return render_markdown(summary, record.id)
+    if format == "csv":
+        from companion.record.export_csv import render_csv
+
+        return render_csv(summary)
+    if format == "fhir":
+        from companion.record.export_fhir import render_fhir
+
+        return render_fhir(summary)
     if format == "html":
         from companion.record.report_html import render_html
 

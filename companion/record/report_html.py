@@ -7,6 +7,8 @@ from html import escape
 from typing import Any
 
 from companion.record.summary import Summary, every_minutes, format_time
+from companion.record.report_clinical import STYLE as CLINICAL_STYLE
+from companion.record.report_clinical import clinical_sections
 from companion.record.timeline_svg import timeline_svg
 
 STYLE = """
@@ -41,8 +43,15 @@ footer { margin-top: 2rem; color: #777; font-size: .8rem; }
 .running { display: none; }
 @page { size: auto; margin: 20mm 12mm 18mm; }
 @media print {
-  body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
-  h2 { break-after: avoid; page-break-after: avoid; }
+  body { margin: 0; max-width: none; padding: 0; font-size: 9.5pt; }
+  h2 { break-after: avoid; page-break-after: avoid; margin: .7rem 0 .3rem; font-size: 11.5pt; }
+  section p { margin: .3rem 0; }
+  th, td { padding: .12rem .4rem; }
+  table { font-size: 8.5pt; }
+  h1 { font-size: 16pt; }
+  table.facts th { width: 9rem; }
+  table.appendix { font-size: 8pt; }
+  footer { margin-top: .8rem; font-size: 7.5pt; }
   tr, li, svg, .keep { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
@@ -65,16 +74,17 @@ def render_html(summary: Summary, record_id: str) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>",
-        f"<style>{STYLE}{_page_boxes(summary, record_id)}</style></head><body>",
+        f"<style>{STYLE}{CLINICAL_STYLE}{_page_boxes(summary, record_id)}</style></head><body>",
         "<header>"
         + (f'<p class="clinic">{escape(summary.clinic)}</p>' if summary.clinic else "")
         + f"<h1>{escape(summary.title)}</h1>",
         f'<p class="subtitle">{escape(" · ".join(subtitle))}</p></header>',
+        _clinical(summary),
         _section("Session", _facts(summary)),
         _section("Timeline", '<div class="keep">' + timeline_svg(summary) + "</div>"),
         _section("Notes", _notes(summary)),
         _section("The therapist's actions", _actions(summary)),
-        _section("Dose clock and vitals", _dose(summary)),
+        _section("Dose clock and vitals", _dose(summary)) if _dose(summary) else "",
         _section("Patient signals", _signals(summary)),
         _section("Adverse events", _closing(summary.adverse_events, "adverse events")),
         _section("Outcome", _closing(summary.outcome, "the outcome")),
@@ -88,6 +98,15 @@ def render_html(summary: Summary, record_id: str) -> str:
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _clinical(summary: Summary) -> str:
+    """The clinical document (report_clinical.py), first: empty without monitoring."""
+    sections = clinical_sections(summary)
+    if not sections:
+        return ""
+    return ('<div class="clinical">' + "\n".join(_section(h, b) for h, b in sections)
+            + "</div>")
 
 
 def _css_string(text: str) -> str:
@@ -142,10 +161,11 @@ def _appendix(summary: Summary, record_id: str) -> str:
         ("Script SHA-256", f"<code>{escape(summary.script_sha256 or 'unknown')}</code>"),
         ("Versions", escape(", ".join(f"{k} {v}" for k, v in summary.versions.items() if v))
          or "unknown"),
-        ("Display", escape(_describe(summary.display))),
-        ("Sound", escape(_describe(summary.sound))),
-        ("Clock changes", str(summary.clock_jumps) if summary.clock_jumps else "none"),
+        ("Display", escape(describe_display(summary.display))),
+        ("Sound", escape(describe_sound(summary.sound))),
     ]
+    if summary.clock_jumps:
+        rows.append(("Clock changes", str(summary.clock_jumps)))
     body = "\n".join(f"<tr><th>{escape(label)}</th><td>{value}</td></tr>" for label, value in rows)
     return f'<table class="facts appendix"><tbody>\n{body}\n</tbody></table>'
 
@@ -192,6 +212,10 @@ def _facts(summary: Summary) -> str:
         ("Clinician", escape(summary.clinician or "not named")),
         ("Patient code", escape(summary.patient or "none given")),
         ("Session", escape(summary.title)),
+    ]
+    if summary.clinical.monitored:  # said already in the clinical record above
+        rows = rows[:1]
+    rows += [
         (
             "Started",
             escape(f"{start:%Y-%m-%d %H:%M:%S} ({summary.zone_label()})") if start else "unknown",
@@ -220,12 +244,31 @@ def _facts(summary: Summary) -> str:
     return f'<table class="facts"><tbody>\n{body}\n</tbody></table>'
 
 
-def _describe(value: Any) -> str:
-    if not value:
+DISPLAYS = {"window": "a window", "fullscreen": "full screen", "stereo": "side-by-side stereo",
+            "vr": "a headset", "none": "none (sound only)"}
+
+
+def describe_display(value: Any) -> str:
+    """'full screen on monitor 1' (not the record's fields and their None and False)."""
+    if not isinstance(value, dict) or not value:
         return "not recorded"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
+    mode = value.get("mode")
+    text = DISPLAYS.get(mode, str(mode)) if mode else "not recorded"
+    if isinstance(value.get("monitor"), int) and not isinstance(value.get("monitor"), bool):
+        text += f" on monitor {value['monitor']}"
+    if value.get("offscreen") is True:
+        text += ", drawn without a screen"
+    return text
+
+
+def describe_sound(value: Any) -> str:
+    if not isinstance(value, dict) or not value:
+        return "not recorded"
+    if value.get("device") is True or value.get("ok") is True:
+        return "played on the sound device"
+    if value.get("device") is False or value.get("ok") is False:
+        return "no sound device: silent"
+    return "not recorded"
 
 
 def _notes(summary: Summary) -> str:
@@ -243,8 +286,10 @@ def _notes(summary: Summary) -> str:
 
 
 def _actions(summary: Summary) -> str:
+    entered = len(summary.clinical.checks)
+    also = f"<p>The {entered} vitals entries are in the vitals table.</p>" if entered else ""
     if not summary.actions:
-        return _none("No commands were given.")
+        return _none("No commands were given.") + also
     rows = []
     for action in summary.actions:
         result = "done" if action.ok else f"refused: {action.reason}"
@@ -259,13 +304,15 @@ def _actions(summary: Summary) -> str:
                 _td(result, "" if action.ok else "refused"),
             ]
         )
-    return _table(["Time", "Clock", "Action", "Detail", "From", "Result"], rows)
+    return _table(["Time", "Clock", "Action", "Detail", "From", "Result"], rows) + also
 
 
 def _dose(summary: Summary) -> str:
     dose = summary.dose
     if not dose.doses and not dose.checks and not dose.interval_changes:
         return _none("No medicine was recorded.")
+    if summary.clinical.monitored and not dose.checks and not dose.interval_changes:
+        return ""  # the doses and vitals are in the clinical record above
     parts = []
     if dose.doses:
         rows = [

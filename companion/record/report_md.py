@@ -3,8 +3,8 @@ sections as the HTML report; the timeline is the scene table and the marks in or
 
 from __future__ import annotations
 
-from typing import Any
-
+from companion.record.report_clinical import clinical_markdown
+from companion.record.report_html import describe_display, describe_sound
 from companion.record.summary import Summary, every_minutes, format_time
 
 MARK_NAMES = {"note": "note", "medicine": "medicine", "fault": "fault"}
@@ -22,7 +22,9 @@ def render_markdown(summary: Summary, record_id: str) -> str:
         subtitle += f" · patient {summary.patient}"
     if summary.clinician:
         subtitle += f" · clinician {summary.clinician}"
-    out += [_text(subtitle), "", "## Session", ""]
+    out += [_text(subtitle), ""]
+    out += clinical_markdown(summary, _text, _table)  # the clinical document first, if any
+    out += ["## Session", ""]
     out += _facts(summary)
     out += ["", "## Timeline", ""]
     events = [
@@ -199,8 +201,8 @@ def _signature(summary: Summary, record_id: str) -> list[str]:
         ["Script", _text(summary.script)],
         ["Script SHA-256", summary.script_sha256 or "unknown"],
         ["Versions", ", ".join(f"{k} {v}" for k, v in summary.versions.items() if v) or "unknown"],
-        ["Display", _text(_describe(summary.display))],
-        ["Sound", _text(_describe(summary.sound))],
+        ["Display", _text(describe_display(summary.display))],
+        ["Sound", _text(describe_sound(summary.sound))],
         ["Clock changes", str(summary.clock_jumps) if summary.clock_jumps else "none"],
     ]
     out += _table(["", ""], [[f"**{label}**", _text(value)] for label, value in rows])
@@ -237,14 +239,6 @@ def _dose(summary: Summary) -> list[str]:
             ],
         )
     return out
-
-
-def _describe(value: Any) -> str:
-    if not value:
-        return "not recorded"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:

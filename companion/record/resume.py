@@ -20,6 +20,7 @@ from companion.record.summary import BUILT_IN_HAVEN
 
 SOURCE = "resume"
 START_GROUNDED = "start_grounded"  # Engine.start_grounded, called directly
+MONITORING = ("vitals", "checkpoint", "alert", "alert_ack", "ready_to_leave")
 
 
 @dataclass
@@ -39,6 +40,9 @@ class ResumePoint:
     doses: list[dict[str, Any]] = field(default_factory=list)  # record (session) times
     vitals_checks: int = 0
     vitals_due: float | None = None
+    protocol: dict[str, Any] | None = None  # the protocol as the record kept it
+    # the recorded vitals, checkpoints, alerts and ready-to-leave: (kind, event, session time)
+    monitoring: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)
     stopped_at: float = 0.0
     play_time: float = 0.0
     script_path: Path | None = None
@@ -195,9 +199,13 @@ def _apply(
     elif kind == "vitals_interval":
         point.vitals_minutes = float(event.get("minutes", 0.0))
     elif kind == "medicine":
-        point.doses.append(
-            {"session_time": event.get("session_time"), "text": event.get("text", "")}
-        )
+        dose = {"session_time": event.get("session_time"), "text": event.get("text", "")}
+        dose.update({key: event[key] for key in ("route", "dose", "unit", "lot") if key in event})
+        point.doses.append(dose)
+    elif kind == "protocol" and isinstance(event.get("definition"), dict):
+        point.protocol = event["definition"]
+    elif kind in MONITORING:
+        point.monitoring.append((kind, event, float(event.get("session_time", 0.0))))
     elif kind == "vitals_due":
         point.vitals_due = event.get("due")
     elif kind == "vitals_ack":

@@ -11,6 +11,8 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 from companion.record.clinic import Clinic, offset_text, zone_named
+from companion.record.clinical import KINDS as CLINICAL_KINDS
+from companion.record.clinical import Clinical
 from companion.record.reader import Record
 
 BUILT_IN_HAVEN = "built-in-haven"
@@ -29,6 +31,9 @@ COMMAND_NAMES = {
     "talk": "talk",
     "medicine": "medicine given",
     "return": "return from ground",
+    "vitals": "vitals entered",
+    "ack_alert": "alert acknowledged",
+    "ready_to_leave": "ready to leave",
 }
 
 
@@ -130,6 +135,7 @@ class Summary:
     outcome: str | None = None
     closing_at: float | None = None
     clock_jumps: int = 0
+    clinical: Clinical = field(default_factory=Clinical)  # vitals, protocol, checkpoints
 
     @property
     def pauses(self) -> list[Interval]:
@@ -249,6 +255,7 @@ def summarize(
         outcome=builder.closing.get("outcome"),
         closing_at=builder.closing.get("at"),
         clock_jumps=builder.clock_jumps,
+        clinical=builder.clinical,
     )
 
 
@@ -269,6 +276,7 @@ class _Builder:
         self.clinician: str | None = None
         self.closing: dict[str, Any] = {}
         self.clock_jumps = 0
+        self.clinical = Clinical()
         self._interval: float | None = None
         self.scene: str | None = None
         self.step = 0
@@ -287,6 +295,8 @@ class _Builder:
         handler = _HANDLERS.get(kind)  # type: ignore[arg-type]
         if handler is not None:
             handler(self, event, at, wall)
+        if kind in CLINICAL_KINDS:
+            self.clinical.take(kind, event, at, wall)  # type: ignore[arg-type]
 
     def finish(self, length: float) -> None:
         self._close_scene(length)
@@ -382,6 +392,8 @@ class _Builder:
         name = str(event.get("command"))
         args = event.get("args") if isinstance(event.get("args"), dict) else {}
         source = str(event.get("by") or who(str(event.get("source") or "")))
+        if name in ("vitals", "ack_alert") and event.get("ok"):
+            return  # in the vitals table with their alerts, not again among the actions
         last = self.actions[-1] if self.actions else None
         if (name in SLIDERS and last is not None and last.ok and bool(event.get("ok"))
                 and last.source == source and last.command == COMMAND_NAMES.get(name, name)
@@ -429,6 +441,13 @@ class _Builder:
 
     def _on_medicine(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         text = str(event.get("text") or "").strip()
+        if "dose" in event or "route" in event:  # given with its dose: said as a clinician would
+            dose = Clinical()
+            dose.take("medicine", event, at, wall)
+            text = dose.doses[0].describe()
+        last = self.actions[-1] if self.actions else None
+        if last is not None and last.command == "medicine given" and last.time == at:
+            last.detail = text  # the dose as given, with the protocol's route and unit
         mark = Mark("medicine", at, text or "medicine given", wall)
         self.dose.doses.append(mark)
         self.marks.append(mark)
@@ -510,8 +529,17 @@ _HANDLERS = {name[4:]: method for name, method in vars(_Builder).items() if name
 
 
 def _detail(name: str, args: dict[str, Any]) -> str:
+    if name == "medicine" and ("dose" in args or "route" in args or "lot" in args):
+        dose = Clinical()
+        dose.take("medicine", {k: v for k, v in args.items() if isinstance(v, (str, int, float))
+                               and not isinstance(v, bool)}, 0.0, None)
+        return dose.doses[0].describe()
     if name == "note" or name == "medicine":
         return str(args.get("text", ""))
+    if name == "vitals":  # the values are in the vitals table; here in a clinician's words
+        return vitals_words(args)
+    if name == "ack_alert":
+        return ""
     if name == "volume":
         return f"{args.get('bus')} to {args.get('level')}"
     if name in ("intensity",):
@@ -526,6 +554,25 @@ def _detail(name: str, args: dict[str, Any]) -> str:
     if name in ("start", "goto") and isinstance(args.get("step"), int):
         args = {**args, "step": args["step"] + 1}  # steps are counted from 1 where people read
     return ", ".join(f"{key} {str(value)[:200]}" for key, value in args.items())
+
+
+def vitals_words(values: dict[str, Any]) -> str:
+    """'BP 124/78, HR 72, SpO2 98 %, RR 14, sedation 5, dissociation none'."""
+    def number(key: str) -> str | None:
+        value = values.get(key)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return f"{value:g}" if ok else None
+
+    parts = []
+    if number("systolic") and number("diastolic"):
+        parts.append(f"BP {number('systolic')}/{number('diastolic')}")
+    for key, label, unit in (("heart_rate", "HR", ""), ("spo2", "SpO2", " %"),
+                             ("respiratory_rate", "RR", ""), ("sedation", "sedation", "")):
+        if number(key):
+            parts.append(f"{label} {number(key)}{unit}")
+    if isinstance(values.get("dissociation"), str):
+        parts.append(f"dissociation {values['dissociation'][:40]}")
+    return ", ".join(parts)
 
 
 def every_minutes(minutes: float) -> str:

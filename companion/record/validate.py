@@ -55,6 +55,8 @@ FLAG: Check = lambda v: type(v) is bool  # noqa: E731
 MAPPING: Check = lambda v: type(v) is dict  # noqa: E731
 OPT_MAPPING = _optional(MAPPING)
 UPTIME = _optional(_between(0.0, 1e12))
+DOSE = _between(0.0, 1e6)
+LIST: Check = lambda v: type(v) is list and all(type(x) is str for x in v)  # noqa: E731
 
 WHAT = {
     TIME: f"a time in seconds from 0 to {MAX_TIME:.0f}",
@@ -67,6 +69,8 @@ WHAT = {
     FLAG: "true or false",
     MAPPING: "an object",
     OPT_MAPPING: "an object or null",
+    DOSE: "a dose (a number from 0)",
+    LIST: "a list of names",
 }
 
 # kind -> {field: (check, required)}; a required field that fails skips the event.
@@ -90,7 +94,24 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
     "ground": {"scene": (TEXT, False), "step": (STEP, False), "restored": (FLAG, False)},
     "return": {"scene": (TEXT, False), "step": (STEP, False)},
     "note": {"text": (TEXT, True), "scene": (OPT_TEXT, False)},
-    "medicine": {"text": (TEXT, False)},
+    "medicine": {"text": (TEXT, False), "route": (TEXT, False), "dose": (DOSE, False),
+                 "unit": (TEXT, False), "lot": (TEXT, False)},
+    # the clinic's monitoring (companion/session/monitoring.py): values within what a person
+    # can have, so a damaged record cannot draw a chart off its axes
+    "protocol": {"name": (TEXT, True), "title": (TEXT, False), "route": (TEXT, False),
+                 "definition": (MAPPING, False)},
+    "vitals": {"systolic": (_between(40, 300), False), "diastolic": (_between(20, 200), False),
+               "heart_rate": (_between(20, 250), False), "spo2": (_between(50, 100), False),
+               "respiratory_rate": (_between(2, 60), False), "sedation": (_whole(0, 10), False),
+               "dissociation": (TEXT, False), "comment": (TEXT, False),
+               "flags": (MAPPING, False), "checkpoint": (OPT_TEXT, False),
+               "checkpoint_clock": (OPT_TEXT, False), "on_time": (FLAG, False),
+               "minutes_since_dose": (SECONDS, False)},
+    "checkpoint": {"name": (TEXT, True), "clock": (TEXT, False), "status": (TEXT, True),
+                   "due": (_optional(SECONDS), False)},
+    "alert": {"id": (COUNT, True), "message": (TEXT, False), "signs": (LIST, False)},
+    "alert_ack": {"id": (COUNT, True)},
+    "ready_to_leave": {"minutes_since_dose": (SECONDS, False)},
     "vitals_interval": {"minutes": (_between(0.01, 10_000), True)},
     "vitals_due": {"due": (TIME, True), "minutes_since_dose": (SECONDS, False)},
     "vitals_ack": {"due": (TIME, True), "late": (SECONDS, False)},

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion.script import catalog, models
 from companion.script.timing import EstimatedTiming, Timing, scene_seconds, step_seconds
 from companion.session import actions as act
 from companion.session.clock import Clock
 from companion.session.commands import CommandResult, Refused, parse_arguments
+from companion.session.monitoring import Monitoring
+
+if TYPE_CHECKING:
+    from companion.protocols.model import Protocol
 
 EPSILON = 1e-9
 PRESENT_STEPS = ("say", "breathe", "chime", "show")
 DEFAULT_INTENSITY = 0.6
 RETURN_TRANSITION = 4.0
-DEFAULT_VITALS_MINUTES = 15.0
 SEEK_FADE = 0.8
 BUILT_IN_HAVEN = models.Scene(id="built-in-haven", title="Haven", environment="haven", then="hold")
 
@@ -66,7 +69,8 @@ class GroundedFrom:
 
 
 class Engine:
-    def __init__(self, script: models.Script, clock: Clock, timing: Timing | None = None) -> None:
+    def __init__(self, script: models.Script, clock: Clock, timing: Timing | None = None,
+                 protocol: Protocol | None = None) -> None:
         self.script = script
         self.clock = clock
         self.timing: Timing = timing or EstimatedTiming()
@@ -83,10 +87,9 @@ class Engine:
         self.health: dict[str, dict[str, Any]] = {}
         self.display_status: dict[str, Any] = {}  # e.g. a headset's rate and dropped frames
         self.hold_reason: str | None = None
-        self.doses: list[dict[str, Any]] = []
-        self.vitals_minutes = DEFAULT_VITALS_MINUTES
-        self.vitals_due: float | None = None  # session time of an unacknowledged reminder
-        self.vitals_checks = 0
+        # the dose clock, vitals, checkpoints and alerts (companion/session/monitoring.py)
+        self.monitoring = Monitoring(self._event, lambda: self.session_time, self._changed,
+                                     protocol)
         self.patient_signal: dict[str, Any] | None = None
         self.end_reason: str | None = None
         self._actions: list[act.Action] = []
@@ -95,7 +98,6 @@ class Engine:
         self._presentation: Presentation | None = None
         self._grounded: GroundedFrom | None = None
         self._paused_from: State | None = None
-        self._next_vitals = 0.0
         self._due: float | None = None
         self._play = 0.0
         self._started_at: float | None = None
@@ -142,8 +144,8 @@ class Engine:
         if self.state in (State.PLAYING, State.HOLDING):
             self._play += max(0.0, now - self._last)
         self._last = now
-        if self.doses and self.vitals_due is None and self.state is not State.ENDED:
-            self._check_vitals()
+        if self.state not in (State.READY, State.ENDED):
+            self.monitoring.tick()
         self._settle()
 
     def _settle(self) -> None:
@@ -324,6 +326,10 @@ class Engine:
         self._started_at = self.clock.now()
         self._last = self._started_at
         self._event("session_start", title=self.script.title, scene=scene_id, step=step)
+        protocol = self.monitoring.protocol
+        if protocol is not None:  # the record keeps it as written: resume and report read it
+            self._event("protocol", name=protocol.name, title=protocol.title,
+                        route=protocol.route, definition=protocol.definition)
 
     def _cmd_pause(self) -> None:
         self._require(State.PLAYING, State.HOLDING)
@@ -470,57 +476,62 @@ class Engine:
             raise Refused("write the adverse events (or 'none') or the outcome")
         self._event("closing", adverse_events=adverse_events.strip(), outcome=outcome.strip())
 
-    def _cmd_medicine(self, text: str = "") -> None:
+    def _cmd_medicine(self, text: str = "", route: str | None = None, dose: float | None = None,
+                      unit: str | None = None, lot: str | None = None) -> None:
         self._require(State.PLAYING, State.HOLDING, State.PAUSED)
-        dose = {"session_time": round(self.session_time, 3), "text": text.strip()}
-        self.doses.append(dose)
-        self._event("medicine", **dose)
-        if len(self.doses) == 1:
-            self._next_vitals = self.session_time + self.vitals_minutes * 60
+        self.monitoring.medicine(text, route, dose, unit, lot)
 
     def _cmd_vitals_interval(self, minutes: float) -> None:
         self._not_ended()
-        if not 1 <= minutes <= 240:
-            raise Refused("the vitals interval is from 1 to 240 minutes")
-        self.vitals_minutes = minutes
-        if self.doses:
-            last = self.doses[0]["session_time"]
-            checks = int((self.session_time - last) // (minutes * 60))
-            self._next_vitals = last + (checks + 1) * minutes * 60
-        self._event("vitals_interval", minutes=minutes)
-
-    def _check_vitals(self) -> None:
-        if self.session_time >= self._next_vitals:
-            self.vitals_due = self._next_vitals
-            self._event("vitals_due", due=round(self._next_vitals, 3),
-                        minutes_since_dose=round((self._next_vitals - self.doses[0]["session_time"]) / 60, 1))
-            self._changed()
+        self.monitoring.vitals_interval(minutes)
 
     def _cmd_ack_vitals(self) -> None:
-        if self.vitals_due is None:
-            raise Refused("no vitals check is due")
-        self.vitals_checks += 1
-        self._event("vitals_ack", due=round(self.vitals_due, 3),
-                    late=round(self.session_time - self.vitals_due, 3))
-        period = self.vitals_minutes * 60
-        while self._next_vitals <= self.session_time:
-            self._next_vitals += period
-        self.vitals_due = None
+        self.monitoring.ack_vitals()
+
+    def _cmd_vitals(self, **values: Any) -> None:
+        if self.state is State.READY:
+            self.monitoring.tick()  # the pre-dose check may come before Start
+        self.monitoring.vitals(**values)
+
+    def _cmd_ack_alert(self, id: int | None = None) -> None:
+        self.monitoring.ack_alert(id)
+
+    def _cmd_ready_to_leave(self) -> None:
+        self._require(State.PLAYING, State.HOLDING, State.PAUSED, State.ENDED)
+        self.monitoring.ready_to_leave()
+
+    def use_protocol(self, protocol: Protocol | None) -> None:
+        """Monitor by `protocol` (before the session starts: its checkpoints count from the
+        first dose and it is recorded at the start)."""
+        if self.state is not State.READY:
+            raise ValueError("the protocol is set before the session starts")
+        self.monitoring = Monitoring(self._event, lambda: self.session_time, self._changed,
+                                     protocol)
+        self._changed()
+
+    # the dose clock's state, read where it was read before it moved into monitoring
+    @property
+    def doses(self) -> list[dict[str, Any]]:
+        return self.monitoring.doses
+
+    @property
+    def vitals_minutes(self) -> float:
+        return self.monitoring.vitals_minutes
+
+    @property
+    def vitals_due(self) -> float | None:
+        return self.monitoring.vitals_due
+
+    @property
+    def vitals_checks(self) -> int:
+        return self.monitoring.vitals_checks
 
     def restore_dose_clock(self, doses: list[dict[str, Any]], checks: int = 0,
                            due: float | None = None) -> None:
         """On resume: the doses given before (in this engine's session times, which may be
         negative), the vitals checks done, and a reminder still unacknowledged."""
-        if not doses:
-            return
-        self.doses = [dict(d) for d in doses]
-        self.vitals_checks = checks
-        self.vitals_due = due
-        given, period = self.doses[0]["session_time"], self.vitals_minutes * 60
-        passed = int(max(0.0, self.session_time - given) // period)
-        self._next_vitals = given + (passed + 1) * period if due is None else due
-        self._event("dose_restored", doses=len(doses), given_at=round(given, 3))
-        self._changed()
+        if doses:
+            self.monitoring.restore(doses, checks, due)
 
     def start_grounded(self, from_scene: str, from_step: int, step: int = 0) -> CommandResult:
         """On resume: start the session in the safe scene at its step `step`, grounded from
@@ -553,13 +564,7 @@ class Engine:
 
     def dose_clock(self) -> dict[str, Any] | None:
         """Minutes since the (first) medicine, and when the next vitals check is due."""
-        if not self.doses:
-            return None
-        given = self.doses[0]["session_time"]
-        return {"given_at": given, "elapsed": round(self.session_time - given, 3),
-                "doses": len(self.doses), "interval_minutes": self.vitals_minutes,
-                "next_vitals": round(self._next_vitals, 3), "vitals_due": self.vitals_due,
-                "vitals_checks": self.vitals_checks}
+        return self.monitoring.dose_clock()
 
     def _cmd_patient_signal(self, via: str = "key") -> None:
         self._require(State.PLAYING, State.HOLDING, State.PAUSED)

@@ -71,6 +71,7 @@ def build_snapshot(engine: "Engine") -> dict[str, Any]:
         "notes": len(engine.notes),
         "recent_notes": [dict(note) for note in engine.notes[-RECENT_NOTES:]],  # the panel lists them
         "dose": engine.dose_clock(),
+        "monitoring": engine.monitoring.snapshot(),
         "patient_signal": engine.patient_signal,
         "health": dict(engine.health),
         "display": dict(engine.display_status),
