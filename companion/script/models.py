@@ -188,9 +188,17 @@ LookChange = create_model("LookChange", __base__=Look, fade=(Duration | None, No
 
 
 class Voice(Model):
-    rate: Annotated[int, Field(ge=80, le=260, description="words per minute")] = 140
+    """Who speaks the narration. Every field is optional; a v1 script without `engine` or
+    `model` gets the neural voice for English and espeak-ng for other languages."""
+
+    rate: Annotated[int, Field(ge=80, le=260, description="words per minute as heard, pauses included")] = 110
     volume: Level = 1.0
-    name: str | None = None
+    name: str | None = Field(None, description="an espeak-ng voice by name or id (engine: espeak)")
+    engine: Literal["auto", "neural", "espeak"] = Field(
+        "auto", description="auto: the neural voice where one speaks the language, else espeak-ng")
+    model: Annotated[str | None, Field(
+        pattern=r"\.onnx$", description="a Piper voice model (.onnx, its .onnx.json beside it), "
+                                        "relative to the script")] = None
 
 
 class Mix(Model):
