@@ -83,6 +83,8 @@ class SessionApp:
         """Render narration, open the record, the view, the sound and the panel."""
         audio = prepare_audio(self.script, self.script_path, self.out, self.report)
         self.engine = Engine(self.script, self.clock, audio.timing)
+        if audio.narration.speaker is not None:
+            self.engine.voice = audio.narration.speaker.published()
         self._flush_health()
         self.stage = self._open_stage()
         from companion.audio.mixer import Mixer

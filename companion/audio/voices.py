@@ -201,11 +201,15 @@ def voice_check(program: str = PROGRAM):
         if isinstance(found, str):
             yield language_at, "warning", f"{found}; narration will be captions only"
             return
-        if script.voice.name and not named_voice_exists(found, script.voice.name):
+        if script.voice.model or script.voice.engine == "neural":
+            if (why := neural_missing()) is not None:
+                yield (source.value_at(("voice",)), "warning", f"{why}; espeak-ng speaks instead")
+        if script.voice.name and script.voice.engine != "neural" and not script.voice.model \
+                and not named_voice_exists(found, script.voice.name):
             hint = did_you_mean(script.voice.name, [v.name for v in found] + [v.identifier for v in found])
             yield (source.value_at(("voice", "name")), "warning",
                    f"no installed voice is named '{script.voice.name}'{hint}; the language's voice is used")
-        if voice_for(found, script.language) is None:
+        if voice_for(found, script.language) is None and not script.voice.model:
             languages = sorted({lang for v in found for lang, _ in v.languages})
             hint = did_you_mean(normalise_language(script.language), languages)
             yield (language_at, "warning",
@@ -213,6 +217,17 @@ def voice_check(program: str = PROGRAM):
                    "languages; `espeak-ng --voices` lists them); narration will be captions only")
 
     return check
+
+
+def neural_missing() -> str | None:
+    """Why the neural engine cannot run here (without loading it), or None."""
+    from companion.audio.narration import neural
+
+    try:
+        neural.runtime_version()
+    except neural.NeuralUnavailable as exc:
+        return str(exc)
+    return None
 
 
 def languages_of(voices: Iterable[Voice]) -> list[str]:

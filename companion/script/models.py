@@ -200,6 +200,11 @@ class Voice(Model):
         pattern=r"\.onnx$", description="a Piper voice model (.onnx, its .onnx.json beside it), "
                                         "relative to the script")] = None
 
+    @field_validator("model")
+    @classmethod
+    def _model_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else _resolve_file(value, info)
+
 
 class Mix(Model):
     music: Level = 0.6

@@ -82,6 +82,7 @@ class Engine:
         self.notes: list[dict[str, Any]] = []
         self.health: dict[str, dict[str, Any]] = {}
         self.display_status: dict[str, Any] = {}  # e.g. a headset's rate and dropped frames
+        self.voice: dict[str, Any] = {}  # which voice speaks the narration (the speech badge)
         self.hold_reason: str | None = None
         self.doses: list[dict[str, Any]] = []
         self.vitals_minutes = DEFAULT_VITALS_MINUTES
