@@ -104,7 +104,7 @@ def choose_speaker(script: Script, script_dir: Path | None = None, program: str 
     if wanted.engine != "espeak":
         try:
             if wanted.model:
-                return _neural(((script_dir or Path.cwd()) / wanted.model).resolve(), None)
+                return _neural(((script_dir or Path.cwd()) / wanted.model).absolute(), None)
             bundled = neural.bundled_model()
             if bundled is None:
                 if wanted.engine == "neural" or language.split("-")[0] == "en":

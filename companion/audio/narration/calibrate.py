@@ -54,7 +54,7 @@ def measure(backend, setting: float, words_per_minute: int) -> float:
     backend.speak([parts], setting, lambda _index, spoken: result.append(spoken))
     if not result or isinstance(result[0], str):
         raise CalibrationFailed(backend.fatal or (result[0] if result else "the engine gave no sound"))
-    line = assemble(result[0], parts, words_per_minute, backend.sample_rate)
+    line = assemble(result[0], parts, words_per_minute, backend.sample_rate, fit=False)
     seconds = spoken_seconds(line, backend.sample_rate)
     if seconds <= 0:
         raise CalibrationFailed("the engine gave silence")

@@ -86,12 +86,17 @@ def bundled_model() -> Path | None:
 
 def runtime_version() -> str:
     """onnxruntime's version; NeuralUnavailable when it is not installed."""
+    import importlib.util
     from importlib import metadata
 
     try:
-        return metadata.version("onnxruntime")
-    except metadata.PackageNotFoundError:
-        raise NeuralUnavailable("the Python package onnxruntime is missing: pip install onnxruntime") from None
+        found = importlib.util.find_spec("onnxruntime") is not None
+        version = metadata.version("onnxruntime") if found else None
+    except (ValueError, ImportError, metadata.PackageNotFoundError):  # ValueError: blocked in sys.modules
+        version = None
+    if version is None:
+        raise NeuralUnavailable("the Python package onnxruntime is missing: pip install onnxruntime")
+    return version
 
 
 @lru_cache(maxsize=16)

@@ -29,15 +29,16 @@ import numpy as np
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS
 from companion.audio.loudness import dual_mono_target, limit_to
 from companion.audio.narration.cache import NarrationCache, sweep_raw
-from companion.audio.narration.phrasing import DEFAULT_RATE, Clause, clauses
+from companion.audio.narration.phrasing import DEFAULT_RATE, Clause, clauses, word_count
 from companion.audio.voices import INSTALL_HINT, PROGRAM, SpeechEngineMissing, Speaker
 
-POSTPROCESS = "clauses-dualmono-1"  # bump when the finishing changes: the cache key includes it
+POSTPROCESS = "clauses-dualmono-2"  # bump when the finishing changes: the cache key includes it
 LINE_TIMEOUT = 30.0  # seconds a child may take over one clause before it is taken as hung
 LEAD_SECONDS, TAIL_SECONDS = 0.05, 0.3  # silence kept before and after a line
 CLAUSE_LEAD, CLAUSE_TAIL = 0.015, 0.06  # kept around a clause's sound (its breath in, its decay)
 EDGE_SECONDS = 0.008  # a clause's ends fade in and out: no hard edges
 CLAUSE_FLOOR_DB = -45.0  # below the clause's peak: silence
+PAUSE_FIT = (0.5, 2.0)  # how far a line's pauses may stretch to keep its rate
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 Progress = Callable[[int, int], None]
@@ -105,13 +106,24 @@ def trim_clause(x: np.ndarray, rate: int) -> np.ndarray:
     return x
 
 
-def assemble(spoken: Sequence[np.ndarray], parts: Sequence[Clause], words_per_minute: int, rate: int) -> np.ndarray:
-    """The line: each clause trimmed, then the pause after it (scaled with the rate)."""
-    scale = DEFAULT_RATE / words_per_minute
+def assemble(spoken: Sequence[np.ndarray], parts: Sequence[Clause], words_per_minute: int, rate: int,
+             fit: bool = True) -> np.ndarray:
+    """The line: each clause trimmed, then the pause after it. The engine's setting gives
+    the pace of the words (calibrate.py); the pauses, being ours, are then fitted so the line
+    as heard has `words_per_minute` (`fit`), each kept within PAUSE_FIT of its usual length
+    (scaled with the rate): a line of many commas does not race, a line with no pause is
+    heard at the voice's own pace."""
+    clauses_audio = [trim_clause(audio, rate) for audio in spoken]
+    pauses = [clause.pause * DEFAULT_RATE / words_per_minute for clause in parts]
+    if fit and sum(pauses) > 0:
+        speech = sum(a.size for a in clauses_audio) / rate
+        wanted = word_count(" ".join(c.text for c in parts)) * 60.0 / words_per_minute
+        factor = min(PAUSE_FIT[1], max(PAUSE_FIT[0], (wanted - speech) / sum(pauses)))
+        pauses = [p * factor for p in pauses]
     pieces = [np.zeros(int(LEAD_SECONDS * rate))]
-    for audio, clause in zip(spoken, parts):
-        pieces.append(trim_clause(audio, rate))
-        pieces.append(np.zeros(int(round(clause.pause * scale * rate))))
+    for audio, pause in zip(clauses_audio, pauses):
+        pieces.append(audio)
+        pieces.append(np.zeros(int(round(pause * rate))))
     pieces.append(np.zeros(int(TAIL_SECONDS * rate)))
     return np.concatenate(pieces)
 
