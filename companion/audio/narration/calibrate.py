@@ -35,14 +35,12 @@ class CalibrationFailed(Exception):
     """The engine could not render the reference paragraph."""
 
 
-def spoken_seconds(samples: np.ndarray, rate: int, floor_db: float = -45.0) -> float:
+def spoken_seconds(samples: np.ndarray, rate: int) -> float:
     """From a line's first sound to its last (the silence before and after not counted)."""
-    x = np.abs(np.asarray(samples, dtype=np.float64).reshape(-1))
-    peak = float(x.max()) if x.size else 0.0
-    if peak <= 0:
-        return 0.0
-    loud = np.flatnonzero(x > peak * 10 ** (floor_db / 20))
-    return (loud[-1] - loud[0] + 1) / rate
+    from companion.audio.narration.render import loud_span
+
+    span = loud_span(samples, rate)
+    return 0.0 if span is None else (span[1] - span[0]) / rate
 
 
 def measure(backend, setting: float, words_per_minute: int) -> float:

@@ -32,12 +32,12 @@ from companion.audio.narration.cache import NarrationCache, sweep_raw
 from companion.audio.narration.phrasing import DEFAULT_RATE, Clause, clauses, word_count
 from companion.audio.voices import INSTALL_HINT, PROGRAM, SpeechEngineMissing, Speaker
 
-POSTPROCESS = "clauses-dualmono-2"  # bump when the finishing changes: the cache key includes it
+POSTPROCESS = "clauses-dualmono-3"  # bump when the finishing changes: the cache key includes it
 LINE_TIMEOUT = 30.0  # seconds a child may take over one clause before it is taken as hung
 LEAD_SECONDS, TAIL_SECONDS = 0.05, 0.3  # silence kept before and after a line
 CLAUSE_LEAD, CLAUSE_TAIL = 0.015, 0.06  # kept around a clause's sound (its breath in, its decay)
 EDGE_SECONDS = 0.008  # a clause's ends fade in and out: no hard edges
-CLAUSE_FLOOR_DB = -45.0  # below the clause's peak: silence
+CLAUSE_FLOOR_DB = -40.0  # below the clause's loudest 10 ms: silence (or a faint breath)
 PAUSE_FIT = (0.5, 2.0)  # how far a line's pauses may stretch to keep its rate
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -88,15 +88,29 @@ def engine_id(program: str = PROGRAM, speaker: Speaker | None = None) -> str:
 
 # --- finishing: clauses joined with pauses, the line levelled ---------------------------------
 
+def loud_span(x: np.ndarray, rate: int, floor_db: float = CLAUSE_FLOOR_DB) -> tuple[int, int] | None:
+    """The first and last sample of sound: 10 ms windows whose RMS is within `floor_db` of
+    the loudest window (a neural voice's faint breath before a clause is not its sound)."""
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    step = max(1, rate // 100)
+    n = x.size // step
+    if n == 0:
+        return None
+    rms = np.sqrt(np.mean(x[: n * step].reshape(n, step) ** 2, axis=1))
+    if rms.max() <= 0:
+        return None
+    loud = np.flatnonzero(rms > rms.max() * 10 ** (floor_db / 20))
+    return int(loud[0] * step), int(min(x.size, (loud[-1] + 1) * step))
+
+
 def trim_clause(x: np.ndarray, rate: int) -> np.ndarray:
     """A clause's sound without the silence the engine put around it, its ends faded."""
     x = np.asarray(x, dtype=np.float64).reshape(-1)
-    peak = float(np.max(np.abs(x))) if x.size else 0.0
-    if peak <= 0.0:
+    span = loud_span(x, rate)
+    if span is None:
         return np.zeros(0)
-    loud = np.flatnonzero(np.abs(x) > peak * 10 ** (CLAUSE_FLOOR_DB / 20))
-    start = max(0, loud[0] - int(CLAUSE_LEAD * rate))
-    end = min(x.size, loud[-1] + int(CLAUSE_TAIL * rate))
+    start = max(0, span[0] - int(CLAUSE_LEAD * rate))
+    end = min(x.size, span[1] + int(CLAUSE_TAIL * rate))
     x = x[start:end].copy()
     edge = min(int(EDGE_SECONDS * rate), x.size // 2)
     if edge:
