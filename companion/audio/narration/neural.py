@@ -141,7 +141,7 @@ def phonemize(clauses: list[str], espeak_voice: str, program: str = PHONEMIZER) 
 class PiperVoice:
     """One loaded model. `speak` is safe from several threads (onnxruntime's run is)."""
 
-    def __init__(self, model: Path, threads: int = 2) -> None:
+    def __init__(self, model: Path, threads: int = 1) -> None:
         self.info = model_info(model)
         runtime_version()
         import onnxruntime  # type: ignore[import-not-found]
