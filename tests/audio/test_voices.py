@@ -23,6 +23,9 @@ from companion.audio.narration.cache import NarrationCache
 from companion.audio.narration.neural import bundled_model
 from companion.audio.narration.prepare import prepare_narration
 from companion.script import require_script
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "docs" / "examples"
 
 # Sixty words of narration (not the paragraph the engines are calibrated with).
 PARAGRAPH = ("Now bring your attention to your hands. Notice if they are warm or cool, heavy or "
@@ -169,8 +172,12 @@ def test_the_published_state_names_the_voice(tmp_path):
 
 
 def test_lines_play_at_the_narration_loudness(play):
-    """Measured from what the mixer plays (SDL's disk driver), both channels: each line
-    within 1 LU of the narration target."""
+    """Measured from what the mixer plays (SDL's disk driver), both channels: each rendered
+    line, and a mono recording 10 dB too quiet, within 1 LU of the narration target."""
+    from companion.audio.signal import resample
+
+    artist, rate = soundfile.read(str(EXAMPLES / "voice" / "artist-line.wav"))
+    assert artist.ndim == 1
     lines = ["Welcome. Let your body settle into the chair.", "Notice the sound of the water, near and far.",
              "You are safe, and I am here with you."]
     steps = "\n".join(f"      - say: {line}\n      - pause: 0.4s" for line in lines)
@@ -182,9 +189,10 @@ scenes:
     environment: shoreline
     steps:
 {steps}
-""", 16.0)
+      - {{say: Recorded by a person., audio: artist.wav}}
+""", 17.0, files={"artist.wav": resample(artist[:, None], rate, 44100)[:, 0] * 10 ** (-10 / 20)})
     says = [(a, f) for k, a, f in played.actions if k == "say"]
-    assert len(says) == 3
+    assert len(says) == 4
     meter = pyloudnorm.Meter(44100)
     for say, frame in says:
         segment = played.audio[frame:frame + int(say.seconds * 44100)]
