@@ -3,8 +3,10 @@ range and a spectrogram picture of each (for docs/sound.md).
 
     .venv/bin/python benchmarks/voices.py [--pictures docs/images]
 
-Pitch: the fundamental of every voiced 40 ms frame by autocorrelation (75 to 300 Hz);
-the range is from the 5th to the 95th percentile, in semitones. Spectrogram: 0 to 8 kHz,
+Pitch: the fundamental of every voiced 40 ms frame by autocorrelation (70 to 250 Hz);
+frames read an octave off the median are folded back; the range is from the 10th to the
+90th percentile, in semitones. Silent gaps: digital silence of 20 to 250 ms inside the
+speech (between words). Spectrogram: 0 to 8 kHz,
 log magnitude over 70 dB, 23 ms windows, drawn with pygame (no plotting library)."""
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def heard_rate(audio: np.ndarray, rate: int) -> float:
 
 def pitches(audio: np.ndarray, rate: int) -> np.ndarray:
     frame, hop = int(0.04 * rate), int(0.01 * rate)
-    lo, hi = int(rate / 300), int(rate / 75)
+    lo, hi = int(rate / 250), int(rate / 70)
     level = np.sqrt(np.mean(audio ** 2))
     found = []
     for start in range(0, audio.size - frame, hop):
@@ -71,10 +73,26 @@ def pitches(audio: np.ndarray, rate: int) -> np.ndarray:
         if ac[0] <= 0:
             continue
         ac = ac / ac[0]
-        lag = lo + int(np.argmax(ac[lo:hi]))
-        if ac[lag] > 0.5:  # voiced
-            found.append(rate / lag)
-    return np.array(found)
+        best = float(ac[lo:hi].max())
+        if best < 0.6:  # unvoiced
+            continue
+        # The shortest lag nearly as periodic as the best: no octave jumps down.
+        lag = lo + int(np.flatnonzero(ac[lo:hi] >= 0.9 * best)[0])
+        found.append(rate / lag)
+    f0 = np.array(found)
+    if f0.size:  # an octave error (a frame read at twice or half its pitch) folded back
+        median = np.median(f0)
+        f0 = np.where(f0 > 1.6 * median, f0 / 2, np.where(f0 < median / 1.6, f0 * 2, f0))
+    return f0
+
+
+def word_gaps(audio: np.ndarray, rate: int) -> int:
+    """Runs of digital silence (exact zeros) of 20 to 250 ms: gaps between words inside a
+    clause (the pauses between clauses are longer)."""
+    zero = np.concatenate([[False], np.abs(audio) < 1 / 32768, [False]])
+    edges = np.flatnonzero(np.diff(zero.astype(np.int8)))
+    lengths = (edges[1::2] - edges[::2]) / rate
+    return int(np.sum((lengths >= 0.02) & (lengths < 0.25)))
 
 
 def spectrogram_png(audio: np.ndarray, rate: int, out: Path, seconds: float = 12.0) -> None:
@@ -102,14 +120,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         cache = NarrationCache(Path(folder) / "cache")
-        print(f"{'engine':10} {'rate':>5} {'heard':>6} {'pitch range':>12} {'median':>7}")
+        print(f"{'engine':10} {'rate':>5} {'heard':>6} {'pitch range':>12} {'median':>7} {'silent gaps':>12}")
         for engine in ("neural", "espeak"):
             for rate in (90, 110, 140):
                 audio, sample_rate = render(engine, rate, cache, Path(folder))
                 f0 = pitches(audio, sample_rate)
-                span = 12 * np.log2(np.percentile(f0, 95) / np.percentile(f0, 5))
+                span = 12 * np.log2(np.percentile(f0, 90) / np.percentile(f0, 10))
                 print(f"{engine:10} {rate:>5} {heard_rate(audio, sample_rate):>6.1f} {span:>9.1f} st "
-                      f"{np.median(f0):>5.0f} Hz")
+                      f"{np.median(f0):>5.0f} Hz {word_gaps(audio, sample_rate):>12}")
                 if args.pictures and rate == 110:
                     spectrogram_png(audio, sample_rate, Path(args.pictures) / f"voice-{engine}.png")
 
