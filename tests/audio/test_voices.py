@@ -79,6 +79,9 @@ def test_rate_is_words_per_minute_as_heard(tmp_path, narration_cache, engine):
         assert narration.speaker.engine == ("neural" if engine == "neural" else "espeak-ng")
         measured = heard_words_per_minute(narration.by_text[PARAGRAPH])
         assert measured == pytest.approx(rate, rel=0.10), f"{engine} at {rate}: {measured:.1f} words a minute"
+        audio, sample_rate = soundfile.read(str(narration.by_text[PARAGRAPH]))  # as heard: on both channels
+        loudness = pyloudnorm.Meter(sample_rate).integrated_loudness(np.stack([audio, audio], axis=1))
+        assert loudness == pytest.approx(TARGETS["narration"], abs=1.0)
 
 
 def test_pauses_follow_the_punctuation(tmp_path, narration_cache):
