@@ -196,13 +196,15 @@ class Voice(Model):
     name: str | None = Field(None, description="an espeak-ng voice by name or id (engine: espeak)")
     engine: Literal["auto", "neural", "espeak"] = Field(
         "auto", description="auto: the neural voice where one speaks the language, else espeak-ng")
-    model: Annotated[str | None, Field(
-        pattern=r"\.onnx$", description="a Piper voice model (.onnx, its .onnx.json beside it), "
-                                        "relative to the script")] = None
+    model: str | None = Field(None, json_schema_extra={"pattern": r"\.onnx$"}, description=(
+        "a Piper voice model (.onnx, its .onnx.json beside it), relative to the script"))
 
     @field_validator("model")
     @classmethod
     def _model_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not value.lower().endswith(".onnx"):
+            raise PydanticCustomError("voice_model", "a voice model is a Piper .onnx file (with its .onnx.json "
+                                      "beside it); got '{value}'", {"value": value})
         return None if value is None else _resolve_file(value, info)
 
 

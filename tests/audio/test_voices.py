@@ -231,3 +231,23 @@ def test_a_killed_render_leaves_no_raw_folder_behind(tmp_path):
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_check_explains_a_wrong_voice_model(tmp_path):
+    missing = write(tmp_path, ["Hello."], voice="{model: voices/none.onnx}", name="missing.yaml")
+    wrong = write(tmp_path, ["Hello."], voice="{model: voice.bin}", name="wrong.yaml")
+    out = subprocess.run([sys.executable, "-m", "companion", "check", str(missing), str(wrong)],
+                         capture_output=True, text=True)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "missing.yaml:4:16: error: 'voice.model': file not found: 'voices/none.onnx'" in out.stdout
+    assert "wrong.yaml:4:16: error: 'voice.model': a voice model is a Piper .onnx file" in out.stdout
+
+
+def test_phrasing_cuts_clauses_and_their_pauses():
+    from companion.audio.narration.phrasing import COMMA_PAUSE, ELLIPSIS_PAUSE, SENTENCE_PAUSE, clauses
+
+    parts = clauses("Welcome. Breathe in, and out... It is 3.5 metres away? Rest")
+    assert [(c.text, c.close) for c in parts] == [
+        ("Welcome.", "."), ("Breathe in,", ","), ("and out.", "."), ("It is 3.5 metres away?", "?"), ("Rest.", ".")]
+    assert [c.pause for c in parts] == [SENTENCE_PAUSE, COMMA_PAUSE, ELLIPSIS_PAUSE, SENTENCE_PAUSE, 0.0]
+    assert clauses("...") == [] and clauses("  ") == []
