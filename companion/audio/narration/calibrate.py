@@ -10,6 +10,7 @@ measured, and the setting is corrected until the paragraph comes out within 2% o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -62,7 +63,7 @@ def measure(backend, setting: float, words_per_minute: int) -> float:
 def setting_for(backend, engine: str, words_per_minute: int, root: Path) -> float:
     """The engine's setting that speaks `words_per_minute` as heard (kept in root/FILE)."""
     path = root / FILE
-    name = f"{engine}@{words_per_minute}"
+    name = f"{engine}/{hashlib.sha256(REFERENCE.encode()).hexdigest()[:8]}@{words_per_minute}"
     with _lock:
         known = _read(path)
         if name in known:

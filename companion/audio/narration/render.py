@@ -29,10 +29,18 @@ import numpy as np
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS
 from companion.audio.loudness import dual_mono_target, limit_to
 from companion.audio.narration.cache import NarrationCache, sweep_raw
-from companion.audio.narration.phrasing import DEFAULT_RATE, Clause, clauses, word_count
+from companion.audio.narration.phrasing import (
+    COMMA_PAUSE,
+    DEFAULT_RATE,
+    ELLIPSIS_PAUSE,
+    SENTENCE_PAUSE,
+    Clause,
+    clauses,
+    word_count,
+)
 from companion.audio.voices import INSTALL_HINT, PROGRAM, SpeechEngineMissing, Speaker
 
-POSTPROCESS = "clauses-dualmono-3"  # bump when the finishing changes: the cache key includes it
+
 LINE_TIMEOUT = 30.0  # seconds a child may take over one clause before it is taken as hung
 LEAD_SECONDS, TAIL_SECONDS = 0.05, 0.3  # silence kept before and after a line
 CLAUSE_LEAD, CLAUSE_TAIL = 0.015, 0.06  # kept around a clause's sound (its breath in, its decay)
@@ -40,6 +48,9 @@ EDGE_SECONDS = 0.008  # a clause's ends fade in and out: no hard edges
 CLAUSE_FLOOR_DB = -40.0  # below the clause's loudest 10 ms: silence (or a faint breath)
 PAUSE_FIT = (0.5, 2.0)  # how far a line's pauses may stretch to keep its rate
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# The finishing, in the cache key: bump the name when the code changes; the pauses are in it.
+POSTPROCESS = (f"clauses-dualmono-3-{COMMA_PAUSE}-{SENTENCE_PAUSE}-{ELLIPSIS_PAUSE}"
+               f"-{PAUSE_FIT[0]}-{PAUSE_FIT[1]}")
 
 Progress = Callable[[int, int], None]
 Spoken = list[np.ndarray] | str  # a line's clauses as float samples, or why it failed
