@@ -2,11 +2,14 @@
 found by rendering a reference paragraph and measuring it, not taken from the engine's word.
 
 Measured here (2026-12), espeak-ng told 132 spoke 153 to 170 words a minute, and the neural
-voice's own pace (length scale 1) is about 150 with our pauses. So for a rate the engine
-renders the paragraph at a first guess, the span from its first sound to its last is
-measured, and the setting is corrected until the paragraph comes out within 2% of the rate
-(two or three renders). The result is kept per engine and rate in the cache's
-`calibration.json`, so this happens once per engine, voice model and rate."""
+voice's own pace (length scale 1) articulates about 237. So each engine renders the
+paragraph at two settings (`Backend.probes`), the length of its speech is measured (from
+the first sound to the last, less our pauses), and a line is fitted through the two: speech
+grows with the neural length scale (a + b x scale) and shrinks with espeak-ng's speed
+(a + b / speed). For a rate, the speech the paragraph needs (its words at that rate, less
+the pauses at that rate) gives the setting. Two renders once per engine and voice model,
+kept in the cache's `calibration.json` (and for the process); render.assemble then fits each
+line's pauses."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from companion.audio.narration.phrasing import clauses, pause_seconds, word_count
+from companion.audio.narration.phrasing import DEFAULT_RATE, clauses, pause_seconds, word_count
 
 # About sixty words of the kind of narration sessions have: short sentences, a few commas,
 # one longer pause. (The tests measure a different paragraph.)
@@ -26,10 +29,11 @@ REFERENCE = ("Let your eyes close, or rest them softly on the floor in front of 
              "breath in through your nose, and let it go. There is nothing you need to do right "
              "now... Notice where your body meets the chair. Feel your feet on the ground, heavy "
              "and warm. With each breath out, let your shoulders soften a little more.")
-TOLERANCE = 0.02
-ROUNDS = 4
 FILE = "calibration.json"
 _lock = threading.Lock()
+# What this process measured, by engine: a measurement, like a loaded model, holds for the
+# process (another cache folder need not measure the same engine again).
+_measured: dict[str, list[list[float]]] = {}
 
 
 class CalibrationFailed(Exception):
@@ -44,8 +48,8 @@ def spoken_seconds(samples: np.ndarray, rate: int) -> float:
     return 0.0 if span is None else (span[1] - span[0]) / rate
 
 
-def measure(backend, setting: float, words_per_minute: int) -> float:
-    """Words per minute as heard when the reference is rendered at `setting`."""
+def speech_seconds(backend, setting: float) -> float:
+    """The reference's speech at `setting`: first sound to last, less our pauses."""
     from companion.audio.narration.render import assemble
 
     parts = clauses(REFERENCE)
@@ -53,43 +57,44 @@ def measure(backend, setting: float, words_per_minute: int) -> float:
     backend.speak([parts], setting, lambda _index, spoken: result.append(spoken))
     if not result or isinstance(result[0], str):
         raise CalibrationFailed(backend.fatal or (result[0] if result else "the engine gave no sound"))
-    line = assemble(result[0], parts, words_per_minute, backend.sample_rate, fit=False)
-    seconds = spoken_seconds(line, backend.sample_rate)
+    line = assemble(result[0], parts, DEFAULT_RATE, backend.sample_rate, fit=False)
+    seconds = spoken_seconds(line, backend.sample_rate) - pause_seconds(parts, DEFAULT_RATE)
     if seconds <= 0:
         raise CalibrationFailed("the engine gave silence")
-    return word_count(REFERENCE) * 60.0 / seconds
+    return seconds
 
 
 def setting_for(backend, engine: str, words_per_minute: int, root: Path) -> float:
-    """The engine's setting that speaks `words_per_minute` as heard (kept in root/FILE)."""
+    """The engine's setting that speaks `words_per_minute` as heard."""
+    name = f"{engine}/{hashlib.sha256(REFERENCE.encode()).hexdigest()[:8]}"
     path = root / FILE
-    name = f"{engine}/{hashlib.sha256(REFERENCE.encode()).hexdigest()[:8]}@{words_per_minute}"
     with _lock:
-        known = _read(path)
-        if name in known:
-            return float(known[name])
-        parts = clauses(REFERENCE)
-        pauses = pause_seconds(parts, words_per_minute)
-        wanted_total = word_count(REFERENCE) * 60.0 / words_per_minute
-        setting = backend.first_guess(words_per_minute)
-        for _ in range(ROUNDS):
-            heard = measure(backend, setting, words_per_minute)
-            if abs(heard / words_per_minute - 1) <= TOLERANCE:
-                break
-            total = word_count(REFERENCE) * 60.0 / heard
-            # Only the speech stretches with the setting; the pauses are ours.
-            setting = backend.adjust(setting, max(0.1, total - pauses), max(0.1, wanted_total - pauses))
-        known = _read(path)
-        known[name] = round(setting, 4)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
-        return setting
+        points = _measured.get(name) or _read(path).get(name)
+        if points is None:
+            points = [[probe, round(speech_seconds(backend, probe), 4)] for probe in backend.probes]
+            known = _read(path)
+            known[name] = points
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, path)
+        _measured[name] = points
+    (s1, t1), (s2, t2) = points
+    x1, x2 = (1 / s1, 1 / s2) if backend.inverse else (s1, s2)
+    slope = (t2 - t1) / (x2 - x1)
+    parts = clauses(REFERENCE)
+    needed = word_count(REFERENCE) * 60.0 / words_per_minute - pause_seconds(parts, words_per_minute)
+    x = (needed - t1) / slope + x1 if slope else x1
+    setting = 1 / x if backend.inverse and x > 0 else x
+    low, high = backend.limits
+    return float(min(high, max(low, setting))) if x > 0 else float(high if backend.inverse else low)
 
 
-def _read(path: Path) -> dict[str, float]:
+def _read(path: Path) -> dict[str, list[list[float]]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {k: v for k, v in data.items() if isinstance(v, (int, float))} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items()
+            if isinstance(v, list) and len(v) == 2 and all(isinstance(p, list) and len(p) == 2 for p in v)}

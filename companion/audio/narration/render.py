@@ -168,12 +168,12 @@ class Backend:
     sample_rate: int = 22050
     fatal: str | None = None
 
-    def first_guess(self, words_per_minute: int) -> float:
-        raise NotImplementedError
-
-    def adjust(self, setting: float, spoken: float, wanted: float) -> float:
-        """A better setting, given the speech seconds it gave and the seconds wanted."""
-        raise NotImplementedError
+    # calibrate.py renders a reference at two settings (`probes`) and fits the speech's
+    # length to them: a + b * setting, or a + b / setting for an engine told a speed
+    # (`inverse`); `limits` bound what the engine accepts.
+    probes: tuple[float, float] = (1.0, 2.0)
+    inverse: bool = False
+    limits: tuple[float, float] = (0.0, float("inf"))
 
     def speak(self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]) -> None:
         """Speak every line; `done(index, clauses or why)` as each line is ready."""
@@ -190,11 +190,8 @@ class NeuralBackend(Backend):
         self.espeak_voice = speaker.espeak_voice or self.voice.info.espeak_voice
         self.program = program
 
-    def first_guess(self, words_per_minute: int) -> float:
-        return self.voice.info.length_scale * 1.8 * DEFAULT_RATE / words_per_minute
-
-    def adjust(self, setting: float, spoken: float, wanted: float) -> float:
-        return min(3.0, max(0.3, setting * wanted / spoken))
+    probes = (1.4, 2.2)  # length scales: about 140 and 90 words a minute as heard
+    limits = (0.3, 3.0)
 
     def speak(self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]) -> None:
         from companion.audio.narration import neural
@@ -223,11 +220,9 @@ class EspeakBackend(Backend):
     def __init__(self, speaker: Speaker, cache: NarrationCache, workers: int | None = None) -> None:
         self.voice, self.cache, self.workers = speaker.voice, cache, workers
 
-    def first_guess(self, words_per_minute: int) -> float:
-        return 1.35 * words_per_minute
-
-    def adjust(self, setting: float, spoken: float, wanted: float) -> float:
-        return min(450.0, max(80.0, setting * spoken / wanted))
+    probes = (110.0, 200.0)  # espeak-ng's own words a minute
+    inverse = True
+    limits = (80.0, 450.0)
 
     def speak(self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]) -> None:
         items = [(i, k, clause.text) for i, parts in enumerate(lines) for k, clause in enumerate(parts)]
