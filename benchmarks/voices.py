@@ -59,6 +59,54 @@ def heard_rate(audio: np.ndarray, rate: int) -> float:
     return word_count(PARAGRAPH) * 60 / ((loud[-1] - loud[0]) / rate)
 
 
+CLOSES = ["You are safe here.", "Let your shoulders soften.", "Notice the sound of the water.",
+          "There is nothing you need to do."]
+
+
+def pitch_track(audio: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """(times, pitches) of the voiced frames (octave errors not folded)."""
+    frame, hop = int(0.04 * rate), int(0.01 * rate)
+    lo, hi = int(rate / 250), int(rate / 70)
+    level = np.sqrt(np.mean(audio ** 2))
+    times, found = [], []
+    for start in range(0, audio.size - frame, hop):
+        x = audio[start:start + frame]
+        if np.sqrt(np.mean(x ** 2)) < 0.3 * level:
+            continue
+        x = x - x.mean()
+        ac = np.correlate(x, x, mode="full")[frame - 1:]
+        if ac[0] <= 0:
+            continue
+        ac = ac / ac[0]
+        best = float(ac[lo:hi].max())
+        if best < 0.6:
+            continue
+        lag = lo + int(np.flatnonzero(ac[lo:hi] >= 0.9 * best)[0])
+        times.append(start / rate)
+        found.append(rate / lag)
+    return np.array(times), np.array(found)
+
+
+def falling_close(engine: str, cache: NarrationCache, folder: Path) -> float:
+    """Semitones from a sentence's median pitch to the median of its last 0.3 s of voice,
+    averaged over CLOSES (negative: it falls)."""
+    import soundfile
+
+    path = folder / f"close-{engine}.yaml"
+    steps = "".join(f'      - say: "{line}"\n' for line in CLOSES)
+    path.write_text(SCRIPT.split("      - say")[0].format(engine=engine, rate=110) + steps, encoding="utf-8")
+    narration = prepare_narration(require_script(path), path, cache=cache)
+    drops = []
+    for line in CLOSES:
+        audio, rate = soundfile.read(str(narration.by_text[line]))
+        times, f0 = pitch_track(audio, rate)
+        median = np.median(f0)
+        f0 = np.where(f0 > 1.6 * median, f0 / 2, np.where(f0 < median / 1.6, f0 * 2, f0))
+        last = f0[times >= times[-1] - 0.3]
+        drops.append(12 * np.log2(np.median(last) / np.median(f0)))
+    return float(np.mean(drops))
+
+
 def pitches(audio: np.ndarray, rate: int) -> np.ndarray:
     frame, hop = int(0.04 * rate), int(0.01 * rate)
     lo, hi = int(rate / 250), int(rate / 70)
@@ -128,6 +176,9 @@ def main() -> None:
                 span = 12 * np.log2(np.percentile(f0, 90) / np.percentile(f0, 10))
                 print(f"{engine:10} {rate:>5} {heard_rate(audio, sample_rate):>6.1f} {span:>9.1f} st "
                       f"{np.median(f0):>5.0f} Hz {word_gaps(audio, sample_rate):>12}")
+                if rate == 110:
+                    print(f"{'':10} sentence close: {falling_close(engine, cache, Path(folder)):+.1f} semitones "
+                          "(last 0.3 s against the sentence's median)")
                 if args.pictures and rate == 110:
                     spectrogram_png(audio, sample_rate, Path(args.pictures) / f"voice-{engine}.png")
 
