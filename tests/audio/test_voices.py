@@ -137,6 +137,8 @@ def test_without_onnxruntime_espeak_speaks_and_check_says_so(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "1 rendered" in out.stdout and "Traceback" not in out.stderr
+    assert "voice: gmw/en (espeak-ng, en)" in out.stdout
+    assert "onnxruntime is missing: pip install onnxruntime; espeak-ng speaks instead" in out.stderr
     check = subprocess.run([sys.executable, "-c", code, "check", str(path)], capture_output=True, text=True)
     assert "onnxruntime is missing" in check.stdout and "espeak-ng speaks instead" in check.stdout
 
