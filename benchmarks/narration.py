@@ -5,14 +5,15 @@
 Cold: an empty cache, every line synthesised, with each engine: the neural voice (the
 default for English: a Piper model run by onnxruntime, phonemes from espeak-ng) and espeak-ng
 (pyttsx3 in child processes), clause by clause, joined with pauses and levelled. The
-engines' rate calibration is reported on its own (once per engine, model and rate, kept in
-the cache). Warm: the same again, every line found in the cache (no synthesis). The ratio is
+engines' rate calibration is reported on its own (once per engine and voice model, kept in
+the cache). CPU time is reported too: it does not depend on what else the machine runs. Warm: the same again, every line found in the cache (no synthesis). The ratio is
 seconds of speech per second of wall time. Goals: neural cold at least 10x; espeak-ng is
 reported; warm with no line synthesised."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -40,6 +41,14 @@ def scripts(paths: list[str]) -> list[Path]:
     path = Path(tempfile.mkdtemp()) / "spec-example.yaml"
     path.write_text(example, encoding="utf-8")
     return [path]
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process (every thread) and its ended children (espeak-ng's)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def run(paths: list[Path], cache: NarrationCache, engine: str = "auto") -> tuple[float, float, int, int]:
@@ -91,10 +100,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             cache = NarrationCache(folder)
             setup = calibrate(paths, cache, engine)
+            cpu = cpu_seconds()
             speech, cold, rendered, _ = run(paths, cache, engine)
-            print(f"{name} calibration: {setup:.2f} s (once per engine, model and rate)")
+            cpu = cpu_seconds() - cpu
+            print(f"{name} calibration: {setup:.2f} s (once per engine and model)")
             print(f"{name} cold: {rendered} lines synthesised, {speech:.1f} s of speech in {cold:.2f} s "
-                  f"= {speech / cold:.1f}x real time" + (f" (goal: at least {goal}x)" if goal else ""))
+                  f"= {speech / cold:.1f}x real time" + (f" (goal: at least {goal}x)" if goal else "")
+                  + f"; {cpu:.1f} CPU seconds = {speech / cpu:.1f}x real time per core (load average "
+                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
             emit(f"narration render, {name}, cold", round(speech / cold, 1), "x real time",
                  f">= {goal}x" if goal else "reported", speech / cold >= goal if goal else True,
                  f"{speech:.0f} s of speech; calibration {setup:.1f} s once")
