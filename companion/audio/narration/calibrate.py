@@ -71,7 +71,8 @@ def setting_for(backend, engine: str, words_per_minute: int, root: Path) -> floa
     with _lock:
         points = _measured.get(name) or _read(path).get(name)
         if points is None:
-            points = [[probe, round(speech_seconds(backend, probe), 4)] for probe in backend.probes]
+            points = [[probe, round(max(speech_seconds(backend, probe) for _ in range(backend.repeats)), 4)]
+                      for probe in backend.probes]
             known = _read(path)
             known[name] = points
             tmp = path.with_suffix(f".{os.getpid()}.tmp")

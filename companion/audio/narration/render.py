@@ -172,6 +172,7 @@ class Backend:
     # length to them: a + b * setting, or a + b / setting for an engine told a speed
     # (`inverse`); `limits` bound what the engine accepts.
     probes: tuple[float, float] = (1.0, 2.0)
+    repeats: int = 1
     inverse: bool = False
     limits: tuple[float, float] = (0.0, float("inf"))
 
@@ -225,6 +226,7 @@ class EspeakBackend(Backend):
         self.voice, self.cache, self.workers = speaker.voice, cache, workers
 
     probes = (110.0, 200.0)  # espeak-ng's own words a minute
+    repeats = 2  # pyttsx3 now and then cuts a clause short: the longest of two is the whole
     inverse = True
     limits = (80.0, 450.0)
 
