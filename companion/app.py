@@ -95,6 +95,8 @@ class SessionApp:
         self._handle_signals()  # before the record opens: a stop at any moment closes it
         audio = prepare_audio(self.script, self.script_path, self.out, self.report)
         self.engine = Engine(self.script, self.clock, audio.timing, protocol=self._protocol())
+        if audio.narration.speaker is not None:
+            self.engine.voice = audio.narration.speaker.published()
         self._flush_health()
         self.stage = self._open_stage()
         from companion.audio.mixer import Mixer

@@ -19,6 +19,7 @@ from companion.commands import (
     run,
     schema,
     snapshot,
+    voices,
 )
 
 SUBCOMMANDS = (
@@ -32,6 +33,7 @@ SUBCOMMANDS = (
     new,
     report,
     records,
+    voices,
 )
 
 

@@ -43,7 +43,10 @@ def report_narration(narration: Any, report: Report, out: Callable[[str], None] 
     elif narration.missing:
         report("speech", False, f"{len(narration.missing)} line(s) have no sound: captions only")
     else:
-        report("speech", True, "narration ready")
+        speaker = getattr(narration, "speaker", None)
+        said = f": {speaker.label}" if speaker is not None and narration.lines else ""
+        note = f" ({speaker.note})" if speaker is not None and speaker.note else ""
+        report("speech", True, f"narration ready{said}{note}")
 
 
 def open_stage(display: str, size: tuple[int, int], *, monitor: int | None, offscreen: bool,

@@ -75,6 +75,16 @@ def integrated_loudness(x: np.ndarray, rate: int) -> float:
     return float(-0.691 + 10 * np.log10(kept.mean()))
 
 
+DUAL_MONO_DB = 10 * math.log10(2)  # 3.01 dB
+
+
+def dual_mono_target(target: float) -> float:
+    """The loudness to level a mono file to, measured as one channel, so that it meets
+    `target` as heard: the mixer plays it on both channels, and BS.1770 sums the channels'
+    power, so the pair measures 3.01 dB louder than the file alone."""
+    return target - DUAL_MONO_DB
+
+
 def gain_to(x: np.ndarray, rate: int, target: float, peak_ceiling: float = 0.89) -> float:
     """The linear gain that brings `x` to `target` LUFS, lowered if it would push a sample
     peak over `peak_ceiling` (about -1 dBFS)."""

@@ -375,6 +375,10 @@ class Mixer:
             self._narrator = None
         self._waiting = [w for w in self._waiting if w[2] != self._start_narration]
         request = self._narration_request(action.text, action.line_id, action.audio, urgent=True)
+        if request is None or self.loader.failure(request):
+            # Captions only: nothing speaks now, so a duck left by the line before (one still
+            # waiting for its sound, dropped above) is let go.
+            self._unduck_at = play + DUCK_HOLD
         if request is None:
             faults = self._faults["narration"]
             if action.text not in faults and not getattr(self.narration, "problem", None):

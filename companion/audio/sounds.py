@@ -18,7 +18,7 @@ import numpy as np
 
 from companion.audio.damage import Damaged, check_length, check_samples
 from companion.audio.library import NARRATION_PEAK_DBFS, unpad
-from companion.audio.loudness import limit_to
+from companion.audio.loudness import dual_mono_target, limit_to
 from companion.audio.memory import give_back_memory
 from companion.audio.signal import resample
 
@@ -66,7 +66,9 @@ def decode(request: Request, frequency: int, channels: int, size: int) -> tuple[
         data = unpad(data, request.trim).astype(np.float32)
     check_samples(data, rate, seconds=request.seconds, peak_db=request.peak_db)
     if request.normalise_to is not None and data.shape[0]:
-        data = limit_to(data, rate, request.normalise_to, 10 ** (NARRATION_PEAK_DBFS / 20)).astype(np.float32)
+        # A mono recording plays on both channels: level it as dual-mono (3.01 dB under).
+        target = dual_mono_target(request.normalise_to) if data.shape[1] == 1 and channels > 1 else request.normalise_to
+        data = limit_to(data, rate, target, 10 ** (NARRATION_PEAK_DBFS / 20)).astype(np.float32)
     if request.soften:
         # A recording cut short (or edited hard) would start or stop mid-wave: a click.
         edge = min(int(EDGE_SECONDS * rate), data.shape[0] // 2)

@@ -54,7 +54,10 @@ def _render(script, path: Path, args: argparse.Namespace) -> int:
         bar.close()
     print(f"{path}: {narration.rendered} rendered, {narration.reused} reused"
           + (f", {narration.recorded} recorded" if narration.recorded else "")
-          + f" ({narration.speech_seconds:.1f} s of speech) in {narration.seconds_taken:.2f} s")
+          + f" ({narration.speech_seconds:.1f} s of speech) in {narration.seconds_taken:.2f} s"
+          + (f"; voice: {narration.speaker.label}" if narration.speaker else ""))
+    if narration.speaker is not None and narration.speaker.note:
+        print(f"{path}: {narration.speaker.note}", file=sys.stderr)
     if narration.problem:
         print(f"{path}: {narration.problem}", file=sys.stderr)
     for text, why in narration.failed.items():

@@ -248,9 +248,24 @@ LookChange = create_model("LookChange", __base__=Look, fade=(Duration | None, No
 
 
 class Voice(Model):
-    rate: Annotated[int, Field(ge=80, le=260, description="words per minute")] = 140
+    """Who speaks the narration. Every field is optional; a v1 script without `engine` or
+    `model` gets the neural voice for English and espeak-ng for other languages."""
+
+    rate: Annotated[int, Field(ge=80, le=260, description="words per minute as heard, pauses included")] = 110
     volume: Level = 1.0
-    name: str | None = None
+    name: str | None = Field(None, description="an espeak-ng voice by name or id (engine: espeak)")
+    engine: Literal["auto", "neural", "espeak"] = Field(
+        "auto", description="auto: the neural voice where one speaks the language, else espeak-ng")
+    model: str | None = Field(None, json_schema_extra={"pattern": r"\.onnx$"}, description=(
+        "a Piper voice model (.onnx, its .onnx.json beside it), relative to the script"))
+
+    @field_validator("model")
+    @classmethod
+    def _model_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not value.lower().endswith(".onnx"):
+            raise PydanticCustomError("voice_model", "a voice model is a Piper .onnx file (with its .onnx.json "
+                                      "beside it); got '{value}'", {"value": value})
+        return None if value is None else _resolve_file(value, info)
 
 
 class Mix(Model):

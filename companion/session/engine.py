@@ -86,6 +86,7 @@ class Engine:
         self.notes: list[dict[str, Any]] = []
         self.health: dict[str, dict[str, Any]] = {}
         self.display_status: dict[str, Any] = {}  # e.g. a headset's rate and dropped frames
+        self.voice: dict[str, Any] = {}  # which voice speaks the narration (the speech badge)
         self.hold_reason: str | None = None
         # the dose clock, vitals, checkpoints and alerts (companion/session/monitoring.py)
         self.monitoring = Monitoring(self._event, lambda: self.session_time, self._changed,

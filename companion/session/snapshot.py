@@ -75,6 +75,7 @@ def build_snapshot(engine: "Engine") -> dict[str, Any]:
         "patient_signal": engine.patient_signal,
         "health": dict(engine.health),
         "display": dict(engine.display_status),
+        "voice": dict(engine.voice),
     }
     return snapshot
 

@@ -38,7 +38,7 @@ scenes:
       - pause: 1.5s
       - say: Let your shoulders soften, and let your breath slow down.
       - pause: 2.2s
-""", seconds=7.3, files={"hum.wav": tone(12000, 2.0, 0.3)})
+""", seconds=9.5, files={"hum.wav": tone(12000, 2.0, 0.3)})  # the line at 110 words a minute
     audio = played.audio
     say, say_frame = played.first("say")
     _, end_frame = played.first("step_end")

@@ -59,10 +59,11 @@ def test_lines_render_once_and_are_reused(tmp_path):
     again = prepare_narration(require_script(path), path, cache=cache)
     assert (again.rendered, again.reused, again.synthesized_seconds) == (0, 3, 0.0)
     assert {p: p.stat().st_mtime_ns for p in files} == stamps, "a reused line must not be written again"
-    for text, file in again.by_text.items():  # real speech at the narration loudness
-        audio, rate = soundfile.read(str(file))
+    for text, file in again.by_text.items():  # real speech at the narration loudness as heard:
+        audio, rate = soundfile.read(str(file))  # a mono line on both channels (dual-mono)
         assert rate == 22050 and audio.size / rate > 1.0
-        assert abs(pyloudnorm.Meter(rate).integrated_loudness(audio) - TARGETS["narration"]) < 1.0
+        both = np.stack([audio, audio], axis=1)
+        assert abs(pyloudnorm.Meter(rate).integrated_loudness(both) - TARGETS["narration"]) < 1.0
         assert np.max(np.abs(audio)) <= 10 ** (NARRATION_PEAK_DBFS / 20) + 1e-3
 
 
@@ -85,7 +86,8 @@ def test_language_picks_the_voice(tmp_path):
     english = prepare_narration(require_script(write(tmp_path)), write(tmp_path), cache=cache)
     spanish_path = write(tmp_path, language="es", second="Escucha el sonido del agua.")
     spanish = prepare_narration(require_script(spanish_path), spanish_path, cache=cache)
-    assert english.voice == "gmw/en" and spanish.voice == "roa/es"
+    assert english.voice == "en_US-joe-medium" and english.speaker.engine == "neural"
+    assert spanish.voice == "roa/es" and spanish.speaker.engine == "espeak-ng", "no model speaks Spanish"
     assert spanish.rendered == 3, "a different voice is a different key"
 
 

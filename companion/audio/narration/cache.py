@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import time
 import wave
 from pathlib import Path
 
@@ -70,6 +72,43 @@ class NarrationCache:
             out.writeframes(samples)
         os.replace(tmp, path)
         return path
+
+
+STALE_SECONDS = 3600.0  # a raw folder with no owner file this old is left over
+
+
+def sweep_raw(root: Path) -> list[Path]:
+    """Remove the raw-* folders an interrupted render left behind (a render killed mid-way
+    never reached its clean-up: about 30 MB for a session's lines). A folder is still in use
+    while the process named in its `owner` file runs; one without that file counts as left
+    over once it is an hour old. Returns the folders removed."""
+    removed = []
+    for folder in root.glob("raw-*"):
+        if not folder.is_dir() or _in_use(folder):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder)
+    return removed
+
+
+def _in_use(folder: Path) -> bool:
+    try:
+        pid = int((folder / "owner").read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        try:
+            return time.time() - folder.stat().st_mtime < STALE_SECONDS
+        except OSError:
+            return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
 
 
 def wav_seconds(path: Path) -> float:

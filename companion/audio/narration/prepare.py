@@ -19,13 +19,7 @@ from companion.audio.narration.cache import NarrationCache, wav_seconds
 from companion.audio.narration.lines import Line, script_lines
 from companion.audio.narration.recordings import Recordings
 from companion.audio.narration.render import Job, Progress, engine_id, render_jobs
-from companion.audio.voices import (
-    PROGRAM,
-    SpeechEngineMissing,
-    list_voices,
-    normalise_language,
-    voice_for,
-)
+from companion.audio.voices import PROGRAM, Speaker, SpeechEngineMissing, choose_speaker
 from companion.script.models import Script
 
 
@@ -39,7 +33,8 @@ class Narration:
     recordings: Recordings = field(default_factory=Recordings)
     by_text: dict[str, Path] = field(default_factory=dict)  # synthesised lines in the cache
     voice: str | None = None
-    engine: str | None = None
+    engine: str | None = None  # exactly which engine, for the cache key
+    speaker: Speaker | None = None  # which voice speaks (the panel's speech badge)
     problem: str | None = None  # why there is no synthesised narration (engine missing...)
     failed: dict[str, str] = field(default_factory=dict)  # text -> why
     rendered: int = 0
@@ -153,6 +148,17 @@ def file_seconds(path: Path) -> float:
     return float(soundfile.info(str(path)).duration)
 
 
+def _look_up(narration: Narration, speaker: Speaker, script: Script,
+              to_speak: list[str]) -> tuple[dict[str, str], set[str]]:
+    """Each line's cache key for this speaker and settings, and the keys already whole."""
+    assert narration.engine is not None
+    keys = {text: NarrationCache.key(text, speaker.language, speaker.voice, script.voice.rate, narration.engine)
+            for text in to_speak}
+    whole = {key for key in keys.values() if narration.cache.has(key)}  # reads each file: once
+    narration.reused = len(to_speak) - sum(1 for key in keys.values() if key not in whole)
+    return keys, whole
+
+
 def prepare_narration(script: Script, script_path: Path | str | None = None, *,
                       cache: NarrationCache | None = None, progress: Progress | None = None,
                       program: str = PROGRAM, render: bool = True, workers: int | None = None) -> Narration:
@@ -171,28 +177,34 @@ def prepare_narration(script: Script, script_path: Path | str | None = None, *,
         narration.seconds_taken = time.perf_counter() - started
         return narration
     try:
-        narration.engine = engine_id(program)
-        voice = voice_for(list_voices(program), script.language, script.voice.name)
+        speaker = choose_speaker(script, narration.script_dir, program)
+        narration.engine = engine_id(program, speaker)
     except SpeechEngineMissing as exc:
         narration.problem = f"{exc}; narration will be captions only"
         narration.settle()
         narration.seconds_taken = time.perf_counter() - started
         return narration
-    if voice is None:
-        narration.problem = (f"no installed voice speaks '{script.language}'; "
-                             "narration will be captions only")
-        narration.settle()
-        narration.seconds_taken = time.perf_counter() - started
-        return narration
-    narration.voice = voice.identifier
-    language = normalise_language(script.language)
-    keys = {text: NarrationCache.key(text, language, voice.identifier, script.voice.rate, narration.engine)
-            for text in to_speak}
-    whole = {key for key in keys.values() if narration.cache.has(key)}  # reads each file: once
+    keys, whole = _look_up(narration, speaker, script, to_speak)
     missing = [Job(key, text) for text, key in keys.items() if key not in whole]
-    narration.reused = len(to_speak) - len(missing)
     if missing and render:
-        report = render_jobs(missing, voice.identifier, script.voice.rate, narration.cache, progress, workers)
+        report = render_jobs(missing, speaker, script.voice.rate, narration.cache, progress, workers,
+                             engine=narration.engine, program=program)
+        if report.fatal and not report.rendered and speaker.engine == "neural":
+            # The neural voice cannot speak here after all (a model onnxruntime cannot load):
+            # espeak-ng speaks instead, and the panel's badge says so.
+            try:
+                fallback = choose_speaker(script.model_copy(update={"voice": script.voice.model_copy(
+                    update={"engine": "espeak", "model": None})}), narration.script_dir, program)
+                speaker = Speaker(fallback.engine, fallback.voice, fallback.language,
+                                  note=f"{report.fatal}; espeak-ng speaks instead")
+                narration.engine = engine_id(program, speaker)
+            except SpeechEngineMissing:
+                pass
+            else:
+                keys, whole = _look_up(narration, speaker, script, to_speak)
+                missing = [Job(key, text) for text, key in keys.items() if key not in whole]
+                report = render_jobs(missing, speaker, script.voice.rate, narration.cache, progress, workers,
+                                     engine=narration.engine, program=program)
         narration.rendered = len(report.rendered)
         whole |= set(report.rendered)
         narration.synthesized_seconds = report.synthesized_seconds
@@ -200,6 +212,8 @@ def prepare_narration(script: Script, script_path: Path | str | None = None, *,
         narration.failed = {by_key[k]: why for k, why in report.failed.items()}
         if report.fatal:
             narration.problem = f"{report.fatal}; narration will be captions only"
+    narration.speaker = speaker
+    narration.voice = speaker.voice
     for text, key in keys.items():
         if key in whole:
             narration.by_text[text] = narration.cache.path(key)

@@ -1,5 +1,10 @@
-"""Rendering missing lines: speech child processes (two on two cores), then trimming and
-loudness normalisation here, into the cache. A child that hangs is killed and replaced."""
+"""Rendering missing lines into the cache: each line cut into clauses (phrasing.py), each
+clause spoken by the engine, the clauses joined with our own pauses, and the line levelled.
+
+Two engines behind one face (`Backend.speak`): the neural voice in this process (neural.py),
+and espeak-ng through pyttsx3 in child processes (two on two cores; a child that hangs is
+killed and replaced). Both are told a setting that calibrate.py found by measuring what the
+engine renders, so `rate` is words per minute as heard."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ import tempfile
 import threading
 import time
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -22,17 +27,33 @@ from pathlib import Path
 import numpy as np
 
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS
-from companion.audio.loudness import limit_to
-from companion.audio.narration.cache import NarrationCache
-from companion.audio.voices import INSTALL_HINT, PROGRAM, SpeechEngineMissing
+from companion.audio.loudness import dual_mono_target, limit_to
+from companion.audio.narration.cache import NarrationCache, sweep_raw
+from companion.audio.narration.phrasing import (
+    COMMA_PAUSE,
+    DEFAULT_RATE,
+    ELLIPSIS_PAUSE,
+    SENTENCE_PAUSE,
+    Clause,
+    clauses,
+    word_count,
+)
+from companion.audio.voices import INSTALL_HINT, PROGRAM, SpeechEngineMissing, Speaker
 
-POSTPROCESS = "trim-level-3"  # bump when finish_line changes: the cache key includes it
-LINE_TIMEOUT = 30.0  # seconds a child may take over one line before it is taken as hung
-LEAD_SECONDS, TAIL_SECONDS = 0.05, 0.3
-SILENCE_THRESHOLD = 10 ** (-48 / 20)
+
+LINE_TIMEOUT = 30.0  # seconds a child may take over one clause before it is taken as hung
+LEAD_SECONDS, TAIL_SECONDS = 0.05, 0.3  # silence kept before and after a line
+CLAUSE_LEAD, CLAUSE_TAIL = 0.015, 0.06  # kept around a clause's sound (its breath in, its decay)
+EDGE_SECONDS = 0.008  # a clause's ends fade in and out: no hard edges
+CLAUSE_FLOOR_DB = -40.0  # below the clause's loudest 10 ms: silence (or a faint breath)
+PAUSE_FIT = (0.5, 2.0)  # how far a line's pauses may stretch to keep its rate
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# The finishing, in the cache key: bump the name when the code changes; the pauses are in it.
+POSTPROCESS = (f"clauses-dualmono-3-{COMMA_PAUSE}-{SENTENCE_PAUSE}-{ELLIPSIS_PAUSE}"
+               f"-{PAUSE_FIT[0]}-{PAUSE_FIT[1]}")
 
 Progress = Callable[[int, int], None]
+Spoken = list[np.ndarray] | str  # a line's clauses as float samples, or why it failed
 
 
 @dataclass
@@ -49,13 +70,7 @@ class RenderReport:
     synthesized_seconds: float = 0.0
 
 
-def engine_id(program: str = PROGRAM) -> str:
-    """Names the engine exactly (versions of pyttsx3 and espeak-ng, and our finishing), for
-    the cache key; raises SpeechEngineMissing when there is none."""
-    try:
-        pyttsx3_version = metadata.version("pyttsx3")
-    except metadata.PackageNotFoundError:
-        raise SpeechEngineMissing("the Python package pyttsx3 is missing: pip install pyttsx3") from None
+def espeak_version(program: str = PROGRAM) -> str:
     path = shutil.which(program)
     if path is None:
         raise SpeechEngineMissing(f"no speech engine: {INSTALL_HINT}")
@@ -64,35 +79,257 @@ def engine_id(program: str = PROGRAM) -> str:
     except (OSError, subprocess.SubprocessError) as exc:
         raise SpeechEngineMissing(f"the speech engine does not run ({exc}): {INSTALL_HINT}") from None
     version = re.search(r"(\d+\.\d+(?:\.\d+)?)", banner)
-    return f"pyttsx3-{pyttsx3_version}/espeak-ng-{version.group(1) if version else 'unknown'}/{POSTPROCESS}"
+    return version.group(1) if version else "unknown"
 
 
-def finish_line(raw: Path) -> tuple[bytes, int]:
-    """Trim long silences at the ends and bring the line to the narration loudness."""
-    with wave.open(str(raw), "rb") as w:
-        rate = w.getframerate()
-        samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64) / 32768
-    loud = np.flatnonzero(np.abs(samples) > SILENCE_THRESHOLD)
-    if loud.size:
-        start = max(0, loud[0] - int(LEAD_SECONDS * rate))
-        end = min(samples.size, loud[-1] + int(TAIL_SECONDS * rate))
-        samples = samples[start:end]
-    levelled = limit_to(samples, rate, TARGETS["narration"], 10 ** (NARRATION_PEAK_DBFS / 20))
-    out = np.clip(np.round(levelled * 32767), -32768, 32767).astype("<i2")
-    return out.tobytes(), rate
+def engine_id(program: str = PROGRAM, speaker: Speaker | None = None) -> str:
+    """Names the engine exactly (versions, the neural model's digest, our finishing), for the
+    cache key; raises SpeechEngineMissing when there is none."""
+    if speaker is not None and speaker.engine == "neural" and speaker.model is not None:
+        from companion.audio.narration import neural
 
+        return (f"piper-onnx-{neural.model_digest(speaker.model)}/onnxruntime-{neural.runtime_version()}"
+                f"/espeak-ng-{espeak_version(program)}/{POSTPROCESS}")
+    try:
+        pyttsx3_version = metadata.version("pyttsx3")
+    except metadata.PackageNotFoundError:
+        raise SpeechEngineMissing("the Python package pyttsx3 is missing: pip install pyttsx3") from None
+    return f"pyttsx3-{pyttsx3_version}/espeak-ng-{espeak_version(program)}/{POSTPROCESS}"
+
+
+# --- finishing: clauses joined with pauses, the line levelled ---------------------------------
+
+def loud_span(x: np.ndarray, rate: int, floor_db: float = CLAUSE_FLOOR_DB) -> tuple[int, int] | None:
+    """The first and last sample of sound: 10 ms windows whose RMS is within `floor_db` of
+    the loudest window (a neural voice's faint breath before a clause is not its sound)."""
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    step = max(1, rate // 100)
+    n = x.size // step
+    if n == 0:
+        return None
+    rms = np.sqrt(np.mean(x[: n * step].reshape(n, step) ** 2, axis=1))
+    if rms.max() <= 0:
+        return None
+    loud = np.flatnonzero(rms > rms.max() * 10 ** (floor_db / 20))
+    return int(loud[0] * step), int(min(x.size, (loud[-1] + 1) * step))
+
+
+def trim_clause(x: np.ndarray, rate: int) -> np.ndarray:
+    """A clause's sound without the silence the engine put around it, its ends faded."""
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    span = loud_span(x, rate)
+    if span is None:
+        return np.zeros(0)
+    start = max(0, span[0] - int(CLAUSE_LEAD * rate))
+    end = min(x.size, span[1] + int(CLAUSE_TAIL * rate))
+    x = x[start:end].copy()
+    edge = min(int(EDGE_SECONDS * rate), x.size // 2)
+    if edge:
+        ramp = 0.5 - 0.5 * np.cos(np.linspace(0, np.pi, edge))
+        x[:edge] *= ramp
+        x[x.size - edge:] *= ramp[::-1]
+    return x
+
+
+def assemble(spoken: Sequence[np.ndarray], parts: Sequence[Clause], words_per_minute: int, rate: int,
+             fit: bool = True) -> np.ndarray:
+    """The line: each clause trimmed, then the pause after it. The engine's setting gives
+    the pace of the words (calibrate.py); the pauses, being ours, are then fitted so the line
+    as heard has `words_per_minute` (`fit`), each kept within PAUSE_FIT of its usual length
+    (scaled with the rate): a line of many commas does not race, a line with no pause is
+    heard at the voice's own pace."""
+    clauses_audio = [trim_clause(audio, rate) for audio in spoken]
+    pauses = [clause.pause * DEFAULT_RATE / words_per_minute for clause in parts]
+    if fit and sum(pauses) > 0:
+        speech = sum(a.size for a in clauses_audio) / rate
+        wanted = word_count(" ".join(c.text for c in parts)) * 60.0 / words_per_minute
+        factor = min(PAUSE_FIT[1], max(PAUSE_FIT[0], (wanted - speech) / sum(pauses)))
+        pauses = [p * factor for p in pauses]
+    pieces = [np.zeros(int(LEAD_SECONDS * rate))]
+    for audio, pause in zip(clauses_audio, pauses):
+        pieces.append(audio)
+        pieces.append(np.zeros(int(round(pause * rate))))
+    pieces.append(np.zeros(int(TAIL_SECONDS * rate)))
+    return np.concatenate(pieces)
+
+
+def level_line(samples: np.ndarray, rate: int) -> bytes:
+    """16-bit PCM at the narration target as the patient hears it: a mono line is played on
+    both channels, which measures 3.01 dB louder than the file alone (dual-mono)."""
+    levelled = limit_to(samples, rate, dual_mono_target(TARGETS["narration"]), 10 ** (NARRATION_PEAK_DBFS / 20))
+    return np.clip(np.round(levelled * 32767), -32768, 32767).astype("<i2").tobytes()
+
+
+# --- the engines -----------------------------------------------------------------------------
+
+class Backend:
+    """Speaks lines clause by clause at a setting (the neural length scale, espeak-ng's rate)."""
+
+    sample_rate: int = 22050
+    fatal: str | None = None
+
+    # calibrate.py renders a reference at two settings (`probes`) and fits the speech's
+    # length to them: a + b * setting, or a + b / setting for an engine told a speed
+    # (`inverse`); `limits` bound what the engine accepts.
+    probes: tuple[float, float] = (1.0, 2.0)
+    repeats: int = 1
+    inverse: bool = False
+    limits: tuple[float, float] = (0.0, float("inf"))
+
+    def speak(self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]) -> None:
+        """Speak every line; `done(index, clauses or why)` as each line is ready."""
+        raise NotImplementedError
+
+
+class NeuralBackend(Backend):
+    def __init__(self, speaker: Speaker, program: str = PROGRAM, workers: int | None = None) -> None:
+        from companion.audio.narration import neural
+
+        self.workers = max(1, workers or 2)
+        assert speaker.model is not None
+        self.voice = neural.load(speaker.model)
+        self.sample_rate = self.voice.info.sample_rate
+        self.espeak_voice = speaker.espeak_voice or self.voice.info.espeak_voice
+        self.program = program
+
+    probes = (1.4, 2.2)  # length scales: about 140 and 90 words a minute as heard
+    limits = (0.3, 3.0)
+
+    def speak(self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]) -> None:
+        from companion.audio.narration import neural
+
+        def one(index: int) -> None:
+            parts = lines[index]
+            try:
+                phonemes = neural.phonemize([c.text for c in parts], self.espeak_voice, self.program)
+                done(index, [self.voice.speak(p, c.close, setting) for p, c in zip(phonemes, parts)])
+            except neural.NeuralUnavailable as exc:
+                self.fatal = str(exc)
+                done(index, str(exc))
+            except Exception as exc:  # noqa: BLE001 - onnxruntime's own errors: this line fails, not all
+                done(index, f"the neural voice failed on this line ({exc})")
+
+        # Two lines at a time (`workers`), each on one onnxruntime thread: on two cores this is
+        # faster than one line on two threads, and one line is phonemised (a child process)
+        # while another is spoken.
+        n = min(self.workers, len(lines))
+        threads = [threading.Thread(target=lambda k=k: [one(i) for i in range(k, len(lines), n)], daemon=True)
+                   for k in range(n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
+class EspeakBackend(Backend):
+    def __init__(self, speaker: Speaker, cache: NarrationCache, workers: int | None = None) -> None:
+        self.voice, self.cache, self.workers = speaker.voice, cache, workers
+
+    probes = (110.0, 200.0)  # espeak-ng's own words a minute
+    repeats = 2  # pyttsx3 now and then cuts a clause short: the longest of two is the whole
+    inverse = True
+    limits = (80.0, 450.0)
+
+    def speak(self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]) -> None:
+        items = [(i, k, clause.text) for i, parts in enumerate(lines) for k, clause in enumerate(parts)]
+        got: dict[int, list[np.ndarray | None]] = {i: [None] * len(parts) for i, parts in enumerate(lines)}
+        position = {n: (i, k) for n, (i, k, _) in enumerate(items)}
+        failed: set[int] = set()
+
+        def clause_done(n: int, path: Path | None, why: str | None) -> None:
+            line, k = position[n]
+            if line in failed:
+                return
+            if path is None:
+                failed.add(line)
+                done(line, why or "the engine failed")
+                return
+            try:
+                with wave.open(str(path), "rb") as w:
+                    self.sample_rate = w.getframerate()
+                    got[line][k] = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2") / 32768.0
+            except (OSError, wave.Error, EOFError) as exc:
+                failed.add(line)
+                done(line, f"could not read the engine's output: {exc}")
+                return
+            if all(a is not None for a in got[line]):
+                done(line, [a for a in got[line] if a is not None])
+
+        self.fatal = _run_children([text for _, _, text in items], self.voice, int(round(setting)), self.cache,
+                                   clause_done, self.workers)
+
+
+def backend_for(speaker: Speaker, cache: NarrationCache, workers: int | None = None,
+                program: str = PROGRAM) -> Backend:
+    if speaker.engine == "neural":
+        return NeuralBackend(speaker, program, workers)
+    return EspeakBackend(speaker, cache, workers)
+
+
+# --- rendering jobs into the cache -----------------------------------------------------------
+
+def render_jobs(jobs: list[Job], speaker: Speaker, words_per_minute: int, cache: NarrationCache,
+                progress: Progress | None = None, workers: int | None = None, *,
+                engine: str | None = None, program: str = PROGRAM) -> RenderReport:
+    """Render `jobs` into the cache. Never raises for engine trouble: it is in the report."""
+    from companion.audio.narration import calibrate, neural
+
+    report = RenderReport()
+    if not jobs:
+        return report
+    cache.root.mkdir(parents=True, exist_ok=True)
+    sweep_raw(cache.root)
+    try:
+        backend = backend_for(speaker, cache, workers, program)
+        setting = calibrate.setting_for(backend, engine or engine_id(program, speaker), words_per_minute, cache.root)
+    except (neural.NeuralUnavailable, SpeechEngineMissing, calibrate.CalibrationFailed) as exc:
+        report.fatal = str(exc)
+        return report
+    lines = [clauses(job.text) for job in jobs]
+    lock = threading.Lock()
+    count = 0
+
+    def done(index: int, spoken: Spoken) -> None:
+        nonlocal count
+        job = jobs[index]
+        if isinstance(spoken, str):
+            report.failed[job.key] = spoken
+        elif not lines[index]:
+            report.failed[job.key] = "the line has no words to speak"
+        else:
+            samples = assemble(spoken, lines[index], words_per_minute, backend.sample_rate)
+            try:
+                cache.store(job.key, level_line(samples, backend.sample_rate), backend.sample_rate)
+            except OSError as exc:
+                report.failed[job.key] = f"could not store the line: {exc}"
+            else:
+                with lock:
+                    report.rendered.append(job.key)
+                    report.synthesized_seconds += samples.size / backend.sample_rate
+        with lock:
+            count += 1
+            if progress:
+                progress(count, len(jobs))
+
+    backend.speak(lines, setting, done)
+    if backend.fatal and not report.rendered:
+        report.fatal = backend.fatal
+    return report
+
+
+# --- espeak-ng's child processes ---------------------------------------------------------------
 
 class _Child:
-    def __init__(self, index: int, jobs: list[tuple[int, Job, Path]], voice: str | None, rate: int,
+    def __init__(self, index: int, jobs: list[tuple[int, str, Path]], voice: str | None, rate: int,
                  inbox: queue.Queue[tuple[int, dict]]) -> None:
-        self.index, self.pending = index, {n: (job, path) for n, job, path in jobs}
+        self.index, self.pending = index, {n: (text, path) for n, text, path in jobs}
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "companion.audio.narration.worker"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
         request = {"voice": voice, "rate": rate,
-                   "jobs": [{"id": n, "text": job.text, "path": str(path)} for n, job, path in jobs]}
+                   "jobs": [{"id": n, "text": text, "path": str(path)} for n, text, path in jobs]}
         assert self.proc.stdin is not None
         self.proc.stdin.write(json.dumps(request))
         self.proc.stdin.close()
@@ -114,39 +351,37 @@ class _Child:
         self.proc.wait()
 
 
-def render_jobs(jobs: list[Job], voice: str | None, rate: int, cache: NarrationCache,
-                progress: Progress | None = None, workers: int | None = None) -> RenderReport:
-    """Render `jobs` into the cache. Never raises for engine trouble: it is in the report."""
-    report = RenderReport()
-    if not jobs:
-        return report
-    workers = max(1, min(workers or min(2, os.cpu_count() or 1), len(jobs)))
+def _run_children(texts: list[str], voice: str | None, rate: int, cache: NarrationCache,
+                  done: Callable[[int, Path | None, str | None], None], workers: int | None) -> str | None:
+    """Speak each text to a WAV in a raw-* folder of the cache; `done(n, path or None, why)`
+    for each while the folder exists. Returns a fatal message, or None."""
+    if not texts:
+        return None
+    workers = max(1, min(workers or min(2, os.cpu_count() or 1), len(texts)))
     inbox: queue.Queue[tuple[int, dict]] = queue.Queue()
-    cache.root.mkdir(parents=True, exist_ok=True)
     serials = iter(range(1_000_000))
+    fatal: str | None = None
     with tempfile.TemporaryDirectory(prefix="raw-", dir=cache.root) as raw_dir:
-        numbered = [(n, job, Path(raw_dir) / f"{n}.wav") for n, job in enumerate(jobs)]
+        (Path(raw_dir) / "owner").write_text(str(os.getpid()), encoding="utf-8")  # see sweep_raw
+        numbered = [(n, text, Path(raw_dir) / f"{n}.wav") for n, text in enumerate(texts)]
         children: dict[int, _Child] = {}
         for i in range(workers):
             serial = next(serials)
             children[serial] = _Child(serial, numbered[i::workers], voice, rate, inbox)
         tried: set[int] = set()
-        done = 0
 
         def finish(child: _Child, hung: bool) -> None:
-            """A child ended (or hung): the line it was on is retried once, then given up."""
-            nonlocal done
+            """A child ended (or hung): the clause it was on is retried once, then given up."""
             child.kill()
             del children[child.index]
             if not child.pending:
                 return
             first = min(child.pending)
             if first in tried or hung:
-                job, _ = child.pending.pop(first)
-                report.failed[job.key] = "the speech engine hung or crashed on this line"
-                done += 1
+                child.pending.pop(first)
+                done(first, None, "the speech engine hung or crashed on this line")
             tried.add(first)
-            rest = [(n, job, path) for n, (job, path) in sorted(child.pending.items())]
+            rest = [(n, text, path) for n, (text, path) in sorted(child.pending.items())]
             if rest:
                 serial = next(serials)
                 children[serial] = _Child(serial, rest, voice, rate, inbox)
@@ -165,26 +400,17 @@ def render_jobs(jobs: list[Job], voice: str | None, rate: int, cache: NarrationC
                     continue  # a message from a child already ended
                 child.last = time.monotonic()
                 if "fatal" in message:
-                    report.fatal = message["fatal"]
+                    fatal = message["fatal"]
                     break
                 if "id" in message and message["id"] in child.pending:
-                    job, raw = child.pending.pop(message["id"])
+                    _, raw = child.pending.pop(message["id"])
                     if message.get("ok"):
-                        try:
-                            samples, line_rate = finish_line(raw)
-                            cache.store(job.key, samples, line_rate)
-                            report.rendered.append(job.key)
-                            report.synthesized_seconds += float(message.get("seconds", 0.0))
-                        except (OSError, wave.Error, EOFError) as exc:
-                            report.failed[job.key] = f"could not finish the line: {exc}"
+                        done(message["id"], raw, None)
                     else:
-                        report.failed[job.key] = message.get("error", "the engine failed")
-                    done += 1
-                    if progress:
-                        progress(done, len(jobs))
+                        done(message["id"], None, message.get("error", "the engine failed"))
                 if message.get("exited"):
                     finish(child, hung=False)
         finally:
             for child in list(children.values()):
                 child.kill()
-    return report
+    return fatal

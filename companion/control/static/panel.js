@@ -698,6 +698,7 @@ function renderHealth(s) {
     item.dataset.ok = part ? String(part.ok) : "unknown";
     item.textContent = part ? `${name}: ${part.ok ? "working" : "not working"}` : `${name}: not reported`;
     if (part && part.message) item.title = part.message;
+    if (name === "speech" && s.voice && s.voice.label) item.textContent += ` · ${s.voice.label}`;
     if (part && !part.ok && part.message) item.textContent += ` (${part.message})`;
     return item;
   }));
