@@ -87,6 +87,7 @@ class SessionApp:
         self._gestures: Any = None  # one record row per slider gesture (control/gestures.py)
         self._continuity: Any = None  # on resume: what the panel showed (record/resume.py)
         self._looping = False
+        self._signals_before: dict[int, Any] = {}
 
     # --- start-up ----------------------------------------------------------------------------
 
@@ -454,7 +455,14 @@ class SessionApp:
         for name in STOP_SIGNALS:
             sig = getattr(signal, name, None)
             if sig is not None:
-                signal.signal(sig, stop)
+                previous = signal.signal(sig, stop)
+                self._signals_before.setdefault(sig, previous)  # given back at close
+
+    def _restore_signals(self) -> None:
+        """The handlers the program had before (an embedding program's, a test runner's)."""
+        for sig, previous in self._signals_before.items():
+            signal.signal(sig, previous)
+        self._signals_before.clear()
 
     # --- closing -------------------------------------------------------------------------------
 
@@ -486,6 +494,7 @@ class SessionApp:
             self.stage.taskmgr.remove(FRAME_TASK)  # Panda3D's task manager outlives a ShowBase
             _quietly(self.stage.close)
             self.stage = None
+        self._restore_signals()
 
 
 def _quietly(close: Callable[[], Any]) -> None:

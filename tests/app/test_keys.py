@@ -71,3 +71,15 @@ def test_lines_without_sound_are_marked_for_the_stage(app, tmp_path):
     say = act.Say("Hello. This is a short session.", 2.0, True)
     assert app.mixer.will_speak(say)
     assert not app.mixer.will_speak(act.Say("Hello.", 2.0, True, audio="gone.wav"))
+
+
+def test_closing_gives_back_the_signal_handlers_it_found(app):
+    """The app handles SIGINT, SIGTERM and SIGHUP from before the record opens; once closed,
+    the handlers it found are back (a test runner's, an embedding program's)."""
+    import signal
+
+    ours = signal.getsignal(signal.SIGHUP)
+    assert callable(ours) and getattr(ours, "__qualname__", "").endswith("stop")
+    app.close("quit")
+    assert signal.getsignal(signal.SIGHUP) is not ours
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
