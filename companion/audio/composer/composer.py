@@ -30,7 +30,9 @@ TARGET_LUFS = -21.5  # today's three music layers blended at the default intensi
 ENERGY_LU = 3.0  # the target rises by this much from energy 0 to 1 (0 at energy 0.5)
 PEAK_CEILING = 10 ** (-1.5 / 20)  # sample peaks; true peak stays under -1 dBTP
 GLIDE = 0.4  # s: time constant of energy and tone
-RAW_DB = -18.5  # where levelling starts: the raw mix is about this much over the target
+RAW_DB = -11.5  # where levelling starts: the raw mix is about this much over the target
+PAD_SHARE = 0.45  # the pads' level against the lines' (a recipe's pad_level scales it)
+HIGH_PASS = 45.0  # Hz: no rumble that small speakers drop and headphones press
 TONE_SPLIT = 1200.0  # Hz: the tilt moves the sound above this against the sound below
 
 
@@ -76,12 +78,13 @@ class Composer:
         self.lines = [_LineState(spec, 2.0 + 3.0 * self.rng.random()) for spec in recipe.lines]
         ir = dsp.reverb_ir(self.rng, recipe.reverb, decay_low=recipe.reverb, decay_high=recipe.reverb * 0.45,
                            brightness=4500)
-        taps = 255
-        low = lowpass_fir(TONE_SPLIT, taps, SAMPLE_RATE)
+        taps = 4095  # long enough for a 45 Hz high-pass; both outputs share its 46 ms delay
         delta = np.zeros(taps)
         delta[taps // 2] = 1.0
+        flat = delta - lowpass_fir(HIGH_PASS, taps, SAMPLE_RATE)
+        highs = delta - lowpass_fir(TONE_SPLIT, taps, SAMPLE_RATE)
         self.reverb = Convolver([ir], BLOCK)
-        self.tilt = Convolver([np.stack([delta, delta], 1), np.stack([delta - low, delta - low], 1)], BLOCK)
+        self.tilt = Convolver([np.stack([flat, flat], 1), np.stack([highs, highs], 1)], BLOCK)
         self.leveller = Leveller(SAMPLE_RATE, BLOCK, RAW_DB + recipe.level_db)
         self.limiter = Limiter(PEAK_CEILING)
         self._pending = np.zeros((0, 2))
@@ -241,8 +244,8 @@ class Composer:
         bass_pc = self.chord[0]
         bass = min((n for n in range(r.bass - 6, r.bass + 7) if n % 12 == bass_pc),
                    key=lambda n: abs(n - (self.bass_note if self.bass_note is not None else r.bass)))
-        wanted = {n: r.pad_level * (0.8 if n > 60 else 1.0) for n in chosen}
-        wanted[bass] = r.pad_level * 1.5
+        wanted = {n: PAD_SHARE * r.pad_level * (0.8 if n > 60 else 1.0) for n in chosen}
+        wanted[bass] = PAD_SHARE * r.pad_level * 1.1
         self.bass_note = bass
         fade = float(rng.uniform(5.0, 9.0))
         for note in list(self.pads):

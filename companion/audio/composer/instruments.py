@@ -81,7 +81,9 @@ class Pad:
         dark = wavetable(harmonics(self.freq, self.rolloff + 0.6, self.brightness * 0.45))
         bright = wavetable(harmonics(self.freq, self.rolloff, self.brightness))
         self.tables = np.stack([dark, bright], axis=1)
-        self.detune = (-0.35, 0.0, 0.4)  # Hz: a slow chorus, beats of a few seconds
+        self.detune = (-4.0, 0.0, 4.5)  # cents: a slow chorus (a beat every few seconds low down)
+        outer = 0.7 if self.freq > 150 else 0.3  # low down a chorus would throb: keep it faint
+        self.voice_gain = (outer, 1.0, outer)  # the outer voices softer: the chorus moves, never pulses
         self.phases = [float((self.morph_phase * (k + 1)) % 1.0) for k in range(3)]
         self.age = 0  # frames rendered
         self.released_at: int | None = None
@@ -106,12 +108,12 @@ class Pad:
         morph = np.clip(morph, 0.0, 1.0)
         both = np.zeros((n, 2))
         ramp = np.arange(n)
-        for k, d in enumerate(self.detune):
-            step = (self.freq + d) / SAMPLE_RATE
-            both += read(self.tables, self.phases[k] + step * ramp)
+        for k, cents in enumerate(self.detune):
+            step = self.freq * 2 ** (cents / 1200) / SAMPLE_RATE
+            both += self.voice_gain[k] * read(self.tables, self.phases[k] + step * ramp)
             self.phases[k] = float((self.phases[k] + step * n) % 1.0)
         mono = both[:, 0] + morph * (both[:, 1] - both[:, 0])
-        mono *= env * (self.amp / 3)
+        mono *= env * (self.amp / sum(self.voice_gain))
         self.age += n
         left, right = pan_gains(self.pan)
         return np.stack([mono * left, mono * right], axis=1)
