@@ -27,10 +27,10 @@ from companion.audio.synth import dsp
 
 BLOCK = 11025  # frames (0.25 s): the control and scheduling grain
 TARGET_LUFS = -21.5  # today's three music layers blended at the default intensity (library.TARGETS)
-ENERGY_LU = 3.0  # the target rises by this much from energy 0 to 1 (0 at energy 0.5)
+ENERGY_LU = 4.0  # the level rises by this much from energy 0 to 1 (0 at energy 0.5)
 PEAK_CEILING = 10 ** (-1.5 / 20)  # sample peaks; true peak stays under -1 dBTP
 GLIDE = 0.4  # s: time constant of energy and tone
-RAW_DB = -11.5  # where levelling starts: the raw mix is about this much over the target
+RAW_DB = -11.0  # where levelling starts: the raw mix is about this much over the target
 PAD_SHARE = 0.45  # the pads' level against the lines' (a recipe's pad_level scales it)
 HIGH_PASS = 45.0  # Hz: no rumble that small speakers drop and headphones press
 TONE_SPLIT = 1200.0  # Hz: the tilt moves the sound above this against the sound below
@@ -171,8 +171,8 @@ class Composer:
         flat, highs = self.tilt.process(mix)
         tilt = np.where(tone >= 0, 0.55 * tone, 0.45 * tone)  # +3.8 dB .. -5.2 dB above the split
         mix = flat + tilt[:, None] * highs
-        target = target_lufs(float(energy[-1]))
-        mix = self.leveller.process(mix, target)
+        mix = self.leveller.process(mix, TARGET_LUFS)
+        mix *= (10 ** (ENERGY_LU * (energy - 0.5) / 20))[:, None]  # at once: the leveller's slew would slow it
         self.now += BLOCK
         return self.limiter.process(mix)
 

@@ -113,7 +113,8 @@ class Pad:
             both += self.voice_gain[k] * read(self.tables, self.phases[k] + step * ramp)
             self.phases[k] = float((self.phases[k] + step * n) % 1.0)
         mono = both[:, 0] + morph * (both[:, 1] - both[:, 0])
-        mono *= env * (self.amp / sum(self.voice_gain))
+        swell = 0.8 + 0.2 * np.sin(2 * np.pi * t / (self.morph_period * 0.77) + 2.1 * self.morph_phase)
+        mono *= env * swell * (self.amp / sum(self.voice_gain))
         self.age += n
         left, right = pan_gains(self.pan)
         return np.stack([mono * left, mono * right], axis=1)

@@ -60,6 +60,7 @@ class Leveller:
         self.weight = np.abs(_k_response(block, rate)) ** 2
         self.alpha = 1.0 - np.exp(-block / rate / seconds)
         self.power: float | None = None
+        self.blocks = 0
         self.gain_db = start_db
         self.step = slew * block / rate
 
@@ -67,8 +68,10 @@ class Leveller:
         spectrum = np.fft.rfft(x, axis=0)
         power = float(np.sum(np.abs(spectrum) ** 2 * self.weight[:, None])) * 2 / (x.shape[0] ** 2)
         loudness = -0.691 + 10 * np.log10(max(power, 1e-20))
-        if loudness > -60:
-            self.power = power if self.power is None else self.power + self.alpha * (power - self.power)
+        if loudness > -60:  # a plain mean of the first blocks, then an exponential one
+            self.blocks += 1
+            alpha = max(self.alpha, 1.0 / self.blocks)
+            self.power = power if self.power is None else self.power + alpha * (power - self.power)
         start = self.gain_db
         if self.power is not None:
             raw = -0.691 + 10 * np.log10(self.power)  # the input's loudness, before the gain
