@@ -29,6 +29,7 @@ BLOCK = 11025  # frames (0.25 s): the control and scheduling grain
 TARGET_LUFS = -21.5  # today's three music layers blended at the default intensity (library.TARGETS)
 ENERGY_LU = 4.0  # the level rises by this much from energy 0 to 1 (0 at energy 0.5)
 PEAK_CEILING = 10 ** (-1.5 / 20)  # sample peaks; true peak stays under -1 dBTP
+GATING = 0.4  # LU: the leveller's plain mean reads this much under BS.1770's gated integral
 GLIDE = 0.4  # s: time constant of energy and tone
 RAW_DB = -11.0  # where levelling starts: the raw mix is about this much over the target
 PAD_SHARE = 0.45  # the pads' level against the lines' (a recipe's pad_level scales it)
@@ -73,6 +74,7 @@ class Composer:
         self.chord: list[int] = []  # pitch classes
         self.root = 0  # scale degree of the chord's root
         self.bass_note: int | None = None
+        self.drift = 0.0  # semitones: where the pad's register has wandered
         self.chords_played = 0
         self.next_chord_at = 0.0
         self.lines = [_LineState(spec, 2.0 + 3.0 * self.rng.random()) for spec in recipe.lines]
@@ -171,7 +173,7 @@ class Composer:
         flat, highs = self.tilt.process(mix)
         tilt = np.where(tone >= 0, 0.55 * tone, 0.45 * tone)  # +3.8 dB .. -5.2 dB above the split
         mix = flat + tilt[:, None] * highs
-        mix = self.leveller.process(mix, TARGET_LUFS)
+        mix = self.leveller.process(mix, TARGET_LUFS - GATING)
         mix *= (10 ** (ENERGY_LU * (energy - 0.5) / 20))[:, None]  # at once: the leveller's slew would slow it
         self.now += BLOCK
         return self.limiter.process(mix)
@@ -225,13 +227,16 @@ class Composer:
         candidates = [n for n in range(lo, hi + 1) if n % 12 in self.chord[1:] or n % 12 == self.chord[0]]
         previous = sorted(self.pads)
         chosen: set[int] = set()
+        # the pad's register wanders slowly (a random walk of its centre), so a chord that
+        # returns is seldom voiced the same way twice
+        self.drift = float(np.clip(self.drift + rng.normal(0, 2.0), -5, 5))
         for note in previous:  # voice leading: each voice to the nearest chord tone
-            best = min(candidates, key=lambda c: (abs(c - note), rng.random()))
+            best = min(candidates, key=lambda c: (abs(c - note - 0.3 * self.drift), rng.random()))
             chosen.add(best)
         for pc in self.chord[1:3]:  # the colour tones must sound
             if not any(n % 12 == pc for n in chosen):
                 options = [n for n in candidates if n % 12 == pc]
-                centre = (lo + hi) / 2 + 3 * self._tone
+                centre = (lo + hi) / 2 + 3 * self._tone + self.drift
                 chosen.add(min(options, key=lambda c: abs(c - centre) + rng.random() * 4))
         if len(chosen) < 3:
             chosen.add(int(rng.choice(candidates)))
@@ -242,6 +247,9 @@ class Composer:
             if b - a <= 2 and a < 55 and b in chosen and len(chosen) > 3:
                 chosen.discard(b)
         bass_pc = self.chord[0]
+        third, fifth = self._degree_pc(self.root + 2), self._degree_pc(self.root + 4)
+        if third in self.chord and rng.random() < 0.2:  # an inversion now and then: third or fifth below
+            bass_pc = third if rng.random() < 0.5 else fifth
         bass = min((n for n in range(r.bass - 6, r.bass + 7) if n % 12 == bass_pc),
                    key=lambda n: abs(n - (self.bass_note if self.bass_note is not None else r.bass)))
         wanted = {n: PAD_SHARE * r.pad_level * (0.8 if n > 60 else 1.0) for n in chosen}

@@ -73,7 +73,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
             Line("mallet", "melody", 62, 83, gap=(1.4, 3.2), phrase=(3, 6), rest=(2.5, 6.0), level=0.55, joins=0.1),
             Line("piano", "melody", 57, 76, gap=(2.0, 4.5), phrase=(2, 4), rest=(6.0, 14.0), level=0.4, joins=0.35),
             Line("bell", "sparkle", 86, 98, gap=(5.0, 11.0), level=0.08, joins=0.45, wet=0.9),
-        ), reverb=5.5, wet=0.45, seed=11, level_db=0.3),
+        ), reverb=5.5, wet=0.45, seed=11, level_db=0.2),
     Recipe(
         "still-water", "dark, sparse and still: for deep rest and inward attention",
         tonic=0, mode="minor", degrees=((0, 3), (5, 2), (2, 1.5), (6, 1.2), (3, 1)),
@@ -82,7 +82,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
             Line("mallet", "melody", 55, 77, gap=(3.0, 6.5), phrase=(2, 4), rest=(6.0, 14.0), level=0.5, joins=0.1),
             Line("bowed", "melody", 48, 64, gap=(5.0, 9.0), phrase=(2, 3), rest=(10.0, 20.0), level=0.25, joins=0.4),
             Line("breath", "swell", 64, 76, gap=(9.0, 16.0), level=0.12, joins=0.3, wet=0.7),
-        ), reverb=7.0, wet=0.55, seed=23, level_db=0.7),
+        ), reverb=7.0, wet=0.55, seed=23, level_db=0.1),
     Recipe(
         "open-sky", "bright and open, with shimmer: for wonder and expansion",
         tonic=9, mode="lydian", degrees=((0, 3), (1, 2.5), (4, 1.5), (5, 1.5), (3, 1), (2, 0.6)),
@@ -91,7 +91,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
             Line("mallet", "melody", 64, 88, gap=(1.1, 2.6), phrase=(3, 7), rest=(2.0, 5.0), level=0.5, joins=0.1),
             Line("pluck", "arpeggio", 57, 81, gap=(0.5, 0.9), phrase=(4, 8), rest=(5.0, 12.0), level=0.3, joins=0.35),
             Line("bell", "sparkle", 84, 100, gap=(2.5, 7.0), level=0.09, joins=0.3, wet=0.95),
-        ), reverb=6.0, wet=0.5, seed=37, level_db=1.4),
+        ), reverb=6.0, wet=0.5, seed=37, level_db=1.2),
     Recipe(
         "hearth", "grounded and warm, low strings and soft piano: for arriving",
         tonic=5, mode="major", degrees=((0, 3), (3, 2.2), (4, 1.5), (5, 1.2), (1, 0.8)),
@@ -100,7 +100,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
             Line("piano", "melody", 55, 74, gap=(1.6, 3.4), phrase=(3, 5), rest=(4.0, 9.0), level=0.5, joins=0.05),
             Line("bowed", "bass", 36, 50, gap=(7.0, 12.0), level=0.35, joins=0.0, wet=0.35),
             Line("bowed", "melody", 50, 67, gap=(3.5, 6.0), phrase=(2, 4), rest=(8.0, 16.0), level=0.3, joins=0.4),
-        ), reverb=3.5, wet=0.35, seed=41, level_db=-1.1),
+        ), reverb=3.5, wet=0.35, seed=41, level_db=-1.3),
     Recipe(
         "deep-field", "vast and slow, open fifths and distant bells: for the deepest part",
         tonic=4, mode="dorian", degrees=((0, 3), (3, 1.5), (6, 1.2), (4, 1.0), (2, 0.8)),
@@ -110,7 +110,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
             Line("bell", "sparkle", 67, 84, gap=(8.0, 18.0), level=0.12, joins=0.2, wet=0.95, spread=0.8),
             Line("bowed", "melody", 55, 72, gap=(6.0, 10.0), phrase=(2, 3), rest=(14.0, 26.0), level=0.22,
                  joins=0.45),
-        ), reverb=9.0, wet=0.7, seed=53, level_db=-3.5),
+        ), reverb=9.0, wet=0.7, seed=53, level_db=-3.6),
     Recipe(
         "daybreak", "brighter and moving, plucked strings and piano: for returning",
         tonic=7, mode="mixolydian", degrees=((0, 3), (3, 2), (6, 1.2), (4, 1.5), (1, 1), (5, 1)),
@@ -119,5 +119,5 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
             Line("pluck", "arpeggio", 55, 79, gap=(0.45, 0.8), phrase=(4, 8), rest=(1.5, 4.0), level=0.35, joins=0.0),
             Line("piano", "melody", 62, 84, gap=(1.2, 2.6), phrase=(3, 6), rest=(3.0, 7.0), level=0.45, joins=0.2),
             Line("bell", "sparkle", 84, 96, gap=(4.0, 9.0), level=0.07, joins=0.5, wet=0.9),
-        ), reverb=4.0, wet=0.4, seed=61, level_db=1.1),
+        ), reverb=4.0, wet=0.4, seed=61, level_db=1.9),
 )}

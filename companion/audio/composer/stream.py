@@ -55,7 +55,7 @@ class Leveller:
     weighting, gated below -60 LUFS), averaged over about `seconds`, sets a gain that may move
     at most `slew` dB a second, glided sample by sample through each block."""
 
-    def __init__(self, rate: int, block: int, start_db: float, seconds: float = 20.0, slew: float = 0.5) -> None:
+    def __init__(self, rate: int, block: int, start_db: float, seconds: float = 10.0, slew: float = 1.0) -> None:
         self.rate, self.block = rate, block
         self.weight = np.abs(_k_response(block, rate)) ** 2
         self.alpha = 1.0 - np.exp(-block / rate / seconds)
