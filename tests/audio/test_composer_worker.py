@@ -52,8 +52,10 @@ def test_steering_reaches_the_worker_within_the_queue_depth(worker):
     before = np.frombuffer(b"".join(w.get() for _ in range(2)), "<i2").reshape(-1, 2) / 32767
     w.set_tone(1.0)
     after = [np.frombuffer(w.get(), "<i2").reshape(-1, 2) / 32767 for _ in range(6)]
-    # chunks already rendered (at most depth + the one in hand) keep the old tone; then it moves
-    late = np.concatenate(after[3:])
+    # the chunks already rendered (at most depth, and the one being rendered when the message
+    # came; one more if the message was still on its way) keep the old tone: within 2 s of
+    # audio (4 chunks) it has moved
+    late = np.concatenate(after[4:])
     assert band_db(late, 2000, 6000) - band_db(before, 2000, 6000) > 4
 
 

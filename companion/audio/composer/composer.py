@@ -75,6 +75,7 @@ class Composer:
         self.root = 0  # scale degree of the chord's root
         self.bass_note: int | None = None
         self.drift = 0.0  # semitones: where the pad's register has wandered
+        self.recent: list[int] = []  # the last chords' roots
         self.chords_played = 0
         self.next_chord_at = 0.0
         self.lines = [_LineState(spec, 2.0 + 3.0 * self.rng.random()) for spec in recipe.lines]
@@ -207,9 +208,14 @@ class Composer:
             root = 0
         else:
             choices = [(d, w) for d, w in r.degrees if d != self.root]
-            weights = np.array([w * (1.4 if (d - self.root) % 7 in (3, 4) else 1.0) for d, w in choices])
+            # moves by a fourth or fifth a little favoured; the last three chords' roots seldom
+            # come straight back, so the harmony wanders rather than rocking between two chords
+            weights = np.array([w * (1.4 if (d - self.root) % 7 in (3, 4) else 1.0)
+                                * (0.2 if d in self.recent[-3:] else 1.0) for d, w in choices])
             root = choices[int(rng.choice(len(choices), p=weights / weights.sum()))][0]
         self.root = root
+        self.recent.append(root)
+        del self.recent[:-4]
         chord_degrees = [root, root + 2, root + 4]
         if rng.random() < r.sevenths:
             chord_degrees.append(root + 6)

@@ -104,7 +104,10 @@ class Pad:
             env = env * (1.0 - raised(since / self.release))
             if since[-1] >= self.release:
                 self.done = True
-        morph = 0.5 + 0.35 * np.sin(2 * np.pi * t / self.morph_period + self.morph_phase) + 0.3 * tone
+        # two slow cycles in the golden ratio: the filter's movement never comes round again
+        p, q = self.morph_period, self.morph_period * 1.618
+        morph = (0.5 + 0.22 * np.sin(2 * np.pi * t / p + self.morph_phase)
+                 + 0.13 * np.sin(2 * np.pi * t / q + 2.7 * self.morph_phase) + 0.3 * tone)
         morph = np.clip(morph, 0.0, 1.0)
         both = np.zeros((n, 2))
         ramp = np.arange(n)
@@ -113,7 +116,8 @@ class Pad:
             both += self.voice_gain[k] * read(self.tables, self.phases[k] + step * ramp)
             self.phases[k] = float((self.phases[k] + step * n) % 1.0)
         mono = both[:, 0] + morph * (both[:, 1] - both[:, 0])
-        swell = 0.8 + 0.2 * np.sin(2 * np.pi * t / (self.morph_period * 0.77) + 2.1 * self.morph_phase)
+        swell = (0.8 + 0.12 * np.sin(2 * np.pi * t / (p * 0.77) + 2.1 * self.morph_phase)
+                 + 0.08 * np.sin(2 * np.pi * t / (q * 1.3) + 0.6 * self.morph_phase))
         mono *= env * swell * (self.amp / sum(self.voice_gain))
         self.age += n
         left, right = pan_gains(self.pan)
