@@ -10,7 +10,10 @@ worker renders a chunk only when the queue has room, so what it has rendered is 
 player's own playing and queued chunk, and a change is heard within about 2 s).
 
 A worker that dies (killed, out of memory, an error) is a `ComposerStopped` from `get()`
-with a message a therapist can act on; nothing waits for ever."""
+with a message a therapist can act on; nothing waits for ever. The samples go through shared
+memory (a ring of `depth + 2` slots) and only small messages through the queue: a pipe write
+of under 4 kB is atomic, so a worker killed while it writes cannot leave half a message that
+would block the reader for ever (as an 88 kB chunk sent through the queue could)."""
 
 from __future__ import annotations
 
@@ -31,9 +34,13 @@ class ComposerStopped(RuntimeError):
 
 
 def _run(piece: str, seed: int, energy: float, tone: float, chunk_frames: int, depth: int,
-         controls: Any, chunks: Any, stop: Any) -> None:
+         controls: Any, chunks: Any, stop: Any, ring: Any) -> None:
     try:
+        import numpy as np
+
         from companion.audio.composer import Composer
+
+        slots = np.frombuffer(ring, dtype=np.int16).reshape(depth + 2, chunk_frames * 2)
 
         composer = Composer(piece, seed=seed, energy=energy, tone=tone)
         index = 0
@@ -52,10 +59,12 @@ def _run(piece: str, seed: int, energy: float, tone: float, chunk_frames: int, d
             if chunks.qsize() >= depth:
                 time.sleep(0.01)
                 continue
-            chunks.put(("chunk", index, composer.render_int16(chunk_frames)))
+            slot = index % (depth + 2)
+            slots[slot] = np.frombuffer(composer.render_int16(chunk_frames), dtype=np.int16)
+            chunks.put(("chunk", index, slot))
             index += 1
     except BaseException as error:  # reported to the parent, which turns it into a health message
-        chunks.put(("error", f"{type(error).__name__}: {error}", traceback.format_exc()))
+        chunks.put(("error", f"{type(error).__name__}: {error}"[:1000], traceback.format_exc()[-2000:]))
 
 
 class ComposerWorker:
@@ -75,9 +84,11 @@ class ComposerWorker:
         self._controls = context.Queue()
         self._chunks = context.Queue(maxsize=depth + 1)
         self._stop = context.Event()
+        self._ring = context.RawArray("h", (depth + 2) * self.chunk_frames * 2)
         self._process = context.Process(
             target=_run, name=f"composer-{piece}", daemon=True,
-            args=(piece, seed, energy, tone, self.chunk_frames, depth, self._controls, self._chunks, self._stop))
+            args=(piece, seed, energy, tone, self.chunk_frames, depth, self._controls, self._chunks, self._stop,
+                  self._ring))
         self.taken = 0
 
     @property
@@ -120,7 +131,8 @@ class ComposerWorker:
             if item[0] == "error":
                 raise ComposerStopped(f"the music composer ({self.piece}) failed: {item[1]}")
             self.taken += 1
-            return item[2]
+            size = self.chunk_frames * 4  # bytes of one slot
+            return bytes(memoryview(self._ring).cast("B")[item[2] * size:(item[2] + 1) * size])
 
     def _why(self) -> str:
         code = self._process.exitcode
