@@ -73,16 +73,16 @@ def test_int16_chunks_are_the_float_render_rounded():
     assert np.max(np.abs(chunk / 32767.0 - b.render(RATE))) <= 1 / 32767
 
 
-def test_minutes_of_a_piece_never_repeat_but_a_loop_of_it_does(minute):
+def test_minutes_of_a_piece_never_repeat_but_a_loop_of_them_does(minute):
     features = Features()
     composer = Composer("drift", seed=3)
     first = None
-    for i in range(4):
+    for i in range(3):
         x = composer.render(MINUTE)
         first = x if first is None else first
         features.add(x)
     found = repetition(features.matrix())
-    assert found.windows > 300
+    assert found.windows > 250
     assert not found.repeats, f"a 20-s window at {found.at:.0f} s is {found.score:.2f} like the one at {found.earlier:.0f} s"
     looped = Features()
     for _ in range(3):
@@ -126,7 +126,7 @@ def test_steady_holds_the_chord_until_released():
     composer.render(5 * RATE)
     composer.hold(True)
     chord, played = list(composer.chord), composer.chords_played
-    held = composer.render(60 * RATE)
+    held = composer.render(45 * RATE)  # the pace is 12 to 20 s: three chords' time
     assert composer.chord == chord and composer.chords_played == played
     assert rms_db(held[-10 * RATE:]) > -40, "still playing while held"
     composer.hold(False)
