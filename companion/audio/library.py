@@ -26,7 +26,7 @@ FORMAT = 1
 MUSIC_LAYERS = ("base", "middle", "high")
 TARGETS = {
     "music/base": -23.0, "music/middle": -26.0, "music/high": -29.0,
-    "ambience": -24.0, "chime": -21.0, "breath": -24.0, "narration": -19.0,
+    "ambience": -24.0, "chime": -26.0, "breath": -24.0, "narration": -19.0,
 }
 NARRATION_PEAK_DBFS = -3.0  # speech peaks high for its loudness: room for the music under it
 PEAK_CEILING_DBTP = -1.0

@@ -272,7 +272,7 @@ class Mix(Model):
     music: Level = 0.6
     ambience: Level = 0.4
     narration: Level = 1.0
-    duck: Level = Field(0.35, description="factor on music and ambience while narration speaks")
+    duck: Level = Field(0.5, description="factor on music and ambience while narration speaks")
 
 
 # Steps: the first key of each mapping names its kind.

@@ -14,7 +14,7 @@ description: A short session. Replace this with what it is for.
 phase: preparation                # preparation, journey or integration
 language: en                      # picks the narration voice
 voice: {{rate: 135, volume: 1.0}}   # words per minute (80 to 260)
-mix: {{music: 0.6, ambience: 0.4, narration: 1.0, duck: 0.35}}
+mix: {{music: 0.6, ambience: 0.4, narration: 1.0, duck: 0.5}}
 safe_scene: haven                 # where the therapist's Ground control goes
 
 scenes:

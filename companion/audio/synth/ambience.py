@@ -138,7 +138,7 @@ def night(rng: np.random.Generator) -> np.ndarray:
     """A warm night: crickets at a distance, still air, an owl far off now and then."""
     loop = dsp.Loop(SECONDS)
     t = loop.times()
-    air = loop.noise(rng, lambda f: dsp.bandpass(40, 400, 2)(f) * dsp.brown(f), correlation=0.6)
+    air = loop.noise(rng, lambda f: dsp.bandpass(70, 400, 2)(f) * dsp.brown(f), correlation=0.6)  # still air, no rumble
     loop.time += 0.4 * air
     for carrier, rate, pulses, pan in ((3300, 0.72, 3, -0.6), (3650, 0.95, 4, 0.55), (3050, 1.3, 2, 0.05)):
         chirp_period = loop.seconds / round(loop.seconds * rate)  # whole chirps per loop
@@ -206,5 +206,10 @@ AMBIENCES: dict[str, Callable[[np.random.Generator], np.ndarray]] = {
 SEEDS = {"waves": 101, "forest": 103, "rain": 107, "night": 109, "wind": 113, "stream": 127}
 
 
+HIGH_PASS = 40.0  # Hz: below it is rumble that tablet speakers drop and headphones press
+
+
 def make(name: str) -> np.ndarray:
-    return AMBIENCES[name](np.random.default_rng(SEEDS[name]))
+    """The ambience, high-passed at 40 Hz (24 dB an octave; circular, so it still loops)."""
+    bed = AMBIENCES[name](np.random.default_rng(SEEDS[name]))
+    return dsp.spectral_filter(bed, dsp.SAMPLE_RATE, dsp.highpass(HIGH_PASS, 4))
