@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from companion.audio.narration.cache import NarrationCache  # noqa: E402
-from companion.audio.narration.phrasing import word_count  # noqa: E402
 from companion.audio.narration.prepare import prepare_narration  # noqa: E402
 from companion.script import require_script  # noqa: E402
+from companion.script.timing import word_count  # noqa: E402
 
 PARAGRAPH = ("Now bring your attention to your hands. Notice if they are warm or cool, heavy or "
              "light. You do not need to change anything. Simply notice, and let them rest... "

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from companion.record.lock import describe, live_holder
+from companion.record.lock import RecordBusy, RecordLock, describe, live_holder
 from companion.record.paths import (
     EVENTS_FILE,
     HASH_FILE,
@@ -140,12 +140,13 @@ def delete_record(name: str, record_dir: Path | None = None) -> Path:
             f"{folder} is not a Companion session record (it has no {MARKER_FILE} marker); "
             "not deleting anything in it"
         )
-    holder = live_holder(folder)
-    if holder is not None:
+    try:  # held through the deletion: no program can start writing the record meanwhile
+        lock = RecordLock.acquire(folder, "records delete")
+    except RecordBusy as busy:
         raise RecordError(
-            f"the session of {folder.name} is still running ({describe(holder)}); "
+            f"the session of {folder.name} is still running ({describe(busy.holder)}); "
             "end it before deleting its record"
-        )
+        ) from None
     try:
         for path in owned_files(folder):
             path.unlink()
@@ -159,4 +160,6 @@ def delete_record(name: str, record_dir: Path | None = None) -> Path:
         folder.rmdir()
     except OSError as exc:
         raise RecordError(f"cannot delete {folder}: {exc.strerror or exc}") from exc
+    finally:
+        lock.release()
     return folder

@@ -68,6 +68,9 @@ def describe(holder: dict[str, Any]) -> str:
     return text
 
 
+LOOK_TRIES, LOOK_WAIT = 5, 0.025  # s
+
+
 class RecordLock:
     """Held while a program writes one record. `RecordLock.acquire(folder, "run")`."""
 
@@ -81,7 +84,13 @@ class RecordLock:
         """Lock `folder`'s record for this process. RecordBusy names the live holder."""
         path = folder / LOCK_FILE
         fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-        if not _try_lock(fd):
+        # `live_holder` (records, delete) looks with a shared lock held for a moment: a few
+        # tries over a tenth of a second tell that look from a program that writes the record.
+        for _ in range(LOOK_TRIES):
+            if _try_lock(fd):
+                break
+            time.sleep(LOOK_WAIT)
+        else:
             os.close(fd)
             holder = _read_holder(path)
             raise RecordBusy(

@@ -8,8 +8,7 @@ from typing import Protocol
 
 from companion.script import models
 
-WORD = re.compile(r"[\w'’-]+")
-SENTENCE_END = re.compile(r"[.!?…]+")
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # "don't" is one word, "well-being" two, "4" one
 ESTIMATED_CHIME_SECONDS = 5.0
 
 
@@ -19,11 +18,15 @@ class Timing(Protocol):
     def chime_seconds(self, name: str) -> float: ...
 
 
+def word_count(text: str) -> int:
+    """Words as a listener counts them: what a voice's rate (words per minute as heard,
+    pauses included) is measured in, by the renderer and by this estimate alike."""
+    return len(WORD.findall(text))
+
+
 def estimate_speech_seconds(text: str, words_per_minute: int) -> float:
-    """Words at the voice's rate, plus a short breath at each sentence end."""
-    words = len(WORD.findall(text))
-    sentences = max(1, len(SENTENCE_END.findall(text)))
-    return max(0.5, words * 60.0 / words_per_minute + 0.35 * sentences)
+    """The line's length at the voice's rate, which counts its pauses in."""
+    return max(0.5, word_count(text) * 60.0 / words_per_minute)
 
 
 class EstimatedTiming:

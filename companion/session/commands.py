@@ -92,14 +92,27 @@ def parse_arguments(name: str, args: dict[str, Any]) -> dict[str, Any]:
     return parsed
 
 
+LARGEST_WHOLE = 2**53  # beyond this a whole number is no measurement (and no float holds it)
+
+
+def finite_number(value: Any) -> float | None:
+    """`value` as a float when it is a real, finite number a person could mean; else None.
+    JSON gives Python ints of any size: 10**400 cannot become a float at all."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, int) and abs(value) > LARGEST_WHOLE:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
 def _coerce(name: str, key: str, value: Any, kind: type) -> Any:
     if kind is bool and isinstance(value, bool):
         return value
-    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+    if kind is int and finite_number(value) is not None and isinstance(value, int):
         return value
-    if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        if math.isfinite(value):
-            return float(value)
+    if kind is float and (number := finite_number(value)) is not None:
+        return number
     if kind is str and isinstance(value, str) and len(value) <= MAX_TEXT:
         try:
             value.encode("utf-8")

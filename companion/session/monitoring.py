@@ -16,7 +16,7 @@ from typing import Any
 
 from companion.protocols.loader import DEFAULT_DISSOCIATION, DEFAULT_SEDATION
 from companion.protocols.model import VITALS, Protocol, Scale
-from companion.session.commands import Refused
+from companion.session.commands import Refused, finite_number
 
 DEFAULT_VITALS_MINUTES = 15.0
 MAX_COMMENT = 500
@@ -78,7 +78,10 @@ class Monitoring:
         """A checkpoint's session time (None: before the dose, or no dose yet)."""
         if checkpoint["minutes"] is None or not self.doses:
             return None
-        return self.doses[0]["session_time"] + checkpoint["minutes"] * 60
+        # The check before discharge comes at the end of the observation, which a second dose
+        # moves on; every other checkpoint counts from the first dose.
+        dose = self.doses[-1] if checkpoint.get("discharge") else self.doses[0]
+        return dose["session_time"] + checkpoint["minutes"] * 60
 
     def _advance_checkpoints(self) -> None:
         assert self.protocol is not None
@@ -197,11 +200,11 @@ class Monitoring:
             value = values.get(sign)
             if value is None:
                 continue
-            if not isinstance(value, (int, float)) or isinstance(value, bool) \
-                    or not math.isfinite(value) or not lowest <= value <= highest:
-                got = f"{value:g}" if isinstance(value, float) else repr(value)
+            number = finite_number(value)
+            if number is None or not lowest <= number <= highest:
+                got = f"{value:g}" if isinstance(value, float) else repr(value)[:40]
                 raise Refused(f"{label} is from {lowest:g} to {highest:g} {unit} (got {got})")
-            entry[sign] = int(value) if float(value).is_integer() else round(float(value), 1)
+            entry[sign] = int(number) if number.is_integer() else round(number, 1)
         if ("systolic" in entry) != ("diastolic" in entry):
             raise Refused("give both numbers of the blood pressure, systolic and diastolic")
         if "systolic" in entry and entry["diastolic"] >= entry["systolic"]:
@@ -210,10 +213,10 @@ class Monitoring:
         sedation = values.get("sedation")
         if sedation is not None:
             top = len(self.sedation.levels) - 1
-            if not isinstance(sedation, (int, float)) or isinstance(sedation, bool) \
-                    or not float(sedation).is_integer() or not 0 <= sedation <= top:
-                raise Refused(f"sedation is a whole number from 0 to {top} (got {sedation!r})")
-            entry["sedation"] = int(sedation)
+            level = finite_number(sedation)
+            if level is None or not level.is_integer() or not 0 <= level <= top:
+                raise Refused(f"sedation is a whole number from 0 to {top} (got {repr(sedation)[:40]})")
+            entry["sedation"] = int(level)
         dissociation = values.get("dissociation")
         if dissociation is not None:
             levels = self.dissociation.levels
@@ -305,6 +308,10 @@ class Monitoring:
         if not after:
             return False, "no vitals check since the last dose"
         last = after[-1]
+        window = protocol.window * 60
+        if last["session_time"] < earliest - window:
+            return False, (f"the last check was {_minutes_seconds(self.session_time - last['session_time'])} "
+                           "ago: take the check before discharge")
         if last.get("flags"):
             return False, "the last check was outside the protocol's limits"
         if self.alerts:

@@ -49,6 +49,8 @@ class OpenXRHeadset:
         self._render = False
         self._submitted: list[bool] = []
         self._acquired: list[int | None] = [None, None]  # an image acquired, not yet ready
+        self._views: list[Any] = []  # this frame's views of the eyes
+        self._shown: list[Any] = [None, None]  # (pose, fov) of each eye's last picture handed over
         with loader_quiet():
             try:
                 names = {p.extension_name.decode() for p in xr.enumerate_instance_extension_properties()}
@@ -164,6 +166,7 @@ class OpenXRHeadset:
         valid = bool(int(view_state.view_state_flags) & xr.VIEW_STATE_ORIENTATION_VALID_BIT)
         self._render = bool(state.should_render) and valid and len(views) >= 2
         eyes = []
+        self._views = list(views[:2])
         for eye, view in enumerate(views[:2]):
             self.projection_views[eye].pose = view.pose
             self.projection_views[eye].fov = view.fov
@@ -186,11 +189,18 @@ class OpenXRHeadset:
             xr.wait_swapchain_image(swapchain, xr.SwapchainImageWaitInfo(
                 timeout=max(1, int(self._frame.predicted_display_period))))
         except xr.TimeoutExpired:
-            return  # kept acquired and waited for again next frame; this frame shows no layer
+            # Kept acquired and waited for again next frame. Meanwhile the eye shows its last
+            # picture from where it was drawn (the runtime reprojects it), never a black frame.
+            shown = self._shown[eye]
+            if shown is not None:
+                self.projection_views[eye].pose, self.projection_views[eye].fov = shown
+                self._submitted[eye] = True
+            return
         self._acquired[eye] = None
         try:
             copy(self.images[eye][index], self.eye_size)
             self._submitted[eye] = True
+            self._shown[eye] = (self._views[eye].pose, self._views[eye].fov)
         finally:
             xr.release_swapchain_image(swapchain, xr.SwapchainImageReleaseInfo())
 

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pyloudnorm
@@ -65,7 +66,7 @@ def heard_words_per_minute(path) -> float:
 
 
 def test_the_paragraph_has_sixty_words():
-    from companion.audio.narration.phrasing import word_count
+    from companion.script.timing import word_count
 
     assert word_count(PARAGRAPH) == 60
 
@@ -246,10 +247,38 @@ def test_check_explains_a_wrong_voice_model(tmp_path):
 
 
 def test_phrasing_cuts_clauses_and_their_pauses():
-    from companion.audio.narration.phrasing import COMMA_PAUSE, ELLIPSIS_PAUSE, SENTENCE_PAUSE, clauses
+    from companion.audio.narration.phrasing import (
+        COMMA_PAUSE,
+        ELLIPSIS_PAUSE,
+        SENTENCE_PAUSE,
+        clauses,
+    )
 
     parts = clauses("Welcome. Breathe in, and out... It is 3.5 metres away? Rest")
     assert [(c.text, c.close) for c in parts] == [
         ("Welcome.", "."), ("Breathe in,", ","), ("and out.", "."), ("It is 3.5 metres away?", "?"), ("Rest.", ".")]
     assert [c.pause for c in parts] == [SENTENCE_PAUSE, COMMA_PAUSE, ELLIPSIS_PAUSE, SENTENCE_PAUSE, 0.0]
     assert clauses("...") == [] and clauses("  ") == []
+
+
+@pytest.mark.parametrize("damage", ["no phoneme map", "language as text"])
+def test_a_model_whose_settings_are_damaged_falls_back_to_espeak(tmp_path, damage):
+    """A clinic's `.onnx.json` that is not quite a Piper voice's: espeak-ng speaks and says why;
+    preparing the session never ends in a traceback."""
+    import json
+
+    bundled = bundled_model()
+    assert bundled is not None
+    folder = tmp_path / "voices"
+    folder.mkdir()
+    os.symlink(str(bundled), folder / "odd.onnx")
+    settings = json.loads(Path(str(bundled) + ".json").read_text(encoding="utf-8"))
+    if damage == "no phoneme map":
+        del settings["phoneme_id_map"]
+    else:
+        settings["language"] = "en_US"
+    (folder / "odd.onnx.json").write_text(json.dumps(settings), encoding="utf-8")
+    path = write(tmp_path, ["Welcome back."], voice="{model: voices/odd.onnx}")
+    narration = prepare_narration(require_script(path), path, cache=NarrationCache(tmp_path / "cache"))
+    assert narration.problem is None and narration.rendered == 1
+    assert narration.speaker.engine == "espeak-ng" and "odd.onnx.json" in narration.speaker.note

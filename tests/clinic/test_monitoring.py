@@ -198,3 +198,43 @@ def test_the_protocol_is_recorded_at_the_start():
     [recorded] = c.kinds("protocol")
     assert recorded["name"] == "ketamine-im" and recorded["route"] == "intramuscular"
     assert recorded["definition"]["observation"] == 90
+
+
+def test_ready_to_leave_needs_the_check_before_discharge_not_an_older_one():
+    """Every check fine up to +100, nothing since: at +120 the observation is over, but the
+    vitals are 20 minutes old; the check before discharge is what allows leaving."""
+    c = Clinic()
+    c.command("start")
+    c.command("medicine", dose=56)
+    c.at_minutes(100)
+    c.command("vitals", **GOOD)
+    c.at_minutes(120)
+    ready = c.snap["ready"]
+    assert ready["allowed"] is False
+    assert ready["reason"] == "the last check was 20:00 ago: take the check before discharge"
+    assert c.command("ready_to_leave").ok is False
+    c.command("vitals", **GOOD)
+    assert c.snap["ready"]["allowed"] is True
+
+
+def test_a_second_dose_moves_the_check_before_discharge_with_the_observation():
+    c = Clinic()
+    c.command("start")
+    c.command("medicine", dose=56)
+    c.at_minutes(30)
+    c.command("medicine", dose=28)
+    discharge = next(cp for cp in c.snap["checkpoints"] if cp["name"] == "before discharge")
+    assert discharge["due"] == pytest.approx(c.engine.doses[-1]["session_time"] + 120 * 60)
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), 2**60, float("nan")])
+def test_numbers_no_float_holds_are_refused_not_raised(value):
+    """JSON gives integers of any size; 10**400 cannot become a float at all. Every vital
+    sign, sedation and a dose refuse it with a message: the session never stops on it."""
+    c = Clinic()
+    c.command("start")
+    for args in ({"sedation": value}, {"heart_rate": value}, {"systolic": value, "diastolic": 80}):
+        result = c.command("vitals", **args)
+        assert not result.ok and next(iter(args)) in result.reason
+    assert not c.command("medicine", dose=value).ok
+    assert c.engine.snapshot()["state"] == "playing"

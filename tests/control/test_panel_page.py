@@ -39,7 +39,7 @@ def test_the_page_shows_the_session(session, open_panel):
     expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
     expect(page.locator("#timeline button")).to_have_count(4)
     expect(page.locator("#timeline button").nth(1)).to_contain_text("The journey")
-    expect(page.locator("#timeline button").nth(1)).to_contain_text("journey · 1:36 · 20:00")  # narration estimated at 110 words a minute
+    expect(page.locator("#timeline button").nth(1)).to_contain_text("journey · 1:35 · 20:00")  # narration estimated at 110 words a minute
     _start(session, page)
     expect(page.locator("#phase")).to_have_text("preparation")
     expect(page.locator("#scene-title")).to_have_text("Arriving")

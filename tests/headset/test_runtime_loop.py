@@ -145,13 +145,22 @@ def test_the_loop_never_waits_longer_than_a_frame_whatever_the_runtime_clock_say
 
 
 def test_a_runtime_that_holds_its_images_holds_the_loop_no_longer_than_a_frame(simulated):
+    """A compositor that is late with an image costs that eye a new picture (it shows its
+    last one), never a wait longer than a frame, never a black frame."""
     sim, stage, headset, reports = simulated
     sim.state("READY")
     frames(stage, 2)
+    sim.poses.seek(2.0)      # the head moves on
     sim.images_held = 3      # the compositor stalls: the next three waits time out
     frames(stage, 2)
     assert max(sim.image_waits) <= sim.period, "never an infinite wait, at most a frame"
     shown = [bool(f["layers"]) for f in sim.frames_ended]
-    assert shown == [True, True, False, False], "a frame with an eye not ready shows none"
+    assert shown == [True, True, True, True], "an eye not ready shows its last picture, not black"
+    held, fresh = sim.frames_ended[-1]["layers"][0]  # the left eye waited three times, the right twice
+    drawn = sim.frames_ended[1]["layers"][0][0]
+    moved = sim.poses.views_at(2.0)
+    assert held["position"] == drawn["position"], "the left eye: from where its picture was drawn"
+    assert held["position"] != pytest.approx(moved[0].position, abs=1e-6), "the head had moved"
+    assert fresh["position"] == pytest.approx(moved[1].position, abs=1e-6)
     frames(stage, 2)
     assert [bool(f["layers"]) for f in sim.frames_ended[-2:]] == [True, True], "and then goes on"

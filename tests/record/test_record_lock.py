@@ -113,3 +113,26 @@ def test_a_lock_left_by_a_killed_program_is_taken_over(tmp_path: Path) -> None:
     writer.close("quit")
     gap = load_record(folder).of_kind("gap")[-1]
     assert gap["took_over_lock"]["pid"] == child.pid
+
+
+def test_a_resume_cannot_start_on_a_record_while_it_is_deleted(
+    ended_session: Session, monkeypatch
+) -> None:
+    """Delete holds the record's lock through the deletion: a resume starting at that moment
+    is refused, instead of writing into a record whose files are going."""
+    from companion.record import listing
+
+    folder = ended_session.writer.folder
+    tried: list[str] = []
+    owned = listing.owned_files
+
+    def files_while_a_resume_starts(where: Path):
+        with pytest.raises(RecordBusy) as refused:
+            RecordWriter.resume(where, sync_interval=None)
+        tried.append(str(refused.value))
+        return owned(where)
+
+    monkeypatch.setattr(listing, "owned_files", files_while_a_resume_starts)
+    listing.delete_record(str(folder))
+    assert tried and "records delete" in tried[0]
+    assert not folder.exists()

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from companion.audio.narration.phrasing import DEFAULT_RATE, clauses, pause_seconds, word_count
+from companion.audio.narration.phrasing import DEFAULT_RATE, clauses, pause_seconds
+from companion.script.timing import word_count
 
 # About sixty words of the kind of narration sessions have: short sentences, a few commas,
 # one longer pause. (The tests measure a different paragraph.)

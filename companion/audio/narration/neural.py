@@ -63,6 +63,9 @@ def model_info(model: Path) -> ModelInfo:
         data = json.loads(config.read_text(encoding="utf-8"))
         inference = data.get("inference", {})
         language = data.get("language", {}).get("code") or data["espeak"]["voice"]
+        ids = data["phoneme_id_map"]
+        if not isinstance(ids, dict) or any(not isinstance(ids.get(mark), list) for mark in "^_$"):
+            raise ValueError("its phoneme_id_map lacks the marks ^, _ and $")
         return ModelInfo(model, model.name.removesuffix(".onnx"), language.lower().replace("_", "-"),
                          data["espeak"]["voice"], int(data["audio"]["sample_rate"]),
                          float(inference.get("noise_scale", 0.667)), float(inference.get("noise_w", 0.8)),
@@ -70,7 +73,7 @@ def model_info(model: Path) -> ModelInfo:
     except FileNotFoundError:
         raise NeuralUnavailable(f"the voice model's settings {config.name} are missing: copy it in "
                                 "beside the model") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise NeuralUnavailable(f"{config.name} is not a Piper voice's settings ({exc})") from None
 
 

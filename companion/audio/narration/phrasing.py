@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from companion.script.timing import WORD  # one count of words, for the rate and the estimate
+
 DEFAULT_RATE = 110
 # Calm narration is unhurried speech with long rests, not slow speech: at 110 words a minute
 # as heard the neural voice articulates at about 160 (measured), the rest is these pauses.
@@ -22,7 +24,6 @@ ELLIPSIS_PAUSE = 2.8  # ... or …: the author asks for a longer rest
 LINE_END_PAUSE = 0.0  # the script's own `pause:` steps and the mixer's gaps follow a line
 
 _BREAK = re.compile(r"(\.\.\.+|…|[.!?]+(?=[\s\"')\]]|$)|[,;:](?=\s|$)|\s[-–—]\s)")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def clauses(line: str) -> list[Clause]:
     for words, brk in pieces:
         words = " ".join(words.split())
         close, pause = _close(brk)
-        if not _WORD.search(words):
+        if not WORD.search(words):
             if out and pause > out[-1][2]:  # "word, ... word": the longer pause wins
                 out[-1] = (out[-1][0], out[-1][1], pause)
             continue
@@ -74,11 +75,6 @@ def _strip(text: str) -> str:
 
 def _with_close(words: str, close: str) -> str:
     return _strip(words) + close
-
-
-def word_count(text: str) -> int:
-    """Words as a listener counts them ("don't" is one, "4" is one)."""
-    return len(_WORD.findall(text))
 
 
 def pause_seconds(parts: list[Clause], rate: int) -> float:

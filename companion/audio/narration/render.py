@@ -36,10 +36,9 @@ from companion.audio.narration.phrasing import (
     SENTENCE_PAUSE,
     Clause,
     clauses,
-    word_count,
 )
-from companion.audio.voices import INSTALL_HINT, PROGRAM, SpeechEngineMissing, Speaker
-
+from companion.audio.voices import INSTALL_HINT, PROGRAM, Speaker, SpeechEngineMissing
+from companion.script.timing import word_count
 
 LINE_TIMEOUT = 30.0  # seconds a child may take over one clause before it is taken as hung
 LEAD_SECONDS, TAIL_SECONDS = 0.05, 0.3  # silence kept before and after a line
@@ -277,13 +276,16 @@ def render_jobs(jobs: list[Job], speaker: Speaker, words_per_minute: int, cache:
     report = RenderReport()
     if not jobs:
         return report
-    cache.root.mkdir(parents=True, exist_ok=True)
-    sweep_raw(cache.root)
     try:
+        cache.root.mkdir(parents=True, exist_ok=True)
+        sweep_raw(cache.root)
         backend = backend_for(speaker, cache, workers, program)
         setting = calibrate.setting_for(backend, engine or engine_id(program, speaker), words_per_minute, cache.root)
     except (neural.NeuralUnavailable, SpeechEngineMissing, calibrate.CalibrationFailed) as exc:
         report.fatal = str(exc)
+        return report
+    except OSError as exc:  # the cache folder cannot be written (read-only, full)
+        report.fatal = f"the narration cache {cache.root} cannot be written: {exc.strerror or exc}"
         return report
     lines = [clauses(job.text) for job in jobs]
     lock = threading.Lock()
