@@ -13,7 +13,7 @@ import numpy as np
 
 def panorama(path: Path, size: tuple[int, int] = (4096, 2048)) -> Path:
     """A sky paling to the horizon over a field of soft light and shade, low hills between."""
-    import av
+    from PIL import Image
 
     if path.is_file():
         return path
@@ -30,13 +30,7 @@ def panorama(path: Path, size: tuple[int, int] = (4096, 2048)) -> Path:
     image = np.where((v < hills)[..., None], ground, sky)
     pixels = (np.clip(image, 0, 1) * 255).astype(np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(path), "w", format="image2") as container:
-        stream = container.add_stream("mjpeg", rate=1)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuvj420p"
-        for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(format="yuvj420p")):
-            container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+    Image.fromarray(pixels, "RGB").save(path, quality=90)
     return path
 
 
@@ -65,10 +59,10 @@ def film(path: Path, size: tuple[int, int] = (3840, 1920), seconds: float = 6.0,
 
 
 def _decode(path: Path) -> np.ndarray:
-    import av
+    from PIL import Image
 
-    with av.open(str(path)) as container:
-        return next(container.decode(video=0)).to_ndarray(format="rgb24")
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
 
 
 def garden(path: Path, cells: int = 158) -> Path:

@@ -43,20 +43,11 @@ def write_png(path: Path, pixels: np.ndarray) -> Path:
 
 
 def write_picture(path: Path, pixels: np.ndarray) -> Path:
-    """PNG or JPEG through PyAV (fast for any size)."""
-    import av
+    """PNG or JPEG (by the file's suffix) through Pillow, fast for any size."""
+    from PIL import Image
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    codec = "mjpeg" if path.suffix.lower() in (".jpg", ".jpeg") else "png"
-    fmt = "yuvj420p" if codec == "mjpeg" else "rgb24"
-    with av.open(str(path), "w", format="image2") as container:
-        stream = container.add_stream(codec, rate=1)
-        stream.width, stream.height, stream.pix_fmt = pixels.shape[1], pixels.shape[0], fmt
-        frame = av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(format=fmt)
-        for packet in stream.encode(frame):
-            container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+    Image.fromarray(np.ascontiguousarray(pixels), "RGB").save(path, quality=92)
     return path
 
 

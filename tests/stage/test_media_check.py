@@ -177,3 +177,18 @@ def test_a_film_in_a_slow_pixel_format_is_a_warning(tmp_path):
         assert abs(int(frame.planes[0].mean()) - 93) < 8     # grey 90 in video range: 16 + 90 * 219 / 255
     finally:
         decoder.close()
+
+
+def test_a_damaged_photo_is_an_error_and_a_good_one_is_read_in_its_colours(tmp_path):
+    """Pictures are decoded by Pillow (not Panda3D's JPEG reader, which ends the process on
+    a damaged file): a JPEG cut short is a plain error, a whole one reads back as drawn."""
+    from companion.stage.media.picture import read_picture
+
+    good = write_picture(tmp_path / "media" / "whole.png", panorama_pixels(512, 256))
+    bgr = read_picture(good)
+    assert bgr.shape == (256, 512, 3) and tuple(bgr[128, 256]) == (20, 20, 230)   # red ahead, as BGR
+    jpeg = write_picture(tmp_path / "media" / "beach.jpg", panorama_pixels(1024, 512))
+    jpeg.write_bytes(jpeg.read_bytes()[: jpeg.stat().st_size // 2])
+    code, findings, _ = check(tmp_path, scene("a", "{panorama: media/beach.jpg}"))
+    assert code == 1 and len(findings) == 1
+    assert "not a picture this program can read" in findings[0]["message"] and "truncated" in findings[0]["message"]

@@ -77,32 +77,6 @@ def probe(path: str | Path) -> FilmInfo:
                         ctx.pix_fmt or "unknown")
 
 
-def read_picture(path: str | Path) -> np.ndarray:
-    """A photograph as H x W x 3 bytes (BGR, Panda3D's order; top row first), decoded by FFmpeg:
-    a damaged file raises an error here (Panda3D's own JPEG reader ends the process)."""
-    import av
-
-    with av.open(str(path)) as container:
-        if not container.streams.video:
-            raise ValueError("it holds no picture")
-        if container.streams.video[0].codec_context is None:
-            raise CodecError("its picture format cannot be decoded here")
-        for frame in container.decode(video=0):
-            return frame.to_ndarray(format="bgr24")
-    raise ValueError("no picture in it could be decoded")
-
-
-def picture_size(path: str | Path) -> tuple[int, int]:
-    """Width and height of a photograph, from its header (raises when it is not one)."""
-    import av
-
-    with av.open(str(path)) as container:
-        if not container.streams.video or container.streams.video[0].codec_context is None:
-            raise ValueError("it holds no picture")
-        ctx = container.streams.video[0].codec_context
-        return ctx.width, ctx.height
-
-
 def fit(width: int, height: int, limit: int) -> tuple[int, int]:
     """The film's size scaled down (if at all) to at most `limit` wide, even numbers."""
     if width <= limit:

@@ -63,7 +63,7 @@ def inspect(spec: media.MediaSpec, cache_dir: Path | None = None) -> list[Proble
 
 
 def _panorama(path: Path, spec: media.MediaSpec) -> list[Problem]:
-    from companion.stage.media.decode import read_picture
+    from companion.stage.media.picture import read_picture
     from companion.stage.media.panorama import aspect_problem
 
     try:
