@@ -3,6 +3,9 @@ show it through a real Stage (EGL), and look for its known marks in the picture.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +19,7 @@ from companion.session.engine import Engine
 from companion.stage.media.decode import LOOP_FADE, FilmDecoder
 
 from .helpers import Player
-from .media_files import panorama_pixels, write_film, write_glb, write_picture
+from .media_files import damaged_film, panorama_pixels, write_film, write_glb, write_picture
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -267,13 +270,80 @@ def test_the_look_lights_a_glTF_scene_and_hazes_it(fresh_stage, media):
 
 def test_a_film_can_be_handed_on_at_every_other_pixel(media):
     """On a software renderer a film wider than 2048 is uploaded at half size (film.py)."""
-    import av
-
     from companion.stage.media.decode import planes_of
+    from companion.stage.media.ffmpeg import Child
 
-    with av.open(str(media["film"])) as container:
-        frame = next(container.decode(video=0))
-        full = planes_of(frame, (256, 128))
-        half = planes_of(frame, (256, 128), step=2)
+    child = Child(media["film"], (256, 128), 30.0)
+    try:
+        picture = next(iter(child.frames()))
+    finally:
+        child.close()
+    full = planes_of(picture, (256, 128))
+    half = planes_of(picture, (256, 128), step=2)
+    assert [p.shape for p in full] == [(128, 256), (64, 128), (64, 128)]
     assert [p.shape for p in half] == [(64, 128), (32, 64), (32, 64)]
     assert all(np.array_equal(h, f[::2, ::2]) for h, f in zip(half, full))
+
+
+def _running(pid: int) -> bool:
+    """Whether a process runs (an ended one not yet reaped, a zombie, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _ends_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _running(pid)
+
+
+def test_closing_a_film_ends_its_ffmpeg_process(media):
+    """Films are decoded by FFmpeg run as a separate process (GPL: run, never imported); a
+    scene change or the session's end closes the decoder, and that ends the process."""
+    decoder = FilmDecoder(media["film"], (256, 128))
+    try:
+        assert decoder.frame_at(0.0, wait=True) is not None
+        pids = decoder.pids
+        assert len(pids) == 1 and _running(pids[0])     # waiting, blocked, to write ahead
+    finally:
+        decoder.close()
+    assert decoder.pids == [] and not _running(pids[0])
+    assert not decoder._thread.is_alive() and decoder.error is None
+
+
+def test_ffmpeg_ends_when_the_process_reading_it_is_killed(media):
+    """A crash of Companion (SIGKILL: no clean-up runs) leaves no FFmpeg behind: it writes
+    into a pipe whose reading end died with Companion, and ends on its next write."""
+    code = ("import sys, time\n"
+            "from companion.stage.media.decode import FilmDecoder\n"
+            "d = FilmDecoder(sys.argv[1], (256, 128))\n"
+            "assert d.frame_at(0.0, wait=True) is not None\n"
+            "print(d.pids[0], flush=True)\n"
+            "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code, str(media["film"])], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        pid = int(parent.stdout.readline())
+        assert _running(pid)
+    finally:
+        parent.kill()
+        parent.wait(timeout=10)
+    assert _ends_within(pid, 10.0)
+
+
+def test_a_film_that_fails_to_decode_part_way_is_a_message_not_a_hang(tmp_path):
+    decoder = FilmDecoder(damaged_film(tmp_path / "broken.mp4"), (256, 128))
+    try:
+        for t in np.arange(0.0, 10.0, 1 / 30):
+            decoder.frame_at(float(t), wait=True, timeout=10.0)
+            if decoder.ended:
+                break
+        assert decoder.ended and decoder.error is not None
+        assert decoder.error.startswith("broken.mp4: ") and "Decoding error" in decoder.error, decoder.error
+        assert decoder.pids == []
+    finally:
+        decoder.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .media_files import panorama_pixels, write_film, write_glb, write_picture
+from .media_files import encode_film, panorama_pixels, write_film, write_glb, write_picture
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -152,19 +152,8 @@ def test_snapshot_of_a_broken_picture_stops_with_a_message(tmp_path):
 
 
 def test_a_film_in_a_slow_pixel_format_is_a_warning(tmp_path):
-    import av
-
-    film = tmp_path / "media" / "sea.mp4"
-    film.parent.mkdir()
-    with av.open(str(film), "w") as container:
-        stream = container.add_stream("libx264", rate=30)
-        stream.width, stream.height, stream.pix_fmt = 256, 128, "yuv444p"
-        for _ in range(10):
-            frame = av.VideoFrame.from_ndarray(np.full((128, 256, 3), 90, np.uint8), format="rgb24")
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+    film = encode_film(tmp_path / "media" / "sea.mp4", [np.full((128, 256, 3), 90, np.uint8)] * 10, (256, 128),
+                       30, "libx264", "yuv444p")
     code, findings, _ = check(tmp_path, scene("a", "{film: media/sea.mp4}"))
     assert code == 0 and len(findings) == 1
     assert "yuv444p" in findings[0]["message"] and findings[0]["severity"] == "warning"
