@@ -347,3 +347,20 @@ def test_a_film_that_fails_to_decode_part_way_is_a_message_not_a_hang(tmp_path):
         assert decoder.pids == []
     finally:
         decoder.close()
+
+
+def test_a_film_is_black_not_green_before_its_first_picture(fresh_stage, media):
+    """The plane textures start as black (Y 16, U and V 128 in video range): zero U and V
+    would be a green sphere until the first picture, or for good if decoding fails."""
+    stage = fresh_stage(size=(160, 90))
+    name = key("film", media["film"])
+    stage.prepare([name], strict=True)
+    film = stage.layers[name].scenery
+    film.decoder.close()
+    film.decoder = None            # as if no picture ever came
+    y, u, v = (np.frombuffer(bytes(texture.getRamImage()), np.uint8) for texture in film.planes)
+    assert (y == 16).all() and (u == 128).all() and (v == 128).all()
+    player = Player(stage)
+    player.scene(name, transition=0.5)
+    shown = centre(player.settle())
+    assert shown.max() < 30, shown
