@@ -364,3 +364,40 @@ def test_a_film_is_black_not_green_before_its_first_picture(fresh_stage, media):
     player.scene(name, transition=0.5)
     shown = centre(player.settle())
     assert shown.max() < 30, shown
+
+
+def test_the_loop_blend_is_made_in_integers(media):
+    """The blend of a 2048x1024 picture's planes makes no more temporary memory than two
+    16-bit copies of a plane (in floats it was 24 bytes a pixel), and mixes as asked."""
+    import tracemalloc
+
+    from companion.stage.media.decode import blend
+
+    rng = np.random.default_rng(3)
+    a = tuple(rng.integers(0, 256, shape, dtype=np.uint8) for shape in ((1024, 2048), (512, 1024), (512, 1024)))
+    b = tuple(rng.integers(0, 256, shape, dtype=np.uint8) for shape in ((1024, 2048), (512, 1024), (512, 1024)))
+    tracemalloc.start()
+    try:
+        mixed = blend(a, b, 0.25)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 6 * 1024 * 2048, peak          # the Y plane is 2 MB; floats needed 48 MB
+    want = a[0].astype(float) * 0.75 + b[0].astype(float) * 0.25
+    assert mixed[0].dtype == np.uint8 and np.abs(mixed[0] - want).max() <= 1.0
+    assert np.array_equal(blend(a, b, 0.0)[1], a[1]) and np.array_equal(blend(a, b, 1.0)[2], b[2])
+
+
+def test_late_pictures_at_the_loop_are_dropped_not_blended(media):
+    """A decoder behind the session (a slow machine) skips late loop pictures as it skips
+    others, rather than blending every one of them and falling further behind at the seam."""
+    decoder = FilmDecoder(media["film"], (256, 128))
+    try:
+        assert decoder.frame_at(0.0, wait=True) is not None
+        frame = decoder.frame_at(decoder.period + 0.9 * LOOP_FADE, wait=True)
+        while frame is None or frame.time < decoder.period + 0.9 * LOOP_FADE - 1e-6:
+            frame = decoder.frame_at(decoder.period + 0.9 * LOOP_FADE, wait=True)
+        assert decoder.dropped > 100
+        assert decoder.blended <= 6, decoder.blended      # of the 30 loop pictures, only those due
+    finally:
+        decoder.close()
