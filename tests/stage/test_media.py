@@ -401,3 +401,27 @@ def test_late_pictures_at_the_loop_are_dropped_not_blended(media):
         assert decoder.blended <= 6, decoder.blended      # of the 30 loop pictures, only those due
     finally:
         decoder.close()
+
+
+def test_a_media_file_that_failed_in_prepare_is_not_opened_again_at_each_visit(fresh_stage, tmp_path, monkeypatch):
+    """A wrong-shaped photo fails in prepare; its scene's visits then fail at once with the
+    same message, not by decoding the whole file again on the frame thread (a freeze)."""
+    from companion.stage.media import picture
+
+    photo = write_picture(tmp_path / "wide.png", panorama_pixels(512, 256)[:, :384])   # 3:2
+    real, opened = picture.read_picture, []
+    monkeypatch.setattr(picture, "read_picture", lambda path: opened.append(path) or real(path))   # a counting spy
+    reports: list[tuple] = []
+    stage = fresh_stage(size=(160, 90), report=lambda *r: reports.append(r))
+    name = key("panorama", photo)
+    stage.prepare([name])
+    assert len(opened) == 1 and "384x256 is not 2:1" in reports[-1][2]
+    player = Player(stage)
+    for _ in range(3):
+        player.scene(name, transition=0.2)
+        player.run(0.3)
+        player.scene("haven", transition=0.2)
+        player.run(0.3)
+    assert len(opened) == 1
+    failures = [r for r in reports if not r[1] and "384x256 is not 2:1" in r[2]]
+    assert len(failures) >= 4, reports       # prepare's, and each visit's
