@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .media_files import encode_film, panorama_pixels, write_film, write_glb, write_picture
+from .media_files import damaged_film, encode_film, panorama_pixels, write_film, write_glb, write_picture
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -181,3 +181,29 @@ def test_a_damaged_photo_is_an_error_and_a_good_one_is_read_in_its_colours(tmp_p
     code, findings, _ = check(tmp_path, scene("a", "{panorama: media/beach.jpg}"))
     assert code == 1 and len(findings) == 1
     assert "not a picture this program can read" in findings[0]["message"] and "truncated" in findings[0]["message"]
+
+
+def test_a_film_damaged_part_way_is_a_warning_not_a_traceback(tmp_path):
+    """It opens and its first picture decodes, but the flash scan meets garbage later on."""
+    damaged_film(tmp_path / "media" / "sea.mp4")
+    code, findings, _ = check(tmp_path, scene("a", "{film: media/sea.mp4}"))
+    assert code == 0 and len(findings) == 1, findings
+    assert findings[0]["severity"] == "warning"
+    assert findings[0]["message"].startswith("sea.mp4: could not scan for flashes: "), findings[0]["message"]
+
+
+def test_a_flash_cache_of_another_shape_is_scanned_afresh(tmp_path):
+    from companion.stage.media.inspect import flash_scan
+
+    film = write_film(tmp_path / "media" / "storm.mp4", seconds=4.0, flash=(1.0, 2.5))
+    cache = tmp_path / "cache" / "film-flashes.json"
+    cache.parent.mkdir()
+    for stored in (["not", "a dict"], 7, None):
+        cache.write_text(json.dumps(stored))
+        assert flash_scan(film, cache.parent) is not None
+        assert isinstance(json.loads(cache.read_text()), dict)
+    [key] = json.loads(cache.read_text())
+    for entry in ("bad", [1], {"at": 2}, [True, 3]):       # a bad entry for this film
+        cache.write_text(json.dumps({key: entry}))
+        at, count = flash_scan(film, cache.parent)
+        assert 1.0 <= at <= 2.5 and count > 3

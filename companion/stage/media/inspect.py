@@ -104,7 +104,10 @@ def _film(path: Path, spec: media.MediaSpec, cache_dir: Path | None) -> list[Pro
     if info.pixels != "yuv420p":
         problems.append(("warning", f"{path.name} stores its pictures as {info.pixels}: each is converted as it "
                                     "plays, which is slow; export 8-bit 4:2:0 (ffmpeg -pix_fmt yuv420p)"))
-    flashes = flash_scan(path, cache_dir)
+    try:
+        flashes = flash_scan(path, cache_dir)
+    except Exception as exc:   # a film damaged part-way: the check goes on, and says so
+        return problems + [("warning", f"{path.name}: could not scan for flashes: {_reason(exc)}")]
     if flashes:
         at, count = flashes
         problems.append(("warning", f"{path.name} flashes at {int(at // 60)}:{int(at % 60):02d} ({count} flashes "
@@ -143,7 +146,7 @@ def first_picture(path: Path, fps: float = 30.0) -> None:
     """Decode one picture (FFmpeg, a separate process); raises when it cannot be decoded here."""
     from companion.stage.media.ffmpeg import Child
 
-    child = Child(path, FLASH_SCAN_SIZE, fps, stop_on_error=True)
+    child = Child(path, FLASH_SCAN_SIZE, fps)   # (damage later on is the flash scan's to find)
     try:
         for _ in child.frames():
             return
@@ -162,9 +165,14 @@ def flash_scan(path: Path, cache_dir: Path | None = None) -> tuple[float, int] |
         known = json.loads(cache.read_text()) if cache.is_file() else {}
     except (OSError, ValueError):
         known = {}
-    if key in known:
-        found = known[key]
-        return (found[0], found[1]) if found else None
+    if not isinstance(known, dict):   # not a cache this program wrote: start afresh
+        known = {}
+    entry = known.get(key, "missing")   # an entry of another shape is scanned again
+    if entry is None:
+        return None
+    if (isinstance(entry, list) and len(entry) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in entry)):
+        return float(entry[0]), int(entry[1])
     found = _scan(path)
     known[key] = list(found) if found else None
     try:
