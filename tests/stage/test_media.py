@@ -349,21 +349,50 @@ def test_a_film_that_fails_to_decode_part_way_is_a_message_not_a_hang(tmp_path):
         decoder.close()
 
 
-def test_a_film_is_black_not_green_before_its_first_picture(fresh_stage, media):
+def test_a_film_is_black_not_green_before_its_first_picture(fresh_stage, media, tmp_path):
     """The plane textures start as black (Y 16, U and V 128 in video range): zero U and V
     would be a green sphere until the first picture, or for good if decoding fails."""
+    import shutil
+
+    copy = Path(shutil.copy(media["film"], tmp_path / "gone.mp4"))
     stage = fresh_stage(size=(160, 90))
-    name = key("film", media["film"])
+    name = key("film", copy)
     stage.prepare([name], strict=True)
     film = stage.layers[name].scenery
-    film.decoder.close()
-    film.decoder = None            # as if no picture ever came
     y, u, v = (np.frombuffer(bytes(texture.getRamImage()), np.uint8) for texture in film.planes)
     assert (y == 16).all() and (u == 128).all() and (v == 128).all()
+    copy.unlink()                  # no picture will ever come: FFmpeg cannot open it
     player = Player(stage)
     player.scene(name, transition=0.5)
     shown = centre(player.settle())
-    assert shown.max() < 30, shown
+    player.run(0.5)
+    assert film.decoder is not None, film.error
+    film.decoder._thread.join(10.0)      # it gave up (the frame thread never waits for it)
+    player.run(0.2)
+    assert film.error and "gone.mp4" in film.error, film.error
+    assert shown.max() < 30 and centre(player.settle()).max() < 30, shown
+
+
+def test_a_film_off_the_screen_holds_no_ffmpeg_process(fresh_stage, media):
+    """Prepared films start FFmpeg only when shown; a scene change away ends it; a return
+    plays the film again from its start."""
+    stage = fresh_stage(size=(160, 90), wait_media=True)
+    name = key("film", media["film"])
+    stage.prepare([name], strict=True)
+    film = stage.layers[name].scenery
+    assert film.decoder is None
+    player = Player(stage)
+    player.scene(name, transition=0.5)
+    player.run(1.0, fps=30)
+    pids = film.decoder.pids
+    assert pids and _running(pids[0]) and film.shown.index > 20
+    player.scene("haven", transition=0.5)
+    player.run(1.0, fps=30)
+    assert film.decoder is None and _ends_within(pids[0], 5.0)
+    player.scene(name, transition=0.5)
+    player.run(0.5, fps=30)
+    assert film.decoder is not None and film.decoder.pids and film.shown.index < 20
+    assert film.error is None
 
 
 def test_the_loop_blend_is_made_in_integers(media):

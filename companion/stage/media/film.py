@@ -43,6 +43,7 @@ class Film(Panorama):
         self.pictures = 0          # new pictures shown
         self.error: str | None = None
         self._mean = 0.5
+        self._decoding: tuple[Path, tuple[int, int], int] | None = None
 
     def picture(self) -> Texture:
         from companion.stage.media import MediaError
@@ -65,7 +66,7 @@ class Film(Panorama):
                        (("y", shown, BLACK_Y), ("u", (shown[0] // 2, shown[1] // 2), NEUTRAL_UV),
                         ("v", (shown[0] // 2, shown[1] // 2), NEUTRAL_UV))]
         self.texture = self.planes[0]
-        self.decoder = FilmDecoder(path, (width, height), self.info, step=step)
+        self._decoding = (path, (width, height), step)   # started when first shown (advance)
         return self.planes[0]
 
     def build(self, root: NodePath) -> None:
@@ -81,7 +82,10 @@ class Film(Panorama):
 
     def advance(self, root: NodePath, dt: float) -> None:
         if self.decoder is None:
-            return
+            if self._decoding is None or self.error:
+                return
+            path, size, step = self._decoding
+            self.decoder = FilmDecoder(path, size, self.info, step=step)   # its FFmpeg starts in its thread
         self.time += dt
         frame = self.decoder.frame_at(self.time, wait=self.wait)
         if frame is not None and self.guard.admit(frame.time, frame.thumb):
@@ -95,6 +99,16 @@ class Film(Panorama):
         if self.decoder.error and self.error is None:
             self.error = self.decoder.error
         root.setShaderInput("u_gain", self.guard.brightness(self.time, dt, self._mean))
+
+    def rest(self) -> None:
+        """Off the screen: the decoder and its FFmpeg process end; a later visit plays the
+        film from its start (a film not shown holds no process and no pictures)."""
+        if self.decoder is not None:
+            self.decoder.close()
+            self.decoder = None
+            self.time = 0.0
+            self.guard = FilmGuard()
+            self.shown = None
 
     def close(self) -> None:
         if self.decoder is not None:
