@@ -93,19 +93,15 @@ def thumbnail(luma: np.ndarray) -> np.ndarray:
     return luminance_of_luma(luma[rows][:, cols])
 
 
-def planes_of(picture: bytes | bytearray, size: tuple[int, int], step: int = 1) -> Planes:
-    """A raw yuv420p picture's Y, U and V planes as arrays (views of its bytes, no copy when
-    `step` is 1). `step`: every step-th pixel of every step-th row only (a smaller picture
-    for nothing)."""
+def planes_of(picture: bytes | bytearray, size: tuple[int, int]) -> Planes:
+    """A raw yuv420p picture's Y, U and V planes as arrays (views of its bytes, no copy)."""
     width, height = size
     cw, ch = (width + 1) // 2, (height + 1) // 2
     data = np.frombuffer(picture, np.uint8)
     y = data[:width * height].reshape(height, width)
     u = data[width * height:width * height + cw * ch].reshape(ch, cw)
     v = data[width * height + cw * ch:width * height + 2 * cw * ch].reshape(ch, cw)
-    if step == 1:
-        return y, u, v
-    return tuple(np.ascontiguousarray(p[::step, ::step]) for p in (y, u, v))  # type: ignore[return-value]
+    return y, u, v
 
 
 def blend(a: Planes, b: Planes, weight: float) -> Planes:
@@ -136,6 +132,7 @@ class FilmDecoder:
         self.info = info or probe(path)
         self.size = size            # decoded at (even numbers)
         self.step = step            # and handed on at every step-th pixel
+        self.shown = (size[0] // step, size[1] // step)
         self.fps = self.info.fps
         self.fade = fade if self.info.duration > 4 * fade else 0.0
         self.period = max(1.0 / self.fps, self.info.duration - self.fade)
@@ -160,7 +157,9 @@ class FilmDecoder:
         with self._lock:
             if self._stop:
                 return
-            child = Child(self.path, self.size, self.fps)
+            # handed on at every step-th pixel: FFmpeg takes those pixels itself (no mixing,
+            # the cheapest scaler), so only the smaller picture crosses the pipe
+            child = Child(self.path, self.shown, self.fps, scaling="neighbor" if self.step > 1 else "bilinear")
             self._children.append(child)
         try:
             for index, picture in enumerate(child.frames()):
@@ -197,14 +196,14 @@ class FilmDecoder:
                         index += 1      # already due to be dropped (blend pictures too): not made at all
                         self.dropped += 1
                         continue
-                    planes = planes_of(frame, self.size, self.step)
+                    planes = planes_of(frame, self.shown)
                     raw = thumbnail(planes[0])
                     if first is None:
                         first = raw
                     last = (t, raw)
                     if nxt is not None:
                         a = min(1.0, (t - self.period) / self.fade)
-                        planes = blend(planes, planes_of(nxt[1], self.size, self.step), a)
+                        planes = blend(planes, planes_of(nxt[1], self.shown), a)
                         self.blended += 1
                     self._put(FilmFrame(offset + t, index, planes, thumbnail(planes[0]) if nxt is not None else raw))
                     index += 1
