@@ -95,6 +95,8 @@ def probe(path: str | Path) -> Probe:
     for value, kilo, _ in _FPS.findall(rest):
         fps = float(value) * (1000 if kilo else 1)
         break
+    if not 1.0 <= fps <= 240.0:   # not a rate a film is shown at: FFmpeg is asked for 30
+        fps = 30.0
     duration = 0.0
     if found := _DURATION.search(text):
         hours, minutes, seconds = found.groups()
@@ -127,6 +129,8 @@ class Child:
         command += ["-f", "rawvideo", "pipe:1"]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=self._log, bufsize=0, close_fds=True,
+                                        # not in our process group: a Ctrl-C meant for Companion
+                                        # is Companion's to handle; it ends this child itself
                                         start_new_session=True)
         self._lock = threading.Lock()
         self.closed = False
