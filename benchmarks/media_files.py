@@ -13,7 +13,7 @@ import numpy as np
 
 def panorama(path: Path, size: tuple[int, int] = (4096, 2048)) -> Path:
     """A sky paling to the horizon over a field of soft light and shade, low hills between."""
-    import av
+    from PIL import Image
 
     if path.is_file():
         return path
@@ -30,20 +30,17 @@ def panorama(path: Path, size: tuple[int, int] = (4096, 2048)) -> Path:
     image = np.where((v < hills)[..., None], ground, sky)
     pixels = (np.clip(image, 0, 1) * 255).astype(np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(path), "w", format="image2") as container:
-        stream = container.add_stream("mjpeg", rate=1)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuvj420p"
-        for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(format="yuvj420p")):
-            container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+    Image.fromarray(pixels, "RGB").save(path, quality=90)
     return path
 
 
 def film(path: Path, size: tuple[int, int] = (3840, 1920), seconds: float = 6.0, fps: int = 30) -> Path:
     """The panorama's picture with waves of light moving across it (H.264, as clinics' films
-    are), each frame different."""
-    import av
+    are), each frame different. Encoded by the ffmpeg binary imageio-ffmpeg ships, run as a
+    separate process with the raw pictures piped in (it is GPL: run, never imported)."""
+    import subprocess
+
+    from companion.stage.media.ffmpeg import binary
 
     if path.is_file():
         return path
@@ -51,24 +48,27 @@ def film(path: Path, size: tuple[int, int] = (3840, 1920), seconds: float = 6.0,
     still = _decode(panorama(path.with_suffix(".jpg"), size))
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = np.arange(width)[None, :, None]
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast", "crf": "23"})
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+    partial = path.with_name(path.stem + ".partial" + path.suffix)
+    command = [binary(), "-hide_banner", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+               "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0", "-c:v", "libx264",
+               "-preset", "ultrafast", "-crf", "23", "-pix_fmt", "yuv420p", str(partial)]
+    with subprocess.Popen(command, stdin=subprocess.PIPE) as process:
+        assert process.stdin is not None
         for index in range(round(seconds * fps)):
             light = 0.9 + 0.1 * np.sin(columns * (2 * np.pi / 640) - index * 0.2)
-            frame = (still * light).astype(np.uint8)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+            process.stdin.write((still * light).astype(np.uint8).tobytes())
+        process.stdin.close()
+        if process.wait() != 0:
+            raise RuntimeError(f"ffmpeg could not encode {path.name}")
+    partial.replace(path)
     return path
 
 
 def _decode(path: Path) -> np.ndarray:
-    import av
+    from PIL import Image
 
-    with av.open(str(path)) as container:
-        return next(container.decode(video=0)).to_ndarray(format="rgb24")
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
 
 
 def garden(path: Path, cells: int = 158) -> Path:

@@ -119,6 +119,8 @@ class Layer:
         return failed
 
     def set_active(self, active: bool) -> None:
+        if not active and self.buffer.isActive():
+            self.scenery.rest()     # off the screen: a film's FFmpeg process ends
         self.buffer.setActive(active)
 
     @property

@@ -119,6 +119,7 @@ class Stage:
         self.kit = Kit(noise_texture())
         self.layers: dict[str, Any] = {}
         self._layer_ids: dict[int, str] = {}
+        self._failed: dict[str, str] = {}     # media environments that could not be built: why
         self.crossfade = Crossfade()
         self.veil = Fade(1.0)
         self.dim = Fade(0.0)
@@ -196,16 +197,22 @@ class Stage:
     def _layer(self, name: str) -> Any:
         from companion.stage.environments import sceneries
         from companion.stage.layers import Layer
-        from companion.stage.media import media_scenery
+        from companion.stage.media import MediaError, media_scenery
 
+        if name in self._failed:   # failed before (in prepare): not opened again on the frame thread
+            raise MediaError(self._failed[name])
         if name not in self.layers:
             kinds = sceneries()
             scenery = media_scenery(name, self.kit, wait=self.wait_media,
                                     software=(self.render_scale or 1.0) < 1.0)
             if scenery is None and name not in kinds:
                 raise StageError(f"unknown environment '{name}' (known: {', '.join(sorted(kinds))})")
-            layer = Layer(scenery or kinds[name](self.kit), self.window, self.scene_size, self.regions,
-                          self.rig, None)
+            try:
+                layer = Layer(scenery or kinds[name](self.kit), self.window, self.scene_size, self.regions,
+                              self.rig, None)
+            except MediaError as exc:
+                self._failed[name] = str(exc)
+                raise
             if self.scene_root is not None:
                 layer.root.reparentTo(self.scene_root)
             self.layers[name] = layer

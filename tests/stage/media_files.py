@@ -1,10 +1,14 @@
 """Media the tests make themselves: an equirectangular picture with known marks, a short
-film made with PyAV (one with a flashing section), and a small glTF scene."""
+film (one with a flashing section) encoded by the ffmpeg binary imageio-ffmpeg ships, run as
+a separate process (raw pictures piped in: GPL code is run, never imported), and a small
+glTF scene."""
 
 from __future__ import annotations
 
 import json
 import struct
+import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -43,36 +47,44 @@ def write_png(path: Path, pixels: np.ndarray) -> Path:
 
 
 def write_picture(path: Path, pixels: np.ndarray) -> Path:
-    """PNG or JPEG through PyAV (fast for any size)."""
-    import av
+    """PNG or JPEG (by the file's suffix) through Pillow, fast for any size."""
+    from PIL import Image
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    codec = "mjpeg" if path.suffix.lower() in (".jpg", ".jpeg") else "png"
-    fmt = "yuvj420p" if codec == "mjpeg" else "rgb24"
-    with av.open(str(path), "w", format="image2") as container:
-        stream = container.add_stream(codec, rate=1)
-        stream.width, stream.height, stream.pix_fmt = pixels.shape[1], pixels.shape[0], fmt
-        frame = av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(format=fmt)
-        for packet in stream.encode(frame):
-            container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+    Image.fromarray(np.ascontiguousarray(pixels), "RGB").save(path, quality=92)
+    return path
+
+
+def encode_film(path: Path, pictures: Iterable[np.ndarray], size: tuple[int, int], fps: int = 30,
+                codec: str = "libx264", pixels: str = "yuv420p", *options: str) -> Path:
+    """H x W x 3 RGB pictures piped into ffmpeg (a separate process), encoded to `path`."""
+    from companion.stage.media.ffmpeg import binary
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    width, height = size
+    command = [binary(), "-hide_banner", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+               "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0", "-c:v", codec, "-pix_fmt", pixels,
+               *options, str(path)]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdin is not None
+        for picture in pictures:
+            process.stdin.write(np.ascontiguousarray(picture, np.uint8).tobytes())
+        process.stdin.close()
+        error = process.stderr.read().decode() if process.stderr else ""
+        assert process.wait(timeout=60) == 0, error
     return path
 
 
 def write_film(path: Path, seconds: float = 3.0, size: tuple[int, int] = (256, 128), fps: int = 30,
-               flash: tuple[float, float] | None = None, codec: str = "libx264", still: bool = False) -> Path:
+               flash: tuple[float, float] | None = None, codec: str = "libx264", still: bool = False,
+               *options: str) -> Path:
     """The test panorama (red ahead, still) with a yellow mark below the horizon moving right
     one column a frame, so a jump in the film (as at a loop without a blend) shows.
     `flash`: (from, to) seconds in which the whole picture alternates black and white at 10 Hz."""
-    import av
-
-    path.parent.mkdir(parents=True, exist_ok=True)
     width, height = size
     base = panorama_pixels(width, height)
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream(codec, rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+
+    def pictures() -> Iterable[np.ndarray]:
         for index in range(round(seconds * fps)):
             t = index / fps
             pixels = base.copy()
@@ -81,11 +93,9 @@ def write_film(path: Path, seconds: float = 3.0, size: tuple[int, int] = (256, 1
                 pixels[int(height * 0.7):int(height * 0.8), x:x + width // 24] = (240, 220, 40)
             if flash and flash[0] <= t < flash[1]:
                 pixels = np.full_like(base, 250 if int(t * 20) % 2 == 0 else 5)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+            yield pixels
+
+    return encode_film(path, pictures(), size, fps, codec, "yuv420p", *options)
 
 
 def write_glb(path: Path, *, view_node: str | None = "seat") -> Path:
@@ -145,4 +155,15 @@ def write_glb(path: Path, *, view_node: str | None = "seat") -> Path:
     body = struct.pack("<II", len(text), 0x4E4F534A) + text + struct.pack("<II", len(binary), 0x004E4942) + binary
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body)
+    return path
+
+
+def damaged_film(path: Path, seconds: float = 4.0) -> Path:
+    """A film that opens (its index first: +faststart) but whose pictures from the middle on
+    are garbage: FFmpeg opens it, then fails decoding part-way."""
+    write_film(path, seconds, (256, 128), 30, None, "libx264", False, "-movflags", "+faststart")
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 3000] = np.random.default_rng(1).integers(0, 256, 3000, dtype=np.uint8).tobytes()
+    path.write_bytes(bytes(data))
     return path

@@ -3,6 +3,9 @@ show it through a real Stage (EGL), and look for its known marks in the picture.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +19,7 @@ from companion.session.engine import Engine
 from companion.stage.media.decode import LOOP_FADE, FilmDecoder
 
 from .helpers import Player
-from .media_files import panorama_pixels, write_film, write_glb, write_picture
+from .media_files import damaged_film, panorama_pixels, write_film, write_glb, write_picture
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -266,14 +269,186 @@ def test_the_look_lights_a_glTF_scene_and_hazes_it(fresh_stage, media):
 
 
 def test_a_film_can_be_handed_on_at_every_other_pixel(media):
-    """On a software renderer a film wider than 2048 is uploaded at half size (film.py)."""
-    import av
+    """On a software renderer a film wider than 2048 is uploaded at half size (film.py):
+    FFmpeg hands on every other pixel of every other row, taken, not mixed."""
+    full = FilmDecoder(media["film"], (256, 128))
+    half = FilmDecoder(media["film"], (256, 128), step=2)
+    try:
+        whole, every_other = full.frame_at(0.5, wait=True), half.frame_at(0.5, wait=True)
+    finally:
+        full.close()
+        half.close()
+    assert [p.shape for p in whole.planes] == [(128, 256), (64, 128), (64, 128)]
+    assert [p.shape for p in every_other.planes] == [(64, 128), (32, 64), (32, 64)]
+    assert all(np.array_equal(h, f[1::2, 1::2]) for h, f in zip(every_other.planes, whole.planes))
 
-    from companion.stage.media.decode import planes_of
 
-    with av.open(str(media["film"])) as container:
-        frame = next(container.decode(video=0))
-        full = planes_of(frame, (256, 128))
-        half = planes_of(frame, (256, 128), step=2)
-    assert [p.shape for p in half] == [(64, 128), (32, 64), (32, 64)]
-    assert all(np.array_equal(h, f[::2, ::2]) for h, f in zip(half, full))
+def _running(pid: int) -> bool:
+    """Whether a process runs (an ended one not yet reaped, a zombie, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _ends_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _running(pid)
+
+
+def test_closing_a_film_ends_its_ffmpeg_process(media):
+    """Films are decoded by FFmpeg run as a separate process (GPL: run, never imported); a
+    scene change or the session's end closes the decoder, and that ends the process."""
+    decoder = FilmDecoder(media["film"], (256, 128))
+    try:
+        assert decoder.frame_at(0.0, wait=True) is not None
+        pids = decoder.pids
+        assert len(pids) == 1 and _running(pids[0])     # waiting, blocked, to write ahead
+    finally:
+        decoder.close()
+    assert decoder.pids == [] and not _running(pids[0])
+    assert not decoder._thread.is_alive() and decoder.error is None
+
+
+def test_ffmpeg_ends_when_the_process_reading_it_is_killed(media):
+    """A crash of Companion (SIGKILL: no clean-up runs) leaves no FFmpeg behind: it writes
+    into a pipe whose reading end died with Companion, and ends on its next write."""
+    code = ("import sys, time\n"
+            "from companion.stage.media.decode import FilmDecoder\n"
+            "d = FilmDecoder(sys.argv[1], (256, 128))\n"
+            "assert d.frame_at(0.0, wait=True) is not None\n"
+            "print(d.pids[0], flush=True)\n"
+            "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code, str(media["film"])], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        pid = int(parent.stdout.readline())
+        assert _running(pid)
+    finally:
+        parent.kill()
+        parent.wait(timeout=10)
+    assert _ends_within(pid, 10.0)
+
+
+def test_a_film_that_fails_to_decode_part_way_is_a_message_not_a_hang(tmp_path):
+    decoder = FilmDecoder(damaged_film(tmp_path / "broken.mp4"), (256, 128))
+    try:
+        for t in np.arange(0.0, 10.0, 1 / 30):
+            decoder.frame_at(float(t), wait=True, timeout=10.0)
+            if decoder.ended:
+                break
+        assert decoder.ended and decoder.error is not None
+        assert decoder.error.startswith("broken.mp4: ") and "Decoding error" in decoder.error, decoder.error
+        assert decoder.pids == []
+    finally:
+        decoder.close()
+
+
+def test_a_film_is_black_not_green_before_its_first_picture(fresh_stage, media, tmp_path):
+    """The plane textures start as black (Y 16, U and V 128 in video range): zero U and V
+    would be a green sphere until the first picture, or for good if decoding fails."""
+    import shutil
+
+    copy = Path(shutil.copy(media["film"], tmp_path / "gone.mp4"))
+    stage = fresh_stage(size=(160, 90))
+    name = key("film", copy)
+    stage.prepare([name], strict=True)
+    film = stage.layers[name].scenery
+    y, u, v = (np.frombuffer(bytes(texture.getRamImage()), np.uint8) for texture in film.planes)
+    assert (y == 16).all() and (u == 128).all() and (v == 128).all()
+    copy.unlink()                  # no picture will ever come: FFmpeg cannot open it
+    player = Player(stage)
+    player.scene(name, transition=0.5)
+    shown = centre(player.settle())
+    player.run(0.5)
+    assert film.decoder is not None, film.error
+    film.decoder._thread.join(10.0)      # it gave up (the frame thread never waits for it)
+    player.run(0.2)
+    assert film.error and "gone.mp4" in film.error, film.error
+    assert shown.max() < 30 and centre(player.settle()).max() < 30, shown
+
+
+def test_a_film_off_the_screen_holds_no_ffmpeg_process(fresh_stage, media):
+    """Prepared films start FFmpeg only when shown; a scene change away ends it; a return
+    plays the film again from its start."""
+    stage = fresh_stage(size=(160, 90), wait_media=True)
+    name = key("film", media["film"])
+    stage.prepare([name], strict=True)
+    film = stage.layers[name].scenery
+    assert film.decoder is None
+    player = Player(stage)
+    player.scene(name, transition=0.5)
+    player.run(1.0, fps=30)
+    pids = film.decoder.pids
+    assert pids and _running(pids[0]) and film.shown.index > 20
+    player.scene("haven", transition=0.5)
+    player.run(1.0, fps=30)
+    assert film.decoder is None and _ends_within(pids[0], 5.0)
+    player.scene(name, transition=0.5)
+    player.run(0.5, fps=30)
+    assert film.decoder is not None and film.decoder.pids and film.shown.index < 20
+    assert film.error is None
+
+
+def test_the_loop_blend_is_made_in_integers(media):
+    """The blend of a 2048x1024 picture's planes makes no more temporary memory than two
+    16-bit copies of a plane (in floats it was 24 bytes a pixel), and mixes as asked."""
+    import tracemalloc
+
+    from companion.stage.media.decode import blend
+
+    rng = np.random.default_rng(3)
+    a = tuple(rng.integers(0, 256, shape, dtype=np.uint8) for shape in ((1024, 2048), (512, 1024), (512, 1024)))
+    b = tuple(rng.integers(0, 256, shape, dtype=np.uint8) for shape in ((1024, 2048), (512, 1024), (512, 1024)))
+    tracemalloc.start()
+    try:
+        mixed = blend(a, b, 0.25)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 6 * 1024 * 2048, peak          # the Y plane is 2 MB; floats needed 48 MB
+    want = a[0].astype(float) * 0.75 + b[0].astype(float) * 0.25
+    assert mixed[0].dtype == np.uint8 and np.abs(mixed[0] - want).max() <= 1.0
+    assert np.array_equal(blend(a, b, 0.0)[1], a[1]) and np.array_equal(blend(a, b, 1.0)[2], b[2])
+
+
+def test_late_pictures_at_the_loop_are_dropped_not_blended(media):
+    """A decoder behind the session (a slow machine) skips late loop pictures as it skips
+    others, rather than blending every one of them and falling further behind at the seam."""
+    decoder = FilmDecoder(media["film"], (256, 128))
+    try:
+        assert decoder.frame_at(0.0, wait=True) is not None
+        frame = decoder.frame_at(decoder.period + 0.9 * LOOP_FADE, wait=True)
+        while frame is None or frame.time < decoder.period + 0.9 * LOOP_FADE - 1e-6:
+            frame = decoder.frame_at(decoder.period + 0.9 * LOOP_FADE, wait=True)
+        assert decoder.dropped > 100
+        assert decoder.blended <= 6, decoder.blended      # of the 30 loop pictures, only those due
+    finally:
+        decoder.close()
+
+
+def test_a_media_file_that_failed_in_prepare_is_not_opened_again_at_each_visit(fresh_stage, tmp_path, monkeypatch):
+    """A wrong-shaped photo fails in prepare; its scene's visits then fail at once with the
+    same message, not by decoding the whole file again on the frame thread (a freeze)."""
+    from companion.stage.media import picture
+
+    photo = write_picture(tmp_path / "wide.png", panorama_pixels(512, 256)[:, :384])   # 3:2
+    real, opened = picture.read_picture, []
+    monkeypatch.setattr(picture, "read_picture", lambda path: opened.append(path) or real(path))   # a counting spy
+    reports: list[tuple] = []
+    stage = fresh_stage(size=(160, 90), report=lambda *r: reports.append(r))
+    name = key("panorama", photo)
+    stage.prepare([name])
+    assert len(opened) == 1 and "384x256 is not 2:1" in reports[-1][2]
+    player = Player(stage)
+    for _ in range(3):
+        player.scene(name, transition=0.2)
+        player.run(0.3)
+        player.scene("haven", transition=0.2)
+        player.run(0.3)
+    assert len(opened) == 1
+    failures = [r for r in reports if not r[1] and "384x256 is not 2:1" in r[2]]
+    assert len(failures) >= 4, reports       # prepare's, and each visit's

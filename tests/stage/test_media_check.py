@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .media_files import panorama_pixels, write_film, write_glb, write_picture
+from .media_files import damaged_film, encode_film, panorama_pixels, write_film, write_glb, write_picture
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -152,19 +152,8 @@ def test_snapshot_of_a_broken_picture_stops_with_a_message(tmp_path):
 
 
 def test_a_film_in_a_slow_pixel_format_is_a_warning(tmp_path):
-    import av
-
-    film = tmp_path / "media" / "sea.mp4"
-    film.parent.mkdir()
-    with av.open(str(film), "w") as container:
-        stream = container.add_stream("libx264", rate=30)
-        stream.width, stream.height, stream.pix_fmt = 256, 128, "yuv444p"
-        for _ in range(10):
-            frame = av.VideoFrame.from_ndarray(np.full((128, 256, 3), 90, np.uint8), format="rgb24")
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+    film = encode_film(tmp_path / "media" / "sea.mp4", [np.full((128, 256, 3), 90, np.uint8)] * 10, (256, 128),
+                       30, "libx264", "yuv444p")
     code, findings, _ = check(tmp_path, scene("a", "{film: media/sea.mp4}"))
     assert code == 0 and len(findings) == 1
     assert "yuv444p" in findings[0]["message"] and findings[0]["severity"] == "warning"
@@ -177,3 +166,44 @@ def test_a_film_in_a_slow_pixel_format_is_a_warning(tmp_path):
         assert abs(int(frame.planes[0].mean()) - 93) < 8     # grey 90 in video range: 16 + 90 * 219 / 255
     finally:
         decoder.close()
+
+
+def test_a_damaged_photo_is_an_error_and_a_good_one_is_read_in_its_colours(tmp_path):
+    """Pictures are decoded by Pillow (not Panda3D's JPEG reader, which ends the process on
+    a damaged file): a JPEG cut short is a plain error, a whole one reads back as drawn."""
+    from companion.stage.media.picture import read_picture
+
+    good = write_picture(tmp_path / "media" / "whole.png", panorama_pixels(512, 256))
+    bgr = read_picture(good)
+    assert bgr.shape == (256, 512, 3) and tuple(bgr[128, 256]) == (20, 20, 230)   # red ahead, as BGR
+    jpeg = write_picture(tmp_path / "media" / "beach.jpg", panorama_pixels(1024, 512))
+    jpeg.write_bytes(jpeg.read_bytes()[: jpeg.stat().st_size // 2])
+    code, findings, _ = check(tmp_path, scene("a", "{panorama: media/beach.jpg}"))
+    assert code == 1 and len(findings) == 1
+    assert "not a picture this program can read" in findings[0]["message"] and "truncated" in findings[0]["message"]
+
+
+def test_a_film_damaged_part_way_is_a_warning_not_a_traceback(tmp_path):
+    """It opens and its first picture decodes, but the flash scan meets garbage later on."""
+    damaged_film(tmp_path / "media" / "sea.mp4")
+    code, findings, _ = check(tmp_path, scene("a", "{film: media/sea.mp4}"))
+    assert code == 0 and len(findings) == 1, findings
+    assert findings[0]["severity"] == "warning"
+    assert findings[0]["message"].startswith("sea.mp4: could not scan for flashes: "), findings[0]["message"]
+
+
+def test_a_flash_cache_of_another_shape_is_scanned_afresh(tmp_path):
+    from companion.stage.media.inspect import flash_scan
+
+    film = write_film(tmp_path / "media" / "storm.mp4", seconds=4.0, flash=(1.0, 2.5))
+    cache = tmp_path / "cache" / "film-flashes.json"
+    cache.parent.mkdir()
+    for stored in (["not", "a dict"], 7, None):
+        cache.write_text(json.dumps(stored))
+        assert flash_scan(film, cache.parent) is not None
+        assert isinstance(json.loads(cache.read_text()), dict)
+    [key] = json.loads(cache.read_text())
+    for entry in ("bad", [1], {"at": 2}, [True, 3]):       # a bad entry for this film
+        cache.write_text(json.dumps({key: entry}))
+        at, count = flash_scan(film, cache.parent)
+        assert 1.0 <= at <= 2.5 and count > 3

@@ -113,6 +113,10 @@ class Scenery(ABC):
     def advance(self, root: NodePath, dt: float) -> None:
         """Per frame, with the session's time (dt stops while paused): a film moves on."""
 
+    def rest(self) -> None:
+        """The environment left the screen (its weight fell to 0): let go of what only
+        showing it needs (a film's FFmpeg process); `advance` takes it up again."""
+
     def close(self) -> None:
         """Let go of what the environment holds outside its scene graph (a film's decoder)."""
 

@@ -1,15 +1,18 @@
-"""A film's pictures, decoded ahead in a thread of their own with PyAV (FFmpeg), looped
-without a seam: the last LOOP_FADE seconds are blended into the first ones, so the picture
-runs on from the end into the start (after the first pass, a film whose last picture is its
-first, a loop already, is cut from end to start instead). Frames come in film time (seconds since the film
-started, across loops), as decoded (Y, U and V planes: the shader makes them colour, which
-costs the CPU nothing), a few ahead only: memory stays flat however long the session.
+"""A film's pictures, decoded ahead in a thread of their own from FFmpeg run as a separate
+process (ffmpeg.py: read as raw yuv420p pictures from its stdout), looped without a seam: the
+last LOOP_FADE seconds are blended into the first ones, so the picture runs on from the end
+into the start (after the first pass, a film whose last picture is its first, a loop already,
+is cut from end to start instead). Frames come in film time (seconds since the film started,
+across loops), as decoded (Y, U and V planes: the shader makes them colour, which costs the
+CPU nothing), a few ahead only: memory stays flat however long the session.
 
-Why PyAV rather than Panda3D's MovieTexture: tried first, Panda3D 1.10.16's FFmpeg plugin
-gave black pictures for H.264 films made here (its conversion logs "bad src image pointers");
-and the film's time here must be the session's (it stops when the session pauses and runs on
-a virtual clock in tests), with each picture's brightness measured for the comfort guard
-before it is shown, where MovieTexture runs on its own clock."""
+Why a separate FFmpeg process: the only FFmpeg builds at hand (PyAV's wheels, imageio-ffmpeg's
+binary) include GPL parts (libx264, libx265), and Companion (MIT) imports no GPL code; running
+a program is allowed. Why not Panda3D's MovieTexture: tried first, Panda3D 1.10.16's FFmpeg
+plugin gave black pictures for H.264 films made here (its conversion logs "bad src image
+pointers"); and the film's time here must be the session's (it stops when the session pauses
+and runs on a virtual clock in tests), with each picture's brightness measured for the comfort
+guard before it is shown, where MovieTexture runs on its own clock."""
 
 from __future__ import annotations
 
@@ -18,9 +21,11 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+from companion.stage.media.ffmpeg import Child, FFmpegError
+from companion.stage.media.ffmpeg import probe as ffprobe
 
 LOOP_FADE = 1.0        # seconds of the end blended into the start
 AHEAD = 4              # frames decoded ahead
@@ -55,52 +60,13 @@ class FilmFrame:
 
 
 def probe(path: str | Path) -> FilmInfo:
-    """What a film is; raises av.FFmpegError (or OSError) when it cannot be opened."""
-    import av
-
-    with av.open(str(path)) as container:
-        if not container.streams.video:
-            raise ValueError("it holds no video")
-        stream = container.streams.video[0]
-        ctx = stream.codec_context
-        if ctx is None:
-            tag = getattr(stream, "codec_tag", None) or "unknown"
-            raise CodecError(f"there is no decoder here for its video codec ({tag})")
-        fps = float(stream.average_rate or stream.guessed_rate or 30)
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration:
-            duration = container.duration / 1_000_000
-        else:
-            duration = 0.0
-        return FilmInfo(ctx.width, ctx.height, fps, duration, ctx.name, bool(container.streams.audio),
-                        ctx.pix_fmt or "unknown")
-
-
-def read_picture(path: str | Path) -> np.ndarray:
-    """A photograph as H x W x 3 bytes (BGR, Panda3D's order; top row first), decoded by FFmpeg:
-    a damaged file raises an error here (Panda3D's own JPEG reader ends the process)."""
-    import av
-
-    with av.open(str(path)) as container:
-        if not container.streams.video:
-            raise ValueError("it holds no picture")
-        if container.streams.video[0].codec_context is None:
-            raise CodecError("its picture format cannot be decoded here")
-        for frame in container.decode(video=0):
-            return frame.to_ndarray(format="bgr24")
-    raise ValueError("no picture in it could be decoded")
-
-
-def picture_size(path: str | Path) -> tuple[int, int]:
-    """Width and height of a photograph, from its header (raises when it is not one)."""
-    import av
-
-    with av.open(str(path)) as container:
-        if not container.streams.video or container.streams.video[0].codec_context is None:
-            raise ValueError("it holds no picture")
-        ctx = container.streams.video[0].codec_context
-        return ctx.width, ctx.height
+    """What a film is (from `ffmpeg -i`, run as a separate process); raises FFmpegError (or
+    CodecError) when it cannot be opened or its video cannot be decoded here."""
+    found = ffprobe(path)
+    if found.codec == "none":
+        raise CodecError(f"there is no decoder here for its video codec ({found.tag or 'unknown'})")
+    return FilmInfo(found.width, found.height, found.fps, found.duration, found.codec, found.has_sound,
+                    found.pixels or "unknown")
 
 
 def fit(width: int, height: int, limit: int) -> tuple[int, int]:
@@ -127,24 +93,34 @@ def thumbnail(luma: np.ndarray) -> np.ndarray:
     return luminance_of_luma(luma[rows][:, cols])
 
 
-def planes_of(frame: Any, size: tuple[int, int], step: int = 1) -> Planes:
-    """A decoded frame's Y, U and V planes as tight arrays: 8-bit 4:2:0 as decoded (no
-    conversion: the shader turns them into colour), anything else converted once here.
-    `step`: every step-th pixel of every step-th row only (a smaller picture for nothing)."""
+def planes_of(picture: bytes | bytearray, size: tuple[int, int]) -> Planes:
+    """A raw yuv420p picture's Y, U and V planes as arrays (views of its bytes, no copy)."""
     width, height = size
-    if frame.format.name != "yuv420p" or frame.width != width or frame.height != height:
-        frame = frame.reformat(width=width, height=height, format="yuv420p")
-    planes = []
-    for index, plane in enumerate(frame.planes):
-        w, h = (width, height) if index == 0 else ((width + 1) // 2, (height + 1) // 2)
-        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h:step, :w:step]
-        planes.append(np.ascontiguousarray(rows))
-    return planes[0], planes[1], planes[2]
+    cw, ch = (width + 1) // 2, (height + 1) // 2
+    data = np.frombuffer(picture, np.uint8)
+    y = data[:width * height].reshape(height, width)
+    u = data[width * height:width * height + cw * ch].reshape(ch, cw)
+    v = data[width * height + cw * ch:width * height + 2 * cw * ch].reshape(ch, cw)
+    return y, u, v
 
 
 def blend(a: Planes, b: Planes, weight: float) -> Planes:
-    """`a` faded into `b` by `weight` (0..1), plane by plane."""
-    return tuple((x * (1.0 - weight) + y * weight).astype(np.uint8) for x, y in zip(a, b))  # type: ignore[return-value]
+    """`a` faded into `b` by `weight` (0..1), plane by plane, in 16-bit integers (weights
+    in 256ths, rounded): in floats a 4096x2048 picture cost 72 ms and some 200 MB of
+    temporary arrays; here two 16-bit copies of a plane at a time."""
+    w = int(round(min(1.0, max(0.0, weight)) * 256))
+    out = []
+    for x, y in zip(a, b):
+        mixed = x.astype(np.uint16)
+        mixed *= 256 - w
+        other = y.astype(np.uint16)
+        other *= w
+        mixed += other
+        del other
+        mixed += 128
+        mixed >>= 8             # at most (255 * 256 + 128) >> 8 = 255
+        out.append(mixed.astype(np.uint8))
+    return out[0], out[1], out[2]
 
 
 class FilmDecoder:
@@ -156,6 +132,7 @@ class FilmDecoder:
         self.info = info or probe(path)
         self.size = size            # decoded at (even numbers)
         self.step = step            # and handed on at every step-th pixel
+        self.shown = (size[0] // step, size[1] // step)
         self.fps = self.info.fps
         self.fade = fade if self.info.duration > 4 * fade else 0.0
         self.period = max(1.0 / self.fps, self.info.duration - self.fade)
@@ -165,26 +142,37 @@ class FilmDecoder:
         self._wanted = 0.0          # the film time last asked for: pictures before it are late
         self.error: str | None = None
         self.ended = False
+        self.blended = 0            # loop pictures blended, and pictures dropped as late (for tests)
+        self.dropped = 0
+        self._children: list[Child] = []      # FFmpeg processes running for this film
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name=f"film {Path(self.path).name}", daemon=True)
         self._thread.start()
 
     # --- the decoding thread ---------------------------------------------------------------
 
-    def _pictures(self, start: float = 0.0) -> Iterator[tuple[float, Any]]:
-        """(time in the file, decoded frame) of one pass from the start."""
-        import av
-
-        with av.open(self.path) as container:
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            base = stream.start_time or 0
-            for frame in container.decode(stream):
-                t = float((frame.pts - base) * stream.time_base) if frame.pts is not None else 0.0
-                if t < start - 0.5 / self.fps:
-                    continue
-                yield t, frame
+    def _pictures(self) -> Iterator[tuple[float, bytearray]]:
+        """(time in the file, raw yuv420p picture) of one pass from the start, from an FFmpeg
+        process of its own, which is ended when the pass is (or the decoder closed)."""
+        with self._lock:
+            if self._stop:
+                return
+            # handed on at every step-th pixel: FFmpeg takes those pixels itself (no mixing,
+            # the cheapest scaler), so only the smaller picture crosses the pipe
+            child = Child(self.path, self.shown, self.fps, scaling="neighbor" if self.step > 1 else "bilinear")
+            self._children.append(child)
+        try:
+            for index, picture in enumerate(child.frames()):
+                yield index / self.fps, picture
+        finally:
+            child.close()
+            with self._lock:
+                if child in self._children:
+                    self._children.remove(child)
 
     def _run(self) -> None:
+        current: Iterator[tuple[float, bytearray]] | None = None
+        head: Iterator[tuple[float, bytearray]] | None = None
         try:
             index = 0
             offset = 0.0                # film time at which this pass's file time 0 shows
@@ -199,23 +187,28 @@ class FilmDecoder:
                         return
                     final = t
                     late = offset + t < self._wanted - 1.0 / self.fps
-                    if late and first is not None and not (self.fade and t >= self.period):
-                        index += 1      # already due to be dropped: not converted at all
+                    nxt = None
+                    if self.fade and t >= self.period:   # the end, to be blended into the start
+                        if head is None:
+                            head = self._pictures()
+                        nxt = next(head, None)           # taken even when late: the start keeps step
+                    if late and first is not None:
+                        index += 1      # already due to be dropped (blend pictures too): not made at all
+                        self.dropped += 1
                         continue
-                    planes = planes_of(frame, self.size, self.step)
+                    planes = planes_of(frame, self.shown)
                     raw = thumbnail(planes[0])
                     if first is None:
                         first = raw
                     last = (t, raw)
-                    if self.fade and t >= self.period:   # the end, blended into the start
-                        if head is None:
-                            head = self._pictures()
-                        nxt = next(head, None)
-                        if nxt is not None:
-                            a = min(1.0, (t - self.period) / self.fade)
-                            planes = blend(planes, planes_of(nxt[1], self.size, self.step), a)
-                    self._put(FilmFrame(offset + t, index, planes, thumbnail(planes[0]) if head else raw))
+                    if nxt is not None:
+                        a = min(1.0, (t - self.period) / self.fade)
+                        planes = blend(planes, planes_of(nxt[1], self.shown), a)
+                        self.blended += 1
+                    self._put(FilmFrame(offset + t, index, planes, thumbnail(planes[0]) if nxt is not None else raw))
                     index += 1
+                if self._stop:
+                    return
                 if last is None or first is None:
                     raise ValueError("no picture could be decoded")
                 if head is not None:    # the next pass goes on from where the blend left its start
@@ -227,8 +220,12 @@ class FilmDecoder:
                 if self.fade and last[0] == final and float(np.abs(last[1] - first).max()) < SEAMLESS:
                     self.fade = 0.0     # its end runs into its start already: no blend needed
         except Exception as exc:  # reported by the layer, once; the session goes on
-            self.error = f"{Path(self.path).name}: {exc}"
+            if not self._stop:
+                self.error = f"{Path(self.path).name}: {exc}"
         finally:
+            for pass_ in (current, head):
+                if pass_ is not None:
+                    pass_.close()       # type: ignore[attr-defined]  # ends its FFmpeg process
             with self._cond:
                 self.ended = True
                 self._cond.notify_all()
@@ -262,7 +259,18 @@ class FilmDecoder:
                 self._cond.wait(0.2)
 
     def close(self) -> None:
+        """Stop decoding and end the FFmpeg processes (they may be blocked writing to us)."""
         with self._cond:
             self._stop = True
             self._cond.notify_all()
+        with self._lock:
+            children = list(self._children)
+        for child in children:
+            child.close()
         self._thread.join(timeout=2.0)
+
+    @property
+    def pids(self) -> list[int]:
+        """The process ids of the FFmpeg children running now (for tests and reports)."""
+        with self._lock:
+            return [child.pid for child in self._children]

@@ -22,6 +22,8 @@ MAX_WIDTH = 4096
 # columns for about 90 degrees, 1800 for all round. A wider film is handed on at every other
 # pixel (taken from the decoded planes, no scaling), a quarter of the bytes to upload.
 SOFTWARE_WIDTH = 2048
+BLACK_Y = 16        # black in video range (as FFmpeg hands on yuv420p)
+NEUTRAL_UV = 128    # no colour
 
 
 class Film(Panorama):
@@ -41,6 +43,7 @@ class Film(Panorama):
         self.pictures = 0          # new pictures shown
         self.error: str | None = None
         self._mean = 0.5
+        self._decoding: tuple[Path, tuple[int, int], int] | None = None
 
     def picture(self) -> Texture:
         from companion.stage.media import MediaError
@@ -57,10 +60,13 @@ class Film(Panorama):
         width, height = width - width % 4, height - height % 4
         step = 2 if self.software and width > SOFTWARE_WIDTH else 1
         shown = (width // step, height // step)
-        self.planes = [_plane_texture(f"{path.name}-{part}", w, h) for part, (w, h) in
-                       (("y", shown), ("u", (shown[0] // 2, shown[1] // 2)), ("v", (shown[0] // 2, shown[1] // 2)))]
+        # black until the first picture (and for good if none comes): Y 16, U and V 128 in
+        # video range; zero U and V would be green
+        self.planes = [_plane_texture(f"{path.name}-{part}", w, h, fill) for part, (w, h), fill in
+                       (("y", shown, BLACK_Y), ("u", (shown[0] // 2, shown[1] // 2), NEUTRAL_UV),
+                        ("v", (shown[0] // 2, shown[1] // 2), NEUTRAL_UV))]
         self.texture = self.planes[0]
-        self.decoder = FilmDecoder(path, (width, height), self.info, step=step)
+        self._decoding = (path, (width, height), step)   # started when first shown (advance)
         return self.planes[0]
 
     def build(self, root: NodePath) -> None:
@@ -76,7 +82,10 @@ class Film(Panorama):
 
     def advance(self, root: NodePath, dt: float) -> None:
         if self.decoder is None:
-            return
+            if self._decoding is None or self.error:
+                return
+            path, size, step = self._decoding
+            self.decoder = FilmDecoder(path, size, self.info, step=step)   # its FFmpeg starts in its thread
         self.time += dt
         frame = self.decoder.frame_at(self.time, wait=self.wait)
         if frame is not None and self.guard.admit(frame.time, frame.thumb):
@@ -91,17 +100,27 @@ class Film(Panorama):
             self.error = self.decoder.error
         root.setShaderInput("u_gain", self.guard.brightness(self.time, dt, self._mean))
 
+    def rest(self) -> None:
+        """Off the screen: the decoder and its FFmpeg process end; a later visit plays the
+        film from its start (a film not shown holds no process and no pictures)."""
+        if self.decoder is not None:
+            self.decoder.close()
+            self.decoder = None
+            self.time = 0.0
+            self.guard = FilmGuard()
+            self.shown = None
+
     def close(self) -> None:
         if self.decoder is not None:
             self.decoder.close()
             self.decoder = None
 
 
-def _plane_texture(name: str, width: int, height: int) -> Texture:
-    """One plane of the film's pictures; new each frame, so no mipmaps."""
+def _plane_texture(name: str, width: int, height: int, fill: int) -> Texture:
+    """One plane of the film's pictures, every byte `fill` at first; new each frame, so no mipmaps."""
     texture = Texture(name)
     texture.setup2dTexture(width, height, Texture.T_unsigned_byte, Texture.F_red)
-    texture.setRamImage(bytes(width * height))
+    texture.setRamImage(bytes([fill]) * (width * height))
     texture.setMinfilter(SamplerState.FT_linear)
     texture.setMagfilter(SamplerState.FT_linear)
     texture.setWrapU(SamplerState.WM_repeat)

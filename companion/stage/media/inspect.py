@@ -27,7 +27,6 @@ MAX_FILM = (4096, 2048)
 MAX_TRIANGLES = 300_000
 FLASH_SCAN_SECONDS = 120.0
 FLASH_SCAN_SIZE = (96, 48)
-EIGHT_BIT_LUMA = ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21")
 
 Problem = tuple[str, str]   # (severity, message)
 
@@ -63,7 +62,7 @@ def inspect(spec: media.MediaSpec, cache_dir: Path | None = None) -> list[Proble
 
 
 def _panorama(path: Path, spec: media.MediaSpec) -> list[Problem]:
-    from companion.stage.media.decode import read_picture
+    from companion.stage.media.picture import read_picture
     from companion.stage.media.panorama import aspect_problem
 
     try:
@@ -91,7 +90,7 @@ def _film(path: Path, spec: media.MediaSpec, cache_dir: Path | None) -> list[Pro
     except Exception as exc:
         return [("error", f"{path.name} cannot be opened as a film: {_reason(exc)}")]
     try:
-        first_picture(path)
+        first_picture(path, info.fps)
     except Exception as exc:
         return [("error", f"{path.name}: its video ({info.codec or 'unknown codec'}) cannot be decoded here: "
                           f"{_reason(exc)}; convert it to H.264 (for example with ffmpeg -c:v libx264)")]
@@ -105,7 +104,10 @@ def _film(path: Path, spec: media.MediaSpec, cache_dir: Path | None) -> list[Pro
     if info.pixels != "yuv420p":
         problems.append(("warning", f"{path.name} stores its pictures as {info.pixels}: each is converted as it "
                                     "plays, which is slow; export 8-bit 4:2:0 (ffmpeg -pix_fmt yuv420p)"))
-    flashes = flash_scan(path, cache_dir)
+    try:
+        flashes = flash_scan(path, cache_dir)
+    except Exception as exc:   # a film damaged part-way: the check goes on, and says so
+        return problems + [("warning", f"{path.name}: could not scan for flashes: {_reason(exc)}")]
     if flashes:
         at, count = flashes
         problems.append(("warning", f"{path.name} flashes at {int(at // 60)}:{int(at % 60):02d} ({count} flashes "
@@ -140,14 +142,16 @@ def _reason(exc: Exception) -> str:
     return text.splitlines()[0][:200]
 
 
-def first_picture(path: Path) -> None:
-    """Decode one picture; raises when the codec cannot be decoded here."""
-    import av
+def first_picture(path: Path, fps: float = 30.0) -> None:
+    """Decode one picture (FFmpeg, a separate process); raises when it cannot be decoded here."""
+    from companion.stage.media.ffmpeg import Child
 
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        for _ in container.decode(stream):
+    child = Child(path, FLASH_SCAN_SIZE, fps)   # (damage later on is the flash scan's to find)
+    try:
+        for _ in child.frames():
             return
+    finally:
+        child.close()
     raise ValueError("no picture in it could be decoded")
 
 
@@ -161,9 +165,14 @@ def flash_scan(path: Path, cache_dir: Path | None = None) -> tuple[float, int] |
         known = json.loads(cache.read_text()) if cache.is_file() else {}
     except (OSError, ValueError):
         known = {}
-    if key in known:
-        found = known[key]
-        return (found[0], found[1]) if found else None
+    if not isinstance(known, dict):   # not a cache this program wrote: start afresh
+        known = {}
+    entry = known.get(key, "missing")   # an entry of another shape is scanned again
+    if entry is None:
+        return None
+    if (isinstance(entry, list) and len(entry) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in entry)):
+        return float(entry[0]), int(entry[1])
     found = _scan(path)
     known[key] = list(found) if found else None
     try:
@@ -182,26 +191,24 @@ def _cache_file(cache_dir: Path | None) -> Path:
 
 
 def _scan(path: Path) -> tuple[float, int] | None:
-    import av
-
+    """The flash scan: the film's first FLASH_SCAN_SECONDS read from FFmpeg (a separate
+    process) as small pictures, FLASH_SCAN_SIZE, the luma sampled as the guard samples it."""
     from companion.stage.comfort import GRID, MAX_FLASHES, _Transitions, region_means
-    from companion.stage.media.decode import thumbnail
+    from companion.stage.media.decode import probe, thumbnail
+    from companion.stage.media.ffmpeg import Child
 
+    fps = probe(path).fps
+    width, height = FLASH_SCAN_SIZE
     series = [_Transitions() for _ in range(1 + GRID * GRID)]
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        base = stream.start_time or 0
-        for frame in container.decode(stream):
-            t = float((frame.pts - base) * stream.time_base) if frame.pts is not None else 0.0
-            if t > FLASH_SCAN_SECONDS:
-                break
-            if frame.format.name not in EIGHT_BIT_LUMA:   # sampled from a small copy instead
-                frame = frame.reformat(width=FLASH_SCAN_SIZE[0], height=FLASH_SCAN_SIZE[1], format="yuv420p")
-            plane = frame.planes[0]   # 8-bit luma: sampled where it lies, no conversion
-            luma = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:frame.height, :frame.width]
+    child = Child(path, FLASH_SCAN_SIZE, fps, stop_on_error=True, seconds=FLASH_SCAN_SECONDS)
+    try:
+        for index, picture in enumerate(child.frames()):
+            t = index / fps
+            luma = np.frombuffer(picture, np.uint8, width * height).reshape(height, width)
             for transitions, value in zip(series, region_means(thumbnail(luma))):
                 flashes = max(0, transitions.observe(t, float(value)) - 1)
                 if flashes > MAX_FLASHES:
                     return round(t, 1), flashes
+    finally:
+        child.close()
     return None

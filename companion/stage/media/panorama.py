@@ -59,7 +59,7 @@ class Panorama(Scenery):
     def picture(self) -> Texture:
         """The texture shown (a photograph decoded once, mipmapped)."""
         from companion.stage.media import MediaError
-        from companion.stage.media.decode import read_picture
+        from companion.stage.media.picture import read_picture
 
         path = Path(self.spec.file)
         try:
