@@ -223,9 +223,10 @@ class SessionApp:
         folder = Path(self.record.folder)
         kept = keep.load(folder) if options.resume is not None else None
         port = options.panel_port or (kept.port if kept else 0)
-        if kept is not None and options.panel_host is None:  # served as before the stop
+        if kept is not None:  # served as before the stop (the token goes on: TLS must too)
             options = dataclasses.replace(
-                options, panel_host=kept.host, panel_url_host=options.panel_url_host or kept.url_host,
+                options, panel_host=options.panel_host or kept.host,
+                panel_url_host=options.panel_url_host or kept.url_host,
                 panel_tls=options.panel_tls or kept.tls == "self-signed",
                 panel_cert=options.panel_cert or (Path(kept.cert) if kept.cert else None),
                 panel_key=options.panel_key or (Path(kept.key) if kept.key else None))
