@@ -94,8 +94,9 @@ class SessionApp:
     def open(self) -> None:
         """Render narration, open the record, the view, the sound and the panel."""
         self._handle_signals()  # before the record opens: a stop at any moment closes it
+        protocol = self._protocol()  # first: a resume refused for its protocol renders nothing
         audio = prepare_audio(self.script, self.script_path, self.out, self.report)
-        self.engine = Engine(self.script, self.clock, audio.timing, protocol=self._protocol())
+        self.engine = Engine(self.script, self.clock, audio.timing, protocol=protocol)
         if audio.narration.speaker is not None:
             self.engine.voice = audio.narration.speaker.published()
         self._flush_health()
@@ -119,17 +120,25 @@ class SessionApp:
         gc.freeze()
 
     def _protocol(self) -> Any:
-        """The protocol given, or on resume the one the record kept (its definition)."""
-        point = self.options.resume_point
-        if self.options.protocol is not None or point is None or not point.protocol:
-            return self.options.protocol
+        """The protocol given, or on resume the one the record kept (its definition): the
+        session goes on by it, its checkpoints where they were. Another --protocol on resume
+        would restart them and mark taken checks missed: refused, naming both."""
+        point, given = self.options.resume_point, self.options.protocol
+        if point is None or not point.protocol:
+            return given
         from companion.protocols import ProtocolError, from_definition
 
         try:
-            return from_definition(point.protocol)
+            kept = from_definition(point.protocol)
         except ProtocolError as exc:
             self.out(f"resume: the record's protocol cannot be used: {exc}")
-            return None
+            return given
+        if given is not None and given != kept:  # compares what they say (not their text)
+            raise StartupError(
+                f"--protocol {given.name!r} is not the protocol this session was recorded with "
+                f"({kept.name!r}{' as the record kept it' if given.name == kept.name else ''}); "
+                "a resume goes on by the record's protocol: leave out --protocol")
+        return kept
 
     def _continue_from_record(self) -> None:
         """Put the fresh engine where the record stopped: its scene and step, the therapist's
