@@ -59,6 +59,7 @@ class RunOptions:
     resume: Path | None = None       # a record to continue
     resume_point: Any = None         # where in it (companion.record.resume.ResumePoint)
     resume_lock: Any = None          # its lock, taken before it was read (record.lock.RecordLock)
+    resume_record: Any = None        # the record as read then (record.reader.Record): read once
     protocol: Any = None             # the dose protocol (companion.protocols.Protocol), if any
     out: Callable[[str], None] = field(default=print)
 
@@ -162,12 +163,7 @@ class SessionApp:
     def _continue_panel(self, offset: float) -> None:
         """What the panel showed goes on: the notes (in the engine's times, so the panel
         shows their record times) and Talk, if it was on."""
-        from companion.record.reader import load_record
-        from companion.record.resume import panel_continuity
-
         seen = self._continuity
-        if seen is None:
-            seen = panel_continuity(load_record(self.options.resume))
         self.engine.notes[:0] = seen.engine_notes(offset)
         if seen.talk:
             result = self.engine.command("talk", source="resume", on=True)
@@ -202,13 +198,13 @@ class SessionApp:
             facts["clinician"] = self.options.clinician
         try:
             if self.options.resume is not None:
-                from companion.record.reader import load_record
                 from companion.record.resume import panel_continuity
 
-                self._continuity = panel_continuity(load_record(self.options.resume))
                 self.record = RecordWriter.resume(self.options.resume, display=display, sound=sound,
                                                   report=self.report, facts=facts,
-                                                  lock=self.options.resume_lock)
+                                                  lock=self.options.resume_lock,
+                                                  loaded=self.options.resume_record)
+                self._continuity = panel_continuity(self.record.resumed_from)
             else:
                 self.record = RecordWriter.create(self.script_path, record_dir=self.options.record_dir,
                                                   patient=self.options.patient, script=self.script,
@@ -245,7 +241,8 @@ class SessionApp:
             tls = self._panel_tls()
         except TlsError as exc:
             raise StartupError(f"cannot serve the panel over TLS: {exc}") from None
-        stopped = self._continuity.stopped_for if self._continuity is not None else None
+        # the time away as the record's gap measured it (uptime clock, guarded against jumps)
+        stopped = getattr(self.record, "offline_seconds", None)
         settings: dict[str, Any] = {
             "host": options.panel_host, "token": kept.token if kept else None, "picture": picture,
             "url_host": options.panel_url_host, "tls": tls.context if tls else None,
