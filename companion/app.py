@@ -279,6 +279,9 @@ class SessionApp:
                      "127.0.0.1): a tablet cannot reach the panel; connect it to the clinic's "
                      "network, or give --panel-url-host")
         if tls is not None:
+            if tls.made:  # a tablet that trusted the old one must be told to trust this one
+                self.out(f"panel: a new TLS certificate was made ({tls.made}); "
+                         "compare its fingerprint on the tablet again")
             self.out(f"panel: TLS certificate {tls.cert}")
             self.out(f"panel: its SHA-256 fingerprint {tls.fingerprint}")
         if options.qr:
@@ -294,9 +297,13 @@ class SessionApp:
             if options.panel_cert is None or options.panel_key is None:
                 raise tls.TlsError("give both --panel-cert and --panel-key")
             return tls.load(options.panel_cert, options.panel_key)
-        if options.panel_tls:
-            names = tuple(n for n in (options.panel_url_host,) if n)
-            return tls.self_signed(names=names)
+        if options.panel_tls:  # it must name the host in the printed link
+            from companion.control.network import lan_address
+            from companion.control.guard import WILDCARD_HOSTS
+
+            host = options.panel_host
+            link = options.panel_url_host or (lan_address() if host in WILDCARD_HOSTS else host)
+            return tls.self_signed(names=tuple(n for n in (options.panel_url_host, link) if n))
         return None
 
     # --- health ------------------------------------------------------------------------------
