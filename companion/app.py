@@ -59,6 +59,7 @@ class RunOptions:
     resume: Path | None = None       # a record to continue
     resume_point: Any = None         # where in it (companion.record.resume.ResumePoint)
     resume_lock: Any = None          # its lock, taken before it was read (record.lock.RecordLock)
+    resume_record: Any = None        # the record as read then (record.reader.Record): read once
     protocol: Any = None             # the dose protocol (companion.protocols.Protocol), if any
     out: Callable[[str], None] = field(default=print)
 
@@ -94,8 +95,9 @@ class SessionApp:
     def open(self) -> None:
         """Render narration, open the record, the view, the sound and the panel."""
         self._handle_signals()  # before the record opens: a stop at any moment closes it
+        protocol = self._protocol()  # first: a resume refused for its protocol renders nothing
         audio = prepare_audio(self.script, self.script_path, self.out, self.report)
-        self.engine = Engine(self.script, self.clock, audio.timing, protocol=self._protocol())
+        self.engine = Engine(self.script, self.clock, audio.timing, protocol=protocol)
         if audio.narration.speaker is not None:
             self.engine.voice = audio.narration.speaker.published()
         self._flush_health()
@@ -119,17 +121,25 @@ class SessionApp:
         gc.freeze()
 
     def _protocol(self) -> Any:
-        """The protocol given, or on resume the one the record kept (its definition)."""
-        point = self.options.resume_point
-        if self.options.protocol is not None or point is None or not point.protocol:
-            return self.options.protocol
+        """The protocol given, or on resume the one the record kept (its definition): the
+        session goes on by it, its checkpoints where they were. Another --protocol on resume
+        would restart them and mark taken checks missed: refused, naming both."""
+        point, given = self.options.resume_point, self.options.protocol
+        if point is None or not point.protocol:
+            return given
         from companion.protocols import ProtocolError, from_definition
 
         try:
-            return from_definition(point.protocol)
+            kept = from_definition(point.protocol)
         except ProtocolError as exc:
             self.out(f"resume: the record's protocol cannot be used: {exc}")
-            return None
+            return given
+        if given is not None and given != kept:  # compares what they say (not their text)
+            raise StartupError(
+                f"--protocol {given.name!r} is not the protocol this session was recorded with "
+                f"({kept.name!r}{' as the record kept it' if given.name == kept.name else ''}); "
+                "a resume goes on by the record's protocol: leave out --protocol")
+        return kept
 
     def _continue_from_record(self) -> None:
         """Put the fresh engine where the record stopped: its scene and step, the therapist's
@@ -153,12 +163,7 @@ class SessionApp:
     def _continue_panel(self, offset: float) -> None:
         """What the panel showed goes on: the notes (in the engine's times, so the panel
         shows their record times) and Talk, if it was on."""
-        from companion.record.reader import load_record
-        from companion.record.resume import panel_continuity
-
         seen = self._continuity
-        if seen is None:
-            seen = panel_continuity(load_record(self.options.resume))
         self.engine.notes[:0] = seen.engine_notes(offset)
         if seen.talk:
             result = self.engine.command("talk", source="resume", on=True)
@@ -193,13 +198,13 @@ class SessionApp:
             facts["clinician"] = self.options.clinician
         try:
             if self.options.resume is not None:
-                from companion.record.reader import load_record
                 from companion.record.resume import panel_continuity
 
-                self._continuity = panel_continuity(load_record(self.options.resume))
                 self.record = RecordWriter.resume(self.options.resume, display=display, sound=sound,
                                                   report=self.report, facts=facts,
-                                                  lock=self.options.resume_lock)
+                                                  lock=self.options.resume_lock,
+                                                  loaded=self.options.resume_record)
+                self._continuity = panel_continuity(self.record.resumed_from)
             else:
                 self.record = RecordWriter.create(self.script_path, record_dir=self.options.record_dir,
                                                   patient=self.options.patient, script=self.script,
@@ -223,9 +228,10 @@ class SessionApp:
         folder = Path(self.record.folder)
         kept = keep.load(folder) if options.resume is not None else None
         port = options.panel_port or (kept.port if kept else 0)
-        if kept is not None and options.panel_host is None:  # served as before the stop
+        if kept is not None:  # served as before the stop (the token goes on: TLS must too)
             options = dataclasses.replace(
-                options, panel_host=kept.host, panel_url_host=options.panel_url_host or kept.url_host,
+                options, panel_host=options.panel_host or kept.host,
+                panel_url_host=options.panel_url_host or kept.url_host,
                 panel_tls=options.panel_tls or kept.tls == "self-signed",
                 panel_cert=options.panel_cert or (Path(kept.cert) if kept.cert else None),
                 panel_key=options.panel_key or (Path(kept.key) if kept.key else None))
@@ -235,7 +241,8 @@ class SessionApp:
             tls = self._panel_tls()
         except TlsError as exc:
             raise StartupError(f"cannot serve the panel over TLS: {exc}") from None
-        stopped = self._continuity.stopped_for if self._continuity is not None else None
+        # the time away as the record's gap measured it (uptime clock, guarded against jumps)
+        stopped = getattr(self.record, "offline_seconds", None)
         settings: dict[str, Any] = {
             "host": options.panel_host, "token": kept.token if kept else None, "picture": picture,
             "url_host": options.panel_url_host, "tls": tls.context if tls else None,
@@ -272,6 +279,9 @@ class SessionApp:
                      "127.0.0.1): a tablet cannot reach the panel; connect it to the clinic's "
                      "network, or give --panel-url-host")
         if tls is not None:
+            if tls.made:  # a tablet that trusted the old one must be told to trust this one
+                self.out(f"panel: a new TLS certificate was made ({tls.made}); "
+                         "compare its fingerprint on the tablet again")
             self.out(f"panel: TLS certificate {tls.cert}")
             self.out(f"panel: its SHA-256 fingerprint {tls.fingerprint}")
         if options.qr:
@@ -287,9 +297,13 @@ class SessionApp:
             if options.panel_cert is None or options.panel_key is None:
                 raise tls.TlsError("give both --panel-cert and --panel-key")
             return tls.load(options.panel_cert, options.panel_key)
-        if options.panel_tls:
-            names = tuple(n for n in (options.panel_url_host,) if n)
-            return tls.self_signed(names=names)
+        if options.panel_tls:  # it must name the host in the printed link
+            from companion.control.network import lan_address
+            from companion.control.guard import WILDCARD_HOSTS
+
+            host = options.panel_host
+            link = options.panel_url_host or (lan_address() if host in WILDCARD_HOSTS else host)
+            return tls.self_signed(names=tuple(n for n in (options.panel_url_host, link) if n))
         return None
 
     # --- health ------------------------------------------------------------------------------

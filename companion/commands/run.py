@@ -154,7 +154,8 @@ def resume(args: argparse.Namespace) -> int:
     if script is None:
         return EXIT_FINDINGS
     try:
-        options = _options(args, resume=folder, resume_point=point, resume_lock=lock)
+        options = _options(args, resume=folder, resume_point=point, resume_lock=lock,
+                           resume_record=record)
     except _NoProtocol:
         lock.release()
         return EXIT_FINDINGS

@@ -9,7 +9,6 @@ that put a fresh engine back there; `RecordWriter.resume` appends to the same re
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,11 +231,11 @@ def _apply_setting(point: ResumePoint, name: Any, args: dict[str, Any]) -> None:
 @dataclass
 class PanelContinuity:
     """What the therapist saw before the stop and should see again after `companion resume`:
-    the notes (record times), whether Talk was on, and how long the session was stopped."""
+    the notes (record times) and whether Talk was on. How long the session was stopped is
+    the record writer's measure (`RecordWriter.offline_seconds`, the gap's), not another."""
 
     notes: list[dict[str, Any]] = field(default_factory=list)
     talk: bool = False
-    stopped_for: float | None = None  # seconds from the record's last event until it was read
 
     def engine_notes(self, offset: float) -> list[dict[str, Any]]:
         """The notes in a fresh engine's times (record time less the run's offset), to put
@@ -245,7 +244,7 @@ class PanelContinuity:
                 for note in self.notes]
 
 
-def panel_continuity(record: Record, now: float | None = None) -> PanelContinuity:
+def panel_continuity(record: Record) -> PanelContinuity:
     """Read from a record that did not end, before the resumed run appends to it."""
     out = PanelContinuity()
     for event in record.events:
@@ -257,7 +256,4 @@ def panel_continuity(record: Record, now: float | None = None) -> PanelContinuit
         elif kind == "command" and event.get("ok") and event.get("command") == "talk":
             args = event.get("args") if isinstance(event.get("args"), dict) else {}
             out.talk = bool(args.get("on"))
-    walls = [e["wall"] for e in record.events if isinstance(e.get("wall"), (int, float))]
-    if walls:
-        out.stopped_for = max(0.0, (time.time() if now is None else now) - walls[-1])
     return out

@@ -116,6 +116,8 @@ class RecordWriter:
         self._seq = next_seq
         self.session_offset = session_offset
         self.play_offset = play_offset
+        self.resumed_from: Any = None  # on resume: the record as read (record.reader.Record)
+        self.offline_seconds: float | None = None  # on resume: the gap's time away, if known
         self._sink: Sink | None = None
         self._pending = bytearray()
         self._pending_events = 0
@@ -200,20 +202,23 @@ class RecordWriter:
         report: Report | None = None,
         facts: Mapping[str, Any] | None = None,
         lock: RecordLock | None = None,
+        loaded: Any = None,
         **options: Any,
     ) -> RecordWriter:
         """Append to the record of a run that did not end. Writes a `gap` marker; the events
         written after it are shifted so the record's times go on from where it stopped
         (the app's new engine starts again at zero). `lock`: the record's lock when the
-        caller took it already (before it read the record); else it is taken here."""
+        caller took it already (before it read the record); else it is taken here. `loaded`:
+        the record as that caller read it under the lock (not read again). The writer keeps
+        it as `resumed_from`, and the time away it measured as `offline_seconds`."""
         from companion.record.paths import resolve_record
         from companion.record.reader import load_record
 
         folder = resolve_record(record)
         if lock is None or not lock.held:
-            lock = _lock_for_resume(folder)  # before reading: no other program writes it meanwhile
+            lock, loaded = _lock_for_resume(folder), None  # before reading: no other writer
         try:
-            loaded = load_record(folder)
+            loaded = loaded if loaded is not None else load_record(folder)
             if loaded.ended:
                 raise RecordError(
                     f"the session in {loaded.folder} ended; there is nothing to resume"
@@ -254,6 +259,8 @@ class RecordWriter:
             **dict(facts or {}),
         )
         writer.session_offset, writer.play_offset = resumed_at, last_play
+        writer.resumed_from = loaded
+        writer.offline_seconds = None if offline is None else round(offline, 3)  # as the gap says
         # The new engine's zero:
         writer._last_engine_time, writer._last_seen = 0.0, writer._monotonic()
         return writer

@@ -183,3 +183,38 @@ def test_a_damaged_record_resumes_and_closes(tmp_path):
                              "--format", "md"], capture_output=True, text=True, timeout=60)
     assert "Dr. B. Mensah" in report.stdout and "None observed." in report.stdout
     assert "the API" in report.stdout and "127.0.0.1" not in report.stdout
+
+
+def _wait_for_line(run, prefix: str, timeout: float = 90.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in list(run.lines):
+            if line.startswith(prefix):
+                return line
+        assert run.process.poll() is None, "\n".join(run.lines) + run.stderr_text()
+        time.sleep(0.05)
+    raise AssertionError(f"no line {prefix!r}; output:\n" + "\n".join(run.lines))
+
+
+def test_a_resume_on_another_host_keeps_the_panel_on_tls(tmp_path):
+    """The resumed run serves the stopped run's sign-in: given only another --panel-host, it
+    must still serve it over TLS, never the same token in clear on the network."""
+    path = tmp_path / "session.yaml"
+    path.write_text(SCRIPT)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    first = start([str(path), "--display", "none", "--autostart", "--panel-tls"], tmp_path, env=env)
+    try:
+        link = _wait_for_line(first, "panel: https://")
+        _wait_for_line(first, "first frame drawn")
+        folder = first.record()
+    finally:
+        first.kill()
+    resumed = start([str(folder), "--display", "none", "--panel-host", "0.0.0.0"], tmp_path,
+                    command="resume", env=env)
+    try:
+        again = _wait_for_line(resumed, "panel: http")
+    finally:
+        resumed.kill()
+    token = link.split("?token=")[1]
+    assert again.startswith("panel: https://"), again
+    assert again.endswith(f"?token={token}")  # the same sign-in, still only over TLS

@@ -52,3 +52,33 @@ def test_resume_keeps_the_protocol_the_doses_and_the_checkpoints(tmp_path: Path)
     writer.close()
     statuses = [e["status"] for e in load_record(folder).of_kind("checkpoint")]
     assert statuses.count("due") == 5  # pre-dose, +30, +40, +60, +90: none twice
+
+
+def test_resume_refuses_another_protocol_and_keeps_the_same_one(tmp_path: Path):
+    """`--protocol` on resume must not replace the record's protocol (its checkpoints would
+    start again and the checks taken be marked missed): another one is refused at start-up,
+    naming both; the same one goes on as the record kept it."""
+    import subprocess
+    import sys
+
+    from companion.app import RunOptions, SessionApp
+    from companion.protocols import resolve_protocol
+
+    session = open_clinical(tmp_path)
+    play(session, until_minutes=20)
+    session.writer.close("quit")
+    folder = session.writer.folder
+    done = subprocess.run([sys.executable, "-m", "companion", "resume", str(folder), "--display",
+                           "none", "--no-qr", "--panel-port", "0", "--protocol", "ketamine-im"],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode != 0, done.stdout
+    assert "--protocol 'ketamine-im' is not the protocol this session was recorded with " \
+           "('esketamine-nasal')" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert [e["event"] for e in load_record(folder).events].count("gap") == 0  # nothing written
+
+    point = resume_point(load_record(folder))
+    script = load_script(tmp_path / "clinic-session.yaml").script
+    same = SessionApp(script, tmp_path / "clinic-session.yaml", RunOptions(
+        resume=folder, resume_point=point, protocol=resolve_protocol("esketamine-nasal")))
+    assert same._protocol().name == "esketamine-nasal"

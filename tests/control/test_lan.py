@@ -102,3 +102,42 @@ def test_tls_from_the_command_line(tmp_path):
     half = _panel_lines(tmp_path, "--panel-cert", str(own.cert), all_lines=True)
     assert "companion: cannot serve the panel over TLS: give both --panel-cert and --panel-key" \
         in half, half
+
+
+def test_the_self_signed_certificate_names_the_printed_link(tmp_path):
+    """A tablet refuses a certificate without the link's host in it: bound to every interface,
+    the link's LAN address goes in; a later --panel-url-host makes a new one (new fingerprint,
+    printed with why)."""
+    from cryptography import x509
+
+    from companion.control import tls
+
+    config = tmp_path / "config"
+    env = {"XDG_CONFIG_HOME": str(config)}
+    cert = config / "companion" / tls.CERT_NAME
+
+    def names() -> set[str]:
+        sans = x509.load_pem_x509_certificate(cert.read_bytes()).extensions \
+            .get_extension_for_class(x509.SubjectAlternativeName).value
+        return set(sans.get_values_for_type(x509.DNSName)) | {
+            str(a) for a in sans.get_values_for_type(x509.IPAddress)}
+
+    def fingerprint(lines: list[str]) -> str:
+        (line,) = [x for x in lines if x.startswith("panel: its SHA-256 fingerprint ")]
+        return line.rsplit(" ", 1)[1]
+
+    lines = _panel_lines(tmp_path, "--panel-tls", "--panel-host", "0.0.0.0", env=env)
+    link = re.search(r"panel: https://([^:/]+):\d+/\?token=", "\n".join(lines))
+    assert link, lines
+    assert link.group(1) in names(), (link.group(1), names())
+    address = lan_address()
+    if address is not None:
+        assert link.group(1) == address
+    named = _panel_lines(tmp_path, "--panel-tls", "--panel-host", "0.0.0.0",
+                         "--panel-url-host", "panel.clinic.example", env=env)
+    assert any(line.startswith("panel: https://panel.clinic.example:") for line in named), named
+    assert "panel.clinic.example" in names() and link.group(1) in names()
+    assert "panel: a new TLS certificate was made (the kept one did not name " \
+           "panel.clinic.example); compare its fingerprint on the tablet again" in named, named
+    assert fingerprint(named) != fingerprint(lines)
+    assert fingerprint(named) == tls.load(cert, config / "companion" / tls.KEY_NAME).fingerprint

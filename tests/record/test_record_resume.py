@@ -252,3 +252,71 @@ def test_a_grounded_resume_goes_on_at_the_exact_step_of_the_safe_scene(tmp_path:
     assert [m.kind for m in summary.marks].count("ground") == 1
     assert "grounded from journey (step 2)" in [m.label for m in summary.marks]
     assert resume_point(after).grounded_from is None
+
+
+def test_the_panel_says_the_time_away_the_record_measured(
+    script_path: Path, record_dir: Path, tmp_path: Path
+) -> None:
+    """The panel's "Resumed after a gap of …" is the record's gap (`offline_seconds`, on the
+    uptime clock), not a second measure from the wall clock: here the computer's clock was set
+    an hour on after the record stopped, which must not show as an hour away."""
+    import asyncio
+    import json
+    import signal
+    import threading
+    import time
+
+    import aiohttp
+
+    from tests.app.run_process import start
+
+    hour_ago = time.time() - 3600  # the record's clock times: an hour behind the clock now
+    session = open_session(script_path, record_dir, writer_clock=True, wall_clock=lambda: hour_ago)
+    session.command("start")
+    session.advance(30)
+    session.writer.close("quit")
+    folder = session.writer.folder
+
+    resumed = start([str(folder), "--display", "none"], tmp_path, command="resume",
+                    record_dir=record_dir)
+
+    async def hello() -> dict:
+        async with aiohttp.ClientSession() as client, client.ws_connect(
+                f"{resumed.base_url}/ws", headers={"Authorization": f"Bearer {resumed.token}"}) as ws:
+            return json.loads((await ws.receive(timeout=10)).data)
+
+    said: dict = {}
+    # In a thread of its own: after a browser test, Playwright's loop runs in this one.
+    reader = threading.Thread(target=lambda: said.update(asyncio.run(hello())))
+    try:
+        resumed.wait_for_panel()
+        reader.start()
+        reader.join(timeout=30)
+    finally:
+        resumed.kill(signal.SIGTERM)
+    (gap,) = load_record(folder).of_kind("gap")
+    assert gap["offline_seconds"] is not None and gap["offline_seconds"] < 60, gap
+    assert said.get("type") == "hello" and said["resumed_after"] == gap["offline_seconds"], said
+
+
+def test_a_resume_reads_the_record_once(quit_session: Session, monkeypatch) -> None:
+    """`companion resume` reads the record under its lock for the resume point; the writer
+    and the panel's continuity go on from that reading, not from more reads of a long file."""
+    from companion.record import reader
+    from companion.record.lock import RecordLock
+    from companion.record.resume import panel_continuity
+
+    folder = quit_session.writer.folder
+    lock = RecordLock.acquire(folder, "resume")
+    record = load_record(folder)
+
+    def read_again(*_args, **_kwargs):
+        raise AssertionError("the record was read again")
+
+    monkeypatch.setattr(reader, "load_record", read_again)  # a spy: any further read fails
+    writer = RecordWriter.resume(folder, lock=lock, loaded=record)
+    try:
+        assert writer.resumed_from is record
+        assert [n["text"] for n in panel_continuity(writer.resumed_from).notes] == list(NOTES[:2])
+    finally:
+        writer.close("quit")

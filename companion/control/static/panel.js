@@ -156,7 +156,7 @@ async function probe(fast) {
 function transmit(entry) {
   if (!connected || !socket || !greeted) return;
   socket.send(JSON.stringify(entry.message));
-  entry.sent = true;
+  entry.sent = entry.tried = true;  // tried: it may have reached this run
 }
 
 function send(command, args = {}, label = command) {
@@ -184,7 +184,13 @@ function receive(message) {
       if (resumed && away) away.resumed = true;
       showFingerprint();
       startPicture();
-      for (const entry of pending.values()) transmit(entry);  // the same ids: applied once
+      // The same ids: the same run applies each once. A resumed run knows none of the old ids,
+      // so a command that reached the stopped run (it may have been applied and recorded before
+      // the stop) is not sent again; only those pressed while stopped, or never sent, are.
+      for (const [id, entry] of pending) {
+        if (resumed && entry.tried && !entry.whileStopped) unconfirmed(id, entry, "Companion stopped");
+        else transmit(entry);
+      }
       break;
     }
     case "state":
@@ -259,20 +265,23 @@ setInterval(() => {
   for (const [id, entry] of pending) {
     // While Companion is stopped nothing can have been applied: the command waits for it.
     if (link === "stopped" || entry.whileStopped) continue;
-    if (now - entry.since > PENDING_LIMIT) {
-      pending.delete(id);
-      const sent = resent.get(id);
-      if (sent) {
-        sent.text = `${entry.label} (pressed at ${wallTime(entry.at)}): not confirmed; check before repeating it`;
-        if (sent.item) sent.item.textContent = sent.text;
-      }
-      logCommand(entry, "not confirmed by the session (connection lost); check before repeating it");
-      entry.resolve({ ok: false, reason: "not confirmed" });
-    }
+    if (now - entry.since > PENDING_LIMIT) unconfirmed(id, entry, "connection lost");
   }
   tickClocks();
   markPicture();
 }, 250);
+
+// A command whose fate is unknown: dropped, never sent again, and the therapist told to check.
+function unconfirmed(id, entry, why) {
+  pending.delete(id);
+  const sent = resent.get(id);
+  if (sent) {
+    sent.text = `${entry.label} (pressed at ${wallTime(entry.at)}): not confirmed; check before repeating it`;
+    if (sent.item) sent.item.textContent = sent.text;
+  }
+  logCommand(entry, `not confirmed by the session (${why}); check before repeating it`);
+  entry.resolve({ ok: false, reason: "not confirmed" });
+}
 
 // --- a lost connection, and what happened meanwhile ------------------------------------------
 
