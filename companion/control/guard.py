@@ -44,7 +44,7 @@ def host_name(header: str) -> str | None:
     return name.rstrip(".") or None
 
 
-def _is_ip(name: str) -> bool:
+def is_ip(name: str) -> bool:
     try:
         ipaddress.ip_address(name)
     except ValueError:
@@ -68,7 +68,7 @@ class HostRule:
         allowed = {self.bound.lower(), *LOCAL_NAMES, *(h.lower() for h in self.extra)}
         if name in allowed:
             return True
-        return self.bound in WILDCARD_HOSTS and _is_ip(name)
+        return self.bound in WILDCARD_HOSTS and is_ip(name)
 
 
 def origin_allowed(origin: str | None, host_header: str | None, fetch_site: str | None,

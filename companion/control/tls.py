@@ -23,6 +23,8 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
+from companion.control.guard import is_ip
+
 CERT_NAME = "panel-cert.pem"
 KEY_NAME = "panel-key.pem"
 VALID_DAYS = 825    # the longest Apple platforms accept (a tablet told to trust it keeps it)
@@ -98,7 +100,7 @@ def _why_new(cert: Path, names: tuple[str, ...]) -> tuple[str | None, tuple[str,
 
 def _normal(name: str) -> str:
     """A name as compared: addresses in their one written form, host names in lower case."""
-    return str(ipaddress.ip_address(name)) if _is_ip(name) else name.lower()
+    return str(ipaddress.ip_address(name)) if is_ip(name) else name.lower()
 
 
 def load(cert: Path, key: Path) -> Tls:
@@ -135,8 +137,8 @@ def _make(cert: Path, key: Path, names: tuple[str, ...]) -> None:
 
     private = ec.generate_private_key(ec.SECP256R1())
     host = socket.gethostname()
-    dns = {"localhost", host, f"{host}.local"} | {n.lower() for n in names if not _is_ip(n)}
-    ips = {"127.0.0.1", "::1"} | {_normal(n) for n in names if _is_ip(n)}
+    dns = {"localhost", host, f"{host}.local"} | {n.lower() for n in names if not is_ip(n)}
+    ips = {"127.0.0.1", "::1"} | {_normal(n) for n in names if is_ip(n)}
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Companion panel on {host}")])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
@@ -178,11 +180,3 @@ def _write_private(path: Path, data: bytes) -> None:
     with os.fdopen(descriptor, "wb") as out:
         out.write(data)
     os.chmod(path, 0o600)
-
-
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
