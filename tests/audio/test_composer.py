@@ -8,7 +8,7 @@ import pyloudnorm
 import pytest
 
 from companion.audio.composer import BLOCK, RECIPES, Composer, target_lufs
-from companion.audio.composer.repetition import THRESHOLD, Features, repetition
+from companion.audio.composer.repetition import Features, repetition
 from companion.audio.signal import true_peak
 from tests.audio.analysis import band_db, clicks, db, rms_db
 

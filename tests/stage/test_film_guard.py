@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from companion.stage.media.decode import THUMB
-from companion.stage.media.guard import CALM, FLASH_GAIN, FilmGuard
+from companion.stage.media.guard import FLASH_GAIN, FilmGuard
 
 FPS = 30
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from companion.stage.media.ffmpeg import Child, FFmpegError
+from companion.stage.media.ffmpeg import Child
 from companion.stage.media.ffmpeg import probe as ffprobe
 
 LOOP_FADE = 1.0        # seconds of the end blended into the start
