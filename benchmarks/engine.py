@@ -71,21 +71,41 @@ def main() -> None:
     ticks, snaps = tick_costs(ROOT / "scenes" / "journey.yaml", 20000)
     base = statistics.median(baseline)
     print(f"{'figure':36} {'value':>12} {'baseline':>10} {'ratio':>8}  goal")
-    print(f"{'engine tick, median':36} {statistics.median(ticks):10.2f}µs {base:8.2f}µs "
-          f"{statistics.median(ticks) / base:8.1f}  < {TICK_GOAL_US:.0f} µs")
-    print(f"{'engine tick, p99':36} {p(ticks, 0.99):10.2f}µs {p(baseline, 0.99):8.2f}µs "
-          f"{p(ticks, 0.99) / p(baseline, 0.99):8.1f}  < {TICK_GOAL_US:.0f} µs")
-    emit("engine tick (p99)", round(p(ticks, 0.99), 2), "µs", f"< {TICK_GOAL_US:g} µs", p(ticks, 0.99) < TICK_GOAL_US,
-         f"median {statistics.median(ticks):.2f} µs; empty call {base:.2f} µs")
-    print(f"{'engine snapshot, median':36} {statistics.median(snaps):10.2f}µs {'':>10} {'':>8}  (panel, ≥2/s)")
+    print(
+        f"{'engine tick, median':36} {statistics.median(ticks):10.2f}µs {base:8.2f}µs "
+        f"{statistics.median(ticks) / base:8.1f}  < {TICK_GOAL_US:.0f} µs"
+    )
+    print(
+        f"{'engine tick, p99':36} {p(ticks, 0.99):10.2f}µs {p(baseline, 0.99):8.2f}µs "
+        f"{p(ticks, 0.99) / p(baseline, 0.99):8.1f}  < {TICK_GOAL_US:.0f} µs"
+    )
+    emit(
+        "engine tick (p99)",
+        round(p(ticks, 0.99), 2),
+        "µs",
+        f"< {TICK_GOAL_US:g} µs",
+        p(ticks, 0.99) < TICK_GOAL_US,
+        f"median {statistics.median(ticks):.2f} µs; empty call {base:.2f} µs",
+    )
+    print(
+        f"{'engine snapshot, median':36} {statistics.median(snaps):10.2f}µs {'':>10} {'':>8}  (panel, ≥2/s)"
+    )
     for path in sorted((ROOT / "scenes").glob("*.yaml")):
         text = path.read_text()
         parse = min(per_call_us(lambda: yaml.safe_load(text), 5))
         check = min(per_call_us(lambda: load_script(path), 5))
-        print(f"{'check ' + path.name:36} {check / 1000:10.2f}ms {parse / 1000:8.2f}ms {check / parse:8.1f}  "
-              "(baseline: yaml.safe_load)")
-        emit(f"check {path.name}", round(check / 1000, 1), "ms", "(reported)", None,
-             f"{check / parse:.1f}x a plain YAML parse")
+        print(
+            f"{'check ' + path.name:36} {check / 1000:10.2f}ms {parse / 1000:8.2f}ms {check / parse:8.1f}  "
+            "(baseline: yaml.safe_load)"
+        )
+        emit(
+            f"check {path.name}",
+            round(check / 1000, 1),
+            "ms",
+            "(reported)",
+            None,
+            f"{check / parse:.1f}x a plain YAML parse",
+        )
 
 
 if __name__ == "__main__":

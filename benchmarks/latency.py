@@ -21,8 +21,8 @@ import argparse
 import hashlib
 import os
 import re
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -50,8 +50,15 @@ scenes:
 """
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 FRAME = 1 / 60
 
 # Runs in the page: send each command through the panel's own connection and wait until a
@@ -92,7 +99,9 @@ class FrameLoop(threading.Thread):
         last_revision, last_publish = -1, 0.0
         while not self.halt.is_set():
             for command in self.server.take_commands():
-                command.deliver(self.engine.command(command.name, source=command.source, **command.args))
+                command.deliver(
+                    self.engine.command(command.name, source=command.source, **command.args)
+                )
                 self.waits.append(time.monotonic() - command.received)
             self.engine.tick()
             self.engine.take_events()
@@ -126,7 +135,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def measure(browser, script_path: Path, load: str, commands: int, busy: float) -> tuple[list[float], list[float]]:
+def measure(
+    browser, script_path: Path, load: str, commands: int, busy: float
+) -> tuple[list[float], list[float]]:
     loaded = load_script(script_path)
     assert loaded.script is not None, loaded.findings
     engine = Engine(loaded.script, RealClock())
@@ -154,13 +165,34 @@ def measure(browser, script_path: Path, load: str, commands: int, busy: float) -
 
 def measure_real_app(browser, script_path: Path, commands: int) -> tuple[list[float], list[float]]:
     """The page against a real `companion run` process whose stage renders offscreen."""
-    env = {**os.environ, "SDL_AUDIODRIVER": "disk",
-           "SDL_DISKAUDIOFILE": str(script_path.parent / "heard.raw")}  # SDL needs a regular file
+    env = {
+        **os.environ,
+        "SDL_AUDIODRIVER": "disk",
+        "SDL_DISKAUDIOFILE": str(script_path.parent / "heard.raw"),
+    }  # SDL needs a regular file
     env.pop("DISPLAY", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "companion", "run", str(script_path), "--offscreen", "--size", "1280x720",
-         "--autostart", "--panel-port", "0", "--no-qr", "--record-dir", str(script_path.parent / "records")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "companion",
+            "run",
+            str(script_path),
+            "--offscreen",
+            "--size",
+            "1280x720",
+            "--autostart",
+            "--panel-port",
+            "0",
+            "--no-qr",
+            "--record-dir",
+            str(script_path.parent / "records"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     try:
         url = None
         for line in process.stdout:  # type: ignore[union-attr]
@@ -187,18 +219,28 @@ def measure_real_app(browser, script_path: Path, commands: int) -> tuple[list[fl
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--commands", type=int, default=200)
-    parser.add_argument("--busy-ms", type=float, default=10.0,
-                        help="render-like work per 60 Hz frame, in ms (default 10)")
-    parser.add_argument("--load", choices=("all", "none", "python", "native", "stage"), default="all")
+    parser.add_argument(
+        "--busy-ms",
+        type=float,
+        default=10.0,
+        help="render-like work per 60 Hz frame, in ms (default 10)",
+    )
+    parser.add_argument(
+        "--load", choices=("all", "none", "python", "native", "stage"), default="all"
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     loads = ["none", "python", "native", "stage"] if args.load == "all" else [args.load]
-    print(f"panel latency: {args.commands} commands from the page (volume), 60 Hz frame loop, "
-          f"{args.busy_ms:g} ms render-like load per frame in the stand-ins; 'stage' is a real "
-          "companion run process rendering offscreen at 1280x720")
-    print(f"{'load':8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'p99/base':>9}"
-          f"   {'queue wait p50/p99 ms':>22}")
+    print(
+        f"panel latency: {args.commands} commands from the page (volume), 60 Hz frame loop, "
+        f"{args.busy_ms:g} ms render-like load per frame in the stand-ins; 'stage' is a real "
+        "companion run process rendering offscreen at 1280x720"
+    )
+    print(
+        f"{'load':8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'p99/base':>9}"
+        f"   {'queue wait p50/p99 ms':>22}"
+    )
     base_p99 = None
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         script_path = Path(folder) / "bench.yaml"
@@ -211,7 +253,9 @@ def main() -> int:
             if load == "stage":
                 latencies, waits = measure_real_app(browser, script_path, args.commands)
             else:
-                latencies, waits = measure(browser, script_path, load, args.commands, args.busy_ms / 1000)
+                latencies, waits = measure(
+                    browser, script_path, load, args.commands, args.busy_ms / 1000
+                )
             p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
             base_p99 = p99 if base_p99 is None else base_p99
             worst = max(worst, p99)
@@ -219,15 +263,28 @@ def main() -> int:
                 real = (p50, p99)
             else:
                 worst_stand_in = max(worst_stand_in or 0.0, p99)
-            wait_text = f"{statistics.median(waits):10.1f} / {percentile(waits, 0.99):.1f}" if waits else f"{'-':>10}"
-            print(f"{load:8} {p50:8.1f} {p99:8.1f} {max(latencies):8.1f} {p99 / base_p99:9.2f}   {wait_text}")
+            wait_text = (
+                f"{statistics.median(waits):10.1f} / {percentile(waits, 0.99):.1f}"
+                if waits
+                else f"{'-':>10}"
+            )
+            print(
+                f"{load:8} {p50:8.1f} {p99:8.1f} {max(latencies):8.1f} {p99 / base_p99:9.2f}   {wait_text}"
+            )
         browser.close()
     print(f"goal: p99 < 50 ms -> {'met' if worst < 50 else 'NOT met'} (worst p99 {worst:.1f} ms)")
     if real is not None:
         from results import emit  # benchmarks/results.py, beside this file
 
         p50, p99 = real
-        emit("command latency p50 (real app)", round(p50, 1), "ms", "(reported)", None, "page -> engine -> page")
+        emit(
+            "command latency p50 (real app)",
+            round(p50, 1),
+            "ms",
+            "(reported)",
+            None,
+            "page -> engine -> page",
+        )
         note = f"{args.commands} commands, offscreen 1280x720"
         if worst_stand_in is not None:
             note += f"; stand-in loops' worst p99 {worst_stand_in:.1f} ms"

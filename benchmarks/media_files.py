@@ -24,8 +24,11 @@ def panorama(path: Path, size: tuple[int, int] = (4096, 2048)) -> Path:
     sky = np.stack([0.82 - 0.4 * v, 0.88 - 0.3 * v, 0.95 + 0.0 * v], -1) * np.ones((1, width, 1))
     # grass: soft waves of light and shade that shrink toward the horizon, as a field's do
     depth = np.clip(hills - v, 0.001, 1.0)
-    noise = 0.5 + 0.25 * np.sin(u * 2 * np.pi * 90 / (0.2 + depth)) * np.sin(v * 300 / (0.05 + depth)) \
+    noise = (
+        0.5
+        + 0.25 * np.sin(u * 2 * np.pi * 90 / (0.2 + depth)) * np.sin(v * 300 / (0.05 + depth))
         + 0.25 * np.sin(u * 2 * np.pi * 23 + v * 40)
+    )
     ground = np.stack([0.25 + 0.1 * noise, 0.4 + 0.15 * noise, 0.2 + 0.05 * noise], -1)
     image = np.where((v < hills)[..., None], ground, sky)
     pixels = (np.clip(image, 0, 1) * 255).astype(np.uint8)
@@ -34,7 +37,9 @@ def panorama(path: Path, size: tuple[int, int] = (4096, 2048)) -> Path:
     return path
 
 
-def film(path: Path, size: tuple[int, int] = (3840, 1920), seconds: float = 6.0, fps: int = 30) -> Path:
+def film(
+    path: Path, size: tuple[int, int] = (3840, 1920), seconds: float = 6.0, fps: int = 30
+) -> Path:
     """The panorama's picture with waves of light moving across it (H.264, as clinics' films
     are), each frame different. Encoded by the ffmpeg binary imageio-ffmpeg ships, run as a
     separate process with the raw pictures piped in (it is GPL: run, never imported)."""
@@ -49,9 +54,32 @@ def film(path: Path, size: tuple[int, int] = (3840, 1920), seconds: float = 6.0,
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = np.arange(width)[None, :, None]
     partial = path.with_name(path.stem + ".partial" + path.suffix)
-    command = [binary(), "-hide_banner", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-               "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0", "-c:v", "libx264",
-               "-preset", "ultrafast", "-crf", "23", "-pix_fmt", "yuv420p", str(partial)]
+    command = [
+        binary(),
+        "-hide_banner",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{width}x{height}",
+        "-r",
+        str(fps),
+        "-i",
+        "pipe:0",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-crf",
+        "23",
+        "-pix_fmt",
+        "yuv420p",
+        str(partial),
+    ]
     with subprocess.Popen(command, stdin=subprocess.PIPE) as process:
         assert process.stdin is not None
         for index in range(round(seconds * fps)):
@@ -82,8 +110,9 @@ def garden(path: Path, cells: int = 158) -> Path:
     gy[np.hypot(gx, gz) < 6] = 0.0
     positions = np.stack([gx, gy, gz], -1).reshape(-1, 3).astype(np.float32)
     shade = (0.5 + 0.5 * np.sin(gx * 0.3) * np.cos(gz * 0.25)).reshape(-1)
-    colors = np.stack([0.2 + 0.1 * shade, 0.45 + 0.15 * shade, 0.18 + 0.05 * shade,
-                       np.ones_like(shade)], -1).astype(np.float32)
+    colors = np.stack(
+        [0.2 + 0.1 * shade, 0.45 + 0.15 * shade, 0.18 + 0.05 * shade, np.ones_like(shade)], -1
+    ).astype(np.float32)
     dx = np.gradient(gy, axis=1)
     dz = np.gradient(gy, axis=0)
     normals = np.stack([-dx, np.full_like(gy, xs[1] - xs[0]), -dz], -1).reshape(-1, 3)
@@ -96,8 +125,14 @@ def garden(path: Path, cells: int = 158) -> Path:
     return path
 
 
-def write_glb(path: Path, positions: np.ndarray, normals: np.ndarray, colors: np.ndarray,
-              indices: np.ndarray, seat: str | None = None) -> None:
+def write_glb(
+    path: Path,
+    positions: np.ndarray,
+    normals: np.ndarray,
+    colors: np.ndarray,
+    indices: np.ndarray,
+    seat: str | None = None,
+) -> None:
     blobs = [positions.tobytes(), normals.tobytes(), colors.tobytes(), indices.tobytes()]
     offsets, binary = [], b""
     for blob in blobs:
@@ -109,14 +144,33 @@ def write_glb(path: Path, positions: np.ndarray, normals: np.ndarray, colors: np
         "scene": 0,
         "scenes": [{"nodes": [0] + ([1] if seat else [])}],
         "nodes": [{"mesh": 0, "name": "ground"}] + ([{"name": seat}] if seat else []),
-        "meshes": [{"primitives": [{"attributes": {"POSITION": 0, "NORMAL": 1, "COLOR_0": 2},
-                                    "indices": 3, "material": 0}]}],
-        "materials": [{"pbrMetallicRoughness": {"baseColorFactor": [1, 1, 1, 1], "metallicFactor": 0}}],
+        "meshes": [
+            {
+                "primitives": [
+                    {
+                        "attributes": {"POSITION": 0, "NORMAL": 1, "COLOR_0": 2},
+                        "indices": 3,
+                        "material": 0,
+                    }
+                ]
+            }
+        ],
+        "materials": [
+            {"pbrMetallicRoughness": {"baseColorFactor": [1, 1, 1, 1], "metallicFactor": 0}}
+        ],
         "buffers": [{"byteLength": len(binary)}],
-        "bufferViews": [{"buffer": 0, "byteOffset": o, "byteLength": len(b)} for o, b in zip(offsets, blobs)],
+        "bufferViews": [
+            {"buffer": 0, "byteOffset": o, "byteLength": len(b)} for o, b in zip(offsets, blobs)
+        ],
         "accessors": [
-            {"bufferView": 0, "componentType": 5126, "count": n, "type": "VEC3",
-             "min": positions.min(0).tolist(), "max": positions.max(0).tolist()},
+            {
+                "bufferView": 0,
+                "componentType": 5126,
+                "count": n,
+                "type": "VEC3",
+                "min": positions.min(0).tolist(),
+                "max": positions.max(0).tolist(),
+            },
             {"bufferView": 1, "componentType": 5126, "count": n, "type": "VEC3"},
             {"bufferView": 2, "componentType": 5126, "count": n, "type": "VEC4"},
             {"bufferView": 3, "componentType": 5125, "count": len(indices), "type": "SCALAR"},
@@ -124,6 +178,11 @@ def write_glb(path: Path, positions: np.ndarray, normals: np.ndarray, colors: np
     }
     text = json.dumps(gltf).encode()
     text += b" " * (-len(text) % 4)
-    body = struct.pack("<II", len(text), 0x4E4F534A) + text + struct.pack("<II", len(binary), 0x004E4942) + binary
+    body = (
+        struct.pack("<II", len(text), 0x4E4F534A)
+        + text
+        + struct.pack("<II", len(binary), 0x004E4942)
+        + binary
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body)

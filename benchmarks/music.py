@@ -63,7 +63,7 @@ class Meter:
         whole = data.shape[0] // STEP
         power = np.sum(data[: whole * STEP] ** 2, axis=1).reshape(whole, STEP).sum(axis=1) / STEP
         self.steps.extend(power.tolist())
-        self._rest = data[whole * STEP:]
+        self._rest = data[whole * STEP :]
 
     def integrated(self) -> float:
         blocks = self._blocks(4)
@@ -101,16 +101,26 @@ def measure(name: str, minutes: float, energy: float) -> dict:
         features.add(x)
         meter.add(x)
         segment.append(x)
-        if len(segment) == 60 or index == total - 1:  # every 30 s: clicks (with the join before) and peak
+        if (
+            len(segment) == 60 or index == total - 1
+        ):  # every 30 s: clicks (with the join before) and peak
             block = np.concatenate([tail] + segment)
             offset = (index + 1 - len(segment)) * CHUNK - tail.shape[0]
             found += [offset / SAMPLE_RATE + t for t in clicks(block)]
             peak = max(peak, true_peak(block))
-            tail, segment = block[-SAMPLE_RATE // 10:], []
+            tail, segment = block[-SAMPLE_RATE // 10 :], []
     seconds = total * CHUNK / SAMPLE_RATE
     repeat = repetition(features.matrix())
-    return {"name": name, "speed": seconds / render_cpu, "repeat": repeat, "loudness": meter.integrated(),
-            "range": meter.loudness_range(), "clicks": found, "peak": db(peak), "seconds": seconds}
+    return {
+        "name": name,
+        "speed": seconds / render_cpu,
+        "repeat": repeat,
+        "loudness": meter.integrated(),
+        "range": meter.loudness_range(),
+        "clicks": found,
+        "peak": db(peak),
+        "seconds": seconds,
+    }
 
 
 def baseline() -> float | None:
@@ -135,32 +145,67 @@ def main() -> None:
     args = parser.parse_args()
     target = target_lufs(args.energy)
     rows = []
-    print(f"{'piece':12} {'speed':>7} {'repeat':>7} {'at/earlier (s)':>15} {'LUFS':>7} {'LRA':>5} "
-          f"{'clicks':>6} {'dBTP':>6}")
+    print(
+        f"{'piece':12} {'speed':>7} {'repeat':>7} {'at/earlier (s)':>15} {'LUFS':>7} {'LRA':>5} "
+        f"{'clicks':>6} {'dBTP':>6}"
+    )
     for name in args.pieces:
         r = measure(name, args.minutes, args.energy)
         rows.append(r)
         rep = r["repeat"]
-        print(f"{name:12} {r['speed']:6.1f}x {rep.score:7.3f} {rep.at:7.0f}/{rep.earlier:<7.0f} {r['loudness']:7.2f} "
-              f"{r['range']:5.1f} {len(r['clicks']):6d} {r['peak']:6.2f}", flush=True)
+        print(
+            f"{name:12} {r['speed']:6.1f}x {rep.score:7.3f} {rep.at:7.0f}/{rep.earlier:<7.0f} {r['loudness']:7.2f} "
+            f"{r['range']:5.1f} {len(r['clicks']):6d} {r['peak']:6.2f}",
+            flush=True,
+        )
     loop = baseline()
     if loop is not None:
         print(f"baseline: open-sky's looped middle layer over 6 min scores {loop:.3f}")
     length = f"{args.minutes:g} min of each of {len(rows)} pieces at energy {args.energy:g}"
     slowest = min(r["speed"] for r in rows)
-    emit("music render speed (slowest piece)", round(slowest, 1), "x real time", ">= 10x", slowest >= 10,
-         "one process, CPU time; " + length)
+    emit(
+        "music render speed (slowest piece)",
+        round(slowest, 1),
+        "x real time",
+        ">= 10x",
+        slowest >= 10,
+        "one process, CPU time; " + length,
+    )
     worst = max(r["repeat"].score for r in rows)
-    emit("music repetition (worst 20-s window)", round(worst, 3), "similarity", f"<= {THRESHOLD}",
-         worst <= THRESHOLD, length)
+    emit(
+        "music repetition (worst 20-s window)",
+        round(worst, 3),
+        "similarity",
+        f"<= {THRESHOLD}",
+        worst <= THRESHOLD,
+        length,
+    )
     if loop is not None:
-        emit("music repetition, looped library layer", round(loop, 3), "similarity", "baseline", None,
-             "open-sky middle, 6 min")
+        emit(
+            "music repetition, looped library layer",
+            round(loop, 3),
+            "similarity",
+            "baseline",
+            None,
+            "open-sky middle, 6 min",
+        )
     off = max(abs(r["loudness"] - target) for r in rows)
-    emit("music loudness off target (worst piece)", round(off, 2), "LU", "<= 1", off <= 1.0,
-         f"target {target:.1f} LUFS; {length}")
-    emit("music short-term loudness range (widest)", round(max(r["range"] for r in rows), 1), "LU", "stated",
-         None, length)
+    emit(
+        "music loudness off target (worst piece)",
+        round(off, 2),
+        "LU",
+        "<= 1",
+        off <= 1.0,
+        f"target {target:.1f} LUFS; {length}",
+    )
+    emit(
+        "music short-term loudness range (widest)",
+        round(max(r["range"] for r in rows), 1),
+        "LU",
+        "stated",
+        None,
+        length,
+    )
     total = sum(len(r["clicks"]) for r in rows)
     emit("music clicks", total, "clicks", "0", total == 0, length)
     peak = max(r["peak"] for r in rows)

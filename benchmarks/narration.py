@@ -47,11 +47,16 @@ def cpu_seconds() -> float:
     """CPU time of this process (every thread) and its ended children (espeak-ng's)."""
     import resource
 
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run(paths: list[Path], cache: NarrationCache, engine: str = "auto") -> tuple[float, float, int, int]:
+def run(
+    paths: list[Path], cache: NarrationCache, engine: str = "auto"
+) -> tuple[float, float, int, int]:
     speech = rendered = reused = 0
     started = time.perf_counter()
     for path in paths:
@@ -60,7 +65,9 @@ def run(paths: list[Path], cache: NarrationCache, engine: str = "auto") -> tuple
             print(f"skipping {path}: it has errors", file=sys.stderr)
             continue
         script = loaded.script
-        script = script.model_copy(update={"voice": script.voice.model_copy(update={"engine": engine})})
+        script = script.model_copy(
+            update={"voice": script.voice.model_copy(update={"engine": engine})}
+        )
         narration = prepare_narration(script, path, cache=cache)
         if narration.problem:
             sys.exit(f"{path}: {narration.problem}")
@@ -81,10 +88,14 @@ def calibrate(paths: list[Path], cache: NarrationCache, engine: str) -> float:
         script = load_script(path).script
         if script is None:
             continue
-        script = script.model_copy(update={"voice": script.voice.model_copy(update={"engine": engine})})
+        script = script.model_copy(
+            update={"voice": script.voice.model_copy(update={"engine": engine})}
+        )
         speaker = choose_speaker(script, path.parent)
         cache.root.mkdir(parents=True, exist_ok=True)
-        cal.setting_for(backend_for(speaker, cache), engine_id(speaker=speaker), script.voice.rate, cache.root)
+        cal.setting_for(
+            backend_for(speaker, cache), engine_id(speaker=speaker), script.voice.rate, cache.root
+        )
     return time.perf_counter() - started
 
 
@@ -104,19 +115,35 @@ def main() -> None:
             speech, cold, rendered, _ = run(paths, cache, engine)
             cpu = cpu_seconds() - cpu
             print(f"{name} calibration: {setup:.2f} s (once per engine and model)")
-            print(f"{name} cold: {rendered} lines synthesised, {speech:.1f} s of speech in {cold:.2f} s "
-                  f"= {speech / cold:.1f}x real time" + (f" (goal: at least {goal}x)" if goal else "")
-                  + f"; {cpu:.1f} CPU seconds = {speech / cpu:.1f}x real time per core (load average "
-                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-            emit(f"narration render, {name}, cold", round(speech / cold, 1), "x real time",
-                 f">= {goal}x" if goal else "reported", speech / cold >= goal if goal else True,
-                 f"{speech:.0f} s of speech; calibration {setup:.1f} s once")
+            print(
+                f"{name} cold: {rendered} lines synthesised, {speech:.1f} s of speech in {cold:.2f} s "
+                f"= {speech / cold:.1f}x real time"
+                + (f" (goal: at least {goal}x)" if goal else "")
+                + f"; {cpu:.1f} CPU seconds = {speech / cpu:.1f}x real time per core (load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+            )
+            emit(
+                f"narration render, {name}, cold",
+                round(speech / cold, 1),
+                "x real time",
+                f">= {goal}x" if goal else "reported",
+                speech / cold >= goal if goal else True,
+                f"{speech:.0f} s of speech; calibration {setup:.1f} s once",
+            )
             if engine == "auto":
                 speech, warm, rendered, reused = run(paths, cache, engine)
-                print(f"warm: {rendered} lines synthesised, {reused} reused, {speech:.1f} s of speech in "
-                      f"{warm:.3f} s = {speech / warm:.0f}x real time (goal: nothing synthesised)")
-                emit("narration render, warm", round(speech / warm), "x real time", "nothing synthesised",
-                     rendered == 0, f"{rendered} synthesised, {reused} reused")
+                print(
+                    f"warm: {rendered} lines synthesised, {reused} reused, {speech:.1f} s of speech in "
+                    f"{warm:.3f} s = {speech / warm:.0f}x real time (goal: nothing synthesised)"
+                )
+                emit(
+                    "narration render, warm",
+                    round(speech / warm),
+                    "x real time",
+                    "nothing synthesised",
+                    rendered == 0,
+                    f"{rendered} synthesised, {reused} reused",
+                )
 
 
 if __name__ == "__main__":

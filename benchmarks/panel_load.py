@@ -51,9 +51,14 @@ BUDGET_MS = 50.0
 
 
 async def health(base: str, token: str, window: float) -> dict:
-    async with aiohttp.ClientSession() as client, client.get(
-            f"{base}/api/health", params={"window": str(window)},
-            headers={"Authorization": f"Bearer {token}"}) as response:
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(
+            f"{base}/api/health",
+            params={"window": str(window)},
+            headers={"Authorization": f"Bearer {token}"},
+        ) as response,
+    ):
         return await response.json()
 
 
@@ -65,8 +70,9 @@ async def quiet_panel(url: str, seconds: float, latencies: list[float], states: 
         while time.monotonic() < deadline:
             n += 1
             started = time.perf_counter()
-            await ws.send_str(json.dumps({"command": "intensity", "level": (n % 50) / 100,
-                                          "id": f"quiet-{n}"}))
+            await ws.send_str(
+                json.dumps({"command": "intensity", "level": (n % 50) / 100, "id": f"quiet-{n}"})
+            )
             async for message in ws:
                 data = json.loads(message.data)
                 if data["type"] == "state":
@@ -91,8 +97,15 @@ async def reader_panel(url: str, seconds: float, counts: list[int]) -> None:
     counts.append(got)
 
 
-async def run_load(base: str, token: str, seconds: float, panels: int, floods: int,
-                   notes_clients: int, notes_each: int) -> dict:
+async def run_load(
+    base: str,
+    token: str,
+    seconds: float,
+    panels: int,
+    floods: int,
+    notes_clients: int,
+    notes_each: int,
+) -> dict:
     port = int(base.rsplit(":", 1)[1])
     url = f"{base.replace('http', 'ws')}/ws?token={token}"
     tally = Tally()
@@ -108,11 +121,20 @@ async def run_load(base: str, token: str, seconds: float, panels: int, floods: i
         *(reader_panel(url, seconds, counts) for _ in range(max(0, panels - 1))),
         *(flood(url, seconds, f) for f in flooded),
         abuse(port, token, seconds, tally),
-        *(numbered_notes(port, token, notes_each, n, random.Random(rng.random())) for n in numbered),
+        *(
+            numbered_notes(port, token, notes_each, n, random.Random(rng.random()))
+            for n in numbered
+        ),
     )
     elapsed = time.monotonic() - started
-    return {"tally": tally, "floods": flooded, "numbered": numbered, "quiet": quiet,
-            "elapsed": elapsed, "reads": counts}
+    return {
+        "tally": tally,
+        "floods": flooded,
+        "numbered": numbered,
+        "quiet": quiet,
+        "elapsed": elapsed,
+        "reads": counts,
+    }
 
 
 def record_counts(folder: Path) -> tuple[Counter[str], int]:
@@ -158,8 +180,17 @@ def main() -> int:
             before = asyncio.run(health(session.base_url, session.token, idle_window))
             idle = before["frames"]
             own = time.process_time()
-            result = asyncio.run(run_load(session.base_url, session.token, args.seconds, args.panels,
-                                          args.floods, args.notes, args.notes_each))
+            result = asyncio.run(
+                run_load(
+                    session.base_url,
+                    session.token,
+                    args.seconds,
+                    args.panels,
+                    args.floods,
+                    args.notes,
+                    args.notes_each,
+                )
+            )
             own = (time.process_time() - own) / result["elapsed"]
             after = asyncio.run(health(session.base_url, session.token, result["elapsed"]))
             loaded = after["frames"]
@@ -176,40 +207,68 @@ def main() -> int:
     lost = sum(1 for i in ids if notes[i] == 0)
     doubled = sum(1 for i in ids if notes[i] > 1)
     resent = sum(c - 1 for n in result["numbered"] for c in n.sends.values())
-    print(f"panel load: {args.panels} panels, {args.floods} floods, {args.notes} x {args.notes_each} "
-          f"numbered notes with resets, abuse from 4 clients, for {result['elapsed']:.1f} s against "
-          f"companion run --offscreen {args.size}")
+    print(
+        f"panel load: {args.panels} panels, {args.floods} floods, {args.notes} x {args.notes_each} "
+        f"numbered notes with resets, abuse from 4 clients, for {result['elapsed']:.1f} s against "
+        f"companion run --offscreen {args.size}"
+    )
     print(f"{'frame time':14} {'frames':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for name, f in (("idle", idle), ("under abuse", loaded)):
         print(f"{name:14} {f['count']:7d} {f['p50_ms']:8.1f} {f['p99_ms']:8.1f} {f['max_ms']:8.1f}")
     print(f"p99 ratio abuse/idle: {loaded['p99_ms'] / idle['p99_ms']:.2f}")
     quiet = result["quiet"]
-    print(f"quiet panel's command round trip meanwhile: p50 {statistics.median(quiet):.1f} ms, "
-          f"p99 {pct(quiet, 0.99):.1f} ms over {len(quiet)} commands")
+    print(
+        f"quiet panel's command round trip meanwhile: p50 {statistics.median(quiet):.1f} ms, "
+        f"p99 {pct(quiet, 0.99):.1f} ms over {len(quiet)} commands"
+    )
     print(f"flood: {sent} commands sent, {answered} answered, {volume} in the record")
     print(f"commands applied by the app: {absorbed:.0f} a second (floods, notes, quiet panel)")
-    print(f"CPU: the app's panel thread {panel_cpu:.0%} of a core; the load generator (this "
-          f"process) {own:.0%}")
-    print(f"numbered notes: {len(ids)} ids, {resent} resends, "
-          f"{sum(n.reconnects for n in result['numbered'])} resets; lost {lost}, doubled {doubled}")
+    print(
+        f"CPU: the app's panel thread {panel_cpu:.0%} of a core; the load generator (this "
+        f"process) {own:.0%}"
+    )
+    print(
+        f"numbered notes: {len(ids)} ids, {resent} resends, "
+        f"{sum(n.reconnects for n in result['numbered'])} resets; lost {lost}, doubled {doubled}"
+    )
     print("abuse: " + ", ".join(f"{k} {v}" for k, v in sorted(result["tally"].done.items())))
     if result["tally"].problems:
         print("problems: " + "; ".join(result["tally"].problems[:10]))
     tracebacks = stderr.count("Traceback")
     print(f"tracebacks in the app's output: {tracebacks}")
     met = loaded["p99_ms"] < BUDGET_MS and not lost and not doubled and volume == sent
-    print(f"goal: frame p99 under abuse < {BUDGET_MS:g} ms, nothing lost or doubled -> "
-          f"{'met' if met else 'NOT met'}")
+    print(
+        f"goal: frame p99 under abuse < {BUDGET_MS:g} ms, nothing lost or doubled -> "
+        f"{'met' if met else 'NOT met'}"
+    )
     from results import emit  # benchmarks/results.py, beside this file
 
     size = f"{args.size}, {args.panels} panels"
     emit("panel abuse: frame time p99, idle", idle["p99_ms"], "ms", "(baseline)", None, size)
-    emit("panel abuse: frame time p99 under abuse", loaded["p99_ms"], "ms", f"< {BUDGET_MS:g} ms",
-         loaded["p99_ms"] < BUDGET_MS, f"{size}; {loaded['p99_ms'] / idle['p99_ms']:.2f}x idle")
-    emit("panel abuse: commands absorbed", round(absorbed), "/s", "(reported)", None,
-         "paced by back-pressure, nothing dropped")
-    emit("panel abuse: commands lost or doubled", lost + doubled + abs(volume - sent), "", "0",
-         lost + doubled == 0 and volume == sent, f"{len(ids)} numbered notes, {resent} resends")
+    emit(
+        "panel abuse: frame time p99 under abuse",
+        loaded["p99_ms"],
+        "ms",
+        f"< {BUDGET_MS:g} ms",
+        loaded["p99_ms"] < BUDGET_MS,
+        f"{size}; {loaded['p99_ms'] / idle['p99_ms']:.2f}x idle",
+    )
+    emit(
+        "panel abuse: commands absorbed",
+        round(absorbed),
+        "/s",
+        "(reported)",
+        None,
+        "paced by back-pressure, nothing dropped",
+    )
+    emit(
+        "panel abuse: commands lost or doubled",
+        lost + doubled + abs(volume - sent),
+        "",
+        "0",
+        lost + doubled == 0 and volume == sent,
+        f"{len(ids)} numbered notes, {resent} resends",
+    )
     return 0
 
 

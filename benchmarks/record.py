@@ -163,11 +163,23 @@ def main() -> int:
     print("(a max shows the machine's scheduling noise: compare it with the baseline's max)")
     from results import emit  # benchmarks/results.py, beside this file
 
-    emit("record write per event (p99)", round(p99, 1), "µs", f"< {FRAME_US * 0.01:.0f} µs (1% of a frame)",
-         p99 < FRAME_US * 0.01, f"{p99 / (percentiles(baseline)[1]):.1f}x json.dumps alone")
+    emit(
+        "record write per event (p99)",
+        round(p99, 1),
+        "µs",
+        f"< {FRAME_US * 0.01:.0f} µs (1% of a frame)",
+        p99 < FRAME_US * 0.01,
+        f"{p99 / (percentiles(baseline)[1]):.1f}x json.dumps alone",
+    )
     beat50, _, _ = percentiles(beats)
-    emit("record heartbeat", round(beat50, 1), "µs", "one per 15 s", None,
-         f"{beat50 / 15e6 * 100:.5f} % of the time")
+    emit(
+        "record heartbeat",
+        round(beat50, 1),
+        "µs",
+        "one per 15 s",
+        None,
+        f"{beat50 / 15e6 * 100:.5f} % of the time",
+    )
     large(args.large)
     return 0
 
@@ -178,21 +190,45 @@ def large(count: int) -> None:
 
     helper = Path(__file__).resolve().parent / "record_large.py"
     with tempfile.TemporaryDirectory(dir=Path.home()) as scratch:
-        folder = subprocess.run([sys.executable, str(helper), "make", scratch, str(count)],
-                                check=True, capture_output=True, text=True).stdout.strip()
+        folder = subprocess.run(
+            [sys.executable, str(helper), "make", scratch, str(count)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         size = (Path(folder) / "events.jsonl").stat().st_size
-        figures = json.loads(subprocess.run([sys.executable, str(helper), "measure", folder],
-                                            check=True, capture_output=True, text=True).stdout)
+        figures = json.loads(
+            subprocess.run(
+                [sys.executable, str(helper), "measure", folder],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
     print(f"\nreading a long record: {figures['events']} events, {size / 1e6:.0f} MB")
-    print(f"  report (HTML, {figures['html_mb']} MB): {figures['report_s']} s "
-          f"({figures['report_cpu_s']} s of CPU); resume point: {figures['resume_point_s']} s; "
-          f"peak memory {figures['peak_mb']} MB")
+    print(
+        f"  report (HTML, {figures['html_mb']} MB): {figures['report_s']} s "
+        f"({figures['report_cpu_s']} s of CPU); resume point: {figures['resume_point_s']} s; "
+        f"peak memory {figures['peak_mb']} MB"
+    )
     from results import emit
 
-    emit("record report, 250k events", figures["report_s"], "s", "< 3 s",
-         figures["report_s"] < 3, f"{figures['report_cpu_s']} s CPU; {size / 1e6:.0f} MB file")
-    emit("record report, peak memory", figures["peak_mb"], "MB", "< 200 MB",
-         figures["peak_mb"] < 200, "report and resume point, one process")
+    emit(
+        "record report, 250k events",
+        figures["report_s"],
+        "s",
+        "< 3 s",
+        figures["report_s"] < 3,
+        f"{figures['report_cpu_s']} s CPU; {size / 1e6:.0f} MB file",
+    )
+    emit(
+        "record report, peak memory",
+        figures["peak_mb"],
+        "MB",
+        "< 200 MB",
+        figures["peak_mb"] < 200,
+        "report and resume point, one process",
+    )
 
 
 if __name__ == "__main__":

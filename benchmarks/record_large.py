@@ -24,8 +24,18 @@ def make(root: Path, count: int) -> Path:
 
     script = next(SCRIPT.glob("*/script.yaml"))
     writer = RecordWriter.create(script, record_dir=root, patient="P-250", sync_interval=None)
-    writer.write_events([{"event": "session_start", "session_time": 0.0, "play_time": 0.0,
-                          "title": "Long", "scene": "arrive", "step": 0}])
+    writer.write_events(
+        [
+            {
+                "event": "session_start",
+                "session_time": 0.0,
+                "play_time": 0.0,
+                "title": "Long",
+                "scene": "arrive",
+                "step": 0,
+            }
+        ]
+    )
     rng = random.Random(250)
     lines = []
     seq = 2
@@ -38,27 +48,56 @@ def make(root: Path, count: int) -> Path:
         if pick < 0.70:  # a slider dragged: runs of moves on one bus from one panel
             if rng.random() < 0.01:
                 bus, panel = rng.choice(["music", "ambience", "narration"]), rng.randint(1, 3)
-            data = {"event": "command", "command": "volume",
-                    "args": {"bus": bus, "level": round(rng.random(), 2)},
-                    "source": f"panel 192.168.1.{panel + 10} #{panel}", "ok": True,
-                    "reason": None}
+            data = {
+                "event": "command",
+                "command": "volume",
+                "args": {"bus": bus, "level": round(rng.random(), 2)},
+                "source": f"panel 192.168.1.{panel + 10} #{panel}",
+                "ok": True,
+                "reason": None,
+            }
         elif pick < 0.85:
-            data = {"event": "step_start", "scene": scenes[index % 3], "step": index % 4,
-                    "step_kind": "pause"}
+            data = {
+                "event": "step_start",
+                "scene": scenes[index % 3],
+                "step": index % 4,
+                "step_kind": "pause",
+            }
         elif pick < 0.93:
-            data = {"event": "note", "text": f"Note {index}: breathing slow and even, hands "
-                    "relaxed; said the music felt far away.", "scene": scenes[index % 3]}
+            data = {
+                "event": "note",
+                "text": f"Note {index}: breathing slow and even, hands "
+                "relaxed; said the music felt far away.",
+                "scene": scenes[index % 3],
+            }
         elif pick < 0.97:
             data = {"event": "heartbeat", "boot": None, "uptime": 1000.0 + t}
         elif pick < 0.99:
-            data = {"event": "scene_start", "scene": scenes[index % 3], "index": index % 3,
-                    "environment": "forest"}
+            data = {
+                "event": "scene_start",
+                "scene": scenes[index % 3],
+                "index": index % 3,
+                "environment": "forest",
+            }
         else:
-            data = {"event": "health", "part": "sound", "ok": bool(index % 2),
-                    "message": "the sound device was lost" if index % 2 == 0 else "back"}
-        lines.append(json.dumps({"seq": seq, **data, "session_time": round(t, 3),
-                                 "play_time": round(t * 0.9, 3),
-                                 "wall": round(1_795_680_000 + t, 3)}, separators=(",", ":")))
+            data = {
+                "event": "health",
+                "part": "sound",
+                "ok": bool(index % 2),
+                "message": "the sound device was lost" if index % 2 == 0 else "back",
+            }
+        lines.append(
+            json.dumps(
+                {
+                    "seq": seq,
+                    **data,
+                    "session_time": round(t, 3),
+                    "play_time": round(t * 0.9, 3),
+                    "wall": round(1_795_680_000 + t, 3),
+                },
+                separators=(",", ":"),
+            )
+        )
         seq += 1
     writer.close("stands in for a crash")
     path = writer.events_path
@@ -83,10 +122,15 @@ def measure(folder: Path) -> dict[str, float]:
     point = resume_point(load_record(folder, observe=walk), walk)
     resumed = time.perf_counter() - started - reported
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"report_s": round(reported, 2), "report_cpu_s": round(reported_cpu, 2),
-            "resume_point_s": round(resumed, 2), "peak_mb": round(peak_kb / 1024, 1),
-            "html_mb": round(len(html) / 1e6, 2), "events": record.count,
-            "resumable": point.resumable}
+    return {
+        "report_s": round(reported, 2),
+        "report_cpu_s": round(reported_cpu, 2),
+        "resume_point_s": round(resumed, 2),
+        "peak_mb": round(peak_kb / 1024, 1),
+        "html_mb": round(len(html) / 1e6, 2),
+        "events": record.count,
+        "resumable": point.resumable,
+    }
 
 
 if __name__ == "__main__":

@@ -119,17 +119,28 @@ def media_environments(folder: Path) -> dict[str, str]:
 
     from companion.script.media import MediaSpec
 
-    return {"panorama 4096x2048": MediaSpec("panorama", str(panorama(folder / "panorama.jpg"))).key,
-            "glTF 50k triangles": MediaSpec("scene", str(garden(folder / "garden.glb")), view="seat").key}
+    return {
+        "panorama 4096x2048": MediaSpec("panorama", str(panorama(folder / "panorama.jpg"))).key,
+        "glTF 50k triangles": MediaSpec(
+            "scene", str(garden(folder / "garden.glb")), view="seat"
+        ).key,
+    }
 
 
-def measure(display: str, size: tuple[int, int], frames: int, rounds: int,
-            media: dict[str, str] | None = None) -> tuple[float, dict[str, tuple[float, float]]]:
+def measure(
+    display: str,
+    size: tuple[int, int],
+    frames: int,
+    rounds: int,
+    media: dict[str, str] | None = None,
+) -> tuple[float, dict[str, tuple[float, float]]]:
     """The sample's median cost, and each environment's median cost and median ratio to the
     sample measured just before it."""
     bench = Bench(display, size)
     samples: list[float] = []
-    names = ({} if ONLY_MEDIA else {name: name for name in sorted(catalog.ENVIRONMENTS)}) | (media or {})
+    names = ({} if ONLY_MEDIA else {name: name for name in sorted(catalog.ENVIRONMENTS)}) | (
+        media or {}
+    )
     costs: dict[str, list[float]] = {label: [] for label in names}
     ratios: dict[str, list[float]] = {name: [] for name in costs}
     try:
@@ -143,8 +154,9 @@ def measure(display: str, size: tuple[int, int], frames: int, rounds: int,
                 ratios[name].append(cost / sample)
     finally:
         bench.close()
-    return statistics.median(samples), {k: (statistics.median(costs[k]), statistics.median(ratios[k]))
-                                         for k in costs}
+    return statistics.median(samples), {
+        k: (statistics.median(costs[k]), statistics.median(ratios[k])) for k in costs
+    }
 
 
 def _resident_mb() -> float:
@@ -169,7 +181,9 @@ def decode_rate(path: Path, seconds: float = 10.0) -> float:
         decoder.close()
 
 
-def measure_film(path: Path, size: tuple[int, int], seconds: float, fps: int = 30) -> dict[str, float]:
+def measure_film(
+    path: Path, size: tuple[int, int], seconds: float, fps: int = 30
+) -> dict[str, float]:
     """A film played in real time at `fps` frames a second: the cost of a frame (update, draw,
     read back), and the share of frames that show the film picture due (decoded in time)."""
     from companion.script.media import MediaSpec
@@ -189,7 +203,7 @@ def measure_film(path: Path, size: tuple[int, int], seconds: float, fps: int = 3
             if index % fps == 0:
                 resident.append(_resident_mb())
             due = start + index / fps
-            while time.perf_counter() < due:          # paced as a 30 Hz display would
+            while time.perf_counter() < due:  # paced as a 30 Hz display would
                 time.sleep(0.001)
             began = time.perf_counter()
             stage.update(now=began - start)
@@ -201,9 +215,14 @@ def measure_film(path: Path, size: tuple[int, int], seconds: float, fps: int = 3
         # after the first pass and its blend into the start (a second decoder for a second),
         # whose buffers FFmpeg and the allocator keep for reuse
         settled = resident[min(round(film.decoder.period) + 3, len(resident) - 1)]
-        return {"cost": statistics.median(costs), "p95": sorted(costs)[int(0.95 * len(costs))],
-                "on_time": on_time / frames, "texture": film.texture.getXSize(),
-                "memory_growth": max(resident) - settled, "loops": film.time / film.decoder.period}
+        return {
+            "cost": statistics.median(costs),
+            "p95": sorted(costs)[int(0.95 * len(costs))],
+            "on_time": on_time / frames,
+            "texture": film.texture.getXSize(),
+            "memory_growth": max(resident) - settled,
+            "loops": film.time / film.decoder.period,
+        }
     finally:
         stage.close()
 
@@ -213,14 +232,27 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--size", default="1280x720")
-    parser.add_argument("--media", default=str(Path(tempfile.gettempdir()) / "companion-bench-media"),
-                        help="folder for the generated panorama, film and glTF scene (kept between runs)")
+    parser.add_argument(
+        "--media",
+        default=str(Path(tempfile.gettempdir()) / "companion-bench-media"),
+        help="folder for the generated panorama, film and glTF scene (kept between runs)",
+    )
     parser.add_argument("--film-seconds", type=float, default=30.0, help="how long the film plays")
-    parser.add_argument("--only-media", action="store_true", help="measure the media environments only")
+    parser.add_argument(
+        "--only-media", action="store_true", help="measure the media environments only"
+    )
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.lower().split("x"))
-    first = subprocess.run([sys.executable, "-c", FIRST_FRAME.format(w=size[0], h=size[1])],
-                           capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    first = (
+        subprocess.run(
+            [sys.executable, "-c", FIRST_FRAME.format(w=size[0], h=size[1])],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     global ONLY_MEDIA
     ONLY_MEDIA = args.only_media
     folder = Path(args.media)
@@ -232,31 +264,57 @@ def main() -> None:
     film_path = make_film(folder / "film.mp4")
     played = measure_film(film_path, size, args.film_seconds)
     decoded = decode_rate(film_path)
-    print(f"render cost at {size[0]}x{size[1]}: medians of {args.rounds} rounds of {args.frames} frames, "
-          "each frame read back")
+    print(
+        f"render cost at {size[0]}x{size[1]}: medians of {args.rounds} rounds of {args.frames} frames, "
+        "each frame read back"
+    )
     print(f"{'scene':<22}{'ms/frame':>10}{'ratio':>8}   goal")
     print(f"{'sample: environment':<22}{sample:>10.2f}{1.0:>8.2f}   (baseline, mono run)")
     for name, (cost, ratio) in mono.items():
         print(f"{name:<22}{cost:>10.2f}{ratio:>8.2f}   <= 0.50 {'ok' if ratio <= 0.5 else 'OVER'}")
     print(f"{'sample: environment':<22}{sample_stereo:>10.2f}{1.0:>8.2f}   (baseline, stereo run)")
     for name, (cost, ratio) in stereo.items():
-        print(f"{name + ' stereo':<22}{cost:>10.2f}{ratio:>8.2f}   <= 1.00 {'ok' if ratio <= 1.0 else 'OVER'}")
-    print(f"film 3840x1920 at 30 fps (decoded at {played['texture']} wide): {played['cost']:.1f} ms/frame "
-          f"(95th percentile {played['p95']:.1f}), {played['on_time']:.1%} of frames show the picture due "
-          f"(goal >= 99%) {'ok' if played['on_time'] >= 0.99 else 'UNDER'}; memory grew "
-          f"{played['memory_growth']:.1f} MB over {args.film_seconds:.0f} s ({played['loops']:.1f} passes of the loop)")
+        print(
+            f"{name + ' stereo':<22}{cost:>10.2f}{ratio:>8.2f}   <= 1.00 {'ok' if ratio <= 1.0 else 'OVER'}"
+        )
+    print(
+        f"film 3840x1920 at 30 fps (decoded at {played['texture']} wide): {played['cost']:.1f} ms/frame "
+        f"(95th percentile {played['p95']:.1f}), {played['on_time']:.1%} of frames show the picture due "
+        f"(goal >= 99%) {'ok' if played['on_time'] >= 0.99 else 'UNDER'}; memory grew "
+        f"{played['memory_growth']:.1f} MB over {args.film_seconds:.0f} s ({played['loops']:.1f} passes of the loop)"
+    )
     print(f"film decoder alone (no drawing): {decoded:.0f} pictures a second")
-    print(f"start to first frame: {float(first) * 1000:.0f} ms (imports, window, first environment)")
+    print(
+        f"start to first frame: {float(first) * 1000:.0f} ms (imports, window, first environment)"
+    )
     from results import emit  # benchmarks/results.py, beside this file
 
     for name, (cost, ratio) in mono.items():
-        emit(f"render {name}", round(ratio, 2), "x sample scene", "<= 0.50", ratio <= 0.5,
-             f"{cost:.1f} ms/frame at {size[0]}x{size[1]}; sample {sample:.1f} ms")
-    emit("film 3840x1920 at 30 fps on time", round(played["on_time"] * 100, 1), "% of frames", ">= 99",
-         played["on_time"] >= 0.99, f"{played['cost']:.1f} ms/frame at {size[0]}x{size[1]}")
+        emit(
+            f"render {name}",
+            round(ratio, 2),
+            "x sample scene",
+            "<= 0.50",
+            ratio <= 0.5,
+            f"{cost:.1f} ms/frame at {size[0]}x{size[1]}; sample {sample:.1f} ms",
+        )
+    emit(
+        "film 3840x1920 at 30 fps on time",
+        round(played["on_time"] * 100, 1),
+        "% of frames",
+        ">= 99",
+        played["on_time"] >= 0.99,
+        f"{played['cost']:.1f} ms/frame at {size[0]}x{size[1]}",
+    )
     worst = max(ratio for _, ratio in stereo.values())
-    emit("render stereo (worst environment)", round(worst, 2), "x sample scene", "<= 1.00", worst <= 1.0,
-         f"sample {sample_stereo:.1f} ms")
+    emit(
+        "render stereo (worst environment)",
+        round(worst, 2),
+        "x sample scene",
+        "<= 1.00",
+        worst <= 1.0,
+        f"sample {sample_stereo:.1f} ms",
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 
 
-def emit(name: str, value: float, unit: str, goal: str, met: bool | None = None, note: str = "") -> None:
+def emit(
+    name: str, value: float, unit: str, goal: str, met: bool | None = None, note: str = ""
+) -> None:
     """One figure: `met` is None when the row has no pass/fail goal (a baseline)."""
-    print("BENCH " + json.dumps({"name": name, "value": value, "unit": unit, "goal": goal,
-                                 "met": met, "note": note}), flush=True)
+    print(
+        "BENCH "
+        + json.dumps(
+            {"name": name, "value": value, "unit": unit, "goal": goal, "met": met, "note": note}
+        ),
+        flush=True,
+    )

@@ -70,17 +70,32 @@ title: Soak
 phase: preparation
 safe_scene: scene-{count}
 scenes:
-{''.join(scenes)}"""
+{"".join(scenes)}"""
 
 
-FORWARD = {"next_scene", "next_step", "continue", "goto"}   # commands that can end the session early
+FORWARD = {"next_scene", "next_step", "continue", "goto"}  # commands that can end the session early
 COMMANDS: list[tuple[str, dict[str, Any], int]] = [
-    ("pause", {}, 3), ("resume", {}, 4), ("next_step", {}, 3), ("next_scene", {}, 1),
-    ("previous_scene", {}, 1), ("continue", {}, 4), ("ground", {}, 1), ("return", {}, 2),
-    ("talk", {"on": True}, 1), ("talk", {"on": False}, 2), ("captions", {"on": False}, 1),
-    ("captions", {"on": True}, 1), ("note", {}, 4), ("ack_vitals", {}, 2),
-    ("patient_signal", {"via": "soak"}, 1), ("ack_signal", {}, 2), ("recenter", {}, 1),
-    ("volume", {}, 3), ("intensity", {}, 2), ("goto", {}, 1), ("medicine", {"text": "soak"}, 1),
+    ("pause", {}, 3),
+    ("resume", {}, 4),
+    ("next_step", {}, 3),
+    ("next_scene", {}, 1),
+    ("previous_scene", {}, 1),
+    ("continue", {}, 4),
+    ("ground", {}, 1),
+    ("return", {}, 2),
+    ("talk", {"on": True}, 1),
+    ("talk", {"on": False}, 2),
+    ("captions", {"on": False}, 1),
+    ("captions", {"on": True}, 1),
+    ("note", {}, 4),
+    ("ack_vitals", {}, 2),
+    ("patient_signal", {"via": "soak"}, 1),
+    ("ack_signal", {}, 2),
+    ("recenter", {}, 1),
+    ("volume", {}, 3),
+    ("intensity", {}, 2),
+    ("goto", {}, 1),
+    ("medicine", {"text": "soak"}, 1),
 ]
 
 
@@ -88,7 +103,7 @@ COMMANDS: list[tuple[str, dict[str, Any], int]] = [
 class SoakResult:
     seconds: float
     samples: list[tuple[float, int]] = field(default_factory=list)  # (time, rss bytes)
-    cpu: list[tuple[float, float]] = field(default_factory=list)    # (time, cpu seconds)
+    cpu: list[tuple[float, float]] = field(default_factory=list)  # (time, cpu seconds)
     sent: int = 0
     acknowledged: int = 0
     refused: int = 0
@@ -97,7 +112,7 @@ class SoakResult:
     stderr: str = ""
     record: Path | None = None
     frames: int = 0
-    session_time: float = 0.0   # the engine's session clock when the soak ended it (seconds)
+    session_time: float = 0.0  # the engine's session clock when the soak ended it (seconds)
 
     def memory_growth(self, warm_up: float = 0.25) -> float:
         """Growth of RSS over the run after warm-up: the last fifth's median against the
@@ -126,16 +141,26 @@ class Panel:
 
     def call(self, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, headers={
-            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.base + path,
+            data=data,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=20) as response:
             return json.loads(response.read())
 
 
-def run_soak(workdir: Path, *, session_minutes: float = 120.0, speed: float = 12.0,
-             real_seconds: float | None = None, every: float = 2.0, seed: int = 1,
-             display: tuple[str, ...] = ("--display", "window", "--offscreen", "--size", "640x360"),
-             say=print) -> SoakResult:
+def run_soak(
+    workdir: Path,
+    *,
+    session_minutes: float = 120.0,
+    speed: float = 12.0,
+    real_seconds: float | None = None,
+    every: float = 2.0,
+    seed: int = 1,
+    display: tuple[str, ...] = ("--display", "window", "--offscreen", "--size", "640x360"),
+    say=print,
+) -> SoakResult:
     """Play a `session_minutes` session at `speed` with a random command every `every` seconds
     (real time) for its whole length (or `real_seconds`), then end it; sample memory and CPU.
     Commands that move on are turned back in the last scene, so it never ends early."""
@@ -145,9 +170,27 @@ def run_soak(workdir: Path, *, session_minutes: float = 120.0, speed: float = 12
     env = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(workdir / "heard.raw")}
     env.pop("DISPLAY", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "companion", "run", str(script), *display, "--autostart", "--speed", str(speed),
-         "--panel-port", "0", "--no-qr", "--record-dir", str(workdir / "records")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "companion",
+            "run",
+            str(script),
+            *display,
+            "--autostart",
+            "--speed",
+            str(speed),
+            "--panel-port",
+            "0",
+            "--no-qr",
+            "--record-dir",
+            str(workdir / "records"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()  # type: ignore[arg-type]
     errors: list[str] = []
@@ -179,7 +222,9 @@ def run_soak(workdir: Path, *, session_minutes: float = 120.0, speed: float = 12
                 name, args = "goto", {}
             args = _arguments(name, args, rng, scenes, result)
             try:
-                answer = panel.call("/api/command", {"command": name, **args, "id": f"soak-{result.sent}"})
+                answer = panel.call(
+                    "/api/command", {"command": name, **args, "id": f"soak-{result.sent}"}
+                )
             except (OSError, urllib.error.URLError) as exc:
                 say(f"command {name} failed: {exc}")
                 continue
@@ -209,13 +254,16 @@ def run_soak(workdir: Path, *, session_minutes: float = 120.0, speed: float = 12
     return result
 
 
-def _arguments(name: str, args: dict[str, Any], rng: random.Random, scenes: list[str],
-               result: SoakResult) -> dict[str, Any]:
+def _arguments(
+    name: str, args: dict[str, Any], rng: random.Random, scenes: list[str], result: SoakResult
+) -> dict[str, Any]:
     if name == "note":
         return {"text": f"soak note {result.sent}"}
     if name == "volume":
-        return {"bus": rng.choice(["master", "music", "ambience", "narration", "effects"]),
-                "level": round(rng.uniform(0.3, 1.0), 2)}
+        return {
+            "bus": rng.choice(["master", "music", "ambience", "narration", "effects"]),
+            "level": round(rng.uniform(0.3, 1.0), 2),
+        }
     if name == "intensity":
         return {"level": round(rng.uniform(0.0, 1.0), 2)}
     if name == "goto":
@@ -252,10 +300,15 @@ def check_record(result: SoakResult) -> list[str]:
     missing = [n for n in result.notes if n not in notes]
     if missing:
         problems.append(f"{len(missing)} acknowledged note(s) missing from the record")
-    commands = [e for e in record.events if e.get("event") == "command"
-                and str(e.get("source", "")).startswith(("api", "panel"))]  # the HTTP API's and the page's
+    commands = [
+        e
+        for e in record.events
+        if e.get("event") == "command" and str(e.get("source", "")).startswith(("api", "panel"))
+    ]  # the HTTP API's and the page's
     if len(commands) != result.acknowledged:
-        problems.append(f"{result.acknowledged} commands acknowledged, {len(commands)} in the record")
+        problems.append(
+            f"{result.acknowledged} commands acknowledged, {len(commands)} in the record"
+        )
     if "Traceback" in result.stderr:
         problems.append("a traceback on stderr")
     return problems
@@ -264,14 +317,32 @@ def check_record(result: SoakResult) -> list[str]:
 def idle_cpu(workdir: Path, seconds: float, display: tuple[str, ...]) -> float:
     """CPU use (fraction of one core) of a session holding in one scene for `seconds`."""
     script = workdir / "idle.yaml"
-    script.write_text("companion: 1\ntitle: Idle\nscenes:\n  - id: idle\n    environment: meadow\n"
-                      "    music: drift\n    ambience: wind\n    then: hold\n")
+    script.write_text(
+        "companion: 1\ntitle: Idle\nscenes:\n  - id: idle\n    environment: meadow\n"
+        "    music: drift\n    ambience: wind\n    then: hold\n"
+    )
     env = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(workdir / "idle.raw")}
     env.pop("DISPLAY", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "companion", "run", str(script), *display, "--autostart", "--panel-port", "0",
-         "--no-qr", "--record-dir", str(workdir / "idle-records")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "companion",
+            "run",
+            str(script),
+            *display,
+            "--autostart",
+            "--panel-port",
+            "0",
+            "--no-qr",
+            "--record-dir",
+            str(workdir / "idle-records"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()  # type: ignore[arg-type]
     _wait_for_panel(process, lines)
@@ -289,53 +360,114 @@ def main() -> int:
     from results import emit  # benchmarks/results.py, beside this file
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--minutes", type=float, default=None, help="real minutes to run (default: the whole session)")
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=None,
+        help="real minutes to run (default: the whole session)",
+    )
     parser.add_argument("--session-minutes", type=float, default=120.0)
-    parser.add_argument("--speed", type=float, default=12.0, help="the engine's clock rate (1 = real time)")
+    parser.add_argument(
+        "--speed", type=float, default=12.0, help="the engine's clock rate (1 = real time)"
+    )
     parser.add_argument("--every", type=float, default=2.0, help="seconds between random commands")
-    parser.add_argument("--idle", type=float, default=20.0, help="seconds to measure an idle scene's CPU use (0: skip)")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=20.0,
+        help="seconds to measure an idle scene's CPU use (0: skip)",
+    )
     parser.add_argument("--display", default="offscreen", choices=("offscreen", "none"))
-    parser.add_argument("--no-memory-goal", action="store_true",
-                        help="report memory growth without judging it: a run of a few minutes ends "
-                             "while the sounds are still being decoded and copied")
+    parser.add_argument(
+        "--no-memory-goal",
+        action="store_true",
+        help="report memory growth without judging it: a run of a few minutes ends "
+        "while the sounds are still being decoded and copied",
+    )
     args = parser.parse_args()
-    display = ("--display", "none") if args.display == "none" else \
-        ("--display", "window", "--offscreen", "--size", "1280x720")
+    display = (
+        ("--display", "none")
+        if args.display == "none"
+        else ("--display", "window", "--offscreen", "--size", "1280x720")
+    )
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         real = args.minutes * 60 if args.minutes else None
-        print(f"soak: a {args.session_minutes:g}-minute session at {args.speed:g}x, a random command every "
-              f"~{args.every:g} s, {args.display}")
-        result = run_soak(work, session_minutes=args.session_minutes, speed=args.speed, real_seconds=real,
-                          every=args.every, display=display)
+        print(
+            f"soak: a {args.session_minutes:g}-minute session at {args.speed:g}x, a random command every "
+            f"~{args.every:g} s, {args.display}"
+        )
+        result = run_soak(
+            work,
+            session_minutes=args.session_minutes,
+            speed=args.speed,
+            real_seconds=real,
+            every=args.every,
+            display=display,
+        )
         growth = result.memory_growth()
         rss = [r for _, r in result.samples]
-        cpu = (result.cpu[-1][1] - result.cpu[0][1]) / max(1e-9, result.cpu[-1][0] - result.cpu[0][0]) \
-            if len(result.cpu) > 1 else 0.0
+        cpu = (
+            (result.cpu[-1][1] - result.cpu[0][1]) / max(1e-9, result.cpu[-1][0] - result.cpu[0][0])
+            if len(result.cpu) > 1
+            else 0.0
+        )
         problems = check_record(result)
-        print(f"ran {result.seconds / 60:.1f} min real ({result.session_time / 60:.0f} min of session); "
-              f"exit {result.exit_code}")
-        print(f"commands: {result.sent} sent, {result.acknowledged} acknowledged, {result.refused} refused by the engine")
-        print(f"memory (RSS): start {rss[0] / 2**20:.0f} MiB, peak {max(rss) / 2**20:.0f} MiB, "
-              f"end {rss[-1] / 2**20:.0f} MiB; growth after warm-up {growth * 100:+.1f} % (goal < 5 %)")
+        print(
+            f"ran {result.seconds / 60:.1f} min real ({result.session_time / 60:.0f} min of session); "
+            f"exit {result.exit_code}"
+        )
+        print(
+            f"commands: {result.sent} sent, {result.acknowledged} acknowledged, {result.refused} refused by the engine"
+        )
+        print(
+            f"memory (RSS): start {rss[0] / 2**20:.0f} MiB, peak {max(rss) / 2**20:.0f} MiB, "
+            f"end {rss[-1] / 2**20:.0f} MiB; growth after warm-up {growth * 100:+.1f} % (goal < 5 %)"
+        )
         print(f"CPU while soaking: {cpu * 100:.0f} % of one core")
         print("record: " + ("complete" if not problems else "; ".join(problems)))
         label = "soak" if args.speed != 1 else "soak, real time"
         planned = real / 60 * args.speed if real else args.session_minutes
-        emit(f"{label}: session played", round(result.session_time / 60, 1), "min", f">= {planned * 0.98:g} min",
-             result.session_time / 60 >= planned * 0.98, f"{result.seconds / 60:.1f} min real at {args.speed:g}x")
+        emit(
+            f"{label}: session played",
+            round(result.session_time / 60, 1),
+            "min",
+            f">= {planned * 0.98:g} min",
+            result.session_time / 60 >= planned * 0.98,
+            f"{result.seconds / 60:.1f} min real at {args.speed:g}x",
+        )
         judged = not args.no_memory_goal
-        emit(f"{label}: memory growth after warm-up", round(growth * 100, 2), "%",
-             "< 5 %" if judged else "(not judged: too short)", growth < 0.05 if judged else None,
-             f"{result.seconds / 60:.0f} min at {args.speed:g}x")
-        emit(f"{label}: record complete, nothing raised", float(not problems and result.exit_code == 0), "bool",
-             "1", not problems and result.exit_code == 0)
+        emit(
+            f"{label}: memory growth after warm-up",
+            round(growth * 100, 2),
+            "%",
+            "< 5 %" if judged else "(not judged: too short)",
+            growth < 0.05 if judged else None,
+            f"{result.seconds / 60:.0f} min at {args.speed:g}x",
+        )
+        emit(
+            f"{label}: record complete, nothing raised",
+            float(not problems and result.exit_code == 0),
+            "bool",
+            "1",
+            not problems and result.exit_code == 0,
+        )
         if args.idle:
             idle = idle_cpu(work, args.idle, display)
             print(f"idle scene: {idle * 100:.0f} % of one core (frame rate capped at 60 Hz)")
-            emit("idle scene CPU", round(idle * 100, 1), "% of a core", "(reported)", None,
-                 "offscreen 1280x720, 60 Hz cap" if args.display == "offscreen" else "display none")
-    return 0 if not problems and result.exit_code == 0 and (growth < 0.05 or args.no_memory_goal) else 1
+            emit(
+                "idle scene CPU",
+                round(idle * 100, 1),
+                "% of a core",
+                "(reported)",
+                None,
+                "offscreen 1280x720, 60 Hz cap" if args.display == "offscreen" else "display none",
+            )
+    return (
+        0
+        if not problems and result.exit_code == 0 and (growth < 0.05 or args.no_memory_goal)
+        else 1
+    )
 
 
 if __name__ == "__main__":

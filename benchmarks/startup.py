@@ -27,9 +27,25 @@ def first_frame_seconds(script: Path, work: Path, display: list[str]) -> float:
     env.pop("DISPLAY", None)
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "companion", "run", str(script), *display, "--autostart", "--panel-port", "0",
-         "--no-qr", "--record-dir", str(work / "records")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "companion",
+            "run",
+            str(script),
+            *display,
+            "--autostart",
+            "--panel-port",
+            "0",
+            "--no-qr",
+            "--record-dir",
+            str(work / "records"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     try:
         for line in process.stdout:  # type: ignore[union-attr]
             if line.strip() == "first frame drawn":
@@ -42,8 +58,11 @@ def first_frame_seconds(script: Path, work: Path, display: list[str]) -> float:
 
 def baseline_seconds() -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import panda3d.core, direct.showbase.ShowBase, pygame"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", "import panda3d.core, direct.showbase.ShowBase, pygame"],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - started
 
 
@@ -54,20 +73,35 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     script = ROOT / "scenes" / "preparation.yaml"
-    subprocess.run([sys.executable, "-m", "companion", "narrate", "-q", str(script)], check=True,
-                   capture_output=True)  # warm: this measures start-up, not rendering speech
+    subprocess.run(
+        [sys.executable, "-m", "companion", "narrate", "-q", str(script)],
+        check=True,
+        capture_output=True,
+    )  # warm: this measures start-up, not rendering speech
     offscreen = ["--display", "window", "--offscreen", "--size", "1280x720"]
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         base = statistics.median(baseline_seconds() for _ in range(args.runs))
-        frames = statistics.median(first_frame_seconds(script, work, offscreen) for _ in range(args.runs))
-        none = statistics.median(first_frame_seconds(script, work, ["--display", "none"]) for _ in range(args.runs))
+        frames = statistics.median(
+            first_frame_seconds(script, work, offscreen) for _ in range(args.runs)
+        )
+        none = statistics.median(
+            first_frame_seconds(script, work, ["--display", "none"]) for _ in range(args.runs)
+        )
     print(f"{'':40} {'seconds':>8} {'ratio':>7}")
     print(f"{'python + import panda3d, pygame (base)':40} {base:8.2f} {1.0:7.2f}")
-    print(f"{'companion run: first frame, offscreen':40} {frames:8.2f} {frames / base:7.2f}   goal < {GOAL_SECONDS:g} s")
+    print(
+        f"{'companion run: first frame, offscreen':40} {frames:8.2f} {frames / base:7.2f}   goal < {GOAL_SECONDS:g} s"
+    )
     print(f"{'companion run: first frame, no display':40} {none:8.2f} {none / base:7.2f}")
-    emit("time to first frame of companion run", round(frames, 2), "s", f"< {GOAL_SECONDS:g} s", frames < GOAL_SECONDS,
-         f"offscreen 1280x720; imports alone {base:.2f} s")
+    emit(
+        "time to first frame of companion run",
+        round(frames, 2),
+        "s",
+        f"< {GOAL_SECONDS:g} s",
+        frames < GOAL_SECONDS,
+        f"offscreen 1280x720; imports alone {base:.2f} s",
+    )
     return 0
 
 

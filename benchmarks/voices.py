@@ -26,9 +26,11 @@ from companion.audio.narration.prepare import prepare_narration  # noqa: E402
 from companion.script import require_script  # noqa: E402
 from companion.script.timing import word_count  # noqa: E402
 
-PARAGRAPH = ("Now bring your attention to your hands. Notice if they are warm or cool, heavy or "
-             "light. You do not need to change anything. Simply notice, and let them rest... "
-             "Let the breath move on its own, in and out, like a wave on the shore.")
+PARAGRAPH = (
+    "Now bring your attention to your hands. Notice if they are warm or cool, heavy or "
+    "light. You do not need to change anything. Simply notice, and let them rest... "
+    "Let the breath move on its own, in and out, like a wave on the shore."
+)
 
 SCRIPT = """companion: 1
 title: Comparison
@@ -59,22 +61,26 @@ def heard_rate(audio: np.ndarray, rate: int) -> float:
     return word_count(PARAGRAPH) * 60 / ((loud[-1] - loud[0]) / rate)
 
 
-CLOSES = ["You are safe here.", "Let your shoulders soften.", "Notice the sound of the water.",
-          "There is nothing you need to do."]
+CLOSES = [
+    "You are safe here.",
+    "Let your shoulders soften.",
+    "Notice the sound of the water.",
+    "There is nothing you need to do.",
+]
 
 
 def pitch_track(audio: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
     """(times, pitches) of the voiced frames (octave errors not folded)."""
     frame, hop = int(0.04 * rate), int(0.01 * rate)
     lo, hi = int(rate / 250), int(rate / 70)
-    level = np.sqrt(np.mean(audio ** 2))
+    level = np.sqrt(np.mean(audio**2))
     times, found = [], []
     for start in range(0, audio.size - frame, hop):
-        x = audio[start:start + frame]
-        if np.sqrt(np.mean(x ** 2)) < 0.3 * level:
+        x = audio[start : start + frame]
+        if np.sqrt(np.mean(x**2)) < 0.3 * level:
             continue
         x = x - x.mean()
-        ac = np.correlate(x, x, mode="full")[frame - 1:]
+        ac = np.correlate(x, x, mode="full")[frame - 1 :]
         if ac[0] <= 0:
             continue
         ac = ac / ac[0]
@@ -94,7 +100,9 @@ def falling_close(engine: str, cache: NarrationCache, folder: Path) -> float:
 
     path = folder / f"close-{engine}.yaml"
     steps = "".join(f'      - say: "{line}"\n' for line in CLOSES)
-    path.write_text(SCRIPT.split("      - say")[0].format(engine=engine, rate=110) + steps, encoding="utf-8")
+    path.write_text(
+        SCRIPT.split("      - say")[0].format(engine=engine, rate=110) + steps, encoding="utf-8"
+    )
     narration = prepare_narration(require_script(path), path, cache=cache)
     drops = []
     for line in CLOSES:
@@ -110,14 +118,14 @@ def falling_close(engine: str, cache: NarrationCache, folder: Path) -> float:
 def pitches(audio: np.ndarray, rate: int) -> np.ndarray:
     frame, hop = int(0.04 * rate), int(0.01 * rate)
     lo, hi = int(rate / 250), int(rate / 70)
-    level = np.sqrt(np.mean(audio ** 2))
+    level = np.sqrt(np.mean(audio**2))
     found = []
     for start in range(0, audio.size - frame, hop):
-        x = audio[start:start + frame]
-        if np.sqrt(np.mean(x ** 2)) < 0.5 * level:
+        x = audio[start : start + frame]
+        if np.sqrt(np.mean(x**2)) < 0.5 * level:
             continue
         x = x - x.mean()
-        ac = np.correlate(x, x, mode="full")[frame - 1:]
+        ac = np.correlate(x, x, mode="full")[frame - 1 :]
         if ac[0] <= 0:
             continue
         ac = ac / ac[0]
@@ -151,7 +159,9 @@ def spectrogram_png(audio: np.ndarray, rate: int, out: Path, seconds: float = 12
 
     audio = audio[: int(seconds * rate)]
     window, hop = 512, 128
-    frames = [audio[i:i + window] * np.hanning(window) for i in range(0, audio.size - window, hop)]
+    frames = [
+        audio[i : i + window] * np.hanning(window) for i in range(0, audio.size - window, hop)
+    ]
     spec = np.abs(np.fft.rfft(np.array(frames), axis=1))
     top = int(8000 / (rate / window))
     db = 20 * np.log10(spec[:, :top] + 1e-9)
@@ -164,21 +174,29 @@ def spectrogram_png(audio: np.ndarray, rate: int, out: Path, seconds: float = 12
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pictures", metavar="DIR", help="write voice-neural.png and voice-espeak.png here")
+    parser.add_argument(
+        "--pictures", metavar="DIR", help="write voice-neural.png and voice-espeak.png here"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         cache = NarrationCache(Path(folder) / "cache")
-        print(f"{'engine':10} {'rate':>5} {'heard':>6} {'pitch range':>12} {'median':>7} {'silent gaps':>12}")
+        print(
+            f"{'engine':10} {'rate':>5} {'heard':>6} {'pitch range':>12} {'median':>7} {'silent gaps':>12}"
+        )
         for engine in ("neural", "espeak"):
             for rate in (90, 110, 140):
                 audio, sample_rate = render(engine, rate, cache, Path(folder))
                 f0 = pitches(audio, sample_rate)
                 span = 12 * np.log2(np.percentile(f0, 90) / np.percentile(f0, 10))
-                print(f"{engine:10} {rate:>5} {heard_rate(audio, sample_rate):>6.1f} {span:>9.1f} st "
-                      f"{np.median(f0):>5.0f} Hz {word_gaps(audio, sample_rate):>12}")
+                print(
+                    f"{engine:10} {rate:>5} {heard_rate(audio, sample_rate):>6.1f} {span:>9.1f} st "
+                    f"{np.median(f0):>5.0f} Hz {word_gaps(audio, sample_rate):>12}"
+                )
                 if rate == 110:
-                    print(f"{'':10} sentence close: {falling_close(engine, cache, Path(folder)):+.1f} semitones "
-                          "(last 0.3 s against the sentence's median)")
+                    print(
+                        f"{'':10} sentence close: {falling_close(engine, cache, Path(folder)):+.1f} semitones "
+                        "(last 0.3 s against the sentence's median)"
+                    )
                 if args.pictures and rate == 110:
                     spectrogram_png(audio, sample_rate, Path(args.pictures) / f"voice-{engine}.png")
 

@@ -12,9 +12,10 @@ import dataclasses
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from companion.script.models import Script
 from companion.session import Engine, RealClock, ScaledClock, State
@@ -23,9 +24,9 @@ from companion.wiring import StartupError, capped, open_stage, prepare_audio, ru
 
 __all__ = ["RunOptions", "SessionApp", "StartupError"]
 
-PUBLISH_EVERY = 0.5      # seconds: the panel hears at least this often
-PICTURE_EVERY = 1.0      # seconds: the panel's small live picture
-END_LINGER = 1.0         # seconds after the closing fade before the app exits
+PUBLISH_EVERY = 0.5  # seconds: the panel hears at least this often
+PICTURE_EVERY = 1.0  # seconds: the panel's small live picture
+END_LINGER = 1.0  # seconds after the closing fade before the app exits
 ESC_CONFIRM_SECONDS = 5.0
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # SIGHUP: the terminal was closed
 FRAME_TASK = "companion-frame"
@@ -43,24 +44,24 @@ class RunOptions:
     display: str = "window"
     monitor: int | None = None
     size: tuple[int, int] = (1280, 720)
-    offscreen: bool = False          # draw through EGL with no screen (servers, CI)
+    offscreen: bool = False  # draw through EGL with no screen (servers, CI)
     panel_host: str | None = "127.0.0.1"  # None on resume: as the stopped run served it
-    panel_port: int | None = 8765    # None on resume: the port the stopped run had
+    panel_port: int | None = 8765  # None on resume: the port the stopped run had
     panel_url_host: str | None = None  # the name a tablet opens, when the clinic set one up
-    panel_tls: bool = False          # a self-signed certificate, made once (control/tls.py)
-    panel_cert: Path | None = None   # or the clinic's own certificate and key
+    panel_tls: bool = False  # a self-signed certificate, made once (control/tls.py)
+    panel_cert: Path | None = None  # or the clinic's own certificate and key
     panel_key: Path | None = None
     record_dir: Path | None = None
     patient: str | None = None
-    clinician: str | None = None     # who runs the session: named in the record and report
+    clinician: str | None = None  # who runs the session: named in the record and report
     autostart: bool = False
-    speed: float = 1.0               # a faster clock, for trying a script through quickly
+    speed: float = 1.0  # a faster clock, for trying a script through quickly
     qr: bool = True
-    resume: Path | None = None       # a record to continue
-    resume_point: Any = None         # where in it (companion.record.resume.ResumePoint)
-    resume_lock: Any = None          # its lock, taken before it was read (record.lock.RecordLock)
-    resume_record: Any = None        # the record as read then (record.reader.Record): read once
-    protocol: Any = None             # the dose protocol (companion.protocols.Protocol), if any
+    resume: Path | None = None  # a record to continue
+    resume_point: Any = None  # where in it (companion.record.resume.ResumePoint)
+    resume_lock: Any = None  # its lock, taken before it was read (record.lock.RecordLock)
+    resume_record: Any = None  # the record as read then (record.reader.Record): read once
+    protocol: Any = None  # the dose protocol (companion.protocols.Protocol), if any
     out: Callable[[str], None] = field(default=print)
 
 
@@ -104,8 +105,13 @@ class SessionApp:
         self.stage = self._open_stage()
         from companion.audio.mixer import Mixer
 
-        self.mixer = Mixer(self.script, self.script_path.parent, audio.narration, self.report,
-                           library=audio.library)
+        self.mixer = Mixer(
+            self.script,
+            self.script_path.parent,
+            audio.narration,
+            self.report,
+            library=audio.library,
+        )
         self._open_record()
         self._open_panel()
         self._bind_keys()
@@ -138,7 +144,8 @@ class SessionApp:
             raise StartupError(
                 f"--protocol {given.name!r} is not the protocol this session was recorded with "
                 f"({kept.name!r}{' as the record kept it' if given.name == kept.name else ''}); "
-                "a resume goes on by the record's protocol: leave out --protocol")
+                "a resume goes on by the record's protocol: leave out --protocol"
+            )
         return kept
 
     def _continue_from_record(self) -> None:
@@ -173,9 +180,15 @@ class SessionApp:
 
     def _open_stage(self) -> Any:
         options = self.options
-        stage = open_stage(options.display, options.size, monitor=options.monitor,
-                           offscreen=options.offscreen, report=self.report, title=self.script.title,
-                           environments=(scene.environment for scene in self.script.scenes))
+        stage = open_stage(
+            options.display,
+            options.size,
+            monitor=options.monitor,
+            offscreen=options.offscreen,
+            report=self.report,
+            title=self.script.title,
+            environments=(scene.environment for scene in self.script.scenes),
+        )
         if stage.window is not None:
             from companion.stage.picture import LivePicture
 
@@ -185,8 +198,11 @@ class SessionApp:
     def _open_record(self) -> None:
         from companion.record.writer import RecordError, RecordWriter
 
-        display = {"mode": self.options.display, "monitor": self.options.monitor,
-                   "offscreen": self.options.offscreen}
+        display = {
+            "mode": self.options.display,
+            "monitor": self.options.monitor,
+            "offscreen": self.options.offscreen,
+        }
         sound = {"device": not self.mixer.silent}
         from companion.record.clinic import load_clinic, local_zone_name
 
@@ -200,16 +216,27 @@ class SessionApp:
             if self.options.resume is not None:
                 from companion.record.resume import panel_continuity
 
-                self.record = RecordWriter.resume(self.options.resume, display=display, sound=sound,
-                                                  report=self.report, facts=facts,
-                                                  lock=self.options.resume_lock,
-                                                  loaded=self.options.resume_record)
+                self.record = RecordWriter.resume(
+                    self.options.resume,
+                    display=display,
+                    sound=sound,
+                    report=self.report,
+                    facts=facts,
+                    lock=self.options.resume_lock,
+                    loaded=self.options.resume_record,
+                )
                 self._continuity = panel_continuity(self.record.resumed_from)
             else:
-                self.record = RecordWriter.create(self.script_path, record_dir=self.options.record_dir,
-                                                  patient=self.options.patient, script=self.script,
-                                                  display=display, sound=sound, report=self.report,
-                                                  facts=facts)
+                self.record = RecordWriter.create(
+                    self.script_path,
+                    record_dir=self.options.record_dir,
+                    patient=self.options.patient,
+                    script=self.script,
+                    display=display,
+                    sound=sound,
+                    report=self.report,
+                    facts=facts,
+                )
         except RecordError as exc:
             raise StartupError(f"cannot keep the session record: {exc}") from None
         engine = self.engine
@@ -230,13 +257,17 @@ class SessionApp:
         port = options.panel_port or (kept.port if kept else 0)
         if kept is not None:  # served as before the stop (the token goes on: TLS must too)
             options = dataclasses.replace(
-                options, panel_host=options.panel_host or kept.host,
+                options,
+                panel_host=options.panel_host or kept.host,
                 panel_url_host=options.panel_url_host or kept.url_host,
                 panel_tls=options.panel_tls or kept.tls == "self-signed",
                 panel_cert=options.panel_cert or (Path(kept.cert) if kept.cert else None),
-                panel_key=options.panel_key or (Path(kept.key) if kept.key else None))
+                panel_key=options.panel_key or (Path(kept.key) if kept.key else None),
+            )
             self.options = options
-        options = self.options = dataclasses.replace(options, panel_host=options.panel_host or "127.0.0.1")
+        options = self.options = dataclasses.replace(
+            options, panel_host=options.panel_host or "127.0.0.1"
+        )
         try:
             tls = self._panel_tls()
         except TlsError as exc:
@@ -244,10 +275,15 @@ class SessionApp:
         # the time away as the record's gap measured it (uptime clock, guarded against jumps)
         stopped = getattr(self.record, "offline_seconds", None)
         settings: dict[str, Any] = {
-            "host": options.panel_host, "token": kept.token if kept else None, "picture": picture,
-            "url_host": options.panel_url_host, "tls": tls.context if tls else None,
-            "fingerprint": tls.fingerprint if tls else None, "resumed_after": stopped,
-            "resume_command": f"companion resume {folder}"}
+            "host": options.panel_host,
+            "token": kept.token if kept else None,
+            "picture": picture,
+            "url_host": options.panel_url_host,
+            "tls": tls.context if tls else None,
+            "fingerprint": tls.fingerprint if tls else None,
+            "resumed_after": stopped,
+            "resume_command": f"companion resume {folder}",
+        }
         self.panel = PanelServer(port=port, **settings)
         try:
             self.panel.start()
@@ -262,26 +298,40 @@ class SessionApp:
             except PanelError as again:
                 raise StartupError(f"cannot start the panel: {again}") from None
         try:
-            keep.save(folder, self.panel.port, self.panel.token, host=options.panel_host,
-                      url_host=options.panel_url_host,
-                      tls="files" if options.panel_cert else "self-signed" if options.panel_tls else None,
-                      cert=str(options.panel_cert.resolve()) if options.panel_cert else None,
-                      key=str(options.panel_key.resolve()) if options.panel_key else None)
+            keep.save(
+                folder,
+                self.panel.port,
+                self.panel.token,
+                host=options.panel_host,
+                url_host=options.panel_url_host,
+                tls="files" if options.panel_cert else "self-signed" if options.panel_tls else None,
+                cert=str(options.panel_cert.resolve()) if options.panel_cert else None,
+                key=str(options.panel_key.resolve()) if options.panel_key else None,
+            )
         except OSError as exc:
-            self.out(f"panel: cannot keep its sign-in for a resume ({exc.strerror or exc}); "
-                     "after a resume, open the new link")
+            self.out(
+                f"panel: cannot keep its sign-in for a resume ({exc.strerror or exc}); "
+                "after a resume, open the new link"
+            )
         self._gestures = GestureRows()
         self._publish(force=True)
         self.out(f"panel: {self.panel.url}")
-        if options.panel_host in ("0.0.0.0", "::", "") and not options.panel_url_host \
-                and lan_address() is None:
-            self.out("panel: warning: this machine has no address on a network (only "
-                     "127.0.0.1): a tablet cannot reach the panel; connect it to the clinic's "
-                     "network, or give --panel-url-host")
+        if (
+            options.panel_host in ("0.0.0.0", "::", "")
+            and not options.panel_url_host
+            and lan_address() is None
+        ):
+            self.out(
+                "panel: warning: this machine has no address on a network (only "
+                "127.0.0.1): a tablet cannot reach the panel; connect it to the clinic's "
+                "network, or give --panel-url-host"
+            )
         if tls is not None:
             if tls.made:  # a tablet that trusted the old one must be told to trust this one
-                self.out(f"panel: a new TLS certificate was made ({tls.made}); "
-                         "compare its fingerprint on the tablet again")
+                self.out(
+                    f"panel: a new TLS certificate was made ({tls.made}); "
+                    "compare its fingerprint on the tablet again"
+                )
             self.out(f"panel: TLS certificate {tls.cert}")
             self.out(f"panel: its SHA-256 fingerprint {tls.fingerprint}")
         if options.qr:
@@ -298,8 +348,8 @@ class SessionApp:
                 raise tls.TlsError("give both --panel-cert and --panel-key")
             return tls.load(options.panel_cert, options.panel_key)
         if options.panel_tls:  # it must name the host in the printed link
-            from companion.control.network import lan_address
             from companion.control.guard import WILDCARD_HOSTS
+            from companion.control.network import lan_address
 
             host = options.panel_host
             link = options.panel_url_host or (lan_address() if host in WILDCARD_HOSTS else host)
@@ -360,7 +410,9 @@ class SessionApp:
                 self._command("end")
             else:
                 self._esc_until = now + ESC_CONFIRM_SECONDS
-                self.stage.apply(act.ShowText("Press Esc again to end the session", ESC_CONFIRM_SECONDS))
+                self.stage.apply(
+                    act.ShowText("Press Esc again to end the session", ESC_CONFIRM_SECONDS)
+                )
             return
         self._esc_until = 0.0
         state = engine.state
@@ -448,8 +500,14 @@ class SessionApp:
     def _publish(self, force: bool = False) -> None:
         now = time.monotonic()
         engine = self.engine
-        if force or engine.revision != self._last_revision or now - self._last_publish >= PUBLISH_EVERY:
-            if self.options.display == "vr" and self.stage is not None:  # the headset's rate and drops
+        if (
+            force
+            or engine.revision != self._last_revision
+            or now - self._last_publish >= PUBLISH_EVERY
+        ):
+            if (
+                self.options.display == "vr" and self.stage is not None
+            ):  # the headset's rate and drops
                 engine.display_status = self.stage.status()
             from companion.control.continuity import on_record_clock
 
@@ -460,6 +518,7 @@ class SessionApp:
     def _handle_signals(self) -> None:
         """Ctrl+C, a kill, or a closed terminal (SIGHUP) end the session cleanly and resumably:
         the loop stops, the record gets its run_end. During start-up they stop the start-up."""
+
         def stop(signum: int, _frame: Any) -> None:
             self._stop_reason = "interrupted"
             self._exit_status = 128 + signum

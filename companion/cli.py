@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from companion import __version__
 from companion.commands import (
@@ -40,9 +40,13 @@ SUBCOMMANDS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="companion", description=(
-        "Guided-session audio and VR companion. Write sessions in YAML, check and preview "
-        "them, and play them with the therapist steering from a panel."))
+    parser = argparse.ArgumentParser(
+        prog="companion",
+        description=(
+            "Guided-session audio and VR companion. Write sessions in YAML, check and preview "
+            "them, and play them with the therapist steering from a panel."
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from companion.script.durations import format_clock
 from companion.script.findings import Finding
@@ -27,8 +28,10 @@ SPEEDS = (1.0, 2.0, 4.0)
 SKIP_SECONDS = 10.0
 POLL_EVERY = 0.25  # seconds between looks at the file: a change shows within a second
 MAX_SHOWN_ERRORS = 6
-KEYS_HELP = ("←/→ 10 s back/on · ↑/↓ previous/next scene · 1-9 scene · Enter continue · "
-             "Space pause · Tab speed 1x/2x/4x · H help · Esc quit")
+KEYS_HELP = (
+    "←/→ 10 s back/on · ↑/↓ previous/next scene · 1-9 scene · Enter continue · "
+    "Space pause · Tab speed 1x/2x/4x · H help · Esc quit"
+)
 FRAME_TASK = "companion-preview-frame"
 
 
@@ -40,7 +43,7 @@ class PreviewOptions:
     offscreen: bool = False
     speed: float = 1.0
     scene: str | None = None
-    release_holds: bool = False    # continue every hold at once (a quick run-through)
+    release_holds: bool = False  # continue every hold at once (a quick run-through)
     quit_at_end: bool = False
     out: Callable[[str], None] = field(default=print)
 
@@ -71,14 +74,24 @@ class PreviewApp:
     def open(self) -> None:
         self._audio = prepare_audio(self.script, self.path, self.out, self._report)
         self.engine = Engine(self.script, self.clock, self._audio.timing)
-        self.stage = open_stage(self.options.display, self.options.size, monitor=self.options.monitor,
-                                offscreen=self.options.offscreen, report=self._report,
-                                title=f"Preview: {self.script.title}",
-                                environments=(s.environment for s in self.script.scenes))
+        self.stage = open_stage(
+            self.options.display,
+            self.options.size,
+            monitor=self.options.monitor,
+            offscreen=self.options.offscreen,
+            report=self._report,
+            title=f"Preview: {self.script.title}",
+            environments=(s.environment for s in self.script.scenes),
+        )
         from companion.audio.mixer import Mixer
 
-        self.mixer = Mixer(self.script, self.path.parent, self._audio.narration, self._report,
-                           library=self._audio.library)
+        self.mixer = Mixer(
+            self.script,
+            self.path.parent,
+            self._audio.narration,
+            self._report,
+            library=self._audio.library,
+        )
         self.overlay = AuthorOverlay(self.stage)
         self._bind_keys()
         if self.options.scene:
@@ -138,11 +151,22 @@ class PreviewApp:
     def _status_line(self) -> str:
         snap = self.engine.snapshot()
         scene = snap["scene"]
-        where = f"{scene['id']} · step {snap['step']['index'] + 1}/{scene['steps']}" if scene else "ready"
-        state = {"holding": "holding: Enter continues", "paused": "paused", "ended": "ended"}.get(snap["state"], "")
+        where = (
+            f"{scene['id']} · step {snap['step']['index'] + 1}/{scene['steps']}"
+            if scene
+            else "ready"
+        )
+        state = {"holding": "holding: Enter continues", "paused": "paused", "ended": "ended"}.get(
+            snap["state"], ""
+        )
         speed = f"{self.clock.rate:g}x"
-        parts = [where, f"scene {format_clock(snap['scene_time'])}", speed, state,
-                 "(errors: last good version)" if self.errors else ""]
+        parts = [
+            where,
+            f"scene {format_clock(snap['scene_time'])}",
+            speed,
+            state,
+            "(errors: last good version)" if self.errors else "",
+        ]
         return "  ·  ".join(p for p in parts if p)
 
     # --- reloading -------------------------------------------------------------------------
@@ -170,7 +194,11 @@ class PreviewApp:
         self.engine = carry_over(self.engine, script)
         self.reloads += 1
         snap = self.engine.snapshot()
-        where = f"scene {snap['scene']['id']} at {format_clock(snap['scene_time'])}" if snap["scene"] else "the start"
+        where = (
+            f"scene {snap['scene']['id']} at {format_clock(snap['scene_time'])}"
+            if snap["scene"]
+            else "the start"
+        )
         self.out(f"reloaded {self.path.name}: {where}")
         self._render_new_lines(script)
 
@@ -228,7 +256,9 @@ class PreviewApp:
         elif button == "arrow_left" and scene:
             self._skip_back(scene, snap["scene_time"])
         elif button in ("arrow_up", "arrow_down"):
-            engine.command("previous_scene" if button == "arrow_up" else "next_scene", source="preview")
+            engine.command(
+                "previous_scene" if button == "arrow_up" else "next_scene", source="preview"
+            )
         elif button.isdigit() and button != "0":
             index = int(button) - 1
             if index < len(self.script.scenes):
@@ -238,7 +268,11 @@ class PreviewApp:
         elif button == "space":
             engine.command("resume" if engine.state is State.PAUSED else "pause", source="preview")
         elif button == "tab":
-            following = SPEEDS[(SPEEDS.index(self.clock.rate) + 1) % len(SPEEDS)] if self.clock.rate in SPEEDS else 1.0
+            following = (
+                SPEEDS[(SPEEDS.index(self.clock.rate) + 1) % len(SPEEDS)]
+                if self.clock.rate in SPEEDS
+                else 1.0
+            )
             self.clock.set_rate(following)
             self.out(f"speed {following:g}x")
         elif button == "h":
@@ -297,7 +331,9 @@ class AuthorOverlay:
         if self._errors is None:
             return
         if lines:
-            self._errors.show("The file has errors; still playing the last good version.\n" + "\n".join(lines))
+            self._errors.show(
+                "The file has errors; still playing the last good version.\n" + "\n".join(lines)
+            )
         else:
             self._errors.hide()
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from companion.script.models import Script
 
@@ -18,7 +19,9 @@ class StartupError(Exception):
     """A session cannot start; the message says why and what to do (exit status 2)."""
 
 
-def prepare_audio(script: Script, script_path: Path, out: Callable[[str], None], report: Report) -> Any:
+def prepare_audio(
+    script: Script, script_path: Path, out: Callable[[str], None], report: Report
+) -> Any:
     """The library (made once if missing) and every narration line, before anything plays:
     nothing is synthesised during a session. Returns companion.audio.prepare.SessionAudio."""
     from companion.audio import prepare
@@ -26,8 +29,9 @@ def prepare_audio(script: Script, script_path: Path, out: Callable[[str], None],
 
     bar = ProgressBar("narration") if sys.stderr.isatty() else None
     try:
-        audio = prepare.prepare_audio(script, script_path, progress=out,
-                                      narration_progress=bar or (lambda done, total: None))
+        audio = prepare.prepare_audio(
+            script, script_path, progress=out, narration_progress=bar or (lambda done, total: None)
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -35,7 +39,9 @@ def prepare_audio(script: Script, script_path: Path, out: Callable[[str], None],
     return audio
 
 
-def report_narration(narration: Any, report: Report, out: Callable[[str], None] | None = None) -> None:
+def report_narration(
+    narration: Any, report: Report, out: Callable[[str], None] | None = None
+) -> None:
     if narration.problem:
         if out:
             out(f"speech: {narration.problem}; the session runs with captions only")
@@ -49,8 +55,16 @@ def report_narration(narration: Any, report: Report, out: Callable[[str], None] 
         report("speech", True, f"narration ready{said}{note}")
 
 
-def open_stage(display: str, size: tuple[int, int], *, monitor: int | None, offscreen: bool,
-               report: Report, title: str, environments: Iterable[str]) -> Any:
+def open_stage(
+    display: str,
+    size: tuple[int, int],
+    *,
+    monitor: int | None,
+    offscreen: bool,
+    report: Report,
+    title: str,
+    environments: Iterable[str],
+) -> Any:
     """The patient's view (a Stage, or a headset's); StartupError says what is missing."""
     from companion.stage.host import StageError
 
@@ -62,7 +76,9 @@ def open_stage(display: str, size: tuple[int, int], *, monitor: int | None, offs
         else:
             from companion.stage.stage import Stage
 
-            stage = Stage(display, size, monitor=monitor, headless=offscreen, report=report, title=title)
+            stage = Stage(
+                display, size, monitor=monitor, headless=offscreen, report=report, title=title
+            )
     except StageError as exc:  # the headset's HeadsetUnavailable is one too
         raise StartupError(str(exc)) from None
     stage.prepare(set(environments) | {"haven"})  # built now, so no scene change stalls a frame

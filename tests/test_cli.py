@@ -14,11 +14,15 @@ GOOD = "companion: 1\ntitle: T\nscenes:\n  - id: a\n    environment: forest\n   
 
 
 def companion(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "companion", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "companion", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_check_exit_status_and_format(write_script):
-    bad = write_script("companion: 1\ntitle: T\nscenes:\n  - id: a\n    enviroment: forest\n", "bad.yaml")
+    bad = write_script(
+        "companion: 1\ntitle: T\nscenes:\n  - id: a\n    enviroment: forest\n", "bad.yaml"
+    )
     result = companion("check", str(bad))
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
@@ -38,7 +42,9 @@ def test_warnings_alone_exit_zero(write_script):
 def test_check_json_and_folders(write_script, tmp_path):
     write_script(GOOD, "good.yaml")
     (tmp_path / "sub").mkdir()
-    write_script("companion: 1\ntitle: T\nscenes:\n  - {id: a, environment: lake}\n", "sub/bad.yaml")
+    write_script(
+        "companion: 1\ntitle: T\nscenes:\n  - {id: a, environment: lake}\n", "sub/bad.yaml"
+    )
     (tmp_path / "notes.txt").write_text("not a script")
     result = companion("check", "--format", "json", str(tmp_path))
     assert result.returncode == 1
@@ -70,12 +76,15 @@ def test_preview_timeline():
     assert 17 * 60 <= h * 3600 + m * 60 + s <= 24 * 60
 
 
-@pytest.mark.parametrize("at, expected", [
-    ("0:30", "scene: arrive"),
-    ("4:30", "scene: settle"),
-    ("9:20", "breath: "),
-    ("59:00", "the session has ended"),
-])
+@pytest.mark.parametrize(
+    "at, expected",
+    [
+        ("0:30", "scene: arrive"),
+        ("4:30", "scene: settle"),
+        ("9:20", "breath: "),
+        ("59:00", "the session has ended"),
+    ],
+)
 def test_preview_at_a_moment(at, expected):
     result = companion("preview", str(SCENES / "preparation.yaml"), "--at", at)
     assert result.returncode == 0

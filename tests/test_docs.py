@@ -27,10 +27,16 @@ def test_example_files_pass_check(path):
     assert [str(f) for f in load_script(path).findings] == []
 
 
-@pytest.mark.parametrize("page, block", list(script_blocks()), ids=lambda v: v if isinstance(v, str) and v.endswith(".md") else "")
+@pytest.mark.parametrize(
+    "page, block",
+    list(script_blocks()),
+    ids=lambda v: v if isinstance(v, str) and v.endswith(".md") else "",
+)
 def test_scripts_in_the_docs_are_example_files(page, block):
     files = {p.read_text() for p in EXAMPLES.glob("*.yaml")}
-    assert block in files, f"a script in {page} is not a file in docs/examples/ (or differs from it)"
+    assert block in files, (
+        f"a script in {page} is not a file in docs/examples/ (or differs from it)"
+    )
 
 
 def test_the_docs_show_scripts():

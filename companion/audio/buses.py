@@ -61,7 +61,11 @@ class BusPlayer:
         """Play `tracks` (a playlist; empty: silence) at `volume`, crossfading over `fade`.
         The same tracks again only move the volume."""
         fade = max(fade, MIN_FADE)
-        if tracks and tracks == self.tracks and (self.current is not None or self.pending is not None):
+        if (
+            tracks
+            and tracks == self.tracks
+            and (self.current is not None or self.pending is not None)
+        ):
             self.volume = volume
             if self.current is not None:
                 self.current.volume.to(volume, fade, play, "smooth")
@@ -96,7 +100,9 @@ class BusPlayer:
         """Equal-power against the track coming in; evenly in dB when nothing follows."""
         if self.current is not None:
             for voice in self.current.voices:
-                voice.envelope.to(0.0, fade, play, silence_fade(fade, False) if into_silence else "fall")
+                voice.envelope.to(
+                    0.0, fade, play, silence_fade(fade, False) if into_silence else "fall"
+                )
             self.fading.append(self.current)
             self.current = None
 
@@ -125,7 +131,8 @@ class BusPlayer:
         self.pending = None
         voices = []
         alone = self.current is None and not any(
-            v.envelope.value(play) > 0.01 for p in self.fading for v in p.voices)
+            v.envelope.value(play) > 0.01 for p in self.fading for v in p.voices
+        )
         for role, got in loaded:
             assert got is not None
             envelope = Param(0.0)

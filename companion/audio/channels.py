@@ -21,7 +21,9 @@ from companion.audio.ramps import Param
 if TYPE_CHECKING:
     from companion.audio.buses import Playback
 
-SPARE_SECONDS = 30.0  # s a copy of a Sound is kept after it stops, for the next crossfade into itself
+SPARE_SECONDS = (
+    30.0  # s a copy of a Sound is kept after it stops, for the next crossfade into itself
+)
 
 
 @dataclass
@@ -47,11 +49,22 @@ class ChannelPool:
         self._full = full  # called when a sound is left out for want of a channel
         self._free = list(range(count))
         self.voices: list[Voice] = []
-        self._spare_copies: dict[int, list[tuple[Any, float]]] = {}  # id(original) -> (copy, stopped at)
+        self._spare_copies: dict[
+            int, list[tuple[Any, float]]
+        ] = {}  # id(original) -> (copy, stopped at)
         self._copied_from: dict[int, Any] = {}  # id(copy) -> its original
 
-    def start(self, sound: Any, bus: str, envelope: Param, *, loops: int, role: str = "",
-              shape: Callable[[float], float] | None = None, one_shot: bool = False) -> Voice | None:
+    def start(
+        self,
+        sound: Any,
+        bus: str,
+        envelope: Param,
+        *,
+        loops: int,
+        role: str = "",
+        shape: Callable[[float], float] | None = None,
+        one_shot: bool = False,
+    ) -> Voice | None:
         if not self._free:
             self._full()
             return None
@@ -74,7 +87,9 @@ class ChannelPool:
             self._free.append(voice.channel)
             original = self._copied_from.get(id(voice.sound))
             if original is not None:
-                self._spare_copies.setdefault(id(original), []).append((voice.sound, time.monotonic()))
+                self._spare_copies.setdefault(id(original), []).append(
+                    (voice.sound, time.monotonic())
+                )
 
     def release_all(self) -> None:
         for voice in list(self.voices):
@@ -121,7 +136,9 @@ class ChannelPool:
         for original, spares in self._spare_copies.items():
             old = [copy for copy, since in spares if now - since >= SPARE_SECONDS]
             if old:
-                self._spare_copies[original] = [(c, s) for c, s in spares if now - s < SPARE_SECONDS]
+                self._spare_copies[original] = [
+                    (c, s) for c, s in spares if now - s < SPARE_SECONDS
+                ]
                 for copy in old:
                     self._copied_from.pop(id(copy), None)
                 dropped = True

@@ -78,7 +78,7 @@ def ogg_problem(path: Path) -> str | None:
     at = tail.rfind(b"OggS\x00")
     if at < 0 or len(tail) - at < 27:
         return "damaged: it is cut short"
-    segments = tail[at + 27: at + 27 + tail[at + 26]]
+    segments = tail[at + 27 : at + 27 + tail[at + 26]]
     if len(segments) < tail[at + 26] or at + 27 + len(segments) + sum(segments) > len(tail):
         return "damaged: it is cut short"
     if not tail[at + 5] & 0x04:
@@ -98,19 +98,24 @@ def check_length(path: Path, declared: int, decoded: int, rate: int) -> None:
         raise Damaged(f"damaged: {missing:.1f} s of its {expected / rate:.1f} s cannot be read")
 
 
-def check_samples(data: np.ndarray, rate: int, *, seconds: float | None = None,
-                  peak_db: float | None = None) -> None:
+def check_samples(
+    data: np.ndarray, rate: int, *, seconds: float | None = None, peak_db: float | None = None
+) -> None:
     """Raise Damaged when the decoded samples (float, frames x channels) are not a sound:
     another length or a louder peak than expected (when known), or loud noise."""
     if data.shape[0] == 0:
         raise Damaged("damaged: it holds no sound")
     if seconds is not None and abs(data.shape[0] / rate - seconds) > LENGTH_TOLERANCE:
-        raise Damaged(f"damaged: {data.shape[0] / rate:.1f} s long where it should be {seconds:.1f} s")
+        raise Damaged(
+            f"damaged: {data.shape[0] / rate:.1f} s long where it should be {seconds:.1f} s"
+        )
     if peak_db is not None:
         peak = float(np.max(np.abs(data)))
         if peak > 10 ** ((peak_db + PEAK_MARGIN_DB) / 20):
-            raise Damaged(f"damaged: it peaks at {20 * np.log10(peak):.1f} dBFS where it should stay "
-                          f"under {peak_db:.1f}")
+            raise Damaged(
+                f"damaged: it peaks at {20 * np.log10(peak):.1f} dBFS where it should stay "
+                f"under {peak_db:.1f}"
+            )
     at = noise_at(data, rate)
     if at is not None:
         raise Damaged(f"damaged: loud noise at {at:.1f} s (garbage in the file, not sound)")
@@ -123,7 +128,7 @@ def noise_at(data: np.ndarray, rate: int) -> float | None:
         return None
     x = data[: blocks * NOISE_BLOCK].reshape(blocks, NOISE_BLOCK, -1)
     power = np.mean(np.square(x, dtype=np.float64), axis=(1, 2))
-    loud = np.flatnonzero(power > NOISE_RMS ** 2)
+    loud = np.flatnonzero(power > NOISE_RMS**2)
     for index in loud:  # rare: only blocks near full scale are looked at closely
         block = x[index].astype(np.float64)
         lag = np.sum(block[1:] * block[:-1]) / max(np.sum(block * block), 1e-20)
@@ -132,4 +137,11 @@ def noise_at(data: np.ndarray, rate: int) -> float | None:
     return None
 
 
-__all__ = ["Damaged", "check_length", "check_samples", "noise_at", "ogg_problem", "wav_declared_frames"]
+__all__ = [
+    "Damaged",
+    "check_length",
+    "check_samples",
+    "noise_at",
+    "ogg_problem",
+    "wav_declared_frames",
+]

@@ -45,7 +45,12 @@ def open_device() -> Device:
     driver = os.environ.get("SDL_AUDIODRIVER") or "default"
     try:
         import pygame._sdl2.audio as sdl_audio  # the driver SDL picked, when it can say
-        driver = sdl_audio.get_audio_driver_name() if hasattr(sdl_audio, "get_audio_driver_name") else driver
+
+        driver = (
+            sdl_audio.get_audio_driver_name()
+            if hasattr(sdl_audio, "get_audio_driver_name")
+            else driver
+        )
     except Exception:  # noqa: BLE001 - the name is only for the health message
         pass
     return Device(frequency, size, channels, BUFFER, driver)

@@ -25,8 +25,13 @@ FORMAT = 1
 # that the blend at the default intensity comes to about -21.5 LUFS before the music bus level.
 MUSIC_LAYERS = ("base", "middle", "high")
 TARGETS = {
-    "music/base": -23.0, "music/middle": -26.0, "music/high": -29.0,
-    "ambience": -24.0, "chime": -26.0, "breath": -24.0, "narration": -19.0,
+    "music/base": -23.0,
+    "music/middle": -26.0,
+    "music/high": -29.0,
+    "ambience": -24.0,
+    "chime": -26.0,
+    "breath": -24.0,
+    "narration": -19.0,
 }
 NARRATION_PEAK_DBFS = -3.0  # speech peaks high for its loudness: room for the music under it
 PEAK_CEILING_DBTP = -1.0
@@ -55,9 +60,14 @@ class LibraryFile:
 
 def expected_files() -> list[LibraryFile]:
     """Every file the library must hold: exactly the catalog's names, and the breathing tone."""
-    files = [LibraryFile("music", name, role, f"music/{name}/{role}.ogg")
-             for name in catalog.MUSIC for role in MUSIC_LAYERS]
-    files += [LibraryFile("ambience", name, "", f"ambience/{name}.ogg") for name in catalog.AMBIENCE]
+    files = [
+        LibraryFile("music", name, role, f"music/{name}/{role}.ogg")
+        for name in catalog.MUSIC
+        for role in MUSIC_LAYERS
+    ]
+    files += [
+        LibraryFile("ambience", name, "", f"ambience/{name}.ogg") for name in catalog.AMBIENCE
+    ]
     files += [LibraryFile("chime", name, "", f"chimes/{name}.ogg") for name in catalog.CHIMES]
     files.append(LibraryFile("breath", BREATH_TONE, "", "effects/breath-tone.ogg"))
     return files
@@ -143,7 +153,6 @@ class Library:
         audio, rate = soundfile.read(str(self.root / relpath), dtype="float64", always_2d=True)
         return unpad(audio, self.padding(self.root / relpath)), rate
 
-
     def music_layers(self, name: str) -> list[tuple[str, Path]]:
         return [(role, self.root / f"music/{name}/{role}.ogg") for role in MUSIC_LAYERS]
 
@@ -164,7 +173,9 @@ class Library:
         return None
 
 
-def ensure_library(root: Path | str = ROOT, progress: Callable[[str], None] | None = None) -> Library:
+def ensure_library(
+    root: Path | str = ROOT, progress: Callable[[str], None] | None = None
+) -> Library:
     """The library, made first if it is missing or stale (takes a minute on two cores)."""
     library = Library(root)
     if library.problem() is not None:
@@ -187,8 +198,8 @@ def unpad(audio, pad: int):
     import numpy as np
 
     frames = audio.shape[0] - 2 * pad
-    loop = audio[pad: pad + frames].copy()
-    tail = audio[pad + frames: pad + frames + pad]
+    loop = audio[pad : pad + frames].copy()
+    tail = audio[pad + frames : pad + frames + pad]
     weight = (0.5 + 0.5 * np.cos(np.linspace(0, np.pi, pad)))[:, None]
     loop[:pad] = weight * tail + (1 - weight) * loop[:pad]
     return loop

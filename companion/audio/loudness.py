@@ -32,9 +32,13 @@ def _k_weighting(rate: int):
     f0, gain_db, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
     k = math.tan(math.pi * f0 / rate)
     vh = 10 ** (gain_db / 20)
-    vb = vh ** 0.4996667741545416
+    vb = vh**0.4996667741545416
     a0 = 1 + k / q + k * k
-    shelf_b = ((vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0)
+    shelf_b = (
+        (vh + vb * k / q + k * k) / a0,
+        2 * (k * k - vh) / a0,
+        (vh - vb * k / q + k * k) / a0,
+    )
     shelf_a = (1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0)
     f0, q = 38.13547087602444, 0.5003270373238773
     k = math.tan(math.pi * f0 / rate)
@@ -43,7 +47,9 @@ def _k_weighting(rate: int):
     pass_a = (1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0)
 
     def response(freqs: np.ndarray) -> np.ndarray:
-        return biquad_response(shelf_b, shelf_a, freqs, rate) * biquad_response(pass_b, pass_a, freqs, rate)
+        return biquad_response(shelf_b, shelf_a, freqs, rate) * biquad_response(
+            pass_b, pass_a, freqs, rate
+        )
 
     return response
 
@@ -61,7 +67,7 @@ def integrated_loudness(x: np.ndarray, rate: int) -> float:
     spectrum *= _k_response(n, rate)[:, None]
     weighted = np.fft.irfft(spectrum, n=n, axis=0)[: x.shape[0]]
     weights = np.array([1.0, 1.0, 1.0, 1.41, 1.41][: x.shape[1]] + [1.0] * max(0, x.shape[1] - 5))
-    power = (weighted ** 2) @ weights
+    power = (weighted**2) @ weights
     cumulative = np.concatenate([[0.0], np.cumsum(power)])
     starts = np.arange(0, x.shape[0] - block + 1, step)
     blocks = (cumulative[starts + block] - cumulative[starts]) / block
@@ -98,7 +104,9 @@ def gain_to(x: np.ndarray, rate: int, target: float, peak_ceiling: float = 0.89)
     return gain
 
 
-def limit_to(x: np.ndarray, rate: int, target: float, ceiling: float, rounds: int = 3) -> np.ndarray:
+def limit_to(
+    x: np.ndarray, rate: int, target: float, ceiling: float, rounds: int = 3
+) -> np.ndarray:
     """Bring `x` to `target` LUFS with no sample above `ceiling` (linear): gain, then a
     look-ahead peak limiter that only touches the few peaks over the ceiling. The limiter's
     gain is the moving minimum of what each sample needs, smoothed by a window no wider than
@@ -126,7 +134,7 @@ def _moving_min(values: np.ndarray, half: int) -> np.ndarray:
     n = values.size
     blocks = -(-(n + 2 * half) // width)
     padded = np.full(blocks * width, np.inf)
-    padded[half:half + n] = values
+    padded[half : half + n] = values
     shaped = padded.reshape(blocks, width)
     prefix = np.minimum.accumulate(shaped, axis=1).ravel()
     suffix = np.minimum.accumulate(shaped[:, ::-1], axis=1)[:, ::-1].ravel()

@@ -66,7 +66,10 @@ class FileTracks:
 
     def layers(self, bus: str, name: str) -> list[tuple[str, Any]]:
         mixer = self._mixer
-        return [(role, mixer._request(path, bus, urgent=True)) for role, path in mixer._sources(bus, name)]
+        return [
+            (role, mixer._request(path, bus, urgent=True))
+            for role, path in mixer._sources(bus, name)
+        ]
 
     def decoded(self, request: Any) -> tuple[Any, float] | None:
         return self._mixer.loader.get(request)
@@ -76,8 +79,15 @@ class FileTracks:
 
 
 class Mixer:
-    def __init__(self, script: models.Script, folder: Path | str, narration: Any | None,
-                 report: Report, *, library: Library | None = None) -> None:
+    def __init__(
+        self,
+        script: models.Script,
+        folder: Path | str,
+        narration: Any | None,
+        report: Report,
+        *,
+        library: Library | None = None,
+    ) -> None:
         self.script = script
         self.folder = Path(folder)
         self.narration = narration
@@ -94,8 +104,12 @@ class Mixer:
         self._buses: dict[str, BusPlayer] = {}
         mix = script.mix
         self.master = Param(1.0)
-        self.levels = {"music": Param(mix.music), "ambience": Param(mix.ambience),
-                       "narration": Param(mix.narration), "effects": Param(1.0)}
+        self.levels = {
+            "music": Param(mix.music),
+            "ambience": Param(mix.ambience),
+            "narration": Param(mix.narration),
+            "effects": Param(1.0),
+        }
         self.duck = {"music": Param(1.0), "ambience": Param(1.0)}
         self.talk = Param(1.0)
         self.hush = Param(1.0)  # pause and end
@@ -110,8 +124,13 @@ class Mixer:
         self._breath: Voice | None = None
         self._uses: dict[tuple[str, float | None], set[str]] = {}  # request key -> what it is for
         self._line_of: dict[tuple[str, float | None], str] = {}  # request key -> a line it speaks
-        self._faults: dict[str, dict[str, str]] = {"sound": {}, "narration": {}}  # part -> {file: why}
-        self._waiting: list[tuple[Any, float, Callable[[Any, float], None], Any]] = []  # not yet decoded
+        self._faults: dict[str, dict[str, str]] = {
+            "sound": {},
+            "narration": {},
+        }  # part -> {file: why}
+        self._waiting: list[
+            tuple[Any, float, Callable[[Any, float], None], Any]
+        ] = []  # not yet decoded
         self._open()
         if self.narration is not None and getattr(self.narration, "problem", None):
             self._health_now("narration", False, self.narration.problem)
@@ -136,8 +155,11 @@ class Mixer:
         from companion.audio.sounds import Loader
 
         self._pygame = pygame
-        self._pool = ChannelPool(pygame, dev.VOICES, lambda: self._health_later(
-            "sound", False, "too many sounds at once: one was left out"))
+        self._pool = ChannelPool(
+            pygame,
+            dev.VOICES,
+            lambda: self._health_later("sound", False, "too many sounds at once: one was left out"),
+        )
         tracks = FileTracks(self)
         self._buses = {bus: BusPlayer(bus, self._pool, tracks) for bus in ("music", "ambience")}
         self.loader = Loader(self.device.frequency, self.device.channels, self.device.size)
@@ -221,7 +243,12 @@ class Mixer:
                 case act.Resume():
                     self._resume(wall)
                 case act.Talk():
-                    self.talk.to(TALK_LEVEL if action.on else 1.0, TALK_DOWN if action.on else TALK_UP, wall, "smooth")
+                    self.talk.to(
+                        TALK_LEVEL if action.on else 1.0,
+                        TALK_DOWN if action.on else TALK_UP,
+                        wall,
+                        "smooth",
+                    )
                 case act.SetLevel():
                     param = self.master if action.bus == "master" else self.levels[action.bus]
                     param.to(action.level, LEVEL_SECONDS, wall, "db")
@@ -237,7 +264,9 @@ class Mixer:
 
     def _clocks(self) -> tuple[float, float]:
         wall = time.monotonic()
-        paused = self._paused_total + (wall - self._paused_at if self._paused_at is not None else 0.0)
+        paused = self._paused_total + (
+            wall - self._paused_at if self._paused_at is not None else 0.0
+        )
         return wall, wall - paused
 
     def _resume(self, wall: float) -> None:
@@ -261,16 +290,27 @@ class Mixer:
             return self.library.music_layers(name)
         return [("", self.library.ambience(name))]
 
-    def _request(self, path: Path, use: str, normalise: float | None = None, urgent: bool = False,
-                 peak_db: float | None = None):
+    def _request(
+        self,
+        path: Path,
+        use: str,
+        normalise: float | None = None,
+        urgent: bool = False,
+        peak_db: float | None = None,
+    ):
         """Ask the loader for a file; `use` (music, ambience, chime, breathing tone, narration)
         names what falls silent if it cannot be played."""
         from companion.audio.sounds import Request
 
         seconds, known_peak = self.library.expected(path)
-        request = Request(path, normalise, self.library.padding(path), seconds=seconds,
-                          peak_db=known_peak if known_peak is not None else peak_db,
-                          soften=use == "narration" and normalise is not None)
+        request = Request(
+            path,
+            normalise,
+            self.library.padding(path),
+            seconds=seconds,
+            peak_db=known_peak if known_peak is not None else peak_db,
+            soften=use == "narration" and normalise is not None,
+        )
         self._uses.setdefault(request.key, set()).add(use)
         self.loader.request(request, urgent)
         return request
@@ -283,7 +323,9 @@ class Mixer:
         for scene in self.script.scenes:
             specs = [("music", scene.music), ("ambience", scene.ambience)]
             specs += [("music", s.music) for s in scene.steps if isinstance(s, models.MusicStep)]
-            specs += [("ambience", s.ambience) for s in scene.steps if isinstance(s, models.AmbienceStep)]
+            specs += [
+                ("ambience", s.ambience) for s in scene.steps if isinstance(s, models.AmbienceStep)
+            ]
             for bus, spec in specs:
                 for name in spec.track if spec is not None else ():
                     for _, path in self._sources(bus, name):
@@ -296,7 +338,9 @@ class Mixer:
                 elif isinstance(step, models.SayStep):
                     self._narration_request(step.say, step.id, step.audio)
 
-    def _narration_request(self, text: str, line_id: str | None, audio: str | None, urgent: bool = False):
+    def _narration_request(
+        self, text: str, line_id: str | None, audio: str | None, urgent: bool = False
+    ):
         if self.narration is not None:  # settled before the session: None is captions only
             path = self.narration.path_for(text, line_id, audio)
         else:
@@ -325,16 +369,25 @@ class Mixer:
                 if use == "narration":
                     if self._in_cache(request.path):  # its name is a hash: say what it is
                         why = why.replace(request.path.name, "its cached voice", 1)
-                    self._faults["narration"][request.path.name] = \
-                        captions_only(self._line_of.get(request.key, ""), why)
+                    self._faults["narration"][request.path.name] = captions_only(
+                        self._line_of.get(request.key, ""), why
+                    )
                     self._health_later("narration", False, fault_message(self._faults["narration"]))
                 else:
                     self._faults["sound"][request.path.name] = f"{why}: the {use} is silent"
                     self._health_later("sound", False, fault_message(self._faults["sound"]))
             log.warning("%s (%s)", why, request.path)
 
-    def _start(self, sound: Any, bus: str, envelope: Param, *, loops: int,
-               shape: Callable[[float], float] | None = None, one_shot: bool = False) -> Voice | None:
+    def _start(
+        self,
+        sound: Any,
+        bus: str,
+        envelope: Param,
+        *,
+        loops: int,
+        shape: Callable[[float], float] | None = None,
+        one_shot: bool = False,
+    ) -> Voice | None:
         assert self._pool is not None
         return self._pool.start(sound, bus, envelope, loops=loops, shape=shape, one_shot=one_shot)
 
@@ -346,8 +399,13 @@ class Mixer:
 
     # --- narration, chimes, breath ----------------------------------------------------------------
 
-    def _when_loaded(self, request: Any, play: float, start: Callable[[Any, float], None],
-                     missed: Callable[[float], None] | None = None) -> None:
+    def _when_loaded(
+        self,
+        request: Any,
+        play: float,
+        start: Callable[[Any, float], None],
+        missed: Callable[[float], None] | None = None,
+    ) -> None:
         """Start a sound now if it is decoded, else as soon as it is (within LATE_LIMIT);
         `missed` is called if it never starts (failed or late)."""
         got = self._sound(request)
@@ -408,8 +466,9 @@ class Mixer:
 
     def _start_narration(self, got: tuple[Any, float], play: float) -> None:
         volume = self.script.voice.volume
-        self._narrator = self._start(got[0], "narration", Param(1.0), loops=0, one_shot=True,
-                                     shape=lambda _t: volume)
+        self._narrator = self._start(
+            got[0], "narration", Param(1.0), loops=0, one_shot=True, shape=lambda _t: volume
+        )
         if self._narrator is None:
             self._unduck_at = play
 
@@ -427,8 +486,11 @@ class Mixer:
                     voice.envelope.to(0.0, CHIME_STOP, play, "db")
 
     def _chime(self, name: str, play: float) -> None:
-        self._when_loaded(self._request(self.library.chime(name), "chime", urgent=True), play,
-                          lambda got, _play: self._start(got[0], "effects", Param(1.0), loops=0, one_shot=True))
+        self._when_loaded(
+            self._request(self.library.chime(name), "chime", urgent=True),
+            play,
+            lambda got, _play: self._start(got[0], "effects", Param(1.0), loops=0, one_shot=True),
+        )
 
     def _breathe(self, action: act.Breathe, play: float) -> None:
         if self._breath is not None:
@@ -463,7 +525,12 @@ class Mixer:
         for player in self._buses.values():
             player.advance(play)
         self._start_waiting(play)
-        if self._pausing and not self._device_paused and self.hush.done(wall) and self.hush.target == 0.0:
+        if (
+            self._pausing
+            and not self._device_paused
+            and self.hush.done(wall)
+            and self.hush.target == 0.0
+        ):
             self._pygame.mixer.pause()
             self._device_paused = True
         if self._ended and self.hush.done(wall):
@@ -486,7 +553,11 @@ class Mixer:
             if voice.one_shot and not pool.busy(voice) and not self._device_paused:
                 pool.release(voice)
                 continue
-            if voice.envelope.target == 0.0 and voice.envelope.done(play) and voice.playback is None:
+            if (
+                voice.envelope.target == 0.0
+                and voice.envelope.done(play)
+                and voice.playback is None
+            ):
                 pool.release(voice)
                 continue
             gain = common * self.levels[voice.bus].value(wall) * voice.envelope.value(play)

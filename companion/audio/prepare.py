@@ -30,9 +30,15 @@ class SessionAudio:
     timing: SoundTiming
 
 
-def prepare_audio(script: Script, script_path: Path | str, *, progress: Callable[[str], None] | None = None,
-                  narration_progress: Progress | None = None, cache: NarrationCache | None = None,
-                  library_root: Path = ROOT) -> SessionAudio:
+def prepare_audio(
+    script: Script,
+    script_path: Path | str,
+    *,
+    progress: Callable[[str], None] | None = None,
+    narration_progress: Progress | None = None,
+    cache: NarrationCache | None = None,
+    library_root: Path = ROOT,
+) -> SessionAudio:
     """`progress` hears each stage in a line; `narration_progress` (done, total) follows the
     lines being rendered (by default as lines to `progress`)."""
     say = progress or (lambda _line: None)
@@ -40,8 +46,14 @@ def prepare_audio(script: Script, script_path: Path | str, *, progress: Callable
     if problem := library.problem():
         say(f"sound library: {problem}; making it now (about two minutes, once)")
         library = ensure_library(library_root, progress=say)
-    narration = prepare_narration(script, script_path, cache=cache,
-                                  progress=narration_progress or (lambda done, total: say(f"narration {done}/{total}")))
-    say(f"narration: {narration.rendered} rendered, {narration.reused} reused"
-        + (f", {narration.recorded} recorded" if narration.recorded else ""))
+    narration = prepare_narration(
+        script,
+        script_path,
+        cache=cache,
+        progress=narration_progress or (lambda done, total: say(f"narration {done}/{total}")),
+    )
+    say(
+        f"narration: {narration.rendered} rendered, {narration.reused} reused"
+        + (f", {narration.recorded} recorded" if narration.recorded else "")
+    )
     return SessionAudio(library, narration, SoundTiming(narration, library))

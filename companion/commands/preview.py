@@ -13,17 +13,26 @@ from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_repor
 def register(commands: argparse._SubParsersAction) -> None:
     from companion.commands.run import _size
 
-    parser = commands.add_parser("preview", help="a script's timeline as text, or --window to see and "
-                                                 "hear it, reloading as you edit")
+    parser = commands.add_parser(
+        "preview",
+        help="a script's timeline as text, or --window to see and hear it, reloading as you edit",
+    )
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--at", metavar="M:SS", help="(text) show what is playing at this moment")
     window = parser.add_argument_group("the preview window")
-    window.add_argument("--window", action="store_true",
-                        help="open the stage with sound; keys move around; edits reload within a second")
-    window.add_argument("--display", choices=("window", "fullscreen", "stereo", "vr"), default="window")
+    window.add_argument(
+        "--window",
+        action="store_true",
+        help="open the stage with sound; keys move around; edits reload within a second",
+    )
+    window.add_argument(
+        "--display", choices=("window", "fullscreen", "stereo", "vr"), default="window"
+    )
     window.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH")
     window.add_argument("--offscreen", action="store_true", help="draw through EGL with no screen")
-    window.add_argument("--speed", type=float, choices=(1.0, 2.0, 4.0), default=1.0, help="1, 2 or 4")
+    window.add_argument(
+        "--speed", type=float, choices=(1.0, 2.0, 4.0), default=1.0, help="1, 2 or 4"
+    )
     window.add_argument("--scene", metavar="ID", help="begin at this scene")
     window.add_argument("--release-holds", action="store_true", help="continue every hold at once")
     window.add_argument("--quit-at-end", action="store_true", help="close when the script ends")
@@ -58,9 +67,16 @@ def _window(script, args: argparse.Namespace) -> int:
     if args.scene and script.scene_index(args.scene) is None:
         print(f"companion preview: no scene '{args.scene}'", file=sys.stderr)
         return EXIT_USAGE
-    options = PreviewOptions(display=args.display, size=args.size, offscreen=args.offscreen, speed=args.speed,
-                             scene=args.scene, release_holds=args.release_holds, quit_at_end=args.quit_at_end,
-                             out=lambda line: print(line, flush=True))
+    options = PreviewOptions(
+        display=args.display,
+        size=args.size,
+        offscreen=args.offscreen,
+        speed=args.speed,
+        scene=args.scene,
+        release_holds=args.release_holds,
+        quit_at_end=args.quit_at_end,
+        out=lambda line: print(line, flush=True),
+    )
     app = PreviewApp(Path(args.file), script, options)
     try:
         app.open()

@@ -11,7 +11,9 @@ class ProgressBar:
 
     def __call__(self, done: int, total: int) -> None:
         filled = int(self.width * done / max(1, total))
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} lines")
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} lines"
+        )
         sys.stderr.flush()
 
     def close(self) -> None:

@@ -36,49 +36,101 @@ def _clinician(text: str) -> str:
     name = " ".join(text.split())
     if not 0 < len(name) <= 120 or not name.isprintable():
         raise argparse.ArgumentTypeError(
-            "a clinician's name is printable text of up to 120 characters")
+            "a clinician's name is printable text of up to 120 characters"
+        )
     return name
 
 
 def _add_session_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--display", choices=DISPLAYS, default="window",
-                        help="window (default), fullscreen, stereo (side by side), vr (a headset through "
-                             "OpenXR), or none (sound only)")
-    parser.add_argument("--monitor", type=int, metavar="N", help="the monitor for fullscreen (0 = primary)")
-    parser.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="window size")
-    parser.add_argument("--offscreen", action="store_true",
-                        help="draw without a screen, through EGL (servers and tests)")
-    parser.add_argument("--panel-host", default=None, metavar="HOST",
-                        help="address the panel listens on (0.0.0.0 for a tablet on this network; "
-                             "run: 127.0.0.1 by default; resume: as the stopped run)")
-    parser.add_argument("--panel-port", type=int, default=None, metavar="PORT",
-                        help="0 picks a free port (run: 8765 by default; resume: the stopped run's)")
-    parser.add_argument("--panel-url-host", metavar="NAME",
-                        help="the host name in the panel's link (a name the clinic set up for this machine)")
-    parser.add_argument("--panel-tls", action="store_true",
-                        help="serve the panel over HTTPS with a self-signed certificate, made once")
-    parser.add_argument("--panel-cert", type=Path, metavar="FILE", help="the panel's TLS certificate (PEM)")
-    parser.add_argument("--panel-key", type=Path, metavar="FILE", help="the key of --panel-cert (PEM)")
-    parser.add_argument("--record-dir", type=Path, metavar="DIR", help="where session records are kept")
-    parser.add_argument("--no-qr", dest="qr", action="store_false", help="do not print the panel's QR code")
-    parser.add_argument("--clinician", type=_clinician, metavar="NAME",
-                        help="who runs the session, for the record and its report")
-    parser.add_argument("--protocol", metavar="NAME|FILE",
-                        help="the dose protocol: esketamine-nasal, ketamine-im, ketamine-sublingual, "
-                             "ketamine-iv, or a clinic's own file (docs/clinic-setup.md)")
+    parser.add_argument(
+        "--display",
+        choices=DISPLAYS,
+        default="window",
+        help="window (default), fullscreen, stereo (side by side), vr (a headset through "
+        "OpenXR), or none (sound only)",
+    )
+    parser.add_argument(
+        "--monitor", type=int, metavar="N", help="the monitor for fullscreen (0 = primary)"
+    )
+    parser.add_argument(
+        "--size", type=_size, default=(1280, 720), metavar="WxH", help="window size"
+    )
+    parser.add_argument(
+        "--offscreen",
+        action="store_true",
+        help="draw without a screen, through EGL (servers and tests)",
+    )
+    parser.add_argument(
+        "--panel-host",
+        default=None,
+        metavar="HOST",
+        help="address the panel listens on (0.0.0.0 for a tablet on this network; "
+        "run: 127.0.0.1 by default; resume: as the stopped run)",
+    )
+    parser.add_argument(
+        "--panel-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="0 picks a free port (run: 8765 by default; resume: the stopped run's)",
+    )
+    parser.add_argument(
+        "--panel-url-host",
+        metavar="NAME",
+        help="the host name in the panel's link (a name the clinic set up for this machine)",
+    )
+    parser.add_argument(
+        "--panel-tls",
+        action="store_true",
+        help="serve the panel over HTTPS with a self-signed certificate, made once",
+    )
+    parser.add_argument(
+        "--panel-cert", type=Path, metavar="FILE", help="the panel's TLS certificate (PEM)"
+    )
+    parser.add_argument(
+        "--panel-key", type=Path, metavar="FILE", help="the key of --panel-cert (PEM)"
+    )
+    parser.add_argument(
+        "--record-dir", type=Path, metavar="DIR", help="where session records are kept"
+    )
+    parser.add_argument(
+        "--no-qr", dest="qr", action="store_false", help="do not print the panel's QR code"
+    )
+    parser.add_argument(
+        "--clinician",
+        type=_clinician,
+        metavar="NAME",
+        help="who runs the session, for the record and its report",
+    )
+    parser.add_argument(
+        "--protocol",
+        metavar="NAME|FILE",
+        help="the dose protocol: esketamine-nasal, ketamine-im, ketamine-sublingual, "
+        "ketamine-iv, or a clinic's own file (docs/clinic-setup.md)",
+    )
     parser.add_argument("--speed", type=_speed, default=1.0, help=argparse.SUPPRESS)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    run_parser = commands.add_parser("run", help="play a session: the patient's view, sound, panel and record")
+    run_parser = commands.add_parser(
+        "run", help="play a session: the patient's view, sound, panel and record"
+    )
     run_parser.add_argument("file", metavar="FILE")
     _add_session_options(run_parser)
-    run_parser.add_argument("--patient", metavar="CODE", help="the patient's code for the record (no names)")
-    run_parser.add_argument("--autostart", action="store_true", help="start at once, without the panel's Start")
+    run_parser.add_argument(
+        "--patient", metavar="CODE", help="the patient's code for the record (no names)"
+    )
+    run_parser.add_argument(
+        "--autostart", action="store_true", help="start at once, without the panel's Start"
+    )
     run_parser.set_defaults(handler=run)
 
-    resume_parser = commands.add_parser("resume", help="continue a session that did not end, from its record")
-    resume_parser.add_argument("record", metavar="RECORD", help="a record folder, or its id from `companion records`")
+    resume_parser = commands.add_parser(
+        "resume", help="continue a session that did not end, from its record"
+    )
+    resume_parser.add_argument(
+        "record", metavar="RECORD", help="a record folder, or its id from `companion records`"
+    )
     _add_session_options(resume_parser)
     resume_parser.set_defaults(handler=resume)
 
@@ -90,12 +142,24 @@ def _options(args: argparse.Namespace, **extra: object):
     if "resume" not in extra:  # a resume serves the panel as the stopped run did (control/keep.py)
         port = 8765 if port is None else port
         host = host or "127.0.0.1"
-    return RunOptions(display=args.display, monitor=args.monitor, size=args.size, offscreen=args.offscreen,
-                      panel_host=host, panel_port=port, record_dir=args.record_dir,
-                      panel_url_host=args.panel_url_host, panel_tls=args.panel_tls,
-                      panel_cert=args.panel_cert, panel_key=args.panel_key,
-                      qr=args.qr, speed=args.speed, clinician=args.clinician,
-                      protocol=_protocol(args), **extra)  # type: ignore[arg-type]
+    return RunOptions(
+        display=args.display,
+        monitor=args.monitor,
+        size=args.size,
+        offscreen=args.offscreen,
+        panel_host=host,
+        panel_port=port,
+        record_dir=args.record_dir,
+        panel_url_host=args.panel_url_host,
+        panel_tls=args.panel_tls,
+        panel_cert=args.panel_cert,
+        panel_key=args.panel_key,
+        qr=args.qr,
+        speed=args.speed,
+        clinician=args.clinician,
+        protocol=_protocol(args),
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 class _NoProtocol(Exception):
@@ -154,8 +218,9 @@ def resume(args: argparse.Namespace) -> int:
     if script is None:
         return EXIT_FINDINGS
     try:
-        options = _options(args, resume=folder, resume_point=point, resume_lock=lock,
-                           resume_record=record)
+        options = _options(
+            args, resume=folder, resume_point=point, resume_lock=lock, resume_record=record
+        )
     except _NoProtocol:
         lock.release()
         return EXIT_FINDINGS

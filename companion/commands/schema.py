@@ -10,7 +10,9 @@ from companion.commands import EXIT_OK
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("schema", help="print the JSON Schema (draft 2020-12) of the script format")
+    parser = commands.add_parser(
+        "schema", help="print the JSON Schema (draft 2020-12) of the script format"
+    )
     parser.add_argument("--out", metavar="FILE", help="write it to FILE instead")
     parser.set_defaults(handler=run)
 

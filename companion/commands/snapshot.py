@@ -24,11 +24,17 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "snapshot", help="render a PNG of each scene (and each look change) without a screen")
+        "snapshot", help="render a PNG of each scene (and each look change) without a screen"
+    )
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--out", metavar="DIR", required=True, help="folder for the pictures")
-    parser.add_argument("--size", metavar="WxH", type=parse_size, default=(1280, 720),
-                        help="picture size (default 1280x720)")
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        type=parse_size,
+        default=(1280, 720),
+        help="picture size (default 1280x720)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -45,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"companion snapshot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        print(f"companion snapshot: cannot write to {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"companion snapshot: cannot write to {args.out}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     return EXIT_OK

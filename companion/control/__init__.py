@@ -9,4 +9,12 @@ from companion.control.inbox import PanelCommand
 from companion.control.qr import print_qr, qr_text
 from companion.control.server import PanelError, PanelServer
 
-__all__ = ["FailureThrottle", "PanelCommand", "PanelError", "PanelServer", "keep", "print_qr", "qr_text"]
+__all__ = [
+    "FailureThrottle",
+    "PanelCommand",
+    "PanelError",
+    "PanelServer",
+    "keep",
+    "print_qr",
+    "qr_text",
+]

@@ -23,14 +23,19 @@ from aiohttp import WSCloseCode, web
 
 log = logging.getLogger(__name__)
 
-MAX_OUTBOX = 200     # queued results and notices; a panel that far behind is closed (it reconnects)
-MAX_IN_FLIGHT = 32   # commands from one panel waiting for the engine; then its socket is not read
-MAX_ERRORS = 100     # messages that are no command, per connection; the page never sends any
+MAX_OUTBOX = 200  # queued results and notices; a panel that far behind is closed (it reconnects)
+MAX_IN_FLIGHT = 32  # commands from one panel waiting for the engine; then its socket is not read
+MAX_ERRORS = 100  # messages that are no command, per connection; the page never sends any
 
 
 class PanelClient:
-    def __init__(self, number: int, address: str, ws: web.WebSocketResponse,
-                 transport: asyncio.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        number: int,
+        address: str,
+        ws: web.WebSocketResponse,
+        transport: asyncio.BaseTransport | None = None,
+    ) -> None:
         self.number = number
         self.address = address
         self.ws = ws
@@ -90,8 +95,11 @@ class PanelClient:
         """A message that was no command: told so, and closed after MAX_ERRORS of them."""
         self.errors += 1
         if self.errors > MAX_ERRORS:
-            self.drop(f"sent {MAX_ERRORS} messages that are no commands",
-                      WSCloseCode.POLICY_VIOLATION, b"too many malformed messages")
+            self.drop(
+                f"sent {MAX_ERRORS} messages that are no commands",
+                WSCloseCode.POLICY_VIOLATION,
+                b"too many malformed messages",
+            )
             return
         self.send({"type": "error", "reason": reason})
 
@@ -139,8 +147,12 @@ class PanelClient:
         if not self.ws.closed:
             try:
                 await asyncio.wait_for(
-                    self.ws.close(code=WSCloseCode.GOING_AWAY,
-                                  message=b"the session's panel server is stopping"), 2.0)
+                    self.ws.close(
+                        code=WSCloseCode.GOING_AWAY,
+                        message=b"the session's panel server is stopping",
+                    ),
+                    2.0,
+                )
             except (TimeoutError, ConnectionError) as exc:
                 log.debug("panel %s: %r while closing", self.source, exc)
                 self.cut()

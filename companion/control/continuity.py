@@ -22,12 +22,20 @@ def on_record_clock(snapshot: dict[str, Any], offset: float) -> dict[str, Any]:
         return round(value + offset, 3) if isinstance(value, (int, float)) else value
 
     out["session_time"] = shift(snapshot.get("session_time"))
-    out["recent_notes"] = [{**note, "session_time": shift(note.get("session_time"))}
-                           for note in snapshot.get("recent_notes") or []]
+    out["recent_notes"] = [
+        {**note, "session_time": shift(note.get("session_time"))}
+        for note in snapshot.get("recent_notes") or []
+    ]
     dose = snapshot.get("dose")
     if isinstance(dose, dict):
-        out["dose"] = {**dose, **{key: shift(dose.get(key)) for key in
-                                  ("given_at", "next_vitals", "vitals_due") if key in dose}}
+        out["dose"] = {
+            **dose,
+            **{
+                key: shift(dose.get(key))
+                for key in ("given_at", "next_vitals", "vitals_due")
+                if key in dose
+            },
+        }
     signal = snapshot.get("patient_signal")
     if isinstance(signal, dict):
         out["patient_signal"] = {**signal, "session_time": shift(signal.get("session_time"))}

@@ -22,7 +22,9 @@ class FrameTimes:
 
     def __init__(self, keep: float = KEEP_SECONDS) -> None:
         self._keep = keep
-        self._gaps: deque[tuple[float, float]] = deque()  # (when the frame began, seconds since the last)
+        self._gaps: deque[tuple[float, float]] = (
+            deque()
+        )  # (when the frame began, seconds since the last)
         self._last: float | None = None
         self._frames = 0
         self._worst = 0.0

@@ -34,9 +34,9 @@ def host_name(header: str) -> str | None:
         return None
     if header.startswith("["):
         end = header.find("]")
-        if end < 0 or (header[end + 1:] and not header[end + 1:].startswith(":")):
+        if end < 0 or (header[end + 1 :] and not header[end + 1 :].startswith(":")):
             return None
-        name, port = header[1:end], header[end + 2:]
+        name, port = header[1:end], header[end + 2 :]
     else:
         name, _, port = header.partition(":")
     if port and not port.isdigit():
@@ -71,8 +71,13 @@ class HostRule:
         return self.bound in WILDCARD_HOSTS and is_ip(name)
 
 
-def origin_allowed(origin: str | None, host_header: str | None, fetch_site: str | None,
-                   navigation: bool = False, scheme: str = "http") -> bool:
+def origin_allowed(
+    origin: str | None,
+    host_header: str | None,
+    fetch_site: str | None,
+    navigation: bool = False,
+    scheme: str = "http",
+) -> bool:
     """A browser says where a request comes from; it must be this very page. Requests with no
     Origin (curl, scripts) pass here and still need the token. A plain GET navigation from
     another site (a link in the clinic's intranet) may open the page: it can read nothing,

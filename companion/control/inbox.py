@@ -40,7 +40,9 @@ Answer = Callable[["CommandResult | None", bool], None]
 # the engine, the mixer and the record: 20 stay within ~3 ms of a 16.7 ms frame, and 1,200 a
 # second at 60 Hz is some hundred times what a therapist sends.
 PER_FRAME = 20
-MAX_QUEUED = 1024  # HTTP callers waiting for the app loop at most (each WebSocket has its own limit)
+MAX_QUEUED = (
+    1024  # HTTP callers waiting for the app loop at most (each WebSocket has its own limit)
+)
 # Ids remembered for resends. The page drops a command unconfirmed for 30 s, so an id must be
 # remembered longer than that: at PER_FRAME x 60 Hz this many last 55 s even under a flood.
 REMEMBERED_IDS = 65_536
@@ -74,8 +76,12 @@ class CommandInbox:
     `submit` runs on the server's event loop; `take` runs on the app loop's thread.
     """
 
-    def __init__(self, remembered: int = REMEMBERED_IDS, per_frame: int = PER_FRAME,
-                 max_queued: int = MAX_QUEUED) -> None:
+    def __init__(
+        self,
+        remembered: int = REMEMBERED_IDS,
+        per_frame: int = PER_FRAME,
+        max_queued: int = MAX_QUEUED,
+    ) -> None:
         self.queue: queue.SimpleQueue[PanelCommand] = queue.SimpleQueue()
         self.frames = FrameTimes()
         self.applied = 0  # results handed back by the app loop, since the start
@@ -123,9 +129,17 @@ class CommandInbox:
         self._undelivered = len(out)
         return out
 
-    def post(self, name: str, args: dict[str, Any], source: str, command_id: str | None,
-             timeout: float, answer: Answer, sender: str | None = None,
-             gesture: bool = False) -> None:
+    def post(
+        self,
+        name: str,
+        args: dict[str, Any],
+        source: str,
+        command_id: str | None,
+        timeout: float,
+        answer: Answer,
+        sender: str | None = None,
+        gesture: bool = False,
+    ) -> None:
         """Queue a command and return at once (on the server's loop). `answer(result, repeated)`
         is called once on the loop: when the app loop has applied it, at once when its id was
         already applied (`repeated` True), or with result None after `timeout` seconds without
@@ -156,14 +170,22 @@ class CommandInbox:
         def on_result(result: CommandResult) -> None:  # called on the app loop's thread
             self._from_other_thread(future, key, result)
 
-        self.queue.put(PanelCommand(name, args, source, command_id, gesture=gesture,
-                                    _on_result=on_result))
+        self.queue.put(
+            PanelCommand(name, args, source, command_id, gesture=gesture, _on_result=on_result)
+        )
         self.waiting += 1
         _when_done(future, answer, False, timeout)
 
-    async def submit(self, name: str, args: dict[str, Any], source: str, command_id: str | None,
-                     timeout: float, sender: str | None = None,
-                     gesture: bool = False) -> tuple[CommandResult, bool]:
+    async def submit(
+        self,
+        name: str,
+        args: dict[str, Any],
+        source: str,
+        command_id: str | None,
+        timeout: float,
+        sender: str | None = None,
+        gesture: bool = False,
+    ) -> tuple[CommandResult, bool]:
         """`post`, awaited (the HTTP API): returns (result, repeated); TimeoutError when the
         app loop does not answer within `timeout`. At most `max_queued` such callers wait at
         once; beyond that a caller waits its turn before its command is queued."""
@@ -175,12 +197,21 @@ class CommandInbox:
             await self._slots.acquire()  # returns at once
         answered: asyncio.Future[tuple[CommandResult | None, bool]] = loop.create_future()
         try:
+
             def settle(result: CommandResult | None, repeated: bool) -> None:
                 if not answered.done():  # (cancelled: the caller stopped waiting)
                     answered.set_result((result, repeated))
 
-            self.post(name, args, source, command_id, max(0.0, deadline - loop.time()), settle,
-                      sender, gesture)
+            self.post(
+                name,
+                args,
+                source,
+                command_id,
+                max(0.0, deadline - loop.time()),
+                settle,
+                sender,
+                gesture,
+            )
             result, repeated = await answered
         finally:
             self._slots.release()
@@ -188,8 +219,9 @@ class CommandInbox:
             raise TimeoutError(f"the app loop did not apply '{name}' within {timeout} s")
         return result, repeated
 
-    def _from_other_thread(self, future: asyncio.Future[CommandResult], command_id: Key | None,
-                           result: CommandResult) -> None:
+    def _from_other_thread(
+        self, future: asyncio.Future[CommandResult], command_id: Key | None, result: CommandResult
+    ) -> None:
         """Results go back in one batch a frame, once the last command taken is delivered:
         one wake-up of the server's loop rather than one per command (each is a system call,
         and a chance for the server's thread to take the GIL from the app loop mid-frame)."""
@@ -220,8 +252,9 @@ class CommandInbox:
         for future, command_id, result in results:
             self._resolve(future, command_id, result)
 
-    def _resolve(self, future: asyncio.Future[CommandResult], command_id: Key | None,
-                 result: CommandResult) -> None:
+    def _resolve(
+        self, future: asyncio.Future[CommandResult], command_id: Key | None, result: CommandResult
+    ) -> None:
         self.applied += 1
         self.waiting -= 1
         if command_id is not None:
@@ -241,12 +274,17 @@ def _fingerprint(name: str, args: dict[str, Any]) -> str:
 
 def _reused(name: str, command_id: str, first: str) -> CommandResult:
     other = "another" if first == name else "a"
-    return CommandResult(name, False, f"{REUSED_ID} '{command_id}' was already used for "
-                                      f"{other} '{first}' command; give each command its own id")
+    return CommandResult(
+        name,
+        False,
+        f"{REUSED_ID} '{command_id}' was already used for "
+        f"{other} '{first}' command; give each command its own id",
+    )
 
 
-def _when_done(future: asyncio.Future[CommandResult], answer: Answer, repeated: bool,
-               timeout: float) -> None:
+def _when_done(
+    future: asyncio.Future[CommandResult], answer: Answer, repeated: bool, timeout: float
+) -> None:
     """Call answer(result, repeated) once `future` has its result, or answer(None, repeated)
     after `timeout` seconds: a callback and a timer, with no task per command."""
     loop = asyncio.get_running_loop()

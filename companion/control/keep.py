@@ -53,11 +53,17 @@ def load(folder: Path) -> KeptPanel | None:
     except (OSError, ValueError):
         return None
     port, token = data.get("port") if isinstance(data, dict) else None, data.get("token")
-    if not (isinstance(port, int) and 0 < port < 65536 and isinstance(token, str)
-            and 16 <= len(token) <= 200):
+    if not (
+        isinstance(port, int)
+        and 0 < port < 65536
+        and isinstance(token, str)
+        and 16 <= len(token) <= 200
+    ):
         return None
-    serving = {key: data.get(key) if isinstance(data.get(key), str) else None
-               for key in ("host", "url_host", "tls", "cert", "key")}
+    serving = {
+        key: data.get(key) if isinstance(data.get(key), str) else None
+        for key in ("host", "url_host", "tls", "cert", "key")
+    }
     return KeptPanel(port, token, **serving)
 
 

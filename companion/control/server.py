@@ -67,8 +67,10 @@ COMMAND_TIMEOUT = 10.0  # how long a caller waits for the app loop to apply a co
 HEARTBEAT = 5.0  # seconds of silence from a panel before it is pinged; no answer in half that: gone
 JSON_TYPES = ("application/json",)
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
-       "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",  # no clickjacking: nobody frames the End button
@@ -76,8 +78,14 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",
-                 ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
+CONTENT_TYPES = {
+    ".html": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
 
 StateSource = Callable[[], dict[str, Any]]
 PictureSource = Callable[[], bytes | None]
@@ -94,14 +102,27 @@ class BadCommand(ValueError):
 class PanelServer:
     """The panel's web server. See the module docstring and docs/panel.md."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
-                 state: StateSource | None = None, picture: PictureSource | None = None,
-                 allowed_hosts: tuple[str, ...] = (), url_host: str | None = None,
-                 static_dir: Path | None = None, throttle: FailureThrottle | None = None,
-                 command_timeout: float = COMMAND_TIMEOUT, max_message: int = MAX_MESSAGE,
-                 max_clients: int = MAX_CLIENTS, heartbeat: float = HEARTBEAT,
-                 tls: ssl.SSLContext | None = None, fingerprint: str | None = None,
-                 resume_command: str | None = None, resumed_after: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str | None = None,
+        state: StateSource | None = None,
+        picture: PictureSource | None = None,
+        allowed_hosts: tuple[str, ...] = (),
+        url_host: str | None = None,
+        static_dir: Path | None = None,
+        throttle: FailureThrottle | None = None,
+        command_timeout: float = COMMAND_TIMEOUT,
+        max_message: int = MAX_MESSAGE,
+        max_clients: int = MAX_CLIENTS,
+        heartbeat: float = HEARTBEAT,
+        tls: ssl.SSLContext | None = None,
+        fingerprint: str | None = None,
+        resume_command: str | None = None,
+        resumed_after: float | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.token = token or secrets.token_urlsafe(24)
@@ -169,8 +190,9 @@ class PanelServer:
     def url(self) -> str:
         """http://HOST:PORT/?token=TOKEN: the one address to open the panel. Bound to every
         interface, HOST is this machine's network address (a tablet cannot open 0.0.0.0)."""
-        host = self._url_host or (lan_address() or "127.0.0.1" if self.host in WILDCARD_HOSTS
-                                  else self.host)
+        host = self._url_host or (
+            lan_address() or "127.0.0.1" if self.host in WILDCARD_HOSTS else self.host
+        )
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
         return f"{self.scheme}://{host}:{self.port}/?token={self.token}"
@@ -214,8 +236,10 @@ class PanelServer:
             self._thread.join()
             self._thread = None
             error = self._start_error
-            raise PanelError(f"cannot serve the panel on {self.host}:{self.port}: "
-                             f"{getattr(error, 'strerror', None) or error}") from error
+            raise PanelError(
+                f"cannot serve the panel on {self.host}:{self.port}: "
+                f"{getattr(error, 'strerror', None) or error}"
+            ) from error
 
     def stop(self) -> None:
         """Close every panel and stop listening. Safe to call twice, or before start."""
@@ -333,15 +357,24 @@ class PanelServer:
     # --- the guard: every request passes here ------------------------------------------
 
     @web.middleware
-    async def _guard(self, request: web.Request,
-                     handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    async def _guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
         host = request.headers.get("Host")
         if not self._hosts.allows(host):
             return _refuse(request, 403, "this panel answers only to its own address")
-        navigation = (request.method == "GET" and "Upgrade" not in request.headers
-                      and request.headers.get("Sec-Fetch-Mode") == "navigate")
-        if not origin_allowed(request.headers.get("Origin"), host,
-                              request.headers.get("Sec-Fetch-Site"), navigation, self.scheme):
+        navigation = (
+            request.method == "GET"
+            and "Upgrade" not in request.headers
+            and request.headers.get("Sec-Fetch-Mode") == "navigate"
+        )
+        if not origin_allowed(
+            request.headers.get("Origin"),
+            host,
+            request.headers.get("Sec-Fetch-Site"),
+            navigation,
+            self.scheme,
+        ):
             return _refuse(request, 403, "commands are taken only from the panel's own page")
         address = request.remote or "unknown"
         key = request.match_info.get("key")
@@ -356,8 +389,11 @@ class PanelServer:
                 return _refuse(request, 429, "too many wrong tokens; wait a minute")
             await self._throttle.failed(address)
             return _refuse(request, 401, NEED_TOKEN)
-        if (request.path == "/" and request.method == "GET"
-                and same_token(request.query.get("token"), self.token)):
+        if (
+            request.path == "/"
+            and request.method == "GET"
+            and same_token(request.query.get("token"), self.token)
+        ):
             # The printed link: on to the page's own folder, the token still in the URL
             # (after a link from another site a SameSite=Strict cookie set here would not go
             # with the redirected request; the token does).
@@ -374,8 +410,14 @@ class PanelServer:
             # it out of the address bar). Without TLS the cookie's path is the page's folder,
             # so other programs on this machine (other ports) never receive it.
             tls = self.tls is not None
-            response.set_cookie(self.cookie_name, self.token, httponly=True, samesite="Strict",
-                                secure=tls, path="/" if tls else self.page_path)
+            response.set_cookie(
+                self.cookie_name,
+                self.token,
+                httponly=True,
+                samesite="Strict",
+                secure=tls,
+                path="/" if tls else self.page_path,
+            )
         return response
 
     # --- handlers -------------------------------------------------------------------
@@ -396,8 +438,9 @@ class PanelServer:
             log.error("panel file %s cannot be read: %s", path.name, exc)
             return web.json_response({"error": "the panel's files are missing"}, status=500)
         kind = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
-        return web.Response(body=body, content_type=kind,
-                            charset="utf-8" if kind.startswith("text/") else None)
+        return web.Response(
+            body=body, content_type=kind, charset="utf-8" if kind.startswith("text/") else None
+        )
 
     async def _api_state(self, request: web.Request) -> web.StreamResponse:
         snapshot = self._current()
@@ -406,8 +449,12 @@ class PanelServer:
         return web.Response(text=json.dumps(snapshot, default=str), content_type="application/json")
 
     async def _api_commands(self, request: web.Request) -> web.StreamResponse:
-        listing = {name: {key: {"type": p.kind.__name__, "required": p.required}
-                          for key, p in params.items()} for name, params in COMMANDS.items()}
+        listing = {
+            name: {
+                key: {"type": p.kind.__name__, "required": p.required} for key, p in params.items()
+            }
+            for name, params in COMMANDS.items()
+        }
         return web.json_response(listing)
 
     async def _api_health(self, request: web.Request) -> web.StreamResponse:
@@ -415,14 +462,18 @@ class PanelServer:
             window = min(KEEP_SECONDS, max(0.1, float(request.query.get("window", "5"))))
         except ValueError:
             return _refuse(request, 400, "'window' is a number of seconds")
-        return web.json_response({"frames": self.inbox.frames.summary(window),
-                                  "panels": len(self._clients),
-                                  "max_panels": self._max_clients,
-                                  "run": self.run_id,
-                                  "waiting": self.inbox.waiting,
-                                  "applied": self.inbox.applied,
-                                  # this server's own thread: its CPU time since it started
-                                  "cpu_seconds": round(time.thread_time(), 3)})
+        return web.json_response(
+            {
+                "frames": self.inbox.frames.summary(window),
+                "panels": len(self._clients),
+                "max_panels": self._max_clients,
+                "run": self.run_id,
+                "waiting": self.inbox.waiting,
+                "applied": self.inbox.applied,
+                # this server's own thread: its CPU time since it started
+                "cpu_seconds": round(time.thread_time(), 3),
+            }
+        )
 
     async def _api_picture(self, request: web.Request) -> web.StreamResponse:
         if self._picture_source is None:
@@ -439,7 +490,9 @@ class PanelServer:
 
     async def _api_command(self, request: web.Request) -> web.StreamResponse:
         if request.content_type not in JSON_TYPES:
-            return _refuse(request, 415, "send the command as JSON (Content-Type: application/json)")
+            return _refuse(
+                request, 415, "send the command as JSON (Content-Type: application/json)"
+            )
         try:
             raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
@@ -454,15 +507,29 @@ class PanelServer:
             return web.json_response(_result_json(refusal, command_id, False), status=400)
         source = f"api {request.remote}"
         try:
-            result, repeated = await self.inbox.submit(name, args, source, command_id,
-                                                       self._command_timeout, sender=source,
-                                                       gesture=gesture)
+            result, repeated = await self.inbox.submit(
+                name,
+                args,
+                source,
+                command_id,
+                self._command_timeout,
+                sender=source,
+                gesture=gesture,
+            )
         except TimeoutError:
-            return web.json_response({"command": name, "id": command_id, "ok": False,
-                                      "reason": "the session did not answer in time"}, status=504)
+            return web.json_response(
+                {
+                    "command": name,
+                    "id": command_id,
+                    "ok": False,
+                    "reason": "the session did not answer in time",
+                },
+                status=504,
+            )
         reused = not result.ok and (result.reason or "").startswith(REUSED_ID)
-        return web.json_response(_result_json(result, command_id, repeated),
-                                 status=409 if reused else 200)
+        return web.json_response(
+            _result_json(result, command_id, repeated), status=409 if reused else 200
+        )
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         if len(self._clients) >= self._max_clients:
@@ -470,18 +537,27 @@ class PanelServer:
         # No compression: states are a few kB on a local network, and aiohttp compresses
         # larger frames in a worker thread, which only adds latency. The heartbeat pings a
         # panel that has said nothing for a while: one that does not answer is gone.
-        ws = web.WebSocketResponse(max_msg_size=self._max_message, heartbeat=self._heartbeat,
-                                   compress=False)
+        ws = web.WebSocketResponse(
+            max_msg_size=self._max_message, heartbeat=self._heartbeat, compress=False
+        )
         await ws.prepare(request)
         self._numbers += 1
         client = PanelClient(self._numbers, request.remote or "unknown", ws, request.transport)
         self._clients[client.number] = client
         client.start()
-        client.send({"type": "hello", "client": client.number, "source": client.source,
-                     "picture": self._picture_source is not None,
-                     "max_message": self._max_message, "run": self.run_id,
-                     "resumed_after": self.resumed_after, "resume_command": self.resume_command,
-                     "fingerprint": self.fingerprint})
+        client.send(
+            {
+                "type": "hello",
+                "client": client.number,
+                "source": client.source,
+                "picture": self._picture_source is not None,
+                "max_message": self._max_message,
+                "run": self.run_id,
+                "resumed_after": self.resumed_after,
+                "resume_command": self.resume_command,
+                "fingerprint": self.fingerprint,
+            }
+        )
         snapshot = self._current()
         if snapshot is not None:
             client.show(_state_message(snapshot))
@@ -518,17 +594,37 @@ class PanelServer:
         client.command_sent()
         # Every page makes its ids from its own random prefix, and keeps them across
         # reconnects (the connection's number changes): the pages are one sender.
-        self.inbox.post(name, args, client.source, command_id, self._command_timeout,
-                        lambda result, repeated: self._answer(client, name, command_id, result,
-                                                              repeated), sender="panel",
-                        gesture=gesture)
+        self.inbox.post(
+            name,
+            args,
+            client.source,
+            command_id,
+            self._command_timeout,
+            lambda result, repeated: self._answer(client, name, command_id, result, repeated),
+            sender="panel",
+            gesture=gesture,
+        )
 
-    def _answer(self, client: PanelClient, name: str, command_id: str | None,
-                result: CommandResult | None, repeated: bool) -> None:
+    def _answer(
+        self,
+        client: PanelClient,
+        name: str,
+        command_id: str | None,
+        result: CommandResult | None,
+        repeated: bool,
+    ) -> None:
         client.command_answered()
         if result is None:
-            client.send({"type": "result", "id": command_id, "command": name, "ok": False,
-                         "reason": "the session did not answer in time", "timeout": True})
+            client.send(
+                {
+                    "type": "result",
+                    "id": command_id,
+                    "command": name,
+                    "ok": False,
+                    "reason": "the session did not answer in time",
+                    "timeout": True,
+                }
+            )
             return
         client.send({"type": "result", **_result_json(result, command_id, repeated)})
 
@@ -551,8 +647,10 @@ class _OneLineBadRequests(logging.Filter):
 _HTTP_LOG = logging.getLogger("companion.control.http")
 _HTTP_LOG.addFilter(_OneLineBadRequests())
 
-NEED_TOKEN = ("this panel needs its link with the token: open the address `companion run` "
-              "printed (or scan its QR code)")
+NEED_TOKEN = (
+    "this panel needs its link with the token: open the address `companion run` "
+    "printed (or scan its QR code)"
+)
 
 
 def parse_command(message: Any) -> tuple[str, dict[str, Any], str | None, bool]:
@@ -575,7 +673,9 @@ def parse_command(message: Any) -> tuple[str, dict[str, Any], str | None, bool]:
         raise BadCommand("'id' must be a short text or a whole number")
     gesture = message.get("gesture", False)
     if not isinstance(gesture, bool):
-        raise BadCommand("'gesture' is true or false (true: a slider's step, one record row a gesture)")
+        raise BadCommand(
+            "'gesture' is true or false (true: a slider's step, one record row a gesture)"
+        )
     args = {key: value for key, value in message.items() if key not in ("command", "id", "gesture")}
     if any(isinstance(value, (dict, list)) for value in args.values()):
         raise BadCommand("a command's arguments are plain values (text, numbers, true/false)")
@@ -602,8 +702,11 @@ def refuse_arguments(name: str, args: dict[str, Any]) -> CommandResult | None:
     for key, value in args.items():
         if isinstance(value, str) and len(value) > MAX_TEXT:
             what = "a note" if name == "note" else f"'{name}': '{key}'"
-            return CommandResult(name, False, f"{what} is at most {MAX_TEXT:,} characters; "
-                                              f"this one has {len(value):,}")
+            return CommandResult(
+                name,
+                False,
+                f"{what} is at most {MAX_TEXT:,} characters; this one has {len(value):,}",
+            )
     try:
         parse_arguments(name, args)
     except Refused as refusal:
@@ -640,18 +743,28 @@ def _credentials(request: web.Request, cookie: str) -> list[str]:
 
 # The refusal page's one style, allowed by its hash (the CSP forbids inline styles otherwise).
 REFUSAL_STYLE = "body{background:#111;color:#ccc;font:18px sans-serif;padding:2em}"
-REFUSAL_CSP = CSP.replace("style-src 'self'", "style-src 'sha256-" + base64.b64encode(
-    hashlib.sha256(REFUSAL_STYLE.encode()).digest()).decode() + "'")
+REFUSAL_CSP = CSP.replace(
+    "style-src 'self'",
+    "style-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(REFUSAL_STYLE.encode()).digest()).decode()
+    + "'",
+)
 
 
 def _refuse(request: web.Request, status: int, reason: str) -> web.Response:
     path = request.path
     if "/api/" in path or path.endswith("/ws"):
         return web.json_response({"error": reason}, status=status)
-    page = (f"<!doctype html><html lang=en><meta charset=utf-8><title>Companion panel</title>"
-            f"<style>{REFUSAL_STYLE}</style><main><p>{reason}.</p></main>")
-    return web.Response(text=page, status=status, content_type="text/html",
-                        headers={"Content-Security-Policy": REFUSAL_CSP})
+    page = (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>Companion panel</title>"
+        f"<style>{REFUSAL_STYLE}</style><main><p>{reason}.</p></main>"
+    )
+    return web.Response(
+        text=page,
+        status=status,
+        content_type="text/html",
+        headers={"Content-Security-Policy": REFUSAL_CSP},
+    )
 
 
 async def _add_security_headers(request: web.Request, response: web.StreamResponse) -> None:

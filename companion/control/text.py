@@ -16,16 +16,23 @@ KEPT = {"\n", "\t"}
 # Bidirectional embeddings, overrides and isolates (Unicode category Cf): they reorder what
 # follows them. Other Cf characters (zero-width joiners in emoji and Indic scripts) stay.
 DIRECTION_MARKS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-TEXT_ARGUMENTS = {"note": ("text",), "medicine": ("text",), "patient_signal": ("via",),
-                  "closing": ("adverse_events", "outcome")}
+TEXT_ARGUMENTS = {
+    "note": ("text",),
+    "medicine": ("text",),
+    "patient_signal": ("via",),
+    "closing": ("adverse_events", "outcome"),
+}
 
 
 def clean_text(text: str) -> str:
     """`text` without control characters other than newline and tab (a CR LF becomes a
     newline), and without the marks that reorder text."""
     text = text.replace("\r\n", "\n")
-    return "".join(c for c in text if c in KEPT or not (
-        unicodedata.category(c) == "Cc" or c in DIRECTION_MARKS))
+    return "".join(
+        c
+        for c in text
+        if c in KEPT or not (unicodedata.category(c) == "Cc" or c in DIRECTION_MARKS)
+    )
 
 
 def clean_arguments(name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -33,5 +40,7 @@ def clean_arguments(name: str, args: dict[str, Any]) -> dict[str, Any]:
     keys = TEXT_ARGUMENTS.get(name, ())
     if not any(isinstance(args.get(key), str) for key in keys):
         return args
-    return {key: clean_text(value) if key in keys and isinstance(value, str) else value
-            for key, value in args.items()}
+    return {
+        key: clean_text(value) if key in keys and isinstance(value, str) else value
+        for key, value in args.items()
+    }

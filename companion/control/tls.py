@@ -27,8 +27,8 @@ from companion.control.guard import is_ip
 
 CERT_NAME = "panel-cert.pem"
 KEY_NAME = "panel-key.pem"
-VALID_DAYS = 825    # the longest Apple platforms accept (a tablet told to trust it keeps it)
-RENEW_DAYS = 30    # a certificate this close to its end is replaced before a session
+VALID_DAYS = 825  # the longest Apple platforms accept (a tablet told to trust it keeps it)
+RENEW_DAYS = 30  # a certificate this close to its end is replaced before a session
 
 
 class TlsError(Exception):
@@ -78,15 +78,17 @@ def _why_new(cert: Path, names: tuple[str, ...]) -> tuple[str | None, tuple[str,
     except (OSError, ValueError, x509.ExtensionNotFound):
         return "the kept one cannot be read", ()
     present = tuple(sans.get_values_for_type(x509.DNSName)) + tuple(
-        str(a) for a in sans.get_values_for_type(x509.IPAddress))
+        str(a) for a in sans.get_values_for_type(x509.IPAddress)
+    )
     missing = [n for n in names if _normal(n) not in {_normal(p) for p in present}]
     if missing:
         return f"the kept one did not name {', '.join(missing)}", present
     now = datetime.datetime.now(datetime.UTC)
     if certificate.not_valid_after_utc - now < datetime.timedelta(days=RENEW_DAYS):
         return "the kept one was at its end", present
-    if certificate.not_valid_after_utc - certificate.not_valid_before_utc > \
-            datetime.timedelta(days=VALID_DAYS):
+    if certificate.not_valid_after_utc - certificate.not_valid_before_utc > datetime.timedelta(
+        days=VALID_DAYS
+    ):
         return f"the kept one was valid for longer than {VALID_DAYS} days", present
     try:
         usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
@@ -111,8 +113,10 @@ def load(cert: Path, key: Path) -> Tls:
         context.load_cert_chain(cert, key)
         pem = cert.read_text(encoding="ascii")
     except (OSError, ssl.SSLError, ValueError) as exc:
-        raise TlsError(f"cannot use the certificate {cert} with the key {key}: "
-                       f"{getattr(exc, 'strerror', None) or exc}") from None
+        raise TlsError(
+            f"cannot use the certificate {cert} with the key {key}: "
+            f"{getattr(exc, 'strerror', None) or exc}"
+        ) from None
     return Tls(context, cert, fingerprint(ssl.PEM_cert_to_DER_cert(_first_pem(pem))))
 
 
@@ -120,7 +124,7 @@ def fingerprint(der: bytes) -> str:
     import hashlib
 
     digest = hashlib.sha256(der).hexdigest().upper()
-    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
 def _first_pem(pem: str) -> str:
@@ -149,29 +153,50 @@ def _make(cert: Path, key: Path, names: tuple[str, ...]) -> None:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))  # a tablet's clock a little behind
         .not_valid_after(now + datetime.timedelta(days=VALID_DAYS - 1))  # VALID_DAYS in all
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.DNSName(n) for n in sorted(dns)]
-            + [x509.IPAddress(ipaddress.ip_address(n)) for n in sorted(ips)]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName(n) for n in sorted(dns)]
+                + [x509.IPAddress(ipaddress.ip_address(n)) for n in sorted(ips)]
+            ),
+            critical=False,
+        )
         # a server's certificate, trusted as itself (not an authority: Firefox refuses that)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=False, crl_sign=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(private.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(private.public_key()), critical=False
+        )
         .sign(private, hashes.SHA256())
     )
     try:
         cert.parent.mkdir(parents=True, exist_ok=True)
-        _write_private(key, private.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
+        _write_private(
+            key,
+            private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+        )
         cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     except OSError as exc:
-        raise TlsError(f"cannot keep the panel's certificate in {cert.parent}: "
-                       f"{exc.strerror or exc}") from None
+        raise TlsError(
+            f"cannot keep the panel's certificate in {cert.parent}: {exc.strerror or exc}"
+        ) from None
 
 
 def _write_private(path: Path, data: bytes) -> None:

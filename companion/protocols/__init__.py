@@ -15,5 +15,15 @@ from companion.protocols.loader import (
 )
 from companion.protocols.model import VITALS, Checkpoint, Limit, Protocol, Scale
 
-__all__ = ["VITALS", "Checkpoint", "Limit", "Protocol", "ProtocolError", "Scale",
-           "bundled_names", "from_definition", "load_protocol", "resolve_protocol"]
+__all__ = [
+    "VITALS",
+    "Checkpoint",
+    "Limit",
+    "Protocol",
+    "ProtocolError",
+    "Scale",
+    "bundled_names",
+    "from_definition",
+    "load_protocol",
+    "resolve_protocol",
+]

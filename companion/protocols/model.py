@@ -77,8 +77,8 @@ class Protocol:
     title: str
     route: str
     unit: str
-    observation: float                # minutes after the last dose
-    window: float                     # minutes either side of a checkpoint's time: on time
+    observation: float  # minutes after the last dose
+    window: float  # minutes either side of a checkpoint's time: on time
     checkpoints: tuple[Checkpoint, ...]
     limits: dict[str, Limit]
     sedation: Scale

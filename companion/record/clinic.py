@@ -28,7 +28,7 @@ MAX_NAME = 120
 class Clinic:
     name: str | None = None
     timezone: str | None = None  # an IANA name, e.g. Europe/Berlin
-    warning: str | None = None   # what was wrong with the config file, if anything
+    warning: str | None = None  # what was wrong with the config file, if anything
 
     def zone(self) -> tzinfo | None:
         return zone_named(self.timezone)
@@ -62,8 +62,11 @@ def load_clinic(path: Path | None = None) -> Clinic:
     if zone is not None and (not isinstance(zone, str) or zone_named(zone) is None):
         problems.append(f"clinic.timezone {zone!r} is not a time zone such as Europe/Berlin")
         zone = None
-    return Clinic(name.strip() if isinstance(name, str) else None, zone,
-                  f"{path}: " + "; ".join(problems) if problems else None)
+    return Clinic(
+        name.strip() if isinstance(name, str) else None,
+        zone,
+        f"{path}: " + "; ".join(problems) if problems else None,
+    )
 
 
 def zone_named(name: object) -> tzinfo | None:

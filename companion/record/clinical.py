@@ -42,9 +42,9 @@ class Dose:
 class Check:
     time: float
     wall: float | None
-    values: dict[str, Any]           # systolic ... respiratory_rate, sedation, dissociation
-    flags: dict[str, str]            # sign -> 'low' | 'high'
-    checkpoint: str | None           # the checkpoint it met ('+40:00'), if any
+    values: dict[str, Any]  # systolic ... respiratory_rate, sedation, dissociation
+    flags: dict[str, str]  # sign -> 'low' | 'high'
+    checkpoint: str | None  # the checkpoint it met ('+40:00'), if any
     on_time: bool | None
     comment: str
 
@@ -56,7 +56,7 @@ class Check:
 class CheckpointState:
     name: str
     clock: str
-    status: str                      # due, late, met, met late, missed (or pending)
+    status: str  # due, late, met, met late, missed (or pending)
     due: float | None
     at: float | None = None
 
@@ -75,8 +75,9 @@ class Clinical:
 
     @property
     def monitored(self) -> bool:
-        return bool(self.checks or self.protocol_name or any(d.dose is not None
-                                                             for d in self.doses))
+        return bool(
+            self.checks or self.protocol_name or any(d.dose is not None for d in self.doses)
+        )
 
     @property
     def sedation(self) -> Scale:
@@ -109,8 +110,11 @@ class Clinical:
         states = list(self.checkpoints.values())
         if self.protocol is not None:  # those never reached are in the protocol, not the record
             seen = set(self.checkpoints)
-            states += [CheckpointState(c.name, c.clock(), "pending", None)
-                       for c in self.protocol.checkpoints if c.clock() not in seen]
+            states += [
+                CheckpointState(c.name, c.clock(), "pending", None)
+                for c in self.protocol.checkpoints
+                if c.clock() not in seen
+            ]
             order = {c.clock(): i for i, c in enumerate(self.protocol.checkpoints)}
             states.sort(key=lambda s: order.get(s.clock, len(order)))
         for state in states:
@@ -134,21 +138,39 @@ class Clinical:
         elif kind == "medicine":
             dose = event.get("dose")
             amount = float(dose) if isinstance(dose, (int, float)) else None
-            self.doses.append(Dose(at, wall, amount, str(event.get("unit") or ""),
-                                   str(event.get("route") or ""), str(event.get("lot") or ""),
-                                   str(event.get("text") or "").strip()))
+            self.doses.append(
+                Dose(
+                    at,
+                    wall,
+                    amount,
+                    str(event.get("unit") or ""),
+                    str(event.get("route") or ""),
+                    str(event.get("lot") or ""),
+                    str(event.get("text") or "").strip(),
+                )
+            )
         elif kind == "vitals":
             values = {k: event[k] for k in (*VITALS, "sedation", "dissociation") if k in event}
             raw = event.get("flags") if isinstance(event.get("flags"), dict) else {}
             flags = {k: v for k, v in raw.items() if k in VITALS and v in SIDES and k in values}
             on_time = event.get("on_time") if isinstance(event.get("on_time"), bool) else None
-            self.checks.append(Check(at, wall, values, flags, event.get("checkpoint_clock"),
-                                     on_time, str(event.get("comment") or "")))
+            self.checks.append(
+                Check(
+                    at,
+                    wall,
+                    values,
+                    flags,
+                    event.get("checkpoint_clock"),
+                    on_time,
+                    str(event.get("comment") or ""),
+                )
+            )
         elif kind == "checkpoint":
             clock = str(event.get("clock") or event.get("name"))
             due = event.get("due") if isinstance(event.get("due"), (int, float)) else None
-            state = self.checkpoints.setdefault(clock, CheckpointState(
-                str(event.get("name")), clock, "pending", due))
+            state = self.checkpoints.setdefault(
+                clock, CheckpointState(str(event.get("name")), clock, "pending", due)
+            )
             state.status = str(event.get("status"))
             if due is not None:
                 state.due = due

@@ -17,8 +17,8 @@ import functools
 import time
 from pathlib import Path
 
-JUMP_SECONDS = 2.0          # a larger difference between system and record clocks is a jump
-MAX_OUTAGE = 24 * 3600.0    # an outage measured by the wall clock beyond this (or < 0) is unknown
+JUMP_SECONDS = 2.0  # a larger difference between system and record clocks is a jump
+MAX_OUTAGE = 24 * 3600.0  # an outage measured by the wall clock beyond this (or < 0) is unknown
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 

@@ -48,32 +48,50 @@ def fhir_bundle(summary: Summary) -> dict[str, Any]:
                 "resourceType": "Observation",
                 "id": f"check{index + 1}-{code}",
                 "status": "final",
-                "category": [{"coding": [{"system": CATEGORY, "code": "vital-signs",
-                                          "display": "Vital Signs"}]}],
-                "code": {"coding": [{"system": LOINC, "code": code, "display": display}],
-                         "text": display},
+                "category": [
+                    {
+                        "coding": [
+                            {"system": CATEGORY, "code": "vital-signs", "display": "Vital Signs"}
+                        ]
+                    }
+                ],
+                "code": {
+                    "coding": [{"system": LOINC, "code": code, "display": display}],
+                    "text": display,
+                },
                 "effectiveDateTime": when,
                 "valueQuantity": {"value": value, "unit": unit, "system": UCUM, "code": ucum},
             }
             if summary.patient:
-                resource["subject"] = {"identifier": {"system": PATIENT_SYSTEM,
-                                                      "value": summary.patient}}
+                resource["subject"] = {
+                    "identifier": {"system": PATIENT_SYSTEM, "value": summary.patient}
+                }
             side = check.flags.get(sign)
             if side:
                 letter = "L" if side == "low" else "H"
-                resource["interpretation"] = [{"coding": [{
-                    "system": INTERPRETATION, "code": letter,
-                    "display": "Low" if letter == "L" else "High"}]}]
+                resource["interpretation"] = [
+                    {
+                        "coding": [
+                            {
+                                "system": INTERPRETATION,
+                                "code": letter,
+                                "display": "Low" if letter == "L" else "High",
+                            }
+                        ]
+                    }
+                ]
             if check.comment:
                 resource["note"] = [{"text": check.comment}]
             url = uuid.uuid5(NAMESPACE, f"{summary.record_id}/{index}/{code}")
             entries.append({"fullUrl": f"urn:uuid:{url}", "resource": resource})
-    bundle: dict[str, Any] = {"resourceType": "Bundle",
-                              "id": str(uuid.uuid5(NAMESPACE, summary.record_id)),
-                              "type": "collection", "entry": entries}
+    bundle: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid5(NAMESPACE, summary.record_id)),
+        "type": "collection",
+        "entry": entries,
+    }
     if summary.started is not None:
-        bundle["timestamp"] = summary.started.astimezone(summary.zone).isoformat(
-            timespec="seconds")
+        bundle["timestamp"] = summary.started.astimezone(summary.zone).isoformat(timespec="seconds")
     return bundle
 
 

@@ -67,8 +67,18 @@ def list_records(record_dir: Path | None = None) -> list[RecordInfo]:
             record = load_record(folder)
         except RecordError as exc:  # unreadable (permissions, a later format): listed as such
             found.append(
-                RecordInfo(folder.name, folder, None, "?", "unreadable", None, 0.0, False, 1,
-                           why_unreadable=str(exc))
+                RecordInfo(
+                    folder.name,
+                    folder,
+                    None,
+                    "?",
+                    "unreadable",
+                    None,
+                    0.0,
+                    False,
+                    1,
+                    why_unreadable=str(exc),
+                )
             )
             continue
         start = record.start
@@ -124,9 +134,8 @@ def owned_files(folder: Path) -> list[Path]:
 
 
 def _is_record_file(name: str) -> bool:
-    return (
-        name in (EVENTS_FILE, HASH_FILE, LOCK_FILE, MARKER_FILE)
-        or name.startswith((SCRIPT_COPY_STEM + ".", "panel"))
+    return name in (EVENTS_FILE, HASH_FILE, LOCK_FILE, MARKER_FILE) or name.startswith(
+        (SCRIPT_COPY_STEM + ".", "panel")
     )
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 RECORD_FORMAT = 1  # the version of events.jsonl this Companion writes and reads
 EVENTS_FILE = "events.jsonl"
 HASH_FILE = "script.sha256"
-LOCK_FILE = "lock"                # held by the program that writes the record (record/lock.py)
+LOCK_FILE = "lock"  # held by the program that writes the record (record/lock.py)
 MARKER_FILE = "companion-record"  # says the folder is a Companion record (for delete)
-HEARTBEAT_SECONDS = 15.0          # the longest the record goes without a line while it runs
+HEARTBEAT_SECONDS = 15.0  # the longest the record goes without a line while it runs
 SCRIPT_COPY_STEM = "script"
 RECORD_DIR_VARIABLE = "COMPANION_RECORD_DIR"
 

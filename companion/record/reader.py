@@ -52,12 +52,12 @@ class Record:
     problems: list[Problem] = field(default_factory=list)
     torn_last_line: bool = False
     start: dict[str, Any] = field(default_factory=dict)  # the run_start (empty when missing)
-    ended: bool = False       # the session itself ended: nothing is left to resume
+    ended: bool = False  # the session itself ended: nothing is left to resume
     started: bool = False
-    length: float = 0.0       # the latest session time: how long it ran (or had run)
-    play_time: float = 0.0    # the latest play time
+    length: float = 0.0  # the latest session time: how long it ran (or had run)
+    play_time: float = 0.0  # the latest play time
     last_seq: int = -1
-    count: int = 0            # complete events
+    count: int = 0  # complete events
     last_wall: float | None = None  # the wall clock of the latest event
     clock_anchor: dict[str, Any] | None = None  # the latest event with boot and uptime
     session_zero_wall: float | None = None
@@ -196,9 +196,11 @@ def _parse_batch(batch: list[tuple[int, bytes]]):
             yield number, _parse(raw), False
         return
     for (number, _raw), value in zip(batch, values):
-        yield number, (
-            value if type(value) is dict and type(value.get("event")) is str else None
-        ), False
+        yield (
+            number,
+            (value if type(value) is dict and type(value.get("event")) is str else None),
+            False,
+        )
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:
@@ -229,14 +231,28 @@ class _Scan:
         record = self.record
         if torn:
             record.torn_last_line = True
-            self.messages.append((number, (
-                "the last line was cut short (the program stopped while writing it); "
-                "every event before it is complete") if event is None else (
-                "the last line has no line end (the program stopped while writing it); "
-                "its event is kept")))
+            self.messages.append(
+                (
+                    number,
+                    (
+                        "the last line was cut short (the program stopped while writing it); "
+                        "every event before it is complete"
+                    )
+                    if event is None
+                    else (
+                        "the last line has no line end (the program stopped while writing it); "
+                        "its event is kept"
+                    ),
+                )
+            )
         elif event is None:
-            self.messages.append((number, "not a complete event (cut short when the program "
-                                          "stopped, or damaged); skipped"))
+            self.messages.append(
+                (
+                    number,
+                    "not a complete event (cut short when the program "
+                    "stopped, or damaged); skipped",
+                )
+            )
         if seq is not None and not isinstance(seq, bool) and seq < 10**15:
             self._sequence(number, seq)  # a skipped event was written: it is not missing
         if event is None:
@@ -265,8 +281,11 @@ class _Scan:
         if play is not None and play > record.play_time:
             record.play_time = play
         if isinstance(event.get("boot"), str) and "uptime" in event and event["uptime"] is not None:
-            record.clock_anchor = {"boot": event["boot"], "uptime": event["uptime"],
-                                   "session_time": at}
+            record.clock_anchor = {
+                "boot": event["boot"],
+                "uptime": event["uptime"],
+                "session_time": at,
+            }
 
     def _sequence(self, number: int, seq: int) -> None:
         if seq in self.seen:
@@ -298,19 +317,36 @@ class _Scan:
             )
         if self.repeated:
             line, seq = self.first_repeat or (None, 0)
-            problems.append(Problem(None, (
-                f"{self.repeated} sequence number{'s' * (self.repeated != 1)} appear more than "
-                f"once (first {seq}, at line {line}): two programs wrote this record at once, "
-                "or lines were copied")))
+            problems.append(
+                Problem(
+                    None,
+                    (
+                        f"{self.repeated} sequence number{'s' * (self.repeated != 1)} appear more than "
+                        f"once (first {seq}, at line {line}): two programs wrote this record at once, "
+                        "or lines were copied"
+                    ),
+                )
+            )
         if self.backward_count:
             first = "; ".join(f"line {n}: {s} after {p}" for n, s, p in self.backwards)
-            problems.append(Problem(None, (
-                f"the sequence numbers go back {self.backward_count} time"
-                f"{'s' * (self.backward_count != 1)} ({first}): events may be out of order")))
+            problems.append(
+                Problem(
+                    None,
+                    (
+                        f"the sequence numbers go back {self.backward_count} time"
+                        f"{'s' * (self.backward_count != 1)} ({first}): events may be out of order"
+                    ),
+                )
+            )
         problems.extend(self._missing())
         if self.lost:
-            problems.append(Problem(None, f"{self.lost} events were lost while the disk "
-                                          "refused to write and memory was full"))
+            problems.append(
+                Problem(
+                    None,
+                    f"{self.lost} events were lost while the disk "
+                    "refused to write and memory was full",
+                )
+            )
         problems.extend(_script_problems(record))
         if self.hidden:
             problems.append(Problem(None, f"and {self.hidden} more problems like these"))
@@ -323,8 +359,13 @@ class _Scan:
         if absent <= 0:
             return []
         if absent > 1_000_000:
-            return [Problem(None, f"the sequence numbers jump to {top}: {absent} events before "
-                                  "it are missing or the numbers are damaged")]
+            return [
+                Problem(
+                    None,
+                    f"the sequence numbers jump to {top}: {absent} events before "
+                    "it are missing or the numbers are damaged",
+                )
+            ]
         ranges: list[str] = []
         expected = 0
         for seq in sorted(self.seen):
@@ -336,8 +377,12 @@ class _Scan:
         more = "" if len(ranges) < 5 else " (and more)"
         if absent == 1:
             return [Problem(None, f"event {ranges[0]} is missing from the record")]
-        return [Problem(None, f"events {', '.join(ranges)}{more} are missing from the record "
-                              f"({absent} in all)")]
+        return [
+            Problem(
+                None,
+                f"events {', '.join(ranges)}{more} are missing from the record ({absent} in all)",
+            )
+        ]
 
 
 def _check_format(folder: Path, start: dict[str, Any]) -> None:
@@ -363,9 +408,13 @@ def _script_problems(record: Record) -> list[Problem]:
             for chunk in iter(lambda: file.read(1 << 20), b""):
                 digest.update(chunk)
         if digest.hexdigest() != recorded:
-            return [Problem(None, f"the script copy {copy.name} does not match the "
-                                  "SHA-256 recorded when the run started")]
+            return [
+                Problem(
+                    None,
+                    f"the script copy {copy.name} does not match the "
+                    "SHA-256 recorded when the run started",
+                )
+            ]
     elif recorded and (record.folder / HASH_FILE).exists():
         return [Problem(None, "the copy of the script is missing")]
     return []
-

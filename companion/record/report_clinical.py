@@ -46,11 +46,22 @@ svg.vitals-chart { display: block; }
 }
 """
 
-SHORT = {"systolic": "systolic", "diastolic": "diastolic", "heart_rate": "HR",
-         "spo2": "SpO2", "respiratory_rate": "RR"}
-STATUS_WORDS = {"met": "met", "met late": "late", "missed": "missed", "due": "due at the end",
-                "late": "missed", "not reached": "not reached (the session ended before)",
-                "pending": "not reached (the session ended before)"}
+SHORT = {
+    "systolic": "systolic",
+    "diastolic": "diastolic",
+    "heart_rate": "HR",
+    "spo2": "SpO2",
+    "respiratory_rate": "RR",
+}
+STATUS_WORDS = {
+    "met": "met",
+    "met late": "late",
+    "missed": "missed",
+    "due": "due at the end",
+    "late": "missed",
+    "not reached": "not reached (the session ended before)",
+    "pending": "not reached (the session ended before)",
+}
 
 
 def clinical_sections(summary: Summary) -> list[tuple[str, str]]:
@@ -61,12 +72,19 @@ def clinical_sections(summary: Summary) -> list[tuple[str, str]]:
     return [
         ("Clinical record", _facts(summary)),
         # the chart first: at a glance, and the table can then run on to the next page
-        ("Vitals chart", f'<div class="keep">{vitals_svg(clinical)}</div>' if clinical.checks
-         else _none("No vitals were entered.")),
+        (
+            "Vitals chart",
+            f'<div class="keep">{vitals_svg(clinical)}</div>'
+            if clinical.checks
+            else _none("No vitals were entered."),
+        ),
         ("Vitals", _vitals(summary)),
-        ("Checkpoints, sedation and discharge", '<div class="chart-and-checks">'
-         f"<div>{_checkpoints(summary)}</div><div>{_course(clinical)}{_discharge(summary)}"
-         "</div></div>"),
+        (
+            "Checkpoints, sedation and discharge",
+            '<div class="chart-and-checks">'
+            f"<div>{_checkpoints(summary)}</div><div>{_course(clinical)}{_discharge(summary)}"
+            "</div></div>",
+        ),
         ("Monitoring summary for copying", _rems(summary)),
     ]
 
@@ -80,8 +98,9 @@ def _rows(rows: list[tuple[str, str]], columns: int = 1) -> str:
     per = -(-len(rows) // columns)
     tables = []
     for start in range(0, len(rows), per):
-        body = "\n".join(f"<tr><th>{escape(a)}</th><td>{b}</td></tr>"
-                         for a, b in rows[start:start + per])
+        body = "\n".join(
+            f"<tr><th>{escape(a)}</th><td>{b}</td></tr>" for a, b in rows[start : start + per]
+        )
         tables.append(f'<table class="facts"><tbody>\n{body}\n</tbody></table>')
     if columns == 1:
         return tables[0]
@@ -107,12 +126,15 @@ def _facts(summary: Summary) -> str:
         rows.append(("Route", escape(protocol.route)))
         limits = "; ".join(f"{SHORT[s]} {lim.describe()}" for s, lim in protocol.limits.items())
         rows.append(("Limits", escape(limits or "none")))
-        rows.append(("Observation", f"at least {protocol.observation:g} minutes after the "
-                                    "last dose"))
+        rows.append(
+            ("Observation", f"at least {protocol.observation:g} minutes after the last dose")
+        )
     if clinical.doses:
         doses = "<br>".join(
             f"{escape(d.describe())} at {escape(_clock(summary, d.wall))} "
-            f"(session {format_time(d.time)})" for d in clinical.doses)
+            f"(session {format_time(d.time)})"
+            for d in clinical.doses
+        )
         rows.append(("Dose" if len(clinical.doses) == 1 else "Doses", doses))
     else:
         rows.append(("Dose", "no medicine recorded"))
@@ -130,12 +152,24 @@ def _vitals(summary: Summary) -> str:
     clinical = summary.clinical
     if not clinical.checks:
         return _none("No vitals were entered.")
-    headers = ["Clock", "Dose", "BP", "HR", "SpO2", "RR", "Sedation", "Dissociation", "Check",
-               "Comment"]
+    headers = [
+        "Clock",
+        "Dose",
+        "BP",
+        "HR",
+        "SpO2",
+        "RR",
+        "Sedation",
+        "Dissociation",
+        "Check",
+        "Comment",
+    ]
     rows = []
     for check in clinical.checks:
-        cells = [_clock(summary, check.wall), clinical.dose_clock(check.time) or
-                 format_time(check.time)]
+        cells = [
+            _clock(summary, check.wall),
+            clinical.dose_clock(check.time) or format_time(check.time),
+        ]
         row = "".join(f'<td class="time">{escape(c)}</td>' for c in cells)
         systolic, s_flag = _value(check, "systolic")
         diastolic, d_flag = _value(check, "diastolic")
@@ -155,14 +189,19 @@ def _vitals(summary: Summary) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     note = ""
     if any(c.flags for c in clinical.checks):
-        note = ('<p>* outside the protocol\'s limits. ' + escape(_alerts(summary)) + "</p>")
+        note = "<p>* outside the protocol's limits. " + escape(_alerts(summary)) + "</p>"
     scale = clinical.sedation
-    key = (f"sedation 0 ({scale.levels[0]}) to {len(scale.levels) - 1} ({scale.levels[-1]}); "
-           "dose: time after the first dose")
-    return (f'<table class="vitals"><thead><tr>{head}</tr></thead><tbody>\n'
-            + "\n".join(rows) + f"\n</tbody></table>{note}"
-            f'<p class="appendix">BP in mmHg, HR and RR per minute, SpO2 in %; '
-            f"{escape(key)}.</p>")
+    key = (
+        f"sedation 0 ({scale.levels[0]}) to {len(scale.levels) - 1} ({scale.levels[-1]}); "
+        "dose: time after the first dose"
+    )
+    return (
+        f'<table class="vitals"><thead><tr>{head}</tr></thead><tbody>\n'
+        + "\n".join(rows)
+        + f"\n</tbody></table>{note}"
+        f'<p class="appendix">BP in mmHg, HR and RR per minute, SpO2 in %; '
+        f"{escape(key)}.</p>"
+    )
 
 
 def _alerts(summary: Summary) -> str:
@@ -171,9 +210,15 @@ def _alerts(summary: Summary) -> str:
     for at, alert_id, message in clinical.alerts:
         seen = clinical.acknowledged.get(alert_id)
         when = clinical.dose_clock(at) or format_time(at)
-        parts.append(f"Alert at {when}: {message}; " + (
-            f"acknowledged at {clinical.dose_clock(seen) or format_time(seen)}"
-            if seen is not None else "never acknowledged") + ".")
+        parts.append(
+            f"Alert at {when}: {message}; "
+            + (
+                f"acknowledged at {clinical.dose_clock(seen) or format_time(seen)}"
+                if seen is not None
+                else "never acknowledged"
+            )
+            + "."
+        )
     return " ".join(parts)
 
 
@@ -181,22 +226,30 @@ def _checkpoints(summary: Summary) -> str:
     clinical = summary.clinical
     states = clinical.final_statuses(summary.ended)
     if not states:
-        return _none("No checkpoints: the session had no protocol." if clinical.protocol is None
-                     else "No checkpoint was recorded.")
+        return _none(
+            "No checkpoints: the session had no protocol."
+            if clinical.protocol is None
+            else "No checkpoint was recorded."
+        )
     rows = []
     for state in states:
         status = STATUS_WORDS.get(state.status, state.status)
         taken = clinical.dose_clock(state.at) if state.at is not None else ""
         css = {"late": "status-late", "missed": "status-missed"}.get(status, "")
-        rows.append(f"<tr><td>{escape(state.clock)}</td><td>{escape(state.name)}</td>"
-                    f'<td class="{css}">{escape(status)}</td><td class="time">{escape(taken)}'
-                    "</td></tr>")
-    counts = {w: sum(1 for s in states if STATUS_WORDS.get(s.status) == w)
-              for w in ("met", "late", "missed")}
+        rows.append(
+            f"<tr><td>{escape(state.clock)}</td><td>{escape(state.name)}</td>"
+            f'<td class="{css}">{escape(status)}</td><td class="time">{escape(taken)}'
+            "</td></tr>"
+        )
+    counts = {
+        w: sum(1 for s in states if STATUS_WORDS.get(s.status) == w)
+        for w in ("met", "late", "missed")
+    }
     line = f"<p>{counts['met']} met, {counts['late']} late, {counts['missed']} missed.</p>"
-    return ("<table><thead><tr><th>When</th><th>Checkpoint</th><th>Status</th>"
-            "<th>Taken</th></tr></thead><tbody>\n" + "\n".join(rows)
-            + "\n</tbody></table>" + line)
+    return (
+        "<table><thead><tr><th>When</th><th>Checkpoint</th><th>Status</th>"
+        "<th>Taken</th></tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>" + line
+    )
 
 
 def course_text(clinical: Clinical, sign: str) -> str:
@@ -204,16 +257,23 @@ def course_text(clinical: Clinical, sign: str) -> str:
     points = [(c.time, c.get(sign)) for c in clinical.checks if c.get(sign) is not None]
     if not points:
         return "not recorded"
+
     def label(value: object) -> str:  # the scale's words are under the vitals table
         return str(value)
 
-    parts = [" → ".join(f"{label(v)} at {clinical.dose_clock(t) or format_time(t)}"
-                        for t, v in _changes(points))]
+    parts = [
+        " → ".join(
+            f"{label(v)} at {clinical.dose_clock(t) or format_time(t)}" for t, v in _changes(points)
+        )
+    ]
     unresolved = [t for t, v in points if clinical.unresolved(sign, v)]
     if unresolved:
         after = [t for t, v in points if t > unresolved[-1]]
-        parts.append(f"resolved from {clinical.dose_clock(after[0]) or format_time(after[0])}"
-                     if after else "not resolved at the last check")
+        parts.append(
+            f"resolved from {clinical.dose_clock(after[0]) or format_time(after[0])}"
+            if after
+            else "not resolved at the last check"
+        )
     else:
         parts.append("none at any check")
     return "; ".join(parts)
@@ -228,10 +288,12 @@ def _changes(points: list[tuple[float, object]]) -> list[tuple[float, object]]:
 
 
 def _course(clinical: Clinical) -> str:
-    return (f'<p class="course"><strong>Sedation:</strong> '
-            f'{escape(course_text(clinical, "sedation"))}</p>'
-            f'<p class="course"><strong>Dissociation:</strong> '
-            f'{escape(course_text(clinical, "dissociation"))}</p>')
+    return (
+        f'<p class="course"><strong>Sedation:</strong> '
+        f"{escape(course_text(clinical, 'sedation'))}</p>"
+        f'<p class="course"><strong>Dissociation:</strong> '
+        f"{escape(course_text(clinical, 'dissociation'))}</p>"
+    )
 
 
 @dataclass(frozen=True)
@@ -254,27 +316,46 @@ def rems_figures(summary: Summary) -> Rems:
     checks = [c for c in clinical.checks if "systolic" in c.values and "diastolic" in c.values]
     pre = [c for c in checks if given is not None and c.time <= given]
     after = [c for c in checks if given is not None and c.time > given]
-    at_40 = min(after, key=lambda c: abs((c.time - given) / 60 - 40), default=None) \
-        if given is not None else None
+    at_40 = (
+        min(after, key=lambda c: abs((c.time - given) / 60 - 40), default=None)
+        if given is not None
+        else None
+    )
     end = clinical.ready_at
     before_leaving = [c for c in after if end is None or c.time <= end]
     later = [c for c in clinical.checks if given is not None and c.time > given]
-    sedation = any(clinical.unresolved("sedation", c.get("sedation")) for c in later
-                   if c.get("sedation") is not None)
-    dissociation = any(clinical.unresolved("dissociation", c.get("dissociation")) for c in later
-                       if c.get("dissociation") is not None)
+    sedation = any(
+        clinical.unresolved("sedation", c.get("sedation"))
+        for c in later
+        if c.get("sedation") is not None
+    )
+    dissociation = any(
+        clinical.unresolved("dissociation", c.get("dissociation"))
+        for c in later
+        if c.get("dissociation") is not None
+    )
     depression = any(c.flags.get(s) == "low" for c in later for s in ("spo2", "respiratory_rate"))
     stop = end if end is not None else summary.length
     minutes = (stop - given) / 60 if given is not None else None
-    return Rems(pre[-1] if pre else None, at_40, before_leaving[-1] if before_leaving else None,
-                sedation, dissociation, depression, minutes, end)
+    return Rems(
+        pre[-1] if pre else None,
+        at_40,
+        before_leaving[-1] if before_leaving else None,
+        sedation,
+        dissociation,
+        depression,
+        minutes,
+        end,
+    )
 
 
 def _bp(clinical: Clinical, check: Check | None) -> str:
     if check is None:
         return "not taken"
-    return (f"{check.get('systolic'):g}/{check.get('diastolic'):g} mmHg at "
-            f"{clinical.dose_clock(check.time)}")
+    return (
+        f"{check.get('systolic'):g}/{check.get('diastolic'):g} mmHg at "
+        f"{clinical.dose_clock(check.time)}"
+    )
 
 
 def _rems(summary: Summary) -> str:
@@ -284,9 +365,12 @@ def _rems(summary: Summary) -> str:
     ready = "not recorded"
     if figures.ready_at is not None:
         ready = f"{_clock(summary, clinical.ready_wall)} ({clinical.dose_clock(figures.ready_at)})"
-    minutes = "no dose recorded" if figures.monitoring_minutes is None else \
-        f"{figures.monitoring_minutes:.0f} min after the dose" + (
-            "" if figures.ready_at is not None else " (to the end of the session)")
+    minutes = (
+        "no dose recorded"
+        if figures.monitoring_minutes is None
+        else f"{figures.monitoring_minutes:.0f} min after the dose"
+        + ("" if figures.ready_at is not None else " (to the end of the session)")
+    )
     rows = [
         ("BP before the dose", escape(_bp(clinical, figures.pre_dose))),
         ("BP at about 40 min", escape(_bp(clinical, figures.at_40))),
@@ -297,10 +381,12 @@ def _rems(summary: Summary) -> str:
         ("Monitoring", escape(minutes)),
         ("Ready to leave", escape(ready)),
     ]
-    return ('<div class="copy-summary keep"><p class="label">A summary for copying into the '
-            "monitoring form; it is not the official REMS form. Sedation, dissociation and "
-            "respiratory depression (SpO2 or breathing rate below the limit): after the dose."
-            "</p>" + _rows(rows, 2) + "</div>")
+    return (
+        '<div class="copy-summary keep"><p class="label">A summary for copying into the '
+        "monitoring form; it is not the official REMS form. Sedation, dissociation and "
+        "respiratory depression (SpO2 or breathing rate below the limit): after the dose."
+        "</p>" + _rows(rows, 2) + "</div>"
+    )
 
 
 def _discharge(summary: Summary) -> str:
@@ -308,25 +394,43 @@ def _discharge(summary: Summary) -> str:
     given = clinical.dose_time
     rows = []
     if clinical.ready_at is not None:
-        rows.append(("Ready to leave", escape(
-            f"{_clock(summary, clinical.ready_wall)}, {clinical.dose_clock(clinical.ready_at)} "
-            "after the dose")))
+        rows.append(
+            (
+                "Ready to leave",
+                escape(
+                    f"{_clock(summary, clinical.ready_wall)}, {clinical.dose_clock(clinical.ready_at)} "
+                    "after the dose"
+                ),
+            )
+        )
     else:
         rows.append(("Ready to leave", "not recorded"))
-    first = min([c.time for c in clinical.checks] + ([given] if given is not None else []),
-                default=None)
+    first = min(
+        [c.time for c in clinical.checks] + ([given] if given is not None else []), default=None
+    )
     if first is not None:
         stop = clinical.ready_at if clinical.ready_at is not None else summary.length
-        rows.append(("Total monitoring time", escape(
-            f"{format_time(stop - first)} (from the first check or dose to "
-            + ("ready to leave)" if clinical.ready_at is not None else "the end of the session)"))))
+        rows.append(
+            (
+                "Total monitoring time",
+                escape(
+                    f"{format_time(stop - first)} (from the first check or dose to "
+                    + (
+                        "ready to leave)"
+                        if clinical.ready_at is not None
+                        else "the end of the session)"
+                    )
+                ),
+            )
+        )
     return _rows(rows)
 
 
-
-
-def clinical_markdown(summary: Summary, text: Callable[[str], str],
-                      table: Callable[[list[str], list[list[str]]], list[str]]) -> list[str]:
+def clinical_markdown(
+    summary: Summary,
+    text: Callable[[str], str],
+    table: Callable[[list[str], list[list[str]]], list[str]],
+) -> list[str]:
     """The clinical document as Markdown lines (the chart is in the HTML report only);
     `text` and `table` are the Markdown report's own escaping and table helpers."""
     clinical = summary.clinical
@@ -334,20 +438,31 @@ def clinical_markdown(summary: Summary, text: Callable[[str], str],
         return []
     start = summary.local_start
     protocol = clinical.protocol
-    facts = [("Patient code", summary.patient or "none given"),
-             ("Date", f"{start:%d %B %Y}" if start else "unknown"),
-             ("Clinician", summary.clinician or "not named"),
-             ("Session script", summary.title),
-             ("Protocol", clinical.protocol_name or "none (vitals without a protocol)")]
+    facts = [
+        ("Patient code", summary.patient or "none given"),
+        ("Date", f"{start:%d %B %Y}" if start else "unknown"),
+        ("Clinician", summary.clinician or "not named"),
+        ("Session script", summary.title),
+        ("Protocol", clinical.protocol_name or "none (vitals without a protocol)"),
+    ]
     if protocol is not None:
-        facts += [("Route", protocol.route),
-                  ("Limits", "; ".join(f"{SHORT[s]} {lim.describe()}"
-                                       for s, lim in protocol.limits.items()) or "none"),
-                  ("Observation", f"at least {protocol.observation:g} minutes after the last "
-                                  "dose")]
+        facts += [
+            ("Route", protocol.route),
+            (
+                "Limits",
+                "; ".join(f"{SHORT[s]} {lim.describe()}" for s, lim in protocol.limits.items())
+                or "none",
+            ),
+            ("Observation", f"at least {protocol.observation:g} minutes after the last dose"),
+        ]
     for dose in clinical.doses:
-        facts.append(("Dose", f"{dose.describe()} at {_clock(summary, dose.wall)} "
-                              f"(session {format_time(dose.time)})"))
+        facts.append(
+            (
+                "Dose",
+                f"{dose.describe()} at {_clock(summary, dose.wall)} "
+                f"(session {format_time(dose.time)})",
+            )
+        )
     out = ["## Clinical record", ""] + [f"- **{label}:** {text(value)}" for label, value in facts]
     rows = []
     for check in clinical.checks:
@@ -359,46 +474,93 @@ def clinical_markdown(summary: Summary, text: Callable[[str], str],
             value, flagged = _value(check, sign)
             cells.append(value + (" *" if flagged else ""))
         sedation = check.get("sedation")
-        met = (check.checkpoint or "") + (" (late)" if check.checkpoint and
-                                          check.on_time is False else "")
-        cells += ["" if sedation is None else str(sedation),
-                  text(str(check.get("dissociation") or "")), met, text(check.comment)]
+        met = (check.checkpoint or "") + (
+            " (late)" if check.checkpoint and check.on_time is False else ""
+        )
+        cells += [
+            "" if sedation is None else str(sedation),
+            text(str(check.get("dissociation") or "")),
+            met,
+            text(check.comment),
+        ]
         rows.append(cells)
     out += ["", "## Vitals", ""]
     if rows:
-        out += table(["Clock", "Dose", "BP", "HR", "SpO2", "RR", "Sedation", "Dissociation",
-                      "Check", "Comment"], rows)
-        out += ["", "BP in mmHg, HR and RR per minute, SpO2 in %; * outside the protocol's "
-                    "limits. " + text(_alerts(summary))]
+        out += table(
+            [
+                "Clock",
+                "Dose",
+                "BP",
+                "HR",
+                "SpO2",
+                "RR",
+                "Sedation",
+                "Dissociation",
+                "Check",
+                "Comment",
+            ],
+            rows,
+        )
+        out += [
+            "",
+            "BP in mmHg, HR and RR per minute, SpO2 in %; * outside the protocol's "
+            "limits. " + text(_alerts(summary)),
+        ]
     else:
         out.append("No vitals were entered.")
     states = clinical.final_statuses(summary.ended)
     if states:
         out += ["", "## Checkpoints", ""]
-        out += table(["When", "Checkpoint", "Status", "Taken"],
-                     [[s.clock, text(s.name), STATUS_WORDS.get(s.status, s.status),
-                       clinical.dose_clock(s.at) if s.at is not None else ""] for s in states])
-    out += ["", "## Sedation, dissociation and discharge", "",
-            f"- **Sedation:** {text(course_text(clinical, 'sedation'))}",
-            f"- **Dissociation:** {text(course_text(clinical, 'dissociation'))}"]
-    ready = "not recorded" if clinical.ready_at is None else (
-        f"{_clock(summary, clinical.ready_wall)}, {clinical.dose_clock(clinical.ready_at)} "
-        "after the dose")
+        out += table(
+            ["When", "Checkpoint", "Status", "Taken"],
+            [
+                [
+                    s.clock,
+                    text(s.name),
+                    STATUS_WORDS.get(s.status, s.status),
+                    clinical.dose_clock(s.at) if s.at is not None else "",
+                ]
+                for s in states
+            ],
+        )
+    out += [
+        "",
+        "## Sedation, dissociation and discharge",
+        "",
+        f"- **Sedation:** {text(course_text(clinical, 'sedation'))}",
+        f"- **Dissociation:** {text(course_text(clinical, 'dissociation'))}",
+    ]
+    ready = (
+        "not recorded"
+        if clinical.ready_at is None
+        else (
+            f"{_clock(summary, clinical.ready_wall)}, {clinical.dose_clock(clinical.ready_at)} "
+            "after the dose"
+        )
+    )
     out.append(f"- **Ready to leave:** {ready}")
     figures = rems_figures(summary)
     yes = {True: "yes", False: "no"}
-    minutes = "no dose recorded" if figures.monitoring_minutes is None else \
-        f"{figures.monitoring_minutes:.0f} min after the dose"
-    out += ["", "## Monitoring summary for copying", "",
-            "_A summary for copying into the monitoring form; it is not the official REMS "
-            "form._", "",
-            f"- **BP before the dose:** {_bp(clinical, figures.pre_dose)}",
-            f"- **BP at about 40 min:** {_bp(clinical, figures.at_40)}",
-            f"- **BP before discharge:** {_bp(clinical, figures.discharge)}",
-            f"- **Sedation:** {yes[figures.sedation]}",
-            f"- **Dissociation:** {yes[figures.dissociation]}",
-            f"- **Respiratory depression:** {yes[figures.respiratory_depression]}",
-            f"- **Monitoring:** {minutes}", ""]
+    minutes = (
+        "no dose recorded"
+        if figures.monitoring_minutes is None
+        else f"{figures.monitoring_minutes:.0f} min after the dose"
+    )
+    out += [
+        "",
+        "## Monitoring summary for copying",
+        "",
+        "_A summary for copying into the monitoring form; it is not the official REMS form._",
+        "",
+        f"- **BP before the dose:** {_bp(clinical, figures.pre_dose)}",
+        f"- **BP at about 40 min:** {_bp(clinical, figures.at_40)}",
+        f"- **BP before discharge:** {_bp(clinical, figures.discharge)}",
+        f"- **Sedation:** {yes[figures.sedation]}",
+        f"- **Dissociation:** {yes[figures.dissociation]}",
+        f"- **Respiratory depression:** {yes[figures.respiratory_depression]}",
+        f"- **Monitoring:** {minutes}",
+        "",
+    ]
     return out
 
 

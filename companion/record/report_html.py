@@ -6,9 +6,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from companion.record.summary import Summary, every_minutes, format_time
 from companion.record.report_clinical import STYLE as CLINICAL_STYLE
 from companion.record.report_clinical import clinical_sections
+from companion.record.summary import Summary, every_minutes, format_time
 from companion.record.timeline_svg import timeline_svg
 
 STYLE = """
@@ -105,8 +105,7 @@ def _clinical(summary: Summary) -> str:
     sections = clinical_sections(summary)
     if not sections:
         return ""
-    return ('<div class="clinical">' + "\n".join(_section(h, b) for h, b in sections)
-            + "</div>")
+    return '<div class="clinical">' + "\n".join(_section(h, b) for h, b in sections) + "</div>"
 
 
 def _css_string(text: str) -> str:
@@ -122,10 +121,12 @@ def _page_boxes(summary: Summary, record_id: str) -> str:
     start = summary.local_start
     left = summary.clinic or "Session record"
     right = " · ".join(
-        part for part in (
+        part
+        for part in (
             f"Patient {summary.patient}" if summary.patient else "No patient code",
             start.strftime("%Y-%m-%d") if start else "",
-        ) if part
+        )
+        if part
     )
     bottom = f"{summary.title} · record {record_id}"
     box = "font: 8pt system-ui, sans-serif; color: #555;"
@@ -148,7 +149,7 @@ def _attestation(summary: Summary) -> str:
     return (
         '<div class="attest keep"><p>I attest that this report is a true account of the '
         "session, made from its record, and that I have read it.</p>"
-        '<table><tbody><tr><td>Clinician</td><td>Signature</td><td>Date</td></tr>'
+        "<table><tbody><tr><td>Clinician</td><td>Signature</td><td>Date</td></tr>"
         f'<tr><td class="line">{who}</td><td class="line"></td><td class="line"></td></tr>'
         "</tbody></table></div>"
     )
@@ -159,8 +160,10 @@ def _appendix(summary: Summary, record_id: str) -> str:
         ("Record", escape(record_id)),
         ("Script", escape(summary.script)),
         ("Script SHA-256", f"<code>{escape(summary.script_sha256 or 'unknown')}</code>"),
-        ("Versions", escape(", ".join(f"{k} {v}" for k, v in summary.versions.items() if v))
-         or "unknown"),
+        (
+            "Versions",
+            escape(", ".join(f"{k} {v}" for k, v in summary.versions.items() if v)) or "unknown",
+        ),
         ("Display", escape(describe_display(summary.display))),
         ("Sound", escape(describe_sound(summary.sound))),
     ]
@@ -168,7 +171,6 @@ def _appendix(summary: Summary, record_id: str) -> str:
         rows.append(("Clock changes", str(summary.clock_jumps)))
     body = "\n".join(f"<tr><th>{escape(label)}</th><td>{value}</td></tr>" for label, value in rows)
     return f'<table class="facts appendix"><tbody>\n{body}\n</tbody></table>'
-
 
 
 def _section(heading: str, body: str) -> str:
@@ -244,8 +246,13 @@ def _facts(summary: Summary) -> str:
     return f'<table class="facts"><tbody>\n{body}\n</tbody></table>'
 
 
-DISPLAYS = {"window": "a window", "fullscreen": "full screen", "stereo": "side-by-side stereo",
-            "vr": "a headset", "none": "none (sound only)"}
+DISPLAYS = {
+    "window": "a window",
+    "fullscreen": "full screen",
+    "stereo": "side-by-side stereo",
+    "vr": "a headset",
+    "none": "none (sound only)",
+}
 
 
 def describe_display(value: Any) -> str:
@@ -298,8 +305,14 @@ def _actions(summary: Summary) -> str:
                 _td(format_time(action.time), "time"),
                 _td(summary.clock_at(action.wall), "clock"),
                 _td(action.command),
-                _td(action.detail + (f" ({action.count} moves to "
-                                     f"{format_time(action.until)})" if action.count > 1 else "")),
+                _td(
+                    action.detail
+                    + (
+                        f" ({action.count} moves to {format_time(action.until)})"
+                        if action.count > 1
+                        else ""
+                    )
+                ),
                 _td(action.source),
                 _td(result, "" if action.ok else "refused"),
             ]

@@ -66,8 +66,8 @@ def render_markdown(summary: Summary, record_id: str) -> str:
                     format_time(a.time),
                     summary.clock_at(a.wall),
                     a.command,
-                    _text(a.detail) + (f" ({a.count} moves to {format_time(a.until)})"
-                                       if a.count > 1 else ""),
+                    _text(a.detail)
+                    + (f" ({a.count} moves to {format_time(a.until)})" if a.count > 1 else ""),
                     a.source,  # who gave it: a panel's name, never its address
                     "done" if a.ok else f"refused: {_text(a.reason or '')}",
                 ]
@@ -181,8 +181,10 @@ def _facts(summary: Summary) -> list[str]:
 def _ending(summary: Summary, record_id: str) -> list[str]:
     """Adverse events, outcome, the attestation and the technical appendix."""
     out: list[str] = []
-    for heading, text, what in (("Adverse events", summary.adverse_events, "adverse events"),
-                                ("Outcome", summary.outcome, "the outcome")):
+    for heading, text, what in (
+        ("Adverse events", summary.adverse_events, "adverse events"),
+        ("Outcome", summary.outcome, "the outcome"),
+    ):
         out += ["", f"## {heading}", ""]
         lines = [_text(line) for line in (text or "").splitlines() if line.strip()]
         out += lines or [f"_Not recorded: the therapist enters {what} at the end of the session._"]
@@ -190,12 +192,20 @@ def _ending(summary: Summary, record_id: str) -> list[str]:
 
 
 def _signature(summary: Summary, record_id: str) -> list[str]:
-    out = ["", "## Attestation", "",
-           "I attest that this report is a true account of the session, made from its record, "
-           "and that I have read it.", "",
-           f"Clinician: {_text(summary.clinician) if summary.clinician else '_' * 20}",
-           "", "Signature: ____________________      Date: ____________", "",
-           "## Appendix: technical facts", ""]
+    out = [
+        "",
+        "## Attestation",
+        "",
+        "I attest that this report is a true account of the session, made from its record, "
+        "and that I have read it.",
+        "",
+        f"Clinician: {_text(summary.clinician) if summary.clinician else '_' * 20}",
+        "",
+        "Signature: ____________________      Date: ____________",
+        "",
+        "## Appendix: technical facts",
+        "",
+    ]
     rows = [
         ["Record", record_id],
         ["Script", _text(summary.script)],
@@ -206,8 +216,11 @@ def _signature(summary: Summary, record_id: str) -> list[str]:
         ["Clock changes", str(summary.clock_jumps) if summary.clock_jumps else "none"],
     ]
     out += _table(["", ""], [[f"**{label}**", _text(value)] for label, value in rows])
-    out += ["", f"Times are session times (from the start, pauses included) and clock times in the "
-                f"clinic's local time ({summary.zone_label()}). Steps are counted from 1."]
+    out += [
+        "",
+        f"Times are session times (from the start, pauses included) and clock times in the "
+        f"clinic's local time ({summary.zone_label()}). Steps are counted from 1.",
+    ]
     return out
 
 

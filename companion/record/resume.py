@@ -124,8 +124,9 @@ class _Walk:
         if self.point is None:
             self.point = ResumePoint(resumable=True)
         if event.get("event") == "run_start" and not self.steps_of:
-            self.steps_of = {s.get("id"): s.get("steps") for s in event.get("scenes", ())
-                             if isinstance(s, dict)}
+            self.steps_of = {
+                s.get("id"): s.get("steps") for s in event.get("scenes", ()) if isinstance(s, dict)
+            }
         _apply(self.point, event, self.steps_of, self.entry)
 
 
@@ -240,8 +241,10 @@ class PanelContinuity:
     def engine_notes(self, offset: float) -> list[dict[str, Any]]:
         """The notes in a fresh engine's times (record time less the run's offset), to put
         back into engine.notes: the panel then lists them with their record times."""
-        return [{**note, "session_time": round(float(note["session_time"]) - offset, 3)}
-                for note in self.notes]
+        return [
+            {**note, "session_time": round(float(note["session_time"]) - offset, 3)}
+            for note in self.notes
+        ]
 
 
 def panel_continuity(record: Record) -> PanelContinuity:
@@ -250,9 +253,13 @@ def panel_continuity(record: Record) -> PanelContinuity:
     for event in record.events:
         kind = event.get("event")
         if kind == "note" and isinstance(event.get("text"), str):
-            out.notes.append({"text": event["text"],
-                              "session_time": float(event.get("session_time", 0.0)),
-                              "scene": event.get("scene")})
+            out.notes.append(
+                {
+                    "text": event["text"],
+                    "session_time": float(event.get("session_time", 0.0)),
+                    "scene": event.get("scene"),
+                }
+            )
         elif kind == "command" and event.get("ok") and event.get("command") == "talk":
             args = event.get("args") if isinstance(event.get("args"), dict) else {}
             out.talk = bool(args.get("on"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from companion.record.clinic import Clinic, offset_text, zone_named
@@ -126,7 +126,7 @@ class Summary:
     faults: list[Mark]
     problems: list[str]
     zone: tzinfo
-    zone_name: str = "UTC"      # the clinic's zone as people read it: Europe/Berlin
+    zone_name: str = "UTC"  # the clinic's zone as people read it: Europe/Berlin
     record_id: str = ""
     clinic: str | None = None
     clinician: str | None = None
@@ -210,7 +210,7 @@ def summarize(
     zone = zone_named(zone_name)
     if zone is None:
         zone_name = ""
-        zone = started.tzinfo if started and started.tzinfo else timezone.utc
+        zone = started.tzinfo if started and started.tzinfo else UTC
     if collected is not None:
         builder = collected.__self__  # type: ignore[attr-defined]
     else:
@@ -358,10 +358,18 @@ class _Builder:
     def _on_clock_jump(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         by = float(event["by"])
         self.clock_jumps += 1
-        self.faults.append(Mark("warning", at, (
-            f"the computer's clock was changed ({'forward' if by > 0 else 'back'} by "
-            f"{format_span(abs(by))}); the session's times and the clock times in this report "
-            "go on from the clock as it was"), wall))
+        self.faults.append(
+            Mark(
+                "warning",
+                at,
+                (
+                    f"the computer's clock was changed ({'forward' if by > 0 else 'back'} by "
+                    f"{format_span(abs(by))}); the session's times and the clock times in this report "
+                    "go on from the clock as it was"
+                ),
+                wall,
+            )
+        )
 
     def _on_closing(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         self.closing = {
@@ -395,10 +403,16 @@ class _Builder:
         if name in ("vitals", "ack_alert") and event.get("ok"):
             return  # in the vitals table with their alerts, not again among the actions
         last = self.actions[-1] if self.actions else None
-        if (name in SLIDERS and last is not None and last.ok and bool(event.get("ok"))
-                and last.source == source and last.command == COMMAND_NAMES.get(name, name)
-                and at - (last.until or last.time) <= SLIDER_RUN
-                and (name != "volume" or last.detail.split(" ")[0] == str(args.get("bus")))):
+        if (
+            name in SLIDERS
+            and last is not None
+            and last.ok
+            and bool(event.get("ok"))
+            and last.source == source
+            and last.command == COMMAND_NAMES.get(name, name)
+            and at - (last.until or last.time) <= SLIDER_RUN
+            and (name != "volume" or last.detail.split(" ")[0] == str(args.get("bus")))
+        ):
             last.detail, last.count, last.until = _detail(name, args), last.count + 1, at
             return
         self.actions.append(
@@ -429,14 +443,22 @@ class _Builder:
         if event.get("restored"):  # a resume that goes on grounded: not a new ground
             return
         self.marks.append(
-            Mark("ground", at, f"grounded from {event.get('scene')} "
-                               f"(step {event.get('step', 0) + 1})", wall)
+            Mark(
+                "ground",
+                at,
+                f"grounded from {event.get('scene')} (step {event.get('step', 0) + 1})",
+                wall,
+            )
         )
 
     def _on_return(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         self.marks.append(
-            Mark("return", at, f"returned to {event.get('scene')} "
-                               f"(step {event.get('step', 0) + 1})", wall)
+            Mark(
+                "return",
+                at,
+                f"returned to {event.get('scene')} (step {event.get('step', 0) + 1})",
+                wall,
+            )
         )
 
     def _on_medicine(self, event: dict[str, Any], at: float, wall: float | None) -> None:
@@ -531,8 +553,16 @@ _HANDLERS = {name[4:]: method for name, method in vars(_Builder).items() if name
 def _detail(name: str, args: dict[str, Any]) -> str:
     if name == "medicine" and ("dose" in args or "route" in args or "lot" in args):
         dose = Clinical()
-        dose.take("medicine", {k: v for k, v in args.items() if isinstance(v, (str, int, float))
-                               and not isinstance(v, bool)}, 0.0, None)
+        dose.take(
+            "medicine",
+            {
+                k: v
+                for k, v in args.items()
+                if isinstance(v, (str, int, float)) and not isinstance(v, bool)
+            },
+            0.0,
+            None,
+        )
         return dose.doses[0].describe()
     if name == "note" or name == "medicine":
         return str(args.get("text", ""))
@@ -558,6 +588,7 @@ def _detail(name: str, args: dict[str, Any]) -> str:
 
 def vitals_words(values: dict[str, Any]) -> str:
     """'BP 124/78, HR 72, SpO2 98 %, RR 14, sedation 5, dissociation none'."""
+
     def number(key: str) -> str | None:
         value = values.get(key)
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -566,8 +597,12 @@ def vitals_words(values: dict[str, Any]) -> str:
     parts = []
     if number("systolic") and number("diastolic"):
         parts.append(f"BP {number('systolic')}/{number('diastolic')}")
-    for key, label, unit in (("heart_rate", "HR", ""), ("spo2", "SpO2", " %"),
-                             ("respiratory_rate", "RR", ""), ("sedation", "sedation", "")):
+    for key, label, unit in (
+        ("heart_rate", "HR", ""),
+        ("spo2", "SpO2", " %"),
+        ("respiratory_rate", "RR", ""),
+        ("sedation", "sedation", ""),
+    ):
         if number(key):
             parts.append(f"{label} {number(key)}{unit}")
     if isinstance(values.get("dissociation"), str):

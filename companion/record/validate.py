@@ -13,10 +13,10 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-MAX_TIME = 30 * 24 * 3600.0   # session and play times: a month is beyond any session
+MAX_TIME = 30 * 24 * 3600.0  # session and play times: a month is beyond any session
 MIN_WALL, MAX_WALL = 946_684_800.0, 4_102_444_800.0  # 2000 to 2100
 MAX_STEP = 100_000
-MAX_TEXT = 20_000             # characters kept of one text (a note, a message)
+MAX_TEXT = 20_000  # characters kept of one text (a note, a message)
 
 Check = Callable[[Any], bool]
 
@@ -76,39 +76,79 @@ WHAT = {
 # kind -> {field: (check, required)}; a required field that fails skips the event.
 FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
     "run_start": {
-        "record": (TEXT, False), "date": (TEXT, False), "script": (TEXT, False),
-        "script_path": (TEXT, False), "script_copy": (TEXT, False),
-        "script_sha256": (TEXT, False), "patient": (OPT_TEXT, False), "title": (TEXT, False),
-        "default_phase": (OPT_TEXT, False), "safe_scene": (OPT_TEXT, False),
-        "versions": (MAPPING, False), "platform": (MAPPING, False),
-        "clinic": (OPT_TEXT, False), "clinician": (OPT_TEXT, False), "timezone": (OPT_TEXT, False),
-        "boot": (OPT_TEXT, False), "uptime": (UPTIME, False),
+        "record": (TEXT, False),
+        "date": (TEXT, False),
+        "script": (TEXT, False),
+        "script_path": (TEXT, False),
+        "script_copy": (TEXT, False),
+        "script_sha256": (TEXT, False),
+        "patient": (OPT_TEXT, False),
+        "title": (TEXT, False),
+        "default_phase": (OPT_TEXT, False),
+        "safe_scene": (OPT_TEXT, False),
+        "versions": (MAPPING, False),
+        "platform": (MAPPING, False),
+        "clinic": (OPT_TEXT, False),
+        "clinician": (OPT_TEXT, False),
+        "timezone": (OPT_TEXT, False),
+        "boot": (OPT_TEXT, False),
+        "uptime": (UPTIME, False),
     },
     "session_start": {"title": (TEXT, False), "scene": (TEXT, False), "step": (STEP, False)},
-    "scene_start": {"scene": (TEXT, True), "index": (_optional(STEP), False),
-                    "environment": (TEXT, False)},
+    "scene_start": {
+        "scene": (TEXT, True),
+        "index": (_optional(STEP), False),
+        "environment": (TEXT, False),
+    },
     "step_start": {"scene": (TEXT, True), "step": (STEP, True), "step_kind": (TEXT, False)},
-    "command": {"command": (TEXT, True), "args": (MAPPING, False), "source": (TEXT, False),
-                "ok": (FLAG, False), "reason": (OPT_TEXT, False), "by": (OPT_TEXT, False)},
+    "command": {
+        "command": (TEXT, True),
+        "args": (MAPPING, False),
+        "source": (TEXT, False),
+        "ok": (FLAG, False),
+        "reason": (OPT_TEXT, False),
+        "by": (OPT_TEXT, False),
+    },
     "hold": {"reason": (TEXT, False)},
     "ground": {"scene": (TEXT, False), "step": (STEP, False), "restored": (FLAG, False)},
     "return": {"scene": (TEXT, False), "step": (STEP, False)},
     "note": {"text": (TEXT, True), "scene": (OPT_TEXT, False)},
-    "medicine": {"text": (TEXT, False), "route": (TEXT, False), "dose": (DOSE, False),
-                 "unit": (TEXT, False), "lot": (TEXT, False)},
+    "medicine": {
+        "text": (TEXT, False),
+        "route": (TEXT, False),
+        "dose": (DOSE, False),
+        "unit": (TEXT, False),
+        "lot": (TEXT, False),
+    },
     # the clinic's monitoring (companion/session/monitoring.py): values within what a person
     # can have, so a damaged record cannot draw a chart off its axes
-    "protocol": {"name": (TEXT, True), "title": (TEXT, False), "route": (TEXT, False),
-                 "definition": (MAPPING, False)},
-    "vitals": {"systolic": (_between(40, 300), False), "diastolic": (_between(20, 200), False),
-               "heart_rate": (_between(20, 250), False), "spo2": (_between(50, 100), False),
-               "respiratory_rate": (_between(2, 60), False), "sedation": (_whole(0, 10), False),
-               "dissociation": (TEXT, False), "comment": (TEXT, False),
-               "flags": (MAPPING, False), "checkpoint": (OPT_TEXT, False),
-               "checkpoint_clock": (OPT_TEXT, False), "on_time": (FLAG, False),
-               "minutes_since_dose": (SECONDS, False)},
-    "checkpoint": {"name": (TEXT, True), "clock": (TEXT, False), "status": (TEXT, True),
-                   "due": (_optional(SECONDS), False)},
+    "protocol": {
+        "name": (TEXT, True),
+        "title": (TEXT, False),
+        "route": (TEXT, False),
+        "definition": (MAPPING, False),
+    },
+    "vitals": {
+        "systolic": (_between(40, 300), False),
+        "diastolic": (_between(20, 200), False),
+        "heart_rate": (_between(20, 250), False),
+        "spo2": (_between(50, 100), False),
+        "respiratory_rate": (_between(2, 60), False),
+        "sedation": (_whole(0, 10), False),
+        "dissociation": (TEXT, False),
+        "comment": (TEXT, False),
+        "flags": (MAPPING, False),
+        "checkpoint": (OPT_TEXT, False),
+        "checkpoint_clock": (OPT_TEXT, False),
+        "on_time": (FLAG, False),
+        "minutes_since_dose": (SECONDS, False),
+    },
+    "checkpoint": {
+        "name": (TEXT, True),
+        "clock": (TEXT, False),
+        "status": (TEXT, True),
+        "due": (_optional(SECONDS), False),
+    },
     "alert": {"id": (COUNT, True), "message": (TEXT, False), "signs": (LIST, False)},
     "alert_ack": {"id": (COUNT, True)},
     "ready_to_leave": {"minutes_since_dose": (SECONDS, False)},
@@ -119,12 +159,18 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
     "health": {"part": (TEXT, True), "ok": (FLAG, True), "message": (OPT_TEXT, False)},
     "end": {"reason": (TEXT, False)},
     "run_end": {"reason": (TEXT, False)},
-    "gap": {"stopped_at": (TIME, False), "resumed_at": (TIME, False),
-            "offline_seconds": (_optional(_between(0, MAX_TIME)), False),
-            "repaired_torn_line": (FLAG, False), "resume": (OPT_MAPPING, False),
-            "took_over_lock": (OPT_MAPPING, False), "boot": (OPT_TEXT, False),
-            "uptime": (UPTIME, False), "clock_note": (OPT_TEXT, False),
-            "clinician": (OPT_TEXT, False)},
+    "gap": {
+        "stopped_at": (TIME, False),
+        "resumed_at": (TIME, False),
+        "offline_seconds": (_optional(_between(0, MAX_TIME)), False),
+        "repaired_torn_line": (FLAG, False),
+        "resume": (OPT_MAPPING, False),
+        "took_over_lock": (OPT_MAPPING, False),
+        "boot": (OPT_TEXT, False),
+        "uptime": (UPTIME, False),
+        "clock_note": (OPT_TEXT, False),
+        "clinician": (OPT_TEXT, False),
+    },
     "warning": {"message": (TEXT, False)},
     "fault": {"part": (TEXT, False), "message": (TEXT, False)},
     "record_lost": {"events": (COUNT, False)},
@@ -132,16 +178,27 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
     "heartbeat": {"boot": (OPT_TEXT, False), "uptime": (UPTIME, False)},
     "clock_jump": {"by": (_between(-1e12, 1e12), True), "system_wall": (_number, False)},
     "dose_restored": {"doses": (COUNT, False), "given_at": (SECONDS, False)},
-    "closing": {"adverse_events": (TEXT, False), "outcome": (TEXT, False),
-                "clinician": (OPT_TEXT, False)},
+    "closing": {
+        "adverse_events": (TEXT, False),
+        "outcome": (TEXT, False),
+        "clinician": (OPT_TEXT, False),
+    },
 }
 _NONE: dict[str, tuple[Check, bool]] = {}
-SCENE_FIELDS: dict[str, Check] = {"id": TEXT, "title": TEXT, "phase": OPT_TEXT,
-                                  "environment": TEXT, "steps": STEP, "then": OPT_TEXT}
+SCENE_FIELDS: dict[str, Check] = {
+    "id": TEXT,
+    "title": TEXT,
+    "phase": OPT_TEXT,
+    "environment": TEXT,
+    "steps": STEP,
+    "then": OPT_TEXT,
+}
 
 
-_FIELD_LISTS = {kind: tuple((name, check, required) for name, (check, required) in fields.items())
-                for kind, fields in FIELDS.items()}
+_FIELD_LISTS = {
+    kind: tuple((name, check, required) for name, (check, required) in fields.items())
+    for kind, fields in FIELDS.items()
+}
 
 
 def _what(check: Check) -> str:
@@ -175,15 +232,25 @@ _COMMON = (
 def _fast_check(kind: str) -> Callable[[dict[str, Any]], bool]:
     """One compiled test that a well-formed event of `kind` passes at once (most do): the
     field-by-field path with its messages runs only for the rest. Built from FIELDS."""
-    terms, names = [_COMMON], {"_OK": _OK, "MAX_TEXT": MAX_TEXT, "MAX_STEP": MAX_STEP,
-                               "MAX_TIME": MAX_TIME, "MIN_WALL": MIN_WALL, "MAX_WALL": MAX_WALL}
+    terms, names = (
+        [_COMMON],
+        {
+            "_OK": _OK,
+            "MAX_TEXT": MAX_TEXT,
+            "MAX_STEP": MAX_STEP,
+            "MAX_TIME": MAX_TIME,
+            "MIN_WALL": MIN_WALL,
+            "MAX_WALL": MAX_WALL,
+        },
+    )
     for index, (name, (check, required)) in enumerate(FIELDS.get(kind, {}).items()):
         var = f"v{index}"
         template = _FAST_TEMPLATES.get(id(check))
         if template is None:
             names[f"c{index}"] = check
             template = f"c{index}({{v}})" + (
-                "" if check is not TEXT else " and len({v}) <= MAX_TEXT")
+                "" if check is not TEXT else " and len({v}) <= MAX_TEXT"
+            )
         test = template.format(v=var)
         if required:
             terms.append(f"(({var} := e.get({name!r}, _OK)) is not _OK and {test})")
@@ -216,8 +283,10 @@ def clean(
     if not ((type(at) is float or type(at) is int) and 0.0 <= at <= MAX_TIME):
         event["session_time"] = last_time
         if say:
-            say(f"{kind}: session_time {_show(at)} is not {WHAT[TIME]}; "
-                f"taken as {last_time:.3f}, the time before it")
+            say(
+                f"{kind}: session_time {_show(at)} is not {WHAT[TIME]}; "
+                f"taken as {last_time:.3f}, the time before it"
+            )
     for name, check in (("play_time", TIME), ("wall", WALL)):
         value = event.get(name)
         if value is not None and type(value) is float and check(value):
@@ -237,8 +306,9 @@ def clean(
         if not check(value):
             if required:
                 if say:
-                    say(f"{kind}: {name} {_show(value)} is not {_what(check)}; "
-                        "the event is skipped")
+                    say(
+                        f"{kind}: {name} {_show(value)} is not {_what(check)}; the event is skipped"
+                    )
                 return None
             if say:
                 say(f"{kind}: {name} {_show(value)} is not {_what(check)}; ignored")
@@ -266,8 +336,10 @@ def _scenes(value: Any, say: Callable[[str], None] | None) -> list[dict[str, Any
         for name, check in SCENE_FIELDS.items():
             if name in scene and not check(scene[name]):
                 if say:
-                    say(f"run_start: scene {scene['id'][:40]!r}: {name} {_show(scene[name])} "
-                        f"is not {_what(check)}; ignored")
+                    say(
+                        f"run_start: scene {scene['id'][:40]!r}: {name} {_show(scene[name])} "
+                        f"is not {_what(check)}; ignored"
+                    )
                 del scene[name]
         kept.append(scene)
     return kept

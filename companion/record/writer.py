@@ -270,7 +270,9 @@ class RecordWriter:
     def write_events(self, events: Iterable[Any]) -> None:
         """Write each event (engine Events or mappings). Call it every frame, even with none:
         it is also when a failed disk is tried again."""
-        lines = [self._line(e.to_json() if hasattr(e, "to_json") else dict(e), True) for e in events]
+        lines = [
+            self._line(e.to_json() if hasattr(e, "to_json") else dict(e), True) for e in events
+        ]
         if lines:  # one write a frame: each write lets other threads in mid-frame
             self._deliver(b"".join(lines), len(lines))
         now = self._monotonic()
@@ -313,8 +315,9 @@ class RecordWriter:
         a crash's stop time and the time played are known to within that interval."""
         if self.times is not None:
             session_time, play_time = self.times()
-            self.add("heartbeat", session_time=session_time, play_time=play_time,
-                     **clocks.boot_facts())
+            self.add(
+                "heartbeat", session_time=session_time, play_time=play_time, **clocks.boot_facts()
+            )
         else:
             self.add("heartbeat", **clocks.boot_facts())
 
@@ -381,8 +384,10 @@ class RecordWriter:
         try:
             return (text + "\n").encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate in some text: JSON escapes it, UTF-8 cannot
-            return (json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=_json_fallback)
-                    + "\n").encode("ascii")
+            return (
+                json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=_json_fallback)
+                + "\n"
+            ).encode("ascii")
 
     def _send(self, line: bytes, count: int) -> None:
         """Write lines now; what the disk refuses waits in memory, in order."""

@@ -46,24 +46,40 @@ class Environment:
 ENVIRONMENTS: dict[str, Environment] = {
     env.name: env
     for env in (
-        Environment("shoreline", "a calm sea meeting a sandy shore", (
-            Setting("waves", "height of the swell, 0 flat to 1 rolling"),
-        )),
-        Environment("forest", "tall trees in soft light", (
-            Setting("mist", "haze between the trees, 0 clear to 1 misty"),
-        )),
-        Environment("meadow", "open grass under a wide sky", (
-            Setting("flowers", "how many flowers dot the grass"),
-        )),
-        Environment("night-sky", "a field of slow stars above a dark horizon", (
-            Setting("stars", "how many stars, 0 few to 1 many"),
-        )),
-        Environment("aurora", "ribbons of light over a snowy plain", (
-            Setting("hue", "the colour of the ribbons", choices=("green", "teal", "violet", "rose")),
-        )),
-        Environment("haven", "a quiet, neutral, softly lit room for grounding", (
-            Setting("warmth", "colour of the light, 0 cool to 1 warm"),
-        )),
+        Environment(
+            "shoreline",
+            "a calm sea meeting a sandy shore",
+            (Setting("waves", "height of the swell, 0 flat to 1 rolling"),),
+        ),
+        Environment(
+            "forest",
+            "tall trees in soft light",
+            (Setting("mist", "haze between the trees, 0 clear to 1 misty"),),
+        ),
+        Environment(
+            "meadow",
+            "open grass under a wide sky",
+            (Setting("flowers", "how many flowers dot the grass"),),
+        ),
+        Environment(
+            "night-sky",
+            "a field of slow stars above a dark horizon",
+            (Setting("stars", "how many stars, 0 few to 1 many"),),
+        ),
+        Environment(
+            "aurora",
+            "ribbons of light over a snowy plain",
+            (
+                Setting(
+                    "hue", "the colour of the ribbons", choices=("green", "teal", "violet", "rose")
+                ),
+            ),
+        ),
+        Environment(
+            "haven",
+            "a quiet, neutral, softly lit room for grounding",
+            (Setting("warmth", "colour of the light, 0 cool to 1 warm"),),
+        ),
     )
 }
 

@@ -10,6 +10,7 @@ from companion.script import models
 from companion.script.findings import Finding, did_you_mean
 from companion.script.yaml_source import Path, Source
 
+
 def _keys(model: type[models.Model]) -> tuple[str, ...]:
     return tuple(f.alias or name for name, f in model.model_fields.items())
 
@@ -132,8 +133,11 @@ def _known_keys(path: Path, data: Any) -> tuple[str, ...]:
         model = models.STEP_KINDS.get(str(kind))
         return _keys(model) if model else ()
     by_key: dict[str, type[models.Model]] = {
-        "voice": models.Voice, "mix": models.Mix, "breathe": models.Breath,
-        "music": models.MusicSpec, "ambience": models.AmbienceSpec,
+        "voice": models.Voice,
+        "mix": models.Mix,
+        "breathe": models.Breath,
+        "music": models.MusicSpec,
+        "ambience": models.AmbienceSpec,
     }
     if last == "look":
         in_step = len(path) >= 2 and isinstance(path[-2], int)
@@ -171,7 +175,11 @@ def _describe(detail: dict[str, Any]) -> str:
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         return _range_message(kind, ctx) + shown
     if kind == "string_too_short" or kind == "too_short":
-        return "cannot be empty" if kind == "string_too_short" else f"needs at least {ctx.get('min_length')} item(s)"
+        return (
+            "cannot be empty"
+            if kind == "string_too_short"
+            else f"needs at least {ctx.get('min_length')} item(s)"
+        )
     if kind == "too_long":
         return f"may have at most {ctx.get('max_length')} items"
     if kind == "string_pattern_mismatch":
@@ -182,11 +190,19 @@ def _describe(detail: dict[str, Any]) -> str:
 
 
 def _range_message(kind: str, ctx: dict[str, Any]) -> str:
-    words = {"greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt"),
-             "less_than_equal": ("at most", "le"), "less_than": ("less than", "lt")}
+    words = {
+        "greater_than_equal": ("at least", "ge"),
+        "greater_than": ("more than", "gt"),
+        "less_than_equal": ("at most", "le"),
+        "less_than": ("less than", "lt"),
+    }
     word, key = words[kind]
     limit = ctx.get(key)
-    return f"must be {word} {limit:g}" if isinstance(limit, (int, float)) else f"must be {word} {limit}"
+    return (
+        f"must be {word} {limit:g}"
+        if isinstance(limit, (int, float))
+        else f"must be {word} {limit}"
+    )
 
 
 def _pattern_message(detail: dict[str, Any]) -> str:

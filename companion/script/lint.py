@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from companion.script import models
 from companion.script.durations import format_short
@@ -21,7 +21,9 @@ def warnings(script: models.Script, source: Source, timing: Timing) -> Iterator[
     yield from _journey_narration(script, source)
 
 
-def _outlasting_steps(script: models.Script, source: Source, timing: Timing) -> Iterator[tuple[Mark, str]]:
+def _outlasting_steps(
+    script: models.Script, source: Source, timing: Timing
+) -> Iterator[tuple[Mark, str]]:
     for index, scene in enumerate(script.scenes):
         if scene.duration is None:
             continue
@@ -32,9 +34,11 @@ def _outlasting_steps(script: models.Script, source: Source, timing: Timing) -> 
                 elapsed += step_seconds(step, script, timing)
                 if elapsed > scene.duration:
                     break
-            yield (source.value_at(("scenes", index, "duration")),
-                   f"the steps of scene '{scene.id}' take about {format_short(total)}, longer than its "
-                   f"duration of {format_short(scene.duration)} (step {step_index + 1} runs past it)")
+            yield (
+                source.value_at(("scenes", index, "duration")),
+                f"the steps of scene '{scene.id}' take about {format_short(total)}, longer than its "
+                f"duration of {format_short(scene.duration)} (step {step_index + 1} runs past it)",
+            )
 
 
 def successors(script: models.Script, index: int) -> list[int]:
@@ -60,9 +64,11 @@ def _unreachable_scenes(script: models.Script, source: Source) -> Iterator[tuple
             starts.extend(successors(script, index))
     for index, scene in enumerate(script.scenes):
         if index not in seen:
-            yield (source.value_at(("scenes", index, "id")),
-                   f"no path reaches scene '{scene.id}': no earlier scene leads to it and it is "
-                   f"not the safe scene (the therapist can still go to it)")
+            yield (
+                source.value_at(("scenes", index, "id")),
+                f"no path reaches scene '{scene.id}': no earlier scene leads to it and it is "
+                f"not the safe scene (the therapist can still go to it)",
+            )
 
 
 def _endless_loops(script: models.Script, source: Source) -> Iterator[tuple[Mark, str]]:
@@ -75,9 +81,11 @@ def _endless_loops(script: models.Script, source: Source) -> Iterator[tuple[Mark
         if cycle and not any(script.scenes[i].holds for i in cycle):
             reported.update(cycle)
             names = " → ".join(script.scenes[i].id for i in cycle + [cycle[0]])
-            yield (source.value_at(("scenes", index, "then")),
-                   f"scenes loop forever with no hold or wait: {names}; add 'then: hold' or "
-                   f"'- wait: therapist' in the loop, or end it")
+            yield (
+                source.value_at(("scenes", index, "then")),
+                f"scenes loop forever with no hold or wait: {names}; add 'then: hold' or "
+                f"'- wait: therapist' in the loop, or end it",
+            )
 
 
 def _cycle_through(script: models.Script, start: int) -> list[int] | None:
@@ -105,13 +113,17 @@ def _uncomfortable_breathing(script: models.Script, source: Source) -> Iterator[
             parts = {"in": breath.in_, "hold": breath.hold, "out": breath.out, "rest": breath.rest}
             for name, seconds in parts.items():
                 if 0 < seconds < BREATH_SHORTEST_PART:
-                    yield (source.value_at(path + (name,)),
-                           f"a breathing '{name}' of {seconds:g}s is hurried; "
-                           f"{BREATH_SHORTEST_PART:g}s or more is comfortable")
+                    yield (
+                        source.value_at(path + (name,)),
+                        f"a breathing '{name}' of {seconds:g}s is hurried; "
+                        f"{BREATH_SHORTEST_PART:g}s or more is comfortable",
+                    )
             if breath.hold > BREATH_LONGEST_HOLD:
-                yield (source.value_at(path + ("hold",)),
-                       f"holding the breath for {breath.hold:g}s may be uncomfortable; "
-                       f"keep holds to {BREATH_LONGEST_HOLD:g}s or less")
+                yield (
+                    source.value_at(path + ("hold",)),
+                    f"holding the breath for {breath.hold:g}s may be uncomfortable; "
+                    f"keep holds to {BREATH_LONGEST_HOLD:g}s or less",
+                )
 
 
 def _journey_narration(script: models.Script, source: Source) -> Iterator[tuple[Mark, str]]:
@@ -120,6 +132,8 @@ def _journey_narration(script: models.Script, source: Source) -> Iterator[tuple[
             continue
         for t_index, step in enumerate(scene.steps):
             if isinstance(step, models.SayStep):
-                yield (source.key_at(("scenes", s_index, "steps", t_index, "say")),
-                       f"narration in the journey scene '{scene.id}': words during the medicine "
-                       f"phase can intrude; consider music alone, or a short show text")
+                yield (
+                    source.key_at(("scenes", s_index, "steps", t_index, "say")),
+                    f"narration in the journey scene '{scene.id}': words during the medicine "
+                    f"phase can intrude; consider music alone, or a short show text",
+                )

@@ -3,9 +3,9 @@ with every finding collected in one pass."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -43,37 +43,69 @@ class ScriptError(Exception):
         super().__init__("\n".join(str(f) for f in loaded.findings if f.severity == "error"))
 
 
-def load_script(path: str | Path, *, timing: Timing | None = None,
-                checks: Iterable[ExtraCheck] = ()) -> Loaded:
+def load_script(
+    path: str | Path, *, timing: Timing | None = None, checks: Iterable[ExtraCheck] = ()
+) -> Loaded:
     path = Path(path)
     shown = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return Loaded(path, None, None, [Finding(shown, 1, 1, "error", f"cannot read the file: {exc.strerror or exc}")])
+        return Loaded(
+            path,
+            None,
+            None,
+            [Finding(shown, 1, 1, "error", f"cannot read the file: {exc.strerror or exc}")],
+        )
     if len(raw) > MAX_BYTES:
-        return Loaded(path, None, None, [Finding(shown, 1, 1, "error", "the file is too large to be a script")])
+        return Loaded(
+            path,
+            None,
+            None,
+            [Finding(shown, 1, 1, "error", "the file is too large to be a script")],
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return Loaded(path, None, None, [Finding(shown, 1, 1, "error", f"the file is not UTF-8 text ({exc.reason})")])
+        return Loaded(
+            path,
+            None,
+            None,
+            [Finding(shown, 1, 1, "error", f"the file is not UTF-8 text ({exc.reason})")],
+        )
     return load_text(text, shown, base_dir=path.parent, timing=timing, checks=checks)
 
 
-def load_text(text: str, file: str, *, base_dir: Path, timing: Timing | None = None,
-              checks: Iterable[ExtraCheck] = ()) -> Loaded:
+def load_text(
+    text: str,
+    file: str,
+    *,
+    base_dir: Path,
+    timing: Timing | None = None,
+    checks: Iterable[ExtraCheck] = (),
+) -> Loaded:
     path = Path(file)
     try:
         source = parse_yaml(text)
     except YamlError as exc:
         mark = exc.problem.mark
-        return Loaded(path, None, None, [Finding(file, mark.line, mark.column, "error", exc.problem.message)])
+        return Loaded(
+            path, None, None, [Finding(file, mark.line, mark.column, "error", exc.problem.message)]
+        )
 
-    findings = [Finding(file, p.mark.line, p.mark.column, "error", p.message) for p in source.problems]
+    findings = [
+        Finding(file, p.mark.line, p.mark.column, "error", p.message) for p in source.problems
+    ]
     if not isinstance(source.data, dict):
-        message = "the file is empty" if source.data is None else "a script is a mapping that starts with 'companion: 1'"
+        message = (
+            "the file is empty"
+            if source.data is None
+            else "a script is a mapping that starts with 'companion: 1'"
+        )
         mark = source.value_at(())
-        return Loaded(path, None, source, findings + [Finding(file, mark.line, mark.column, "error", message)])
+        return Loaded(
+            path, None, source, findings + [Finding(file, mark.line, mark.column, "error", message)]
+        )
 
     findings += _at(file, ((m, "error", msg) for m, msg in reference_problems(source)))
     script: Script | None = None
@@ -82,10 +114,21 @@ def load_text(text: str, file: str, *, base_dir: Path, timing: Timing | None = N
     except ValidationError as exc:
         findings += errors.findings_from(exc, source, file)
     if script is not None and not has_errors(findings):
-        findings += _at(file, ((m, "warning", msg) for m, msg in lint.warnings(script, source, timing or EstimatedTiming())))
+        findings += _at(
+            file,
+            (
+                (m, "warning", msg)
+                for m, msg in lint.warnings(script, source, timing or EstimatedTiming())
+            ),
+        )
         for check in checks:
             findings += _at(file, check(script, source))
-    return Loaded(path, script if not has_errors(findings) else None, source, sorted(set(findings), key=_order))
+    return Loaded(
+        path,
+        script if not has_errors(findings) else None,
+        source,
+        sorted(set(findings), key=_order),
+    )
 
 
 def _at(file: str, problems: Iterable[tuple[Mark, Severity, str]]) -> Iterator[Finding]:
@@ -110,7 +153,9 @@ def script_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files named, and the scripts in folders named (recursively, sorted)."""
     for entry in map(Path, paths):
         if entry.is_dir():
-            yield from sorted(p for p in entry.rglob("*") if p.suffix in SCRIPT_SUFFIXES and p.is_file())
+            yield from sorted(
+                p for p in entry.rglob("*") if p.suffix in SCRIPT_SUFFIXES and p.is_file()
+            )
         else:
             yield entry
 

@@ -30,10 +30,10 @@ DESCRIPTIONS = {
 
 @dataclass(frozen=True)
 class MediaSpec:
-    kind: str                   # panorama, film or scene
-    file: str                   # resolved against the script's folder when loaded
-    stereo: str = "mono"        # top-bottom: the left eye's picture above the right eye's
-    view: str | None = None     # scene: the node the viewer sits at
+    kind: str  # panorama, film or scene
+    file: str  # resolved against the script's folder when loaded
+    stereo: str = "mono"  # top-bottom: the left eye's picture above the right eye's
+    view: str | None = None  # scene: the node the viewer sits at
 
     @property
     def key(self) -> str:
@@ -57,7 +57,9 @@ def parse(name: str) -> MediaSpec | None:
         return None
     file, _, query = rest.partition("?")
     options = dict(part.partition("=")[::2] for part in query.split("&") if part)
-    return MediaSpec(kind, file, stereo=options.get("stereo", "mono"), view=options.get("view") or None)
+    return MediaSpec(
+        kind, file, stereo=options.get("stereo", "mono"), view=options.get("view") or None
+    )
 
 
 def is_media(name: object) -> bool:

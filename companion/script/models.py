@@ -42,17 +42,24 @@ def _to_seconds(value: object) -> float:
 Duration = Annotated[
     float,
     BeforeValidator(_to_seconds),
-    WithJsonSchema({
-        "anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": PATTERN}],
-        "description": f"a duration: {EXAMPLES}",
-    }),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string", "pattern": PATTERN},
+            ],
+            "description": f"a duration: {EXAMPLES}",
+        }
+    ),
 ]
 Level = Annotated[float, Field(ge=0, le=1)]
 # `hold` and `rest` of a breath may be 0 (left out); otherwise a duration.
 OptionalPart = Annotated[
     float,
     BeforeValidator(lambda v: 0.0 if v == 0 and not isinstance(v, bool) else _to_seconds(v)),
-    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": PATTERN}]}),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": PATTERN}]}
+    ),
 ]
 Text = Annotated[str, Field(min_length=1)]
 SceneId = Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
@@ -66,7 +73,12 @@ def _name_in(kind: str, names: tuple[str, ...]) -> Any:
             raise PydanticCustomError(
                 "unknown_name",
                 "unknown {kind} '{value}'{hint} (known: {known})",
-                {"kind": kind, "value": value, "hint": did_you_mean(value, names), "known": ", ".join(names)},
+                {
+                    "kind": kind,
+                    "value": value,
+                    "hint": did_you_mean(value, names),
+                    "known": ", ".join(names),
+                },
             )
         return value
 
@@ -81,26 +93,41 @@ def _media_environment(value: Any, info: ValidationInfo) -> Any:
     kinds = [k for k in media.KINDS if k in value]
     if len(kinds) != 1:
         raise PydanticCustomError(
-            "media_kind", "an environment of your own names one file as panorama, film or scene "
-                          "(for example {{panorama: media/beach.jpg}}); got {keys}",
-            {"keys": ", ".join(map(str, value)) or "nothing"})
+            "media_kind",
+            "an environment of your own names one file as panorama, film or scene "
+            "(for example {{panorama: media/beach.jpg}}); got {keys}",
+            {"keys": ", ".join(map(str, value)) or "nothing"},
+        )
     kind = kinds[0]
     extra = [str(k) for k in value if k != kind and k not in media.OPTIONS[kind]]
     if extra:
-        raise PydanticCustomError("media_option", "a {kind} takes {allowed}; not {extra}",
-                                  {"kind": kind, "allowed": ", ".join(media.OPTIONS[kind]) or "no options",
-                                   "extra": ", ".join(extra)})
+        raise PydanticCustomError(
+            "media_option",
+            "a {kind} takes {allowed}; not {extra}",
+            {
+                "kind": kind,
+                "allowed": ", ".join(media.OPTIONS[kind]) or "no options",
+                "extra": ", ".join(extra),
+            },
+        )
     file = value[kind]
     if not isinstance(file, str) or not file.strip():
-        raise PydanticCustomError("media_file", "'{kind}' needs a file name, relative to the script",
-                                  {"kind": kind})
+        raise PydanticCustomError(
+            "media_file", "'{kind}' needs a file name, relative to the script", {"kind": kind}
+        )
     if not file.lower().endswith(media.SUFFIXES[kind]):
-        raise PydanticCustomError("media_suffix", "a {kind} file ends in {suffixes}: '{file}'",
-                                  {"kind": kind, "file": file, "suffixes": ", ".join(media.SUFFIXES[kind])})
+        raise PydanticCustomError(
+            "media_suffix",
+            "a {kind} file ends in {suffixes}: '{file}'",
+            {"kind": kind, "file": file, "suffixes": ", ".join(media.SUFFIXES[kind])},
+        )
     stereo = value.get("stereo", "mono")
     if stereo not in media.STEREO:
-        raise PydanticCustomError("media_stereo", "'stereo' is mono or top-bottom, not '{stereo}'",
-                                  {"stereo": str(stereo)})
+        raise PydanticCustomError(
+            "media_stereo",
+            "'stereo' is mono or top-bottom, not '{stereo}'",
+            {"stereo": str(stereo)},
+        )
     view = value.get("view")
     if view is not None and (not isinstance(view, str) or not view):
         raise PydanticCustomError("media_view", "'view' names a node of the scene")
@@ -115,23 +142,41 @@ def _environment_name(value: str) -> str:
         return value
     names = tuple(catalog.ENVIRONMENTS)
     raise PydanticCustomError(
-        "unknown_name", "unknown {kind} '{value}'{hint} (known: {known}; or your own panorama, film or scene)",
-        {"kind": "environment", "value": value, "hint": did_you_mean(value, names), "known": ", ".join(names)})
+        "unknown_name",
+        "unknown {kind} '{value}'{hint} (known: {known}; or your own panorama, film or scene)",
+        {
+            "kind": "environment",
+            "value": value,
+            "hint": did_you_mean(value, names),
+            "known": ", ".join(names),
+        },
+    )
 
 
 _MEDIA_SCHEMA = {
     "type": "object",
     "description": "a clinic's own media: one of panorama, film or scene, with its options",
     "properties": {
-        **{kind: {"type": "string", "description": media.DESCRIPTIONS[kind]} for kind in media.KINDS},
-        "stereo": {"enum": list(media.STEREO), "description": "top-bottom: the left eye's picture above the right's"},
-        "view": {"type": "string", "description": "scene: the node the viewer sits at (else the origin)"},
+        **{
+            kind: {"type": "string", "description": media.DESCRIPTIONS[kind]}
+            for kind in media.KINDS
+        },
+        "stereo": {
+            "enum": list(media.STEREO),
+            "description": "top-bottom: the left eye's picture above the right's",
+        },
+        "view": {
+            "type": "string",
+            "description": "scene: the node the viewer sits at (else the origin)",
+        },
     },
     "oneOf": [{"required": [kind]} for kind in media.KINDS],
     "additionalProperties": False,
 }
 EnvironmentName = Annotated[
-    str, BeforeValidator(_media_environment), AfterValidator(_environment_name),
+    str,
+    BeforeValidator(_media_environment),
+    AfterValidator(_environment_name),
     WithJsonSchema({"anyOf": [{"enum": list(catalog.ENVIRONMENTS)}, _MEDIA_SCHEMA]}),
 ]
 ChimeName = _name_in("chime", catalog.CHIMES)
@@ -152,14 +197,25 @@ def is_file_reference(name: str) -> bool:
 def _resolve_file(value: str, info: ValidationInfo) -> str:
     base = (info.context or {}).get("base_dir")
     if base is not None and not (Path(base) / value).is_file():
-        raise PydanticCustomError("missing_file", "file not found: '{value}' (looked in {base})",
-                                  {"value": value, "base": str(base)})
+        raise PydanticCustomError(
+            "missing_file",
+            "file not found: '{value}' (looked in {base})",
+            {"value": value, "base": str(base)},
+        )
     return value
 
 
 def _track_schema(names: tuple[str, ...]) -> dict[str, Any]:
-    return {"anyOf": [{"enum": [*names, catalog.SILENCE]},
-                      {"type": "string", "pattern": r"[./\\]", "description": "a sound file, relative to the script"}]}
+    return {
+        "anyOf": [
+            {"enum": [*names, catalog.SILENCE]},
+            {
+                "type": "string",
+                "pattern": r"[./\\]",
+                "description": "a sound file, relative to the script",
+            },
+        ]
+    }
 
 
 def _check_track(kind: str, names: tuple[str, ...]) -> Any:
@@ -170,9 +226,15 @@ def _check_track(kind: str, names: tuple[str, ...]) -> Any:
             raise PydanticCustomError(
                 "unknown_name",
                 "unknown {kind} track '{value}'{hint} (library: {known}; or a file path, or none)",
-                {"kind": kind, "value": value, "hint": did_you_mean(value, names), "known": ", ".join(names)},
+                {
+                    "kind": kind,
+                    "value": value,
+                    "hint": did_you_mean(value, names),
+                    "known": ", ".join(names),
+                },
             )
         return value
+
     return Annotated[str, AfterValidator(check)]
 
 
@@ -180,7 +242,9 @@ class SoundSpec(Model):
     """What a bus plays: library tracks or files, crossfaded in turn; no tracks is silence."""
 
     library: ClassVar[tuple[str, ...]] = ()
-    track: tuple[str, ...] = Field(description="a track name or file, or a list of them (a playlist)")
+    track: tuple[str, ...] = Field(
+        description="a track name or file, or a list of them (a playlist)"
+    )
     volume: Level = 1.0
     fade: Duration | None = None
 
@@ -236,14 +300,19 @@ class LookBase(Model):
 def _setting_field(setting: catalog.Setting) -> tuple[Any, Any]:
     """An environment's own setting. Its value is checked against the scene's environment
     (references.py, so the message can name it); the schema describes it for editors."""
-    schema: dict[str, Any] = {"enum": list(setting.choices)} if setting.choices else {
-        "type": "number", "minimum": setting.low, "maximum": setting.high}
+    schema: dict[str, Any] = (
+        {"enum": list(setting.choices)}
+        if setting.choices
+        else {"type": "number", "minimum": setting.low, "maximum": setting.high}
+    )
     schema["description"] = setting.description
     return Annotated[Any, WithJsonSchema(schema)], None
 
 
 _ENV_SETTINGS = {s.name: s for env in catalog.ENVIRONMENTS.values() for s in env.settings}
-Look = create_model("Look", __base__=LookBase, **{n: _setting_field(s) for n, s in _ENV_SETTINGS.items()})
+Look = create_model(
+    "Look", __base__=LookBase, **{n: _setting_field(s) for n, s in _ENV_SETTINGS.items()}
+)
 LookChange = create_model("LookChange", __base__=Look, fade=(Duration | None, None))
 
 
@@ -251,20 +320,32 @@ class Voice(Model):
     """Who speaks the narration. Every field is optional; a v1 script without `engine` or
     `model` gets the neural voice for English and espeak-ng for other languages."""
 
-    rate: Annotated[int, Field(ge=80, le=260, description="words per minute as heard, pauses included")] = 110
+    rate: Annotated[
+        int, Field(ge=80, le=260, description="words per minute as heard, pauses included")
+    ] = 110
     volume: Level = 1.0
     name: str | None = Field(None, description="an espeak-ng voice by name or id (engine: espeak)")
     engine: Literal["auto", "neural", "espeak"] = Field(
-        "auto", description="auto: the neural voice where one speaks the language, else espeak-ng")
-    model: str | None = Field(None, json_schema_extra={"pattern": r"\.onnx$"}, description=(
-        "a Piper voice model (.onnx, its .onnx.json beside it), relative to the script"))
+        "auto", description="auto: the neural voice where one speaks the language, else espeak-ng"
+    )
+    model: str | None = Field(
+        None,
+        json_schema_extra={"pattern": r"\.onnx$"},
+        description=(
+            "a Piper voice model (.onnx, its .onnx.json beside it), relative to the script"
+        ),
+    )
 
     @field_validator("model")
     @classmethod
     def _model_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and not value.lower().endswith(".onnx"):
-            raise PydanticCustomError("voice_model", "a voice model is a Piper .onnx file (with its .onnx.json "
-                                      "beside it); got '{value}'", {"value": value})
+            raise PydanticCustomError(
+                "voice_model",
+                "a voice model is a Piper .onnx file (with its .onnx.json "
+                "beside it); got '{value}'",
+                {"value": value},
+            )
         return None if value is None else _resolve_file(value, info)
 
 
@@ -337,8 +418,14 @@ class WaitStep(Model):
 
 
 STEP_KINDS: dict[str, type[Model]] = {
-    "say": SayStep, "pause": PauseStep, "breathe": BreatheStep, "chime": ChimeStep,
-    "music": MusicStep, "ambience": AmbienceStep, "look": LookStep, "show": ShowStep,
+    "say": SayStep,
+    "pause": PauseStep,
+    "breathe": BreatheStep,
+    "chime": ChimeStep,
+    "music": MusicStep,
+    "ambience": AmbienceStep,
+    "look": LookStep,
+    "show": ShowStep,
     "wait": WaitStep,
 }
 
@@ -354,9 +441,12 @@ def step_kind(value: Any) -> str | None:
 
 
 Step = Annotated[
-    Union[tuple(Annotated[model, Tag(kind)] for kind, model in STEP_KINDS.items())],  # type: ignore[misc]
-    Discriminator(step_kind, custom_error_type="step_kind",
-                  custom_error_message="a step must be a mapping that starts with its kind"),
+    Union[tuple(Annotated[model, Tag(kind)] for kind, model in STEP_KINDS.items())],  # type: ignore[misc]  # noqa: UP007
+    Discriminator(
+        step_kind,
+        custom_error_type="step_kind",
+        custom_error_message="a step must be a mapping that starts with its kind",
+    ),
 ]
 
 
@@ -410,8 +500,10 @@ class Script(Model):
     def _supported(cls, value: Any) -> Any:
         if value != FORMAT_VERSION or isinstance(value, bool):
             raise PydanticCustomError(
-                "version", "unsupported format version {value}; this Companion reads version 1",
-                {"value": repr(value)})
+                "version",
+                "unsupported format version {value}; this Companion reads version 1",
+                {"value": repr(value)},
+            )
         return value
 
     def scene_phase(self, scene: Scene) -> str:

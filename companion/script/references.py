@@ -4,7 +4,8 @@ they are reported beside type errors in the same pass."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from companion.script import catalog, media
 from companion.script.findings import did_you_mean
@@ -25,8 +26,10 @@ def reference_problems(source: Source) -> Iterator[tuple[Mark, str]]:
             continue
         if scene_id in ids:
             first = source.value_at(("scenes", ids[scene_id], "id"))
-            yield (source.value_at(("scenes", index, "id")),
-                   f"duplicate scene id '{scene_id}' (first used at line {first.line})")
+            yield (
+                source.value_at(("scenes", index, "id")),
+                f"duplicate scene id '{scene_id}' (first used at line {first.line})",
+            )
         else:
             ids[scene_id] = index
 
@@ -36,30 +39,39 @@ def reference_problems(source: Source) -> Iterator[tuple[Mark, str]]:
         then = scene.get("then")
         if isinstance(then, str) and then not in THEN_WORDS and then not in ids:
             hint = did_you_mean(then, [*THEN_WORDS, *ids])
-            yield (source.value_at(("scenes", index, "then")),
-                   f"'then': no scene has the id '{then}'{hint} (or use next, hold or end)")
+            yield (
+                source.value_at(("scenes", index, "then")),
+                f"'then': no scene has the id '{then}'{hint} (or use next, hold or end)",
+            )
         yield from _look_problems(source, ("scenes", index), scene)
 
     safe = data.get("safe_scene")
     if isinstance(safe, str) and safe not in ids:
-        yield (source.value_at(("safe_scene",)),
-               f"'safe_scene': no scene has the id '{safe}'{did_you_mean(safe, ids)}")
+        yield (
+            source.value_at(("safe_scene",)),
+            f"'safe_scene': no scene has the id '{safe}'{did_you_mean(safe, ids)}",
+        )
 
 
 def _look_problems(source: Source, path: Path, scene: dict[str, Any]) -> Iterator[tuple[Mark, str]]:
     """Each environment's own look settings: only that environment takes them, in range."""
     name = scene.get("environment")
     environment = catalog.ENVIRONMENTS.get(name) if isinstance(name, str) else None
-    own_media = next((k for k in media.KINDS if k in name), None) if isinstance(name, dict) else None
-    if own_media is not None:   # a clinic's own media takes only the shared settings
+    own_media = (
+        next((k for k in media.KINDS if k in name), None) if isinstance(name, dict) else None
+    )
+    if own_media is not None:  # a clinic's own media takes only the shared settings
         environment = catalog.Environment(own_media, media.DESCRIPTIONS[own_media])
     if environment is None:
         return
     looks: list[tuple[Path, Any]] = [(path + ("look",), scene.get("look"))]
     steps = scene.get("steps")
     if isinstance(steps, list):
-        looks += [(path + ("steps", i, "look"), step.get("look"))
-                  for i, step in enumerate(steps) if isinstance(step, dict) and "look" in step]
+        looks += [
+            (path + ("steps", i, "look"), step.get("look"))
+            for i, step in enumerate(steps)
+            if isinstance(step, dict) and "look" in step
+        ]
     shared = {"time", "motion", "brightness", "fade"}
     all_settings = set(catalog.look_setting_names())
     for look_path, look in looks:
@@ -73,8 +85,10 @@ def _look_problems(source: Source, path: Path, scene: dict[str, Any]) -> Iterato
             if setting is None:
                 owners = [e.name for e in catalog.ENVIRONMENTS.values() if e.setting(key)]
                 own = ", ".join(s.name for s in environment.settings) or "none"
-                yield (source.key_at(key_path),
-                       f"'look.{key}' is a setting of {' and '.join(owners)}, not of {environment.name}"
-                       f" (its own settings: {own})")
+                yield (
+                    source.key_at(key_path),
+                    f"'look.{key}' is a setting of {' and '.join(owners)}, not of {environment.name}"
+                    f" (its own settings: {own})",
+                )
             elif value is not None and (problem := setting.problem(value)):
                 yield source.value_at(key_path), f"'look.{key}' {problem}"

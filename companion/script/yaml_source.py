@@ -23,7 +23,7 @@ class Mark:
     column: int  # 1-based
 
     @classmethod
-    def of(cls, mark: yaml.Mark | None) -> "Mark":
+    def of(cls, mark: yaml.Mark | None) -> Mark:
         return cls(mark.line + 1, mark.column + 1) if mark else cls(1, 1)
 
 
@@ -88,7 +88,10 @@ def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> Problem:
     before = text[: exc.position]
     line = before.count("\n") + 1
     column = exc.position - (before.rfind("\n") + 1) + 1
-    return Problem(Mark(line, column), f"not valid YAML: the character {exc.character!r} cannot appear in a script")
+    return Problem(
+        Mark(line, column),
+        f"not valid YAML: the character {exc.character!r} cannot appear in a script",
+    )
 
 
 def _problem_of(exc: yaml.MarkedYAMLError) -> Problem:
@@ -114,7 +117,11 @@ class _Builder:
     def build(self, node: Node, path: Path) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise YamlError(Problem(Mark.of(node.start_mark), "the document is too large (aliases expand too far)"))
+            raise YamlError(
+                Problem(
+                    Mark.of(node.start_mark), "the document is too large (aliases expand too far)"
+                )
+            )
         self.source.values[path] = Mark.of(node.start_mark)
         if id(node) in self.active:
             self._problem(node, "an alias refers to the mapping or list that contains it")
@@ -143,7 +150,9 @@ class _Builder:
             key_path = path + (key,)
             if key in result:
                 first = self.source.keys[key_path]
-                self._problem(key_node, f"duplicate key '{key}' (first written at line {first.line})")
+                self._problem(
+                    key_node, f"duplicate key '{key}' (first written at line {first.line})"
+                )
                 continue
             self.source.keys[key_path] = Mark.of(key_node.start_mark)
             result[key] = self.build(value_node, key_path)

@@ -6,4 +6,13 @@ from companion.session.clock import Clock, RealClock, ScaledClock, VirtualClock
 from companion.session.commands import COMMANDS, CommandResult
 from companion.session.engine import Engine, State
 
-__all__ = ["COMMANDS", "Clock", "CommandResult", "Engine", "RealClock", "ScaledClock", "State", "VirtualClock"]
+__all__ = [
+    "COMMANDS",
+    "Clock",
+    "CommandResult",
+    "Engine",
+    "RealClock",
+    "ScaledClock",
+    "State",
+    "VirtualClock",
+]

@@ -58,7 +58,7 @@ class Say(Action):
     line_id: str | None = None
     audio: str | None = None
     silent: bool = False  # no sound for this line (no speech engine, a damaged file): the
-                          # caption is all the patient gets, so it shows even with captions off
+    # caption is all the patient gets, so it shows even with captions off
 
 
 @dataclass(frozen=True)
@@ -172,5 +172,9 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"event": self.kind, "session_time": round(self.session_time, 3),
-                "play_time": round(self.play_time, 3), **self.data}
+        return {
+            "event": self.kind,
+            "session_time": round(self.session_time, 3),
+            "play_time": round(self.play_time, 3),
+            **self.data,
+        }

@@ -37,16 +37,27 @@ COMMANDS: dict[str, dict[str, Param]] = {
     "note": {"text": Param(str)},
     "end": {},
     # The clinic's side: the dose clock, vitals reminders, the patient's signal, the headset.
-    "medicine": {"text": Param(str, False), "route": Param(str, False),
-                 "dose": Param(float, False), "unit": Param(str, False), "lot": Param(str, False)},
+    "medicine": {
+        "text": Param(str, False),
+        "route": Param(str, False),
+        "dose": Param(float, False),
+        "unit": Param(str, False),
+        "lot": Param(str, False),
+    },
     "vitals_interval": {"minutes": Param(float)},
     "ack_vitals": {},
     # Values of one check (any subset; see companion/session/monitoring.py), an alert seen,
     # and the time the patient may leave (the protocol decides when it is allowed).
-    "vitals": {"systolic": Param(float, False), "diastolic": Param(float, False),
-               "heart_rate": Param(float, False), "spo2": Param(float, False),
-               "respiratory_rate": Param(float, False), "sedation": Param(int, False),
-               "dissociation": Param(str, False), "comment": Param(str, False)},
+    "vitals": {
+        "systolic": Param(float, False),
+        "diastolic": Param(float, False),
+        "heart_rate": Param(float, False),
+        "spo2": Param(float, False),
+        "respiratory_rate": Param(float, False),
+        "sedation": Param(int, False),
+        "dissociation": Param(str, False),
+        "comment": Param(str, False),
+    },
     "ack_alert": {"id": Param(int, False)},
     "ready_to_leave": {},
     "patient_signal": {"via": Param(str, False)},
@@ -80,8 +91,9 @@ def parse_arguments(name: str, args: dict[str, Any]) -> dict[str, Any]:
         raise Refused(f"unknown command '{name}'{did_you_mean(name, COMMANDS)}")
     unknown = [key for key in args if key not in params]
     if unknown:
-        raise Refused(f"'{name}' takes no argument '{unknown[0]}'"
-                      f"{did_you_mean(unknown[0], params)}")
+        raise Refused(
+            f"'{name}' takes no argument '{unknown[0]}'{did_you_mean(unknown[0], params)}"
+        )
     parsed: dict[str, Any] = {}
     for key, param in params.items():
         if key not in args:

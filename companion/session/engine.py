@@ -69,16 +69,24 @@ class GroundedFrom:
 
 
 class Engine:
-    def __init__(self, script: models.Script, clock: Clock, timing: Timing | None = None,
-                 protocol: Protocol | None = None) -> None:
+    def __init__(
+        self,
+        script: models.Script,
+        clock: Clock,
+        timing: Timing | None = None,
+        protocol: Protocol | None = None,
+    ) -> None:
         self.script = script
         self.clock = clock
         self.timing: Timing = timing or EstimatedTiming()
         self.state = State.READY
         self.revision = 0
         self.levels: dict[str, float] = {
-            "master": 1.0, "music": script.mix.music, "ambience": script.mix.ambience,
-            "narration": script.mix.narration, "effects": 1.0,
+            "master": 1.0,
+            "music": script.mix.music,
+            "ambience": script.mix.ambience,
+            "narration": script.mix.narration,
+            "effects": 1.0,
         }
         self.intensity = DEFAULT_INTENSITY
         self.captions = True
@@ -89,8 +97,9 @@ class Engine:
         self.voice: dict[str, Any] = {}  # which voice speaks the narration (the speech badge)
         self.hold_reason: str | None = None
         # the dose clock, vitals, checkpoints and alerts (companion/session/monitoring.py)
-        self.monitoring = Monitoring(self._event, lambda: self.session_time, self._changed,
-                                     protocol)
+        self.monitoring = Monitoring(
+            self._event, lambda: self.session_time, self._changed, protocol
+        )
         self.patient_signal: dict[str, Any] | None = None
         self.end_reason: str | None = None
         self._actions: list[act.Action] = []
@@ -151,7 +160,9 @@ class Engine:
 
     def _settle(self) -> None:
         """Play every step (and rest) that has come due by the present play time."""
-        while self.state is State.PLAYING and self._position and self._position.step_ends is not None:
+        while (
+            self.state is State.PLAYING and self._position and self._position.step_ends is not None
+        ):
             if self._play + EPSILON < self._position.step_ends:
                 break
             self._due = self._position.step_ends  # events carry the time they fell due
@@ -160,19 +171,34 @@ class Engine:
 
     # --- the timeline -------------------------------------------------------------------
 
-    def _enter_scene(self, index: int | None, at: float, step_index: int = 0,
-                     presentation: Presentation | None = None) -> None:
+    def _enter_scene(
+        self,
+        index: int | None,
+        at: float,
+        step_index: int = 0,
+        presentation: Presentation | None = None,
+    ) -> None:
         scene = BUILT_IN_HAVEN if index is None else self.script.scenes[index]
         self._position = Position(index, scene, scene_started=at)
         transition = scene.transition if presentation is None else RETURN_TRANSITION
-        look = dict(presentation.look) if presentation else (scene.look.settings() if scene.look else {})
+        look = (
+            dict(presentation.look)
+            if presentation
+            else (scene.look.settings() if scene.look else {})
+        )
         before = self._presentation
         # Sound carries over from scene to scene unless a scene sets it.
-        self._presentation = Presentation(scene.environment, look,
-                                          before.music if before else None,
-                                          before.ambience if before else None)
-        self._emit(act.SceneChange(scene.id, scene.environment, dict(look), transition,
-                                   self._phase_of(scene)))
+        self._presentation = Presentation(
+            scene.environment,
+            look,
+            before.music if before else None,
+            before.ambience if before else None,
+        )
+        self._emit(
+            act.SceneChange(
+                scene.id, scene.environment, dict(look), transition, self._phase_of(scene)
+            )
+        )
         if presentation is not None:
             for bus, change in (("music", presentation.music), ("ambience", presentation.ambience)):
                 tracks, volume = (change.tracks, change.volume) if change else ((), 1.0)
@@ -199,7 +225,9 @@ class Engine:
         step = steps[index]
         seconds = step_seconds(step, self.script, self.timing)
         position.step_ends = at + seconds
-        self._event("step_start", scene=position.scene.id, step=index, step_kind=models.step_kind(step))
+        self._event(
+            "step_start", scene=position.scene.id, step=index, step_kind=models.step_kind(step)
+        )
         match step:
             case models.SayStep():
                 self._emit(act.Say(step.say, seconds, step.caption, step.id, step.audio))
@@ -210,10 +238,15 @@ class Engine:
             case models.ShowStep():
                 self._emit(act.ShowText(step.show, seconds))
             case models.MusicStep():
-                self._sound(self._sound_change("music", step.music, step.fade or step.music.fade or 0.0))
+                self._sound(
+                    self._sound_change("music", step.music, step.fade or step.music.fade or 0.0)
+                )
             case models.AmbienceStep():
-                self._sound(self._sound_change("ambience", step.ambience,
-                                               step.fade or step.ambience.fade or 0.0))
+                self._sound(
+                    self._sound_change(
+                        "ambience", step.ambience, step.fade or step.ambience.fade or 0.0
+                    )
+                )
             case models.LookStep():
                 change = step.look.settings()
                 self._require_presentation().look.update(change)
@@ -297,8 +330,9 @@ class Engine:
             self._changed()
         except Refused as refusal:
             result = CommandResult(name, False, str(refusal))
-        self._event("command", command=name, args=args, source=source, ok=result.ok,
-                    reason=result.reason)
+        self._event(
+            "command", command=name, args=args, source=source, ok=result.ok, reason=result.reason
+        )
         self._events.insert(first_effect, self._events.pop())  # the command before its effects
         return result
 
@@ -329,8 +363,13 @@ class Engine:
         self._event("session_start", title=self.script.title, scene=scene_id, step=step)
         protocol = self.monitoring.protocol
         if protocol is not None:  # the record keeps it as written: resume and report read it
-            self._event("protocol", name=protocol.name, title=protocol.title,
-                        route=protocol.route, definition=protocol.definition)
+            self._event(
+                "protocol",
+                name=protocol.name,
+                title=protocol.title,
+                route=protocol.route,
+                definition=protocol.definition,
+            )
 
     def _cmd_pause(self) -> None:
         self._require(State.PLAYING, State.HOLDING)
@@ -400,7 +439,9 @@ class Engine:
         self._require(State.PLAYING, State.HOLDING, State.PAUSED)
         self._navigate(self._scene_named(scene))
 
-    def _navigate(self, index: int | None, step: int = 0, presentation: Presentation | None = None) -> None:
+    def _navigate(
+        self, index: int | None, step: int = 0, presentation: Presentation | None = None
+    ) -> None:
         """Go to scene `index` (None: the built-in haven) now, from any playing state."""
         self._resume_for_navigation()
         self._end_step_presence(interrupted=True)
@@ -416,8 +457,11 @@ class Engine:
         position = self._require_position()
         if self._is_safe_scene(position):
             raise Refused("already in the safe scene")
-        remembered = GroundedFrom(position.scene_index, min(position.step_index, len(position.scene.steps)),
-                                  self._copy_presentation())
+        remembered = GroundedFrom(
+            position.scene_index,
+            min(position.step_index, len(position.scene.steps)),
+            self._copy_presentation(),
+        )
         safe = self.script.scene_index(self.script.safe_scene) if self.script.safe_scene else None
         self._navigate(safe)
         self._grounded = remembered
@@ -459,8 +503,11 @@ class Engine:
         if not text.strip():
             raise Refused("a note cannot be empty")
         position = self._position
-        note = {"text": text.strip(), "session_time": round(self.session_time, 3),
-                "scene": position.scene.id if position else None}
+        note = {
+            "text": text.strip(),
+            "session_time": round(self.session_time, 3),
+            "scene": position.scene.id if position else None,
+        }
         self.notes.append(note)
         self._event("note", **note)
 
@@ -477,8 +524,14 @@ class Engine:
             raise Refused("write the adverse events (or 'none') or the outcome")
         self._event("closing", adverse_events=adverse_events.strip(), outcome=outcome.strip())
 
-    def _cmd_medicine(self, text: str = "", route: str | None = None, dose: float | None = None,
-                      unit: str | None = None, lot: str | None = None) -> None:
+    def _cmd_medicine(
+        self,
+        text: str = "",
+        route: str | None = None,
+        dose: float | None = None,
+        unit: str | None = None,
+        lot: str | None = None,
+    ) -> None:
         self._require(State.PLAYING, State.HOLDING, State.PAUSED)
         self.monitoring.medicine(text, route, dose, unit, lot)
 
@@ -506,8 +559,9 @@ class Engine:
         first dose and it is recorded at the start)."""
         if self.state is not State.READY:
             raise ValueError("the protocol is set before the session starts")
-        self.monitoring = Monitoring(self._event, lambda: self.session_time, self._changed,
-                                     protocol)
+        self.monitoring = Monitoring(
+            self._event, lambda: self.session_time, self._changed, protocol
+        )
         self._changed()
 
     # the dose clock's state, read where it was read before it moved into monitoring
@@ -527,8 +581,9 @@ class Engine:
     def vitals_checks(self) -> int:
         return self.monitoring.vitals_checks
 
-    def restore_dose_clock(self, doses: list[dict[str, Any]], checks: int = 0,
-                           due: float | None = None) -> None:
+    def restore_dose_clock(
+        self, doses: list[dict[str, Any]], checks: int = 0, due: float | None = None
+    ) -> None:
         """On resume: the doses given before (in this engine's session times, which may be
         negative), the vitals checks done, and a reminder still unacknowledged."""
         if doses:
@@ -549,10 +604,16 @@ class Engine:
                 raise Refused("a scene cannot be grounded from the safe scene itself")
             safe_scene = BUILT_IN_HAVEN if safe is None else self.script.scenes[safe]
             step = min(max(step, 0), len(safe_scene.steps))
-            back = GroundedFrom(index, min(max(from_step, 0), len(scene.steps)), Presentation(
-                scene.environment, scene.look.settings() if scene.look else {},
-                self._sound_change("music", scene.music, 0.0) if scene.music else None,
-                self._sound_change("ambience", scene.ambience, 0.0) if scene.ambience else None))
+            back = GroundedFrom(
+                index,
+                min(max(from_step, 0), len(scene.steps)),
+                Presentation(
+                    scene.environment,
+                    scene.look.settings() if scene.look else {},
+                    self._sound_change("music", scene.music, 0.0) if scene.music else None,
+                    self._sound_change("ambience", scene.ambience, 0.0) if scene.ambience else None,
+                ),
+            )
         except Refused as refusal:
             return CommandResult("start_grounded", False, str(refusal))
         self._begin_session(safe_scene.id, step)
@@ -570,7 +631,11 @@ class Engine:
     def _cmd_patient_signal(self, via: str = "key") -> None:
         self._require(State.PLAYING, State.HOLDING, State.PAUSED)
         if self.patient_signal is None:
-            self.patient_signal = {"session_time": round(self.session_time, 3), "via": via, "count": 0}
+            self.patient_signal = {
+                "session_time": round(self.session_time, 3),
+                "via": via,
+                "count": 0,
+            }
         self.patient_signal["count"] += 1
         self._event("patient_signal", via=via)
 
@@ -615,10 +680,16 @@ class Engine:
         for _ in range(len(self.script.scenes) * 1000):  # a loop of empty scenes cannot spin
             scene = self.script.scenes[index]
             length = self.estimated_scene_seconds(scene)
-            following = index + 1 if scene.then in ("next", "hold") else self.script.scene_index(scene.then)
+            following = (
+                index + 1 if scene.then in ("next", "hold") else self.script.scene_index(scene.then)
+            )
             waits_ahead = scene.holds_from(passed if index == first else 0)
-            if target < length or following is None or following >= len(self.script.scenes) \
-                    or (stop_at_holds and waits_ahead):
+            if (
+                target < length
+                or following is None
+                or following >= len(self.script.scenes)
+                or (stop_at_holds and waits_ahead)
+            ):
                 break
             target -= length
             index = following
@@ -632,8 +703,12 @@ class Engine:
         started = self._play - scene_time
         position = Position(index, scene, scene_started=started)
         before = self._presentation
-        presentation = Presentation(scene.environment, scene.look.settings() if scene.look else {},
-                                    before.music if before else None, before.ambience if before else None)
+        presentation = Presentation(
+            scene.environment,
+            scene.look.settings() if scene.look else {},
+            before.music if before else None,
+            before.ambience if before else None,
+        )
         for bus, spec in (("music", scene.music), ("ambience", scene.ambience)):
             if spec is not None:
                 setattr(presentation, bus, self._sound_change(bus, spec, 0.0))
@@ -642,7 +717,9 @@ class Engine:
         for i, step in enumerate(scene.steps):
             seconds = step_seconds(step, self.script, self.timing)
             waits = isinstance(step, models.WaitStep)
-            if (waits and stop_at_holds and i >= passed) or (at + seconds > self._play + EPSILON and not waits):
+            if (waits and stop_at_holds and i >= passed) or (
+                at + seconds > self._play + EPSILON and not waits
+            ):
                 step_index = i
                 break
             if isinstance(step, models.LookStep):
@@ -653,8 +730,15 @@ class Engine:
                 setattr(presentation, bus, self._sound_change(bus, spec, 0.0))
             at += seconds
         self._position, self._presentation = position, presentation
-        self._emit(act.SceneChange(scene.id, scene.environment, dict(presentation.look), SEEK_FADE,
-                                   self._phase_of(scene)))
+        self._emit(
+            act.SceneChange(
+                scene.id,
+                scene.environment,
+                dict(presentation.look),
+                SEEK_FADE,
+                self._phase_of(scene),
+            )
+        )
         for change in (presentation.music, presentation.ambience):
             if change is not None:
                 self._emit(act.SoundChange(change.bus, change.tracks, change.volume, SEEK_FADE))
@@ -706,7 +790,12 @@ class Engine:
         within = elapsed - cycle * b.cycle_seconds
         for phase, seconds in (("in", b.in_), ("hold", b.hold), ("out", b.out), ("rest", b.rest)):
             if seconds > 0 and within < seconds:
-                return {"phase": phase, "progress": within / seconds, "cycle": cycle + 1, "cycles": b.cycles}
+                return {
+                    "phase": phase,
+                    "progress": within / seconds,
+                    "cycle": cycle + 1,
+                    "cycles": b.cycles,
+                }
             within -= seconds
         return {"phase": "rest", "progress": 1.0, "cycle": b.cycles, "cycles": b.cycles}
 
@@ -730,6 +819,7 @@ class Engine:
 
     def snapshot(self) -> dict[str, Any]:
         from companion.session.snapshot import build_snapshot  # one module owns the shape
+
         self._catch_up()
         return build_snapshot(self)
 
@@ -742,7 +832,10 @@ class Engine:
         index = self.script.scene_index(scene_id)
         if index is None:
             from companion.script.findings import did_you_mean
-            raise Refused(f"no scene '{scene_id}'{did_you_mean(scene_id, [s.id for s in self.script.scenes])}")
+
+            raise Refused(
+                f"no scene '{scene_id}'{did_you_mean(scene_id, [s.id for s in self.script.scenes])}"
+            )
         return index
 
     def _is_safe_scene(self, position: Position) -> bool:

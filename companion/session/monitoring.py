@@ -26,10 +26,15 @@ Emit = Callable[..., None]
 
 
 class Monitoring:
-    def __init__(self, emit: Emit, now: Callable[[], float], changed: Callable[[], None],
-                 protocol: Protocol | None = None) -> None:
-        self._emit = emit          # engine._event(kind, **data): the record's events
-        self._now = now            # the engine's session time
+    def __init__(
+        self,
+        emit: Emit,
+        now: Callable[[], float],
+        changed: Callable[[], None],
+        protocol: Protocol | None = None,
+    ) -> None:
+        self._emit = emit  # engine._event(kind, **data): the record's events
+        self._now = now  # the engine's session time
         self._changed = changed
         self.protocol = protocol
         self.doses: list[dict[str, Any]] = []
@@ -42,9 +47,16 @@ class Monitoring:
         self.ready_at: float | None = None
         self._alert_count = 0
         self.checkpoints: list[dict[str, Any]] = [
-            {"name": c.name, "minutes": c.minutes, "clock": c.clock(), "discharge": c.discharge,
-             "status": "pending", "at": None}
-            for c in (protocol.checkpoints if protocol else ())]
+            {
+                "name": c.name,
+                "minutes": c.minutes,
+                "clock": c.clock(),
+                "discharge": c.discharge,
+                "status": "pending",
+                "at": None,
+            }
+            for c in (protocol.checkpoints if protocol else ())
+        ]
 
     # --- scales ------------------------------------------------------------------------------
 
@@ -63,9 +75,13 @@ class Monitoring:
         if self.protocol is None:
             if self.doses and self.vitals_due is None and self.session_time >= self.next_vitals:
                 self.vitals_due = self.next_vitals
-                self._emit("vitals_due", due=round(self.next_vitals, 3),
-                           minutes_since_dose=round(
-                               (self.next_vitals - self.doses[0]["session_time"]) / 60, 1))
+                self._emit(
+                    "vitals_due",
+                    due=round(self.next_vitals, 3),
+                    minutes_since_dose=round(
+                        (self.next_vitals - self.doses[0]["session_time"]) / 60, 1
+                    ),
+                )
                 self._changed()
             return
         self._advance_checkpoints()
@@ -113,14 +129,25 @@ class Monitoring:
         if at is not None:
             checkpoint["at"] = at
         due = self.due_time(checkpoint)
-        self._emit("checkpoint", name=checkpoint["name"], clock=checkpoint["clock"],
-                   status=status, due=None if due is None else round(due, 3))
+        self._emit(
+            "checkpoint",
+            name=checkpoint["name"],
+            clock=checkpoint["clock"],
+            status=status,
+            due=None if due is None else round(due, 3),
+        )
         self._changed()
 
     # --- commands ------------------------------------------------------------------------------
 
-    def medicine(self, text: str = "", route: str | None = None, dose: float | None = None,
-                 unit: str | None = None, lot: str | None = None) -> None:
+    def medicine(
+        self,
+        text: str = "",
+        route: str | None = None,
+        dose: float | None = None,
+        unit: str | None = None,
+        lot: str | None = None,
+    ) -> None:
         if dose is not None and not 0 < dose <= MAX_DOSE:
             raise Refused(f"a dose is a number above 0 and at most {MAX_DOSE:g}")
         for name, value in (("route", route), ("unit", unit), ("lot", lot)):
@@ -130,8 +157,12 @@ class Monitoring:
         protocol = self.protocol
         route = (route or "").strip() or (protocol.route if protocol else "")
         unit = (unit or "").strip() or (protocol.unit if protocol and dose is not None else "")
-        for key, value in (("route", route), ("dose", dose), ("unit", unit),
-                           ("lot", (lot or "").strip())):
+        for key, value in (
+            ("route", route),
+            ("dose", dose),
+            ("unit", unit),
+            ("lot", (lot or "").strip()),
+        ):
             if value not in (None, ""):
                 entry[key] = value
         if protocol and self.checkpoints and not self.doses:
@@ -158,8 +189,11 @@ class Monitoring:
         if self.vitals_due is None:
             raise Refused("no vitals check is due")
         self.vitals_checks += 1
-        self._emit("vitals_ack", due=round(self.vitals_due, 3),
-                   late=round(self.session_time - self.vitals_due, 3))
+        self._emit(
+            "vitals_ack",
+            due=round(self.vitals_due, 3),
+            late=round(self.session_time - self.vitals_due, 3),
+        )
         period = self.vitals_minutes * 60
         while self.next_vitals <= self.session_time:
             self.next_vitals += period
@@ -208,21 +242,26 @@ class Monitoring:
         if ("systolic" in entry) != ("diastolic" in entry):
             raise Refused("give both numbers of the blood pressure, systolic and diastolic")
         if "systolic" in entry and entry["diastolic"] >= entry["systolic"]:
-            raise Refused(f"the diastolic pressure ({entry['diastolic']}) is not below the "
-                          f"systolic ({entry['systolic']}): are they the right way round?")
+            raise Refused(
+                f"the diastolic pressure ({entry['diastolic']}) is not below the "
+                f"systolic ({entry['systolic']}): are they the right way round?"
+            )
         sedation = values.get("sedation")
         if sedation is not None:
             top = len(self.sedation.levels) - 1
             level = finite_number(sedation)
             if level is None or not level.is_integer() or not 0 <= level <= top:
-                raise Refused(f"sedation is a whole number from 0 to {top} (got {repr(sedation)[:40]})")
+                raise Refused(
+                    f"sedation is a whole number from 0 to {top} (got {repr(sedation)[:40]})"
+                )
             entry["sedation"] = int(level)
         dissociation = values.get("dissociation")
         if dissociation is not None:
             levels = self.dissociation.levels
             if dissociation not in levels:
-                raise Refused(f"dissociation is one of: {', '.join(levels)} "
-                              f"(got {str(dissociation)[:40]!r})")
+                raise Refused(
+                    f"dissociation is one of: {', '.join(levels)} (got {str(dissociation)[:40]!r})"
+                )
             entry["dissociation"] = dissociation
         comment = " ".join(str(values.get("comment") or "").split())
         if len(comment) > MAX_COMMENT:
@@ -230,8 +269,10 @@ class Monitoring:
         if comment:
             entry["comment"] = comment
         if not any(key in entry for key in (*VITALS, "sedation", "dissociation")):
-            raise Refused("enter at least one value: blood pressure, heart rate, SpO2, "
-                          "respiratory rate, sedation or dissociation")
+            raise Refused(
+                "enter at least one value: blood pressure, heart rate, SpO2, "
+                "respiratory rate, sedation or dissociation"
+            )
         return entry
 
     def _flags(self, entry: dict[str, Any]) -> dict[str, str]:
@@ -262,11 +303,17 @@ class Monitoring:
             label, unit, _, _ = VITALS[sign]
             limit = self.protocol.limits[sign]
             bound = limit.low if side == "low" else limit.high
-            parts.append(f"{label} {entry[sign]:g} {unit} "
-                         f"({'below' if side == 'low' else 'above'} {bound:g})")
+            parts.append(
+                f"{label} {entry[sign]:g} {unit} "
+                f"({'below' if side == 'low' else 'above'} {bound:g})"
+            )
         self._alert_count += 1
-        alert = {"id": self._alert_count, "session_time": entry["session_time"],
-                 "message": "; ".join(parts), "signs": sorted(flags)}
+        alert = {
+            "id": self._alert_count,
+            "session_time": entry["session_time"],
+            "message": "; ".join(parts),
+            "signs": sorted(flags),
+        }
         self.alerts.append(alert)
         self._emit("alert", **{k: v for k, v in alert.items() if k != "session_time"})
 
@@ -302,22 +349,27 @@ class Monitoring:
         earliest = self.doses[-1]["session_time"] + protocol.observation * 60
         if self.session_time < earliest:
             left = earliest - self.session_time
-            return False, (f"the minimum observation of {protocol.observation:g} minutes "
-                           f"after the last dose ends in {_minutes_seconds(left)}")
+            return False, (
+                f"the minimum observation of {protocol.observation:g} minutes "
+                f"after the last dose ends in {_minutes_seconds(left)}"
+            )
         after = [e for e in self.entries if e["session_time"] >= self.doses[-1]["session_time"]]
         if not after:
             return False, "no vitals check since the last dose"
         last = after[-1]
         window = protocol.window * 60
         if last["session_time"] < earliest - window:
-            return False, (f"the last check was {_minutes_seconds(self.session_time - last['session_time'])} "
-                           "ago: take the check before discharge")
+            return False, (
+                f"the last check was {_minutes_seconds(self.session_time - last['session_time'])} "
+                "ago: take the check before discharge"
+            )
         if last.get("flags"):
             return False, "the last check was outside the protocol's limits"
         if self.alerts:
             return False, "an alert is not acknowledged"
-        missing = [VITALS[s][0] for s in protocol.limits if s != "respiratory_rate"
-                   and s not in last]
+        missing = [
+            VITALS[s][0] for s in protocol.limits if s != "respiratory_rate" and s not in last
+        ]
         if missing:
             return False, f"the last check has no {', '.join(missing)}"
         for name, scale in (("sedation", self.sedation), ("dissociation", self.dissociation)):
@@ -325,8 +377,11 @@ class Monitoring:
             if value is None:
                 return False, f"{name} was not recorded at the last check"
             # (a value from a record resumed under another scale may not be on this one)
-            index = value if isinstance(value, int) else (
-                scale.levels.index(value) if value in scale.levels else -1)
+            index = (
+                value
+                if isinstance(value, int)
+                else (scale.levels.index(value) if value in scale.levels else -1)
+            )
             if index not in scale.resolved:
                 shown = scale.label(index) if index >= 0 else value
                 return False, f"{name} has not resolved ({shown})"
@@ -339,13 +394,21 @@ class Monitoring:
         given = self.doses[0]["session_time"]
         next_vitals = self.next_vitals
         if self.protocol is not None:  # the protocol's checkpoints, not the interval, say when
-            open_ = [self.due_time(c) for c in self.checkpoints
-                     if c["status"] in ("pending", "due", "late") and c["minutes"] is not None]
+            open_ = [
+                self.due_time(c)
+                for c in self.checkpoints
+                if c["status"] in ("pending", "due", "late") and c["minutes"] is not None
+            ]
             next_vitals = min((d for d in open_ if d is not None), default=next_vitals)
-        return {"given_at": given, "elapsed": round(self.session_time - given, 3),
-                "doses": len(self.doses), "interval_minutes": self.vitals_minutes,
-                "next_vitals": round(next_vitals, 3), "vitals_due": self.vitals_due,
-                "vitals_checks": self.vitals_checks}
+        return {
+            "given_at": given,
+            "elapsed": round(self.session_time - given, 3),
+            "doses": len(self.doses),
+            "interval_minutes": self.vitals_minutes,
+            "next_vitals": round(next_vitals, 3),
+            "vitals_due": self.vitals_due,
+            "vitals_checks": self.vitals_checks,
+        }
 
     def snapshot(self) -> dict[str, Any]:
         """What the panel shows of the monitoring (and the HTTP API's state gives)."""
@@ -356,35 +419,57 @@ class Monitoring:
         checkpoints = []
         for checkpoint in self.checkpoints:
             due = self.due_time(checkpoint)
-            checkpoints.append({"name": checkpoint["name"], "clock": checkpoint["clock"],
-                                "status": checkpoint["status"], "at": checkpoint["at"],
-                                "due": None if due is None else round(due, 3),
-                                "in": None if due is None else round(due - now, 3)})
-        following = next((c for c in checkpoints if c["status"] in ("due", "late", "pending")),
-                         None)
+            checkpoints.append(
+                {
+                    "name": checkpoint["name"],
+                    "clock": checkpoint["clock"],
+                    "status": checkpoint["status"],
+                    "at": checkpoint["at"],
+                    "due": None if due is None else round(due, 3),
+                    "in": None if due is None else round(due - now, 3),
+                }
+            )
+        following = next(
+            (c for c in checkpoints if c["status"] in ("due", "late", "pending")), None
+        )
         return {
-            "protocol": None if protocol is None else {
-                "name": protocol.name, "title": protocol.title, "route": protocol.route,
-                "unit": protocol.unit, "observation_minutes": protocol.observation,
-                "limits": {s: {"min": lim.low, "max": lim.high}
-                           for s, lim in protocol.limits.items()}},
-            "scales": {"sedation": list(self.sedation.levels),
-                       "dissociation": list(self.dissociation.levels)},
+            "protocol": None
+            if protocol is None
+            else {
+                "name": protocol.name,
+                "title": protocol.title,
+                "route": protocol.route,
+                "unit": protocol.unit,
+                "observation_minutes": protocol.observation,
+                "limits": {
+                    s: {"min": lim.low, "max": lim.high} for s, lim in protocol.limits.items()
+                },
+            },
+            "scales": {
+                "sedation": list(self.sedation.levels),
+                "dissociation": list(self.dissociation.levels),
+            },
             "doses": [dict(d) for d in self.doses],
             "checkpoints": checkpoints,
             "next_checkpoint": following,
             "latest": dict(latest) if latest else None,
             "checks": len(self.entries),
             "alerts": [dict(a) for a in self.alerts],
-            "ready": {"allowed": ready, "reason": reason, "recorded_at": self.ready_at,
-                      "from": None if protocol is None or not self.doses else round(
-                          self.doses[-1]["session_time"] + protocol.observation * 60, 3)},
+            "ready": {
+                "allowed": ready,
+                "reason": reason,
+                "recorded_at": self.ready_at,
+                "from": None
+                if protocol is None or not self.doses
+                else round(self.doses[-1]["session_time"] + protocol.observation * 60, 3),
+            },
         }
 
     # --- resume --------------------------------------------------------------------------------
 
-    def restore(self, doses: list[dict[str, Any]], checks: int = 0,
-                due: float | None = None) -> None:
+    def restore(
+        self, doses: list[dict[str, Any]], checks: int = 0, due: float | None = None
+    ) -> None:
         """On resume: the doses given before (in this engine's session times, which may be
         negative), the vitals checks done, and a reminder still unacknowledged."""
         self.doses = [dict(d) for d in doses]
@@ -400,14 +485,16 @@ class Monitoring:
         """On resume: one recorded monitoring event (at this engine's session time `at`) taken
         back into the state without recording it again."""
         if kind == "vitals":
-            entry = {k: v for k, v in data.items() if k not in ("event", "seq", "wall",
-                                                                  "play_time")}
+            entry = {
+                k: v for k, v in data.items() if k not in ("event", "seq", "wall", "play_time")
+            }
             entry["session_time"] = at
             self.entries.append(entry)
         elif kind == "checkpoint":
             for checkpoint in self.checkpoints:
                 if checkpoint["name"] == data.get("name") and checkpoint["clock"] == data.get(
-                        "clock"):
+                    "clock"
+                ):
                     checkpoint["status"] = data.get("status", checkpoint["status"])
                     if str(checkpoint["status"]).startswith("met"):
                         checkpoint["at"] = at
@@ -415,9 +502,14 @@ class Monitoring:
             alert_id = data.get("id")
             if isinstance(alert_id, int):
                 self._alert_count = max(self._alert_count, alert_id)
-                self.alerts.append({"id": alert_id, "session_time": at,
-                                    "message": str(data.get("message", "")),
-                                    "signs": list(data.get("signs") or [])})
+                self.alerts.append(
+                    {
+                        "id": alert_id,
+                        "session_time": at,
+                        "message": str(data.get("message", "")),
+                        "signs": list(data.get("signs") or []),
+                    }
+                )
         elif kind == "alert_ack":
             self.alerts = [a for a in self.alerts if a["id"] != data.get("id")]
         elif kind == "ready_to_leave":

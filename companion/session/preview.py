@@ -3,7 +3,7 @@ hold released at once."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from companion.script import models
 from companion.script.durations import format_clock, format_short
@@ -61,9 +61,15 @@ def _line(engine: Engine, kind: str, at: float, data: dict) -> str | None:
     if kind == "scene_start":
         index = data["index"]
         scene = script.scenes[index]
-        parts = [f"scene {scene.id}", scene.title, scene.environment + _look(scene),
-                 script.scene_phase(scene), _sound("music", scene.music), _sound("ambience", scene.ambience),
-                 f"then {scene.then}" if scene.then != "next" else None]
+        parts = [
+            f"scene {scene.id}",
+            scene.title,
+            scene.environment + _look(scene),
+            script.scene_phase(scene),
+            _sound("music", scene.music),
+            _sound("ambience", scene.ambience),
+            f"then {scene.then}" if scene.then != "next" else None,
+        ]
         return f"{stamp}  " + " · ".join(p for p in parts if p)
     if kind == "step_start":
         step = script.scenes[script.scene_index(data["scene"])].steps[data["step"]]  # type: ignore[index]
@@ -71,7 +77,11 @@ def _line(engine: Engine, kind: str, at: float, data: dict) -> str | None:
         seconds = step_seconds(step, script, engine.timing)
         if isinstance(step, models.WaitStep):
             return f"{stamp}    hold: wait for the therapist"
-        length = f" ({format_short(seconds)})" if seconds and not isinstance(step, models.PauseStep) else ""
+        length = (
+            f" ({format_short(seconds)})"
+            if seconds and not isinstance(step, models.PauseStep)
+            else ""
+        )
         return f"{stamp}    {text}{length}"
     if kind == "hold" and data["reason"] == "scene":
         return f"{stamp}    hold: end of scene, until the therapist continues"
@@ -98,7 +108,9 @@ def at_moment(script: models.Script, seconds: float, timing: Timing | None = Non
     for _ in run_released(engine, clock, until=seconds):
         engine.take_events()
     if engine.state is State.ENDED:
-        return [f"at {format_clock(seconds)}: the session has ended (at {format_clock(engine.play_time)})"]
+        return [
+            f"at {format_clock(seconds)}: the session has ended (at {format_clock(engine.play_time)})"
+        ]
     snap = engine.snapshot()
     scene, step = snap["scene"], snap["step"]
     lines = [
@@ -109,11 +121,14 @@ def at_moment(script: models.Script, seconds: float, timing: Timing | None = Non
         + (f" ({format_short(step['remaining'])} left)" if step["remaining"] else ""),
         "music: " + (" → ".join(snap["music"]) or "none"),
         "ambience: " + (" → ".join(snap["ambience"]) or "none"),
-        "look: " + (", ".join(f"{k} {v}" for k, v in snap["look"].items()) or "the environment's own"),
+        "look: "
+        + (", ".join(f"{k} {v}" for k, v in snap["look"].items()) or "the environment's own"),
     ]
     if snap["breath"]:
         b = snap["breath"]
-        lines.append(f"breath: {b['phase']} ({b['progress']:.0%}), cycle {b['cycle']} of {b['cycles']}")
+        lines.append(
+            f"breath: {b['phase']} ({b['progress']:.0%}), cycle {b['cycle']} of {b['cycles']}"
+        )
     if snap["state"] == "holding":
         lines.append("holding: waits for the therapist")
     coming = snap["next"]

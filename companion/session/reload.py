@@ -56,9 +56,14 @@ def carry_over(old: Engine, script: Script) -> Engine:
         scene_id = script.scenes[index].id
     new_scene = script.scenes[script.scene_index(scene_id)]  # type: ignore[index]
     held_at = position.step_index if old.hold_reason == "wait" else None
-    if held_at is not None and held_at < len(new_scene.steps) and \
-            isinstance(new_scene.steps[held_at], models.WaitStep):
-        engine.command("start", source="reload", scene=scene_id, step=held_at)  # holding there still
+    if (
+        held_at is not None
+        and held_at < len(new_scene.steps)
+        and isinstance(new_scene.steps[held_at], models.WaitStep)
+    ):
+        engine.command(
+            "start", source="reload", scene=scene_id, step=held_at
+        )  # holding there still
     else:
         engine.seek(scene_id, old.play_time - position.scene_started, stop_at_holds=False)
     if old.state is State.PAUSED:

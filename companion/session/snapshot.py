@@ -38,7 +38,7 @@ def describe_step(step: models.Model) -> str:
     return "?"
 
 
-def build_snapshot(engine: "Engine") -> dict[str, Any]:
+def build_snapshot(engine: Engine) -> dict[str, Any]:
     script = engine.script
     position = engine.position
     presentation = engine.presentation
@@ -67,9 +67,13 @@ def build_snapshot(engine: "Engine") -> dict[str, Any]:
         "environment": presentation.environment if presentation else None,
         "look": dict(presentation.look) if presentation else {},
         "music": list(presentation.music.tracks) if presentation and presentation.music else [],
-        "ambience": list(presentation.ambience.tracks) if presentation and presentation.ambience else [],
+        "ambience": list(presentation.ambience.tracks)
+        if presentation and presentation.ambience
+        else [],
         "notes": len(engine.notes),
-        "recent_notes": [dict(note) for note in engine.notes[-RECENT_NOTES:]],  # the panel lists them
+        "recent_notes": [
+            dict(note) for note in engine.notes[-RECENT_NOTES:]
+        ],  # the panel lists them
         "dose": engine.dose_clock(),
         "monitoring": engine.monitoring.snapshot(),
         "patient_signal": engine.patient_signal,
@@ -80,16 +84,22 @@ def build_snapshot(engine: "Engine") -> dict[str, Any]:
     return snapshot
 
 
-def _scene(engine: "Engine") -> dict[str, Any] | None:
+def _scene(engine: Engine) -> dict[str, Any] | None:
     position = engine.position
     if position is None:
         return None
     scene = position.scene
-    return {"index": position.scene_index, "id": scene.id, "title": scene.name,
-            "environment": scene.environment, "then": scene.then, "steps": len(scene.steps)}
+    return {
+        "index": position.scene_index,
+        "id": scene.id,
+        "title": scene.name,
+        "environment": scene.environment,
+        "then": scene.then,
+        "steps": len(scene.steps),
+    }
 
 
-def _step(engine: "Engine") -> dict[str, Any] | None:
+def _step(engine: Engine) -> dict[str, Any] | None:
     position = engine.position
     if position is None:
         return None
@@ -108,7 +118,7 @@ def _step(engine: "Engine") -> dict[str, Any] | None:
     return info
 
 
-def _next(engine: "Engine") -> dict[str, Any]:
+def _next(engine: Engine) -> dict[str, Any]:
     position = engine.position
     if position is None:
         first = engine.script.scenes[0]
@@ -118,8 +128,11 @@ def _next(engine: "Engine") -> dict[str, Any]:
     then = position.scene.then
     scene_index = position.scene_index
     if then in ("next", "hold"):
-        after = None if scene_index is None or scene_index + 1 >= len(engine.script.scenes) \
+        after = (
+            None
+            if scene_index is None or scene_index + 1 >= len(engine.script.scenes)
             else engine.script.scenes[scene_index + 1].id
+        )
     elif then == "end":
         after = None
     else:
@@ -127,7 +140,7 @@ def _next(engine: "Engine") -> dict[str, Any]:
     return {"step": describe_step(following) if following else None, "scene": after, "then": then}
 
 
-def _grounded(engine: "Engine") -> dict[str, Any] | None:
+def _grounded(engine: Engine) -> dict[str, Any] | None:
     grounded = engine.grounded
     if grounded is None:
         return None
@@ -135,7 +148,7 @@ def _grounded(engine: "Engine") -> dict[str, Any] | None:
     return {"scene": scene.id if scene else None, "step": grounded.step_index}
 
 
-def _timeline(engine: "Engine") -> list[dict[str, Any]]:
+def _timeline(engine: Engine) -> list[dict[str, Any]]:
     """The scenes with their estimated starts, as the script would play with holds released."""
     script = engine.script
     start = 0.0
@@ -143,9 +156,17 @@ def _timeline(engine: "Engine") -> list[dict[str, Any]]:
     for index, scene in enumerate(script.scenes):
         length = sum(step_seconds(s, script, engine.timing) for s in scene.steps)
         length = max(length, scene.duration or 0.0)
-        scenes.append({"index": index, "id": scene.id, "title": scene.name,
-                       "environment": scene.environment, "phase": script.scene_phase(scene),
-                       "estimated_start": round(start, 1), "estimated_length": round(length, 1),
-                       "holds": scene.holds})
+        scenes.append(
+            {
+                "index": index,
+                "id": scene.id,
+                "title": scene.name,
+                "environment": scene.environment,
+                "phase": script.scene_phase(scene),
+                "estimated_start": round(start, 1),
+                "estimated_length": round(length, 1),
+                "holds": scene.holds,
+            }
+        )
         start += length
     return scenes

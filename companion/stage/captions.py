@@ -28,7 +28,7 @@ FONT_PATH = Path(__file__).parent / "assets" / "fonts" / "DejaVuSans.ttf"
 TEXT_COLOR = (0.97, 0.96, 0.93)
 BACKDROP_COLOR = (0.06, 0.07, 0.10)
 BACKDROP_ALPHA = 0.72
-CAPTION_HEIGHT = 0.085    # line height in view units (view height is 2): about 4% of the view
+CAPTION_HEIGHT = 0.085  # line height in view units (view height is 2): about 4% of the view
 SHOWN_HEIGHT = 0.10
 FADE_IN, FADE_OUT = 0.9, 1.4
 PADDING = (0.07, 0.04)
@@ -49,8 +49,9 @@ def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> fl
     return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
 
 
-def backdrop_over(background: tuple[float, float, float], alpha: float = BACKDROP_ALPHA
-                  ) -> tuple[float, float, float]:
+def backdrop_over(
+    background: tuple[float, float, float], alpha: float = BACKDROP_ALPHA
+) -> tuple[float, float, float]:
     """The colour of the backdrop where it covers `background` (alpha blend in display values)."""
     return tuple(bg * (1 - alpha) + c * alpha for bg, c in zip(background, BACKDROP_COLOR))  # type: ignore[return-value]
 
@@ -85,8 +86,9 @@ class TextCard:
 class TextLayer:
     """A place on the view where text appears (captions at the bottom, shown text higher)."""
 
-    def __init__(self, parent: NodePath, font: TextFont | None, height: float, z: float,
-                 width: float) -> None:
+    def __init__(
+        self, parent: NodePath, font: TextFont | None, height: float, z: float, width: float
+    ) -> None:
         self.parent, self.font, self.height, self.z = parent, font, height, z
         self.width = width
         self.cards: list[TextCard] = []
@@ -109,8 +111,10 @@ class TextLayer:
         # centre the block vertically on z
         middle = (top + bottom) / 2 * self.height
         text_np.setZ(-middle)
-        half = Vec2((right - left) / 2 * self.height + PADDING[0] + FEATHER,
-                    (top - bottom) / 2 * self.height + PADDING[1] + FEATHER)
+        half = Vec2(
+            (right - left) / 2 * self.height + PADDING[0] + FEATHER,
+            (top - bottom) / 2 * self.height + PADDING[1] + FEATHER,
+        )
         maker = CardMaker("backdrop")
         maker.setFrame(-half.x - FEATHER, half.x + FEATHER, -half.y - FEATHER, half.y + FEATHER)
         backdrop = node.attachNewNode(maker.generate())

@@ -17,17 +17,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_CHANGE = 0.05       # of full scale, within any one second, outside the stage's own fades
-FLASH_CHANGE = 0.10     # relative luminance
+MAX_CHANGE = 0.05  # of full scale, within any one second, outside the stage's own fades
+FLASH_CHANGE = 0.10  # relative luminance
 MAX_FLASHES = 3
-WINDOW = 1.0            # seconds
-GRID = 3                # regions per side, besides the whole view
+WINDOW = 1.0  # seconds
+GRID = 3  # regions per side, besides the whole view
 
 
 @dataclass(frozen=True)
 class ComfortFinding:
     time: float
-    rule: str            # "brightness" or "flashes"
+    rule: str  # "brightness" or "flashes"
     value: float
     message: str
 
@@ -57,7 +57,7 @@ def region_means(values: np.ndarray) -> np.ndarray:
     means = [values.mean()]
     for i in range(GRID):
         for j in range(GRID):
-            cell = values[i * h // GRID:(i + 1) * h // GRID, j * w // GRID:(j + 1) * w // GRID]
+            cell = values[i * h // GRID : (i + 1) * h // GRID, j * w // GRID : (j + 1) * w // GRID]
             means.append(cell.mean())
     return np.array(means)
 
@@ -76,11 +76,17 @@ class _Transitions:
             self.extreme = value
             return 0
         # follow the swing to its peak (or trough) before measuring the way back
-        if self.direction > 0 and value > self.extreme or self.direction < 0 and value < self.extreme:
+        if (
+            self.direction > 0
+            and value > self.extreme
+            or self.direction < 0
+            and value < self.extreme
+        ):
             self.extreme = value
         change = value - self.extreme
-        turned = (change <= -FLASH_CHANGE and self.direction >= 0) or \
-                 (change >= FLASH_CHANGE and self.direction <= 0)
+        turned = (change <= -FLASH_CHANGE and self.direction >= 0) or (
+            change >= FLASH_CHANGE and self.direction <= 0
+        )
         if turned:
             if min(value, self.extreme) < 0.8:
                 self.times.append(t)
@@ -94,7 +100,7 @@ class _Transitions:
 class ComfortMonitor:
     def __init__(self) -> None:
         self.findings: list[ComfortFinding] = []
-        self._means: deque[tuple[float, float]] = deque()   # (time, mean) since the last fade
+        self._means: deque[tuple[float, float]] = deque()  # (time, mean) since the last fade
         self._series: list[_Transitions] = [_Transitions() for _ in range(1 + GRID * GRID)]
         self.frames = 0
         self.worst_change = 0.0
@@ -121,17 +127,29 @@ class ComfortMonitor:
             change = max(values) - min(values)
             self.worst_change = max(self.worst_change, change)
             if change > MAX_CHANGE:
-                found.append(ComfortFinding(t, "brightness", change,
-                                            f"mean brightness changed by {change:.3f} within a second "
-                                            f"(limit {MAX_CHANGE})"))
+                found.append(
+                    ComfortFinding(
+                        t,
+                        "brightness",
+                        change,
+                        f"mean brightness changed by {change:.3f} within a second "
+                        f"(limit {MAX_CHANGE})",
+                    )
+                )
                 self._means.clear()  # report a lurch once, then look afresh
         for series, value in zip(self._series, region_means(relative_luminance(rgb))):
             count = series.observe(t, float(value))
             flashes = max(0, count - 1)
             self.worst_flashes = max(self.worst_flashes, flashes)
             if flashes > MAX_FLASHES:
-                found.append(ComfortFinding(t, "flashes", flashes,
-                                            f"{flashes} flashes within a second (WCAG 2.3.1 allows {MAX_FLASHES})"))
+                found.append(
+                    ComfortFinding(
+                        t,
+                        "flashes",
+                        flashes,
+                        f"{flashes} flashes within a second (WCAG 2.3.1 allows {MAX_FLASHES})",
+                    )
+                )
                 series.times.clear()
         self.findings += found
         return found

@@ -20,7 +20,7 @@ SLOTS = 3  # layers drawn at once: the scene arriving and up to two on their way
 class Crossfade:
     """Weights of the layers on show, moving to one target layer over a transition."""
 
-    weights: dict[int, float] = field(default_factory=dict)   # layer id -> weight
+    weights: dict[int, float] = field(default_factory=dict)  # layer id -> weight
     _start: dict[int, float] = field(default_factory=dict)
     _target: int | None = None
     _duration: float = 0.0
@@ -41,8 +41,9 @@ class Crossfade:
             self._elapsed = min(self._duration, self._elapsed + dt)
             p = ease(self._elapsed / self._duration)
             target = self._target
-            self.weights = {k: (w + (1 - w) * p if k == target else w * (1 - p))
-                            for k, w in self._start.items()}
+            self.weights = {
+                k: (w + (1 - w) * p if k == target else w * (1 - p)) for k, w in self._start.items()
+            }
             if not self.moving:
                 self.weights = {target: 1.0}
         return self.weights
@@ -77,7 +78,7 @@ class Compositor:
         maker.setFrame(-1, 1, -1, 1)
         self.card = self.root.attachNewNode(maker.generate())
         self._variant: tuple[int, int] | None = None
-        self._given: tuple | None = None   # what was last handed to the shader
+        self._given: tuple | None = None  # what was last handed to the shader
         self.blank = Texture("blank")
         self.blank.setup2dTexture(1, 1, Texture.T_unsigned_byte, Texture.F_rgba8)
         self.blank.setRamImage(b"\x00\x00\x00\xff")
@@ -93,11 +94,21 @@ class Compositor:
         node.setScene(self.root)
         return self.root.attachNewNode(node)
 
-    def set(self, weights: list[tuple[Texture, float]], dim: float, veil: float,
-            veil_color: tuple[float, float, float]) -> None:
+    def set(
+        self,
+        weights: list[tuple[Texture, float]],
+        dim: float,
+        veil: float,
+        veil_color: tuple[float, float, float],
+    ) -> None:
         shown = [(texture, weight) for texture, weight in weights if weight > 0.0][:SLOTS]
         shown.sort(key=lambda item: -item[1])  # the strongest first
-        given = (tuple((id(texture), weight) for texture, weight in shown), dim, veil, tuple(veil_color))
+        given = (
+            tuple((id(texture), weight) for texture, weight in shown),
+            dim,
+            veil,
+            tuple(veil_color),
+        )
         if given == self._given:
             return  # nothing changed (a scene shown steadily): the shader has it all already
         self._given = given
@@ -105,8 +116,13 @@ class Compositor:
         variant = (len(shown), int(dim > 0.0 or veil > 0.0 or not shown))
         if variant != self._variant:
             self._variant = variant
-            self.card.setShader(shaders.load("composite.vert", "composite.frag",
-                                             (("LAYERS", variant[0]), ("EFFECTS", variant[1]))))
+            self.card.setShader(
+                shaders.load(
+                    "composite.vert",
+                    "composite.frag",
+                    (("LAYERS", variant[0]), ("EFFECTS", variant[1])),
+                )
+            )
         values = [0.0] * SLOTS
         for slot in range(SLOTS):
             texture = weights[slot][0] if slot < len(weights) else self.blank

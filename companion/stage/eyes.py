@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from panda3d.core import LQuaternionf, NodePath, PerspectiveLens, TransformState, Vec3
 
-DEFAULT_IPD = 0.063        # metres between the pupils (adult average)
-SCREEN_FOV_DEG = 65.0      # horizontal field of view on a screen: calm, not fish-eyed
+DEFAULT_IPD = 0.063  # metres between the pupils (adult average)
+SCREEN_FOV_DEG = 65.0  # horizontal field of view on a screen: calm, not fish-eyed
 NEAR, FAR = 0.05, 3000.0
 
 
@@ -86,16 +86,23 @@ class EyeRig:
     """One or two eyes on a head. The head pose comes from a headset (or stays still on a
     screen); `recenter()` makes the current head pose the new straight-ahead."""
 
-    def __init__(self, eyes: int = 1, fov: Fov | None = None, ipd: float = DEFAULT_IPD,
-                 near: float = NEAR, far: float = FAR) -> None:
+    def __init__(
+        self,
+        eyes: int = 1,
+        fov: Fov | None = None,
+        ipd: float = DEFAULT_IPD,
+        near: float = NEAR,
+        far: float = FAR,
+    ) -> None:
         if eyes not in (1, 2):
             raise ValueError("an eye rig has one or two eyes")
         self.ipd = ipd
         self.near, self.far = near, far
         default = fov or Fov.symmetric(SCREEN_FOV_DEG, 16 / 9)
         self.fovs: list[Fov] = [default] * eyes
-        self.offsets: list[Vec3] = ([Vec3(0, 0, 0)] if eyes == 1 else
-                                    [Vec3(-ipd / 2, 0, 0), Vec3(ipd / 2, 0, 0)])
+        self.offsets: list[Vec3] = (
+            [Vec3(0, 0, 0)] if eyes == 1 else [Vec3(-ipd / 2, 0, 0), Vec3(ipd / 2, 0, 0)]
+        )
         self.head = Pose.identity()
         self._anchor = TransformState.makeIdentity()
         self.drift = 0.0  # degrees of slow look-around (off unless the stage enables it)

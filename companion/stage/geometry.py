@@ -48,26 +48,49 @@ class Mesh:
     triangles: list[np.ndarray] = field(default_factory=list)
     count: int = 0
 
-    def add(self, positions: np.ndarray, triangles: np.ndarray, normals: np.ndarray | None = None,
-            colors: np.ndarray | tuple[float, ...] | None = None,
-            extras: np.ndarray | tuple[float, ...] | None = None) -> None:
+    def add(
+        self,
+        positions: np.ndarray,
+        triangles: np.ndarray,
+        normals: np.ndarray | None = None,
+        colors: np.ndarray | tuple[float, ...] | None = None,
+        extras: np.ndarray | tuple[float, ...] | None = None,
+    ) -> None:
         n = len(positions)
         self.positions.append(np.asarray(positions, np.float32).reshape(n, 3))
-        self.normals.append(np.broadcast_to(
-            np.asarray((0, 0, 1) if normals is None else normals, np.float32), (n, 3)))
-        self.colors.append(np.broadcast_to(
-            np.asarray((1, 1, 1, 1) if colors is None else colors, np.float32), (n, 4)))
-        self.extras.append(np.broadcast_to(
-            np.asarray((0, 0, 0, 0) if extras is None else extras, np.float32), (n, 4)))
+        self.normals.append(
+            np.broadcast_to(
+                np.asarray((0, 0, 1) if normals is None else normals, np.float32), (n, 3)
+            )
+        )
+        self.colors.append(
+            np.broadcast_to(
+                np.asarray((1, 1, 1, 1) if colors is None else colors, np.float32), (n, 4)
+            )
+        )
+        self.extras.append(
+            np.broadcast_to(
+                np.asarray((0, 0, 0, 0) if extras is None else extras, np.float32), (n, 4)
+            )
+        )
         self.triangles.append(np.asarray(triangles, np.int64).reshape(-1, 3) + self.count)
         self.count += n
 
     def node(self, name: str) -> NodePath:
-        data = np.concatenate([np.concatenate(self.positions), np.concatenate(self.normals),
-                               np.concatenate(self.colors), np.concatenate(self.extras)], axis=1)
+        data = np.concatenate(
+            [
+                np.concatenate(self.positions),
+                np.concatenate(self.normals),
+                np.concatenate(self.colors),
+                np.concatenate(self.extras),
+            ],
+            axis=1,
+        )
         vdata = GeomVertexData(name, _format(), Geom.UH_static)
         vdata.uncleanSetNumRows(len(data))
-        memoryview(vdata.modifyArray(0)).cast("B")[:] = np.ascontiguousarray(data, np.float32).tobytes()
+        memoryview(vdata.modifyArray(0)).cast("B")[:] = np.ascontiguousarray(
+            data, np.float32
+        ).tobytes()
         prim = GeomTriangles(Geom.UH_static)
         prim.setIndexType(GeomEnums.NT_uint32)
         indices = np.concatenate(self.triangles).astype(np.uint32).ravel()
@@ -103,14 +126,16 @@ def sector(x: float, y: float, sectors: int = 8) -> int:
     return int((np.arctan2(y, x) + np.pi) / (2 * np.pi) * sectors) % sectors
 
 
-def without_poles(tris: np.ndarray, nx: int, ny: int, first: bool = True, last: bool = True) -> np.ndarray:
+def without_poles(
+    tris: np.ndarray, nx: int, ny: int, first: bool = True, last: bool = True
+) -> np.ndarray:
     """The triangles of a grid(nx, ny) wrapped round a sphere, less the half of each quad in
     the first (and/or last) row that has two corners at a pole: they show nothing, but a
     software renderer sets each one up all the same."""
     tris = tris.reshape(ny, nx, 2, 3)
     keep = np.ones((ny, nx, 2), bool)
-    keep[0, :, 0] = not first    # (a, b, d): a and b both at the first pole
-    keep[-1, :, 1] = not last    # (a, d, c): d and c both at the last pole
+    keep[0, :, 0] = not first  # (a, b, d): a and b both at the first pole
+    keep[-1, :, 1] = not last  # (a, d, c): d and c both at the last pole
     return tris[keep]
 
 
@@ -123,8 +148,9 @@ def grid(nx: int, ny: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return u.ravel(), v.ravel(), tris
 
 
-def height_field(mesh: Mesh, xs: np.ndarray, ys: np.ndarray, height, color=(1, 1, 1, 1),
-                 extras=None) -> None:
+def height_field(
+    mesh: Mesh, xs: np.ndarray, ys: np.ndarray, height, color=(1, 1, 1, 1), extras=None
+) -> None:
     """A surface z = height(x, y) over the grid of xs x ys, with normals from its slope."""
     nx, ny = len(xs) - 1, len(ys) - 1
     u, v, tris = grid(nx, ny)
@@ -138,22 +164,65 @@ def height_field(mesh: Mesh, xs: np.ndarray, ys: np.ndarray, height, color=(1, 1
     normals /= np.linalg.norm(normals, axis=1, keepdims=True)
     if callable(color):
         color = color(x, y, z)
-    mesh.add(np.stack([x, y, z], 1), tris, normals, color,
-             extras if extras is not None else np.stack([u, v, np.zeros_like(u), np.zeros_like(u)], 1))
+    mesh.add(
+        np.stack([x, y, z], 1),
+        tris,
+        normals,
+        color,
+        extras if extras is not None else np.stack([u, v, np.zeros_like(u), np.zeros_like(u)], 1),
+    )
 
 
 # Elevations (degrees) of the sky dome's rings: a degree apart at the horizon, where the
 # sky's gradient (worked out per vertex) bends fastest, wider towards the zenith, so that
 # straight lines between rings stay within a quarter of a step of 8-bit colour of the curve.
-DOME_ELEVATIONS = (-90, -60, -35, -20, -12, -7, -4.5, -3, -2, -1, 0, 1, 2, 3, 4, 5.5, 7, 8.5, 10,
-                   12, 14, 16.5, 19, 22, 25.5, 29.5, 34, 39.5, 46, 54, 63, 76, 90)
+DOME_ELEVATIONS = (
+    -90,
+    -60,
+    -35,
+    -20,
+    -12,
+    -7,
+    -4.5,
+    -3,
+    -2,
+    -1,
+    0,
+    1,
+    2,
+    3,
+    4,
+    5.5,
+    7,
+    8.5,
+    10,
+    12,
+    14,
+    16.5,
+    19,
+    22,
+    25.5,
+    29.5,
+    34,
+    39.5,
+    46,
+    54,
+    63,
+    76,
+    90,
+)
 
 
 ROW_ANGLE = 0.1  # degrees: rows of ground closer than this, as the seated viewer sees them, merge
 
 
-def thin_rows(xs: np.ndarray, ys: np.ndarray, height, eye: tuple[float, float, float],
-              min_angle: float = ROW_ANGLE) -> np.ndarray:
+def thin_rows(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    height,
+    eye: tuple[float, float, float],
+    min_angle: float = ROW_ANGLE,
+) -> np.ndarray:
     """The rows (ys) of a height field worth keeping: a row is dropped when, seen from the
     eye, it lies within `min_angle` of the last row kept all along its length. Far flat
     ground, seen at a grazing angle, would otherwise crowd dozens of rows into the last few
@@ -172,8 +241,9 @@ def thin_rows(xs: np.ndarray, ys: np.ndarray, height, eye: tuple[float, float, f
     return np.asarray(ys)[keep]
 
 
-def dome(mesh: Mesh, radius: float, elevations: tuple[float, ...] = DOME_ELEVATIONS,
-         segments: int = 48) -> None:
+def dome(
+    mesh: Mesh, radius: float, elevations: tuple[float, ...] = DOME_ELEVATIONS, segments: int = 48
+) -> None:
     """A sphere, or a band of one between elevations, seen from inside (for the sky); the
     shader colours it by direction."""
     rings = len(elevations) - 1
@@ -185,8 +255,17 @@ def dome(mesh: Mesh, radius: float, elevations: tuple[float, ...] = DOME_ELEVATI
     mesh.add(pos * radius, tris[:, ::-1], -pos)
 
 
-def cone(mesh: Mesh, base: np.ndarray, radius: float, height: float, sides: int,
-         color, extras, bottom: float = 0.0, ragged: np.random.Generator | None = None) -> None:
+def cone(
+    mesh: Mesh,
+    base: np.ndarray,
+    radius: float,
+    height: float,
+    sides: int,
+    color,
+    extras,
+    bottom: float = 0.0,
+    ragged: np.random.Generator | None = None,
+) -> None:
     """An upright cone (a fir's tier) at `base`, its rim `bottom` above it and its tip
     `height` above the rim; normals lean out and up, so light wraps.
     `ragged` gives the skirt an uneven, drooping edge, as branches have."""
@@ -213,8 +292,16 @@ def cone(mesh: Mesh, base: np.ndarray, radius: float, height: float, sides: int,
     mesh.add(pos, tris, nrm, color, ex)
 
 
-def cylinder(mesh: Mesh, base: np.ndarray, radius: float, top_radius: float, height: float,
-             sides: int, color, extras) -> None:
+def cylinder(
+    mesh: Mesh,
+    base: np.ndarray,
+    radius: float,
+    top_radius: float,
+    height: float,
+    sides: int,
+    color,
+    extras,
+) -> None:
     angles = np.linspace(0, 2 * np.pi, sides, endpoint=False)
     c, s = np.cos(angles), np.sin(angles)
     bottom = np.stack([c * radius, s * radius, np.zeros(sides)], 1)
@@ -222,14 +309,24 @@ def cylinder(mesh: Mesh, base: np.ndarray, radius: float, top_radius: float, hei
     normals = np.stack([c, s, np.zeros(sides)], 1)
     idx = np.arange(sides)
     nxt = (idx + 1) % sides
-    tris = np.concatenate([np.stack([idx, nxt, nxt + sides], 1), np.stack([idx, nxt + sides, idx + sides], 1)])
+    tris = np.concatenate(
+        [np.stack([idx, nxt, nxt + sides], 1), np.stack([idx, nxt + sides, idx + sides], 1)]
+    )
     ex = np.repeat(np.asarray(extras, np.float32)[None, :], 2 * sides, 0).copy()
     ex[:, 1] = np.concatenate([np.zeros(sides), np.full(sides, height)])
-    mesh.add(np.concatenate([bottom, top]) + base, tris, np.concatenate([normals, normals]), color, ex)
+    mesh.add(
+        np.concatenate([bottom, top]) + base, tris, np.concatenate([normals, normals]), color, ex
+    )
 
 
-def box(mesh: Mesh, low: tuple[float, float, float], high: tuple[float, float, float],
-        color, inward: bool = False, extras=(0, 0, 0, 0)) -> None:
+def box(
+    mesh: Mesh,
+    low: tuple[float, float, float],
+    high: tuple[float, float, float],
+    color,
+    inward: bool = False,
+    extras=(0, 0, 0, 0),
+) -> None:
     """An axis-aligned box; `inward` for a room seen from inside."""
     (x0, y0, z0), (x1, y1, z1) = low, high
     faces = [  # four corners (counter-clockwise seen from outside) and the outward normal
@@ -253,8 +350,15 @@ def points(name: str, centers: np.ndarray, colors: np.ndarray, extras: np.ndarra
     fragment shader shapes them with gl_PointCoord): a quarter of the vertices of quads and
     no triangles to set up, for many small round things (stars, flowers)."""
     n = len(centers)
-    data = np.concatenate([np.asarray(centers, np.float32), np.zeros((n, 3), np.float32),
-                           np.asarray(colors, np.float32), np.asarray(extras, np.float32)], axis=1)
+    data = np.concatenate(
+        [
+            np.asarray(centers, np.float32),
+            np.zeros((n, 3), np.float32),
+            np.asarray(colors, np.float32),
+            np.asarray(extras, np.float32),
+        ],
+        axis=1,
+    )
     vdata = GeomVertexData(name, _format(), Geom.UH_static)
     vdata.uncleanSetNumRows(n)
     memoryview(vdata.modifyArray(0)).cast("B")[:] = np.ascontiguousarray(data, np.float32).tobytes()
@@ -263,8 +367,16 @@ def points(name: str, centers: np.ndarray, colors: np.ndarray, extras: np.ndarra
     return _boxed_node(name, vdata, prim)
 
 
-def ellipsoid(mesh: Mesh, center: np.ndarray, radii: tuple[float, float, float], color, extras,
-              rings: int = 6, segments: int = 10, foot: float | None = None) -> None:
+def ellipsoid(
+    mesh: Mesh,
+    center: np.ndarray,
+    radii: tuple[float, float, float],
+    color,
+    extras,
+    rings: int = 6,
+    segments: int = 10,
+    foot: float | None = None,
+) -> None:
     """A rounded mass (a bush, a tree's crown); extra.y holds height above `foot`."""
     u, v, tris = grid(segments, rings)
     theta = u * 2 * np.pi

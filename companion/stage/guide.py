@@ -12,9 +12,9 @@ from panda3d.core import CardMaker, NodePath, TransparencyAttrib, Vec3
 from companion.stage import shaders
 from companion.stage.fades import Fade, ease
 
-SMALLEST, LARGEST = 0.34, 0.94    # radius, as a fraction of the guide's card
-CARD_HALF = 0.30                  # the card's half size in view units (view height is 2)
-COLOR = (1.0, 0.93, 0.80)         # warm candle white
+SMALLEST, LARGEST = 0.34, 0.94  # radius, as a fraction of the guide's card
+CARD_HALF = 0.30  # the card's half size in view units (view height is 2)
+COLOR = (1.0, 0.93, 0.80)  # warm candle white
 FADE_IN, FADE_OUT = 1.5, 2.0
 
 

@@ -19,19 +19,19 @@ class StageError(RuntimeError):
 
 @dataclass
 class HostConfig:
-    display: str = "window"          # window | fullscreen | stereo | none
+    display: str = "window"  # window | fullscreen | stereo | none
     size: tuple[int, int] = (1280, 720)
     monitor: int | None = None
-    headless: bool = False           # render offscreen through EGL (snapshots, tests)
+    headless: bool = False  # render offscreen through EGL (snapshots, tests)
     title: str = "Companion"
     extra: dict[str, str] = field(default_factory=dict)
 
 
 def prc_lines(config: HostConfig, monitor: Monitor | None) -> list[str]:
     lines = [
-        "audio-library-name null",        # the mixer (pygame) owns the sound device
-        "textures-power-2 none",          # render textures exactly the size of the view
-        "notify-level-device fatal",      # no gamepads are used; quiet about /dev/input
+        "audio-library-name null",  # the mixer (pygame) owns the sound device
+        "textures-power-2 none",  # render textures exactly the size of the view
+        "notify-level-device fatal",  # no gamepads are used; quiet about /dev/input
         "notify-level-display error",
         "default-directnotify-level warning",
         "print-pipe-types false",
@@ -42,14 +42,24 @@ def prc_lines(config: HostConfig, monitor: Monitor | None) -> list[str]:
     if config.display == "none":
         lines.append("window-type none")
     elif config.headless:
-        lines += ["load-display p3headlessgl", "window-type offscreen", f"win-size {width} {height}",
-                  "notify-level-egldisplay error"]
+        lines += [
+            "load-display p3headlessgl",
+            "window-type offscreen",
+            f"win-size {width} {height}",
+            "notify-level-egldisplay error",
+        ]
     else:
         lines += ["window-type onscreen", "sync-video true"]
         if monitor is not None:
-            lines += ["undecorated true", f"win-origin {monitor.x} {monitor.y}",
-                      f"win-size {monitor.width} {monitor.height}", "cursor-hidden true"]
-        elif config.display == "fullscreen" or (config.display == "stereo" and config.monitor is not None):
+            lines += [
+                "undecorated true",
+                f"win-origin {monitor.x} {monitor.y}",
+                f"win-size {monitor.width} {monitor.height}",
+                "cursor-hidden true",
+            ]
+        elif config.display == "fullscreen" or (
+            config.display == "stereo" and config.monitor is not None
+        ):
             lines += ["fullscreen true", f"win-size {width} {height}", "cursor-hidden true"]
         else:
             lines.append(f"win-size {width} {height}")
@@ -66,12 +76,16 @@ def choose_monitor(config: HostConfig) -> Monitor | None:
     if not monitors:
         if config.monitor == 0:
             return None
-        raise StageError(f"cannot find monitor {config.monitor}: this desktop does not say which "
-                         "monitors it has; use --monitor 0 (the primary monitor)")
+        raise StageError(
+            f"cannot find monitor {config.monitor}: this desktop does not say which "
+            "monitors it has; use --monitor 0 (the primary monitor)"
+        )
     for monitor in monitors:
         if monitor.index == config.monitor:
             return monitor
-    names = ", ".join(f"{m.index} ({m.width}x{m.height}{' ' + m.name if m.name else ''})" for m in monitors)
+    names = ", ".join(
+        f"{m.index} ({m.width}x{m.height}{' ' + m.name if m.name else ''})" for m in monitors
+    )
     raise StageError(f"there is no monitor {config.monitor}; the monitors are {names}")
 
 
@@ -90,14 +104,18 @@ def open_showbase(config: HostConfig) -> tuple[Any, Any]:
         raise StageError(f"unknown display '{config.display}' (choose {', '.join(DISPLAYS)})")
     onscreen = config.display != "none" and not config.headless
     if onscreen and not has_screen():
-        raise StageError("no screen to open a window on (DISPLAY is not set). Use --display none "
-                         "for a sound-only session, or `companion snapshot` to see a script's scenes")
+        raise StageError(
+            "no screen to open a window on (DISPLAY is not set). Use --display none "
+            "for a sound-only session, or `companion snapshot` to see a script's scenes"
+        )
     monitor = choose_monitor(config)
     page = loadPrcFileData("companion-stage", "\n".join(prc_lines(config, monitor)))
     try:
         from direct.showbase.ShowBase import ShowBase
 
-        window_type = "none" if config.display == "none" else ("offscreen" if config.headless else "onscreen")
+        window_type = (
+            "none" if config.display == "none" else ("offscreen" if config.headless else "onscreen")
+        )
         if window_type == "onscreen" and monitor is None and _fullscreen(config):
             base = _open_fullscreen(ShowBase)
         else:
@@ -105,8 +123,9 @@ def open_showbase(config: HostConfig) -> tuple[Any, Any]:
     except Exception as exc:  # Panda3D raises a bare Exception when no window opens
         unloadPrcFile(page)
         how = "offscreen through EGL (is Mesa's EGL installed?)" if config.headless else "a window"
-        raise StageError(f"could not open {how}: {exc}. Use --display none for a sound-only "
-                         "session") from None
+        raise StageError(
+            f"could not open {how}: {exc}. Use --display none for a sound-only session"
+        ) from None
     if window_type != "none" and base.win is None:
         base.destroy()
         unloadPrcFile(page)
@@ -115,7 +134,9 @@ def open_showbase(config: HostConfig) -> tuple[Any, Any]:
 
 
 def _fullscreen(config: HostConfig) -> bool:
-    return config.display == "fullscreen" or (config.display == "stereo" and config.monitor is not None)
+    return config.display == "fullscreen" or (
+        config.display == "stereo" and config.monitor is not None
+    )
 
 
 def _open_fullscreen(showbase: Any) -> Any:

@@ -25,7 +25,7 @@ from companion.stage.look import LookFader, Values, full_look, resolve
 
 Region = tuple[float, float, float, float]  # left, right, bottom, top (0..1 of the output)
 
-SKY_TURN_RATE = 0.004   # radians per second of the motion clock: a very slow turning sky
+SKY_TURN_RATE = 0.004  # radians per second of the motion clock: a very slow turning sky
 
 
 def _near_sampler() -> SamplerState:
@@ -40,8 +40,15 @@ def _near_sampler() -> SamplerState:
 
 
 class Layer:
-    def __init__(self, scenery: Scenery, host: GraphicsOutput, size: tuple[int, int],
-                 regions: list[Region], rig: EyeRig, look: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        scenery: Scenery,
+        host: GraphicsOutput,
+        size: tuple[int, int],
+        regions: list[Region],
+        rig: EyeRig,
+        look: Mapping[str, Any] | None,
+    ) -> None:
         self.scenery = scenery
         self.rig = rig
         self.root = NodePath(f"scene-{scenery.name}")
@@ -71,7 +78,7 @@ class Layer:
         self.clock = 0.0
         self.drawn_frames = 0
         self.checked = False
-        self.pixel_angle = -1.0          # not yet handed to the shaders
+        self.pixel_angle = -1.0  # not yet handed to the shaders
         self._eye: Vec3 | None = None
         self.set_active(False)
 
@@ -94,9 +101,12 @@ class Layer:
         self.clock += dt * values["u_motion"][0] * speed
         self.scenery.advance(self.root, dt * speed)
         self.rig.place(self.eyes)
-        eye = self.eyes[0].getPos(self.root) if len(self.eyes) == 1 else \
-            (self.eyes[0].getPos(self.root) + self.eyes[1].getPos(self.root)) * 0.5
-        if eye != self._eye:   # inputs are set only when they change (a headset moves them)
+        eye = (
+            self.eyes[0].getPos(self.root)
+            if len(self.eyes) == 1
+            else (self.eyes[0].getPos(self.root) + self.eyes[1].getPos(self.root)) * 0.5
+        )
+        if eye != self._eye:  # inputs are set only when they change (a headset moves them)
             self._eye = eye
             self.root.setShaderInput("u_eye", eye)
         self.root.setShaderInput("u_sky_turn", self.clock * SKY_TURN_RATE)
@@ -120,7 +130,7 @@ class Layer:
 
     def set_active(self, active: bool) -> None:
         if not active and self.buffer.isActive():
-            self.scenery.rest()     # off the screen: a film's FFmpeg process ends
+            self.scenery.rest()  # off the screen: a film's FFmpeg process ends
         self.buffer.setActive(active)
 
     @property
@@ -135,16 +145,25 @@ class Layer:
         self.root.removeNode()
 
 
-def _make_buffer(host: GraphicsOutput, name: str, size: tuple[int, int], texture: Texture) -> GraphicsOutput:
+def _make_buffer(
+    host: GraphicsOutput, name: str, size: tuple[int, int], texture: Texture
+) -> GraphicsOutput:
     fbp = FrameBufferProperties()
     fbp.setRgbColor(True)
     fbp.setRgbaBits(8, 8, 8, 8)
     fbp.setDepthBits(24)
     props = WindowProperties.size(*size)
     engine = host.getEngine()
-    buffer = engine.makeOutput(host.getPipe(), name, -20, fbp, props,
-                               GraphicsPipe.BFRefuseWindow | GraphicsPipe.BFResizeable,
-                               host.getGsg(), host)
+    buffer = engine.makeOutput(
+        host.getPipe(),
+        name,
+        -20,
+        fbp,
+        props,
+        GraphicsPipe.BFRefuseWindow | GraphicsPipe.BFResizeable,
+        host.getGsg(),
+        host,
+    )
     if buffer is None:
         raise RuntimeError(f"could not make an offscreen buffer for {name}")
     buffer.addRenderTexture(texture, GraphicsOutput.RTMBindOrCopy, GraphicsOutput.RTPColor)

@@ -25,13 +25,17 @@ class Monitor:
     name: str = ""
 
 
-_XRANDR = re.compile(r"^\s*(\d+):\s+\S+\s+(\d+)/\d+x(\d+)/\d+\+(-?\d+)\+(-?\d+)\s+(\S+)", re.MULTILINE)
+_XRANDR = re.compile(
+    r"^\s*(\d+):\s+\S+\s+(\d+)/\d+x(\d+)/\d+\+(-?\d+)\+(-?\d+)\s+(\S+)", re.MULTILINE
+)
 
 
 def parse_xrandr(text: str) -> list[Monitor]:
     """Monitors from `xrandr --listmonitors` output, in its order (0 is listed first)."""
-    return [Monitor(int(m[0]), int(m[3]), int(m[4]), int(m[1]), int(m[2]), m[5])
-            for m in _XRANDR.findall(text)]
+    return [
+        Monitor(int(m[0]), int(m[3]), int(m[4]), int(m[1]), int(m[2]), m[5])
+        for m in _XRANDR.findall(text)
+    ]
 
 
 def list_monitors() -> list[Monitor]:
@@ -42,8 +46,9 @@ def list_monitors() -> list[Monitor]:
     if xrandr is None:
         return []
     try:
-        out = subprocess.run([xrandr, "--listmonitors"], capture_output=True, text=True,
-                             timeout=5, check=False).stdout
+        out = subprocess.run(
+            [xrandr, "--listmonitors"], capture_output=True, text=True, timeout=5, check=False
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return []
     return parse_xrandr(out)
@@ -54,8 +59,13 @@ def _windows_monitors() -> list[Monitor]:  # pragma: no cover - only on Windows
     from ctypes import wintypes
 
     found: list[Monitor] = []
-    proc = ctypes.WINFUNCTYPE(ctypes.c_int, wintypes.HMONITOR, wintypes.HDC,
-                              ctypes.POINTER(wintypes.RECT), wintypes.LPARAM)
+    proc = ctypes.WINFUNCTYPE(
+        ctypes.c_int,
+        wintypes.HMONITOR,
+        wintypes.HDC,
+        ctypes.POINTER(wintypes.RECT),
+        wintypes.LPARAM,
+    )
 
     def callback(_monitor, _dc, rect, _data) -> int:
         r = rect.contents

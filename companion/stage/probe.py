@@ -34,12 +34,17 @@ class ComfortProbe:
         self.texture = texture
         # the look asked for and not yet read: (frame count when asked, time, fading)
         self._pending: tuple[int, float, bool] | None = None
-        self._due = 0.0     # when the probe is next drawn
-        self._gap = 0       # which of PROBE_GAPS comes next
+        self._due = 0.0  # when the probe is next drawn
+        self._gap = 0  # which of PROBE_GAPS comes next
 
     @classmethod
-    def make(cls, base: Any, window: Any, composite_camera: Any,
-             overlays: list[tuple[tuple[float, float, float, float], Any]]) -> ComfortProbe | None:
+    def make(
+        cls,
+        base: Any,
+        window: Any,
+        composite_camera: Any,
+        overlays: list[tuple[tuple[float, float, float, float], Any]],
+    ) -> ComfortProbe | None:
         """A probe drawing `composite_camera` and each (region, overlay camera) after the view
         itself; None when no buffer can be made."""
         from panda3d.core import Texture
@@ -88,7 +93,11 @@ class ComfortProbe:
         height, width = texture.getYSize(), texture.getXSize()
         if len(data) != width * height * 3:
             return None
-        return shown_at, np.frombuffer(bytes(data), np.uint8).reshape(height, width, 3)[::-1], fading
+        return (
+            shown_at,
+            np.frombuffer(bytes(data), np.uint8).reshape(height, width, 3)[::-1],
+            fading,
+        )
 
     def close(self) -> None:
         self.base.graphicsEngine.removeWindow(self.buffer)

@@ -45,7 +45,9 @@ def _define(text: str, defines: tuple[tuple[str, int], ...]) -> str:
 def load(vertex: str, fragment: str, defines: tuple[tuple[str, int], ...] = ()) -> Shader:
     """A compiled-on-first-use shader from two files, with `#define`s after the version line
     (cached: shaders are immutable)."""
-    shader = Shader.make(Shader.SL_GLSL, vertex=source(vertex), fragment=_define(source(fragment), defines))
+    shader = Shader.make(
+        Shader.SL_GLSL, vertex=source(vertex), fragment=_define(source(fragment), defines)
+    )
     if shader is None:
         raise ShaderError(f"shader {vertex} + {fragment} could not be made")
     return shader

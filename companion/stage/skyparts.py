@@ -8,8 +8,9 @@ from panda3d.core import NodePath, OmniBoundingVolume
 from companion.stage.environments.base import Scenery, SeedGroups
 from companion.stage.look import Values
 
-STAR_TINTS = np.array([[0.78, 0.85, 1.0, 1], [0.92, 0.94, 1.0, 1], [1.0, 0.97, 0.92, 1],
-                       [1.0, 0.88, 0.74, 1]])
+STAR_TINTS = np.array(
+    [[0.78, 0.85, 1.0, 1], [0.92, 0.94, 1.0, 1], [1.0, 0.97, 0.92, 1], [1.0, 0.88, 0.74, 1]]
+)
 
 
 def add_stars(scenery, root: NodePath, count: int, seed: int) -> SeedGroups:
@@ -22,10 +23,24 @@ def add_stars(scenery, root: NodePath, count: int, seed: int) -> SeedGroups:
     r = np.sqrt(1 - z * z)
     directions = np.stack([r * np.cos(a), r * np.sin(a), z], 1)
     bright = 0.35 + 0.65 * rng.random(count) ** 5
-    extras = np.stack([rng.random(count), 0.0007 + 0.0011 * bright, bright * 2.4, rng.random(count)], 1)
+    extras = np.stack(
+        [rng.random(count), 0.0007 + 0.0011 * bright, bright * 2.4, rng.random(count)], 1
+    )
     colors = STAR_TINTS[rng.integers(0, len(STAR_TINTS), count)]
-    stars = scenery.place_by_seed(root, directions, colors, extras, "stars", "stars.vert", "stars.frag",
-                                  lead=0.08, bin_name="fixed", sort=-5, additive=True, depth_write=False)
+    stars = scenery.place_by_seed(
+        root,
+        directions,
+        colors,
+        extras,
+        "stars",
+        "stars.vert",
+        "stars.frag",
+        lead=0.08,
+        bin_name="fixed",
+        sort=-5,
+        additive=True,
+        depth_write=False,
+    )
     for _, node in stars.groups:
         # the mesh holds directions (the vertex shader puts each star far out): its bounds
         # would be a unit box round the origin, so tell Panda3D they reach everywhere

@@ -11,25 +11,41 @@ from companion.session import actions as act
 from companion.stage.stage import Stage
 
 
-def snapshot_script(script: models.Script, out_dir: Path, size: tuple[int, int] = (1280, 720),
-                    on_file: Callable[[Path], None] | None = None) -> list[Path]:
+def snapshot_script(
+    script: models.Script,
+    out_dir: Path,
+    size: tuple[int, int] = (1280, 720),
+    on_file: Callable[[Path], None] | None = None,
+) -> list[Path]:
     """Render every scene of `script` into `out_dir`; returns the files written in order."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    with Stage("window", size, headless=True, comfort=False, captions=False, render_scale=1.0,
-               wait_media=True) as stage:
+    with Stage(
+        "window",
+        size,
+        headless=True,
+        comfort=False,
+        captions=False,
+        render_scale=1.0,
+        wait_media=True,
+    ) as stage:
         stage.prepare({scene.environment for scene in script.scenes}, strict=True)
         for index, scene in enumerate(script.scenes, start=1):
             look = scene.look.settings() if scene.look else {}
-            stage.apply(act.SceneChange(scene.id, scene.environment, look, scene.transition,
-                                        script.scene_phase(scene)))
+            stage.apply(
+                act.SceneChange(
+                    scene.id, scene.environment, look, scene.transition, script.scene_phase(scene)
+                )
+            )
             written.append(_shoot(stage, out_dir / f"{index:02d}-{scene.id}.png", on_file))
             looks = 0
             for step in scene.steps:
                 if isinstance(step, models.LookStep):
                     looks += 1
                     stage.apply(act.LookChange(step.look.settings(), step.look.fade or 0.0))
-                    written.append(_shoot(stage, out_dir / f"{index:02d}-{scene.id}-look{looks}.png", on_file))
+                    written.append(
+                        _shoot(stage, out_dir / f"{index:02d}-{scene.id}-look{looks}.png", on_file)
+                    )
     return written
 
 

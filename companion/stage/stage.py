@@ -32,8 +32,11 @@ PART = "stage"
 PAUSE_FADE, RESUME_FADE = 2.5, 2.0
 FIRST_SCENE_FADE = 3.0
 MIN_LOOK_FADE = 2.0
-VEIL_COLOR = (0.055, 0.062, 0.08)   # a soft deep blue-grey: what a scene fades from and ends in
-UI_SORT, COMPOSITE_SORT = 6, 5  # above ShowBase's 3D view (0), below its render2d (10) for the app's own overlays
+VEIL_COLOR = (0.055, 0.062, 0.08)  # a soft deep blue-grey: what a scene fades from and ends in
+UI_SORT, COMPOSITE_SORT = (
+    6,
+    5,
+)  # above ShowBase's 3D view (0), below its render2d (10) for the app's own overlays
 DRIFT_DEGREES, DRIFT_PERIOD = 2.5, 240.0
 
 
@@ -52,13 +55,26 @@ def software_scale(window: Any) -> float:
 
 
 class Stage:
-    def __init__(self, display: str = "window", size: tuple[int, int] = (1280, 720), *,
-                 monitor: int | None = None, headless: bool = False, base: Any = None,
-                 window: Any = None, render: Any = None, taskmgr: Any = None,
-                 report: Report | None = None,
-                 captions: bool = True, drift: bool = False, comfort: bool = True,
-                 rig: Any = None, title: str = "Companion", render_scale: float | None = None,
-                 wait_media: bool = False) -> None:
+    def __init__(
+        self,
+        display: str = "window",
+        size: tuple[int, int] = (1280, 720),
+        *,
+        monitor: int | None = None,
+        headless: bool = False,
+        base: Any = None,
+        window: Any = None,
+        render: Any = None,
+        taskmgr: Any = None,
+        report: Report | None = None,
+        captions: bool = True,
+        drift: bool = False,
+        comfort: bool = True,
+        rig: Any = None,
+        title: str = "Companion",
+        render_scale: float | None = None,
+        wait_media: bool = False,
+    ) -> None:
         self.display = display
         self.wait_media = wait_media  # films wait for each picture (snapshots, virtual clocks)
         self.size = size
@@ -107,8 +123,11 @@ class Stage:
         self.rig = rig or EyeRig(eyes)
         if rig is None:
             self.rig.set_screen(*self.size)
-        self.regions = [(0.0, 1.0, 0.0, 1.0)] if self.rig.eyes == 1 else \
-            [(0.0, 0.5, 0.0, 1.0), (0.5, 1.0, 0.0, 1.0)]
+        self.regions = (
+            [(0.0, 1.0, 0.0, 1.0)]
+            if self.rig.eyes == 1
+            else [(0.0, 0.5, 0.0, 1.0), (0.5, 1.0, 0.0, 1.0)]
+        )
         if self._owns_base:
             for region in window.getDisplayRegions():  # ShowBase's own scene is not used
                 region.setActive(False)
@@ -119,7 +138,7 @@ class Stage:
         self.kit = Kit(noise_texture())
         self.layers: dict[str, Any] = {}
         self._layer_ids: dict[int, str] = {}
-        self._failed: dict[str, str] = {}     # media environments that could not be built: why
+        self._failed: dict[str, str] = {}  # media environments that could not be built: why
         self.crossfade = Crossfade()
         self.veil = Fade(1.0)
         self.dim = Fade(0.0)
@@ -147,13 +166,16 @@ class Stage:
             self.report(PART, False, "caption font missing: captions use Panda3D's built-in font")
         aspect = self._eye_aspect()
         self.guide = BreathingGuide(self.ui)
-        self.captions = TextLayer(self.ui, font, height=0.085, z=-0.74, width=min(2 * aspect - 0.5, 2.6))
+        self.captions = TextLayer(
+            self.ui, font, height=0.085, z=-0.74, width=min(2 * aspect - 0.5, 2.6)
+        )
         self.shown = TextLayer(self.ui, font, height=0.10, z=0.32, width=min(2 * aspect - 0.6, 2.4))
         self.caption_contrast = worst_contrast()
         self._probe = None
         if self.comfort is not None:
-            self._probe = ComfortProbe.make(self.base, window, composite_camera,
-                                            list(zip(self.regions, self.ui_cameras)))
+            self._probe = ComfortProbe.make(
+                self.base, window, composite_camera, list(zip(self.regions, self.ui_cameras))
+            )
             if self._probe is None:
                 self.report(PART, False, "comfort check unavailable: no probe buffer")
         self.report(PART, True, f"showing {self.display} {self.size[0]}x{self.size[1]}")
@@ -199,17 +221,26 @@ class Stage:
         from companion.stage.layers import Layer
         from companion.stage.media import MediaError, media_scenery
 
-        if name in self._failed:   # failed before (in prepare): not opened again on the frame thread
+        if name in self._failed:  # failed before (in prepare): not opened again on the frame thread
             raise MediaError(self._failed[name])
         if name not in self.layers:
             kinds = sceneries()
-            scenery = media_scenery(name, self.kit, wait=self.wait_media,
-                                    software=(self.render_scale or 1.0) < 1.0)
+            scenery = media_scenery(
+                name, self.kit, wait=self.wait_media, software=(self.render_scale or 1.0) < 1.0
+            )
             if scenery is None and name not in kinds:
-                raise StageError(f"unknown environment '{name}' (known: {', '.join(sorted(kinds))})")
+                raise StageError(
+                    f"unknown environment '{name}' (known: {', '.join(sorted(kinds))})"
+                )
             try:
-                layer = Layer(scenery or kinds[name](self.kit), self.window, self.scene_size, self.regions,
-                              self.rig, None)
+                layer = Layer(
+                    scenery or kinds[name](self.kit),
+                    self.window,
+                    self.scene_size,
+                    self.regions,
+                    self.rig,
+                    None,
+                )
             except MediaError as exc:
                 self._failed[name] = str(exc)
                 raise
@@ -236,8 +267,9 @@ class Stage:
             case act.LookChange():
                 self.look.update(action.look)
                 if self.window is not None and self.environment in self.layers:
-                    self.layers[self.environment].show_look(action.look, max(action.fade, MIN_LOOK_FADE),
-                                                            replace=False)
+                    self.layers[self.environment].show_look(
+                        action.look, max(action.fade, MIN_LOOK_FADE), replace=False
+                    )
             case act.Say():
                 shown = action.caption or action.silent
                 self._say = action.text if shown else None
@@ -332,6 +364,7 @@ class Stage:
         self._check_size()
         if self.drift:
             import math
+
             self.rig.drift = DRIFT_DEGREES * math.sin(2 * math.pi * now / DRIFT_PERIOD)
         self.veil.advance(dt)
         self.dim.advance(dt)
@@ -402,10 +435,10 @@ class Stage:
         for layer in self.layers.values():
             layer.look.finish()
         if self._probe is not None:
-            self._probe.look_next_frame()   # the settled picture
+            self._probe.look_next_frame()  # the settled picture
         self.update(now=(self._now or 0.0) + 1e-3)
         if self.comfort is not None:  # a settled picture is a deliberate cut: start afresh
-            self.comfort.reset()        # (the settled frame is the probe's next look)
+            self.comfort.reset()  # (the settled frame is the probe's next look)
 
     def render(self) -> None:
         """Draw one frame now (snapshots and tests; the app's task loop does this itself)."""

@@ -16,7 +16,7 @@ def fractal_noise(size: int, slope: float, seed: int) -> np.ndarray:
     fy = np.fft.fftfreq(size)[None, :]
     f = np.sqrt(fx * fx + fy * fy)
     f[0, 0] = 1.0
-    spectrum = np.fft.fft2(white) / f ** slope
+    spectrum = np.fft.fft2(white) / f**slope
     spectrum[0, 0] = 0.0
     field = np.real(np.fft.ifft2(spectrum))
     field = (field - field.mean()) / (field.std() * 4.0) + 0.5
@@ -25,8 +25,10 @@ def fractal_noise(size: int, slope: float, seed: int) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _noise_pixels(size: int) -> bytes:
-    channels = [fractal_noise(size, slope, seed)
-                for slope, seed in ((1.1, 11), (1.5, 23), (2.0, 37), (0.8, 41))]
+    channels = [
+        fractal_noise(size, slope, seed)
+        for slope, seed in ((1.1, 11), (1.5, 23), (2.0, 37), (0.8, 41))
+    ]
     rgba = np.stack(channels, -1)
     # Panda3D keeps RGBA textures as BGRA in memory.
     bgra = rgba[..., [2, 1, 0, 3]]

@@ -78,8 +78,11 @@ def side_effects_undone(environment: dict[str, str] | None = None) -> Iterator[l
     try:
         yield undone
     finally:
-        undone += [what for what in restore_state(before)
-                   if what.removeprefix("environment ") not in (environment or {})]
+        undone += [
+            what
+            for what in restore_state(before)
+            if what.removeprefix("environment ") not in (environment or {})
+        ]
 
 
 def import_quietly(name: str, environment: dict[str, str] | None = None) -> ModuleType:
@@ -98,7 +101,9 @@ def load_openxr() -> ModuleType:
     """pyopenxr (`xr`), which brings the Khronos OpenXR loader."""
     if platform.system() not in ("Windows", "Linux"):
         raise unsupported_platform(platform.system())
-    return import_quietly("xr", {"PYOPENGL_PLATFORM": "glx"} if platform.system() == "Linux" else {})
+    return import_quietly(
+        "xr", {"PYOPENGL_PLATFORM": "glx"} if platform.system() == "Linux" else {}
+    )
 
 
 def load_gl() -> ModuleType:

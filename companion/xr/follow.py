@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-START_DEG = 35.0      # how far the head may turn before the text begins to follow
-SETTLE_DEG = 3.0      # and how close it comes before it rests again
-EASE_SECONDS = 0.8    # the follow closes the gap with this time constant...
+START_DEG = 35.0  # how far the head may turn before the text begins to follow
+SETTLE_DEG = 3.0  # and how close it comes before it rests again
+EASE_SECONDS = 0.8  # the follow closes the gap with this time constant...
 MAX_SPEED_DEG = 45.0  # ...but never faster than this (degrees per second)
 
 

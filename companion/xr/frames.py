@@ -10,20 +10,22 @@ from typing import Protocol
 
 from companion.xr.rig import EyeView
 
-Copy = Callable[[int, tuple[int, int]], None]  # copy(texture name, its size): the eye's picture into it
+Copy = Callable[
+    [int, tuple[int, int]], None
+]  # copy(texture name, its size): the eye's picture into it
 
 
 @dataclass(frozen=True)
 class HeadsetFrame:
-    render: bool                     # the headset will show this frame, and its views are valid
-    display_time: float              # seconds (the runtime's clock): when it will be shown
-    period: float                    # seconds between the headset's frames
+    render: bool  # the headset will show this frame, and its views are valid
+    display_time: float  # seconds (the runtime's clock): when it will be shown
+    period: float  # seconds between the headset's frames
     views: tuple[EyeView, ...] = ()  # left eye, right eye
 
 
 class Headset(Protocol):
-    name: str                        # the headset and runtime, for the therapist
-    eye_size: tuple[int, int]        # pixels per eye the headset asks for
+    name: str  # the headset and runtime, for the therapist
+    eye_size: tuple[int, int]  # pixels per eye the headset asks for
 
     def begin_frame(self) -> HeadsetFrame | None:
         """Wait until the headset wants the next frame (this paces the loop) and say where
@@ -39,5 +41,4 @@ class Headset(Protocol):
         """Hand the frame begun to the headset (with no picture if none was submitted)."""
         ...
 
-    def close(self) -> None:
-        ...
+    def close(self) -> None: ...

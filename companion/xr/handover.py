@@ -33,21 +33,35 @@ class Handover:
             self.fbo = int(GL.glGenFramebuffers(1))
         try:
             GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, self.fbo)
-            GL.glFramebufferTexture2D(GL.GL_DRAW_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0,
-                                      GL.GL_TEXTURE_2D, texture, 0)
+            GL.glFramebufferTexture2D(
+                GL.GL_DRAW_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_TEXTURE_2D, texture, 0
+            )
             status = GL.glCheckFramebufferStatus(GL.GL_DRAW_FRAMEBUFFER)
             if status != GL.GL_FRAMEBUFFER_COMPLETE:
-                raise RuntimeError(f"the headset's image cannot be drawn to (status {int(status):#x})")
+                raise RuntimeError(
+                    f"the headset's image cannot be drawn to (status {int(status):#x})"
+                )
             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, draw)
             if scissor:
                 GL.glDisable(GL.GL_SCISSOR_TEST)
             if srgb:
                 GL.glDisable(GL.GL_FRAMEBUFFER_SRGB)
             x, y, width, height = source
-            GL.glBlitFramebuffer(x, y, x + width, y + height, 0, 0, size[0], size[1],
-                                 GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST if (width, height) == tuple(size)
-                                 else GL.GL_LINEAR)
-            GL.glFramebufferTexture2D(GL.GL_DRAW_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_TEXTURE_2D, 0, 0)
+            GL.glBlitFramebuffer(
+                x,
+                y,
+                x + width,
+                y + height,
+                0,
+                0,
+                size[0],
+                size[1],
+                GL.GL_COLOR_BUFFER_BIT,
+                GL.GL_NEAREST if (width, height) == tuple(size) else GL.GL_LINEAR,
+            )
+            GL.glFramebufferTexture2D(
+                GL.GL_DRAW_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_TEXTURE_2D, 0, 0
+            )
         finally:
             GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, draw)
             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, read)

@@ -40,10 +40,10 @@ from companion.xr.world import WorldStage
 Report = Callable[[str, bool, str], None]
 
 PART = "display"
-BEGIN_SORT, END_SORT = -40, 55     # around ShowBase's igLoop (50), before the app's task (0)
-EYE_BUFFER_SORT = -10              # after the scenes' buffers (-20), before the window (0)
-HANDOVER_SORT = 100                # the eye buffer's last region: after composite and overlay
-IDLE_RATE = 60.0                   # frames a second while the headset asks for none
+BEGIN_SORT, END_SORT = -40, 55  # around ShowBase's igLoop (50), before the app's task (0)
+EYE_BUFFER_SORT = -10  # after the scenes' buffers (-20), before the window (0)
+HANDOVER_SORT = 100  # the eye buffer's last region: after composite and overlay
+IDLE_RATE = 60.0  # frames a second while the headset asks for none
 
 
 class HeadsetStage:
@@ -53,9 +53,19 @@ class HeadsetStage:
 
     display = "vr"
 
-    def __init__(self, headset: Headset, size: tuple[int, int] = (1280, 720), *, gl: ModuleType,
-                 report: Report | None = None, headless: bool = False, title: str = "Companion",
-                 captions: bool = True, comfort: bool = True, render_scale: float | None = None) -> None:
+    def __init__(
+        self,
+        headset: Headset,
+        size: tuple[int, int] = (1280, 720),
+        *,
+        gl: ModuleType,
+        report: Report | None = None,
+        headless: bool = False,
+        title: str = "Companion",
+        captions: bool = True,
+        comfort: bool = True,
+        render_scale: float | None = None,
+    ) -> None:
         self.report: Report = report or (lambda part, ok, message: None)
         self.headset = headset
         self.size = size
@@ -69,14 +79,23 @@ class HeadsetStage:
         self._last_idle: float | None = None
         self._failures: set[str] = set()
         try:
-            self.base, self._page = open_showbase(HostConfig(
-                "window", size, None, headless, title,
-                # the headset paces the loop: a window waiting for the monitor would halve its rate
-                extra={"sync-video": "false"}))
+            self.base, self._page = open_showbase(
+                HostConfig(
+                    "window",
+                    size,
+                    None,
+                    headless,
+                    title,
+                    # the headset paces the loop: a window waiting for the monitor would halve its rate
+                    extra={"sync-video": "false"},
+                )
+            )
         except StageError as exc:
             headset.close()
-            raise HeadsetUnavailable(f"The headset's session also needs the desktop window that "
-                                     f"mirrors it, which could not open: {exc}") from None
+            raise HeadsetUnavailable(
+                f"The headset's session also needs the desktop window that "
+                f"mirrors it, which could not open: {exc}"
+            ) from None
         try:
             attach = getattr(headset, "attach", None)
             if attach is not None:
@@ -85,8 +104,12 @@ class HeadsetStage:
         except BaseException:
             self._close_parts()
             raise
-        self.report(PART, True, f"headset: {headset.name}, {headset.eye_size[0]}x{headset.eye_size[1]} "
-                                "per eye; the window shows the left eye")
+        self.report(
+            PART,
+            True,
+            f"headset: {headset.name}, {headset.eye_size[0]}x{headset.eye_size[1]} "
+            "per eye; the window shows the left eye",
+        )
 
     def _build(self, captions: bool, comfort: bool, render_scale: float | None) -> None:
         from panda3d.core import Camera, NodePath, PythonCallbackObject, Texture
@@ -101,18 +124,31 @@ class HeadsetStage:
         self.window.setClearDepthActive(False)
         width, height = self.headset.eye_size
         self.eye_texture = Texture("headset-eyes")
-        self.eye_buffer = self.window.makeTextureBuffer("headset-eyes", 2 * width, height,
-                                                        self.eye_texture, False)
+        self.eye_buffer = self.window.makeTextureBuffer(
+            "headset-eyes", 2 * width, height, self.eye_texture, False
+        )
         if self.eye_buffer is None:
-            raise HeadsetUnavailable(f"This computer's OpenGL could not make a {2 * width}x{height} "
-                                     f"picture for the headset's eyes. {INSTEAD}")
+            raise HeadsetUnavailable(
+                f"This computer's OpenGL could not make a {2 * width}x{height} "
+                f"picture for the headset's eyes. {INSTEAD}"
+            )
         self.eye_buffer.setSort(EYE_BUFFER_SORT)
         self.eye_buffer.disableClears()
         self.eye_buffer.getDisplayRegion(0).setActive(False)
         self.rig = HeadsetRig()
-        self.eyes = WorldStage("headset", (2 * width, height), base=base, window=self.eye_buffer,
-                               taskmgr=self.taskmgr, report=self.report, captions=captions,
-                               comfort=comfort, rig=self.rig, render_scale=render_scale, drift=False)
+        self.eyes = WorldStage(
+            "headset",
+            (2 * width, height),
+            base=base,
+            window=self.eye_buffer,
+            taskmgr=self.taskmgr,
+            report=self.report,
+            captions=captions,
+            comfort=comfort,
+            rig=self.rig,
+            render_scale=render_scale,
+            drift=False,
+        )
         # the hand-over: a display region drawing nothing, whose draw callback runs once the
         # composite and overlay of both eyes are in the eye buffer
         self._nothing = NodePath("nothing")
@@ -170,9 +206,13 @@ class HeadsetStage:
 
     def status(self) -> dict[str, Any]:
         """For the engine's state (the panel shows it)."""
-        return {"headset": self.headset.name, "rate_hz": round(self.pacer.rate, 1),
-                "dropped_frames": self.pacer.dropped, "dropped_recently": self.pacer.recent(),
-                "overlay_heading": round(self.eyes.overlay_heading, 1)}
+        return {
+            "headset": self.headset.name,
+            "rate_hz": round(self.pacer.rate, 1),
+            "dropped_frames": self.pacer.dropped,
+            "dropped_recently": self.pacer.recent(),
+            "overlay_heading": round(self.eyes.overlay_heading, 1),
+        }
 
     def __getattr__(self, name: str) -> Any:
         if name == "eyes":  # not built (closing after a failed start)
@@ -223,8 +263,12 @@ class HeadsetStage:
         width, height = self.headset.eye_size
         try:
             for eye in (0, 1):
-                self.headset.submit(eye, lambda texture, size, x=eye * width:
-                                    self.handover.copy((x, 0, width, height), texture, size))
+                self.headset.submit(
+                    eye,
+                    lambda texture, size, x=eye * width: self.handover.copy(
+                        (x, 0, width, height), texture, size
+                    ),
+                )
             self._frame_open = False
             self.headset.end_frame()
         except Exception as exc:  # reported; the window goes on mirroring
@@ -289,9 +333,14 @@ def _screenshot(output: Any) -> np.ndarray:
     return data.reshape(shot.getYSize(), shot.getXSize(), 3)[::-1].copy()
 
 
-def open_headset_stage(size: tuple[int, int] = (1280, 720), report: Report | None = None, *,
-                       headset: Headset | None = None, headless: bool = False,
-                       **options: Any) -> HeadsetStage:
+def open_headset_stage(
+    size: tuple[int, int] = (1280, 720),
+    report: Report | None = None,
+    *,
+    headset: Headset | None = None,
+    headless: bool = False,
+    **options: Any,
+) -> HeadsetStage:
     """The stage for `--display vr`. Raises HeadsetUnavailable, with one message saying what
     is missing (the VR extra, an OpenXR runtime, a headset, a screen) and suggesting
     --display window or --display stereo. `headset` stands in for the real one in tests."""

@@ -56,7 +56,7 @@ def crop(eye: tuple[int, int], window: tuple[int, int]) -> tuple[float, float, f
     half) that fills a window of this shape: all of the eye's width or height, centred."""
     eye_aspect = eye[0] / eye[1]
     window_aspect = window[0] / window[1]
-    if window_aspect >= eye_aspect:   # wider window: all of the width, the middle rows
+    if window_aspect >= eye_aspect:  # wider window: all of the width, the middle rows
         height = eye_aspect / window_aspect
         return 0.0, (1.0 - height) / 2, 0.5, height
     width = window_aspect / eye_aspect

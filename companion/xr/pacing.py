@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 Report = Callable[[str, bool, str], None]
 
 PART = "display"
-WINDOW = 5.0            # seconds looked back over
-WARN_FRACTION = 0.02    # more than 2% of the frames in that window dropped...
-WARN_MINIMUM = 3        # ...and at least this many: warn
+WINDOW = 5.0  # seconds looked back over
+WARN_FRACTION = 0.02  # more than 2% of the frames in that window dropped...
+WARN_MINIMUM = 3  # ...and at least this many: warn
 
 
 @dataclass
 class FramePacer:
     report: Report
-    dropped: int = 0                     # since the start
-    rate: float = 0.0                    # the headset's frames per second
+    dropped: int = 0  # since the start
+    rate: float = 0.0  # the headset's frames per second
     warning: bool = False
     _last: float | None = None
     _recent: deque[tuple[float, int]] = field(default_factory=deque)
@@ -54,8 +54,12 @@ class FramePacer:
         bad = recent >= WARN_MINIMUM and recent > WARN_FRACTION * expected
         if bad and not self.warning:
             self.warning = True
-            self.report(PART, False, f"headset: {recent} frames dropped in the last {WINDOW:.0f} s "
-                                     f"(at {self.rate:.0f} Hz): the picture may judder")
+            self.report(
+                PART,
+                False,
+                f"headset: {recent} frames dropped in the last {WINDOW:.0f} s "
+                f"(at {self.rate:.0f} Hz): the picture may judder",
+            )
         elif self.warning and recent == 0:
             self.warning = False
             self.report(PART, True, f"headset: frames on time again at {self.rate:.0f} Hz")

@@ -16,7 +16,7 @@ from panda3d.core import LQuaternionf, TransformState, Vec3
 
 from companion.stage.eyes import DEFAULT_IPD, EyeRig, Fov
 
-HEADSET_FOV_DEG = 100.0   # until the runtime's first views arrive
+HEADSET_FOV_DEG = 100.0  # until the runtime's first views arrive
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class HeadsetRig(EyeRig):
     def __init__(self, ipd: float = DEFAULT_IPD) -> None:
         super().__init__(2, Fov.symmetric(HEADSET_FOV_DEG, 1.0), ipd)
         self.turns: list[LQuaternionf] = [LQuaternionf.identQuat(), LQuaternionf.identQuat()]
-        self.recenters = 0    # how often re-anchored (the world-placed text follows suit)
+        self.recenters = 0  # how often re-anchored (the world-placed text follows suit)
         self.tracked = False  # whether any pose has come yet
 
     def set_views(self, views: Sequence[EyeView]) -> bool:

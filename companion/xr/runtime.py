@@ -53,14 +53,20 @@ class OpenXRHeadset:
         self._shown: list[Any] = [None, None]  # (pose, fov) of each eye's last picture handed over
         with loader_quiet():
             try:
-                names = {p.extension_name.decode() for p in xr.enumerate_instance_extension_properties()}
+                names = {
+                    p.extension_name.decode() for p in xr.enumerate_instance_extension_properties()
+                }
             except xr.XrException:
                 raise errors.no_runtime() from None
         try:
             info = xr.InstanceCreateInfo(
-                application_info=xr.ApplicationInfo(application_name=app_name, engine_name="Panda3D"),
+                application_info=xr.ApplicationInfo(
+                    application_name=app_name, engine_name="Panda3D"
+                ),
                 enabled_extension_names=[xr.KHR_OPENGL_ENABLE_EXTENSION_NAME]
-                if xr.KHR_OPENGL_ENABLE_EXTENSION_NAME in names else [])
+                if xr.KHR_OPENGL_ENABLE_EXTENSION_NAME in names
+                else [],
+            )
             self.instance = xr.create_instance(info)
             properties = xr.get_instance_properties(self.instance)
             self.runtime = properties.runtime_name.decode(errors="replace") or self.runtime
@@ -72,8 +78,9 @@ class OpenXRHeadset:
             self.close()
             raise errors.no_opengl(self.runtime)
         try:
-            self.system = xr.get_system(self.instance, xr.SystemGetInfo(
-                form_factor=xr.FormFactor.HEAD_MOUNTED_DISPLAY))
+            self.system = xr.get_system(
+                self.instance, xr.SystemGetInfo(form_factor=xr.FormFactor.HEAD_MOUNTED_DISPLAY)
+            )
         except (xr.FormFactorUnavailableError, xr.FormFactorUnsupportedError):
             self.close()
             raise errors.no_headset(self.runtime) from None
@@ -84,13 +91,20 @@ class OpenXRHeadset:
             system = xr.get_system_properties(self.instance, self.system)
             self.name = f"{system.system_name.decode(errors='replace')} ({self.runtime})"
             views = xr.enumerate_view_configuration_views(
-                self.instance, self.system, xr.ViewConfigurationType.PRIMARY_STEREO)
-            limit = (system.graphics_properties.max_swapchain_image_width,
-                     system.graphics_properties.max_swapchain_image_height)
-            self.eye_size = (min(views[0].recommended_image_rect_width, limit[0] or 1 << 14),
-                             min(views[0].recommended_image_rect_height, limit[1] or 1 << 14))
+                self.instance, self.system, xr.ViewConfigurationType.PRIMARY_STEREO
+            )
+            limit = (
+                system.graphics_properties.max_swapchain_image_width,
+                system.graphics_properties.max_swapchain_image_height,
+            )
+            self.eye_size = (
+                min(views[0].recommended_image_rect_width, limit[0] or 1 << 14),
+                min(views[0].recommended_image_rect_height, limit[1] or 1 << 14),
+            )
             # required before a session: the runtime says which OpenGL it takes
-            self.gl_requirements = xr.get_opengl_graphics_requirements_khr(self.instance, self.system)
+            self.gl_requirements = xr.get_opengl_graphics_requirements_khr(
+                self.instance, self.system
+            )
         except xr.XrException as exc:
             self.close()
             raise errors.runtime_failed(self.runtime, "describe the headset", _say(exc)) from None
@@ -103,30 +117,56 @@ class OpenXRHeadset:
         xr = self.xr
         binding = _graphics_binding(xr)
         if binding is None:
-            raise errors.runtime_failed(self.runtime, "use the window's OpenGL context",
-                                        "no OpenGL context is current")
+            raise errors.runtime_failed(
+                self.runtime, "use the window's OpenGL context", "no OpenGL context is current"
+            )
         try:
-            self.session = xr.create_session(self.instance, xr.SessionCreateInfo(
-                system_id=self.system,
-                next=ctypes.cast(ctypes.pointer(binding), ctypes.c_void_p)))
+            self.session = xr.create_session(
+                self.instance,
+                xr.SessionCreateInfo(
+                    system_id=self.system,
+                    next=ctypes.cast(ctypes.pointer(binding), ctypes.c_void_p),
+                ),
+            )
             self._binding = binding  # keep alive as long as the session
-            self.space = xr.create_reference_space(self.session, xr.ReferenceSpaceCreateInfo(
-                reference_space_type=xr.ReferenceSpaceType.LOCAL, pose_in_reference_space=xr.Posef()))
+            self.space = xr.create_reference_space(
+                self.session,
+                xr.ReferenceSpaceCreateInfo(
+                    reference_space_type=xr.ReferenceSpaceType.LOCAL,
+                    pose_in_reference_space=xr.Posef(),
+                ),
+            )
             offered = list(xr.enumerate_swapchain_formats(self.session))
             chosen = next((f for f in FORMATS if f in offered), None)
             if chosen is None:
-                raise errors.runtime_failed(self.runtime, "take 8-bit colour pictures",
-                                            f"it offers only formats {offered}")
+                raise errors.runtime_failed(
+                    self.runtime, "take 8-bit colour pictures", f"it offers only formats {offered}"
+                )
             width, height = self.eye_size
             for _ in range(2):
-                swapchain = xr.create_swapchain(self.session, xr.SwapchainCreateInfo(
-                    usage_flags=xr.SwapchainUsageFlags.COLOR_ATTACHMENT_BIT
-                    | xr.SwapchainUsageFlags.TRANSFER_DST_BIT,
-                    format=chosen, sample_count=1, width=width, height=height,
-                    face_count=1, array_size=1, mip_count=1))
+                swapchain = xr.create_swapchain(
+                    self.session,
+                    xr.SwapchainCreateInfo(
+                        usage_flags=xr.SwapchainUsageFlags.COLOR_ATTACHMENT_BIT
+                        | xr.SwapchainUsageFlags.TRANSFER_DST_BIT,
+                        format=chosen,
+                        sample_count=1,
+                        width=width,
+                        height=height,
+                        face_count=1,
+                        array_size=1,
+                        mip_count=1,
+                    ),
+                )
                 self.swapchains.append(swapchain)
-                self.images.append([image.image for image in
-                                    xr.enumerate_swapchain_images(swapchain, xr.SwapchainImageOpenGLKHR)])
+                self.images.append(
+                    [
+                        image.image
+                        for image in xr.enumerate_swapchain_images(
+                            swapchain, xr.SwapchainImageOpenGLKHR
+                        )
+                    ]
+                )
             self.projection_views = (xr.CompositionLayerProjectionView * 2)()
             for eye, view in enumerate(self.projection_views):
                 view.sub_image.swapchain = self.swapchains[eye]
@@ -134,7 +174,9 @@ class OpenXRHeadset:
                 view.sub_image.image_rect.offset.y = 0
                 view.sub_image.image_rect.extent.width = width
                 view.sub_image.image_rect.extent.height = height
-            self.layer = xr.CompositionLayerProjection(space=self.space, views=self.projection_views)
+            self.layer = xr.CompositionLayerProjection(
+                space=self.space, views=self.projection_views
+            )
         except errors.HeadsetUnavailable:
             self.close()
             raise
@@ -157,9 +199,14 @@ class OpenXRHeadset:
                 pass  # the previous frame was not shown: a success all the same
             self._frame = state
             self._submitted = [False, False]
-            view_state, views = xr.locate_views(self.session, xr.ViewLocateInfo(
-                view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO,
-                display_time=state.predicted_display_time, space=self.space))
+            view_state, views = xr.locate_views(
+                self.session,
+                xr.ViewLocateInfo(
+                    view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO,
+                    display_time=state.predicted_display_time,
+                    space=self.space,
+                ),
+            )
         except xr.XrException as exc:
             self._lose(f"the headset stopped: {_say(exc)}")
             return None
@@ -171,11 +218,19 @@ class OpenXRHeadset:
             self.projection_views[eye].pose = view.pose
             self.projection_views[eye].fov = view.fov
             p, q, f = view.pose.position, view.pose.orientation, view.fov
-            eyes.append(EyeView((p.x, p.y, p.z), (q.x, q.y, q.z, q.w),
-                                Fov(f.angle_left, f.angle_right, f.angle_up, f.angle_down)))
-        return HeadsetFrame(self._render,
-                            state.predicted_display_time * NS, state.predicted_display_period * NS,
-                            tuple(eyes))
+            eyes.append(
+                EyeView(
+                    (p.x, p.y, p.z),
+                    (q.x, q.y, q.z, q.w),
+                    Fov(f.angle_left, f.angle_right, f.angle_up, f.angle_down),
+                )
+            )
+        return HeadsetFrame(
+            self._render,
+            state.predicted_display_time * NS,
+            state.predicted_display_period * NS,
+            tuple(eyes),
+        )
 
     def submit(self, eye: int, copy: Copy) -> None:
         xr = self.xr
@@ -184,10 +239,16 @@ class OpenXRHeadset:
         swapchain = self.swapchains[eye]
         index = self._acquired[eye]
         if index is None:
-            index = self._acquired[eye] = xr.acquire_swapchain_image(swapchain, xr.SwapchainImageAcquireInfo())
+            index = self._acquired[eye] = xr.acquire_swapchain_image(
+                swapchain, xr.SwapchainImageAcquireInfo()
+            )
         try:  # at most a frame: a runtime that holds its image must not hold the whole program
-            xr.wait_swapchain_image(swapchain, xr.SwapchainImageWaitInfo(
-                timeout=max(1, int(self._frame.predicted_display_period))))
+            xr.wait_swapchain_image(
+                swapchain,
+                xr.SwapchainImageWaitInfo(
+                    timeout=max(1, int(self._frame.predicted_display_period))
+                ),
+            )
         except xr.TimeoutExpired:
             # Kept acquired and waited for again next frame. Meanwhile the eye shows its last
             # picture from where it was drawn (the runtime reprojects it), never a black frame.
@@ -211,9 +272,14 @@ class OpenXRHeadset:
         state, self._frame = self._frame, None
         layers = [ctypes.byref(self.layer)] if self._render and all(self._submitted) else []
         try:
-            xr.end_frame(self.session, xr.FrameEndInfo(
-                display_time=state.predicted_display_time,
-                environment_blend_mode=xr.EnvironmentBlendMode.OPAQUE, layers=layers))
+            xr.end_frame(
+                self.session,
+                xr.FrameEndInfo(
+                    display_time=state.predicted_display_time,
+                    environment_blend_mode=xr.EnvironmentBlendMode.OPAQUE,
+                    layers=layers,
+                ),
+            )
         except xr.XrException as exc:
             self._lose(f"the headset stopped: {_say(exc)}")
 
@@ -231,7 +297,9 @@ class OpenXRHeadset:
                 return
             kind = xr.StructureType(event.type)
             if kind == xr.StructureType.EVENT_DATA_SESSION_STATE_CHANGED:
-                changed = ctypes.cast(ctypes.byref(event), ctypes.POINTER(xr.EventDataSessionStateChanged)).contents
+                changed = ctypes.cast(
+                    ctypes.byref(event), ctypes.POINTER(xr.EventDataSessionStateChanged)
+                ).contents
                 self._state_changed(xr.SessionState(changed.state))
             elif kind == xr.StructureType.EVENT_DATA_INSTANCE_LOSS_PENDING:
                 self._lose("the OpenXR runtime is shutting down")
@@ -241,14 +309,22 @@ class OpenXRHeadset:
         self.state = state.name.lower()
         try:
             if state == xr.SessionState.READY:
-                xr.begin_session(self.session, xr.SessionBeginInfo(
-                    primary_view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO))
+                xr.begin_session(
+                    self.session,
+                    xr.SessionBeginInfo(
+                        primary_view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO
+                    ),
+                )
                 self.running = True
             elif state == xr.SessionState.STOPPING:
                 self.running = False
                 xr.end_session(self.session)
-                self.report(PART, False, "the headset is not showing the session (asleep, or "
-                                         "taken off); the window still shows the left eye")
+                self.report(
+                    PART,
+                    False,
+                    "the headset is not showing the session (asleep, or "
+                    "taken off); the window still shows the left eye",
+                )
             elif state == xr.SessionState.FOCUSED:
                 self.report(PART, True, f"showing in the headset: {self.name}")
             elif state in (xr.SessionState.EXITING, xr.SessionState.LOSS_PENDING):
@@ -263,8 +339,12 @@ class OpenXRHeadset:
         self._frame = None
         if not self.lost:
             self.lost = True
-            self.report(PART, False, f"{why}; the window still shows the left eye. To use the "
-                                     "headset again, restart the session")
+            self.report(
+                PART,
+                False,
+                f"{why}; the window still shows the left eye. To use the "
+                "headset again, restart the session",
+            )
 
     def close(self) -> None:
         xr = self.xr
@@ -311,9 +391,13 @@ def _graphics_binding(xr: ModuleType) -> Any:
         return None
     display = GLX.glXGetCurrentDisplay()
     config, visual = _glx_config(GLX, display, context)
-    return xr.GraphicsBindingOpenGLXlibKHR(x_display=display, visualid=visual, glx_fbconfig=config,
-                                          glx_drawable=GLX.glXGetCurrentDrawable(),
-                                          glx_context=context)
+    return xr.GraphicsBindingOpenGLXlibKHR(
+        x_display=display,
+        visualid=visual,
+        glx_fbconfig=config,
+        glx_drawable=GLX.glXGetCurrentDrawable(),
+        glx_context=context,
+    )
 
 
 def _glx_config(GLX: ModuleType, display: Any, context: Any) -> tuple[Any, int]:

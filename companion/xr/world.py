@@ -22,12 +22,12 @@ from companion.stage.stage import Stage
 from companion.xr.follow import LazyFollow
 from companion.xr.rig import HeadsetRig, heading
 
-PANEL_DISTANCE = 1.6    # metres ahead of where the head was at recenter
-PANEL_HEIGHT = -0.14    # metres: the panel's middle below eye level (guide about 6 degrees
-                        # down, captions about 18, shown text at eye level)
-PANEL_SCALE = 0.5       # metres per overlay unit (2 units high on a screen): a caption line
-                        # is then about 1.5 degrees high, readable in today's headsets
-PANEL_ASPECT = 1.1      # the overlay's width / height: captions wrap at about 30 degrees
+PANEL_DISTANCE = 1.6  # metres ahead of where the head was at recenter
+PANEL_HEIGHT = -0.14  # metres: the panel's middle below eye level (guide about 6 degrees
+# down, captions about 18, shown text at eye level)
+PANEL_SCALE = 0.5  # metres per overlay unit (2 units high on a screen): a caption line
+# is then about 1.5 degrees high, readable in today's headsets
+PANEL_ASPECT = 1.1  # the overlay's width / height: captions wrap at about 30 degrees
 
 
 class WorldStage(Stage):

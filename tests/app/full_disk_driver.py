@@ -33,7 +33,9 @@ def main() -> None:
     work = out / "work"
     work.mkdir()
     (work / "s.yaml").write_text(SCRIPT)
-    session = start([str(work / "s.yaml"), "--display", "none", "--autostart"], work, record_dir=disk)
+    session = start(
+        [str(work / "s.yaml"), "--display", "none", "--autostart"], work, record_dir=disk
+    )
     session.wait_for_panel()
     steps = {}
     assert session.command("note", text="before the disk filled")["ok"]
@@ -49,16 +51,23 @@ def main() -> None:
     for index in range(30):
         session.command("note", text=f"while full {index}")
         time.sleep(0.1)
-    state = session.wait_for(lambda s: not s["health"].get("record", {}).get("ok", True), what="record fault")
+    state = session.wait_for(
+        lambda s: not s["health"].get("record", {}).get("ok", True), what="record fault"
+    )
     steps["full"] = {"state": state["state"], "record": state["health"]["record"]}
     os.remove(filler)
     assert session.command("note", text="after room again")["ok"]
-    state = session.wait_for(lambda s: s["health"].get("record", {}).get("ok", False), timeout=20,
-                             what="record recovered")
+    state = session.wait_for(
+        lambda s: s["health"].get("record", {}).get("ok", False),
+        timeout=20,
+        what="record recovered",
+    )
     steps["room"] = {"state": state["state"], "record": state["health"]["record"]}
     session.command("end")
     steps["exit"] = session.finish()
-    shutil.copytree(next(p for p in disk.iterdir() if p.is_dir()), out / "record")  # the tmpfs goes with us
+    shutil.copytree(
+        next(p for p in disk.iterdir() if p.is_dir()), out / "record"
+    )  # the tmpfs goes with us
     (out / "result.json").write_text(json.dumps(steps))
 
 

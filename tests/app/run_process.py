@@ -72,14 +72,18 @@ class RunningSession:
         deadline = time.monotonic() + timeout
         while self.base_url is None:
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("no panel line; output:\n" + "\n".join(self.lines)
-                                     + "\n" + self.stderr_text())
+                raise AssertionError(
+                    "no panel line; output:\n" + "\n".join(self.lines) + "\n" + self.stderr_text()
+                )
             time.sleep(0.05)
 
     def request(self, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base_url + path, data=data, headers={
-            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=data,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=15) as response:
                 raw = response.read()
@@ -105,8 +109,10 @@ class RunningSession:
             if predicate(state):
                 return state
             time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; last state: {state['state']} "
-                             f"{state.get('scene')} {state.get('step')}")
+        raise AssertionError(
+            f"timed out waiting for {what}; last state: {state['state']} "
+            f"{state.get('scene')} {state.get('step')}"
+        )
 
     def finish(self, timeout: float = 120.0) -> int:
         code = self.process.wait(timeout=timeout)
@@ -115,7 +121,11 @@ class RunningSession:
         return code
 
     def stderr_text(self) -> str:
-        return self.process.stderr.read() if self.process.stderr and self.process.poll() is not None else ""
+        return (
+            self.process.stderr.read()
+            if self.process.stderr and self.process.poll() is not None
+            else ""
+        )
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         self.process.send_signal(sig)
@@ -131,18 +141,45 @@ class RunningSession:
         return folder
 
 
-def start(args: list[str], tmp: Path, *, command: str = "run", port: int = 0,
-          env: dict[str, str] | None = None, record_dir: Path | None = None,
-          qr: bool = False) -> RunningSession:
+def start(
+    args: list[str],
+    tmp: Path,
+    *,
+    command: str = "run",
+    port: int = 0,
+    env: dict[str, str] | None = None,
+    record_dir: Path | None = None,
+    qr: bool = False,
+) -> RunningSession:
     audio = tmp / "heard.raw"
     record_dir = record_dir or tmp / "records"
-    environ = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(audio),
-               "PYTHONUNBUFFERED": "1", **(env or {})}
+    environ = {
+        **os.environ,
+        "SDL_AUDIODRIVER": "disk",
+        "SDL_DISKAUDIOFILE": str(audio),
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
     environ.pop("DISPLAY", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "companion", command, *args, "--panel-port", str(port),
-         *([] if qr else ["--no-qr"]), "--record-dir", str(record_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ, cwd=tmp)
+        [
+            sys.executable,
+            "-m",
+            "companion",
+            command,
+            *args,
+            "--panel-port",
+            str(port),
+            *([] if qr else ["--no-qr"]),
+            "--record-dir",
+            str(record_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environ,
+        cwd=tmp,
+    )
     session = RunningSession(process, audio, record_dir)
     session._reader = threading.Thread(target=session._read, daemon=True)
     session._reader.start()
@@ -153,6 +190,6 @@ def loudness_by_second(samples: np.ndarray) -> list[float]:
     rate = 44100
     out = []
     for i in range(len(samples) // rate):
-        part = samples[i * rate:(i + 1) * rate]
-        out.append(float(10 * np.log10(np.mean(part ** 2) + 1e-12)))
+        part = samples[i * rate : (i + 1) * rate]
+        out.append(float(10 * np.log10(np.mean(part**2) + 1e-12)))
     return out

@@ -35,7 +35,9 @@ def _cut(path: Path, keep: float = 0.5) -> None:
 def _overwrite_middle(path: Path) -> None:
     data = bytearray(path.read_bytes())
     start, end = len(data) // 4, 3 * len(data) // 4
-    data[start:end] = np.random.default_rng(3).integers(0, 256, end - start, dtype=np.uint8).tobytes()
+    data[start:end] = (
+        np.random.default_rng(3).integers(0, 256, end - start, dtype=np.uint8).tobytes()
+    )
     path.write_bytes(bytes(data))
 
 
@@ -53,7 +55,10 @@ def _first_sound(audio: np.ndarray, floor: float = 1e-3) -> int:
 def _speech_onsets(audio: np.ndarray, threshold: float = -45.0) -> list[float]:
     """Seconds into the capture where speech (1-4 kHz) starts after at least 0.4 s without."""
     step = RATE // 20
-    loud = [band_db(audio[i:i + step], 1000, 4000) > threshold for i in range(0, len(audio) - step, step)]
+    loud = [
+        band_db(audio[i : i + step], 1000, 4000) > threshold
+        for i in range(0, len(audio) - step, step)
+    ]
     onsets, quiet = [], 8
     for index, on in enumerate(loud):
         if on and quiet >= 8:
@@ -68,14 +73,21 @@ def _cache_entries(script: Path, cache: Path) -> dict[str, Path]:
     from companion.audio.narration.prepare import prepare_narration
     from companion.script import require_script
 
-    found = prepare_narration(require_script(script), script, cache=NarrationCache(cache), render=False)
+    found = prepare_narration(
+        require_script(script), script, cache=NarrationCache(cache), render=False
+    )
     return dict(found.by_text)
 
 
 def _narrated(folder: Path, env: dict[str, str]) -> None:
     """`companion narrate`, as an author runs it before the session."""
-    done = subprocess.run([sys.executable, "-m", "companion", "narrate", str(folder / "session.yaml")],
-                          capture_output=True, text=True, env={**os.environ, **env}, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "companion", "narrate", str(folder / "session.yaml")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -107,14 +119,22 @@ def test_damaged_files_leave_their_bus_silent_and_the_panel_and_record_say_so(tm
     _overwrite_middle(folder / "sounds/song.wav")  # its samples garbage: played, a blast
     _cut(folder / "sounds/voice.wav")  # a recording cut short
 
-    session = start([str(folder / "session.yaml"), "--display", "none", "--autostart"], tmp_path, env=env)
+    session = start(
+        [str(folder / "session.yaml"), "--display", "none", "--autostart"], tmp_path, env=env
+    )
     session.wait_for_panel()
-    state = session.wait_for(lambda s: not s["health"].get("sound", {"ok": True})["ok"], timeout=20,
-                             what="the sound warning")
+    state = session.wait_for(
+        lambda s: not s["health"].get("sound", {"ok": True})["ok"],
+        timeout=20,
+        what="the sound warning",
+    )
     assert "song.wav is damaged: loud noise" in state["health"]["sound"]["message"]
     assert "the music is silent" in state["health"]["sound"]["message"]
     assert not state["health"]["speech"]["ok"]
-    assert "'And let it go.' is captions only: voice.wav is damaged" in state["health"]["speech"]["message"]
+    assert (
+        "'And let it go.' is captions only: voice.wav is damaged"
+        in state["health"]["speech"]["message"]
+    )
     assert session.finish() == 0, "\n".join(session.lines)
 
     events = _events(session.record())
@@ -126,10 +146,14 @@ def test_damaged_files_leave_their_bus_silent_and_the_panel_and_record_say_so(tm
     assert len(says) == 3, "every line's turn came, with or without sound"
 
     audio = session.captured()
-    heard = audio[_first_sound(audio) + RATE // 10: len(audio) - 5 * RATE]  # to the closing fade
-    air = [band_db(heard[i:i + RATE // 2], AIR_HZ - 200, AIR_HZ + 200)
-           for i in range(RATE, len(heard) - RATE // 2, RATE // 2)]
-    assert min(air) > -50 and max(air) - min(air) < 10, air  # the ambience plays on (ducked at most 9 dB)
+    heard = audio[_first_sound(audio) + RATE // 10 : len(audio) - 5 * RATE]  # to the closing fade
+    air = [
+        band_db(heard[i : i + RATE // 2], AIR_HZ - 200, AIR_HZ + 200)
+        for i in range(RATE, len(heard) - RATE // 2, RATE // 2)
+    ]
+    assert min(air) > -50 and max(air) - min(air) < 10, (
+        air
+    )  # the ambience plays on (ducked at most 9 dB)
     assert len(_speech_onsets(heard)) == 2, "the two whole lines were heard, the cut one was not"
     assert band_db(heard, 15000, 20000) < -70, "broadband noise: the damaged music was played"
     assert np.max(np.abs(audio)) < 0.9
@@ -166,8 +190,10 @@ def test_cache_damaged_before_the_run_and_script_and_files_deleted_during_it(tmp
     soundfile.write(folder / "sounds/air.wav", tone(AIR_HZ, 4.0, 0.05), RATE, subtype="PCM_16")
     script = folder / "session.yaml"
     # The recording is a line in the real voice (a voice artist's file would do as well).
-    script.write_text(TWO_SCENES.replace("{say: And let it go., audio: sounds/voice.wav}",
-                                         "say: And let it go."), encoding="utf-8")
+    script.write_text(
+        TWO_SCENES.replace("{say: And let it go., audio: sounds/voice.wav}", "say: And let it go."),
+        encoding="utf-8",
+    )
     _narrated(folder, env)
     entry = _cache_entries(script, cache_home / "companion/narration")
     assert len(entry) == 3
@@ -181,17 +207,23 @@ def test_cache_damaged_before_the_run_and_script_and_files_deleted_during_it(tmp
     session = start([str(script), "--display", "none", "--autostart"], tmp_path, env=env)
     session.wait_for_panel()
     assert "narration: 2 rendered, 0 reused, 1 recorded" in session.lines, session.lines
-    session.wait_for(lambda s: s["state"] == "playing" and s["step"]["index"] == 1, timeout=20,
-                     what="the first scene's pause")
+    session.wait_for(
+        lambda s: s["state"] == "playing" and s["step"]["index"] == 1,
+        timeout=20,
+        what="the first scene's pause",
+    )
     # While it plays: the script rewritten (another valid script), then deleted, with every
     # file it plays and the whole narration cache.
-    script.write_text(TWO_SCENES.replace("id: two", "id: other").replace("You are safe", "Now go"),
-                      encoding="utf-8")
+    script.write_text(
+        TWO_SCENES.replace("id: two", "id: other").replace("You are safe", "Now go"),
+        encoding="utf-8",
+    )
     script.unlink()
     shutil.rmtree(folder / "sounds")
     shutil.rmtree(cache_home)
-    state = session.wait_for(lambda s: s["scene"] and s["scene"]["id"] == "two", timeout=20,
-                             what="the second scene")
+    state = session.wait_for(
+        lambda s: s["scene"] and s["scene"]["id"] == "two", timeout=20, what="the second scene"
+    )
     assert all(part["ok"] for part in state["health"].values()), state["health"]
     assert session.finish() == 0, "\n".join(session.lines)
 
@@ -205,12 +237,18 @@ def test_cache_damaged_before_the_run_and_script_and_files_deleted_during_it(tmp
     audio = session.captured()
     heard = audio[: len(audio) - 5 * RATE]
     onsets = _speech_onsets(heard)
-    assert len(onsets) == 3, f"all three lines heard, two of them after their files were deleted: {onsets}"
-    says = [e["session_time"] for e in events if e["event"] == "step_start" and e["step_kind"] == "say"]
+    assert len(onsets) == 3, (
+        f"all three lines heard, two of them after their files were deleted: {onsets}"
+    )
+    says = [
+        e["session_time"] for e in events if e["event"] == "step_start" and e["step_kind"] == "say"
+    ]
     drift = (onsets[-1] - onsets[0]) - (says[-1] - says[0])
     assert abs(drift) < 0.4, "the lines were heard when the engine said them"
-    air = [band_db(heard[i:i + RATE // 2], AIR_HZ - 200, AIR_HZ + 200)
-           for i in range(int((onsets[0] + 0.5) * RATE), len(heard) - RATE // 2, RATE // 2)]
+    air = [
+        band_db(heard[i : i + RATE // 2], AIR_HZ - 200, AIR_HZ + 200)
+        for i in range(int((onsets[0] + 0.5) * RATE), len(heard) - RATE // 2, RATE // 2)
+    ]
     assert min(air) > -50, "the ambience played on after its file was deleted (ducked at most 9 dB)"
 
 
@@ -254,10 +292,15 @@ def test_no_speech_engine_runs_with_captions_and_says_what_to_install(tmp_path):
     out = "\n".join(session.lines)
     assert "install espeak-ng (Debian/Ubuntu: sudo apt-get install espeak-ng)" in out
     assert "the session runs with captions only" in out
-    state = session.wait_for(lambda s: s["step"] and s["step"]["index"] == 1, timeout=20,
-                             what="the line's turn to pass")
+    state = session.wait_for(
+        lambda s: s["step"] and s["step"]["index"] == 1, timeout=20, what="the line's turn to pass"
+    )
     speech = state["health"]["speech"]
-    assert not speech["ok"] and "espeak-ng" in speech["message"] and "captions only" in speech["message"]
+    assert (
+        not speech["ok"]
+        and "espeak-ng" in speech["message"]
+        and "captions only" in speech["message"]
+    )
     assert state["health"]["sound"]["ok"]
     _stop(session)
     audio = session.captured()
@@ -266,11 +309,15 @@ def test_no_speech_engine_runs_with_captions_and_says_what_to_install(tmp_path):
 
 
 def test_no_sound_device_runs_silently_and_says_so(tmp_path):
-    session = start([str(_short(tmp_path)), "--display", "none", "--autostart"], tmp_path,
-                    env={"SDL_AUDIODRIVER": "no-such-device"})
+    session = start(
+        [str(_short(tmp_path)), "--display", "none", "--autostart"],
+        tmp_path,
+        env={"SDL_AUDIODRIVER": "no-such-device"},
+    )
     session.wait_for_panel()
-    state = session.wait_for(lambda s: s["step"] and s["step"]["index"] == 1, timeout=20,
-                             what="the session to go on")
+    state = session.wait_for(
+        lambda s: s["step"] and s["step"]["index"] == 1, timeout=20, what="the session to go on"
+    )
     sound = state["health"]["sound"]
     assert not sound["ok"]
     assert "no sound device" in sound["message"] and "running silently" in sound["message"]
@@ -284,11 +331,32 @@ def test_no_sound_device_runs_silently_and_says_so(tmp_path):
 def test_no_display_suggests_a_sound_only_session(tmp_path):
     script = _short(tmp_path)
     unset = {key: value for key, value in os.environ.items() if key != "DISPLAY"}
-    runs = [subprocess.Popen([sys.executable, "-m", "companion", "run", str(script), "--display", display,
-                              "--panel-port", "0", "--no-qr", "--record-dir", str(tmp_path / "records")],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-            for display, env in (("fullscreen", unset),  # no DISPLAY at all
-                                 ("window", {**unset, "DISPLAY": ":987"}))]  # an X server that is not there
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "companion",
+                "run",
+                str(script),
+                "--display",
+                display,
+                "--panel-port",
+                "0",
+                "--no-qr",
+                "--record-dir",
+                str(tmp_path / "records"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for display, env in (
+            ("fullscreen", unset),  # no DISPLAY at all
+            ("window", {**unset, "DISPLAY": ":987"}),
+        )
+    ]  # an X server that is not there
     for run in runs:
         _, error = run.communicate(timeout=60)
         assert run.returncode == 2, error

@@ -23,5 +23,5 @@ def _time(frames: int, **kwargs) -> float:
 def test_screens_are_held_to_the_rate_and_a_headset_paces_itself():
     assert capped("window") and capped("fullscreen") and capped("stereo") and capped("none")
     assert not capped("vr")
-    assert _time(21, capped=True, rate=100.0) >= 0.19       # 20 waits of 10 ms
-    assert _time(21, capped=False, rate=100.0) < 0.05       # as fast as the output allows
+    assert _time(21, capped=True, rate=100.0) >= 0.19  # 20 waits of 10 ms
+    assert _time(21, capped=False, rate=100.0) < 0.05  # as fast as the output allows

@@ -23,9 +23,24 @@ def test_a_full_disk_mid_session(tmp_path):
     disk.mkdir()
     out.mkdir()
     done = subprocess.run(
-        ["unshare", "--mount", "--propagation", "private", "sh", "-c", MOUNT_AND_RUN, str(disk),
-         sys.executable, str(HERE / "full_disk_driver.py"), str(out)],
-        capture_output=True, text=True, timeout=180, env=dict(os.environ))
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            MOUNT_AND_RUN,
+            str(disk),
+            sys.executable,
+            str(HERE / "full_disk_driver.py"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=dict(os.environ),
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     steps = json.loads((out / "result.json").read_text())
     assert steps["full"]["state"] == "playing" and steps["full"]["record"]["ok"] is False
@@ -35,5 +50,7 @@ def test_a_full_disk_mid_session(tmp_path):
     record = load_record(out / "record")  # the driver's copy: the tmpfs went with its namespace
     notes = [e["text"] for e in record.events if e.get("event") == "note"]
     assert notes[0] == "before the disk filled" and notes[-1] == "after room again"
-    assert [n for n in notes if n.startswith("while full")] == [f"while full {i}" for i in range(30)]
+    assert [n for n in notes if n.startswith("while full")] == [
+        f"while full {i}" for i in range(30)
+    ]
     assert record.ended and not record.problems

@@ -19,8 +19,16 @@ def app(tmp_path, monkeypatch):
     monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "heard.raw"))
     path = tmp_path / "short.yaml"
     path.write_text(SHORT_SCRIPT)
-    options = RunOptions(display="window", offscreen=True, size=(320, 180), panel_port=0, qr=False,
-                         record_dir=tmp_path / "records", autostart=True, out=lambda line: None)
+    options = RunOptions(
+        display="window",
+        offscreen=True,
+        size=(320, 180),
+        panel_port=0,
+        qr=False,
+        record_dir=tmp_path / "records",
+        autostart=True,
+        out=lambda line: None,
+    )
     app = SessionApp(require_script(path), path, options)
     app.open()
     yield app

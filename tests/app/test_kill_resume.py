@@ -75,18 +75,26 @@ def test_sigkill_then_resume(tmp_path, seed):
     last = [e for e in record.events if e.get("event") in ("scene_start", "step_start")][-1]
     assert point.scene == last["scene"] and point.step == last.get("step", 0)
 
-    report = subprocess.run([sys.executable, "-m", "companion", "report", str(record.folder)],
-                            capture_output=True, text=True, timeout=60)
+    report = subprocess.run(
+        [sys.executable, "-m", "companion", "report", str(record.folder)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert report.returncode == 0 and "<svg" in report.stdout
     assert all(note in report.stdout for note in acknowledged)
 
     resumed = start([str(record.folder), "--display", "none"], tmp_path, command="resume")
     resumed.wait_for_panel()
-    state = resumed.wait_for(lambda s: s["state"] in ("playing", "holding"), what="the resumed session")
+    state = resumed.wait_for(
+        lambda s: s["state"] in ("playing", "holding"), what="the resumed session"
+    )
     assert (state["scene"]["id"], state["step"]["index"]) == (point.scene, point.step)
     assert resumed.command("end")["ok"]
     assert resumed.finish() == 0
-    events = [json.loads(line) for line in (record.folder / "events.jsonl").read_text().splitlines()]
+    events = [
+        json.loads(line) for line in (record.folder / "events.jsonl").read_text().splitlines()
+    ]
     kinds = [e["event"] for e in events]
     assert kinds.count("run_start") == 1 and "gap" in kinds and kinds[-2:] == ["end", "run_end"]
     assert load_record(record.folder).ended
@@ -103,19 +111,40 @@ def test_two_programs_never_write_one_record(tmp_path):
     resumed = start([str(folder), "--display", "none"], tmp_path, command="resume")
     resumed.wait_for_panel()
     second = subprocess.run(
-        [sys.executable, "-m", "companion", "resume", str(folder), "--display", "none",
-         "--panel-port", "0", "--no-qr"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        [
+            sys.executable,
+            "-m",
+            "companion",
+            "resume",
+            str(folder),
+            "--display",
+            "none",
+            "--panel-port",
+            "0",
+            "--no-qr",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert second.returncode != 0
     assert f"process {resumed.process.pid} (companion resume)" in second.stderr, second.stderr
-    deleted = subprocess.run([sys.executable, "-m", "companion", "records", "delete", "--yes",
-                              str(folder)], capture_output=True, text=True, timeout=60)
+    deleted = subprocess.run(
+        [sys.executable, "-m", "companion", "records", "delete", "--yes", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert deleted.returncode != 0 and "still running" in deleted.stderr
     resumed.kill(signal.SIGHUP)  # a closed terminal: ends cleanly, like SIGTERM
     assert resumed.process.returncode == 128 + signal.SIGHUP
     record = load_record(folder)
     kinds = [e["event"] for e in record.events]
     assert kinds.count("gap") == 1 and kinds.count("run_end") == 2 and kinds[-1] == "run_end"
-    assert not any("appear more than once" in str(p) or "go back" in str(p) for p in record.problems)
+    assert not any(
+        "appear more than once" in str(p) or "go back" in str(p) for p in record.problems
+    )
     assert resume_point(record).resumable
 
 
@@ -134,14 +163,26 @@ def test_a_stop_in_the_first_second_leaves_a_record_that_says_never_started(tmp_
     folder = session.record()
     record = load_record(folder)
     assert record.of_kind("run_end") and not record.started
-    listed = subprocess.run([sys.executable, "-m", "companion", "records", "--record-dir",
-                             str(folder.parent)], capture_output=True, text=True, timeout=60)
+    listed = subprocess.run(
+        [sys.executable, "-m", "companion", "records", "--record-dir", str(folder.parent)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "never started" in listed.stdout
-    report = subprocess.run([sys.executable, "-m", "companion", "report", str(folder),
-                             "--format", "md"], capture_output=True, text=True, timeout=60)
+    report = subprocess.run(
+        [sys.executable, "-m", "companion", "report", str(folder), "--format", "md"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "never started" in report.stdout and "can be resumed" not in report.stdout
-    resumed = subprocess.run([sys.executable, "-m", "companion", "resume", str(folder)],
-                             capture_output=True, text=True, timeout=60)
+    resumed = subprocess.run(
+        [sys.executable, "-m", "companion", "resume", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert resumed.returncode != 0 and "never started" in resumed.stderr
 
 
@@ -165,8 +206,11 @@ def test_a_damaged_record_resumes_and_closes(tmp_path):
         elif '"event":"note"' in line:
             lines[index] = re.sub(r'"play_time":[0-9.]+', '"play_time":NaN', line)
     (folder / "events.jsonl").write_text("\n".join(lines) + "\n")
-    resumed = start([str(folder), "--display", "none", "--clinician", "Dr. B. Mensah"], tmp_path,
-                    command="resume")
+    resumed = start(
+        [str(folder), "--display", "none", "--clinician", "Dr. B. Mensah"],
+        tmp_path,
+        command="resume",
+    )
     resumed.wait_for_panel()
     state = resumed.wait_for(lambda s: s["state"] in ("playing", "holding"), what="the resume")
     assert state["dose"] is not None and state["dose"]["doses"] == 1, "the dose clock goes on"
@@ -179,8 +223,12 @@ def test_a_damaged_record_resumes_and_closes(tmp_path):
     assert any("step 'three'" in str(p) for p in record.problems)
     (entry,) = record.of_kind("closing")
     assert entry["adverse_events"] == "None observed." and entry["outcome"] == "Calm."
-    report = subprocess.run([sys.executable, "-m", "companion", "report", str(folder),
-                             "--format", "md"], capture_output=True, text=True, timeout=60)
+    report = subprocess.run(
+        [sys.executable, "-m", "companion", "report", str(folder), "--format", "md"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "Dr. B. Mensah" in report.stdout and "None observed." in report.stdout
     assert "the API" in report.stdout and "127.0.0.1" not in report.stdout
 
@@ -209,8 +257,12 @@ def test_a_resume_on_another_host_keeps_the_panel_on_tls(tmp_path):
         folder = first.record()
     finally:
         first.kill()
-    resumed = start([str(folder), "--display", "none", "--panel-host", "0.0.0.0"], tmp_path,
-                    command="resume", env=env)
+    resumed = start(
+        [str(folder), "--display", "none", "--panel-host", "0.0.0.0"],
+        tmp_path,
+        command="resume",
+        env=env,
+    )
     try:
         again = _wait_for_line(resumed, "panel: http")
     finally:

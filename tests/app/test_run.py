@@ -21,8 +21,11 @@ def _events(folder):
     return [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
 
 
-@pytest.mark.parametrize("display", [["--display", "none"], ["--display", "window", "--offscreen"]],
-                         ids=["none", "offscreen"])
+@pytest.mark.parametrize(
+    "display",
+    [["--display", "none"], ["--display", "window", "--offscreen"]],
+    ids=["none", "offscreen"],
+)
 def test_a_short_session_plays_through_and_ends_cleanly(tmp_path, display):
     session = start([str(_script(tmp_path)), "--autostart", *display], tmp_path)
     session.wait_for_panel()
@@ -38,8 +41,14 @@ def test_a_short_session_plays_through_and_ends_cleanly(tmp_path, display):
     events = _events(session.record())
     kinds = [e["event"] for e in events]
     assert kinds[0] == "run_start" and kinds[-1] == "run_end"
-    assert "end" in kinds and any(e["event"] == "note" and e["text"] == "calm and settled" for e in events)
-    assert [e["scene"] for e in events if e["event"] == "scene_start"] == ["arrive", "middle", "calm"]
+    assert "end" in kinds and any(
+        e["event"] == "note" and e["text"] == "calm and settled" for e in events
+    )
+    assert [e["scene"] for e in events if e["event"] == "scene_start"] == [
+        "arrive",
+        "middle",
+        "calm",
+    ]
     loudness = loudness_by_second(session.captured())
     assert max(loudness) > -35, loudness  # music, ambience and narration were heard
     assert "record kept in" in "\n".join(session.lines)
@@ -59,7 +68,9 @@ def test_the_panel_address_is_printed_as_a_qr_code_by_default(tmp_path):
 
 def test_a_bundled_session_on_a_fast_clock(tmp_path):
     """preparation.yaml (about 21 minutes) at 40x, the therapist continuing every hold."""
-    session = start([str(SCENES / "preparation.yaml"), "--display", "none", "--speed", "40"], tmp_path)
+    session = start(
+        [str(SCENES / "preparation.yaml"), "--display", "none", "--speed", "40"], tmp_path
+    )
     session.wait_for_panel()
     assert session.state()["state"] == "ready"
     assert session.command("start", id="start-1")["ok"]

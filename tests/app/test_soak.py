@@ -18,9 +18,16 @@ spec.loader.exec_module(soak)  # type: ignore[union-attr]
 
 
 def test_two_hours_at_120x_with_random_commands(tmp_path):
-    result = soak.run_soak(tmp_path, session_minutes=120, speed=120, real_seconds=55, every=0.3, seed=7,
-                           display=("--display", "window", "--offscreen", "--size", "320x180"),
-                           say=lambda line: None)
+    result = soak.run_soak(
+        tmp_path,
+        session_minutes=120,
+        speed=120,
+        real_seconds=55,
+        every=0.3,
+        seed=7,
+        display=("--display", "window", "--offscreen", "--size", "320x180"),
+        say=lambda line: None,
+    )
     assert result.exit_code == 0, result.stderr[-2000:]
     assert result.acknowledged >= 100
     assert soak.check_record(result) == []

@@ -28,11 +28,17 @@ def frames_db(x: np.ndarray, window: int, step: int | None = None) -> np.ndarray
     step = step or window
     mono = x.mean(axis=1) if x.ndim == 2 else x
     starts = range(0, max(0, mono.size - window) + 1, step)
-    return np.array([rms_db(mono[s:s + window]) for s in starts])
+    return np.array([rms_db(mono[s : s + window]) for s in starts])
 
 
-def clicks(x: np.ndarray, rate: int = RATE, factor: float = 8.0, relative: float = 0.05,
-           floor_db: float = -66.0, window: float = 0.02) -> list[float]:
+def clicks(
+    x: np.ndarray,
+    rate: int = RATE,
+    factor: float = 8.0,
+    relative: float = 0.05,
+    floor_db: float = -66.0,
+    window: float = 0.02,
+) -> list[float]:
     """Times (s) of clicks: discontinuities that are not a change of level.
 
     Candidates are jumps between samples that stand out `factor` times above the local RMS
@@ -54,12 +60,18 @@ def clicks(x: np.ndarray, rate: int = RATE, factor: float = 8.0, relative: float
             continue
         idx = np.arange(d2.size)
         lo, hi = np.maximum(0, idx - half), np.minimum(d2.size, idx + half)
-        curve = np.concatenate([[0.0], np.cumsum(d2 ** 2)])
-        local_curve = np.sqrt((curve[hi] - curve[lo] - d2 ** 2) / np.maximum(1, hi - lo - 1))
+        curve = np.concatenate([[0.0], np.cumsum(d2**2)])
+        local_curve = np.sqrt((curve[hi] - curve[lo] - d2**2) / np.maximum(1, hi - lo - 1))
         power = np.concatenate([[0.0], np.cumsum(signal[1:-1] ** 2)])
         local_level = np.sqrt((power[hi] - power[lo]) / np.maximum(1, hi - lo))
-        candidates = np.flatnonzero((d2 > factor * local_curve) & (d2 > relative * local_level)
-                                    & (d2 > 10 ** (floor_db / 20))) + 1
+        candidates = (
+            np.flatnonzero(
+                (d2 > factor * local_curve)
+                & (d2 > relative * local_level)
+                & (d2 > 10 ** (floor_db / 20))
+            )
+            + 1
+        )
         last = -rate
         for c in candidates:
             if c - last < rate // 1000:
@@ -70,13 +82,15 @@ def clicks(x: np.ndarray, rate: int = RATE, factor: float = 8.0, relative: float
     return sorted(found)
 
 
-def _continues(signal: np.ndarray, at: int, order: int = 16, history: int = 132, ahead: int = 24) -> bool:
+def _continues(
+    signal: np.ndarray, at: int, order: int = 16, history: int = 132, ahead: int = 24
+) -> bool:
     """Whether the signal from `at` on is the signal before it, carried on, at a level within
     +-3 dB. The jump may fall a sample either side of `at`, so the split point is searched."""
     for split in (at - 1, at, at + 1):
         if split - history - order < 0 or split + ahead > signal.size:
             return True  # too near an edge to judge
-        past = signal[split - history - order: split]
+        past = signal[split - history - order : split]
         rows = np.lib.stride_tricks.sliding_window_view(past[:-1], order)
         coeffs, *_ = np.linalg.lstsq(rows, past[order:], rcond=None)
         buffer = list(past[-order:])
@@ -86,7 +100,7 @@ def _continues(signal: np.ndarray, at: int, order: int = 16, history: int = 132,
             predicted.append(value)
             buffer.append(value)
         predicted = np.array(predicted)
-        actual = signal[split: split + ahead]
+        actual = signal[split : split + ahead]
         energy = float(np.dot(predicted, predicted))
         if energy <= 1e-20:
             continue
@@ -97,7 +111,9 @@ def _continues(signal: np.ndarray, at: int, order: int = 16, history: int = 132,
     return False
 
 
-def tone(freq: float, seconds: float, amplitude: float, rate: int = RATE, stereo: bool = True) -> np.ndarray:
+def tone(
+    freq: float, seconds: float, amplitude: float, rate: int = RATE, stereo: bool = True
+) -> np.ndarray:
     t = np.arange(int(round(seconds * rate))) / rate
     x = amplitude * np.sin(2 * np.pi * freq * t)
     return np.stack([x, x], axis=1) if stereo else x
@@ -111,7 +127,9 @@ def loudness_range(x: np.ndarray, rate: int = RATE, window: float = 3.0) -> floa
 
     x = x.reshape(x.shape[0], -1)
     n = fast_length(x.shape[0] + rate // 2)
-    weighted = np.fft.irfft(np.fft.rfft(x, n=n, axis=0) * _k_response(n, rate)[:, None], n=n, axis=0)
+    weighted = np.fft.irfft(
+        np.fft.rfft(x, n=n, axis=0) * _k_response(n, rate)[:, None], n=n, axis=0
+    )
     power = np.concatenate([[0.0], np.cumsum(np.sum(weighted[: x.shape[0]] ** 2, axis=1))])
     width = int(window * rate)
     starts = np.arange(0, x.shape[0] - width, rate)

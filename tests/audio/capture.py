@@ -47,8 +47,15 @@ class Capture:
         frames = np.array([f for _, f in growth], dtype=float)
         if len(times) < 2:
             return 0
-        return int(np.interp(when, times, frames, left=frames[0] - (times[0] - when) * RATE,
-                             right=frames[-1] + (when - times[-1]) * RATE))
+        return int(
+            np.interp(
+                when,
+                times,
+                frames,
+                left=frames[0] - (times[0] - when) * RATE,
+                right=frames[-1] + (when - times[-1]) * RATE,
+            )
+        )
 
     def audio(self) -> np.ndarray:
         """The capture as float (frames, 2) in -1..1."""

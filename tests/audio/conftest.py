@@ -35,7 +35,9 @@ class Played:
     capture: Capture
     commands: dict[str, int] = field(default_factory=dict)  # command name -> frame
     watched: list[tuple[float, object]] = field(default_factory=list)  # (seconds, watch(mixer))
-    applied_at: dict[str, float] = field(default_factory=dict)  # action kind -> wall time, first one
+    applied_at: dict[str, float] = field(
+        default_factory=dict
+    )  # action kind -> wall time, first one
 
     def seconds_between(self, first: str, then: str) -> float:
         """Wall seconds between the first actions of two kinds, on the clock itself: spans in
@@ -74,9 +76,14 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
     from companion.session.clock import RealClock
     from companion.session.engine import Engine
 
-    def run(text: str, seconds: float, commands: dict[float, tuple[str, dict]] | None = None,
-            files: dict[str, object] | None = None, direct: dict[float, object] | None = None,
-            watch: Callable[[Mixer], object] | None = None) -> Played:
+    def run(
+        text: str,
+        seconds: float,
+        commands: dict[float, tuple[str, dict]] | None = None,
+        files: dict[str, object] | None = None,
+        direct: dict[float, object] | None = None,
+        watch: Callable[[Mixer], object] | None = None,
+    ) -> Played:
         for name, audio in (files or {}).items():
             soundfile.write(tmp_path / name, audio, 44100, subtype="PCM_16")
         script_path = tmp_path / "fragment.yaml"
@@ -88,7 +95,9 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
         monkeypatch.setenv("SDL_AUDIODRIVER", "disk")
         monkeypatch.setenv("SDL_DISKAUDIOFILE", str(capture_path))
         health: list[tuple[str, bool, str]] = []
-        mixer = Mixer(script, tmp_path, narration, lambda *report: health.append(report), library=library)
+        mixer = Mixer(
+            script, tmp_path, narration, lambda *report: health.append(report), library=library
+        )
         capture = Capture(capture_path)
         try:
             assert mixer.ready(30), "sounds did not decode in time"

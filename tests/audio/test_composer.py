@@ -36,7 +36,7 @@ def test_six_pieces_three_of_them_the_librarys():
 @pytest.mark.parametrize("name", list(RECIPES))
 def test_loudness_at_the_bus_target_and_peaks_under_minus_1_dbtp(minute, name):
     audio = minute[name]
-    loudness = pyloudnorm.Meter(RATE).integrated_loudness(audio[5 * RATE:])
+    loudness = pyloudnorm.Meter(RATE).integrated_loudness(audio[5 * RATE :])
     assert abs(loudness - target_lufs(0.5)) <= 1.0, f"{name}: {loudness:.2f} LUFS"
     assert db(true_peak(audio)) < -1.0
 
@@ -45,7 +45,7 @@ def test_loudness_at_the_bus_target_and_peaks_under_minus_1_dbtp(minute, name):
 def test_no_clicks_and_nothing_sharp_or_rumbling(minute, name):
     audio = minute[name]
     assert clicks(audio) == []
-    body = audio[10 * RATE:]
+    body = audio[10 * RATE :]
     whole = band_db(body, 20, 20000)
     assert band_db(body, 5000, 20000) < whole - 30, "too much above 5 kHz for an hour's listening"
     assert band_db(body, 20, 40) < whole - 20, "rumble under 40 Hz"
@@ -62,7 +62,9 @@ def test_the_same_seed_gives_the_same_samples_however_it_is_chunked():
         done += n
     assert np.array_equal(np.concatenate(parts), whole)
     other = Composer("open-sky", seed=8).render(20 * RATE)
-    assert rms_db(other[10 * RATE:] - whole[10 * RATE:]) > rms_db(whole[10 * RATE:]) - 6, "another seed, other music"
+    assert rms_db(other[10 * RATE :] - whole[10 * RATE :]) > rms_db(whole[10 * RATE :]) - 6, (
+        "another seed, other music"
+    )
 
 
 def test_int16_chunks_are_the_float_render_rounded():
@@ -83,16 +85,22 @@ def test_minutes_of_a_piece_never_repeat_but_a_loop_of_them_does(minute):
         features.add(x)
     found = repetition(features.matrix())
     assert found.windows > 250
-    assert not found.repeats, f"a 20-s window at {found.at:.0f} s is {found.score:.2f} like the one at {found.earlier:.0f} s"
+    assert not found.repeats, (
+        f"a 20-s window at {found.at:.0f} s is {found.score:.2f} like the one at {found.earlier:.0f} s"
+    )
     looped = Features()
     for _ in range(3):
         looped.add(first)
     again = repetition(looped.matrix())
     assert again.repeats and again.score > 0.99
-    assert (again.at - again.earlier) % 60 == pytest.approx(0, abs=0.5)  # found a minute (or two) back
+    assert (again.at - again.earlier) % 60 == pytest.approx(
+        0, abs=0.5
+    )  # found a minute (or two) back
 
 
-def _level_after(composer: Composer, change, band: tuple[float, float], before: float = 20, after: float = 2.0):
+def _level_after(
+    composer: Composer, change, band: tuple[float, float], before: float = 20, after: float = 2.0
+):
     """Band level (dB) in the second before a change and in the second ending `after` s later."""
     x = composer.render(int(before * RATE))
     change(composer)
@@ -103,13 +111,16 @@ def _level_after(composer: Composer, change, band: tuple[float, float], before: 
 def test_tone_brightens_within_2_s():
     composer = Composer("drift", seed=4, tone=-1.0)
     dark, bright = _level_after(composer, lambda c: setattr(c, "tone", 1.0), (2000, 6000))
-    dark_low, bright_low = _level_after(Composer("drift", seed=4, tone=-1.0), lambda c: None, (2000, 6000))
+    dark_low, bright_low = _level_after(
+        Composer("drift", seed=4, tone=-1.0), lambda c: None, (2000, 6000)
+    )
     assert bright - dark > (bright_low - dark_low) + 5, f"highs moved {bright - dark:.1f} dB"
 
 
 def test_energy_rises_within_2_s():
-    quiet, full = _level_after(Composer("open-sky", seed=4, energy=0.0), lambda c: setattr(c, "energy", 1.0),
-                               (20, 20000))
+    quiet, full = _level_after(
+        Composer("open-sky", seed=4, energy=0.0), lambda c: setattr(c, "energy", 1.0), (20, 20000)
+    )
     assert full - quiet > 1.5, f"level moved {full - quiet:.1f} dB"
 
 
@@ -128,7 +139,7 @@ def test_steady_holds_the_chord_until_released():
     chord, played = list(composer.chord), composer.chords_played
     held = composer.render(45 * RATE)  # the pace is 12 to 20 s: three chords' time
     assert composer.chord == chord and composer.chords_played == played
-    assert rms_db(held[-10 * RATE:]) > -40, "still playing while held"
+    assert rms_db(held[-10 * RATE :]) > -40, "still playing while held"
     composer.hold(False)
     composer.render(30 * RATE)
     assert composer.chords_played > played

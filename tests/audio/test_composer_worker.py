@@ -63,7 +63,9 @@ def test_a_killed_worker_is_a_clear_message(worker):
     w = worker("still-water", seed=1)
     w.get(timeout=30)
     os.kill(w.pid, signal.SIGKILL)
-    with pytest.raises(ComposerStopped, match=r"still-water\) was killed \(signal 9\): music stops"):
+    with pytest.raises(
+        ComposerStopped, match=r"still-water\) was killed \(signal 9\): music stops"
+    ):
         for _ in range(10):  # what was queued before the kill may still come out
             w.get(timeout=5)
     w.close()
@@ -76,14 +78,30 @@ def test_an_unknown_piece_is_an_error_from_the_worker(worker):
 
 
 def _companion(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "companion", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "companion", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def test_music_render_writes_the_piece(tmp_path):
     out = tmp_path / "take-home.wav"
-    done = _companion("music", "render", "daybreak", "--minutes", "0.25", "--seed", "2", "--energy", "0.7",
-                      "--out", str(out))
+    done = _companion(
+        "music",
+        "render",
+        "daybreak",
+        "--minutes",
+        "0.25",
+        "--seed",
+        "2",
+        "--energy",
+        "0.7",
+        "--out",
+        str(out),
+    )
     assert done.returncode == 0, done.stderr
     audio, rate = soundfile.read(out)
     assert rate == RATE and audio.shape == (15 * RATE, 2)
@@ -94,15 +112,24 @@ def test_music_render_writes_the_piece(tmp_path):
 
 def test_music_list_and_bad_input(tmp_path):
     listed = _companion("music", "list")
-    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 6 and "deep-field" in listed.stdout
+    assert (
+        listed.returncode == 0
+        and len(listed.stdout.splitlines()) == 6
+        and "deep-field" in listed.stdout
+    )
     cases = [
         (["render", "drfit", "--minutes", "1", "--out", "a.ogg"], "did you mean drift"),
         (["render", "drift", "--minutes", "0", "--out", "a.ogg"], "--minutes must be"),
-        (["render", "drift", "--minutes", "1", "--energy", "2", "--out", "a.ogg"], "--energy must be"),
+        (
+            ["render", "drift", "--minutes", "1", "--energy", "2", "--out", "a.ogg"],
+            "--energy must be",
+        ),
         (["render", "drift", "--minutes", "1", "--out", "a.mp3"], "--out must end in"),
         (["render", "drift", "--minutes", "1", "--out", "missing/a.ogg"], "no folder"),
     ]
     for args, message in cases:
         done = _companion("music", *args, cwd=tmp_path)
-        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, (
+            done.stderr
+        )
     assert not list(tmp_path.iterdir())

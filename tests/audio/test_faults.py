@@ -43,7 +43,9 @@ def overwrite_middle(path: Path, seed: int = 1) -> None:
     stray write leaves. Decoded, a WAV's garbage is full-scale noise: a blast."""
     data = bytearray(path.read_bytes())
     start, end = len(data) // 4, 3 * len(data) // 4
-    data[start:end] = np.random.default_rng(seed).integers(0, 256, end - start, dtype=np.uint8).tobytes()
+    data[start:end] = (
+        np.random.default_rng(seed).integers(0, 256, end - start, dtype=np.uint8).tobytes()
+    )
     path.write_bytes(bytes(data))
 
 
@@ -64,7 +66,7 @@ def damage_reason(path: Path, **expected) -> str | None:
 
 def test_damaged_files_are_told_from_whole_ones(tmp_path, library):
     sweep_t = np.arange(3 * RATE) / RATE
-    loud = 0.95 * np.sin(2 * np.pi * (200 * sweep_t + 1500 * sweep_t ** 2))  # loud, but a sound
+    loud = 0.95 * np.sin(2 * np.pi * (200 * sweep_t + 1500 * sweep_t**2))  # loud, but a sound
     soundfile.write(tmp_path / "loud.wav", np.stack([loud, loud], 1), RATE, subtype="PCM_16")
     soundfile.write(tmp_path / "loud.flac", np.stack([loud, loud], 1), RATE)
     shutil.copy(library.ambience("rain"), tmp_path / "rain.ogg")  # noise-like, but quiet
@@ -101,7 +103,9 @@ def test_damaged_files_are_told_from_whole_ones(tmp_path, library):
     seconds, peak = library.expected(library.ambience("rain"))
     assert seconds and peak is not None
     assert damage_reason(tmp_path / "rain.ogg", trim=4096, seconds=seconds, peak_db=peak) is None
-    assert "should be" in damage_reason(tmp_path / "rain.ogg", trim=4096, seconds=seconds / 2, peak_db=peak)
+    assert "should be" in damage_reason(
+        tmp_path / "rain.ogg", trim=4096, seconds=seconds / 2, peak_db=peak
+    )
     assert "peaks at" in damage_reason(tmp_path / "loud.wav", peak_db=-20.0)
 
 
@@ -139,14 +143,17 @@ def test_a_damaged_cache_entry_is_rendered_again_before_the_session(tmp_path):
         assert NarrationCache.problem(file) is None, text
         with wave.open(str(file)) as w:
             samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-        assert 20 * np.log10(np.max(np.abs(samples.astype(int))) / 32768) <= NARRATION_PEAK_DBFS + 0.01
+        assert (
+            20 * np.log10(np.max(np.abs(samples.astype(int))) / 32768) <= NARRATION_PEAK_DBFS + 0.01
+        )
 
 
 def test_a_damaged_recording_is_a_line_without_sound_not_an_error(tmp_path):
     """Before, a recording that libsndfile could not open raised from the engine's timing
     (the panel's snapshot asks for every line's length): a traceback mid-session."""
     path = tmp_path / "s.yaml"
-    path.write_text("""companion: 1
+    path.write_text(
+        """companion: 1
 title: recordings
 scenes:
   - id: one
@@ -156,7 +163,9 @@ scenes:
       - {say: And let it go., audio: cut.wav}
       - {say: Notice the air around you., audio: gone.wav}
       - {say: Rest here., audio: whole.wav}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     voice = 0.3 * np.sin(2 * np.pi * 180 * np.arange(int(1.5 * RATE)) / RATE)
     soundfile.write(tmp_path / "whole.wav", voice, RATE, subtype="PCM_16")
     shutil.copy(tmp_path / "whole.wav", tmp_path / "cut.wav")
@@ -167,9 +176,14 @@ scenes:
     (tmp_path / "gone.wav").unlink()  # ... and one goes before the session prepares
     narration = prepare_narration(script, path, cache=NarrationCache(tmp_path / "cache"))
     assert [line.text for line in narration.missing] == [
-        "Breathe in slowly.", "And let it go.", "Notice the air around you."]
+        "Breathe in slowly.",
+        "And let it go.",
+        "Notice the air around you.",
+    ]
     assert "garbage.wav is damaged or not a sound file" in narration.failed["Breathe in slowly."]
-    assert re.fullmatch(r"cut.wav is damaged: it ends 0.[78] s early", narration.failed["And let it go."])
+    assert re.fullmatch(
+        r"cut.wav is damaged: it ends 0.[78] s early", narration.failed["And let it go."]
+    )
     assert narration.why_missing(narration.missing[2]) == "gone.wav is missing"
 
     # The session's view of the lines is settled: deleting or damaging the files now changes
@@ -216,7 +230,9 @@ scenes:
 AIR_HZ, SONG_HZ = 12500, 14000  # above anything speech rendered at 22 kHz holds
 
 
-def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(tmp_path, library, monkeypatch):
+def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(
+    tmp_path, library, monkeypatch
+):
     # A private library and cache: they are damaged here.
     lib = Library(tmp_path / "library")
     shutil.copytree(library.root, lib.root, ignore=shutil.ignore_patterns("*.lock"))
@@ -224,7 +240,9 @@ def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(tm
     soundfile.write(tmp_path / "air.wav", tone(AIR_HZ, 4.0, 0.05), RATE, subtype="PCM_16")
     soundfile.write(tmp_path / "song.wav", tone(SONG_HZ, 4.0, 0.2), RATE, subtype="PCM_16")
     # The recordings are the real voice's lines (a voice artist's files would do as well).
-    spoken = prepare_narration(require_script(_lines_script(tmp_path)), tmp_path / "lines.yaml", cache=cache)
+    spoken = prepare_narration(
+        require_script(_lines_script(tmp_path)), tmp_path / "lines.yaml", cache=cache
+    )
     shutil.copy(spoken.path_for("And let it go."), tmp_path / "voice.wav")
     shutil.copy(spoken.path_for("Rest here."), tmp_path / "cut.wav")
     path = tmp_path / "session.yaml"
@@ -257,8 +275,12 @@ def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(tm
         while engine.state.value != "ended" and time.monotonic() - start < 14:
             if deleted_at is None and time.monotonic() - start > 0.8:
                 # Mid-session, while they play or wait their turn: deleted from disk.
-                for gone in [*(lib.root / "music/drift").iterdir(), tmp_path / "air.wav",
-                             tmp_path / "voice.wav", narration.path_for("Breathe in slowly.")]:
+                for gone in [
+                    *(lib.root / "music/drift").iterdir(),
+                    tmp_path / "air.wav",
+                    tmp_path / "voice.wav",
+                    narration.path_for("Breathe in slowly."),
+                ]:
                     gone.unlink()
                 deleted_at = capture.frame_at(time.monotonic())
             for action in engine.tick():
@@ -275,7 +297,11 @@ def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(tm
         capture.stop()
     audio = capture.audio()
     assert [text for text, _ in says] == [
-        "Breathe in slowly.", "And let it go.", "Notice the air around you.", "Rest here.", "You are safe.",
+        "Breathe in slowly.",
+        "And let it go.",
+        "Notice the air around you.",
+        "Rest here.",
+        "You are safe.",
     ], "the session went on to its end"
     at = {text: frame for text, frame in says}
 
@@ -286,6 +312,7 @@ def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(tm
         return band_db(window(t0, t1), low, high)
 
     second = RATE
+
     # The ambience (12.5 kHz) plays on at one level after its file was deleted, and through
     # the second scene (ducked at most to the script's 0.5 under narration).
     def air(t0, t1):
@@ -308,8 +335,10 @@ def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(tm
     music_only = band(deleted_at, at["Breathe in slowly."], 1000, 4000)
     for text in ("Breathe in slowly.", "And let it go."):
         following = min(f for f in [*at.values(), ended] if f > at[text])
-        heard = max(band(t, t + second // 10, 1000, 4000)
-                    for t in range(at[text], following - second // 10, second // 20))
+        heard = max(
+            band(t, t + second // 10, 1000, 4000)
+            for t in range(at[text], following - second // 10, second // 20)
+        )
         assert heard > music_only + 10, (text, heard, music_only)
     # The second scene's music is silent (both tracks of its playlist are damaged): after
     # the first scene's music fades, nothing below the ambience but the narration.
@@ -320,29 +349,40 @@ def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(tm
     for text in ("Notice the air around you.", "Rest here."):
         following = min(f for f in at.values() if f > at[text])
         assert band(at[text] + second // 2, following, 150, 4000) < -70, text
-    assert band(at["You are safe."] + second // 10, at["You are safe."] + second // 2, 150, 4000) > -40
+    assert (
+        band(at["You are safe."] + second // 10, at["You are safe."] + second // 2, 150, 4000) > -40
+    )
     # Nothing blasted (garbage decodes as broadband noise: nothing played here has any sound
     # above 15 kHz), nothing clipped, nothing clicked.
     assert band(0, len(audio), 15000, 20000) < -70
     assert np.max(np.abs(audio)) < 0.9
-    assert not clicks(audio[RATE // 2: ended]), "a click"
+    assert not clicks(audio[RATE // 2 : ended]), "a click"
 
     sound = [message for part, ok, message in health if part == "sound" and not ok]
     speech = [message for part, ok, message in health if part == "narration" and not ok]
-    assert sound and "song.wav is damaged: loud noise" in sound[-1] and "middle.ogg is damaged" in sound[-1]
+    assert (
+        sound
+        and "song.wav is damaged: loud noise" in sound[-1]
+        and "middle.ogg is damaged" in sound[-1]
+    )
     assert "the music is silent" in sound[-1]
     assert speech
-    assert "'Notice the air around you.' is captions only: its cached voice is damaged" in speech[-1]
+    assert (
+        "'Notice the air around you.' is captions only: its cached voice is damaged" in speech[-1]
+    )
     assert "'Rest here.' is captions only: cut.wav is damaged" in speech[-1]
     assert "captions only" in speech[-1]
-    assert not any(name in message for _, _, message in health
-                   for name in ("drift", "base.ogg", "air.wav", "voice.wav")), \
-        "a file deleted after it was decoded is no fault: it plays from memory"
+    assert not any(
+        name in message
+        for _, _, message in health
+        for name in ("drift", "base.ogg", "air.wav", "voice.wav")
+    ), "a file deleted after it was decoded is no fault: it plays from memory"
 
 
 def _lines_script(folder: Path) -> Path:
     path = folder / "lines.yaml"
-    path.write_text("""companion: 1
+    path.write_text(
+        """companion: 1
 title: lines
 scenes:
   - id: one
@@ -350,5 +390,7 @@ scenes:
     steps:
       - say: And let it go.
       - say: Rest here.
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path

@@ -25,8 +25,12 @@ def decoded(library):
 def test_library_holds_exactly_the_catalog_names(library):
     assert library.problem() is None
     names = {(e["kind"], e["name"]) for e in library.entries()}
-    assert names == ({("music", n) for n in catalog.MUSIC} | {("ambience", n) for n in catalog.AMBIENCE}
-                     | {("chime", n) for n in catalog.CHIMES} | {("breath", "tone")})
+    assert names == (
+        {("music", n) for n in catalog.MUSIC}
+        | {("ambience", n) for n in catalog.AMBIENCE}
+        | {("chime", n) for n in catalog.CHIMES}
+        | {("breath", "tone")}
+    )
     for name in catalog.MUSIC:
         roles = [e["role"] for e in library.entries() if e["name"] == name and e["kind"] == "music"]
         assert roles == list(MUSIC_LAYERS)
@@ -36,7 +40,9 @@ def test_library_holds_exactly_the_catalog_names(library):
 def test_loudness_within_1_lu_of_target_and_no_clipping(spec, decoded):
     audio = decoded[spec.relpath]
     loudness = pyloudnorm.Meter(44100).integrated_loudness(audio)
-    assert abs(loudness - spec.target) <= 1.0, f"{spec.relpath}: {loudness:.2f} LUFS, target {spec.target}"
+    assert abs(loudness - spec.target) <= 1.0, (
+        f"{spec.relpath}: {loudness:.2f} LUFS, target {spec.target}"
+    )
     assert np.max(np.abs(audio)) < 10 ** (-1 / 20), "a sample peak above -1 dBFS"
     assert db(true_peak(audio)) <= PEAK_CEILING_DBTP + 0.3, "true peak above the ceiling"
 
@@ -45,7 +51,9 @@ def test_lengths_and_layers(decoded):
     for spec in FILES:
         seconds = decoded[spec.relpath].shape[0] / 44100
         if spec.kind == "music":
-            assert seconds >= 120, f"{spec.relpath} is {seconds:.0f} s; music must be at least two minutes"
+            assert seconds >= 120, (
+                f"{spec.relpath} is {seconds:.0f} s; music must be at least two minutes"
+            )
         elif spec.kind == "ambience":
             assert seconds >= 60
         elif spec.kind == "chime":
@@ -73,7 +81,7 @@ def test_loop_seam_has_no_click(spec, decoded):
 def test_the_seam_check_can_fail(decoded):
     """Control: join a music layer's end to its middle instead of its start: a click."""
     audio = decoded["music/still-water/base.ogg"]
-    joined = np.concatenate([audio[-44100:], audio[audio.shape[0] // 2 + 1234:][:44100]])
+    joined = np.concatenate([audio[-44100:], audio[audio.shape[0] // 2 + 1234 :][:44100]])
     assert [t for t in clicks(joined) if abs(t - 1.0) < 0.02]
 
 
@@ -93,7 +101,9 @@ def test_music_is_gentle(name, decoded):
         spec = np.abs(np.fft.rfft(mono))
         freqs = np.fft.rfftfreq(mono.size, 1 / 44100)
         centroids.append(float(np.sum(freqs * spec) / np.sum(spec)))
-    assert centroids[0] < centroids[1] < centroids[2], f"layers base<middle<high in pitch: {centroids}"
+    assert centroids[0] < centroids[1] < centroids[2], (
+        f"layers base<middle<high in pitch: {centroids}"
+    )
 
 
 @pytest.mark.parametrize("name", catalog.MUSIC)
@@ -102,7 +112,7 @@ def test_music_harmony_moves_slowly(name, decoded):
     base = decoded[f"music/{name}/base.ogg"].mean(axis=1)
 
     def profile(at: float) -> np.ndarray:
-        seg = base[int(at * 44100): int(at * 44100) + 8192]
+        seg = base[int(at * 44100) : int(at * 44100) + 8192]
         spec = np.abs(np.fft.rfft(seg * np.hanning(seg.size)))[:800]
         return spec / np.linalg.norm(spec)
 
@@ -126,23 +136,29 @@ def test_chimes_start_gently_and_fade_out(decoded):
     for name in catalog.CHIMES:
         audio = decoded[f"chimes/{name}.ogg"]
         assert np.max(np.abs(audio[:20])) < 0.05, f"{name} starts with a click"
-        assert rms_db(audio[-4410:]) < rms_db(audio[: 44100]) - 40, f"{name} does not ring out"
+        assert rms_db(audio[-4410:]) < rms_db(audio[:44100]) - 40, f"{name} does not ring out"
 
 
 def test_library_command_lists_every_sound(library):
-    out = subprocess.run([sys.executable, "-m", "companion", "library", "--json"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "companion", "library", "--json"], capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stderr
     entries = json.loads(out.stdout)
     assert {e["file"] for e in entries} == {f.relpath for f in FILES}
     for entry in entries:
         assert entry["seconds"] > 0 and entry["loudness_lufs"] < -15
-    text = subprocess.run([sys.executable, "-m", "companion", "library"], capture_output=True, text=True)
+    text = subprocess.run(
+        [sys.executable, "-m", "companion", "library"], capture_output=True, text=True
+    )
     assert "still-water" in text.stdout and "LUFS" in text.stdout
 
 
 def test_checker_suggests_the_nearest_library_name(tmp_path):
-    text = ("companion: 1\ntitle: t\nscenes:\n  - id: a\n    environment: forest\n    music: stil-water\n"
-            "    ambience: rian\n    steps:\n      - chime: sofy\n")
+    text = (
+        "companion: 1\ntitle: t\nscenes:\n  - id: a\n    environment: forest\n    music: stil-water\n"
+        "    ambience: rian\n    steps:\n      - chime: sofy\n"
+    )
     loaded = load_text(text, "s.yaml", base_dir=tmp_path)
     messages = " ".join(f.message for f in loaded.findings)
     assert "did you mean 'still-water'" in messages
@@ -152,11 +168,20 @@ def test_checker_suggests_the_nearest_library_name(tmp_path):
 
 def test_synthesis_is_deterministic_across_processes():
     """The same code makes the same sound, whatever the interpreter's hash seed."""
-    code = ("import hashlib; from companion.audio.synth import chimes; "
-            "print(hashlib.sha256(chimes.bell('soft').tobytes() + chimes.breath_tone().tobytes()).hexdigest())")
-    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                              env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
-               for seed in ("1", "2")}
+    code = (
+        "import hashlib; from companion.audio.synth import chimes; "
+        "print(hashlib.sha256(chimes.bell('soft').tobytes() + chimes.breath_tone().tobytes()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
     assert len(digests) == 1
 
 

@@ -14,9 +14,21 @@ def _signals():
     t = np.arange(RATE * 6) / RATE
     yield "noise", 0.1 * rng.standard_normal((RATE * 6, 2))
     yield "low tone", 0.3 * np.sin(2 * np.pi * 60 * t)
-    yield "speech-like bursts", np.concatenate([np.zeros(RATE), 0.2 * rng.standard_normal(RATE * 2),
-                                               np.zeros(RATE * 2), 0.05 * rng.standard_normal(RATE)])
-    yield "bright tone", np.stack([0.2 * np.sin(2 * np.pi * 3000 * t), 0.1 * np.sin(2 * np.pi * 5000 * t)], 1)
+    yield (
+        "speech-like bursts",
+        np.concatenate(
+            [
+                np.zeros(RATE),
+                0.2 * rng.standard_normal(RATE * 2),
+                np.zeros(RATE * 2),
+                0.05 * rng.standard_normal(RATE),
+            ]
+        ),
+    )
+    yield (
+        "bright tone",
+        np.stack([0.2 * np.sin(2 * np.pi * 3000 * t), 0.1 * np.sin(2 * np.pi * 5000 * t)], 1),
+    )
 
 
 @pytest.mark.parametrize("name,signal", list(_signals()), ids=[n for n, _ in _signals()])
@@ -41,11 +53,13 @@ def test_limiter_reaches_loudness_without_passing_the_ceiling():
     rng = np.random.default_rng(3)
     # Speech-like: a steady body with a few sharp peaks far above it.
     x = 0.02 * rng.standard_normal(RATE * 4)
-    x[RATE: RATE + 40] += 0.5 * np.hanning(40)
-    x[3 * RATE: 3 * RATE + 80] -= 0.4 * np.hanning(80)
+    x[RATE : RATE + 40] += 0.5 * np.hanning(40)
+    x[3 * RATE : 3 * RATE + 80] -= 0.4 * np.hanning(80)
     y = limit_to(x, RATE, -19.0, 10 ** (-3 / 20))
     assert abs(pyloudnorm.Meter(RATE).integrated_loudness(y) + 19.0) < 0.3
     assert np.max(np.abs(y)) <= 10 ** (-3 / 20) + 1e-9
     gain = y / np.where(np.abs(x) > 1e-9, x, np.nan)
     body = np.nanmedian(gain)
-    assert np.nanmin(gain[RATE // 2: RATE - RATE // 30]) == pytest.approx(body, rel=1e-6), "only near peaks"
+    assert np.nanmin(gain[RATE // 2 : RATE - RATE // 30]) == pytest.approx(body, rel=1e-6), (
+        "only near peaks"
+    )

@@ -21,13 +21,14 @@ def seconds(frames: float) -> float:
 
 
 def level(audio, start: float, end: float) -> float:
-    return rms_db(audio[int(start * RATE): int(end * RATE)])
+    return rms_db(audio[int(start * RATE) : int(end * RATE)])
 
 
 def test_narration_plays_when_the_engine_says_and_ducks_the_music(play):
     # The "music" is a steady 12 kHz tone: speech (rendered at 22 kHz) has nothing up there,
     # so the music's level can be read under the narration.
-    played = play("""companion: 1
+    played = play(
+        """companion: 1
 title: t
 mix: {music: 0.8, narration: 1.0, duck: 0.3}
 scenes:
@@ -38,24 +39,36 @@ scenes:
       - pause: 1.5s
       - say: Let your shoulders soften, and let your breath slow down.
       - pause: 2.2s
-""", seconds=9.5, files={"hum.wav": tone(12000, 2.0, 0.3)})  # the line at 110 words a minute
+""",
+        seconds=9.5,
+        files={"hum.wav": tone(12000, 2.0, 0.3)},
+    )  # the line at 110 words a minute
     audio = played.audio
     say, say_frame = played.first("say")
     _, end_frame = played.first("step_end")
     start, end = seconds(say_frame), seconds(end_frame)
-    assert played.wall(end_frame - say_frame) == pytest.approx(say.seconds, abs=0.1), \
+    assert played.wall(end_frame - say_frame) == pytest.approx(say.seconds, abs=0.1), (
         "the step lasts the real narration length"
+    )
 
     def speech(t0: float, t1: float) -> float:
-        return band_db(audio[int(t0 * RATE): int(t1 * RATE)], 150, 4000)
+        return band_db(audio[int(t0 * RATE) : int(t1 * RATE)], 150, 4000)
 
     def music(t0: float, t1: float) -> float:
-        return band_db(audio[int(t0 * RATE): int(t1 * RATE)], 11800, 12200)
+        return band_db(audio[int(t0 * RATE) : int(t1 * RATE)], 11800, 12200)
 
-    assert speech(start - 1.0, start) < speech(start + 0.2, end - 0.3) - 40, "silence, then narration"
-    onset = next(t for t in np.arange(start - 0.2, end, 0.01) if speech(t, t + 0.05) > speech(start - 1, start) + 30)
+    assert speech(start - 1.0, start) < speech(start + 0.2, end - 0.3) - 40, (
+        "silence, then narration"
+    )
+    onset = next(
+        t
+        for t in np.arange(start - 0.2, end, 0.01)
+        if speech(t, t + 0.05) > speech(start - 1, start) + 30
+    )
     assert onset - start < 0.25, f"narration began {onset - start:.3f} s after the engine said"
-    assert speech(end + 0.4, end + 1.2) < speech(start + 0.2, end - 0.3) - 40, "and it is over when the step ends"
+    assert speech(end + 0.4, end + 1.2) < speech(start + 0.2, end - 0.3) - 40, (
+        "and it is over when the step ends"
+    )
     before = music(start - 1.0, start - 0.05)
     under = music(start + DUCK_DOWN + 0.1, end - 0.1)
     assert under - before == pytest.approx(db(0.3), abs=2.0), f"ducked by {under - before:.1f} dB"
@@ -69,7 +82,8 @@ def test_pause_reaches_silence_and_resume_continues_where_it_was(play):
     # A rising sweep: its pitch tells where in the file playback is.
     t = np.arange(8 * RATE) / RATE
     sweep = 0.3 * np.sin(2 * np.pi * (300 * t + 100 * t * t))  # 300 Hz + 200 Hz per second
-    played = play("""companion: 1
+    played = play(
+        """companion: 1
 title: t
 scenes:
   - id: a
@@ -77,19 +91,26 @@ scenes:
     music: {track: sweep.wav, fade: 0.2s}
     steps:
       - pause: 10s
-""", seconds=4.6, files={"sweep.wav": np.stack([sweep, sweep], 1)},
-        commands={1.8: ("pause", {}), 3.0: ("resume", {})})
+""",
+        seconds=4.6,
+        files={"sweep.wav": np.stack([sweep, sweep], 1)},
+        commands={1.8: ("pause", {}), 3.0: ("resume", {})},
+    )
     audio = played.audio
     pause, resume = seconds(played.commands["pause"]), seconds(played.commands["resume"])
     steady = level(audio, pause - 0.6, pause - 0.05)
-    quiet = np.abs(audio[int((pause + 0.6) * RATE): int(resume * RATE)])
-    assert quiet.size > 0.4 * RATE and np.max(quiet) < 2 / 32768, "silent from 0.6 s after pause to resume"
-    fade = frames_db(audio[int(pause * RATE): int((pause + 0.6) * RATE)], 441)
+    quiet = np.abs(audio[int((pause + 0.6) * RATE) : int(resume * RATE)])
+    assert quiet.size > 0.4 * RATE and np.max(quiet) < 2 / 32768, (
+        "silent from 0.6 s after pause to resume"
+    )
+    fade = frames_db(audio[int(pause * RATE) : int((pause + 0.6) * RATE)], 441)
     assert np.all(np.diff(fade[np.isfinite(fade) & (fade > -100)]) < 1.0), "the fade only goes down"
-    assert level(audio, resume + 0.6, resume + 1.2) == pytest.approx(steady, abs=1.0), "back at its level"
+    assert level(audio, resume + 0.6, resume + 1.2) == pytest.approx(steady, abs=1.0), (
+        "back at its level"
+    )
 
     def pitch(at: float) -> float:
-        seg = audio[int(at * RATE): int(at * RATE) + 2048, 0] * np.hanning(2048)
+        seg = audio[int(at * RATE) : int(at * RATE) + 2048, 0] * np.hanning(2048)
         return float(np.argmax(np.abs(np.fft.rfft(seg, 16384)))) * RATE / 16384
 
     # The sweep rises 200 Hz per second of the file. Between a moment in the pause fade and a
@@ -97,12 +118,15 @@ scenes:
     # of the resume (about 0.37 s: some 75 Hz); had it run on through the pause, 1.2 s more.
     heard_before, heard_after = pause + 0.3, resume + 0.15
     rise = pitch(heard_after) - pitch(heard_before)
-    assert 40 < rise < 120, f"the sweep moved {rise:.0f} Hz across the pause: it did not resume where it was"
-    assert not clicks(audio[int((pause - 0.5) * RATE): int((resume + 1.0) * RATE)])
+    assert 40 < rise < 120, (
+        f"the sweep moved {rise:.0f} Hz across the pause: it did not resume where it was"
+    )
+    assert not clicks(audio[int((pause - 0.5) * RATE) : int((resume + 1.0) * RATE)])
 
 
 def test_crossfade_keeps_power_and_has_no_click(play):
-    played = play("""companion: 1
+    played = play(
+        """companion: 1
 title: t
 mix: {music: 1.0}
 scenes:
@@ -113,17 +137,24 @@ scenes:
       - pause: 1.2s
       - music: {track: second.wav, fade: 2s}
       - pause: 3s
-""", seconds=4.8, files={"first.wav": tone(441, 3.0, 0.25), "second.wav": tone(661.5, 3.0, 0.16)})
+""",
+        seconds=4.8,
+        files={"first.wav": tone(441, 3.0, 0.25), "second.wav": tone(661.5, 3.0, 0.16)},
+    )
     audio = played.audio
     switch = seconds(played.frames_of("sound")[1])
     first = level(audio, switch - 0.8, switch - 0.05)
     second = level(audio, switch + 2.3, switch + 3.0)
     quieter = min(first, second)
-    windows = frames_db(audio[int(switch * RATE): int((switch + 2.2) * RATE)], 2205, 441)
-    assert windows.min() >= quieter - 3.0, f"dips {quieter - windows.min():.1f} dB below the quieter track"
-    assert band_db(audio[int((switch + 2.3) * RATE): int((switch + 3) * RATE)], 400, 480) < second - 40, \
-        "the first track is gone after the fade"
-    assert not clicks(audio[int((switch - 0.5) * RATE): int((switch + 3.0) * RATE)])
+    windows = frames_db(audio[int(switch * RATE) : int((switch + 2.2) * RATE)], 2205, 441)
+    assert windows.min() >= quieter - 3.0, (
+        f"dips {quieter - windows.min():.1f} dB below the quieter track"
+    )
+    assert (
+        band_db(audio[int((switch + 2.3) * RATE) : int((switch + 3) * RATE)], 400, 480)
+        < second - 40
+    ), "the first track is gone after the fade"
+    assert not clicks(audio[int((switch - 0.5) * RATE) : int((switch + 3.0) * RATE)])
 
 
 def test_a_track_crossfading_into_itself_is_heard_twice_and_its_copy_let_go(play, monkeypatch):
@@ -133,7 +164,8 @@ def test_a_track_crossfading_into_itself_is_heard_twice_and_its_copy_let_go(play
     from companion.audio import channels as channels_module
 
     monkeypatch.setattr(channels_module, "SPARE_SECONDS", 0.6)
-    played = play("""companion: 1
+    played = play(
+        """companion: 1
 title: t
 mix: {music: 1.0}
 scenes:
@@ -148,22 +180,28 @@ scenes:
       - pause: 0.8s
       - music: {track: b.wav, fade: 0.3s}
       - pause: 3s
-""", seconds=4.6, files={"a.wav": tone(441, 6.0, 0.25), "b.wav": tone(661.5, 6.0, 0.16)},
-        watch=lambda mixer: mixer.copies_held)
+""",
+        seconds=4.6,
+        files={"a.wav": tone(441, 6.0, 0.25), "b.wav": tone(661.5, 6.0, 0.16)},
+        watch=lambda mixer: mixer.copies_held,
+    )
     back_to_a = seconds(played.frames_of("sound")[2])
     held = [(t, n) for t, n in played.watched]
     assert max(n for _, n in held) == 1, "A's second voice plays from one copy"
     assert any(n == 1 and t < back_to_a + 1.0 for t, n in held)
     # the copy stops at about back_to_a + 1.1 s (B again, 0.3 s fade); 0.6 s later it is gone
     assert held[-1][1] == 0, "the copy was kept after it had not played for SPARE_SECONDS"
-    a_twice = band_db(played.audio[int((back_to_a + 0.1) * RATE): int((back_to_a + 0.3) * RATE)], 400, 480)
+    a_twice = band_db(
+        played.audio[int((back_to_a + 0.1) * RATE) : int((back_to_a + 0.3) * RATE)], 400, 480
+    )
     assert a_twice > -40, "A is heard coming back"
 
 
 def test_loops_are_seamless_and_a_bad_loop_would_be_heard(play):
     good = tone(440, 0.5, 0.25)  # 220 whole cycles: the end leads into the start
     bad = tone(445, 0.5, 0.25)  # 222.5 cycles: a jump at every seam
-    played = play("""companion: 1
+    played = play(
+        """companion: 1
 title: t
 mix: {music: 1.0, ambience: 1.0}
 scenes:
@@ -175,12 +213,17 @@ scenes:
       - music: {track: none, fade: 0.2s}
       - ambience: {track: bad.wav, fade: 0.2s}
       - pause: 3s
-""", seconds=3.2, files={"good.wav": good, "bad.wav": bad})
+""",
+        seconds=3.2,
+        files={"good.wav": good, "bad.wav": bad},
+    )
     audio = played.audio
     start = seconds(played.frames_of("sound")[0])
     switch = seconds(played.frames_of("sound")[1])
-    assert not clicks(audio[int((start + 0.45) * RATE): int((switch - 0.05) * RATE)]), "a seamless loop clicks"
-    heard = clicks(audio[int((switch + 0.35) * RATE): int((switch + 1.4) * RATE)])
+    assert not clicks(audio[int((start + 0.45) * RATE) : int((switch - 0.05) * RATE)]), (
+        "a seamless loop clicks"
+    )
+    heard = clicks(audio[int((switch + 0.35) * RATE) : int((switch + 1.4) * RATE)])
     assert len(heard) >= 2, "the click detector must hear the seams of a loop that does not join"
 
 
@@ -191,7 +234,8 @@ def test_level_change_is_heard_at_once(play):
     slow tick (100 ms or more) still fails, the capture's own jitter does not (it put a
     prompt change at 2.1-2.5 buffers in about one run in five)."""
     hum = tone(RATE / BUFFER * 5, 3.0, 0.3)  # five whole cycles per mixer buffer: steady per buffer
-    played = play("""companion: 1
+    played = play(
+        """companion: 1
 title: t
 mix: {music: 0.8}
 scenes:
@@ -200,21 +244,32 @@ scenes:
     music: {track: hum.wav, fade: 0.2s}
     steps:
       - pause: 5s
-""", seconds=2.2, files={"hum.wav": hum}, commands={1.4: ("volume", {"bus": "music", "level": 0.2})})
+""",
+        seconds=2.2,
+        files={"hum.wav": hum},
+        commands={1.4: ("volume", {"bus": "music", "level": 0.2})},
+    )
     audio = played.audio
     asked = played.commands["volume"]
     per_buffer = frames_db(audio, BUFFER)
-    before = per_buffer[asked // BUFFER - 20: asked // BUFFER - 2]
+    before = per_buffer[asked // BUFFER - 20 : asked // BUFFER - 2]
     assert np.ptp(before) < 0.2, "steady before"
-    moved = next(i for i in range(asked // BUFFER - 2, per_buffer.size) if per_buffer[i] < before.mean() - 0.3)
+    moved = next(
+        i
+        for i in range(asked // BUFFER - 2, per_buffer.size)
+        if per_buffer[i] < before.mean() - 0.3
+    )
     late = (moved - asked / BUFFER) * BUFFER / RATE
     assert late <= CAPTURE_BLOCK / RATE, f"heard {late * 1000:.0f} ms after the command"
-    assert per_buffer[moved + 12:moved + 30].mean() == pytest.approx(before.mean() + db(0.2 / 0.8), abs=0.5)
-    assert not clicks(audio[asked - RATE // 2: asked + RATE // 2])
+    assert per_buffer[moved + 12 : moved + 30].mean() == pytest.approx(
+        before.mean() + db(0.2 / 0.8), abs=0.5
+    )
+    assert not clicks(audio[asked - RATE // 2 : asked + RATE // 2])
 
 
 def test_intensity_blends_the_layers_of_a_library_track(play):
-    played = play("""companion: 1
+    played = play(
+        """companion: 1
 title: t
 mix: {music: 1.0}
 scenes:
@@ -223,19 +278,23 @@ scenes:
     music: {track: still-water, fade: 0.3s}
     steps:
       - pause: 8s
-""", seconds=5.9, commands={0.0: ("intensity", {"level": 0.0}), 2.4: ("intensity", {"level": 1.0})})
+""",
+        seconds=5.9,
+        commands={0.0: ("intensity", {"level": 0.0}), 2.4: ("intensity", {"level": 1.0})},
+    )
     audio = played.audio
     change = seconds(played.commands["intensity"])
-    soft = band_db(audio[int((change - 0.8) * RATE): int(change * RATE)], 700, 5000)
-    begun = band_db(audio[int((change + 0.5) * RATE): int((change + 0.9) * RATE)], 700, 5000)
-    deep = band_db(audio[int((change + 2.7) * RATE): int((change + 3.4) * RATE)], 700, 5000)
+    soft = band_db(audio[int((change - 0.8) * RATE) : int(change * RATE)], 700, 5000)
+    begun = band_db(audio[int((change + 0.5) * RATE) : int((change + 0.9) * RATE)], 700, 5000)
+    deep = band_db(audio[int((change + 2.7) * RATE) : int((change + 3.4) * RATE)], 700, 5000)
     assert soft < begun < deep, "the layers come in at once and keep coming"
     assert deep - soft > 6, f"the upper layers should come in ({deep - soft:.1f} dB)"
-    assert not clicks(audio[int((change - 0.5) * RATE): int((change + 3.0) * RATE)])
+    assert not clicks(audio[int((change - 0.5) * RATE) : int((change + 3.0) * RATE)])
 
 
 def test_breathing_tone_follows_the_breath_and_a_chime_rings(play, library):
-    played = play("""companion: 1
+    played = play(
+        """companion: 1
 title: t
 scenes:
   - id: a
@@ -243,7 +302,9 @@ scenes:
     steps:
       - breathe: {in: 1.2, out: 1.2, cycles: 1}
       - chime: bright
-""", seconds=3.6)
+""",
+        seconds=3.6,
+    )
     audio = played.audio
     _, start = played.first("breathe")
     t0 = seconds(start)
@@ -254,12 +315,15 @@ scenes:
     _, chime_frame = played.first("chime")
     t1 = seconds(chime_frame)
     assert played.seconds_between("breathe", "chime") == pytest.approx(2.4, abs=0.08)
-    assert level(audio, t1 + 0.05, t1 + 0.5) > level(audio, t1 - 0.2, t1 - 0.05) + 15, "the chime rings"
+    assert level(audio, t1 + 0.05, t1 + 0.5) > level(audio, t1 - 0.2, t1 - 0.05) + 15, (
+        "the chime rings"
+    )
     assert not clicks(audio[start:chime_frame]), "the tone swells and ebbs without a step"
 
 
 def test_talk_lowers_everything_until_released(play):
-    played = play("""companion: 1
+    played = play(
+        """companion: 1
 title: t
 mix: {music: 1.0}
 scenes:
@@ -268,8 +332,11 @@ scenes:
     music: {track: hum.wav, fade: 0.2s}
     steps:
       - pause: 5s
-""", seconds=3.4, files={"hum.wav": tone(523.25, 2.0, 0.25)},
-        commands={1.0: ("talk", {"on": True}), 2.2: ("talk", {"on": False})})
+""",
+        seconds=3.4,
+        files={"hum.wav": tone(523.25, 2.0, 0.25)},
+        commands={1.0: ("talk", {"on": True}), 2.2: ("talk", {"on": False})},
+    )
     audio = played.audio
     on = seconds([f for k, a, f in played.actions if k == "talk" and a.on][0])
     off = seconds([f for k, a, f in played.actions if k == "talk" and not a.on][0])
@@ -279,7 +346,8 @@ scenes:
 
 
 def test_end_fades_everything_out(play):
-    played = play("""companion: 1
+    played = play(
+        """companion: 1
 title: t
 mix: {music: 1.0}
 scenes:
@@ -288,25 +356,40 @@ scenes:
     music: {track: hum.wav, fade: 0.2s}
     steps:
       - pause: 5s
-""", seconds=2.3, files={"hum.wav": tone(523.25, 2.0, 0.25)}, direct={1.0: act.End("test", fade=0.8)})
+""",
+        seconds=2.3,
+        files={"hum.wav": tone(523.25, 2.0, 0.25)},
+        direct={1.0: act.End("test", fade=0.8)},
+    )
     audio = played.audio
     _, end = played.first("end")
-    after = np.abs(audio[end + int(0.85 * RATE):])
+    after = np.abs(audio[end + int(0.85 * RATE) :])
     assert after.size and np.max(after) < 2 / 32768
-    assert not clicks(audio[end - RATE // 2:])
+    assert not clicks(audio[end - RATE // 2 :])
 
 
 def test_no_sound_device_warns_once_and_carries_on(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("SDL_AUDIODRIVER", "no-such-driver")
     path = tmp_path / "s.yaml"
-    path.write_text("companion: 1\ntitle: t\nscenes:\n  - id: a\n    environment: haven\n    music: drift\n"
-                    "    steps:\n      - say: Hello.\n      - chime: soft\n", encoding="utf-8")
+    path.write_text(
+        "companion: 1\ntitle: t\nscenes:\n  - id: a\n    environment: haven\n    music: drift\n"
+        "    steps:\n      - say: Hello.\n      - chime: soft\n",
+        encoding="utf-8",
+    )
     reports = []
     with caplog.at_level(logging.WARNING, logger="companion.audio"):
         mixer = Mixer(require_script(path), tmp_path, None, lambda *r: reports.append(r))
-        for action in (act.SoundChange("music", ("drift",), 1.0, 2.0), act.Say("Hello.", 1.0, True),
-                       act.Chime("soft"), act.Pause(), act.Resume(), act.SetLevel("master", 0.5),
-                       act.SetIntensity(0.2), act.Talk(True), act.End("done")):
+        for action in (
+            act.SoundChange("music", ("drift",), 1.0, 2.0),
+            act.Say("Hello.", 1.0, True),
+            act.Chime("soft"),
+            act.Pause(),
+            act.Resume(),
+            act.SetLevel("master", 0.5),
+            act.SetIntensity(0.2),
+            act.Talk(True),
+            act.End("done"),
+        ):
             mixer.apply(action)
         mixer.update()
         mixer.close()

@@ -41,12 +41,30 @@ scenes:
 
 class PreviewProcess:
     def __init__(self, path: Path, tmp: Path) -> None:
-        env = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(tmp / "heard.raw"),
-               "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "SDL_AUDIODRIVER": "disk",
+            "SDL_DISKAUDIOFILE": str(tmp / "heard.raw"),
+            "PYTHONUNBUFFERED": "1",
+        }
         env.pop("DISPLAY", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "companion", "preview", str(path), "--window", "--offscreen",
-             "--size", "320x180"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+            [
+                sys.executable,
+                "-m",
+                "companion",
+                "preview",
+                str(path),
+                "--window",
+                "--offscreen",
+                "--size",
+                "320x180",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -78,16 +96,23 @@ def test_edits_reload_in_place_and_broken_edits_keep_playing(tmp_path):
         time.sleep(3.0)
         path.write_text(SCRIPT.replace("pause: 60s", "pause: 50s\n      - chime: soft"))
         edited_at = time.monotonic()
-        index, found = preview.wait_for(r"^reloaded live\.yaml: scene (\S+) at (\d+):(\d+):(\d+)$", start)
+        index, found = preview.wait_for(
+            r"^reloaded live\.yaml: scene (\S+) at (\d+):(\d+):(\d+)$", start
+        )
         assert time.monotonic() - edited_at < 1.5  # within a second, give or take a frame
         assert found.group(1) == "first"
         seconds = int(found.group(3)) * 60 + int(found.group(4))
         assert 2 <= seconds <= 7  # the same moment in the scene, not its start
 
         path.write_text(SCRIPT.replace("environment: forest", "environment: forrest"))
-        index, found = preview.wait_for(r"error\(s\); still playing the last good version", index + 1)
-        _, error = preview.wait_for(r"live\.yaml:(\d+):(\d+): error: 'environment': unknown environment "
-                                    r"'forrest'; did you mean 'forest'\?", index)
+        index, found = preview.wait_for(
+            r"error\(s\); still playing the last good version", index + 1
+        )
+        _, error = preview.wait_for(
+            r"live\.yaml:(\d+):(\d+): error: 'environment': unknown environment "
+            r"'forrest'; did you mean 'forest'\?",
+            index,
+        )
         assert (error.group(1), error.group(2)) == ("11", "18")
         assert preview.process.poll() is None  # still playing
 
@@ -155,7 +180,9 @@ def test_a_save_while_narration_renders_never_holds_the_frames(app, tmp_path, mo
     """Narration for new lines renders beside the preview; a second save meanwhile is rendered
     after it, and no frame waits for either render."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # every line is new
-    lines = "\n".join(f"      - say: Line number {n} of a long new passage, rendered now." for n in range(40))
+    lines = "\n".join(
+        f"      - say: Line number {n} of a long new passage, rendered now." for n in range(40)
+    )
     first = tmp_path / "first.yaml"
     first.write_text(SCRIPT.replace("      - pause: 60s", lines))
     second = tmp_path / "second.yaml"

@@ -31,26 +31,119 @@ scenes:
 
 # (minutes after the dose, values): the pre-dose check comes two minutes before it
 CHECKS: list[tuple[float, dict[str, Any]]] = [
-    (-2, {"systolic": 124, "diastolic": 78, "heart_rate": 72, "spo2": 98, "sedation": 5,
-          "dissociation": "none"}),
-    (10, {"systolic": 138, "diastolic": 86, "heart_rate": 84, "spo2": 97, "sedation": 3,
-          "dissociation": "marked", "respiratory_rate": 14}),
-    (20, {"systolic": 146, "diastolic": 90, "heart_rate": 88, "spo2": 96, "sedation": 3,
-          "dissociation": "marked"}),
-    (30, {"systolic": 152, "diastolic": 94, "heart_rate": 90, "spo2": 96, "sedation": 4,
-          "dissociation": "marked"}),
-    (40, {"systolic": 184, "diastolic": 104, "heart_rate": 92, "spo2": 95, "sedation": 4,
-          "dissociation": "mild", "comment": "Told; resting quietly, rechecked at 50"}),
-    (50, {"systolic": 158, "diastolic": 96, "heart_rate": 86, "spo2": 97, "sedation": 4,
-          "dissociation": "mild"}),
-    (67, {"systolic": 142, "diastolic": 88, "heart_rate": 80, "spo2": 98, "sedation": 5,
-          "dissociation": "mild"}),
-    (75, {"systolic": 136, "diastolic": 84, "heart_rate": 78, "spo2": 98, "sedation": 5,
-          "dissociation": "none"}),
-    (116, {"systolic": 128, "diastolic": 80, "heart_rate": 74, "spo2": 99, "sedation": 5,
-           "dissociation": "none"}),
-    (122, {"systolic": 126, "diastolic": 80, "heart_rate": 72, "spo2": 99, "sedation": 5,
-           "dissociation": "none", "respiratory_rate": 14}),
+    (
+        -2,
+        {
+            "systolic": 124,
+            "diastolic": 78,
+            "heart_rate": 72,
+            "spo2": 98,
+            "sedation": 5,
+            "dissociation": "none",
+        },
+    ),
+    (
+        10,
+        {
+            "systolic": 138,
+            "diastolic": 86,
+            "heart_rate": 84,
+            "spo2": 97,
+            "sedation": 3,
+            "dissociation": "marked",
+            "respiratory_rate": 14,
+        },
+    ),
+    (
+        20,
+        {
+            "systolic": 146,
+            "diastolic": 90,
+            "heart_rate": 88,
+            "spo2": 96,
+            "sedation": 3,
+            "dissociation": "marked",
+        },
+    ),
+    (
+        30,
+        {
+            "systolic": 152,
+            "diastolic": 94,
+            "heart_rate": 90,
+            "spo2": 96,
+            "sedation": 4,
+            "dissociation": "marked",
+        },
+    ),
+    (
+        40,
+        {
+            "systolic": 184,
+            "diastolic": 104,
+            "heart_rate": 92,
+            "spo2": 95,
+            "sedation": 4,
+            "dissociation": "mild",
+            "comment": "Told; resting quietly, rechecked at 50",
+        },
+    ),
+    (
+        50,
+        {
+            "systolic": 158,
+            "diastolic": 96,
+            "heart_rate": 86,
+            "spo2": 97,
+            "sedation": 4,
+            "dissociation": "mild",
+        },
+    ),
+    (
+        67,
+        {
+            "systolic": 142,
+            "diastolic": 88,
+            "heart_rate": 80,
+            "spo2": 98,
+            "sedation": 5,
+            "dissociation": "mild",
+        },
+    ),
+    (
+        75,
+        {
+            "systolic": 136,
+            "diastolic": 84,
+            "heart_rate": 78,
+            "spo2": 98,
+            "sedation": 5,
+            "dissociation": "none",
+        },
+    ),
+    (
+        116,
+        {
+            "systolic": 128,
+            "diastolic": 80,
+            "heart_rate": 74,
+            "spo2": 99,
+            "sedation": 5,
+            "dissociation": "none",
+        },
+    ),
+    (
+        122,
+        {
+            "systolic": 126,
+            "diastolic": 80,
+            "heart_rate": 72,
+            "spo2": 99,
+            "sedation": 5,
+            "dissociation": "none",
+            "respiratory_rate": 14,
+        },
+    ),
 ]
 
 
@@ -90,11 +183,18 @@ def open_clinical(folder: Path, clinician: str | None = "A.B.") -> ClinicalSessi
     facts = {"clinic": "Harbour Clinic", "timezone": "UTC"}
     if clinician:
         facts["clinician"] = clinician
-    writer = RecordWriter.create(script_path, record_dir=folder / "records", patient="P-014",
-                                 script=loaded.script, display={"mode": "none"},
-                                 sound={"device": True}, report=engine.report_health,
-                                 monotonic=clock.now, wall_clock=lambda: base + clock.now(),
-                                 facts=facts)
+    writer = RecordWriter.create(
+        script_path,
+        record_dir=folder / "records",
+        patient="P-014",
+        script=loaded.script,
+        display={"mode": "none"},
+        sound={"device": True},
+        report=engine.report_health,
+        monotonic=clock.now,
+        wall_clock=lambda: base + clock.now(),
+        facts=facts,
+    )
     writer.times = lambda: (engine.session_time, engine.play_time)
     return ClinicalSession(engine, clock, writer)
 
@@ -119,9 +219,12 @@ def play(session: ClinicalSession, until_minutes: float | None = None) -> None:
     s.advance_to(DOSE_AT + 123 * 60)
     s.command("ready_to_leave")
     s.advance_to(DOSE_AT + 125 * 60)
-    s.command("closing", adverse_events="Blood pressure 184/104 at 40 minutes; settled "
-                                         "without treatment by 50 minutes.",
-              outcome="Ready to leave at 2 h 3 min; left with a driver.")
+    s.command(
+        "closing",
+        adverse_events="Blood pressure 184/104 at 40 minutes; settled "
+        "without treatment by 50 minutes.",
+        outcome="Ready to leave at 2 h 3 min; left with a driver.",
+    )
     s.command("end")
     s.frame()
 

@@ -26,13 +26,31 @@ scenes:
 def test_run_with_a_protocol_then_kill_and_resume_keeps_it(tmp_path):
     script = tmp_path / "s.yaml"
     script.write_text(SCRIPT, encoding="utf-8")
-    run = start([str(script), "--display", "none", "--autostart", "--protocol",
-                 "esketamine-nasal", "--clinician", "A.B."], tmp_path)
+    run = start(
+        [
+            str(script),
+            "--display",
+            "none",
+            "--autostart",
+            "--protocol",
+            "esketamine-nasal",
+            "--clinician",
+            "A.B.",
+        ],
+        tmp_path,
+    )
     run.wait_for_panel()
     state = run.wait_for(lambda s: s["state"] in ("playing", "holding"), what="the start")
     assert state["monitoring"]["protocol"]["name"] == "esketamine-nasal"
-    assert run.command("vitals", systolic=124, diastolic=78, heart_rate=72, spo2=98,
-                       sedation=5, dissociation="none")["ok"]
+    assert run.command(
+        "vitals",
+        systolic=124,
+        diastolic=78,
+        heart_rate=72,
+        spo2=98,
+        sedation=5,
+        dissociation="none",
+    )["ok"]
     assert run.command("medicine", dose=56, lot="EK2291")["ok"]
     refused = run.command("vitals", systolic=120, diastolic=130)
     assert not refused["ok"] and "are they the right way round?" in refused["reason"]
@@ -63,11 +81,30 @@ def test_an_unknown_protocol_stops_run_with_its_finding(tmp_path):
     script = tmp_path / "s.yaml"
     script.write_text(SCRIPT, encoding="utf-8")
     bad = tmp_path / "ours.yaml"
-    bad.write_text("protocol: 1\nname: ours\nroute: iv\nobservation: 60\n"
-                   "checkpoints:\n  - name: soon\n    at: -5\n", encoding="utf-8")
-    for protocol, expected in (("esketamine", "did you mean 'esketamine-nasal'"),
-                               (str(bad), f"{bad}:7:9: error: 'at' is a number of minutes")):
-        done = subprocess.run([sys.executable, "-m", "companion", "run", str(script),
-                               "--display", "none", "--protocol", protocol],
-                              capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    bad.write_text(
+        "protocol: 1\nname: ours\nroute: iv\nobservation: 60\n"
+        "checkpoints:\n  - name: soon\n    at: -5\n",
+        encoding="utf-8",
+    )
+    for protocol, expected in (
+        ("esketamine", "did you mean 'esketamine-nasal'"),
+        (str(bad), f"{bad}:7:9: error: 'at' is a number of minutes"),
+    ):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "companion",
+                "run",
+                str(script),
+                "--display",
+                "none",
+                "--protocol",
+                protocol,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+        )
         assert done.returncode == 1 and expected in done.stderr, done.stderr

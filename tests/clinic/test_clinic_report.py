@@ -39,14 +39,28 @@ def _text(html: str) -> str:
 
 
 def test_the_clinical_document_comes_first(html: str):
-    order = ["Clinical record", "Vitals chart", "Vitals", "Checkpoints, sedation and discharge",
-             "Monitoring summary for copying", "Session", "Timeline", "Notes",
-             "The therapist's actions", "Attestation"]
+    order = [
+        "Clinical record",
+        "Vitals chart",
+        "Vitals",
+        "Checkpoints, sedation and discharge",
+        "Monitoring summary for copying",
+        "Session",
+        "Timeline",
+        "Notes",
+        "The therapist's actions",
+        "Attestation",
+    ]
     found = [html.index(f">{h.replace(chr(39), '&#x27;')}</h2>") for h in order]
     assert found == sorted(found)
     text = _text(html)
-    for fact in ("Patient code P-014", "Clinician A.B.", "Protocol Esketamine nasal spray "
-                 "(REMS shape)", "Route intranasal", "56 mg intranasal, lot EK2291"):
+    for fact in (
+        "Patient code P-014",
+        "Clinician A.B.",
+        "Protocol Esketamine nasal spray (REMS shape)",
+        "Route intranasal",
+        "56 mg intranasal, lot EK2291",
+    ):
         assert fact in text, fact
 
 
@@ -58,10 +72,13 @@ def test_the_vitals_table_flags_and_the_checkpoints(html: str):
     assert "4 met, 1 late, 1 missed." in text
     assert re.search(r"\+90:00 pulse oximetry missed", text)
     assert re.search(r"\+60:00 pulse oximetry late \+1:07:00", text)
-    assert "Sedation: 5 at −2:00 → 3 at +10:00 → 4 at +30:00 → 5 at +1:07:00; resolved " \
-           "from +1:07:00" in text
-    assert "Dissociation: none at −2:00 → marked at +10:00 → mild at +40:00 → none at " \
-           "+1:15:00" in text
+    assert (
+        "Sedation: 5 at −2:00 → 3 at +10:00 → 4 at +30:00 → 5 at +1:07:00; resolved "
+        "from +1:07:00" in text
+    )
+    assert (
+        "Dissociation: none at −2:00 → marked at +10:00 → mild at +40:00 → none at +1:15:00" in text
+    )
     assert re.search(r"Ready to leave \d\d:\d\d, \+2:03:00 after the dose", text)
     assert "Total monitoring time 2:05:00" in text
 
@@ -86,8 +103,17 @@ def test_the_rems_shaped_summary(html: str):
 
 def test_no_programmer_values_anywhere(folder: Path, html: str):
     for text in (_text(html), render_report(load_record(folder), "md")):
-        for word in ("None", "True", "False", "heart_rate", "spo2 ", "respiratory_rate",
-                     "mode:", "device:", "offscreen"):
+        for word in (
+            "None",
+            "True",
+            "False",
+            "heart_rate",
+            "spo2 ",
+            "respiratory_rate",
+            "mode:",
+            "device:",
+            "offscreen",
+        ):
             assert word not in text, word
     assert "Display none (sound only)" in _text(html)
 
@@ -111,13 +137,19 @@ def test_a_two_hour_session_with_ten_checks_prints_on_three_pages(html: str, tmp
     event loop of its own), on A4 and on Letter."""
     page = tmp_path / "report.html"
     page.write_text(html, encoding="utf-8")
-    subprocess.run([sys.executable, "-c", PRINT, CHROMIUM, page.as_uri(), str(tmp_path / "r-")],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-c", PRINT, CHROMIUM, page.as_uri(), str(tmp_path / "r-")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     for size, (width, height) in (("A4", (210, 297)), ("Letter", (216, 279))):
         pages = PdfReader(io.BytesIO((tmp_path / f"r-{size}.pdf").read_bytes())).pages
         box = pages[0].mediabox
-        assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) \
-            == (width, height)
+        assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (
+            width,
+            height,
+        )
         assert len(CHECKS) == 10 and len(pages) <= 3, (size, len(pages))
         first = " ".join(pages[0].extract_text().split())
         assert "Clinical record" in first and "Vitals chart" in first and "184/104" in first
@@ -145,14 +177,25 @@ def test_fhir_bundle_validates_with_loinc_codes_and_the_patient_code_only(folder
     assert bundle.type == "collection"
     observations = [e["resource"] for e in data["entry"]]
     codes = [o["code"]["coding"][0]["code"] for o in observations]
-    assert codes.count("8480-6") == codes.count("8462-4") == codes.count("8867-4") \
-        == codes.count("59408-5") == len(CHECKS)
+    assert (
+        codes.count("8480-6")
+        == codes.count("8462-4")
+        == codes.count("8867-4")
+        == codes.count("59408-5")
+        == len(CHECKS)
+    )
     assert codes.count("9279-1") == 2
     assert {o["subject"]["identifier"]["value"] for o in observations} == {"P-014"}
     assert all(set(o["subject"]) == {"identifier"} for o in observations)  # no name, no link
     high = [o for o in observations if o.get("interpretation")]
-    assert [(o["code"]["coding"][0]["code"], o["valueQuantity"]["value"],
-             o["interpretation"][0]["coding"][0]["code"]) for o in high] == [("8480-6", 184, "H")]
+    assert [
+        (
+            o["code"]["coding"][0]["code"],
+            o["valueQuantity"]["value"],
+            o["interpretation"][0]["coding"][0]["code"],
+        )
+        for o in high
+    ] == [("8480-6", 184, "H")]
     assert all(o["category"][0]["coding"][0]["code"] == "vital-signs" for o in observations)
     assert len({e["fullUrl"] for e in data["entry"]}) == len(observations)
 
@@ -172,9 +215,15 @@ def test_a_session_without_monitoring_has_no_clinical_document(tmp_path: Path):
 
 def test_the_markdown_report_opens_with_the_clinical_document(folder: Path):
     text = render_report(load_record(folder), "md")
-    order = ["## Clinical record", "## Vitals", "## Checkpoints",
-             "## Sedation, dissociation and discharge", "## Monitoring summary for copying",
-             "## Session", "## Timeline"]
+    order = [
+        "## Clinical record",
+        "## Vitals",
+        "## Checkpoints",
+        "## Sedation, dissociation and discharge",
+        "## Monitoring summary for copying",
+        "## Session",
+        "## Timeline",
+    ]
     found = [text.index(h + "\n") for h in order]
     assert found == sorted(found)
     assert "| 22:" in text or "| 2" in text
@@ -183,8 +232,9 @@ def test_the_markdown_report_opens_with_the_clinical_document(folder: Path):
     assert "- **BP before the dose:** 124/78 mmHg at −2:00" in text
 
 
-def test_damaged_monitoring_events_are_warnings_not_tracebacks(folder: Path, tmp_path: Path,
-                                                               capsys):
+def test_damaged_monitoring_events_are_warnings_not_tracebacks(
+    folder: Path, tmp_path: Path, capsys
+):
     """Each monitoring field replaced by wrong types and strange numbers: the report, CSV and
     FHIR still come out, with the damage listed."""
     import shutil
@@ -196,8 +246,15 @@ def test_damaged_monitoring_events_are_warnings_not_tracebacks(folder: Path, tmp
     out = []
     for index, line in enumerate(events):
         event = json.loads(line)
-        if event["event"] in ("vitals", "checkpoint", "alert", "alert_ack", "medicine",
-                              "protocol", "ready_to_leave"):
+        if event["event"] in (
+            "vitals",
+            "checkpoint",
+            "alert",
+            "alert_ack",
+            "medicine",
+            "protocol",
+            "ready_to_leave",
+        ):
             for n, key in enumerate(k for k in list(event) if k not in ("event", "seq")):
                 event[key] = strange[(index + n) % len(strange)]
         out.append(json.dumps(event))

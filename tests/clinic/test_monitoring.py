@@ -10,15 +10,24 @@ from companion.protocols import resolve_protocol
 from companion.session import Engine, VirtualClock
 from tests.session.helpers import TWO_SCENES, script_from
 
-GOOD = {"systolic": 128, "diastolic": 82, "heart_rate": 76, "spo2": 98, "sedation": 5,
-        "dissociation": "none"}
+GOOD = {
+    "systolic": 128,
+    "diastolic": 82,
+    "heart_rate": 76,
+    "spo2": 98,
+    "sedation": 5,
+    "dissociation": "none",
+}
 
 
 class Clinic:
     def __init__(self, protocol: str | None = "esketamine-nasal") -> None:
         self.clock = VirtualClock()
-        self.engine = Engine(script_from(TWO_SCENES), self.clock,
-                             protocol=resolve_protocol(protocol) if protocol else None)
+        self.engine = Engine(
+            script_from(TWO_SCENES),
+            self.clock,
+            protocol=resolve_protocol(protocol) if protocol else None,
+        )
         self.events: list = []
 
     def command(self, name: str, **args):
@@ -107,17 +116,26 @@ def test_a_dose_without_the_pre_dose_check_misses_it():
     assert c.checkpoint("pre-dose")["status"] == "missed"
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"systolic": 120, "diastolic": 130}, "the diastolic pressure (130) is not below the "
-                                          "systolic (120): are they the right way round?"),
-    ({"spo2": 150}, "SpO2 is from 50 to 100 % (got 150)"),
-    ({"systolic": 120}, "give both numbers of the blood pressure, systolic and diastolic"),
-    ({"sedation": 7}, "sedation is a whole number from 0 to 5 (got 7)"),
-    ({"dissociation": "lots"}, "dissociation is one of: none, mild, marked (got 'lots')"),
-    ({"comment": "only words"}, "enter at least one value: blood pressure, heart rate, SpO2, "
-                                "respiratory rate, sedation or dissociation"),
-    ({"heart_rate": "fast"}, "'vitals': 'heart_rate' must be a number"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (
+            {"systolic": 120, "diastolic": 130},
+            "the diastolic pressure (130) is not below the "
+            "systolic (120): are they the right way round?",
+        ),
+        ({"spo2": 150}, "SpO2 is from 50 to 100 % (got 150)"),
+        ({"systolic": 120}, "give both numbers of the blood pressure, systolic and diastolic"),
+        ({"sedation": 7}, "sedation is a whole number from 0 to 5 (got 7)"),
+        ({"dissociation": "lots"}, "dissociation is one of: none, mild, marked (got 'lots')"),
+        (
+            {"comment": "only words"},
+            "enter at least one value: blood pressure, heart rate, SpO2, "
+            "respiratory rate, sedation or dissociation",
+        ),
+        ({"heart_rate": "fast"}, "'vitals': 'heart_rate' must be a number"),
+    ],
+)
 def test_values_are_validated_with_a_clear_message(values, message):
     c = Clinic()
     c.command("start")
@@ -135,8 +153,9 @@ def test_an_out_of_range_value_alerts_until_acknowledged_and_is_flagged():
     latest = c.snap["latest"]
     assert latest["flags"] == {"systolic": "high", "spo2": "low"}
     [alert] = c.snap["alerts"]
-    assert alert["message"] == ("systolic blood pressure 184 mmHg (above 179); "
-                                "SpO2 89 % (below 92)")
+    assert alert["message"] == (
+        "systolic blood pressure 184 mmHg (above 179); SpO2 89 % (below 92)"
+    )
     c.at_minutes(20)
     assert c.command("vitals", **GOOD).ok
     assert len(c.snap["alerts"]) == 1  # values back in range do not clear it: a person does
@@ -151,8 +170,10 @@ def test_ready_to_leave_only_when_the_protocol_allows():
     c.command("medicine", dose=56)
     c.at_minutes(60)
     refused = c.command("ready_to_leave")
-    assert refused.reason == ("not ready to leave: the minimum observation of 120 minutes "
-                              "after the last dose ends in 60:00")
+    assert refused.reason == (
+        "not ready to leave: the minimum observation of 120 minutes "
+        "after the last dose ends in 60:00"
+    )
     c.at_minutes(119)
     c.command("vitals", **{**GOOD, "sedation": 4, "dissociation": "mild"})
     c.at_minutes(120)
@@ -188,8 +209,9 @@ def test_without_a_protocol_the_interval_reminders_stay_and_values_ack_them():
     assert c.command("vitals", systolic=300, diastolic=100).ok  # no limits: no alert
     assert c.engine.vitals_due is None and c.engine.vitals_checks == 1
     assert c.snap["alerts"] == [] and c.snap["protocol"] is None
-    assert c.command("ready_to_leave").reason == ("not ready to leave: no protocol "
-                                                  "(run with --protocol)")
+    assert c.command("ready_to_leave").reason == (
+        "not ready to leave: no protocol (run with --protocol)"
+    )
 
 
 def test_the_protocol_is_recorded_at_the_start():

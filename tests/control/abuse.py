@@ -26,8 +26,15 @@ import aiohttp
 
 # --- raw WebSocket frames ------------------------------------------------------------------
 
-def ws_frame(payload: bytes, opcode: int = 1, *, fin: bool = True, length: int | None = None,
-             mask: bool = True) -> bytes:
+
+def ws_frame(
+    payload: bytes,
+    opcode: int = 1,
+    *,
+    fin: bool = True,
+    length: int | None = None,
+    mask: bool = True,
+) -> bytes:
     """One client frame. `length` announces another payload length than the one sent."""
     announced = len(payload) if length is None else length
     head = bytes([(0x80 if fin else 0) | opcode])
@@ -42,7 +49,9 @@ def ws_frame(payload: bytes, opcode: int = 1, *, fin: bool = True, length: int |
         return head + payload
     key = os.urandom(4)
     stream = (key * (len(payload) // 4 + 1))[: len(payload)]
-    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(payload), "big")
+    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(stream, "big")).to_bytes(
+        len(payload), "big"
+    )
     return head + key + masked
 
 
@@ -143,9 +152,16 @@ async def open_websocket(port: int, token: str) -> RawSocket:
     """A raw socket after a real WebSocket handshake (101); frames are the caller's to send."""
     raw = await RawSocket.open(port)
     key = base64.b64encode(os.urandom(16)).decode()
-    await raw.send(http_head("GET", "/ws", port, token,
-                             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"))
+    await raw.send(
+        http_head(
+            "GET",
+            "/ws",
+            port,
+            token,
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        )
+    )
     answer = await asyncio.wait_for(raw.reader.readuntil(b"\r\n\r\n"), 5)
     if not answer.startswith(b"HTTP/1.1 101"):
         raise AssertionError(f"no WebSocket: {answer[:200]!r}")
@@ -153,6 +169,7 @@ async def open_websocket(port: int, token: str) -> RawSocket:
 
 
 # --- the misbehaving clients ----------------------------------------------------------------
+
 
 @dataclass
 class Tally:
@@ -166,12 +183,26 @@ class Tally:
 
 
 GARBAGE_JSON = [
-    "{", "}", "not json", "[]", "null", "42", '"pause"', '{"command": 7}', '{"command": ""}',
-    '{"command": "volume", "bus": {"deep": 1}}', '{"command": "volume", "bus": "music"}',
-    '{"command": "volume", "bus": "music", "level": "loud"}', '{"command": "nope"}',
-    '{"command": "note", "text": "x", "source": "forged"}', '{"command": "pause", "id": [1]}',
-    '{"command": "note", "text": "\\ud800"}', "[" * 50_000, '{"a":' * 10_000,
-    '{"command": "intensity", "level": 1e999}', "\u0000\u0001\u0002",
+    "{",
+    "}",
+    "not json",
+    "[]",
+    "null",
+    "42",
+    '"pause"',
+    '{"command": 7}',
+    '{"command": ""}',
+    '{"command": "volume", "bus": {"deep": 1}}',
+    '{"command": "volume", "bus": "music"}',
+    '{"command": "volume", "bus": "music", "level": "loud"}',
+    '{"command": "nope"}',
+    '{"command": "note", "text": "x", "source": "forged"}',
+    '{"command": "pause", "id": [1]}',
+    '{"command": "note", "text": "\\ud800"}',
+    "[" * 50_000,
+    '{"a":' * 10_000,
+    '{"command": "intensity", "level": 1e999}',
+    "\u0000\u0001\u0002",
 ]
 
 
@@ -188,8 +219,9 @@ async def garbage_websocket(port: int, token: str, tally: Tally, rng: random.Ran
     """A real handshake, then bytes that are no WebSocket frames: a first byte with reserved
     bits, a reserved opcode, or a control frame split in fragments; then random bytes."""
     raw = await open_websocket(port, token)
-    first = rng.choice([bytes([0x80 | 0x40 | 0x01, 0x85]), bytes([0x80 | 0x03, 0x85]),
-                        bytes([0x09, 0x80])])
+    first = rng.choice(
+        [bytes([0x80 | 0x40 | 0x01, 0x85]), bytes([0x80 | 0x03, 0x85]), bytes([0x09, 0x80])]
+    )
     await raw.send(first + rng.randbytes(rng.randint(0, 3000)))
     if not await raw.closed_by_server(3.0):
         tally.problems.append("a WebSocket sending garbage frames was not closed")
@@ -210,8 +242,9 @@ async def malformed_json(port: int, token: str, tally: Tally) -> None:
     tally.note("malformed json")
 
 
-async def half_frame(port: int, token: str, tally: Tally, rng: random.Random,
-                     silent_for: float = 0.0) -> None:
+async def half_frame(
+    port: int, token: str, tally: Tally, rng: random.Random, silent_for: float = 0.0
+) -> None:
     """A frame that announces more bytes than it sends; then a reset, or silence (half-open)."""
     raw = await open_websocket(port, token)
     body = json.dumps({"command": "note", "text": "never complete " * 20}).encode()
@@ -258,13 +291,24 @@ async def huge_message(port: int, token: str, tally: Tally, size: int = 1 << 20)
     tally.note("huge message")
 
 
-async def half_http(port: int, token: str, tally: Tally, rng: random.Random,
-                    silent_for: float = 0.0) -> None:
+async def half_http(
+    port: int, token: str, tally: Tally, rng: random.Random, silent_for: float = 0.0
+) -> None:
     """An HTTP request cut in its headers or in its body; then a reset or silence."""
     raw = await RawSocket.open(port)
-    body = json.dumps({"command": "note", "text": "cut off " * 40, "id": f"cut-{rng.random()}"}).encode()
-    request = http_head("POST", "/api/command", port, token,
-                        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n") + body
+    body = json.dumps(
+        {"command": "note", "text": "cut off " * 40, "id": f"cut-{rng.random()}"}
+    ).encode()
+    request = (
+        http_head(
+            "POST",
+            "/api/command",
+            port,
+            token,
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n",
+        )
+        + body
+    )
     await raw.send(request[: rng.randint(10, len(request) - 1)])
     if silent_for:
         await asyncio.sleep(silent_for)
@@ -281,12 +325,21 @@ async def unauthorised(port: int, tally: Tally, rng: random.Random) -> None:
     tally.note("wrong token")
 
 
-ABUSERS = ("garbage bytes", "garbage frames", "malformed json", "half frame", "huge frame",
-           "huge message", "half http", "wrong token")
+ABUSERS = (
+    "garbage bytes",
+    "garbage frames",
+    "malformed json",
+    "half frame",
+    "huge frame",
+    "huge message",
+    "half http",
+    "wrong token",
+)
 
 
-async def abuse(port: int, token: str, seconds: float, tally: Tally, seed: int = 1,
-                workers: int = 4) -> None:
+async def abuse(
+    port: int, token: str, seconds: float, tally: Tally, seed: int = 1, workers: int = 4
+) -> None:
     """Every kind of misbehaviour, from `workers` clients at once, for `seconds`."""
     rng = random.Random(seed)
     deadline = time.monotonic() + seconds
@@ -320,6 +373,7 @@ async def abuse(port: int, token: str, seconds: float, tally: Tally, seed: int =
 
 # --- well-behaved clients, pushed hard --------------------------------------------------------
 
+
 @dataclass
 class Flood:
     """One client sending commands as fast as the server takes them, never waiting for a
@@ -330,8 +384,9 @@ class Flood:
     failed: list[str] = field(default_factory=list)
 
 
-async def flood(url: str, seconds: float, result: Flood, command: dict[str, Any] | None = None,
-                ahead: int = 256) -> None:
+async def flood(
+    url: str, seconds: float, result: Flood, command: dict[str, Any] | None = None, ahead: int = 256
+) -> None:
     """Send commands for `seconds` without waiting for each result: up to `ahead` unanswered
     (far beyond the server's own limit per panel, so its back-pressure is what paces this)."""
     command = command or {"command": "volume", "bus": "effects", "level": 0.5}
@@ -358,7 +413,9 @@ async def flood(url: str, seconds: float, result: Flood, command: dict[str, Any]
                     await asyncio.wait_for(answered.wait(), 1.0)
                 continue
             level = (result.sent % 100) / 100
-            await ws.send_str(json.dumps({**command, "level": level} if "level" in command else command))
+            await ws.send_str(
+                json.dumps({**command, "level": level} if "level" in command else command)
+            )
             result.sent += 1
         settle = time.monotonic() + 10
         while result.answered < result.sent and time.monotonic() < settle and not reader.done():
@@ -372,7 +429,9 @@ class Numbered:
     """Numbered notes with ids: which ids were confirmed, and how often each was sent."""
 
     prefix: str
-    confirmed: dict[str, bool] = field(default_factory=dict)   # id -> repeated flag of its last result
+    confirmed: dict[str, bool] = field(
+        default_factory=dict
+    )  # id -> repeated flag of its last result
     sends: Counter[str] = field(default_factory=Counter)
     reconnects: int = 0
     refusals: int = 0
@@ -381,8 +440,9 @@ class Numbered:
         return f"numbered {command_id}"
 
 
-async def numbered_notes(port: int, token: str, count: int, numbered: Numbered, rng: random.Random,
-                         drop_every: int = 40) -> None:
+async def numbered_notes(
+    port: int, token: str, count: int, numbered: Numbered, rng: random.Random, drop_every: int = 40
+) -> None:
     """Send `count` notes with ids over raw WebSockets; every ~`drop_every` sends the connection
     is cut with a TCP reset while results are still on their way. After reconnecting, every
     unconfirmed id is sent again and a few confirmed ones too. Returns once every id is
@@ -403,8 +463,13 @@ async def numbered_notes(port: int, token: str, count: int, numbered: Numbered, 
         sent_here = 0
         while (batch or fresh) and sent_here < cut_after:
             command_id = batch.pop(0) if batch else fresh.pop(0)
-            await raw.send(text_frame(json.dumps({"command": "note", "id": command_id,
-                                                  "text": numbered.text(command_id)})))
+            await raw.send(
+                text_frame(
+                    json.dumps(
+                        {"command": "note", "id": command_id, "text": numbered.text(command_id)}
+                    )
+                )
+            )
             numbered.sends[command_id] += 1
             sent_here += 1
             if sent_here % 8 == 0:

@@ -57,8 +57,15 @@ scenes:
 """
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class Pump(threading.Thread):
@@ -75,7 +82,9 @@ class Pump(threading.Thread):
         self.held = threading.Event()  # set: commands wait in the queue (a busy app loop)
         self.applied: list[tuple[str, dict[str, Any], str, str | None]] = []
         self.events: list[Any] = []
-        self._calls: queue.SimpleQueue[tuple[Callable[[], Any], queue.SimpleQueue]] = queue.SimpleQueue()
+        self._calls: queue.SimpleQueue[tuple[Callable[[], Any], queue.SimpleQueue]] = (
+            queue.SimpleQueue()
+        )
         self._halt = threading.Event()
 
     def run(self) -> None:
@@ -89,7 +98,9 @@ class Pump(threading.Thread):
                     answer.put((False, exc))
             if not self.held.is_set():
                 for command in self.server.take_commands():
-                    result = self.engine.command(command.name, source=command.source, **command.args)
+                    result = self.engine.command(
+                        command.name, source=command.source, **command.args
+                    )
                     self.applied.append((command.name, command.args, command.source, command.id))
                     command.deliver(result)
             self.engine.tick()
@@ -159,14 +170,24 @@ class Reply:
         return json.loads(self.body)
 
 
-def request(port: int, method: str, path: str, *, headers: dict[str, str] | None = None,
-            body: bytes | str | None = None, host: str | None = "", token: str | None = None,
-            source: str | None = None, timeout: float = 15.0) -> Reply:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    body: bytes | str | None = None,
+    host: str | None = "",
+    token: str | None = None,
+    source: str | None = None,
+    timeout: float = 15.0,
+) -> Reply:
     """One raw HTTP request (the path is sent exactly as given). host="" sends the usual
     Host header, host=None sends none; token sends `Authorization: Bearer`."""
     started = time.monotonic()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
-                                            source_address=(source, 0) if source else None)
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=timeout, source_address=(source, 0) if source else None
+    )
     try:
         connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
         all_headers = dict(headers or {})
@@ -189,16 +210,24 @@ def request(port: int, method: str, path: str, *, headers: dict[str, str] | None
 
 def command(session: Session, name: str, **args: Any) -> Reply:
     """POST /api/command with the session's token."""
-    return request(session.server.port, "POST", "/api/command", token=session.server.token,
-                   body=json.dumps({"command": name, **args}))
+    return request(
+        session.server.port,
+        "POST",
+        "/api/command",
+        token=session.server.token,
+        body=json.dumps({"command": name, **args}),
+    )
 
 
 @contextlib.asynccontextmanager
-async def panel_socket(url: str, headers: dict[str, str] | None = None,
-                       **ws_args: Any) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+async def panel_socket(
+    url: str, headers: dict[str, str] | None = None, **ws_args: Any
+) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
     """A WebSocket to the panel server (a client session of its own around it)."""
-    async with aiohttp.ClientSession() as client, \
-            client.ws_connect(url, headers=headers or {}, **ws_args) as ws:
+    async with (
+        aiohttp.ClientSession() as client,
+        client.ws_connect(url, headers=headers or {}, **ws_args) as ws,
+    ):
         yield ws
 
 
@@ -293,6 +322,7 @@ class Proxy:
                 transport = writer.transport
                 transport.abort()
             self._writers.clear()
+
         self._loop.call_soon_threadsafe(close_all)
 
     def stop(self) -> None:

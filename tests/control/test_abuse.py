@@ -112,8 +112,9 @@ def app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("abuse")
     script = tmp / "abuse.yaml"
     script.write_text(SCRIPT)
-    session = start([str(script), "--display", "window", "--offscreen", "--size", "320x180",
-                     "--autostart"], tmp)
+    session = start(
+        [str(script), "--display", "window", "--offscreen", "--size", "320x180", "--autostart"], tmp
+    )
     running = App(session)
     # The session is the machine's main job: ahead of whatever else runs on it (here: other
     # test suites on the same two cores), as a clinic's computer would run it. Only root may
@@ -185,9 +186,13 @@ def test_each_kind_of_abuse_is_refused_without_disturbing_the_session(app):
 
     async def everything() -> None:
         await asyncio.gather(
-            silent_half_frame(), malformed(), cut_request_then_ask(),
-            garbage_tcp(app.port, tally, rng), garbage_websocket(app.port, app.token, tally, rng),
-            half_frame(app.port, app.token, tally, rng), huge_frame(app.port, app.token, tally),
+            silent_half_frame(),
+            malformed(),
+            cut_request_then_ask(),
+            garbage_tcp(app.port, tally, rng),
+            garbage_websocket(app.port, app.token, tally, rng),
+            half_frame(app.port, app.token, tally, rng),
+            huge_frame(app.port, app.token, tally),
             huge_message(app.port, app.token, tally),
             half_http(app.port, app.token, tally, rng),
             half_http(app.port, app.token, tally, rng, silent_for=0.5),
@@ -209,8 +214,11 @@ def test_each_kind_of_abuse_is_refused_without_disturbing_the_session(app):
     note = app.session.command("note", text="still listening", id="after-abuse")
     assert note["ok"] and not note["repeated"]
     assert not app.tracebacks(), app.tracebacks()[0]
-    assert not any("\ud800" in c["args"].get("text", "") for c in app.record_commands()
-                   if c["command"] == "note")
+    assert not any(
+        "\ud800" in c["args"].get("text", "")
+        for c in app.record_commands()
+        if c["command"] == "note"
+    )
 
 
 def test_under_abuse_the_frames_stay_in_budget_and_no_command_is_lost_or_doubled(app):
@@ -231,8 +239,11 @@ def test_under_abuse_the_frames_stay_in_budget_and_no_command_is_lost_or_doubled
             while time.monotonic() < deadline:
                 n += 1
                 sent = time.perf_counter()
-                await ws.send_str(json.dumps({"command": "intensity", "level": (n % 40) / 100,
-                                              "id": f"quiet-{n}"}))
+                await ws.send_str(
+                    json.dumps(
+                        {"command": "intensity", "level": (n % 40) / 100, "id": f"quiet-{n}"}
+                    )
+                )
                 async for message in ws:
                     data = json.loads(message.data)
                     if data["type"] == "result" and data["id"] == f"quiet-{n}":
@@ -246,8 +257,10 @@ def test_under_abuse_the_frames_stay_in_budget_and_no_command_is_lost_or_doubled
         await asyncio.gather(
             abuse(app.port, app.token, ABUSE_SECONDS, tally),
             *(flood(app.ws_url, ABUSE_SECONDS, f) for f in floods),
-            *(numbered_notes(app.port, app.token, notes_each, n, random.Random(rng.random()))
-              for n in numbered),
+            *(
+                numbered_notes(app.port, app.token, notes_each, n, random.Random(rng.random()))
+                for n in numbered
+            ),
             quiet_panel(),
         )
         return time.monotonic() - started
@@ -257,13 +270,17 @@ def test_under_abuse_the_frames_stay_in_budget_and_no_command_is_lost_or_doubled
     cpu_before, own_before = before["cpu_seconds"], time.process_time()
     elapsed = run_async(everything())
     health = app.health(elapsed)
-    print(f"\npanel thread cpu {(health['cpu_seconds'] - cpu_before) / elapsed:.2f}, "
-          f"test process cpu {(time.process_time() - own_before) / elapsed:.2f}")
+    print(
+        f"\npanel thread cpu {(health['cpu_seconds'] - cpu_before) / elapsed:.2f}, "
+        f"test process cpu {(time.process_time() - own_before) / elapsed:.2f}"
+    )
     frames = health["frames"]
     absorbed = (health["applied"] - applied_before) / elapsed
-    print(f"\nidle: {idle}\nunder abuse ({elapsed:.1f} s): {frames}\n"
-          f"absorbed {absorbed:.0f} commands/s; quiet panel's round trip max {max(quiet):.0f} ms; "
-          f"abuse {dict(tally.done)}")
+    print(
+        f"\nidle: {idle}\nunder abuse ({elapsed:.1f} s): {frames}\n"
+        f"absorbed {absorbed:.0f} commands/s; quiet panel's round trip max {max(quiet):.0f} ms; "
+        f"abuse {dict(tally.done)}"
+    )
 
     # The session never stalled: frames kept coming, within the budget.
     assert frames["p99_ms"] < FRAME_BUDGET_MS, (frames, idle)
@@ -279,11 +296,17 @@ def test_under_abuse_the_frames_stay_in_budget_and_no_command_is_lost_or_doubled
     commands = app.record_commands()
     sent = sum(f.sent for f in floods)
     assert sum(f.answered for f in floods) == sent and not any(f.failed for f in floods)
-    recorded_volume = sum(1 for c in commands if c["command"] == "volume" and c["ok"]
-                          and c["args"].get("bus") == "effects")
+    recorded_volume = sum(
+        1
+        for c in commands
+        if c["command"] == "volume" and c["ok"] and c["args"].get("bus") == "effects"
+    )
     assert recorded_volume == sent
-    notes = Counter(c["args"]["text"] for c in commands
-                    if c["command"] == "note" and c["ok"] and c["args"]["text"].startswith("numbered"))
+    notes = Counter(
+        c["args"]["text"]
+        for c in commands
+        if c["command"] == "note" and c["ok"] and c["args"]["text"].startswith("numbered")
+    )
     for n in numbered:
         ids = [f"{n.prefix}-{i}" for i in range(notes_each)]
         assert all(i in n.confirmed for i in ids)

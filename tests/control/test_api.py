@@ -32,8 +32,13 @@ def test_state_is_the_engine_snapshot(session):
 def test_a_command_reaches_the_engine_with_its_source(session):
     reply = command(session, "start")
     assert reply.status == 200
-    assert reply.json() == {"command": "start", "ok": True, "reason": None, "id": None,
-                            "repeated": False}
+    assert reply.json() == {
+        "command": "start",
+        "ok": True,
+        "reason": None,
+        "id": None,
+        "repeated": False,
+    }
     assert session.pump.call(lambda: session.engine.state.value) == "playing"
     name, args, source, _ = session.pump.call(lambda: session.pump.applied[-1])
     assert (name, args, source) == ("start", {}, "api 127.0.0.1")
@@ -48,14 +53,22 @@ def test_the_engine_refusal_comes_back_with_its_reason(session):
     assert reply.json()["reason"] == "the session has not started"
 
 
-@pytest.mark.parametrize("body, words", [
-    ({"command": "paus"}, "did you mean 'pause'"),
-    ({"command": "pause", "source": "forged"}, "no argument 'source'"),
-    ({"command": "volume", "bus": "music"}, "needs the argument 'level'"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ({"command": "paus"}, "did you mean 'pause'"),
+        ({"command": "pause", "source": "forged"}, "no argument 'source'"),
+        ({"command": "volume", "bus": "music"}, "needs the argument 'level'"),
+    ],
+)
 def test_a_command_that_is_not_one_never_reaches_the_queue(session, body, words):
-    reply = request(session.server.port, "POST", "/api/command", token=session.server.token,
-                    body=json.dumps(body))
+    reply = request(
+        session.server.port,
+        "POST",
+        "/api/command",
+        token=session.server.token,
+        body=json.dumps(body),
+    )
     assert reply.status == 400
     assert words in reply.json()["reason"]
     time.sleep(0.05)
@@ -78,8 +91,10 @@ def test_a_resend_while_the_first_is_still_queued_waits_for_it(session):
     command(session, "start")
     session.pump.held.set()  # the app loop is busy: commands wait in the queue
     replies: list = []
-    senders = [threading.Thread(target=lambda: replies.append(
-        command(session, "next_step", id="same"))) for _ in range(3)]
+    senders = [
+        threading.Thread(target=lambda: replies.append(command(session, "next_step", id="same")))
+        for _ in range(3)
+    ]
     for sender in senders:
         sender.start()
     time.sleep(0.3)
@@ -98,9 +113,17 @@ def test_the_app_side_take_and_deliver():
     server.start()
     try:
         replies: list = []
-        sender = threading.Thread(target=lambda: replies.append(request(
-            server.port, "POST", "/api/command", token=server.token,
-            body=json.dumps({"command": "volume", "bus": "music", "level": 0.25, "id": 7}))))
+        sender = threading.Thread(
+            target=lambda: replies.append(
+                request(
+                    server.port,
+                    "POST",
+                    "/api/command",
+                    token=server.token,
+                    body=json.dumps({"command": "volume", "bus": "music", "level": 0.25, "id": 7}),
+                )
+            )
+        )
         sender.start()
         taken = []
         deadline = time.monotonic() + 5
@@ -114,8 +137,13 @@ def test_the_app_side_take_and_deliver():
         item.deliver(CommandResult("volume", False, "a reason from the engine"))
         item.deliver(CommandResult("volume", True))  # a second delivery is ignored
         sender.join(5)
-        assert replies[0].json() == {"command": "volume", "ok": False, "id": "7",
-                                     "reason": "a reason from the engine", "repeated": False}
+        assert replies[0].json() == {
+            "command": "volume",
+            "ok": False,
+            "id": "7",
+            "reason": "a reason from the engine",
+            "repeated": False,
+        }
         assert server.take_commands() == []
     finally:
         server.stop()
@@ -180,9 +208,11 @@ def test_publishing_faster_than_panels_read_sends_the_newest():
     server = PanelServer()
     server.start()
     try:
+
         async def scenario() -> list[dict]:
-            async with panel_socket(f"http://127.0.0.1:{server.port}/ws",
-                                    {"Authorization": f"Bearer {server.token}"}) as ws:
+            async with panel_socket(
+                f"http://127.0.0.1:{server.port}/ws", {"Authorization": f"Bearer {server.token}"}
+            ) as ws:
                 await ws.receive(timeout=2)  # hello
                 for revision in range(1, 2001):
                     server.publish({"revision": revision})
@@ -192,6 +222,7 @@ def test_publishing_faster_than_panels_read_sends_the_newest():
                     if data["type"] == "state":
                         seen.append(data["state"])
                 return seen
+
         seen = run_async(scenario())
     finally:
         server.stop()
@@ -201,10 +232,18 @@ def test_publishing_faster_than_panels_read_sends_the_newest():
 
 def _png(width: int, height: int) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
     rows = b"".join(b"\x00" + bytes([40, 60, 80]) * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_the_picture_of_the_patients_view():
@@ -236,8 +275,10 @@ def test_the_command_list():
         listing = request(server.port, "GET", "/api/commands", token=server.token).json()
     finally:
         server.stop()
-    assert listing["volume"] == {"bus": {"type": "str", "required": True},
-                                 "level": {"type": "float", "required": True}}
+    assert listing["volume"] == {
+        "bus": {"type": "str", "required": True},
+        "level": {"type": "float", "required": True},
+    }
     assert "ack_signal" in listing and "medicine" in listing
 
 
@@ -271,12 +312,14 @@ def test_a_taken_port_is_a_clear_error():
 
 def test_stop_closes_open_panels(session):
     async def scenario() -> int:
-        async with panel_socket(f"{session.base}/ws",
-                                {"Authorization": f"Bearer {session.server.token}"}) as ws:
+        async with panel_socket(
+            f"{session.base}/ws", {"Authorization": f"Bearer {session.server.token}"}
+        ) as ws:
             await ws.receive(timeout=2)
             await asyncio.get_running_loop().run_in_executor(None, session.server.stop)
             while (message := await ws.receive(timeout=5)).type == aiohttp.WSMsgType.TEXT:
                 continue
             assert message.type == aiohttp.WSMsgType.CLOSE
             return message.data  # the code the server closed with ("going away")
+
     assert run_async(scenario()) == 1001

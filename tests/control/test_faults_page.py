@@ -66,9 +66,15 @@ def test_a_full_disk_under_the_record_shows_a_red_steady_warning(session, open_p
         session.engine.report_health(part, ok, message)
 
     DiskThatFills.full = False
-    writer = session.pump.call(lambda: RecordWriter(tmp_path / "record", report=report,
-                                                    open_sink=DiskThatFills, retry_interval=0.05,
-                                                    sync_interval=None))
+    writer = session.pump.call(
+        lambda: RecordWriter(
+            tmp_path / "record",
+            report=report,
+            open_sink=DiskThatFills,
+            retry_interval=0.05,
+            sync_interval=None,
+        )
+    )
     try:
         session.pump.call(lambda: writer.add("note", text="before the disk filled"))
         DiskThatFills.full = True
@@ -83,22 +89,29 @@ def test_a_full_disk_under_the_record_shows_a_red_steady_warning(session, open_p
         expect(page.locator("#health [data-part=record]")).to_have_attribute("data-ok", "false")
         # Red, and calm: no animation, not blinking, in the top bar that stays in view.
         assert _reddish(alert.evaluate("e => getComputedStyle(e).borderTopColor"))
-        assert _reddish(page.locator("#health [data-part=record]")
-                        .evaluate("e => getComputedStyle(e).borderTopColor"))
+        assert _reddish(
+            page.locator("#health [data-part=record]").evaluate(
+                "e => getComputedStyle(e).borderTopColor"
+            )
+        )
         assert alert.evaluate("e => getComputedStyle(e).animationName") == "none"
         page.mouse.wheel(0, 3000)
         assert page.locator("#health-alert").bounding_box()["y"] < 200  # still on screen
 
         # Sound, speech and display fail too: every one listed, and named plainly.
-        for part, message in (("sound", "no sound device: running silently"),
-                              ("speech", "no speech engine: captions only"),
-                              ("display", "could not show meadow: shader error")):
+        for part, message in (
+            ("sound", "no sound device: running silently"),
+            ("speech", "no speech engine: captions only"),
+            ("display", "could not show meadow: shader error"),
+        ):
             session.pump.call(lambda p=part, m=message: session.engine.report_health(p, False, m))
         expect(page.locator("#health-alert-title")).to_have_text("4 parts are not working")
         expect(page.locator("#health-problems li")).to_have_count(4)
         for name, label in (("sound", "Sound"), ("speech", "Speech"), ("display", "Display")):
             expect(page.locator(f"#health-problems [data-part={name}]")).to_contain_text(label)
-            expect(page.locator(f"#health [data-part={name}]")).to_have_attribute("data-ok", "false")
+            expect(page.locator(f"#health [data-part={name}]")).to_have_attribute(
+                "data-ok", "false"
+            )
 
         # The disk has room again: the writer catches up, the page says so once.
         for part in ("sound", "speech", "display"):
@@ -125,9 +138,15 @@ def test_the_record_retrying_while_full_keeps_the_warning_steady(session, open_p
         session.engine.report_health(part, ok, message)
 
     DiskThatFills.full = True
-    writer = session.pump.call(lambda: RecordWriter(tmp_path / "record", report=report,
-                                                    open_sink=DiskThatFills, retry_interval=0.02,
-                                                    sync_interval=None))
+    writer = session.pump.call(
+        lambda: RecordWriter(
+            tmp_path / "record",
+            report=report,
+            open_sink=DiskThatFills,
+            retry_interval=0.02,
+            sync_interval=None,
+        )
+    )
     try:
         session.pump.call(lambda: writer.add("note", text="x"))
         expect(page.locator("#health-alert")).to_be_visible()
@@ -162,7 +181,9 @@ def test_after_a_dropped_connection_the_page_says_what_happened(session, open_pa
     session.pump.advance(40)
     for text in ("settled", "eyes closed"):
         session.pump.call(lambda t=text: session.engine.command("note", source="other", text=t))
-    session.pump.call(lambda: session.engine.command("volume", source="other", bus="music", level=0.3))
+    session.pump.call(
+        lambda: session.engine.command("volume", source="other", bus="music", level=0.3)
+    )
     session.pump.call(lambda: session.engine.report_health("record", False, "disk full"))
     session.pump.call(lambda: session.engine.command("pause", source="other"))
     assert session.pump.count("talk") == 0  # the page really was cut off
@@ -177,7 +198,8 @@ def test_after_a_dropped_connection_the_page_says_what_happened(session, open_pa
     expect(items.filter(has_text="Session record: NOT working (disk full)")).to_have_count(1)
     expect(items.filter(has_text=re.compile(r"Session time 0:0\d → 0:4\d"))).to_have_count(1)
     expect(page.locator("#away-list [data-resent]")).to_have_text(
-        re.compile(r"^Talk \(pressed at [0-9: APM]+\): applied$"))
+        re.compile(r"^Talk \(pressed at [0-9: APM]+\): applied$")
+    )
     session.pump.wait_for(lambda e: e.talking)
     assert session.pump.count("talk") == 1
     expect(page.locator("#health-alert")).to_be_visible()  # and the red warning is up too
@@ -201,7 +223,8 @@ def test_a_blink_of_a_reconnect_says_nothing(session, open_panel, make_proxy):
 
 
 def test_a_command_applied_before_the_drop_is_reported_as_not_applied_again(
-        session, open_panel, make_proxy):
+    session, open_panel, make_proxy
+):
     proxy = make_proxy(session.server.port)
     page = open_panel(f"http://127.0.0.1:{proxy.port}/?token={session.server.token}")
     _start(session, page)
@@ -215,6 +238,7 @@ def test_a_command_applied_before_the_drop_is_reported_as_not_applied_again(
     expect(page.locator("#away")).to_be_visible()
     proxy.down.clear()
     expect(page.locator("#away-list [data-resent]")).to_have_text(
-        re.compile(r"^Next step \(pressed at .+\): had already been applied, not again$"))
+        re.compile(r"^Next step \(pressed at .+\): had already been applied, not again$")
+    )
     expect(page.locator("#away-list li").filter(has_text="Now at step 2")).to_have_count(1)
     assert session.pump.count("next_step") == 1

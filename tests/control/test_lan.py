@@ -28,20 +28,47 @@ scenes:
 """
 
 
-def _panel_lines(tmp_path: Path, *args: str, prefix: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None, all_lines: bool = False) -> list[str]:
+def _panel_lines(
+    tmp_path: Path,
+    *args: str,
+    prefix: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    all_lines: bool = False,
+) -> list[str]:
     """Start `companion run` with the panel options, read its output up to its first frame
     (its own SIGTERM handler is in place by then: SDL's, before it, would swallow the signal),
     stop it (SIGTERM), and return the panel's lines."""
     script = tmp_path / "session.yaml"
     script.write_text(SCRIPT)
-    environ = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(tmp_path / "a.raw"),
-               **(env or {})}
+    environ = {
+        **os.environ,
+        "SDL_AUDIODRIVER": "disk",
+        "SDL_DISKAUDIOFILE": str(tmp_path / "a.raw"),
+        **(env or {}),
+    }
     environ.pop("DISPLAY", None)
     process = subprocess.Popen(
-        [*prefix, sys.executable, "-m", "companion", "run", str(script), "--display", "none",
-         "--panel-port", "0", "--no-qr", "--record-dir", str(tmp_path / "records"), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environ)
+        [
+            *prefix,
+            sys.executable,
+            "-m",
+            "companion",
+            "run",
+            str(script),
+            "--display",
+            "none",
+            "--panel-port",
+            "0",
+            "--no-qr",
+            "--record-dir",
+            str(tmp_path / "records"),
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environ,
+    )
     lines = []
     deadline = time.monotonic() + 90
     try:
@@ -74,9 +101,13 @@ def test_the_printed_link_for_a_tablet(tmp_path):
     if address is None:
         pytest.skip("this machine has no network address")
     lines = _panel_lines(tmp_path, "--panel-host", "0.0.0.0")
-    assert any(re.match(rf"panel: http://{re.escape(address)}:\d+/\?token=", line) for line in lines), lines
+    assert any(
+        re.match(rf"panel: http://{re.escape(address)}:\d+/\?token=", line) for line in lines
+    ), lines
     assert not any("warning" in line for line in lines)
-    named = _panel_lines(tmp_path, "--panel-host", "0.0.0.0", "--panel-url-host", "panel.clinic.example")
+    named = _panel_lines(
+        tmp_path, "--panel-host", "0.0.0.0", "--panel-url-host", "panel.clinic.example"
+    )
     assert any(line.startswith("panel: http://panel.clinic.example:") for line in named), named
 
 
@@ -96,12 +127,18 @@ def test_tls_from_the_command_line(tmp_path):
     assert any(re.match(r"panel: https://127\.0\.0\.1:\d+/\?token=", line) for line in lines), lines
     assert f"panel: its SHA-256 fingerprint {made.fingerprint}" in lines
     own = tls.self_signed(tmp_path / "clinic")  # the clinic's own certificate, as files
-    lines = _panel_lines(tmp_path, "--panel-cert", str(own.cert), "--panel-key",
-                         str(tmp_path / "clinic" / tls.KEY_NAME))
+    lines = _panel_lines(
+        tmp_path,
+        "--panel-cert",
+        str(own.cert),
+        "--panel-key",
+        str(tmp_path / "clinic" / tls.KEY_NAME),
+    )
     assert f"panel: its SHA-256 fingerprint {own.fingerprint}" in lines
     half = _panel_lines(tmp_path, "--panel-cert", str(own.cert), all_lines=True)
-    assert "companion: cannot serve the panel over TLS: give both --panel-cert and --panel-key" \
-        in half, half
+    assert (
+        "companion: cannot serve the panel over TLS: give both --panel-cert and --panel-key" in half
+    ), half
 
 
 def test_the_self_signed_certificate_names_the_printed_link(tmp_path):
@@ -117,10 +154,14 @@ def test_the_self_signed_certificate_names_the_printed_link(tmp_path):
     cert = config / "companion" / tls.CERT_NAME
 
     def names() -> set[str]:
-        sans = x509.load_pem_x509_certificate(cert.read_bytes()).extensions \
-            .get_extension_for_class(x509.SubjectAlternativeName).value
+        sans = (
+            x509.load_pem_x509_certificate(cert.read_bytes())
+            .extensions.get_extension_for_class(x509.SubjectAlternativeName)
+            .value
+        )
         return set(sans.get_values_for_type(x509.DNSName)) | {
-            str(a) for a in sans.get_values_for_type(x509.IPAddress)}
+            str(a) for a in sans.get_values_for_type(x509.IPAddress)
+        }
 
     def fingerprint(lines: list[str]) -> str:
         (line,) = [x for x in lines if x.startswith("panel: its SHA-256 fingerprint ")]
@@ -133,11 +174,20 @@ def test_the_self_signed_certificate_names_the_printed_link(tmp_path):
     address = lan_address()
     if address is not None:
         assert link.group(1) == address
-    named = _panel_lines(tmp_path, "--panel-tls", "--panel-host", "0.0.0.0",
-                         "--panel-url-host", "panel.clinic.example", env=env)
+    named = _panel_lines(
+        tmp_path,
+        "--panel-tls",
+        "--panel-host",
+        "0.0.0.0",
+        "--panel-url-host",
+        "panel.clinic.example",
+        env=env,
+    )
     assert any(line.startswith("panel: https://panel.clinic.example:") for line in named), named
     assert "panel.clinic.example" in names() and link.group(1) in names()
-    assert "panel: a new TLS certificate was made (the kept one did not name " \
-           "panel.clinic.example); compare its fingerprint on the tablet again" in named, named
+    assert (
+        "panel: a new TLS certificate was made (the kept one did not name "
+        "panel.clinic.example); compare its fingerprint on the tablet again" in named
+    ), named
     assert fingerprint(named) != fingerprint(lines)
     assert fingerprint(named) == tls.load(cert, config / "companion" / tls.KEY_NAME).fingerprint

@@ -71,8 +71,9 @@ class Watchers:
                 self.latest[index] = data["state"]
 
     def send(self, index: int, message: dict[str, Any]) -> None:
-        asyncio.run_coroutine_threadsafe(self.sockets[index].send_str(json.dumps(message)),
-                                         self._loop).result(5)
+        asyncio.run_coroutine_threadsafe(
+            self.sockets[index].send_str(json.dumps(message)), self._loop
+        ).result(5)
 
     def stop(self) -> None:
         self._loop.call_soon_threadsafe(self._stop.set)
@@ -81,10 +82,17 @@ class Watchers:
 
 def _key(state: dict[str, Any]) -> dict[str, Any]:
     """What a panel shows that must match the engine."""
-    return {"revision": state["revision"], "state": state["state"], "hold": state["hold"],
-            "scene": state["scene"] and state["scene"]["id"],
-            "step": state["step"] and state["step"]["index"], "levels": state["levels"],
-            "notes": state["notes"], "grounded": state["grounded"], "talk": state["talk"]}
+    return {
+        "revision": state["revision"],
+        "state": state["state"],
+        "hold": state["hold"],
+        "scene": state["scene"] and state["scene"]["id"],
+        "step": state["step"] and state["step"]["index"],
+        "levels": state["levels"],
+        "notes": state["notes"],
+        "grounded": state["grounded"],
+        "talk": state["talk"],
+    }
 
 
 def _page_key(page) -> dict[str, Any]:
@@ -92,8 +100,9 @@ def _page_key(page) -> dict[str, Any]:
 
 
 def test_twenty_panels_stay_in_step_with_the_engine(session, open_panel):
-    watchers = Watchers(session.server.url.replace("http", "ws").replace("/?", "/ws?"),
-                        PANELS - PAGES)
+    watchers = Watchers(
+        session.server.url.replace("http", "ws").replace("/?", "/ws?"), PANELS - PAGES
+    )
     watchers.start()
     try:
         pages = [open_panel(session.server.url) for _ in range(PAGES)]
@@ -109,8 +118,10 @@ def test_twenty_panels_stay_in_step_with_the_engine(session, open_panel):
                 if not behind:
                     return
                 if time.monotonic() > deadline:
-                    raise AssertionError(f"after {what}, panels {behind} are not in step: "
-                                         f"{seen[behind[0]]} != {engine}")
+                    raise AssertionError(
+                        f"after {what}, panels {behind} are not in step: "
+                        f"{seen[behind[0]]} != {engine}"
+                    )
                 time.sleep(0.02)
 
         in_step("connecting")
@@ -167,8 +178,10 @@ def test_a_flood_is_paced_and_every_command_applied_once_in_order(session):
 
     async def flood() -> None:
         raw = await open_websocket(session.server.port, session.server.token)
-        frames = b"".join(text_frame(json.dumps({"command": "note", "text": f"flood {i}",
-                                                  "id": f"f-{i}"})) for i in range(count))
+        frames = b"".join(
+            text_frame(json.dumps({"command": "note", "text": f"flood {i}", "id": f"f-{i}"}))
+            for i in range(count)
+        )
         sender = asyncio.get_running_loop().create_task(raw.send(frames))  # all at once
 
         async def read() -> None:  # results and states: read, or the server drops this panel
@@ -218,15 +231,19 @@ def test_a_flooding_panel_delays_another_panels_command_by_one_frame_at_most(ses
 
             async def flooding(ws: aiohttp.ClientWebSocketResponse) -> None:
                 for i in range(600):
-                    await ws.send_str(json.dumps({"command": "volume", "bus": "effects",
-                                                  "level": (i % 100) / 100}))
+                    await ws.send_str(
+                        json.dumps(
+                            {"command": "volume", "bus": "effects", "level": (i % 100) / 100}
+                        )
+                    )
 
             senders = [asyncio.create_task(flooding(ws)) for ws in floods]
             await asyncio.sleep(0.3)  # the floods' backlog is up
             found["backlog"] = session.server.inbox.waiting
             for i in range(10):
-                await quiet.send_str(json.dumps({"command": "note", "text": f"quiet {i}",
-                                                 "id": f"q-{i}"}))
+                await quiet.send_str(
+                    json.dumps({"command": "note", "text": f"quiet {i}", "id": f"q-{i}"})
+                )
                 while True:
                     data = json.loads((await quiet.receive()).data)
                     if data["type"] == "result" and data["id"] == f"q-{i}":

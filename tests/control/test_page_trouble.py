@@ -16,8 +16,10 @@ from panel_harness import SCRIPT  # noqa: F401 - the session every test here pla
 from playwright.sync_api import expect
 
 SIZES = {"desktop": (1280, 800), "tablet": (820, 1180), "phone": (390, 844)}
-AXE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / \
-    "companion-tests/npm/node_modules/axe-core/axe.min.js"
+AXE = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "companion-tests/npm/node_modules/axe-core/axe.min.js"
+)
 
 
 def _start(session, page) -> None:
@@ -75,16 +77,21 @@ def test_every_command_not_done_is_listed(session, open_panel):
     expect(page.locator("#log")).to_be_hidden()
 
 
-def test_a_lost_network_reads_differently_from_a_stopped_companion(make_session, open_panel,
-                                                                   make_proxy):
+def test_a_lost_network_reads_differently_from_a_stopped_companion(
+    make_session, open_panel, make_proxy
+):
     import zlib
 
     raw = b"".join(b"\x00" + b"\x20\x40\x60" * 16 for _ in range(9))
-    chunk = lambda kind, data: (len(data).to_bytes(4, "big") + kind + data
-                                + zlib.crc32(kind + data).to_bytes(4, "big"))
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", (16).to_bytes(4, "big") + (9).to_bytes(4, "big")
-                                          + b"\x08\x02\x00\x00\x00")
-           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    chunk = lambda kind, data: (
+        len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+    )
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", (16).to_bytes(4, "big") + (9).to_bytes(4, "big") + b"\x08\x02\x00\x00\x00")
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
     session = make_session(picture=lambda: png)
     proxy = make_proxy(session.server.port)
     page = open_panel(f"http://127.0.0.1:{proxy.port}/?token={session.server.token}")
@@ -170,7 +177,10 @@ def test_three_alerts_leave_the_safety_buttons_in_reach(session, open_panel, siz
     # the current scene is scrolled into the timeline's view
     current = page.locator("#timeline [aria-current=step]").bounding_box()
     timeline = page.locator("#timeline").bounding_box()
-    assert timeline["x"] - 1 <= current["x"] and current["x"] + current["width"] <= timeline["x"] + timeline["width"] + 1
+    assert (
+        timeline["x"] - 1 <= current["x"]
+        and current["x"] + current["width"] <= timeline["x"] + timeline["width"] + 1
+    )
     shots = os.environ.get("COMPANION_PANEL_SHOTS")
     if shots:
         page.mouse.wheel(0, -3000)
@@ -184,8 +194,10 @@ def test_axe_finds_nothing_serious(session, open_panel):
     page = open_panel(session.server.url, bypass_csp=True)  # (to add axe's script to the page)
     _three_alerts(session, page)
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    violations = page.evaluate("axe.run().then(r => r.violations.map(v => "
-                               "({id: v.id, impact: v.impact, nodes: v.nodes.length})))")
+    violations = page.evaluate(
+        "axe.run().then(r => r.violations.map(v => "
+        "({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
+    )
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert not serious, serious
 
@@ -196,19 +208,33 @@ def test_a_long_word_wraps_in_the_report(browser, tmp_path):
     import subprocess
     import sys
 
-    fixture = Path(__file__).parent.parent / "record/fixtures/format-1/2026-11-26_081135-record-test"
+    fixture = (
+        Path(__file__).parent.parent / "record/fixtures/format-1/2026-11-26_081135-record-test"
+    )
     folder = tmp_path / fixture.name
     shutil.copytree(fixture, folder)
     events = folder / "events.jsonl"
     lines = [json.loads(line) for line in events.read_text().splitlines()]
-    note = {"seq": 0, "event": "note", "session_time": 100.0, "play_time": 100.0,
-            "text": "w" * 10_000, "scene": None, "wall": lines[-1]["wall"]}
+    note = {
+        "seq": 0,
+        "event": "note",
+        "session_time": 100.0,
+        "play_time": 100.0,
+        "text": "w" * 10_000,
+        "scene": None,
+        "wall": lines[-1]["wall"],
+    }
     lines.insert(len(lines) - 2, note)
     for seq, line in enumerate(lines):
         line["seq"] = seq
     events.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    report = subprocess.run([sys.executable, "-m", "companion", "report", str(folder)],
-                            capture_output=True, text=True, timeout=60, check=False)
+    report = subprocess.run(
+        [sys.executable, "-m", "companion", "report", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert report.returncode == 0, report.stderr
     assert "w" * 10_000 in report.stdout
     html = tmp_path / "report.html"
@@ -231,6 +257,10 @@ def test_the_closing_entries(session, open_panel):
     page.fill("#closing-outcome", "Calm, oriented, went home with a friend.")
     page.click("#btn-closing")
     expect(page.locator("#message")).to_contain_text("closing entries are saved")
-    closing = session.pump.wait_for(lambda e: [ev for ev in session.pump.events if ev.kind == "closing"])
-    assert closing[-1].data == {"adverse_events": "none",
-                                "outcome": "Calm, oriented, went home with a friend."}
+    closing = session.pump.wait_for(
+        lambda e: [ev for ev in session.pump.events if ev.kind == "closing"]
+    )
+    assert closing[-1].data == {
+        "adverse_events": "none",
+        "outcome": "Calm, oriented, went home with a friend.",
+    }

@@ -22,7 +22,9 @@ def _wait(session, check):
 def _with_headset(session) -> None:
     """The engine's display status as the app sets it with a headset on (none exists here:
     only the status the panel reads is set; the headset itself is tested in tests/headset)."""
-    session.pump.call(lambda: setattr(session.pump.engine, "display_status", {"headset": "stand-in"}))
+    session.pump.call(
+        lambda: setattr(session.pump.engine, "display_status", {"headset": "stand-in"})
+    )
 
 
 def _start(session, page: Page) -> None:
@@ -39,7 +41,9 @@ def test_the_page_shows_the_session(session, open_panel):
     expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
     expect(page.locator("#timeline button")).to_have_count(4)
     expect(page.locator("#timeline button").nth(1)).to_contain_text("The journey")
-    expect(page.locator("#timeline button").nth(1)).to_contain_text("journey · 1:35 · 20:00")  # narration estimated at 110 words a minute
+    expect(page.locator("#timeline button").nth(1)).to_contain_text(
+        "journey · 1:35 · 20:00"
+    )  # narration estimated at 110 words a minute
     _start(session, page)
     expect(page.locator("#phase")).to_have_text("preparation")
     expect(page.locator("#scene-title")).to_have_text("Arriving")
@@ -102,7 +106,7 @@ def test_transport_controls(session, open_panel):
     _wait(session, lambda e: e.captions)
     expect(page.locator("#btn-captions")).to_contain_text("Captions on")
 
-    expect(page.locator("#btn-recenter")).to_be_hidden()   # no headset: nothing to recenter
+    expect(page.locator("#btn-recenter")).to_be_hidden()  # no headset: nothing to recenter
     _with_headset(session)
     page.click("#btn-recenter")
     expect(page.locator("#message")).to_contain_text("recentered")
@@ -153,8 +157,13 @@ def test_scene_controls_and_the_timeline(session, open_panel):
 def test_sound_levels_and_intensity(session, open_panel):
     page = open_panel(session.server.url)
     _start(session, page)
-    for bus, value in [("master", 80), ("music", 25), ("ambience", 55), ("narration", 90),
-                       ("effects", 10)]:
+    for bus, value in [
+        ("master", 80),
+        ("music", 25),
+        ("ambience", 55),
+        ("narration", 90),
+        ("effects", 10),
+    ]:
         page.locator(f"#level-{bus}").fill(str(value))
         _wait(session, lambda e, bus=bus, value=value: abs(e.levels[bus] - value / 100) < 1e-9)
         expect(page.locator(f"#level-{bus}-value")).to_have_text(f"{value}%")
@@ -200,9 +209,14 @@ def test_notes_and_the_dose_clock(session, open_panel):
     page.fill("#confirm-input", "ketamine 0.5 mg/kg IM")
     page.click("#confirm-yes")
     _wait(session, lambda e: len(e.doses) == 1)
-    assert _engine(session, lambda e: e.doses[0]) == {"session_time": 90.0, "text": "ketamine 0.5 mg/kg IM"}
+    assert _engine(session, lambda e: e.doses[0]) == {
+        "session_time": 90.0,
+        "text": "ketamine 0.5 mg/kg IM",
+    }
     expect(page.locator("#dose")).to_be_visible()
-    expect(page.locator("#dose-next")).to_have_text("15:00")  # 15 minutes (the default) on the dose clock
+    expect(page.locator("#dose-next")).to_have_text(
+        "15:00"
+    )  # 15 minutes (the default) on the dose clock
     expect(page.locator("#btn-medicine")).to_have_text("Another dose given")
 
     page.fill("#vitals-minutes", "10")
@@ -269,7 +283,7 @@ def test_keyboard_shortcuts(session, open_panel):
     _wait(session, lambda e: e.grounded is not None)
     keys.press("g")
     _wait(session, lambda e: e.grounded is None)
-    keys.press("r")   # no headset: the key does nothing
+    keys.press("r")  # no headset: the key does nothing
     page.wait_for_timeout(300)
     assert session.pump.count("recenter") == 0
     _with_headset(session)
@@ -320,7 +334,8 @@ def test_two_panels_stay_in_step(session, open_panel):
 
 
 def test_a_dropped_connection_reconnects_and_a_resent_command_is_applied_once(
-        session, open_panel, make_proxy):
+    session, open_panel, make_proxy
+):
     proxy = make_proxy(session.server.port)
     page = open_panel(f"http://127.0.0.1:{proxy.port}/?token={session.server.token}")
     connection = page.locator("#connection")
@@ -370,10 +385,18 @@ def test_a_silent_connection_is_noticed_and_replaced(session, open_panel, make_p
 
 def _png(width: int, height: int) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
     rows = b"".join(b"\x00" + bytes([30, 50, 70]) * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_the_live_picture(make_session, open_panel):
@@ -389,8 +412,9 @@ def test_the_live_picture(make_session, open_panel):
 
 
 def test_at_phone_width(session, open_panel):
-    page = open_panel(session.server.url, viewport={"width": 390, "height": 844},
-                      has_touch=True, is_mobile=True)
+    page = open_panel(
+        session.server.url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
     _start(session, page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
@@ -413,9 +437,13 @@ def test_a_link_from_another_site_opens_the_panel(session, browser):
     the panel, and the page's own connection works after it."""
     context = browser.new_context()
     try:
-        context.route("http://intranet.clinic.example/**", lambda route: route.fulfill(
-            content_type="text/html",
-            body=f'<a id="go" href="{session.server.url}">Today\'s session panel</a>'))
+        context.route(
+            "http://intranet.clinic.example/**",
+            lambda route: route.fulfill(
+                content_type="text/html",
+                body=f'<a id="go" href="{session.server.url}">Today\'s session panel</a>',
+            ),
+        )
         page = context.new_page()
         page.goto("http://intranet.clinic.example/sessions")
         page.click("#go")

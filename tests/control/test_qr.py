@@ -43,7 +43,7 @@ def test_plain_ascii_where_the_terminal_cannot_show_blocks():
     lines = text.splitlines()
     matrix = qr_matrix(URL)
     assert len(lines) == len(matrix)
-    rebuilt = [[line[2 * i:2 * i + 2] == "  " for i in range(len(matrix))] for line in lines]
+    rebuilt = [[line[2 * i : 2 * i + 2] == "  " for i in range(len(matrix))] for line in lines]
     assert rebuilt == matrix  # '##' light, '  ' dark: the same modules
     unicode_out = io.StringIO()
     print_qr(URL, file=unicode_out)  # a StringIO has no encoding limits: half blocks

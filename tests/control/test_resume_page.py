@@ -69,8 +69,13 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
 
         first.kill()  # SIGKILL: no goodbye to the page
         rows = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
-        ambience = [r for r in rows if r.get("event") == "command" and r.get("command") == "volume"
-                    and r["args"].get("bus") == "ambience"]
+        ambience = [
+            r
+            for r in rows
+            if r.get("event") == "command"
+            and r.get("command") == "volume"
+            and r["args"].get("bus") == "ambience"
+        ]
         assert len(ambience) == 1 and ambience[0]["source"].startswith("panel"), ambience
         killed = time.monotonic()
         expect(page.locator("#connection")).to_have_attribute("data-state", "stopped", timeout=5000)
@@ -98,9 +103,12 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         resumed.wait_for_panel()
         assert resumed.base_url == first.base_url and resumed.token == first.token  # no new link
 
-        expect(page.locator("#connection")).to_have_attribute("data-state", "connected", timeout=15000)
+        expect(page.locator("#connection")).to_have_attribute(
+            "data-state", "connected", timeout=15000
+        )
         expect(page.locator("#away-title")).to_have_text(
-            re.compile(r"^Resumed after a gap of 0:0[3-9] \(Companion stopped at .+\)$"))
+            re.compile(r"^Resumed after a gap of 0:0[3-9] \(Companion stopped at .+\)$")
+        )
         expect(waiting.filter(has_text="Ground")).to_contain_text("): applied")
         expect(waiting.filter(has_text="Talk")).to_contain_text("): applied")
         state = resumed.state()

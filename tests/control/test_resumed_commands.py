@@ -11,7 +11,9 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 
-def test_a_command_sent_before_the_stop_is_not_applied_again_after_a_resume(make_session, open_panel):
+def test_a_command_sent_before_the_stop_is_not_applied_again_after_a_resume(
+    make_session, open_panel
+):
     first = make_session()
     page = open_panel(f"http://127.0.0.1:{first.server.port}/?token={first.server.token}")
     page.click("#btn-start")
@@ -29,7 +31,8 @@ def test_a_command_sent_before_the_stop_is_not_applied_again_after_a_resume(make
     second.pump.wait_for(lambda e: e.talking)
     resent = page.locator("#away-list [data-resent]")
     expect(resent.filter(has_text="Next step")).to_contain_text(
-        "not confirmed; check before repeating it")
+        "not confirmed; check before repeating it"
+    )
     expect(resent.filter(has_text="Talk")).to_contain_text("): applied")
     expect(page.locator("#log")).to_contain_text("Next step: not confirmed by the session")
     page.wait_for_timeout(500)

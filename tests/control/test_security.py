@@ -18,8 +18,16 @@ from panel_harness import panel_socket, request, run_async
 from companion.control import FailureThrottle, PanelServer
 from companion.control.guard import static_file
 
-PROTECTED = ["/", "/static/panel.js", "/static/panel.css", "/static/index.html", "/api/state",
-             "/api/picture", "/api/commands", "/no-such-page"]
+PROTECTED = [
+    "/",
+    "/static/panel.js",
+    "/static/panel.css",
+    "/static/index.html",
+    "/api/state",
+    "/api/picture",
+    "/api/commands",
+    "/no-such-page",
+]
 
 
 def _refused(port: int) -> bool:
@@ -75,7 +83,10 @@ def test_every_request_needs_the_token(make_session):
     assert session.server.client_count == 0
     # ...and with it, each of them answers.
     for path in PROTECTED[:-1]:
-        assert request(port, "GET", path, token=token).status in (200, 404 if "picture" in path else 200), path
+        assert request(port, "GET", path, token=token).status in (
+            200,
+            404 if "picture" in path else 200,
+        ), path
     assert run_async(_ws_status(port, {"Authorization": f"Bearer {token}"})) == 101
 
 
@@ -125,7 +136,9 @@ def test_wrong_tokens_from_one_address_are_slowed_down(session):
 
 
 def test_parallel_guesses_are_answered_one_at_a_time(make_session):
-    session = make_session(throttle=FailureThrottle(free=0, delay=0.2, max_delay=0.2, max_waiting=3))
+    session = make_session(
+        throttle=FailureThrottle(free=0, delay=0.2, max_delay=0.2, max_waiting=3)
+    )
     port = session.server.port
     replies: list = []
     lock = threading.Lock()
@@ -149,19 +162,22 @@ def test_parallel_guesses_are_answered_one_at_a_time(make_session):
     assert all(r.seconds < 0.2 for r in replies if r.status == 429)
 
 
-@pytest.mark.parametrize("host, status", [
-    ("evil.example", 403),
-    ("evil.example:{port}", 403),
-    ("127.0.0.1.evil.example:{port}", 403),
-    ("localhost@evil.example", 403),
-    ("127.0.0.1:{port}", 200),
-    ("localhost:{port}", 200),
-    ("LOCALHOST", 200),
-    ("[::1]:{port}", 200),
-    ("panel.clinic:{port}", 200),
-    ("192.168.1.20:{port}", 403),  # bound to 127.0.0.1, not every interface
-    (None, 400),  # aiohttp itself refuses a request with no Host
-])
+@pytest.mark.parametrize(
+    "host, status",
+    [
+        ("evil.example", 403),
+        ("evil.example:{port}", 403),
+        ("127.0.0.1.evil.example:{port}", 403),
+        ("localhost@evil.example", 403),
+        ("127.0.0.1:{port}", 200),
+        ("localhost:{port}", 200),
+        ("LOCALHOST", 200),
+        ("[::1]:{port}", 200),
+        ("panel.clinic:{port}", 200),
+        ("192.168.1.20:{port}", 403),  # bound to 127.0.0.1, not every interface
+        (None, 400),  # aiohttp itself refuses a request with no Host
+    ],
+)
 def test_the_host_header_must_name_this_server(make_session, host, status):
     session = make_session(allowed_hosts=("panel.clinic",))
     port, token = session.server.port, session.server.token
@@ -174,8 +190,14 @@ def test_bound_to_every_interface_ip_addresses_are_fine_but_names_are_not():
     server.start()
     try:
         port, token = server.port, server.token
-        assert request(port, "GET", "/api/commands", token=token, host=f"192.168.1.20:{port}").status == 200
-        assert request(port, "GET", "/api/commands", token=token, host=f"rebind.example:{port}").status == 403
+        assert (
+            request(port, "GET", "/api/commands", token=token, host=f"192.168.1.20:{port}").status
+            == 200
+        )
+        assert (
+            request(port, "GET", "/api/commands", token=token, host=f"rebind.example:{port}").status
+            == 403
+        )
         assert "0.0.0.0" not in server.url  # a tablet cannot open that
     finally:
         server.stop()
@@ -184,49 +206,76 @@ def test_bound_to_every_interface_ip_addresses_are_fine_but_names_are_not():
 def test_cross_site_commands_are_refused(session):
     port, token = session.server.port, session.server.token
     body = json.dumps({"command": "start"})
-    for headers in ({"Origin": "http://evil.example"},
-                    {"Origin": f"http://evil.example:{port}"},
-                    {"Origin": "null"},
-                    {"Origin": f"https://127.0.0.1:{port}"},
-                    {"Sec-Fetch-Site": "cross-site"},
-                    {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}):
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": f"http://evil.example:{port}"},
+        {"Origin": "null"},
+        {"Origin": f"https://127.0.0.1:{port}"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"},
+    ):
         reply = request(port, "POST", "/api/command", token=token, body=body, headers=headers)
         assert reply.status == 403, headers
         assert run_async(_ws_status(port, {"Authorization": f"Bearer {token}", **headers})) == 403
     time.sleep(0.1)
     assert session.pump.call(lambda: session.engine.state.value) == "ready"
-    same = request(port, "POST", "/api/command", token=token, body=body,
-                   headers={"Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin"})
+    same = request(
+        port,
+        "POST",
+        "/api/command",
+        token=token,
+        body=body,
+        headers={"Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin"},
+    )
     assert same.status == 200 and same.json()["ok"] is True
     # A link from another site may open the page (a GET navigation); with the token only.
     link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
     assert request(port, "GET", f"/?token={token}", headers=link).status == 303  # to /s/KEY/
-    assert request(port, "GET", f"{session.server.page_path}?token={token}",
-                   headers=link).status == 200
+    assert (
+        request(port, "GET", f"{session.server.page_path}?token={token}", headers=link).status
+        == 200
+    )
     assert request(port, "GET", "/", headers=link).status == 401
-    assert request(port, "GET", "/api/state", headers={"Sec-Fetch-Site": "cross-site"},
-                   token=token).status == 403  # a script elsewhere reading the state
+    assert (
+        request(
+            port, "GET", "/api/state", headers={"Sec-Fetch-Site": "cross-site"}, token=token
+        ).status
+        == 403
+    )  # a script elsewhere reading the state
     # A form posted from another site cannot pass as JSON either.
-    form = request(port, "POST", "/api/command", token=token, body="command=end",
-                   headers={"Content-Type": "text/plain"})
+    form = request(
+        port,
+        "POST",
+        "/api/command",
+        token=token,
+        body="command=end",
+        headers={"Content-Type": "text/plain"},
+    )
     assert form.status == 415
 
 
-@pytest.mark.parametrize("path", [
-    "/static/../../pyproject.toml",
-    "/static/%2e%2e/%2e%2e/pyproject.toml",
-    "/static/..%2f..%2fpyproject.toml",
-    "/static/%2e%2e%2fserver.py",
-    "/static/..%5cserver.py",
-    "/static//etc/passwd",
-    "/static/%2fetc%2fpasswd",
-    "/static/.%2e/guard.py",
-    "/static/panel.js%00.html",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../../pyproject.toml",
+        "/static/%2e%2e/%2e%2e/pyproject.toml",
+        "/static/..%2f..%2fpyproject.toml",
+        "/static/%2e%2e%2fserver.py",
+        "/static/..%5cserver.py",
+        "/static//etc/passwd",
+        "/static/%2fetc%2fpasswd",
+        "/static/.%2e/guard.py",
+        "/static/panel.js%00.html",
+    ],
+)
 def test_static_files_cannot_escape_their_folder(session, path):
     reply = request(session.server.port, "GET", path, token=session.server.token)
     assert reply.status in (400, 403, 404)
-    assert b"[project]" not in reply.body and b"import" not in reply.body and b"root:" not in reply.body
+    assert (
+        b"[project]" not in reply.body
+        and b"import" not in reply.body
+        and b"root:" not in reply.body
+    )
 
 
 def test_a_symlink_out_of_the_static_folder_is_not_followed(tmp_path: Path, make_session):
@@ -246,30 +295,46 @@ def test_a_symlink_out_of_the_static_folder_is_not_followed(tmp_path: Path, make
     assert reply.status == 404 and b"session record" not in reply.body
 
 
-@pytest.mark.parametrize("body, content_type, status", [
-    ("{not json", "application/json", 400),
-    ("[1, 2]", "application/json", 400),
-    ('"pause"', "application/json", 400),
-    ('{"command": 5}', "application/json", 400),
-    ('{"command": "pause", "id": [1]}', "application/json", 400),
-    ('{"command": "note", "text": {"nested": true}}', "application/json", 400),
-    ("[" * 50_000, "application/json", 400),  # nested too deep for a parser's recursion
-    ('{"command": "note", "text": "' + "x" * 100_000 + '"}', "application/json", 413),
-    ('{"command": "pause"}', "application/x-www-form-urlencoded", 415),
-])
+@pytest.mark.parametrize(
+    "body, content_type, status",
+    [
+        ("{not json", "application/json", 400),
+        ("[1, 2]", "application/json", 400),
+        ('"pause"', "application/json", 400),
+        ('{"command": 5}', "application/json", 400),
+        ('{"command": "pause", "id": [1]}', "application/json", 400),
+        ('{"command": "note", "text": {"nested": true}}', "application/json", 400),
+        ("[" * 50_000, "application/json", 400),  # nested too deep for a parser's recursion
+        ('{"command": "note", "text": "' + "x" * 100_000 + '"}', "application/json", 413),
+        ('{"command": "pause"}', "application/x-www-form-urlencoded", 415),
+    ],
+)
 def test_malformed_or_huge_http_commands_are_refused(session, body, content_type, status):
-    command_ok = request(session.server.port, "POST", "/api/command", token=session.server.token,
-                         body='{"command": "start"}')
+    command_ok = request(
+        session.server.port,
+        "POST",
+        "/api/command",
+        token=session.server.token,
+        body='{"command": "start"}',
+    )
     revision = session.pump.call(lambda: session.engine.revision)
-    reply = request(session.server.port, "POST", "/api/command", token=session.server.token,
-                    body=body, headers={"Content-Type": content_type})
+    reply = request(
+        session.server.port,
+        "POST",
+        "/api/command",
+        token=session.server.token,
+        body=body,
+        headers={"Content-Type": content_type},
+    )
     assert reply.status == status
     assert "error" in reply.json() or "reason" in reply.json()
     time.sleep(0.05)
     assert command_ok.status == 200
     assert session.pump.call(lambda: session.engine.revision) == revision
     assert session.pump.call(lambda: len(session.pump.applied)) == 1  # only the start
-    assert request(session.server.port, "GET", "/api/state", token=session.server.token).status == 200
+    assert (
+        request(session.server.port, "GET", "/api/state", token=session.server.token).status == 200
+    )
 
 
 def test_malformed_or_huge_websocket_messages_are_refused(session):
@@ -285,8 +350,10 @@ def test_malformed_or_huge_websocket_messages_are_refused(session):
                 return data
 
     async def scenario() -> tuple[int | None, str]:
-        async with panel_socket(f"http://127.0.0.1:{port}/ws", auth) as other, \
-                panel_socket(f"http://127.0.0.1:{port}/ws", auth) as ws:
+        async with (
+            panel_socket(f"http://127.0.0.1:{port}/ws", auth) as other,
+            panel_socket(f"http://127.0.0.1:{port}/ws", auth) as ws,
+        ):
             for bad in ["{oops", "[]", '{"command": null}', "[" * 50_000]:
                 await ws.send_str(bad)
                 assert "reason" in await next_of(ws, "error")

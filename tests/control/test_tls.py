@@ -43,7 +43,8 @@ def test_the_certificate_is_one_tablets_and_browsers_accept(tmp_path):
     assert ExtendedKeyUsageOID.SERVER_AUTH in usage
     assert certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
     addresses = certificate.extensions.get_extension_for_class(
-        x509.SubjectAlternativeName).value.get_values_for_type(x509.IPAddress)
+        x509.SubjectAlternativeName
+    ).value.get_values_for_type(x509.IPAddress)
     assert "192.168.1.20" in {str(a) for a in addresses}
 
 
@@ -55,8 +56,11 @@ def test_a_name_the_kept_certificate_lacks_makes_a_new_one(tmp_path):
     named = tls.self_signed(tmp_path, names=("panel.clinic.example",))
     assert named.fingerprint != first.fingerprint
     assert named.made == "the kept one did not name panel.clinic.example"
-    names = x509.load_pem_x509_certificate(named.cert.read_bytes()).extensions \
-        .get_extension_for_class(x509.SubjectAlternativeName).value
+    names = (
+        x509.load_pem_x509_certificate(named.cert.read_bytes())
+        .extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        .value
+    )
     assert "panel.clinic.example" in names.get_values_for_type(x509.DNSName)
     assert "192.168.1.20" in {str(a) for a in names.get_values_for_type(x509.IPAddress)}  # kept
     assert tls.self_signed(tmp_path, names=("192.168.1.20",)).made is None  # no back and forth
@@ -73,15 +77,26 @@ def test_an_old_certificate_browsers_refuse_is_replaced(tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "old")])
     now = datetime.datetime.now(datetime.UTC)
-    old = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-           .public_key(key.public_key()).serial_number(1)
-           .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=3650))
-           .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-           .sign(key, hashes.SHA256()))
+    old = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     (tmp_path / tls.CERT_NAME).write_bytes(old.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / tls.KEY_NAME).write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (tmp_path / tls.KEY_NAME).write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     renewed = tls.self_signed(tmp_path)
     assert renewed.made == "the kept one was valid for longer than 825 days"
     certificate = x509.load_pem_x509_certificate(renewed.cert.read_bytes())
@@ -104,24 +119,60 @@ def test_curl_with_the_certificate_trusted(make_session, tmp_path):
     server = session.server
     assert server.url.startswith(f"https://127.0.0.1:{server.port}/?token=")
     base = f"https://127.0.0.1:{server.port}"
-    trusted = subprocess.run(["curl", "-sS", "--cacert", str(kept.cert), "-H",
-                              f"Authorization: Bearer {server.token}", f"{base}/api/state"],
-                             capture_output=True, text=True, timeout=30, check=False)
+    trusted = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "--cacert",
+            str(kept.cert),
+            "-H",
+            f"Authorization: Bearer {server.token}",
+            f"{base}/api/state",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert trusted.returncode == 0, trusted.stderr
     assert json.loads(trusted.stdout)["title"] == "Panel test session"
-    unknown = subprocess.run(["curl", "-sS", f"{base}/api/state"], capture_output=True, text=True,
-                             timeout=30, check=False)
+    unknown = subprocess.run(
+        ["curl", "-sS", f"{base}/api/state"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert unknown.returncode == 60  # curl: the certificate is not trusted (as it should be)
-    plain = subprocess.run(["curl", "-sS", f"http://127.0.0.1:{server.port}/api/state"],
-                           capture_output=True, text=True, timeout=30, check=False)
+    plain = subprocess.run(
+        ["curl", "-sS", f"http://127.0.0.1:{server.port}/api/state"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert "Panel test session" not in plain.stdout  # no clear-text answers
     # the printed link leads to the page, which sets a __Host- Secure cookie for the whole site
-    page = subprocess.run(["curl", "-sS", "-L", "-D", "-", "--cacert", str(kept.cert),
-                           server.url.replace("https://127.0.0.1", "https://localhost")],
-                          capture_output=True, text=True, timeout=30, check=False)
+    page = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "-L",
+            "-D",
+            "-",
+            "--cacert",
+            str(kept.cert),
+            server.url.replace("https://127.0.0.1", "https://localhost"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     cookie = [line for line in page.stdout.splitlines() if line.lower().startswith("set-cookie")]
     assert cookie and cookie[0].split(":", 1)[1].strip().startswith(
-        f"__Host-companion_panel_{server.port}=")
+        f"__Host-companion_panel_{server.port}="
+    )
     assert "Secure" in cookie[0] and "Path=/;" in cookie[0] + ";" and "Domain" not in cookie[0]
 
 
@@ -130,7 +181,8 @@ def test_chromium_over_tls_shows_the_fingerprint(make_session, open_panel, tmp_p
     session = make_session(tls=kept.context, fingerprint=kept.fingerprint)
     page = open_panel(session.server.url, ignore_https_errors=True)
     expect(page.locator("#fingerprint")).to_have_text(
-        f"Secure connection. Certificate SHA-256: {kept.fingerprint}")
+        f"Secure connection. Certificate SHA-256: {kept.fingerprint}"
+    )
     page.click("#btn-start")
     session.pump.wait_for(lambda e: e.state.value == "playing")
     cookies = page.context.cookies()

@@ -22,7 +22,8 @@ def _wait(session, check):
 
 
 def test_vitals_by_keyboard_with_a_clear_message_and_an_alert_until_acknowledged(
-        session, open_panel):
+    session, open_panel
+):
     _clinic(session)
     page = open_panel(session.server.url)
     expect(page.locator("#mon-protocol")).to_contain_text("Esketamine nasal spray (REMS shape)")
@@ -39,7 +40,8 @@ def test_vitals_by_keyboard_with_a_clear_message_and_an_alert_until_acknowledged
     page.keyboard.press("Enter")
     expect(page.locator("#vitals-message")).to_have_text(
         "the diastolic pressure (130) is not below the systolic (120): "
-        "are they the right way round?")
+        "are they the right way round?"
+    )
     assert _wait(session, lambda e: True) and session.snapshot()["monitoring"]["checks"] == 0
 
     page.fill("#v-diastolic", "80")
@@ -54,7 +56,8 @@ def test_vitals_by_keyboard_with_a_clear_message_and_an_alert_until_acknowledged
     expect(page.locator("#vitals-message")).to_have_text("Recorded.")
     expect(page.locator("#v-systolic")).to_have_value("")
     expect(page.locator("#vitals-last")).to_have_text(
-        "Last, at 0:00: BP 120/80 · HR 72 · SpO2 98% · sedation 5 · dissociation none")
+        "Last, at 0:00: BP 120/80 · HR 72 · SpO2 98% · sedation 5 · dissociation none"
+    )
 
     session.pump.advance(60)
     page.fill("#d-dose", "56")
@@ -63,13 +66,20 @@ def test_vitals_by_keyboard_with_a_clear_message_and_an_alert_until_acknowledged
     page.click("#btn-record-dose")
     _wait(session, lambda e: len(e.doses) == 1)
     assert session.snapshot()["monitoring"]["doses"][0] == {
-        "session_time": 60.0, "text": "", "route": "intranasal", "dose": 56.0, "unit": "mg",
-        "lot": "EK2291"}
+        "session_time": 60.0,
+        "text": "",
+        "route": "intranasal",
+        "dose": 56.0,
+        "unit": "mg",
+        "lot": "EK2291",
+    }
     expect(page.locator("#mon-next")).to_have_text(
-        re.compile(r"Vitals due at \+30:00, in 30:00 · pulse oximetry"))
+        re.compile(r"Vitals due at \+30:00, in 30:00 · pulse oximetry")
+    )
     session.pump.advance(27 * 60 + 48)
     expect(page.locator("#mon-next")).to_have_text(
-        re.compile(r"Vitals due at \+30:00, in 2:1[12] · pulse oximetry"))
+        re.compile(r"Vitals due at \+30:00, in 2:1[12] · pulse oximetry")
+    )
 
     page.fill("#v-systolic", "186")
     page.fill("#v-diastolic", "100")
@@ -94,8 +104,9 @@ def test_vitals_by_keyboard_with_a_clear_message_and_an_alert_until_acknowledged
 
 def test_late_in_amber_and_ready_to_leave_by_touch(session, open_panel):
     _clinic(session)
-    page = open_panel(session.server.url, viewport={"width": 820, "height": 1180},
-                      has_touch=True, is_mobile=True)  # a tablet, held upright
+    page = open_panel(
+        session.server.url, viewport={"width": 820, "height": 1180}, has_touch=True, is_mobile=True
+    )  # a tablet, held upright
     page.tap("#btn-start")
     _wait(session, lambda e: e.state.value == "playing")
     assert command(session, "medicine", dose=56).json()["ok"]
@@ -107,7 +118,8 @@ def test_late_in_amber_and_ready_to_leave_by_touch(session, open_panel):
     amber = page.locator("body").evaluate(
         "el => { const p = document.createElement('p'); p.style.color = "
         "getComputedStyle(document.documentElement).getPropertyValue('--attention'); "
-        "document.body.append(p); const c = getComputedStyle(p).color; p.remove(); return c; }")
+        "document.body.append(p); const c = getComputedStyle(p).color; p.remove(); return c; }"
+    )
     assert colour == amber
     for selector in ("#v-systolic", "#v-spo2", "#btn-record-vitals", "#btn-ready"):
         box = page.locator(selector).bounding_box()

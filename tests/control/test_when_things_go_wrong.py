@@ -46,9 +46,11 @@ def test_an_id_reused_for_another_command_is_refused_over_the_websocket(session)
         url = f"http://127.0.0.1:{server.port}/ws"
         async with panel_socket(url, {"Authorization": f"Bearer {server.token}"}) as ws:
             results = []
-            for message in ({"command": "note", "text": "a", "id": "n-1"},
-                            {"command": "end", "id": "n-1"},
-                            {"command": "note", "text": "a", "id": "n-1"}):
+            for message in (
+                {"command": "note", "text": "a", "id": "n-1"},
+                {"command": "end", "id": "n-1"},
+                {"command": "note", "text": "a", "id": "n-1"},
+            ):
                 await ws.send_str(json.dumps(message))
                 while True:
                     reply = json.loads((await ws.receive(timeout=5)).data)
@@ -69,7 +71,9 @@ def test_ids_belong_to_their_sender(session):
     command(session, "start")
     port, token = session.server.port, session.server.token
     body = json.dumps({"command": "note", "text": "same id, other machine", "id": "x"})
-    assert command(session, "note", text="same id, other machine", id="x").json()["repeated"] is False
+    assert (
+        command(session, "note", text="same id, other machine", id="x").json()["repeated"] is False
+    )
     other = request(port, "POST", "/api/command", token=token, body=body, source="127.0.0.2")
     assert other.json()["ok"] is True and other.json()["repeated"] is False
     assert session.pump.call(lambda: len(session.engine.notes)) == 2
@@ -125,12 +129,17 @@ def test_the_sign_in_is_kept_for_the_user_only(tmp_path):
     path = keep.save(tmp_path, 8765, "t" * 32)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert keep.load(tmp_path) == keep.KeptPanel(8765, "t" * 32)
-    keep.save(tmp_path, 8765, "t" * 32, host="0.0.0.0", url_host="panel.clinic.example",
-              tls="self-signed")
+    keep.save(
+        tmp_path, 8765, "t" * 32, host="0.0.0.0", url_host="panel.clinic.example", tls="self-signed"
+    )
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     kept = keep.load(tmp_path)
     assert (kept.host, kept.url_host, kept.tls, kept.cert) == (
-        "0.0.0.0", "panel.clinic.example", "self-signed", None)
+        "0.0.0.0",
+        "panel.clinic.example",
+        "self-signed",
+        None,
+    )
     os.chmod(path, 0o644)  # readable by others: anyone may have seen it, it is not used
     assert keep.load(tmp_path) is None
     path.write_text("{not json")

@@ -13,10 +13,13 @@ from companion.xr.world import PANEL_DISTANCE, PANEL_HEIGHT, PANEL_SCALE
 
 def rotation(q: tuple[float, float, float, float]) -> np.ndarray:
     x, y, z, w = q
-    return np.array([
-        [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-        [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-        [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]])
+    return np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+        ]
+    )
 
 
 def yaw_of(views) -> float:
@@ -36,7 +39,11 @@ def panel_point(anchor_views, overlay_z: float, overlay_heading_deg: float = 0.0
     yaw = yaw_of(anchor_views) + math.radians(overlay_heading_deg)
     ahead = np.array([-math.sin(yaw), 0.0, -math.cos(yaw)])
     up = np.array([0.0, 1.0, 0.0])
-    return head_position(anchor_views) + ahead * PANEL_DISTANCE + up * (PANEL_HEIGHT + overlay_z * PANEL_SCALE)
+    return (
+        head_position(anchor_views)
+        + ahead * PANEL_DISTANCE
+        + up * (PANEL_HEIGHT + overlay_z * PANEL_SCALE)
+    )
 
 
 def pixel(view, point: np.ndarray, size: tuple[int, int]) -> tuple[float, float]:
@@ -44,5 +51,7 @@ def pixel(view, point: np.ndarray, size: tuple[int, int]) -> tuple[float, float]
     top), in pixels, by the view's pose and its four field-of-view angles."""
     local = rotation(view.orientation).T @ (point - np.array(view.position))
     u, v = local[0] / -local[2], local[1] / -local[2]
-    tl, tr, tu, td = (math.tan(a) for a in (view.fov.left, view.fov.right, view.fov.up, view.fov.down))
+    tl, tr, tu, td = (
+        math.tan(a) for a in (view.fov.left, view.fov.right, view.fov.up, view.fov.down)
+    )
     return (u - tl) / (tr - tl) * size[0], (tu - v) / (tu - td) * size[1]

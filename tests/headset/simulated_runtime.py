@@ -14,22 +14,48 @@ from typing import Any
 from .standin import RecordedHeadset
 
 GL_RGBA8, GL_SRGB8_ALPHA8 = 0x8058, 0x8C43
-CALLS = ("enumerate_instance_extension_properties", "create_instance", "get_instance_properties",
-         "get_system", "get_system_properties", "enumerate_view_configuration_views",
-         "get_opengl_graphics_requirements_khr", "create_session", "create_reference_space",
-         "enumerate_swapchain_formats", "create_swapchain", "enumerate_swapchain_images",
-         "acquire_swapchain_image", "wait_swapchain_image", "release_swapchain_image", "poll_event",
-         "begin_session", "end_session", "wait_frame", "begin_frame", "locate_views", "end_frame",
-         "destroy_swapchain", "destroy_space", "destroy_session", "destroy_instance")
+CALLS = (
+    "enumerate_instance_extension_properties",
+    "create_instance",
+    "get_instance_properties",
+    "get_system",
+    "get_system_properties",
+    "enumerate_view_configuration_views",
+    "get_opengl_graphics_requirements_khr",
+    "create_session",
+    "create_reference_space",
+    "enumerate_swapchain_formats",
+    "create_swapchain",
+    "enumerate_swapchain_images",
+    "acquire_swapchain_image",
+    "wait_swapchain_image",
+    "release_swapchain_image",
+    "poll_event",
+    "begin_session",
+    "end_session",
+    "wait_frame",
+    "begin_frame",
+    "locate_views",
+    "end_frame",
+    "destroy_swapchain",
+    "destroy_space",
+    "destroy_session",
+    "destroy_instance",
+)
 
 
 class SimulatedRuntime:
     name = b"SimulatedXR"
 
-    def __init__(self, xr: ModuleType, poses: RecordedHeadset, eye_size: tuple[int, int] = (96, 100),
-                 period_ns: int = 11_111_111) -> None:
+    def __init__(
+        self,
+        xr: ModuleType,
+        poses: RecordedHeadset,
+        eye_size: tuple[int, int] = (96, 100),
+        period_ns: int = 11_111_111,
+    ) -> None:
         self.xr = xr
-        self.poses = poses            # the recorded head movements, and GL texture helpers
+        self.poses = poses  # the recorded head movements, and GL texture helpers
         self.eye_size = eye_size
         self.period = period_ns
         self.time = 10**12
@@ -41,7 +67,7 @@ class SimulatedRuntime:
         self.should_render = True
         self.discard_next = False
         self.late_next = 0
-        self.images_held = 0          # waits for a swapchain image that time out
+        self.images_held = 0  # waits for a swapchain image that time out
         self.image_waits: list[int] = []
         self.headset_connected = True
         self.takes_opengl = True
@@ -53,7 +79,9 @@ class SimulatedRuntime:
 
     def state(self, name: str) -> None:
         """The runtime changes the session's state (queued as an event)."""
-        self.events.append(self.xr.EventDataSessionStateChanged(state=getattr(self.xr.SessionState, name)))
+        self.events.append(
+            self.xr.EventDataSessionStateChanged(state=getattr(self.xr.SessionState, name))
+        )
 
     # --- instance and system ---------------------------------------------------------------
 
@@ -75,13 +103,20 @@ class SimulatedRuntime:
         return 7
 
     def get_system_properties(self, instance, system):
-        return SimpleNamespace(system_name=b"Test Headset", graphics_properties=SimpleNamespace(
-            max_swapchain_image_width=4096, max_swapchain_image_height=4096))
+        return SimpleNamespace(
+            system_name=b"Test Headset",
+            graphics_properties=SimpleNamespace(
+                max_swapchain_image_width=4096, max_swapchain_image_height=4096
+            ),
+        )
 
     def enumerate_view_configuration_views(self, instance, system, kind):
         width, height = self.eye_size
-        return [self.xr.ViewConfigurationView(recommended_image_rect_width=width,
-                                              recommended_image_rect_height=height)] * 2
+        return [
+            self.xr.ViewConfigurationView(
+                recommended_image_rect_width=width, recommended_image_rect_height=height
+            )
+        ] * 2
 
     def get_opengl_graphics_requirements_khr(self, instance, system):
         self.log.append("graphics requirements")
@@ -144,8 +179,11 @@ class SimulatedRuntime:
     def wait_frame(self, session, info):
         self.time += self.period * (1 + self.late_next)
         self.late_next = 0
-        return self.xr.FrameState(predicted_display_time=self.time, predicted_display_period=self.period,
-                                  should_render=int(self.should_render))
+        return self.xr.FrameState(
+            predicted_display_time=self.time,
+            predicted_display_period=self.period,
+            should_render=int(self.should_render),
+        )
 
     def begin_frame(self, session, info):
         if self.discard_next:
@@ -156,20 +194,38 @@ class SimulatedRuntime:
         xr = self.xr
         views = []
         for eye in self.poses.views_at(self.poses.position):
-            views.append(xr.View(pose=xr.Posef(orientation=xr.Quaternionf(*eye.orientation),
-                                               position=xr.Vector3f(*eye.position)),
-                                 fov=xr.Fovf(eye.fov.left, eye.fov.right, eye.fov.up, eye.fov.down)))
+            views.append(
+                xr.View(
+                    pose=xr.Posef(
+                        orientation=xr.Quaternionf(*eye.orientation),
+                        position=xr.Vector3f(*eye.position),
+                    ),
+                    fov=xr.Fovf(eye.fov.left, eye.fov.right, eye.fov.up, eye.fov.down),
+                )
+            )
         flags = xr.ViewStateFlags.ORIENTATION_VALID_BIT | xr.ViewStateFlags.POSITION_VALID_BIT
         return xr.ViewState(view_state_flags=flags), views
 
     def end_frame(self, session, info):
         layers = []
         for i in range(info.layer_count):
-            layer = ctypes.cast(info.layers[i], ctypes.POINTER(self.xr.CompositionLayerProjection)).contents
-            layers.append([{"fov": (v.fov.angle_left, v.fov.angle_right),
-                            "position": (v.pose.position.x, v.pose.position.y, v.pose.position.z),
-                            "rect": (v.sub_image.image_rect.extent.width, v.sub_image.image_rect.extent.height),
-                            "swapchain": self._index(v.sub_image.swapchain)} for v in layer.views])
+            layer = ctypes.cast(
+                info.layers[i], ctypes.POINTER(self.xr.CompositionLayerProjection)
+            ).contents
+            layers.append(
+                [
+                    {
+                        "fov": (v.fov.angle_left, v.fov.angle_right),
+                        "position": (v.pose.position.x, v.pose.position.y, v.pose.position.z),
+                        "rect": (
+                            v.sub_image.image_rect.extent.width,
+                            v.sub_image.image_rect.extent.height,
+                        ),
+                        "swapchain": self._index(v.sub_image.swapchain),
+                    }
+                    for v in layer.views
+                ]
+            )
         self.frames_ended.append({"time": info.display_time, "layers": layers})
 
     def image(self, eye: int) -> Any:

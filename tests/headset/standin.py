@@ -25,8 +25,14 @@ GL_SRGB8_ALPHA8 = 0x8C43
 class RecordedHeadset:
     name = "recorded head movements (a stand-in: no headset here)"
 
-    def __init__(self, gl: ModuleType, eye_size: tuple[int, int] = (160, 168), rate: float = 90.0,
-                 paced: bool = False, path: Path = POSES) -> None:
+    def __init__(
+        self,
+        gl: ModuleType,
+        eye_size: tuple[int, int] = (160, 168),
+        rate: float = 90.0,
+        paced: bool = False,
+        path: Path = POSES,
+    ) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
         self.gl = gl
         self.eye_size = eye_size
@@ -34,10 +40,10 @@ class RecordedHeadset:
         self.paced = paced
         self.recording = data["frames"]
         self.recording_rate = data["rate"]
-        self.position = 0.0           # seconds into the recording
-        self.advance = True           # move through the recording one frame per frame
-        self.display_time = 100.0     # the runtime's clock, seconds
-        self.late = 0                 # the next frame comes this many frames late (unpaced)
+        self.position = 0.0  # seconds into the recording
+        self.advance = True  # move through the recording one frame per frame
+        self.display_time = 100.0  # the runtime's clock, seconds
+        self.late = 0  # the next frame comes this many frames late (unpaced)
         self.frames = 0
         self.ended = 0
         self.with_picture = 0
@@ -55,8 +61,10 @@ class RecordedHeadset:
 
     def views_at(self, seconds: float) -> tuple[EyeView, ...]:
         index = min(len(self.recording) - 1, max(0, round(seconds * self.recording_rate)))
-        return tuple(EyeView(tuple(v["position"]), tuple(v["orientation"]), Fov(*v["fov"]))
-                     for v in self.recording[index]["views"])
+        return tuple(
+            EyeView(tuple(v["position"]), tuple(v["orientation"]), Fov(*v["fov"]))
+            for v in self.recording[index]["views"]
+        )
 
     def begin_frame(self) -> HeadsetFrame:
         if self.paced:  # as xrWaitFrame: block until the next frame slot; late means slots missed
@@ -98,8 +106,16 @@ class RecordedHeadset:
         bound = int(GL.glGetIntegerv(GL.GL_TEXTURE_BINDING_2D))
         texture = int(GL.glGenTextures(1))
         GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
-        GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, GL_SRGB8_ALPHA8, *self.eye_size, 0, GL.GL_RGBA,
-                        GL.GL_UNSIGNED_BYTE, None)
+        GL.glTexImage2D(
+            GL.GL_TEXTURE_2D,
+            0,
+            GL_SRGB8_ALPHA8,
+            *self.eye_size,
+            0,
+            GL.GL_RGBA,
+            GL.GL_UNSIGNED_BYTE,
+            None,
+        )
         GL.glBindTexture(GL.GL_TEXTURE_2D, bound)
         return texture
 
@@ -109,8 +125,9 @@ class RecordedHeadset:
         fbo = int(GL.glGenFramebuffers(1))
         try:
             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, fbo)
-            GL.glFramebufferTexture2D(GL.GL_READ_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0,
-                                      GL.GL_TEXTURE_2D, texture, 0)
+            GL.glFramebufferTexture2D(
+                GL.GL_READ_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_TEXTURE_2D, texture, 0
+            )
             data = GL.glReadPixels(0, 0, *self.eye_size, GL.GL_RGB, GL.GL_UNSIGNED_BYTE)
         finally:
             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, read)

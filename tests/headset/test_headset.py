@@ -15,7 +15,7 @@ from companion.xr.mirror import crop
 from .conftest import EYE
 from .geometry import panel_point, pixel
 
-SHOWN_Z = 0.32   # where the stage puts shown text, in overlay units
+SHOWN_Z = 0.32  # where the stage puts shown text, in overlay units
 
 
 def luma(image: np.ndarray) -> float:
@@ -80,15 +80,17 @@ def test_each_eye_gets_its_own_picture_and_the_headset_receives_it_exactly(shore
     assert np.corrcoef(left.ravel(), right.ravel())[0, 1] > 0.8
     both = stage.capture_eyes()
     # the handover copies each half of the eye buffer unchanged (no scaling, no sRGB re-encoding)
-    assert np.array_equal(both[:, :EYE[0]], left)
-    assert np.array_equal(both[:, EYE[0]:], right)
+    assert np.array_equal(both[:, : EYE[0]], left)
+    assert np.array_equal(both[:, EYE[0] :], right)
     assert headset.ended == headset.frames and headset.with_picture == headset.frames
 
 
 def test_the_view_is_anchored_at_the_head_as_the_session_starts(shore):
     stage, headset, _ = shore
     first = headset.views_at(0.0)
-    assert math.degrees(math.atan2(-first[0].position[0], 1)) != 0  # the recording starts off-centre
+    assert (
+        math.degrees(math.atan2(-first[0].position[0], 1)) != 0
+    )  # the recording starts off-centre
     rig = stage.rig
     headset.seek(0.0)
     run(stage, headset, 1 / 45)
@@ -135,8 +137,11 @@ def test_text_follows_lazily_when_the_patient_turns_far_away(shore):
     for eye, found in enumerate(centres):
         expected = pixel(head[eye], panel_point(anchor, SHOWN_Z, stage.eyes.overlay_heading), EYE)
         assert found is not None and found[0] == pytest.approx(expected[0], abs=3.5)
-        straight_ahead = -math.tan(head[eye].fov.left) / (math.tan(head[eye].fov.right)
-                                                          - math.tan(head[eye].fov.left)) * EYE[0]
+        straight_ahead = (
+            -math.tan(head[eye].fov.left)
+            / (math.tan(head[eye].fov.right) - math.tan(head[eye].fov.left))
+            * EYE[0]
+        )
         assert abs(found[0] - straight_ahead) < 16, "back in front of the patient (10 degrees)"
     assert -112 < stage.eyes.overlay_heading < -100
 
@@ -207,8 +212,10 @@ def test_the_window_mirrors_the_left_eye(shore):
     assert np.abs(mirror - expected).mean() < 6
     assert np.corrcoef(mirror.ravel(), expected.ravel())[0, 1] > 0.95
     right = headset.received[1].astype(float)
-    assert np.abs(mirror - right[np.clip(ys, 0, EYE[1] - 1)][:, np.clip(xs, 0, EYE[0] - 1)]).mean() > \
-        np.abs(mirror - expected).mean(), "the left eye, not the right"
+    assert (
+        np.abs(mirror - right[np.clip(ys, 0, EYE[1] - 1)][:, np.clip(xs, 0, EYE[0] - 1)]).mean()
+        > np.abs(mirror - expected).mean()
+    ), "the left eye, not the right"
 
 
 def test_no_comfort_finding_in_any_of_it(shore):

@@ -53,8 +53,12 @@ CHECK = textwrap.dedent("""
 def x_server():
     """A private X server (Xvfb picks a free display and says which)."""
     read, write = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
-                              pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write)
     with os.fdopen(read) as pipe:
         display = pipe.readline().strip()
@@ -67,14 +71,27 @@ def x_server():
 def test_the_mirror_window_and_the_gl_context_a_runtime_is_handed(x_server):
     env = {**os.environ, "DISPLAY": x_server}
     env.pop("WAYLAND_DISPLAY", None)
-    result = subprocess.run([sys.executable, "-c", CHECK], check=False, cwd=ROOT, env=env, text=True,
-                            capture_output=True, timeout=120)
-    lines = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line.strip()}
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
+    lines = {
+        line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line.strip()
+    }
     assert result.returncode == 0, result.stderr[-2000:]
     assert lines["window"] == ["GraphicsWindow", "320", "180"], "an onscreen window, through GLX"
     assert lines["sync-video"] == ["False"], "the headset paces the loop, not the monitor"
     assert lines["binding"] == ["True"] * 5
-    frames, dropped, slots = int(lines["frames"][0]), int(lines["frames"][2]), int(lines["frames"][3])
+    frames, dropped, slots = (
+        int(lines["frames"][0]),
+        int(lines["frames"][2]),
+        int(lines["frames"][3]),
+    )
     assert frames <= 66 and lines["frames"][1] == "True", "paced by the headset (60 Hz), not free"
     assert frames + dropped == slots, "every slot of the headset's clock is a frame made or dropped"
     assert float(lines["mirror"][0]) > 3, "the window shows the scene"

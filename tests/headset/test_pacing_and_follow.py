@@ -35,11 +35,11 @@ def test_the_warning_needs_a_real_run_of_drops_and_clears_when_they_stop():
     reports = []
     pacer = FramePacer(lambda *r: reports.append(r))
     t = 0.0
-    for i in range(600):   # one frame dropped now and then: under 2% of 72 Hz
+    for i in range(600):  # one frame dropped now and then: under 2% of 72 Hz
         t += 1 / 72 * (2 if i % 150 == 0 and i else 1)
         pacer.frame(t, 1 / 72)
     assert pacer.dropped == 3 and reports == []
-    for _ in range(20):    # a bad patch: every other frame late
+    for _ in range(20):  # a bad patch: every other frame late
         t += 2 / 72
         pacer.frame(t, 1 / 72)
     assert [r[1] for r in reports] == [False]

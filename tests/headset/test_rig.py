@@ -39,15 +39,19 @@ def views(position=(0.0, 0.0, 0.0), quat=(0.0, 0.0, 0.0, 1.0), ipd=0.064, cant=0
 def _mul(a, b):
     ax, ay, az, aw = a
     bx, by, bz, bw = b
-    return (aw * bx + ax * bw + ay * bz - az * by, aw * by - ax * bz + ay * bw + az * bx,
-            aw * bz + ax * by - ay * bx + az * bw, aw * bw - ax * bx - ay * by - az * bz)
+    return (
+        aw * bx + ax * bw + ay * bz - az * by,
+        aw * by - ax * bz + ay * bw + az * bx,
+        aw * bz + ax * by - ay * bx + az * bw,
+        aw * bw - ax * bx - ay * by - az * bz,
+    )
 
 
 def test_openxr_axes_become_panda3d_axes():
     assert tuple(xr_position((1, 2, -3))) == (1, 3, 2), "OpenXR -Z ahead is Panda3D +Y"
     left = xr_orientation(xr_quat((0, 1, 0), 30))  # turning about OpenXR's up: to the left
     assert left.getHpr().x == pytest.approx(30, abs=1e-4)
-    up = xr_orientation(xr_quat((1, 0, 0), 20))     # about OpenXR's +X: looking up
+    up = xr_orientation(xr_quat((1, 0, 0), 20))  # about OpenXR's +X: looking up
     assert up.getHpr().y == pytest.approx(20, abs=1e-4)
     forward = up.getForward()
     assert forward.z > 0 and forward.y > 0
@@ -75,7 +79,9 @@ def test_canted_displays_keep_each_eyes_own_turn():
 def test_head_movement_after_the_anchor_moves_the_eyes():
     rig = HeadsetRig()
     rig.set_views(views((0.0, 1.1, 0.0)))
-    rig.set_views(views((0.0, 1.1, -0.2), xr_quat((0, 1, 0), -30)))  # leaned 20 cm ahead, turned right
+    rig.set_views(
+        views((0.0, 1.1, -0.2), xr_quat((0, 1, 0), -30))
+    )  # leaned 20 cm ahead, turned right
     centre = (rig.eye_transform(0).getPos() + rig.eye_transform(1).getPos()) * 0.5
     assert tuple(centre) == pytest.approx((0, 0.2, 0), abs=1e-5)
     assert rig.eye_transform(0).getHpr().x == pytest.approx(-30, abs=1e-3)

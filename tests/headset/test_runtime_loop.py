@@ -48,8 +48,14 @@ def frames(stage, n: int) -> None:
 
 def test_a_session_runs_frames_and_hands_each_eye_over(simulated):
     sim, stage, headset, reports = simulated
-    assert sim.log[:6] == ["instance Companion", "graphics requirements", "session system 7",
-                           "space LOCAL", "swapchain 96x100 format 0x8c43", "swapchain 96x100 format 0x8c43"]
+    assert sim.log[:6] == [
+        "instance Companion",
+        "graphics requirements",
+        "session system 7",
+        "space LOCAL",
+        "swapchain 96x100 format 0x8c43",
+        "swapchain 96x100 format 0x8c43",
+    ]
     frames(stage, 8)
     assert sim.frames_ended == [], "nothing before the runtime says the session is ready"
     sim.state("READY")
@@ -58,7 +64,10 @@ def test_a_session_runs_frames_and_hands_each_eye_over(simulated):
     sim.state("FOCUSED")
     frames(stage, 4)
     assert "begin session" in sim.log and headset.running and headset.state == "focused"
-    assert any(r == ("display", True, "showing in the headset: Test Headset (SimulatedXR)") for r in reports)
+    assert any(
+        r == ("display", True, "showing in the headset: Test Headset (SimulatedXR)")
+        for r in reports
+    )
     assert len(sim.frames_ended) == 4 and all(len(f["layers"]) == 1 for f in sim.frames_ended)
     layer = sim.frames_ended[-1]["layers"][0]
     recorded = sim.poses.views_at(0.5)
@@ -78,7 +87,7 @@ def test_runtime_answers_along_the_way(simulated):
     sim, stage, headset, reports = simulated
     sim.state("READY")
     frames(stage, 2)
-    sim.discard_next = True   # a frame the runtime discarded: still a success
+    sim.discard_next = True  # a frame the runtime discarded: still a success
     frames(stage, 1)
     assert len(sim.frames_ended) == 3
     sim.should_render = False  # e.g. the headset's own menu covers the view
@@ -88,33 +97,42 @@ def test_runtime_answers_along_the_way(simulated):
     sim.late_next = 4
     frames(stage, 1)
     assert stage.dropped_frames == 4
-    sim.state("STOPPING")      # the headset went to sleep
+    sim.state("STOPPING")  # the headset went to sleep
     frames(stage, 2)
     assert "end session" in sim.log and not headset.running
     assert any(not ok and "not showing" in message for _, ok, message in reports)
     ended = len(sim.frames_ended)
     frames(stage, 2)
     assert len(sim.frames_ended) == ended, "no frames while stopped; the window goes on"
-    sim.state("READY")         # back on
+    sim.state("READY")  # back on
     frames(stage, 2)
     assert headset.running and len(sim.frames_ended) == ended + 2
     assert stage.dropped_frames == 4, "the time it was asleep is not dropped frames"
-    sim.state("EXITING")       # the runtime quits
+    sim.state("EXITING")  # the runtime quits
     frames(stage, 2)
     assert headset.lost and not headset.running
     assert any(not ok and "restart the session" in message for _, ok, message in reports)
     stage.close()
-    assert sim.log[-5:] == ["destroy swapchain", "destroy swapchain", "destroy space", "destroy session",
-                            "destroy instance"], "everything let go, in order"
+    assert sim.log[-5:] == [
+        "destroy swapchain",
+        "destroy swapchain",
+        "destroy space",
+        "destroy session",
+        "destroy instance",
+    ], "everything let go, in order"
 
 
 MONOTONIC_NS = time.monotonic_ns()
 
 
-@pytest.mark.parametrize("start_ns", [MONOTONIC_NS + 10**18, 1, MONOTONIC_NS],
-                         ids=["far ahead of the monotonic clock", "far behind it", "level with it"])
+@pytest.mark.parametrize(
+    "start_ns",
+    [MONOTONIC_NS + 10**18, 1, MONOTONIC_NS],
+    ids=["far ahead of the monotonic clock", "far behind it", "level with it"],
+)
 def test_the_loop_never_waits_longer_than_a_frame_whatever_the_runtime_clock_says(
-        simulated, monkeypatch, start_ns):
+    simulated, monkeypatch, start_ns
+):
     """The runtime's clock (XrTime) counts from its own epoch. The headset going to sleep
     (STOPPING), waking, and its clock going back must never make the frame loop wait more
     than one idle frame: a loop that waits freezes the therapist's panel with it."""
@@ -130,11 +148,11 @@ def test_the_loop_never_waits_longer_than_a_frame_whatever_the_runtime_clock_say
     sim.time = start_ns
     sim.state("READY")
     frames(stage, 3)
-    sim.state("STOPPING")   # taken off: the loop idles on the monotonic clock
+    sim.state("STOPPING")  # taken off: the loop idles on the monotonic clock
     frames(stage, 4)
-    sim.state("READY")      # on again
+    sim.state("READY")  # on again
     frames(stage, 2)
-    sim.time -= 5 * 10**9   # and the runtime's clock goes back five seconds
+    sim.time -= 5 * 10**9  # and the runtime's clock goes back five seconds
     frames(stage, 2)
     sim.state("STOPPING")
     frames(stage, 3)
@@ -150,13 +168,15 @@ def test_a_runtime_that_holds_its_images_holds_the_loop_no_longer_than_a_frame(s
     sim, stage, headset, reports = simulated
     sim.state("READY")
     frames(stage, 2)
-    sim.poses.seek(2.0)      # the head moves on
-    sim.images_held = 3      # the compositor stalls: the next three waits time out
+    sim.poses.seek(2.0)  # the head moves on
+    sim.images_held = 3  # the compositor stalls: the next three waits time out
     frames(stage, 2)
     assert max(sim.image_waits) <= sim.period, "never an infinite wait, at most a frame"
     shown = [bool(f["layers"]) for f in sim.frames_ended]
     assert shown == [True, True, True, True], "an eye not ready shows its last picture, not black"
-    held, fresh = sim.frames_ended[-1]["layers"][0]  # the left eye waited three times, the right twice
+    held, fresh = sim.frames_ended[-1]["layers"][
+        0
+    ]  # the left eye waited three times, the right twice
     drawn = sim.frames_ended[1]["layers"][0][0]
     moved = sim.poses.views_at(2.0)
     assert held["position"] == drawn["position"], "the left eye: from where its picture was drawn"

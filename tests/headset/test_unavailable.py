@@ -34,8 +34,15 @@ APP = textwrap.dedent("""
 
 
 def run_app(hide: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", APP.format(hide=hide)], check=False, cwd=ROOT, text=True,
-                          capture_output=True, timeout=60, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-c", APP.format(hide=hide)],
+        check=False,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def assert_one_clear_message(result: subprocess.CompletedProcess, *words: str) -> str:
@@ -77,10 +84,18 @@ def test_without_the_extra_the_message_says_how_to_install_it():
 
 
 def test_importing_companion_xr_does_not_import_the_extra():
-    code = ("import sys, logging; import companion.xr; "
-            "print(sorted(m for m in ('xr', 'OpenGL') if m in sys.modules), logging.getLogger().handlers)")
-    result = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, text=True,
-                            capture_output=True, timeout=60)
+    code = (
+        "import sys, logging; import companion.xr; "
+        "print(sorted(m for m in ('xr', 'OpenGL') if m in sys.modules), logging.getLogger().handlers)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
     assert result.stdout.strip() == "[] []", result.stderr
 
 
@@ -96,22 +111,31 @@ def test_the_real_extra_imports_without_leaving_anything_behind():
         print(xr.__name__, gl.__name__, before == after,
               ConfigPageManager.getGlobalPtr().getNumExplicitPages() == pages)
     """)
-    result = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, text=True,
-                            capture_output=True, timeout=60, env={k: v for k, v in os.environ.items() if k != "PYOPENGL_PLATFORM"})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "PYOPENGL_PLATFORM"},
+    )
     assert result.stdout.split() == ["xr", "OpenGL.GL", "True", "True"], result.stderr
 
 
 def test_import_time_side_effects_are_undone(tmp_path, monkeypatch):
     """A module that does at import what panda3d-openxr does (a stand-in for it: it is not
     installed): logging.basicConfig, `sync-video 0`, driver variables. All put back."""
-    (tmp_path / "standin_p3dopenxr.py").write_text(textwrap.dedent("""
+    (tmp_path / "standin_p3dopenxr.py").write_text(
+        textwrap.dedent("""
         import logging, os
         from panda3d.core import load_prc_file_data
         logging.basicConfig(level=logging.DEBUG)
         load_prc_file_data("", "sync-video 0")
         os.environ["__GL_SYNC_TO_VBLANK"] = "0"
         os.environ["vblank_mode"] = "0"
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     from panda3d.core import ConfigVariableBool
 

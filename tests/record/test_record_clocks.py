@@ -8,8 +8,7 @@ from pathlib import Path
 
 from record_sessions import open_session
 
-from companion.record import RecordWriter, load_record, render_report, summarize
-from companion.record import clocks
+from companion.record import RecordWriter, clocks, load_record, render_report, summarize
 
 LONG_PAUSE_SCRIPT = """\
 companion: 1
@@ -74,8 +73,12 @@ def test_the_heartbeat_costs_a_line_per_interval(tmp_path: Path, script_path: Pa
 def test_a_wall_clock_jump_is_recorded_and_never_applied(tmp_path: Path, script_path: Path) -> None:
     wall = [1_795_680_000.0]
     clock: list = []
-    session = open_session(script_path, tmp_path / "records", writer_clock=True,
-                           wall_clock=lambda: wall[0] + (clock[0].now() if clock else 0.0))
+    session = open_session(
+        script_path,
+        tmp_path / "records",
+        writer_clock=True,
+        wall_clock=lambda: wall[0] + (clock[0].now() if clock else 0.0),
+    )
     clock.append(session.clock)
     session.command("start")
     session.command("medicine", text="ketamine")

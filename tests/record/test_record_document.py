@@ -6,20 +6,19 @@ appendix are there, in that order; actions say which panel, never an address."""
 from __future__ import annotations
 
 import io
-from html import escape
 import re
 import subprocess
+from html import escape
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from record_sessions import open_session, play_first_half, play_to_end
+from test_record_report import CHROMIUM, CHROMIUM_ARGS
 
 from companion.cli import main
 from companion.record import load_record, render_report, summarize
 from companion.record.clinic import load_clinic
-
-from test_record_report import CHROMIUM, CHROMIUM_ARGS
 
 CONFIG = """\
 [clinic]
@@ -39,17 +38,23 @@ def clinic_config(tmp_path: Path, monkeypatch) -> Path:
 @pytest.fixture
 def filed(script_path: Path, record_dir: Path, clinic_config: Path):
     clinic = load_clinic()
-    session = open_session(script_path, record_dir, writer_clock=True, facts={
-        "clinic": clinic.name, "timezone": clinic.timezone, "clinician": "Dr. A. Okafor"})
+    session = open_session(
+        script_path,
+        record_dir,
+        writer_clock=True,
+        facts={"clinic": clinic.name, "timezone": clinic.timezone, "clinician": "Dr. A. Okafor"},
+    )
     play_first_half(session)
     session.engine.command("note", source="panel 192.168.1.20 #2", text="From the tablet")
     session.engine.command("vitals_interval", source="panel 192.168.1.20 #2", minutes=1)
     session.frame()
     play_to_end(session)
     assert session.engine.command(
-        "closing", source="panel 192.168.1.20 #2",
+        "closing",
+        source="panel 192.168.1.20 #2",
         adverse_events="Nausea at 0:40, settled without treatment.",
-        outcome="Calm and oriented at the end; collected by partner.").ok
+        outcome="Calm and oriented at the end; collected by partner.",
+    ).ok
     session.frame()
     session.advance(6, frame_every=1)  # the closing fade, then the program exits
     session.writer.close()
@@ -73,14 +78,25 @@ def test_the_clinic_and_clinician_are_recorded_and_reported(filed) -> None:
 @pytest.mark.parametrize("format", ["html", "md"])
 def test_the_sections_in_the_order_a_clinic_files_them(filed, format: str) -> None:
     text = render_report(filed, format)
-    order = ["Session", "Notes", "The therapist's actions", "Dose clock and vitals",
-             "Adverse events", "Outcome", "Faults and warnings", "Attestation",
-             "Appendix: technical facts"]
+    order = [
+        "Session",
+        "Notes",
+        "The therapist's actions",
+        "Dose clock and vitals",
+        "Adverse events",
+        "Outcome",
+        "Faults and warnings",
+        "Attestation",
+        "Appendix: technical facts",
+    ]
     found = [text.index(f">{escape(h)}</h2>" if format == "html" else f"## {h}\n") for h in order]
     assert found == sorted(found)
     appendix = text.index("Appendix: technical facts")
     assert text.index("SHA-256") > appendix and text.index("Versions") > appendix
-    assert "Harbour Street Clinic" in text[:text.index("Session</h2>" if format == "html" else "## Session")]
+    assert (
+        "Harbour Street Clinic"
+        in text[: text.index("Session</h2>" if format == "html" else "## Session")]
+    )
     assert "Dr. A. Okafor" in text
     assert "Nausea at 0:40" in text and "collected by partner" in text
     assert "every 1 minute" in text and "every 1 minutes" not in text
@@ -93,8 +109,18 @@ def test_every_printed_page_has_the_header_and_footer(filed, tmp_path: Path) -> 
     page = tmp_path / "report.html"
     page.write_text(render_report(filed, "html"), encoding="utf-8")
     pdf = tmp_path / "report.pdf"
-    subprocess.run([CHROMIUM, *CHROMIUM_ARGS, "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
-                    page.as_uri()], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            CHROMIUM,
+            *CHROMIUM_ARGS,
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     pages = PdfReader(io.BytesIO(pdf.read_bytes())).pages
     assert len(pages) >= 3
     date = filed.start["date"][:10]

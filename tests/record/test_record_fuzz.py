@@ -22,8 +22,23 @@ from companion.session.clock import VirtualClock
 from companion.session.engine import Engine
 
 BAD_VALUES: list[object] = [
-    None, "three", "abc", "", -1, -1e308, 1e308, 10**400, True, [], {}, [1, 2], {"a": {"b": 1}},
-    "x" * 50_000, 0.5, 2**63, "NaN",
+    None,
+    "three",
+    "abc",
+    "",
+    -1,
+    -1e308,
+    1e308,
+    10**400,
+    True,
+    [],
+    {},
+    [1, 2],
+    {"a": {"b": 1}},
+    "x" * 50_000,
+    0.5,
+    2**63,
+    "NaN",
 ]
 RAW_SPECIALS = ["NaN", "Infinity", "-Infinity", "1" + "0" * 400, "1e999"]  # JSON that Python reads
 SLOW = 10.0
@@ -45,7 +60,9 @@ def exercise(folder: Path, capsys) -> None:
     assert main(["records", "--record-dir", str(folder.parent), "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 1
     for fmt in FORMATS:
-        code = main(["report", str(folder), "--format", fmt, "--out", str(folder.parent / f"r.{fmt}")])
+        code = main(
+            ["report", str(folder), "--format", fmt, "--out", str(folder.parent / f"r.{fmt}")]
+        )
         assert code in (0, 1)
         if code == 0:
             assert (folder.parent / f"r.{fmt}").stat().st_size < 20_000_000
@@ -94,8 +111,12 @@ def mutations(base: list[str], rng: random.Random):
             out[index] = json.dumps(changed)
         yield f"{kind}.{key}={str(value)[:20]}", out, b""
     for special in RAW_SPECIALS:  # values json.dumps would never write: edit the text itself
-        out = [re.sub(r'"session_time":[0-9.]+', f'"session_time":{special}', line, count=1)
-               if rng.random() < 0.3 else line for line in base]
+        out = [
+            re.sub(r'"session_time":[0-9.]+', f'"session_time":{special}', line, count=1)
+            if rng.random() < 0.3
+            else line
+            for line in base
+        ]
         yield f"session_time={special}", out, b""
     yield "step three", [line.replace('"step":', '"step":"three","x":', 1) for line in base], b""
     yield "duplicated lines", [line for line in base for _ in (0, 1)], b""
@@ -104,8 +125,12 @@ def mutations(base: list[str], rng: random.Random):
     yield "reordered", shuffled, b""
     cut = "\n".join(base).encode()
     yield "cut", [], cut[: rng.randrange(len(cut))]
-    yield "reset sequence", base + [json.dumps({**e, "seq": i}) for i, e in enumerate(events[:20])], b""
-    yield "not json", base[:5] + ["{\"event\": ", "[1,2]", '"text"', "\x00\xff"] + base[5:], b""
+    yield (
+        "reset sequence",
+        base + [json.dumps({**e, "seq": i}) for i, e in enumerate(events[:20])],
+        b"",
+    )
+    yield "not json", base[:5] + ['{"event": ', "[1,2]", '"text"', "\x00\xff"] + base[5:], b""
     yield "later format", [json.dumps({**events[0], "record_format": 99})] + base[1:], b""
     deep = "[" * 100_000 + "]" * 100_000
     yield "deep nesting", base + [f'{{"event":"note","text":{deep}}}'], b""

@@ -89,10 +89,14 @@ def test_a_record_from_before_the_marker_can_still_be_deleted(quit_session: Sess
 def test_a_lock_left_by_a_killed_program_is_taken_over(tmp_path: Path) -> None:
     script = write_script(tmp_path / "scripts")
     record_dir = tmp_path / "records"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
+    )
     child = subprocess.Popen(
         [sys.executable, str(HERE / "record_killed_child.py"), str(script), str(record_dir)],
-        stdout=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     assert child.stdout is not None
     first = child.stdout.readline()

@@ -247,7 +247,9 @@ def test_a_grounded_resume_goes_on_at_the_exact_step_of_the_safe_scene(tmp_path:
     steps = [e["step"] for e in events[gap:] if e["event"] == "step_start"]
     assert steps[0] == 3
     summary = summarize(after)
-    assert all(span.length > 0 for span in summary.scenes[:-1]), summary.scenes  # the last: closed at once
+    assert all(span.length > 0 for span in summary.scenes[:-1]), (
+        summary.scenes
+    )  # the last: closed at once
     assert summary.gaps[0].start == 110.0
     assert [m.kind for m in summary.marks].count("ground") == 1
     assert "grounded from journey (step 2)" in [m.label for m in summary.marks]
@@ -277,12 +279,17 @@ def test_the_panel_says_the_time_away_the_record_measured(
     session.writer.close("quit")
     folder = session.writer.folder
 
-    resumed = start([str(folder), "--display", "none"], tmp_path, command="resume",
-                    record_dir=record_dir)
+    resumed = start(
+        [str(folder), "--display", "none"], tmp_path, command="resume", record_dir=record_dir
+    )
 
     async def hello() -> dict:
-        async with aiohttp.ClientSession() as client, client.ws_connect(
-                f"{resumed.base_url}/ws", headers={"Authorization": f"Bearer {resumed.token}"}) as ws:
+        async with (
+            aiohttp.ClientSession() as client,
+            client.ws_connect(
+                f"{resumed.base_url}/ws", headers={"Authorization": f"Bearer {resumed.token}"}
+            ) as ws,
+        ):
             return json.loads((await ws.receive(timeout=10)).data)
 
     said: dict = {}

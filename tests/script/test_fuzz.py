@@ -16,12 +16,40 @@ from companion.script import load_text
 EXAMPLE = (Path(__file__).resolve().parents[2] / "scenes" / "preparation.yaml").read_text()
 
 yaml_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-    st.text(max_size=20), st.sampled_from(["5m", "1:30", "-1", "drift", "haven", "say", "then", "hold", ".nan"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(["5m", "1:30", "-1", "drift", "haven", "say", "then", "hold", ".nan"]),
 )
-keys = st.sampled_from(["companion", "title", "scenes", "id", "environment", "steps", "say", "pause",
-                        "breathe", "look", "music", "then", "in", "out", "hold", "time", "fade",
-                        "track", "safe_scene", "voice", "mix", "rate", "x"]) | st.text(max_size=8)
+keys = st.sampled_from(
+    [
+        "companion",
+        "title",
+        "scenes",
+        "id",
+        "environment",
+        "steps",
+        "say",
+        "pause",
+        "breathe",
+        "look",
+        "music",
+        "then",
+        "in",
+        "out",
+        "hold",
+        "time",
+        "fade",
+        "track",
+        "safe_scene",
+        "voice",
+        "mix",
+        "rate",
+        "x",
+    ]
+) | st.text(max_size=8)
 documents = st.recursive(
     yaml_scalars,
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(keys, inner, max_size=6),
@@ -37,7 +65,9 @@ def check_text(text: str, tmp: Path):
     return loaded
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(documents)
 def test_random_documents(tmp_path, data):
     text = json.dumps(data, default=str)  # JSON is YAML
@@ -45,13 +75,17 @@ def test_random_documents(tmp_path, data):
     check_text(json.dumps({"companion": 1, "title": "t", "scenes": [data]}, default=str), tmp_path)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.integers(0, len(EXAMPLE)), st.integers(0, 40), st.text(max_size=12))
 def test_broken_edits_of_a_real_script(tmp_path, start, length, insert):
-    check_text(EXAMPLE[:start] + insert + EXAMPLE[start + length:], tmp_path)
+    check_text(EXAMPLE[:start] + insert + EXAMPLE[start + length :], tmp_path)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=200))
 def test_random_text(tmp_path, text):
     check_text(text, tmp_path)
@@ -59,7 +93,7 @@ def test_random_text(tmp_path, text):
 
 def test_hostile_yaml(tmp_path):
     cases = [
-        "a: &a [*a]",                                   # a recursive alias
+        "a: &a [*a]",  # a recursive alias
         "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
         "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]",
         "!!python/object:os.system 'echo hi'",

@@ -25,16 +25,19 @@ def test_bundled_scripts_validate(path):
     VALIDATOR(script_schema()).validate(yaml.safe_load(path.read_text()))
 
 
-@pytest.mark.parametrize("broken", [
-    {"companion": 2},
-    {"scenes": []},
-    {"scenes": [{"id": "a", "environment": "shorline"}]},
-    {"scenes": [{"id": "a", "environment": "forest", "steps": [{"sya": "hi"}]}]},
-    {"scenes": [{"id": "a", "environment": "forest", "look": {"motion": 2}}]},
-    {"scenes": [{"id": "a", "environment": "forest", "music": "drfit"}]},
-    {"scenes": [{"id": "A b", "environment": "forest"}]},
-    {"scenes": [{"id": "a", "environment": "forest", "steps": [{"pause": "5x"}]}]},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"companion": 2},
+        {"scenes": []},
+        {"scenes": [{"id": "a", "environment": "shorline"}]},
+        {"scenes": [{"id": "a", "environment": "forest", "steps": [{"sya": "hi"}]}]},
+        {"scenes": [{"id": "a", "environment": "forest", "look": {"motion": 2}}]},
+        {"scenes": [{"id": "a", "environment": "forest", "music": "drfit"}]},
+        {"scenes": [{"id": "A b", "environment": "forest"}]},
+        {"scenes": [{"id": "a", "environment": "forest", "steps": [{"pause": "5x"}]}]},
+    ],
+)
 def test_schema_refuses_what_check_refuses(broken):
     script = {"companion": 1, "title": "T", "scenes": [{"id": "a", "environment": "forest"}]}
     script.update(broken)
@@ -43,8 +46,9 @@ def test_schema_refuses_what_check_refuses(broken):
 
 def test_published_schema_file_is_current():
     """docs/script.schema.json is what scripts' editor header points at: it must match."""
-    assert (ROOT / "docs" / "script.schema.json").read_text() == schema_json(), \
+    assert (ROOT / "docs" / "script.schema.json").read_text() == schema_json(), (
         "run: companion schema --out docs/script.schema.json"
+    )
 
 
 def test_cli_prints_the_schema(capsys):

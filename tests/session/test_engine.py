@@ -63,7 +63,9 @@ def test_a_two_hour_session_runs_in_well_under_a_second():
     scenes = "\n".join(
         f"  - id: s{i}\n    environment: meadow\n    duration: 5m\n    steps:\n"
         f"      - say: Breathe and rest for a while now.\n      - breathe: {{in: 4, out: 6, cycles: 10}}\n"
-        f"      - pause: 2m\n" for i in range(24))
+        f"      - pause: 2m\n"
+        for i in range(24)
+    )
     script = script_from("scenes:\n" + scenes)
     clock = VirtualClock()
     engine = Engine(script, clock)
@@ -154,7 +156,8 @@ def test_then_end_ends_the_session(driver):
 
 
 def test_then_names_a_scene():
-    d = Driver(script_from("""\
+    d = Driver(
+        script_from("""\
         scenes:
           - id: a
             environment: forest
@@ -168,7 +171,8 @@ def test_then_names_a_scene():
             steps:
               - pause: 5s
               - wait: therapist
-        """))
+        """)
+    )
     d.command("start")
     d.advance(10)
     assert d.snap["scene"]["id"] == "c"
@@ -188,7 +192,10 @@ def test_ground_goes_to_the_safe_scene_and_return_restores_everything(driver):
     assert driver.command("ground").reason == "already grounded"
     assert driver.command("return").ok
     back = driver.of(act.SceneChange)[-1]
-    assert (back.environment, back.look) == ("shoreline", {"time": "night"})  # the look step applied
+    assert (back.environment, back.look) == (
+        "shoreline",
+        {"time": "night"},
+    )  # the look step applied
     sounds = driver.of(act.SoundChange)[-2:]
     assert [(s.bus, s.tracks) for s in sounds] == [("music", ("drift",)), ("ambience", ("waves",))]
     assert driver.snap["step"]["kind"] == "breathe" and driver.snap["grounded"] is None
@@ -196,7 +203,9 @@ def test_ground_goes_to_the_safe_scene_and_return_restores_everything(driver):
 
 
 def test_ground_without_a_safe_scene_uses_the_built_in_haven():
-    d = Driver(script_from("scenes:\n  - id: a\n    environment: forest\n    steps:\n      - pause: 1m\n"))
+    d = Driver(
+        script_from("scenes:\n  - id: a\n    environment: forest\n    steps:\n      - pause: 1m\n")
+    )
     d.command("start")
     d.command("ground")
     assert d.of(act.SceneChange)[-1].environment == "haven"
@@ -248,12 +257,17 @@ def test_levels_talk_intensity_captions(driver):
     assert driver.command("volume", bus="music", level=0.2).ok
     assert driver.of(act.SetLevel)[-1] == act.SetLevel("music", 0.2)
     assert driver.command("volume", bus="drums", level=0.2).reason.startswith("unknown bus")
-    assert driver.command("volume", bus="master", level=1.5).reason == "a level is from 0 to 1 (got 1.5)"
+    assert (
+        driver.command("volume", bus="master", level=1.5).reason
+        == "a level is from 0 to 1 (got 1.5)"
+    )
     assert driver.command("intensity", level=0.9).ok and driver.snap["intensity"] == 0.9
     assert driver.command("talk", on=True).ok and driver.snap["talk"] is True
     assert driver.command("talk", on=True).reason == "talk is already on"
     assert driver.command("captions", on=False).ok and driver.snap["captions"] is False
-    assert driver.of(act.Talk) == [act.Talk(True)] and driver.of(act.SetCaptions) == [act.SetCaptions(False)]
+    assert driver.of(act.Talk) == [act.Talk(True)] and driver.of(act.SetCaptions) == [
+        act.SetCaptions(False)
+    ]
 
 
 def test_notes_are_stamped_with_session_time(driver):
@@ -324,9 +338,16 @@ def test_start_at_a_scene_and_step(driver):
 
 # --- every command in every state -------------------------------------------------------
 
-ARGS = {"goto": {"scene": "two"}, "talk": {"on": True}, "volume": {"bus": "music", "level": 0.5},
-        "intensity": {"level": 0.5}, "captions": {"on": False}, "note": {"text": "n"},
-        "vitals_interval": {"minutes": 10}, "start": {}}
+ARGS = {
+    "goto": {"scene": "two"},
+    "talk": {"on": True},
+    "volume": {"bus": "music", "level": 0.5},
+    "intensity": {"level": 0.5},
+    "captions": {"on": False},
+    "note": {"text": "n"},
+    "vitals_interval": {"minutes": 10},
+    "start": {},
+}
 
 
 def _engine_in(state: str) -> Driver:
@@ -357,19 +378,29 @@ def test_every_command_in_every_state(state, name):
     json.dumps(d.snap)
     if state == "ended":
         assert not result.ok or name in ("note",)
-    if state == "ready" and name in ("pause", "resume", "continue", "next_step", "ground", "return"):
+    if state == "ready" and name in (
+        "pause",
+        "resume",
+        "continue",
+        "next_step",
+        "ground",
+        "return",
+    ):
         assert result.reason == "the session has not started"
 
 
-@pytest.mark.parametrize("name, args, reason", [
-    ("jump", {}, "unknown command 'jump'"),
-    ("pasue", {}, "unknown command 'pasue'; did you mean 'pause'?"),
-    ("goto", {}, "'goto' needs the argument 'scene'"),
-    ("volume", {"bus": "music", "level": "loud"}, "'volume': 'level' must be a number"),
-    ("talk", {"on": "yes"}, "'talk': 'on' must be true or false"),
-    ("pause", {"now": True}, "'pause' takes no argument 'now'"),
-    ("intensity", {"level": float("nan")}, "'intensity': 'level' must be a number"),
-])
+@pytest.mark.parametrize(
+    "name, args, reason",
+    [
+        ("jump", {}, "unknown command 'jump'"),
+        ("pasue", {}, "unknown command 'pasue'; did you mean 'pause'?"),
+        ("goto", {}, "'goto' needs the argument 'scene'"),
+        ("volume", {"bus": "music", "level": "loud"}, "'volume': 'level' must be a number"),
+        ("talk", {"on": "yes"}, "'talk': 'on' must be true or false"),
+        ("pause", {"now": True}, "'pause' takes no argument 'now'"),
+        ("intensity", {"level": float("nan")}, "'intensity': 'level' must be a number"),
+    ],
+)
 def test_bad_commands_are_refused_with_a_reason(driver, name, args, reason):
     result = driver.command(name, **args)
     assert (result.ok, result.reason) == (False, reason)
@@ -388,7 +419,8 @@ def test_dose_clock_restored_on_resume(driver):
 
 def test_back_to_back_commands_see_the_settled_state():
     """Two `next_step`s with no tick between: the second acts on the scene the first led to."""
-    d = Driver(script_from("""\
+    d = Driver(
+        script_from("""\
         scenes:
           - id: a
             environment: forest
@@ -401,7 +433,8 @@ def test_back_to_back_commands_see_the_settled_state():
             environment: aurora
             steps:
               - pause: 1m
-        """))
+        """)
+    )
     d.engine.command("start")
     d.engine.command("next_step")
     assert d.engine.snapshot()["scene"]["id"] == "empty"
@@ -411,4 +444,7 @@ def test_back_to_back_commands_see_the_settled_state():
 
 def test_text_that_is_not_text_is_refused(driver):
     result = driver.command("note", text="half a \ud800 character")
-    assert (result.ok, result.reason) == (False, "'note': 'text' holds characters that are not text")
+    assert (result.ok, result.reason) == (
+        False,
+        "'note': 'text' holds characters that are not text",
+    )

@@ -39,7 +39,11 @@ def test_seek_stops_at_a_hold_on_the_way():
     assert (d.snap["scene"]["id"], d.snap["state"], d.snap["hold"]) == ("two", "holding", "scene")
     d.engine.seek("one", 500)  # the wait step comes first
     d.tick()
-    assert (d.snap["scene"]["id"], d.snap["hold"], d.snap["step"]["kind"]) == ("one", "wait", "wait")
+    assert (d.snap["scene"]["id"], d.snap["hold"], d.snap["step"]["kind"]) == (
+        "one",
+        "wait",
+        "wait",
+    )
 
 
 def test_seek_then_play_on():
@@ -103,7 +107,7 @@ def test_reload_while_held_at_a_wait_still_holds_there():
 def test_seek_forward_does_not_go_back_to_a_wait_already_passed():
     """An author skipping forward past a `wait` they have continued from stays past it."""
     d = Driver(script_from(TWO_SCENES))
-    d.engine.seek("one", 500)                    # stops at the wait
+    d.engine.seek("one", 500)  # stops at the wait
     d.tick()
     assert d.snap["hold"] == "wait"
     d.command("continue")
@@ -111,8 +115,12 @@ def test_seek_forward_does_not_go_back_to_a_wait_already_passed():
     assert d.snap["step"]["kind"] == "show"
     d.engine.seek("one", d.snap["scene_time"] + 5)
     d.tick()
-    assert (d.snap["scene"]["id"], d.snap["state"], d.snap["step"]["kind"]) == ("one", "playing", "show")
-    d.engine.seek("one", 0.5)                    # back to the start: the wait is ahead again
+    assert (d.snap["scene"]["id"], d.snap["state"], d.snap["step"]["kind"]) == (
+        "one",
+        "playing",
+        "show",
+    )
+    d.engine.seek("one", 0.5)  # back to the start: the wait is ahead again
     d.engine.seek("one", 500)
     d.tick()
     assert d.snap["hold"] == "wait"

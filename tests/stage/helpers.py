@@ -20,8 +20,9 @@ class Player:
         self.now = 0.0
         self.reports: list[tuple[str, bool, str]] = []
 
-    def frame(self, dt: float = 1 / 15, breath: dict[str, Any] | None = None,
-              render: bool = True) -> np.ndarray | None:
+    def frame(
+        self, dt: float = 1 / 15, breath: dict[str, Any] | None = None, render: bool = True
+    ) -> np.ndarray | None:
         self.now += dt
         self.stage.update(breath=breath, now=self.now)
         if not render:
@@ -43,8 +44,12 @@ class Player:
         self.stage.render()
         return self.stage.capture()
 
-    def scene(self, environment: str, look: dict[str, Any] | None = None, transition: float = 1.0) -> None:
-        self.stage.apply(act.SceneChange("scene", environment, dict(look or {}), transition, "journey"))
+    def scene(
+        self, environment: str, look: dict[str, Any] | None = None, transition: float = 1.0
+    ) -> None:
+        self.stage.apply(
+            act.SceneChange("scene", environment, dict(look or {}), transition, "journey")
+        )
 
 
 def luma(image: np.ndarray) -> float:

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 
 # marks on the test panorama (column as a share of the width, row as a share of the height)
-AHEAD = (0.5, 0.5)      # red: straight ahead
-RIGHT = (0.75, 0.5)     # green: a quarter turn to the right
+AHEAD = (0.5, 0.5)  # red: straight ahead
+RIGHT = (0.75, 0.5)  # green: a quarter turn to the right
 GREY = 80
 
 
-ABOVE = (0.5, 0.39)     # blue: ahead, 20 degrees up
+ABOVE = (0.5, 0.39)  # blue: ahead, 20 degrees up
 
 
 def panorama_pixels(width: int = 512, height: int = 256) -> np.ndarray:
@@ -28,7 +28,7 @@ def panorama_pixels(width: int = 512, height: int = 256) -> np.ndarray:
     half = max(2, width // 48)
     for (u, v), color in ((AHEAD, (230, 20, 20)), (RIGHT, (20, 220, 20)), (ABOVE, (30, 60, 230))):
         x, y = int(u * width), int(v * height)
-        image[y - half:y + half, x - half:x + half] = color
+        image[y - half : y + half, x - half : x + half] = color
     return image
 
 
@@ -37,7 +37,7 @@ def write_png(path: Path, pixels: np.ndarray) -> Path:
 
     height, width, _ = pixels.shape
     image = PNMImage(width, height)
-    for y in range(height):   # PNMImage rows run top down, like the array
+    for y in range(height):  # PNMImage rows run top down, like the array
         for x in range(width):
             r, g, b = pixels[y, x]
             image.setXelVal(x, y, int(r), int(g), int(b))
@@ -55,16 +55,43 @@ def write_picture(path: Path, pixels: np.ndarray) -> Path:
     return path
 
 
-def encode_film(path: Path, pictures: Iterable[np.ndarray], size: tuple[int, int], fps: int = 30,
-                codec: str = "libx264", pixels: str = "yuv420p", *options: str) -> Path:
+def encode_film(
+    path: Path,
+    pictures: Iterable[np.ndarray],
+    size: tuple[int, int],
+    fps: int = 30,
+    codec: str = "libx264",
+    pixels: str = "yuv420p",
+    *options: str,
+) -> Path:
     """H x W x 3 RGB pictures piped into ffmpeg (a separate process), encoded to `path`."""
     from companion.stage.media.ffmpeg import binary
 
     path.parent.mkdir(parents=True, exist_ok=True)
     width, height = size
-    command = [binary(), "-hide_banner", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-               "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0", "-c:v", codec, "-pix_fmt", pixels,
-               *options, str(path)]
+    command = [
+        binary(),
+        "-hide_banner",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{width}x{height}",
+        "-r",
+        str(fps),
+        "-i",
+        "pipe:0",
+        "-c:v",
+        codec,
+        "-pix_fmt",
+        pixels,
+        *options,
+        str(path),
+    ]
     with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         assert process.stdin is not None
         for picture in pictures:
@@ -75,9 +102,16 @@ def encode_film(path: Path, pictures: Iterable[np.ndarray], size: tuple[int, int
     return path
 
 
-def write_film(path: Path, seconds: float = 3.0, size: tuple[int, int] = (256, 128), fps: int = 30,
-               flash: tuple[float, float] | None = None, codec: str = "libx264", still: bool = False,
-               *options: str) -> Path:
+def write_film(
+    path: Path,
+    seconds: float = 3.0,
+    size: tuple[int, int] = (256, 128),
+    fps: int = 30,
+    flash: tuple[float, float] | None = None,
+    codec: str = "libx264",
+    still: bool = False,
+    *options: str,
+) -> Path:
     """The test panorama (red ahead, still) with a yellow mark below the horizon moving right
     one column a frame, so a jump in the film (as at a loop without a blend) shows.
     `flash`: (from, to) seconds in which the whole picture alternates black and white at 10 Hz."""
@@ -88,9 +122,9 @@ def write_film(path: Path, seconds: float = 3.0, size: tuple[int, int] = (256, 1
         for index in range(round(seconds * fps)):
             t = index / fps
             pixels = base.copy()
-            if not still:   # `still`: every picture the same, a film that loops by itself
+            if not still:  # `still`: every picture the same, a film that loops by itself
                 x = index % width
-                pixels[int(height * 0.7):int(height * 0.8), x:x + width // 24] = (240, 220, 40)
+                pixels[int(height * 0.7) : int(height * 0.8), x : x + width // 24] = (240, 220, 40)
             if flash and flash[0] <= t < flash[1]:
                 pixels = np.full_like(base, 250 if int(t * 20) % 2 == 0 else 5)
             yield pixels
@@ -118,8 +152,12 @@ def write_glb(path: Path, *, view_node: str | None = "seat") -> Path:
     quad([(-1, 2, -3), (1, 2, -3), (1, 2, -5), (-1, 2, -5)], (0, 1, 0), red)
     quad([(-50, 0, 50), (50, 0, 50), (50, 0, -50), (-50, 0, -50)], (0, 1, 0), green)
     pos = np.array(positions, np.float32)
-    blobs = [pos.tobytes(), np.array(normals, np.float32).tobytes(),
-             np.array(colors, np.float32).tobytes(), np.array(indices, np.uint16).tobytes()]
+    blobs = [
+        pos.tobytes(),
+        np.array(normals, np.float32).tobytes(),
+        np.array(colors, np.float32).tobytes(),
+        np.array(indices, np.uint16).tobytes(),
+    ]
     offsets, binary = [], b""
     for blob in blobs:
         offsets.append(len(binary))
@@ -129,12 +167,28 @@ def write_glb(path: Path, *, view_node: str | None = "seat") -> Path:
         "asset": {"version": "2.0", "generator": "companion tests"},
         "scene": 0,
         "scenes": [{"nodes": [0] + ([1] if view_node else [])}],
-        "nodes": [{"mesh": 0, "name": "garden"}] + ([{"name": view_node, "translation": [0, 0, 0]}]
-                                                    if view_node else []),
-        "meshes": [{"primitives": [{"attributes": {"POSITION": 0, "NORMAL": 1, "COLOR_0": 2},
-                                    "indices": 3, "material": 0}]}],
-        "materials": [{"pbrMetallicRoughness": {"baseColorFactor": [1, 1, 1, 1], "metallicFactor": 0,
-                                                "roughnessFactor": 1}}],
+        "nodes": [{"mesh": 0, "name": "garden"}]
+        + ([{"name": view_node, "translation": [0, 0, 0]}] if view_node else []),
+        "meshes": [
+            {
+                "primitives": [
+                    {
+                        "attributes": {"POSITION": 0, "NORMAL": 1, "COLOR_0": 2},
+                        "indices": 3,
+                        "material": 0,
+                    }
+                ]
+            }
+        ],
+        "materials": [
+            {
+                "pbrMetallicRoughness": {
+                    "baseColorFactor": [1, 1, 1, 1],
+                    "metallicFactor": 0,
+                    "roughnessFactor": 1,
+                }
+            }
+        ],
         "buffers": [{"byteLength": len(binary)}],
         "bufferViews": [
             {"buffer": 0, "byteOffset": offsets[0], "byteLength": len(blobs[0]), "target": 34962},
@@ -143,8 +197,14 @@ def write_glb(path: Path, *, view_node: str | None = "seat") -> Path:
             {"buffer": 0, "byteOffset": offsets[3], "byteLength": len(blobs[3]), "target": 34963},
         ],
         "accessors": [
-            {"bufferView": 0, "componentType": 5126, "count": n, "type": "VEC3",
-             "min": pos.min(0).tolist(), "max": pos.max(0).tolist()},
+            {
+                "bufferView": 0,
+                "componentType": 5126,
+                "count": n,
+                "type": "VEC3",
+                "min": pos.min(0).tolist(),
+                "max": pos.max(0).tolist(),
+            },
             {"bufferView": 1, "componentType": 5126, "count": n, "type": "VEC3"},
             {"bufferView": 2, "componentType": 5126, "count": n, "type": "VEC4"},
             {"bufferView": 3, "componentType": 5123, "count": len(indices), "type": "SCALAR"},
@@ -152,7 +212,12 @@ def write_glb(path: Path, *, view_node: str | None = "seat") -> Path:
     }
     text = json.dumps(gltf).encode()
     text += b" " * (-len(text) % 4)
-    body = struct.pack("<II", len(text), 0x4E4F534A) + text + struct.pack("<II", len(binary), 0x004E4942) + binary
+    body = (
+        struct.pack("<II", len(text), 0x4E4F534A)
+        + text
+        + struct.pack("<II", len(binary), 0x004E4942)
+        + binary
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body)
     return path
@@ -164,6 +229,8 @@ def damaged_film(path: Path, seconds: float = 4.0) -> Path:
     write_film(path, seconds, (256, 128), 30, None, "libx264", False, "-movflags", "+faststart")
     data = bytearray(path.read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 3000] = np.random.default_rng(1).integers(0, 256, 3000, dtype=np.uint8).tobytes()
+    data[middle : middle + 3000] = (
+        np.random.default_rng(1).integers(0, 256, 3000, dtype=np.uint8).tobytes()
+    )
     path.write_bytes(bytes(data))
     return path

@@ -44,13 +44,15 @@ def test_rendered_caption_over_the_brightest_scene_keeps_its_contrast(fresh_stag
     assert len(rows), "no caption appeared"
     assert rows.min() > 360 * 0.6, "captions sit low in the view"
     lum = relative_luminance(shown.astype(float) / 255.0)
-    box = lum[rows.min():rows.max() + 1, columns.min():columns.max() + 1]
-    inner = box[box.shape[0] // 4: -box.shape[0] // 4 or None, box.shape[1] // 6: -box.shape[1] // 6]
+    box = lum[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
+    inner = box[
+        box.shape[0] // 4 : -box.shape[0] // 4 or None, box.shape[1] // 6 : -box.shape[1] // 6
+    ]
     text = np.percentile(inner, 99)
     backdrop = np.percentile(inner, 40)
     assert wcag(text, backdrop) >= 4.5, f"text {text:.3f} on backdrop {backdrop:.3f}"
     # large enough relative to the view: glyphs are several percent of its height
-    bright = np.nonzero((lum > (text + backdrop) / 2)[rows.min():rows.max() + 1].any(axis=1))[0]
+    bright = np.nonzero((lum > (text + backdrop) / 2)[rows.min() : rows.max() + 1].any(axis=1))[0]
     text_height = bright.max() - bright.min() + 1
     assert text_height >= 360 * 0.035
 

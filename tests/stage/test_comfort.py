@@ -23,6 +23,7 @@ def flat(value: float) -> np.ndarray:
 
 # --- the check itself ------------------------------------------------------------------
 
+
 def test_the_check_catches_flashing_at_five_per_second():
     monitor = ComfortMonitor()
     for i in range(60):  # 30 frames a second, light and dark swapping every 3 frames
@@ -34,7 +35,7 @@ def test_the_check_catches_a_small_flashing_area():
     monitor = ComfortMonitor()
     for i in range(60):
         frame = flat(0.3)
-        frame[:6, :10] = 1.0 if (i // 3) % 2 else 0.0   # one corner of the view flickers
+        frame[:6, :10] = 1.0 if (i // 3) % 2 else 0.0  # one corner of the view flickers
         monitor.observe(i / 30, frame, fading=True)
     assert any(f.rule == "flashes" for f in monitor.findings)
 
@@ -62,6 +63,7 @@ def test_the_same_change_during_the_stages_own_fade_is_allowed():
 
 # --- the stage's own probe --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("period", [2, 3, 4, 5, 6, 7, 9, 12, 16])
 def test_the_stage_catches_flicker_of_any_period_between_its_looks(player, period):
     """At 60 frames a second the probe looks about 20 times a second, at uneven gaps: a
@@ -71,11 +73,13 @@ def test_the_stage_catches_flicker_of_any_period_between_its_looks(player, perio
     player.settle()
     before = len(player.stage.comfort.findings)
     for frame in range(90):
-        player.stage.veil.set(0.9 if (2 * frame // period) % 2 else 0.0)   # the view dark, then not
+        player.stage.veil.set(0.9 if (2 * frame // period) % 2 else 0.0)  # the view dark, then not
         player.frame(1 / 60, render=False)
         player.stage.render()
     player.stage.veil.set(0.0)
-    assert any(f.rule == "flashes" for f in player.stage.comfort.findings[before:]), f"period {period}"
+    assert any(f.rule == "flashes" for f in player.stage.comfort.findings[before:]), (
+        f"period {period}"
+    )
 
 
 def test_the_probe_looks_about_twenty_times_a_second(player):
@@ -85,10 +89,11 @@ def test_the_probe_looks_about_twenty_times_a_second(player):
     for _ in range(180):
         player.frame(1 / 60, render=False)
         player.stage.render()
-    assert 55 <= player.stage.comfort.frames - looked <= 65   # 3 s at 60 frames a second
+    assert 55 <= player.stage.comfort.frames - looked <= 65  # 3 s at 60 frames a second
 
 
 # --- every environment, every transition -----------------------------------------------
+
 
 @pytest.mark.parametrize("name", ENVIRONMENTS)
 def test_every_environment_at_full_motion_passes_the_comfort_check(player, name):

@@ -27,11 +27,18 @@ def test_an_unknown_display_is_refused():
 def test_display_none_follows_every_action_and_draws_nothing():
     reports = []
     with Stage("none", report=lambda *r: reports.append(r)) as stage:
-        for action in (act.SceneChange("a", "forest", {"time": "dusk"}, 3.0, "journey"),
-                       act.LookChange({"mist": 0.9}, 5.0), act.Say("hello", 2.0, True),
-                       act.Breathe(4, 0, 4, 0, 1, "tone"), act.StepEnded("breathe", False),
-                       act.Pause(), act.Resume(), act.SetCaptions(False), act.Recenter(),
-                       act.End("done")):
+        for action in (
+            act.SceneChange("a", "forest", {"time": "dusk"}, 3.0, "journey"),
+            act.LookChange({"mist": 0.9}, 5.0),
+            act.Say("hello", 2.0, True),
+            act.Breathe(4, 0, 4, 0, 1, "tone"),
+            act.StepEnded("breathe", False),
+            act.Pause(),
+            act.Resume(),
+            act.SetCaptions(False),
+            act.Recenter(),
+            act.End("done"),
+        ):
             stage.apply(action)
             stage.update()
         assert stage.environment == "forest" and stage.look == {"time": "dusk", "mist": 0.9}
@@ -50,8 +57,14 @@ def test_an_unknown_environment_is_reported_not_raised(player):
 def test_fullscreen_on_a_chosen_monitor_covers_it_without_decorations():
     from companion.stage.monitors import Monitor
 
-    lines = prc_lines(HostConfig("fullscreen", (1280, 720), monitor=1), Monitor(1, 1920, 0, 2560, 1440))
-    assert "undecorated true" in lines and "win-origin 1920 0" in lines and "win-size 2560 1440" in lines
+    lines = prc_lines(
+        HostConfig("fullscreen", (1280, 720), monitor=1), Monitor(1, 1920, 0, 2560, 1440)
+    )
+    assert (
+        "undecorated true" in lines
+        and "win-origin 1920 0" in lines
+        and "win-size 2560 1440" in lines
+    )
     plain = prc_lines(HostConfig("fullscreen", (1920, 1080)), None)
     assert "fullscreen true" in plain
     headless = prc_lines(HostConfig("stereo", (640, 360), headless=True), None)
@@ -60,8 +73,12 @@ def test_fullscreen_on_a_chosen_monitor_covers_it_without_decorations():
 
 
 def test_monitors_are_read_from_xrandr():
-    text = ("Monitors: 2\n 0: +*eDP-1 1920/344x1080/194+0+0  eDP-1\n"
-            " 1: +HDMI-1 2560/597x1440/336+1920+0  HDMI-1\n")
+    text = (
+        "Monitors: 2\n 0: +*eDP-1 1920/344x1080/194+0+0  eDP-1\n"
+        " 1: +HDMI-1 2560/597x1440/336+1920+0  HDMI-1\n"
+    )
     monitors = parse_xrandr(text)
     assert [(m.index, m.x, m.width, m.height, m.name) for m in monitors] == [
-        (0, 0, 1920, 1080, "eDP-1"), (1, 1920, 2560, 1440, "HDMI-1")]
+        (0, 0, 1920, 1080, "eDP-1"),
+        (1, 1920, 2560, 1440, "HDMI-1"),
+    ]

@@ -51,8 +51,10 @@ def test_no_picture_is_blank(pictures, name):
 def test_environments_look_different_from_each_other(pictures, time):
     names = sorted(catalog.ENVIRONMENTS)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            difference = np.abs(pictures[a, time].astype(float) - pictures[b, time].astype(float)).mean()
+        for b in names[i + 1 :]:
+            difference = np.abs(
+                pictures[a, time].astype(float) - pictures[b, time].astype(float)
+            ).mean()
             assert difference > 5.0, f"{a} and {b} at {time} look alike ({difference:.1f})"
 
 
@@ -76,13 +78,19 @@ CASES = [(env.name, s) for env in catalog.ENVIRONMENTS.values() for s in env.set
 
 @pytest.mark.parametrize("name,setting", CASES, ids=[f"{n}-{s.name}" for n, s in CASES])
 def test_each_own_setting_changes_the_picture(player, name, setting):
-    low, high = (setting.choices[0], setting.choices[-1]) if setting.choices else (setting.low, setting.high)
+    low, high = (
+        (setting.choices[0], setting.choices[-1])
+        if setting.choices
+        else (setting.low, setting.high)
+    )
     time = "night" if name in ("night-sky", "aurora") else "day"
     player.scene(name, {"time": time, setting.name: low, "motion": 0.0})
     a = player.settle().astype(float)
     player.scene(name, {"time": time, setting.name: high, "motion": 0.0})
     b = player.settle().astype(float)
-    assert np.abs(a - b).mean() > 0.6, f"{name}.{setting.name} {low} -> {high} changed nothing visible"
+    assert np.abs(a - b).mean() > 0.6, (
+        f"{name}.{setting.name} {low} -> {high} changed nothing visible"
+    )
 
 
 def test_look_values_blend_between_times_of_day():
@@ -110,15 +118,20 @@ def test_a_shader_that_fails_to_compile_is_found(player):
     layer = stage.layers["haven"]
     room = layer.root.find("**/room")
     working = room.getShader()
-    broken = Shader.make(Shader.SL_GLSL, "#version 150\nin vec4 p3d_Vertex;\n"
-                         "uniform mat4 p3d_ModelViewProjectionMatrix;\n"
-                         "void main() { gl_Position = p3d_ModelViewProjectionMatrix * p3d_Vertex; }",
-                         "#version 150\nout vec4 o;\nvoid main() { o = not_declared; }")
+    broken = Shader.make(
+        Shader.SL_GLSL,
+        "#version 150\nin vec4 p3d_Vertex;\n"
+        "uniform mat4 p3d_ModelViewProjectionMatrix;\n"
+        "void main() { gl_Position = p3d_ModelViewProjectionMatrix * p3d_Vertex; }",
+        "#version 150\nout vec4 o;\nvoid main() { o = not_declared; }",
+    )
     room.setShader(broken)
     layer.checked, layer.drawn_frames = False, 0  # as a layer just built
     try:
         player.run(0.4, fps=10)
         assert layer.shader_errors() == ["room"]
-        assert any(not ok and "shaders failed for room" in message for _, ok, message in player.reports)
+        assert any(
+            not ok and "shaders failed for room" in message for _, ok, message in player.reports
+        )
     finally:
         room.setShader(working)

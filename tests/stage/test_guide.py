@@ -71,19 +71,30 @@ def test_the_rendered_guide_follows_a_real_engine_frame_by_frame(fresh_stage):
         if background is None and clock.now() > 1.5 and breath is None:
             background = frame
         if breath and stage.guide.alpha.value > 0.99 and background is not None:
-            samples.append((breath["phase"], breath["progress"], stage.guide.size,
-                            rendered_radius(frame, background)))
+            samples.append(
+                (
+                    breath["phase"],
+                    breath["progress"],
+                    stage.guide.size,
+                    rendered_radius(frame, background),
+                )
+            )
     assert background is not None and len(samples) > 60
-    by_phase = {p: [(prog, size, r) for ph, prog, size, r in samples if ph == p]
-                for p in ("in", "hold", "out", "rest")}
+    by_phase = {
+        p: [(prog, size, r) for ph, prog, size, r in samples if ph == p]
+        for p in ("in", "hold", "out", "rest")
+    }
     assert all(by_phase.values()), "every phase was seen with the guide fully shown"
     for phase, grows in (("in", True), ("out", False)):
         first, last = by_phase[phase][0], by_phase[phase][-1]
-        assert (last[2] > first[2] + 5) if grows else (last[2] < first[2] - 5), \
+        assert (last[2] > first[2] + 5) if grows else (last[2] < first[2] - 5), (
             f"the rendered guide does not {'grow' if grows else 'shrink'} on '{phase}'"
+        )
     holds = [r for _, _, r in by_phase["hold"]]
     rests = [r for _, _, r in by_phase["rest"]]
-    assert max(holds) - min(holds) <= 2 and max(rests) - min(rests) <= 2, "it rests still on hold and rest"
+    assert max(holds) - min(holds) <= 2 and max(rests) - min(rests) <= 2, (
+        "it rests still on hold and rest"
+    )
     assert min(holds) > max(rests) + 8
     # the rendered radius is in proportion to the size the engine's phase asks for
     sizes = np.array([s for _, _, s, _ in samples])

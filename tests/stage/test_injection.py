@@ -12,14 +12,18 @@ from companion.stage.stage import Stage
 
 
 def test_an_injected_showbase_is_used_and_left_open():
-    page = loadPrcFileData("test-injection", "load-display p3headlessgl\nwindow-type offscreen\n"
-                           "win-size 160 90\naudio-library-name null\ntextures-power-2 none\n"
-                           "notify-level-device fatal\nnotify-level-display error")
+    page = loadPrcFileData(
+        "test-injection",
+        "load-display p3headlessgl\nwindow-type offscreen\n"
+        "win-size 160 90\naudio-library-name null\ntextures-power-2 none\n"
+        "notify-level-device fatal\nnotify-level-display error",
+    )
     base = ShowBase(windowType="offscreen")
     try:
         root = NodePath("app-render")
-        stage = Stage("window", (160, 90), base=base, window=base.win, render=root,
-                      taskmgr=base.taskMgr)
+        stage = Stage(
+            "window", (160, 90), base=base, window=base.win, render=root, taskmgr=base.taskMgr
+        )
         assert stage.taskmgr is base.taskMgr and stage.window is base.win
         stage.apply(act.SceneChange("s", "meadow", {"time": "day"}, 1.0, "journey"))
         stage.settle()

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.timeout(120)
 
 def centre(image: np.ndarray, size: int = 6) -> np.ndarray:
     h, w, _ = image.shape
-    return image[h // 2 - size:h // 2 + size, w // 2 - size:w // 2 + size].reshape(-1, 3).mean(0)
+    return (
+        image[h // 2 - size : h // 2 + size, w // 2 - size : w // 2 + size].reshape(-1, 3).mean(0)
+    )
 
 
 def is_red(color: np.ndarray) -> bool:
@@ -40,7 +42,9 @@ def is_green(color: np.ndarray) -> bool:
 @pytest.fixture(scope="module")
 def media(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("media")
-    stereo = np.concatenate([panorama_pixels(256, 128), np.roll(panorama_pixels(256, 128), -64, axis=1)])
+    stereo = np.concatenate(
+        [panorama_pixels(256, 128), np.roll(panorama_pixels(256, 128), -64, axis=1)]
+    )
     return {
         "panorama": write_picture(folder / "beach.jpg", panorama_pixels(1024, 512)),
         "stereo": write_picture(folder / "stereo.png", stereo),
@@ -62,8 +66,8 @@ def test_a_panorama_shows_its_marks_where_they_are_around_the_viewer(fresh_stage
     assert is_red(centre(ahead)), centre(ahead)
     column = ahead[:, 78:82].mean(1)
     blue_rows = np.nonzero((column[:, 2] > 150) & (column[:, 0] < 100))[0]
-    assert len(blue_rows) and blue_rows.max() < 45 - 4, blue_rows     # the blue mark is above
-    stage.rig.drift = -90.0                   # a quarter turn to the right
+    assert len(blue_rows) and blue_rows.max() < 45 - 4, blue_rows  # the blue mark is above
+    stage.rig.drift = -90.0  # a quarter turn to the right
     turned = player.settle()
     assert is_green(centre(turned)), centre(turned)
 
@@ -76,7 +80,7 @@ def test_the_time_of_day_tints_a_panorama_and_brightness_dims_it(fresh_stage, me
     player.scene(key("panorama", media["panorama"]), {"time": "night", "brightness": 0.3})
     night = player.settle()[50:80].reshape(-1, 3).mean(0)
     assert night.sum() < 0.6 * day.sum()
-    assert night[2] / night[0] > 1.2 * day[2] / day[0]    # cooler
+    assert night[2] / night[0] > 1.2 * day[2] / day[0]  # cooler
 
 
 def test_a_top_bottom_stereo_panorama_gives_each_eye_its_own_half(fresh_stage, media):
@@ -85,8 +89,8 @@ def test_a_top_bottom_stereo_panorama_gives_each_eye_its_own_half(fresh_stage, m
     player.scene(key("panorama", media["stereo"], stereo="top-bottom"))
     image = player.settle()
     left, right = image[:, :160], image[:, 160:]
-    assert is_red(centre(left)), centre(left)          # the upper half: red ahead
-    assert is_green(centre(right)), centre(right)      # the lower half: green ahead
+    assert is_red(centre(left)), centre(left)  # the upper half: red ahead
+    assert is_green(centre(right)), centre(right)  # the lower half: green ahead
 
 
 def test_a_glTF_scene_seats_the_viewer_at_its_node(fresh_stage, media):
@@ -94,9 +98,9 @@ def test_a_glTF_scene_seats_the_viewer_at_its_node(fresh_stage, media):
     player = Player(stage)
     player.scene(key("scene", media["scene"], view="seat"))
     image = player.settle()
-    assert centre(image)[0] > 1.8 * centre(image)[1], centre(image)      # the red box ahead
+    assert centre(image)[0] > 1.8 * centre(image)[1], centre(image)  # the red box ahead
     below = image[80:88].reshape(-1, 3).mean(0)
-    assert below[1] > below[0], below                                    # green ground below it
+    assert below[1] > below[0], below  # green ground below it
     assert not stage.ended
 
 
@@ -109,15 +113,15 @@ scenes:
     environment: haven
     duration: 4s
   - id: beach
-    environment: {{panorama: {media['panorama']}}}
+    environment: {{panorama: {media["panorama"]}}}
     transition: 2s
     duration: 4s
   - id: sea
-    environment: {{film: {media['film']}}}
+    environment: {{film: {media["film"]}}}
     transition: 2s
     duration: 4s
   - id: garden
-    environment: {{scene: {media['scene']}, view: seat}}
+    environment: {{scene: {media["scene"]}, view: seat}}
     transition: 2s
     duration: 4s
   - id: back
@@ -147,10 +151,12 @@ scenes:
             centres.setdefault(stage.environment.split(":")[0], []).append(centre(stage.capture()))
     assert all(ok for _, ok, _ in reports), reports
     assert {"haven", "panorama", "film", "scene"} <= set(centres)
-    assert is_red(centres["panorama"][-1]) and is_red(centres["film"][-1]), \
-        (centres["panorama"][-1], centres["film"][-1])
+    assert is_red(centres["panorama"][-1]) and is_red(centres["film"][-1]), (
+        centres["panorama"][-1],
+        centres["film"][-1],
+    )
     assert not is_red(centres["haven"][-1])
-    assert mixed >= 4 * 10      # four crossfades of 2 s, drawn as blends of two scenes
+    assert mixed >= 4 * 10  # four crossfades of 2 s, drawn as blends of two scenes
     assert stage.comfort.ok, [f.message for f in stage.comfort.findings]
 
 
@@ -167,16 +173,16 @@ def test_a_film_plays_in_session_time_stops_when_paused_and_loops(fresh_stage, m
     played = film.shown.index
     assert 25 <= played <= 31
     stage.apply(act.Pause())
-    player.run(3.0, fps=30)          # the pause fades the speed out over 2.5 s
+    player.run(3.0, fps=30)  # the pause fades the speed out over 2.5 s
     held = film.shown.index
     player.run(2.0, fps=30)
     assert film.shown.index == held  # paused: the same picture
     stage.apply(act.Resume())
-    player.run(9.0, fps=30)          # past the film's 6 s end: it runs on, looped
+    player.run(9.0, fps=30)  # past the film's 6 s end: it runs on, looped
     assert film.time > 6.5 and film.shown.time > 6.5
     assert film.shown.index > held + 200
     assert film.decoder is not None and film.decoder.error is None
-    assert len(film.decoder._frames) <= 4          # streamed: only a few pictures ahead
+    assert len(film.decoder._frames) <= 4  # streamed: only a few pictures ahead
 
 
 def _loop_jumps(path: Path, fade: float) -> float:
@@ -193,7 +199,7 @@ def _loop_jumps(path: Path, fade: float) -> float:
 
 def test_the_loop_blends_the_end_into_the_start(media):
     assert _loop_jumps(media["film"], LOOP_FADE) < 3.0
-    assert _loop_jumps(media["film"], 0.0) > 6.0     # cut, not blended: the mark jumps back
+    assert _loop_jumps(media["film"], 0.0) > 6.0  # cut, not blended: the mark jumps back
 
 
 def test_a_film_that_loops_by_itself_is_not_blended_after_its_first_pass(tmp_path):
@@ -204,7 +210,7 @@ def test_a_film_that_loops_by_itself_is_not_blended_after_its_first_pass(tmp_pat
             times = np.arange(0.0, decoder.period + 2.0, 1 / 30)
             shown = [decoder.frame_at(t, wait=True) for t in times]
             assert all(frame is not None for frame in shown)
-            assert all(b.time > a.time for a, b in zip(shown, shown[1:]))   # film time runs on
+            assert all(b.time > a.time for a, b in zip(shown, shown[1:]))  # film time runs on
         assert still.fade == 0.0 and moving.fade == LOOP_FADE
     finally:
         still.close()
@@ -218,9 +224,9 @@ def _flashes(stage) -> list[str]:
 def test_the_comfort_guard_holds_and_dims_a_flashing_film(fresh_stage, media):
     stage, player, film = film_stage(fresh_stage, media["flashing"])
     player.run(1.5, fps=30)
-    assert not film.guard.flashing(film.time) and film.guard.flashes_held == 0   # calm so far
-    player.run(1.5, fps=30)                   # into the flashing section (from 2 s)
-    assert film.guard.flashing(film.time) and film.guard.gain < 1.0    # held and dimmed
+    assert not film.guard.flashing(film.time) and film.guard.flashes_held == 0  # calm so far
+    player.run(1.5, fps=30)  # into the flashing section (from 2 s)
+    assert film.guard.flashing(film.time) and film.guard.gain < 1.0  # held and dimmed
     player.run(2.0, fps=30)
     assert film.guard.flashes_held > 20
     assert not _flashes(stage), _flashes(stage)
@@ -232,8 +238,12 @@ def test_without_the_guard_the_same_film_would_flash(fresh_stage, media):
 
     class Open:
         gain = 1.0
-        def admit(self, time, thumb): return True
-        def brightness(self, time, dt, mean): return 1.0
+
+        def admit(self, time, thumb):
+            return True
+
+        def brightness(self, time, dt, mean):
+            return 1.0
 
     film.guard = Open()
     player.run(5.0, fps=30)
@@ -251,8 +261,8 @@ def test_captions_and_the_breathing_guide_show_over_a_panorama(fresh_stage, medi
     shown = player.frame(1 / 15, breath={"phase": "in", "progress": 0.6, "cycle": 1, "cycles": 2})
     caption_rows = slice(int(0.80 * 180), int(0.95 * 180))
     changed = np.abs(shown.astype(int) - bare.astype(int)).sum(2) > 60
-    assert changed[caption_rows].mean() > 0.01            # the caption's letters
-    assert changed[: int(0.75 * 180)].mean() > 0.005      # the guide
+    assert changed[caption_rows].mean() > 0.01  # the caption's letters
+    assert changed[: int(0.75 * 180)].mean() > 0.005  # the guide
 
 
 def test_the_look_lights_a_glTF_scene_and_hazes_it(fresh_stage, media):
@@ -263,9 +273,9 @@ def test_the_look_lights_a_glTF_scene_and_hazes_it(fresh_stage, media):
     player.scene(key("scene", media["scene"], view="seat"), {"time": "night"})
     night = player.settle()
     ground = slice(82, 90)
-    assert night[ground].mean() < 0.5 * day[ground].mean()       # the key light and fill follow the time
+    assert night[ground].mean() < 0.5 * day[ground].mean()  # the key light and fill follow the time
     far, near = day[46:48].reshape(-1, 3).mean(0), day[86:90].reshape(-1, 3).mean(0)
-    assert abs(far[2] - far[1]) < abs(near[2] - near[1])          # the far ground fades into the haze
+    assert abs(far[2] - far[1]) < abs(near[2] - near[1])  # the far ground fades into the haze
 
 
 def test_a_film_can_be_handed_on_at_every_other_pixel(media):
@@ -306,7 +316,7 @@ def test_closing_a_film_ends_its_ffmpeg_process(media):
     try:
         assert decoder.frame_at(0.0, wait=True) is not None
         pids = decoder.pids
-        assert len(pids) == 1 and _running(pids[0])     # waiting, blocked, to write ahead
+        assert len(pids) == 1 and _running(pids[0])  # waiting, blocked, to write ahead
     finally:
         decoder.close()
     assert decoder.pids == [] and not _running(pids[0])
@@ -316,13 +326,17 @@ def test_closing_a_film_ends_its_ffmpeg_process(media):
 def test_ffmpeg_ends_when_the_process_reading_it_is_killed(media):
     """A crash of Companion (SIGKILL: no clean-up runs) leaves no FFmpeg behind: it writes
     into a pipe whose reading end died with Companion, and ends on its next write."""
-    code = ("import sys, time\n"
-            "from companion.stage.media.decode import FilmDecoder\n"
-            "d = FilmDecoder(sys.argv[1], (256, 128))\n"
-            "assert d.frame_at(0.0, wait=True) is not None\n"
-            "print(d.pids[0], flush=True)\n"
-            "time.sleep(60)\n")
-    parent = subprocess.Popen([sys.executable, "-c", code, str(media["film"])], stdout=subprocess.PIPE, text=True)
+    code = (
+        "import sys, time\n"
+        "from companion.stage.media.decode import FilmDecoder\n"
+        "d = FilmDecoder(sys.argv[1], (256, 128))\n"
+        "assert d.frame_at(0.0, wait=True) is not None\n"
+        "print(d.pids[0], flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", code, str(media["film"])], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert parent.stdout is not None
         pid = int(parent.stdout.readline())
@@ -341,7 +355,9 @@ def test_a_film_that_fails_to_decode_part_way_is_a_message_not_a_hang(tmp_path):
             if decoder.ended:
                 break
         assert decoder.ended and decoder.error is not None
-        assert decoder.error.startswith("broken.mp4: ") and "Decoding error" in decoder.error, decoder.error
+        assert decoder.error.startswith("broken.mp4: ") and "Decoding error" in decoder.error, (
+            decoder.error
+        )
         assert decoder.pids == []
     finally:
         decoder.close()
@@ -359,13 +375,13 @@ def test_a_film_is_black_not_green_before_its_first_picture(fresh_stage, media, 
     film = stage.layers[name].scenery
     y, u, v = (np.frombuffer(bytes(texture.getRamImage()), np.uint8) for texture in film.planes)
     assert (y == 16).all() and (u == 128).all() and (v == 128).all()
-    copy.unlink()                  # no picture will ever come: FFmpeg cannot open it
+    copy.unlink()  # no picture will ever come: FFmpeg cannot open it
     player = Player(stage)
     player.scene(name, transition=0.5)
     shown = centre(player.settle())
     player.run(0.5)
     assert film.decoder is not None, film.error
-    film.decoder._thread.join(10.0)      # it gave up (the frame thread never waits for it)
+    film.decoder._thread.join(10.0)  # it gave up (the frame thread never waits for it)
     player.run(0.2)
     assert film.error and "gone.mp4" in film.error, film.error
     assert shown.max() < 30 and centre(player.settle()).max() < 30, shown
@@ -401,15 +417,21 @@ def test_the_loop_blend_is_made_in_integers(media):
     from companion.stage.media.decode import blend
 
     rng = np.random.default_rng(3)
-    a = tuple(rng.integers(0, 256, shape, dtype=np.uint8) for shape in ((1024, 2048), (512, 1024), (512, 1024)))
-    b = tuple(rng.integers(0, 256, shape, dtype=np.uint8) for shape in ((1024, 2048), (512, 1024), (512, 1024)))
+    a = tuple(
+        rng.integers(0, 256, shape, dtype=np.uint8)
+        for shape in ((1024, 2048), (512, 1024), (512, 1024))
+    )
+    b = tuple(
+        rng.integers(0, 256, shape, dtype=np.uint8)
+        for shape in ((1024, 2048), (512, 1024), (512, 1024))
+    )
     tracemalloc.start()
     try:
         mixed = blend(a, b, 0.25)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < 6 * 1024 * 2048, peak          # the Y plane is 2 MB; floats needed 48 MB
+    assert peak < 6 * 1024 * 2048, peak  # the Y plane is 2 MB; floats needed 48 MB
     want = a[0].astype(float) * 0.75 + b[0].astype(float) * 0.25
     assert mixed[0].dtype == np.uint8 and np.abs(mixed[0] - want).max() <= 1.0
     assert np.array_equal(blend(a, b, 0.0)[1], a[1]) and np.array_equal(blend(a, b, 1.0)[2], b[2])
@@ -425,19 +447,23 @@ def test_late_pictures_at_the_loop_are_dropped_not_blended(media):
         while frame is None or frame.time < decoder.period + 0.9 * LOOP_FADE - 1e-6:
             frame = decoder.frame_at(decoder.period + 0.9 * LOOP_FADE, wait=True)
         assert decoder.dropped > 100
-        assert decoder.blended <= 6, decoder.blended      # of the 30 loop pictures, only those due
+        assert decoder.blended <= 6, decoder.blended  # of the 30 loop pictures, only those due
     finally:
         decoder.close()
 
 
-def test_a_media_file_that_failed_in_prepare_is_not_opened_again_at_each_visit(fresh_stage, tmp_path, monkeypatch):
+def test_a_media_file_that_failed_in_prepare_is_not_opened_again_at_each_visit(
+    fresh_stage, tmp_path, monkeypatch
+):
     """A wrong-shaped photo fails in prepare; its scene's visits then fail at once with the
     same message, not by decoding the whole file again on the frame thread (a freeze)."""
     from companion.stage.media import picture
 
-    photo = write_picture(tmp_path / "wide.png", panorama_pixels(512, 256)[:, :384])   # 3:2
+    photo = write_picture(tmp_path / "wide.png", panorama_pixels(512, 256)[:, :384])  # 3:2
     real, opened = picture.read_picture, []
-    monkeypatch.setattr(picture, "read_picture", lambda path: opened.append(path) or real(path))   # a counting spy
+    monkeypatch.setattr(
+        picture, "read_picture", lambda path: opened.append(path) or real(path)
+    )  # a counting spy
     reports: list[tuple] = []
     stage = fresh_stage(size=(160, 90), report=lambda *r: reports.append(r))
     name = key("panorama", photo)
@@ -451,4 +477,4 @@ def test_a_media_file_that_failed_in_prepare_is_not_opened_again_at_each_visit(f
         player.run(0.3)
     assert len(opened) == 1
     failures = [r for r in reports if not r[1] and "384x256 is not 2:1" in r[2]]
-    assert len(failures) >= 4, reports       # prepare's, and each visit's
+    assert len(failures) >= 4, reports  # prepare's, and each visit's

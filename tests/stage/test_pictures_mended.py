@@ -13,7 +13,9 @@ from .helpers import Player
 
 def test_a_cone_tier_rises_from_its_rim_to_its_tip():
     mesh = geometry.Mesh()
-    geometry.cone(mesh, np.array([0.0, 0.0, 0.0]), 2.0, 3.0, 6, (0, 1, 0, 1), (0, 0, 0, 0), bottom=10.0)
+    geometry.cone(
+        mesh, np.array([0.0, 0.0, 0.0]), 2.0, 3.0, 6, (0, 1, 0, 1), (0, 0, 0, 0), bottom=10.0
+    )
     node = mesh.node("tier")
     low, high = node.getTightBounds()
     assert (round(low.z, 3), round(high.z, 3)) == (10.0, 13.0)
@@ -30,7 +32,7 @@ def test_the_aurora_shows_no_stars_over_the_band_below_its_ribbons(fresh_stage):
     player = Player(stage)
     player.scene("aurora", {"time": "night"})
     image = player.settle()
-    band = image[int(0.55 * 360):int(0.62 * 360)]      # between the ribbons' hems and the hills
-    above = image[int(0.02 * 360):int(0.22 * 360)]     # open sky above the ribbons
-    assert _specks(above) > 10                          # stars are there to be seen...
-    assert _specks(band) == 0                           # ...but not over the band
+    band = image[int(0.55 * 360) : int(0.62 * 360)]  # between the ribbons' hems and the hills
+    above = image[int(0.02 * 360) : int(0.22 * 360)]  # open sky above the ribbons
+    assert _specks(above) > 10  # stars are there to be seen...
+    assert _specks(band) == 0  # ...but not over the band

@@ -64,4 +64,6 @@ def test_a_session_plays_on_the_stage_without_a_fault_or_a_lurch(fresh_stage):
     assert {"shoreline", "aurora", "haven"} <= seen
     assert stage.ended
     assert all(ok for _, ok, _ in reports), reports
-    assert stage.comfort.frames > 400 and stage.comfort.ok, [f.message for f in stage.comfort.findings]
+    assert stage.comfort.frames > 400 and stage.comfort.ok, [
+        f.message for f in stage.comfort.findings
+    ]

@@ -25,8 +25,12 @@ scenes:
 
 def read(path) -> np.ndarray:
     image = PNMImage(Filename.fromOsSpecific(str(path)))
-    return np.array([[image.getXel(x, y) for x in range(0, image.getXSize(), 8)]
-                     for y in range(0, image.getYSize(), 8)])
+    return np.array(
+        [
+            [image.getXel(x, y) for x in range(0, image.getXSize(), 8)]
+            for y in range(0, image.getYSize(), 8)
+        ]
+    )
 
 
 def test_snapshot_writes_a_picture_per_scene_and_look(write_script, tmp_path, capsys):
@@ -36,8 +40,14 @@ def test_snapshot_writes_a_picture_per_scene_and_look(write_script, tmp_path, ca
     names = sorted(p.name for p in out.iterdir())
     assert names == ["01-shore-look1.png", "01-shore.png", "02-room.png"]
     printed = capsys.readouterr().out.split()
-    assert [p.rsplit("/", 1)[-1] for p in printed] == ["01-shore.png", "01-shore-look1.png", "02-room.png"]
-    dawn, night, room = (read(out / n) for n in ("01-shore.png", "01-shore-look1.png", "02-room.png"))
+    assert [p.rsplit("/", 1)[-1] for p in printed] == [
+        "01-shore.png",
+        "01-shore-look1.png",
+        "02-room.png",
+    ]
+    dawn, night, room = (
+        read(out / n) for n in ("01-shore.png", "01-shore-look1.png", "02-room.png")
+    )
     image = PNMImage(Filename.fromOsSpecific(str(out / "02-room.png")))
     assert (image.getXSize(), image.getYSize()) == (192, 108)
     assert night.mean() < dawn.mean() * 0.6, "the look step's night is shown with its fade done"

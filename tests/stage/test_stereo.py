@@ -30,10 +30,14 @@ def test_stereo_gives_two_distinct_eye_images(fresh_stage):
 
 
 def test_a_lens_from_a_field_of_view_meets_its_edges():
-    fov = Fov(left=-0.7, right=0.9, up=0.6, down=-0.8)   # asymmetric, as headsets report
+    fov = Fov(left=-0.7, right=0.9, up=0.6, down=-0.8)  # asymmetric, as headsets report
     lens = lens_for(fov)
-    for angle_x, angle_z, expected in ((fov.left, 0.0, (-1, None)), (fov.right, 0.0, (1, None)),
-                                       (0.0, fov.up, (None, 1)), (0.0, fov.down, (None, -1))):
+    for angle_x, angle_z, expected in (
+        (fov.left, 0.0, (-1, None)),
+        (fov.right, 0.0, (1, None)),
+        (0.0, fov.up, (None, 1)),
+        (0.0, fov.down, (None, -1)),
+    ):
         point = Point3(math.tan(angle_x) * 5, 5, math.tan(angle_z) * 5)
         film = Point3()
         lens.project(point, film)

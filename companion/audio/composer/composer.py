@@ -58,11 +58,15 @@ class _LineState:
 
 
 class Composer:
-    def __init__(self, piece: str | Recipe, seed: int = 0, energy: float = 0.5, tone: float = 0.0) -> None:
+    def __init__(
+        self, piece: str | Recipe, seed: int = 0, energy: float = 0.5, tone: float = 0.0
+    ) -> None:
         recipe = piece if isinstance(piece, Recipe) else RECIPES[piece]
         self.recipe = recipe
         self.seed = seed
-        self.rng = np.random.default_rng([recipe.seed, seed & 0xFFFFFFFF, zlib.crc32(recipe.name.encode())])
+        self.rng = np.random.default_rng(
+            [recipe.seed, seed & 0xFFFFFFFF, zlib.crc32(recipe.name.encode())]
+        )
         self.scale = [(recipe.tonic + i) % 12 for i in MODES[recipe.mode]]
         self.now = 0  # frames rendered
         self._energy = self._energy_target = float(np.clip(energy, 0, 1))
@@ -79,8 +83,13 @@ class Composer:
         self.chords_played = 0
         self.next_chord_at = 0.0
         self.lines = [_LineState(spec, 2.0 + 3.0 * self.rng.random()) for spec in recipe.lines]
-        ir = dsp.reverb_ir(self.rng, recipe.reverb, decay_low=recipe.reverb, decay_high=recipe.reverb * 0.45,
-                           brightness=4500)
+        ir = dsp.reverb_ir(
+            self.rng,
+            recipe.reverb,
+            decay_low=recipe.reverb,
+            decay_high=recipe.reverb * 0.45,
+            brightness=4500,
+        )
         taps = 4095  # long enough for a 45 Hz high-pass; both outputs share its 46 ms delay
         delta = np.zeros(taps)
         delta[taps // 2] = 1.0
@@ -112,7 +121,9 @@ class Composer:
     def hold(self, steady: bool) -> None:
         """Keep the present chord and texture (True) until released (False)."""
         if self.steady and not steady:
-            self.next_chord_at = max(self.next_chord_at, self.now / SAMPLE_RATE + 4.0 + 4.0 * self.rng.random())
+            self.next_chord_at = max(
+                self.next_chord_at, self.now / SAMPLE_RATE + 4.0 + 4.0 * self.rng.random()
+            )
         self.steady = bool(steady)
 
     # --- rendering -----------------------------------------------------------------------
@@ -158,14 +169,14 @@ class Composer:
             lo = max(start, clip.start)
             hi = min(start + BLOCK, clip.start + clip.data.shape[0])
             if hi > lo:
-                piece = clip.data[lo - clip.start: hi - clip.start]
+                piece = clip.data[lo - clip.start : hi - clip.start]
                 if clip.line >= 0:
-                    g = gains[clip.line][lo - start: hi - start, None]
+                    g = gains[clip.line][lo - start : hi - start, None]
                     wet = r.lines[clip.line].wet
                 else:
                     g, wet = 1.0, r.wet
-                dry[lo - start: hi - start] += piece * g * (1 - 0.5 * wet)
-                send[lo - start: hi - start] += piece * g * wet
+                dry[lo - start : hi - start] += piece * g * (1 - 0.5 * wet)
+                send[lo - start : hi - start] += piece * g * wet
             if clip.start + clip.data.shape[0] > start + BLOCK:
                 kept.append(clip)
         self.clips = kept
@@ -175,7 +186,9 @@ class Composer:
         tilt = np.where(tone >= 0, 0.55 * tone, 0.45 * tone)  # +3.8 dB .. -5.2 dB above the split
         mix = flat + tilt[:, None] * highs
         mix = self.leveller.process(mix, TARGET_LUFS - GATING)
-        mix *= (10 ** (ENERGY_LU * (energy - 0.5) / 20))[:, None]  # at once: the leveller's slew would slow it
+        mix *= (10 ** (ENERGY_LU * (energy - 0.5) / 20))[
+            :, None
+        ]  # at once: the leveller's slew would slow it
         self.now += BLOCK
         return self.limiter.process(mix)
 
@@ -210,8 +223,14 @@ class Composer:
             choices = [(d, w) for d, w in r.degrees if d != self.root]
             # moves by a fourth or fifth a little favoured; the last three chords' roots seldom
             # come straight back, so the harmony wanders rather than rocking between two chords
-            weights = np.array([w * (1.4 if (d - self.root) % 7 in (3, 4) else 1.0)
-                                * (0.2 if d in self.recent[-3:] else 1.0) for d, w in choices])
+            weights = np.array(
+                [
+                    w
+                    * (1.4 if (d - self.root) % 7 in (3, 4) else 1.0)
+                    * (0.2 if d in self.recent[-3:] else 1.0)
+                    for d, w in choices
+                ]
+            )
             root = choices[int(rng.choice(len(choices), p=weights / weights.sum()))][0]
         self.root = root
         self.recent.append(root)
@@ -230,7 +249,9 @@ class Composer:
     def _voice_pads(self) -> None:
         r, rng = self.recipe, self.rng
         lo, hi = r.pad_range
-        candidates = [n for n in range(lo, hi + 1) if n % 12 in self.chord[1:] or n % 12 == self.chord[0]]
+        candidates = [
+            n for n in range(lo, hi + 1) if n % 12 in self.chord[1:] or n % 12 == self.chord[0]
+        ]
         previous = sorted(self.pads)
         chosen: set[int] = set()
         # the pad's register wanders slowly (a random walk of its centre), so a chord that
@@ -254,10 +275,14 @@ class Composer:
                 chosen.discard(b)
         bass_pc = self.chord[0]
         third, fifth = self._degree_pc(self.root + 2), self._degree_pc(self.root + 4)
-        if third in self.chord and rng.random() < 0.2:  # an inversion now and then: third or fifth below
+        if (
+            third in self.chord and rng.random() < 0.2
+        ):  # an inversion now and then: third or fifth below
             bass_pc = third if rng.random() < 0.5 else fifth
-        bass = min((n for n in range(r.bass - 6, r.bass + 7) if n % 12 == bass_pc),
-                   key=lambda n: abs(n - (self.bass_note if self.bass_note is not None else r.bass)))
+        bass = min(
+            (n for n in range(r.bass - 6, r.bass + 7) if n % 12 == bass_pc),
+            key=lambda n: abs(n - (self.bass_note if self.bass_note is not None else r.bass)),
+        )
         wanted = {n: PAD_SHARE * r.pad_level * (0.8 if n > 60 else 1.0) for n in chosen}
         wanted[bass] = PAD_SHARE * r.pad_level * 1.1
         self.bass_note = bass
@@ -271,10 +296,15 @@ class Composer:
             if note not in self.pads:
                 f = dsp.midi(note)
                 self.pads[note] = instruments.Pad(
-                    f, amp * (220 / max(f, 110)) ** 0.35, pan=float(rng.uniform(-0.5, 0.5)),
-                    attack=fade if self.chords_played > 1 else 3.0, release=fade,
-                    brightness=r.pad_brightness, morph_period=float(rng.uniform(18, 50)),
-                    morph_phase=float(rng.uniform(0, 2 * np.pi)))
+                    f,
+                    amp * (220 / max(f, 110)) ** 0.35,
+                    pan=float(rng.uniform(-0.5, 0.5)),
+                    attack=fade if self.chords_played > 1 else 3.0,
+                    release=fade,
+                    brightness=r.pad_brightness,
+                    morph_period=float(rng.uniform(18, 50)),
+                    morph_phase=float(rng.uniform(0, 2 * np.pi)),
+                )
 
     def _play_line(self, index: int, state: _LineState, when: float, energy: float) -> None:
         spec, rng = state.spec, self.rng
@@ -284,25 +314,43 @@ class Composer:
         chord_notes = [n for n in range(lo, hi + 1) if n % 12 in self.chord]
         scale_notes = [n for n in range(lo, hi + 1) if n % 12 in self.scale]
         if spec.mode == "bass":
-            note = min((n for n in range(lo, hi + 1) if n % 12 == self.chord[0]), default=None,
-                       key=lambda n: abs(n - (lo + hi) / 2))
+            note = min(
+                (n for n in range(lo, hi + 1) if n % 12 == self.chord[0]),
+                default=None,
+                key=lambda n: abs(n - (lo + hi) / 2),
+            )
             length = float(rng.uniform(*spec.gap))
             if note is not None:
-                self._add(index, when, instruments.note(spec.instrument, dsp.midi(note), 0.5, rng, length),
-                          0.6 * rng.uniform(0.7, 1.0), float(rng.uniform(-0.2, 0.2)))
+                self._add(
+                    index,
+                    when,
+                    instruments.note(spec.instrument, dsp.midi(note), 0.5, rng, length),
+                    0.6 * rng.uniform(0.7, 1.0),
+                    float(rng.uniform(-0.2, 0.2)),
+                )
             state.next_at = when + length * 0.8 * pace
             return
         if spec.mode == "sparkle":
             note = int(rng.choice(chord_notes or scale_notes))
-            self._add(index, when, instruments.note(spec.instrument, dsp.midi(note), 0.6, rng),
-                      float(rng.uniform(0.4, 1.0)), float(rng.uniform(-spec.spread, spec.spread) * 1.6))
+            self._add(
+                index,
+                when,
+                instruments.note(spec.instrument, dsp.midi(note), 0.6, rng),
+                float(rng.uniform(0.4, 1.0)),
+                float(rng.uniform(-spec.spread, spec.spread) * 1.6),
+            )
             state.next_at = when + float(rng.uniform(*spec.gap)) * pace
             return
         if spec.mode == "swell":
             note = int(rng.choice(chord_notes or scale_notes))
             length = float(rng.uniform(4.0, 8.0))
-            self._add(index, when, instruments.note("breath", dsp.midi(note), 0.5, rng, length),
-                      float(rng.uniform(0.5, 1.0)), float(rng.uniform(-0.7, 0.7)))
+            self._add(
+                index,
+                when,
+                instruments.note("breath", dsp.midi(note), 0.5, rng, length),
+                float(rng.uniform(0.5, 1.0)),
+                float(rng.uniform(-0.7, 0.7)),
+            )
             state.next_at = when + float(rng.uniform(*spec.gap)) * pace
             return
         if state.left <= 0:  # a new phrase
@@ -315,7 +363,9 @@ class Composer:
             if state.previous is None or state.previous not in pool:
                 note = pool[int(rng.integers(0, max(1, len(pool) // 2)))] if pool else lo
             else:
-                i = pool.index(state.previous) + (1 if state.rising else -1) * int(rng.choice((1, 1, 2)))
+                i = pool.index(state.previous) + (1 if state.rising else -1) * int(
+                    rng.choice((1, 1, 2))
+                )
                 if not 0 <= i < len(pool):
                     state.rising = not state.rising
                     i = min(max(0, i), len(pool) - 1)
@@ -333,7 +383,9 @@ class Composer:
                 note = scale_notes[j]
                 if j in (0, len(scale_notes) - 1):
                     state.rising = not state.rising
-                if state.left == 1 or note not in pool:  # phrases end on (and steady keeps to) chord tones
+                if (
+                    state.left == 1 or note not in pool
+                ):  # phrases end on (and steady keeps to) chord tones
                     note = min(chord_notes or [note], key=lambda n: abs(n - note))
         state.previous = note
         state.left -= 1
@@ -341,7 +393,9 @@ class Composer:
         velocity = float(rng.uniform(0.45, 1.0)) * (0.7 + 0.3 * energy)
         length = gap * 1.4 + 1.0
         sound = instruments.note(spec.instrument, dsp.midi(note), velocity, rng, length)
-        self._add(index, when, sound, velocity, float(np.clip(rng.normal(0, spec.spread), -0.85, 0.85)))
+        self._add(
+            index, when, sound, velocity, float(np.clip(rng.normal(0, spec.spread), -0.85, 0.85))
+        )
         if state.left <= 0:
             gap += float(rng.uniform(*spec.rest)) * pace
         state.next_at = when + gap

@@ -35,14 +35,16 @@ def wavetable(amplitudes: list[float], stretch: float = 0.0) -> np.ndarray:
     return np.append(table, table[0])
 
 
-def harmonics(f0: float, rolloff: float, brightness: float, limit: float = NYQUIST_GUARD) -> list[float]:
+def harmonics(
+    f0: float, rolloff: float, brightness: float, limit: float = NYQUIST_GUARD
+) -> list[float]:
     """Amplitudes of a soft harmonic spectrum: falling as h^-rolloff, cut smoothly above
     `brightness` Hz."""
     out = []
     h = 1
     while f0 * h < limit and h < 40:
         f = f0 * h
-        out.append(h ** -rolloff / math.sqrt(1.0 + (f / brightness) ** 4))
+        out.append(h**-rolloff / math.sqrt(1.0 + (f / brightness) ** 4))
         h += 1
     return out
 
@@ -83,7 +85,11 @@ class Pad:
         self.tables = np.stack([dark, bright], axis=1)
         self.detune = (-4.0, 0.0, 4.5)  # cents: a slow chorus (a beat every few seconds low down)
         outer = 0.7 if self.freq > 150 else 0.3  # low down a chorus would throb: keep it faint
-        self.voice_gain = (outer, 1.0, outer)  # the outer voices softer: the chorus moves, never pulses
+        self.voice_gain = (
+            outer,
+            1.0,
+            outer,
+        )  # the outer voices softer: the chorus moves, never pulses
         self.phases = [float((self.morph_phase * (k + 1)) % 1.0) for k in range(3)]
         self.age = 0  # frames rendered
         self.released_at: int | None = None
@@ -106,8 +112,12 @@ class Pad:
                 self.done = True
         # two slow cycles in the golden ratio: the filter's movement never comes round again
         p, q = self.morph_period, self.morph_period * 1.618
-        morph = (0.5 + 0.22 * np.sin(2 * np.pi * t / p + self.morph_phase)
-                 + 0.13 * np.sin(2 * np.pi * t / q + 2.7 * self.morph_phase) + 0.3 * tone)
+        morph = (
+            0.5
+            + 0.22 * np.sin(2 * np.pi * t / p + self.morph_phase)
+            + 0.13 * np.sin(2 * np.pi * t / q + 2.7 * self.morph_phase)
+            + 0.3 * tone
+        )
         morph = np.clip(morph, 0.0, 1.0)
         both = np.zeros((n, 2))
         ramp = np.arange(n)
@@ -116,8 +126,11 @@ class Pad:
             both += self.voice_gain[k] * read(self.tables, self.phases[k] + step * ramp)
             self.phases[k] = float((self.phases[k] + step * n) % 1.0)
         mono = both[:, 0] + morph * (both[:, 1] - both[:, 0])
-        swell = (0.8 + 0.12 * np.sin(2 * np.pi * t / (p * 0.77) + 2.1 * self.morph_phase)
-                 + 0.08 * np.sin(2 * np.pi * t / (q * 1.3) + 0.6 * self.morph_phase))
+        swell = (
+            0.8
+            + 0.12 * np.sin(2 * np.pi * t / (p * 0.77) + 2.1 * self.morph_phase)
+            + 0.08 * np.sin(2 * np.pi * t / (q * 1.3) + 0.6 * self.morph_phase)
+        )
         mono *= env * swell * (self.amp / sum(self.voice_gain))
         self.age += n
         left, right = pan_gains(self.pan)
@@ -138,12 +151,17 @@ def _attack_release(n: int, attack: float, tail: float) -> np.ndarray:
     a = min(n, int(attack * SAMPLE_RATE))
     env[:a] = raised(np.arange(a) / max(1, a))
     z = min(n, int(tail * SAMPLE_RATE))
-    env[n - z:] *= raised((z - np.arange(z)) / max(1, z))
+    env[n - z :] *= raised((z - np.arange(z)) / max(1, z))
     return env
 
 
-def _decaying(freq: float, seconds: float, partials: list[tuple[float, float, float]], decay: float,
-              rng: np.random.Generator) -> np.ndarray:
+def _decaying(
+    freq: float,
+    seconds: float,
+    partials: list[tuple[float, float, float]],
+    decay: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     n = int(seconds * SAMPLE_RATE)
     t = np.arange(n) / SAMPLE_RATE
     out = np.zeros(n)
@@ -151,7 +169,11 @@ def _decaying(freq: float, seconds: float, partials: list[tuple[float, float, fl
         f = freq * ratio
         if f > NYQUIST_GUARD:
             continue
-        out += amp * np.exp(-t / (decay * factor)) * np.sin(2 * np.pi * f * t + rng.uniform(0, 2 * np.pi))
+        out += (
+            amp
+            * np.exp(-t / (decay * factor))
+            * np.sin(2 * np.pi * f * t + rng.uniform(0, 2 * np.pi))
+        )
     return out
 
 
@@ -160,8 +182,10 @@ def piano(freq: float, velocity: float, rng: np.random.Generator) -> np.ndarray:
     higher they are; louder notes are brighter."""
     seconds = float(np.clip(7.0 - 0.012 * (freq - 200), 2.5, 7.0))
     stretch = 0.0004
-    partials = [(h * math.sqrt(1 + stretch * h * h), (0.9 / h ** (2.0 - 0.8 * velocity)), 1.0 / h ** 0.7)
-                for h in range(1, 9)]
+    partials = [
+        (h * math.sqrt(1 + stretch * h * h), (0.9 / h ** (2.0 - 0.8 * velocity)), 1.0 / h**0.7)
+        for h in range(1, 9)
+    ]
     x = _decaying(freq, seconds, partials, decay=2.2 * (300 / max(freq, 80)) ** 0.3, rng=rng)
     x += 0.35 * _decaying(freq * 1.0012, seconds, partials[:3], decay=1.8, rng=rng)  # second string
     return x * _attack_release(x.size, 0.012, min(1.0, seconds / 3))
@@ -172,8 +196,10 @@ def pluck(freq: float, velocity: float, rng: np.random.Generator) -> np.ndarray:
     partials gone within a fraction of a second, the fundamental ringing on."""
     seconds = float(np.clip(4.5 - 0.004 * freq, 1.8, 4.5))
     pos = 0.18 + 0.1 * rng.random()  # plucking point: shapes the spectrum like a real string
-    partials = [(h * (1 + 0.0002 * h * h), abs(math.sin(math.pi * h * pos)) / h ** 1.3, 1.0 / h ** 1.2)
-                for h in range(1, 13)]
+    partials = [
+        (h * (1 + 0.0002 * h * h), abs(math.sin(math.pi * h * pos)) / h**1.3, 1.0 / h**1.2)
+        for h in range(1, 13)
+    ]
     x = _decaying(freq, seconds, partials, decay=1.3 * (0.6 + 0.4 * velocity), rng=rng)
     return x * _attack_release(x.size, 0.006, min(0.8, seconds / 3))
 
@@ -198,8 +224,13 @@ def bowed(freq: float, seconds: float, velocity: float, rng: np.random.Generator
 def mallet(freq: float, velocity: float, rng: np.random.Generator) -> np.ndarray:
     """The library's felt mallet (50 to 120 ms attack), a little rounder."""
     partials = [(1.0, 1.0, 1.0), (2.0, 0.22, 0.55), (3.0, 0.06, 0.35), (4.0, 0.025, 0.25)]
-    return dsp.soft_note(freq, rng.uniform(4.0, 6.0), attack=rng.uniform(0.05, 0.12), decay=rng.uniform(1.8, 3.0),
-                         partials=partials)
+    return dsp.soft_note(
+        freq,
+        rng.uniform(4.0, 6.0),
+        attack=rng.uniform(0.05, 0.12),
+        decay=rng.uniform(1.8, 3.0),
+        partials=partials,
+    )
 
 
 def bell(freq: float, velocity: float, rng: np.random.Generator) -> np.ndarray:
@@ -208,13 +239,24 @@ def bell(freq: float, velocity: float, rng: np.random.Generator) -> np.ndarray:
     n = int(seconds * SAMPLE_RATE)
     t = np.arange(n) / SAMPLE_RATE
     out = np.zeros(n)
-    for ratio, amp, decay, beat in ((1.0, 1.0, 2.6, 0.7), (2.71, 0.3, 1.4, 1.2), (5.15, 0.08, 0.6, 1.9)):
+    for ratio, amp, decay, beat in (
+        (1.0, 1.0, 2.6, 0.7),
+        (2.71, 0.3, 1.4, 1.2),
+        (5.15, 0.08, 0.6, 1.9),
+    ):
         f = freq * ratio
         if f > NYQUIST_GUARD:
             continue
         phase = rng.uniform(0, 2 * np.pi)
-        out += amp * np.exp(-t / decay) * (np.sin(2 * np.pi * (f - beat / 4) * t + phase)
-                                           + 0.8 * np.sin(2 * np.pi * (f + beat / 4) * t + phase * 1.3)) / 1.8
+        out += (
+            amp
+            * np.exp(-t / decay)
+            * (
+                np.sin(2 * np.pi * (f - beat / 4) * t + phase)
+                + 0.8 * np.sin(2 * np.pi * (f + beat / 4) * t + phase * 1.3)
+            )
+            / 1.8
+        )
     return out * _attack_release(n, 0.02, 1.5)
 
 
@@ -228,7 +270,9 @@ def breath(freq: float, seconds: float, velocity: float, rng: np.random.Generato
     return 0.5 * shaped * swell * _attack_release(n, 0.3, 0.5)
 
 
-def note(kind: str, freq: float, velocity: float, rng: np.random.Generator, seconds: float = 5.0) -> np.ndarray:
+def note(
+    kind: str, freq: float, velocity: float, rng: np.random.Generator, seconds: float = 5.0
+) -> np.ndarray:
     """One finite note of an instrument, mono, starting and ending at zero."""
     if kind == "piano":
         return piano(freq, velocity, rng)

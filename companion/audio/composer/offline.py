@@ -17,8 +17,15 @@ WRITE = 32768  # frames per write: libvorbis (via libsndfile) crashes on very la
 FADE_SECONDS = 6.0
 
 
-def render_to_file(piece: str, seconds: float, out: Path, seed: int = 0, energy: float = 0.5,
-                   tone: float = 0.0, progress: Callable[[float], None] | None = None) -> None:
+def render_to_file(
+    piece: str,
+    seconds: float,
+    out: Path,
+    seed: int = 0,
+    energy: float = 0.5,
+    tone: float = 0.0,
+    progress: Callable[[float], None] | None = None,
+) -> None:
     """Write `seconds` of `piece` to `out` (.wav, .ogg or .flac), atomically."""
     import soundfile
 
@@ -37,7 +44,9 @@ def render_to_file(piece: str, seconds: float, out: Path, seed: int = 0, energy:
                 x = composer.render(n)
                 fading = np.arange(done, done + n) - (total - fade)
                 if fading[-1] >= 0:
-                    x = x * np.cos(np.pi / 2 * np.clip(fading / max(1, fade), 0, 1))[:, None].astype(np.float32)
+                    x = x * np.cos(np.pi / 2 * np.clip(fading / max(1, fade), 0, 1))[
+                        :, None
+                    ].astype(np.float32)
                 f.write(x)
                 done += n
                 if progress:

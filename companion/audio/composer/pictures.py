@@ -19,7 +19,9 @@ import numpy as np
 from companion.audio.signal import SAMPLE_RATE
 
 LOW, HIGH, RANGE_DB = 40.0, 8000.0, 60.0
-STOPS = np.array([(0, 0, 0), (40, 15, 90), (140, 30, 120), (230, 90, 60), (250, 190, 70), (252, 250, 200)], float)
+STOPS = np.array(
+    [(0, 0, 0), (40, 15, 90), (140, 30, 120), (230, 90, 60), (250, 190, 70), (252, 250, 200)], float
+)
 
 
 def spectrogram(x: np.ndarray, width: int = 900, height: int = 260) -> np.ndarray:
@@ -63,11 +65,20 @@ def write_png(path: Path, rgb: np.ndarray) -> None:
     raw = b"".join(b"\x00" + rgb[y].tobytes() for y in range(height))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

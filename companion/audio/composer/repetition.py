@@ -49,10 +49,12 @@ class Features:
         if whole:
             frames = mono[: whole * FRAME].reshape(whole, FRAME) * np.hanning(FRAME)
             power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
-            bands = np.stack([power[:, self.band == b].sum(axis=1) for b in range(len(_BANDS) - 1)], axis=1)
+            bands = np.stack(
+                [power[:, self.band == b].sum(axis=1) for b in range(len(_BANDS) - 1)], axis=1
+            )
             chroma = np.stack([power[:, self.pitch == p].sum(axis=1) for p in range(12)], axis=1)
             self.rows.append(10 * np.log10(np.concatenate([bands, chroma], axis=1) + 1e-12))
-        self._rest = mono[whole * FRAME:]
+        self._rest = mono[whole * FRAME :]
 
     def matrix(self) -> np.ndarray:
         features = np.concatenate(self.rows) if self.rows else np.zeros((0, len(_BANDS) - 1 + 12))
@@ -81,23 +83,26 @@ def repetition(features: np.ndarray, window: int = WINDOW, centred: bool = True)
     n = features.shape[0] - window + 1
     if n <= window:
         return Repeat(0.0, 0.0, 0.0, 0)
-    energy = np.concatenate([[0.0], np.cumsum(np.sum(features ** 2, axis=1))])
+    energy = np.concatenate([[0.0], np.cumsum(np.sum(features**2, axis=1))])
     totals = np.concatenate([np.zeros((1, features.shape[1])), np.cumsum(features, axis=0)])
-    sums_of_windows = totals[window:window + n] - totals[:n]  # (n, D)
-    squares = energy[window:window + n] - energy[:n]
+    sums_of_windows = totals[window : window + n] - totals[:n]  # (n, D)
+    squares = energy[window : window + n] - energy[:n]
     if centred:
-        squares = squares - np.sum(sums_of_windows ** 2, axis=1) / window
+        squares = squares - np.sum(sums_of_windows**2, axis=1) / window
     norms = np.sqrt(np.maximum(squares, 1e-12))
     best, where = -1.0, (0, 0)
     for lag in range(window, n):
         products = np.einsum("ij,ij->i", features[lag:], features[:-lag])
         sums = np.concatenate([[0.0], np.cumsum(products)])
         count = n - lag  # windows starting at i = lag .. n-1, each against i - lag
-        windowed = sums[window:window + count] - sums[:count]
+        windowed = sums[window : window + count] - sums[:count]
         if centred:
-            windowed = windowed - np.einsum("ij,ij->i", sums_of_windows[lag:lag + count],
-                                            sums_of_windows[:count]) / window
-        similarity = windowed / (norms[lag:lag + count] * norms[:count])
+            windowed = (
+                windowed
+                - np.einsum("ij,ij->i", sums_of_windows[lag : lag + count], sums_of_windows[:count])
+                / window
+            )
+        similarity = windowed / (norms[lag : lag + count] * norms[:count])
         k = int(np.argmax(similarity))
         if similarity[k] > best:
             best, where = float(similarity[k]), (k + lag, k)

@@ -38,7 +38,7 @@ class Convolver:
             total = np.einsum("kbc,kbc->bc", stacked, spectra[: stacked.shape[0]])
             y = np.fft.irfft(total, n=self.size, axis=0)
             result = y[: self.block] + self.overlap[r]
-            self.overlap[r] = y[self.block:].copy()
+            self.overlap[r] = y[self.block :].copy()
             out.append(result)
         return out
 
@@ -55,7 +55,9 @@ class Leveller:
     weighting, gated below -60 LUFS), averaged over about `seconds`, sets a gain that may move
     at most `slew` dB a second, glided sample by sample through each block."""
 
-    def __init__(self, rate: int, block: int, start_db: float, seconds: float = 10.0, slew: float = 1.0) -> None:
+    def __init__(
+        self, rate: int, block: int, start_db: float, seconds: float = 10.0, slew: float = 1.0
+    ) -> None:
         self.rate, self.block = rate, block
         self.weight = np.abs(_k_response(block, rate)) ** 2
         self.alpha = 1.0 - np.exp(-block / rate / seconds)
@@ -109,8 +111,8 @@ class Limiter:
     def process(self, x: np.ndarray) -> np.ndarray:
         r = self.radius
         ext = np.concatenate([self.tail, x])
-        self.tail = ext[-4 * r:].copy()
-        out = ext[2 * r: 2 * r + x.shape[0]]
+        self.tail = ext[-4 * r :].copy()
+        out = ext[2 * r : 2 * r + x.shape[0]]
         peak = np.max(np.abs(ext), axis=1)
         if peak.max() <= self.ceiling:
             return out.copy()
@@ -118,5 +120,5 @@ class Limiter:
         need = np.minimum(1.0, self.ceiling / np.maximum(peak, 1e-12))
         floor = running_min(need, r)
         smooth = np.convolve(floor, self.kernel, mode="same")
-        gain = np.minimum(smooth, floor)[2 * r: 2 * r + x.shape[0]]
+        gain = np.minimum(smooth, floor)[2 * r : 2 * r + x.shape[0]]
         return out * gain[:, None]

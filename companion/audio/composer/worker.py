@@ -33,8 +33,18 @@ class ComposerStopped(RuntimeError):
     """The worker process is gone; str() says why, in plain words."""
 
 
-def _run(piece: str, seed: int, energy: float, tone: float, chunk_frames: int, depth: int,
-         controls: Any, chunks: Any, stop: Any, ring: Any) -> None:
+def _run(
+    piece: str,
+    seed: int,
+    energy: float,
+    tone: float,
+    chunk_frames: int,
+    depth: int,
+    controls: Any,
+    chunks: Any,
+    stop: Any,
+    ring: Any,
+) -> None:
     try:
         import numpy as np
 
@@ -64,15 +74,24 @@ def _run(piece: str, seed: int, energy: float, tone: float, chunk_frames: int, d
             chunks.put(("chunk", index, slot))
             index += 1
     except BaseException as error:  # reported to the parent, which turns it into a health message
-        chunks.put(("error", f"{type(error).__name__}: {error}"[:1000], traceback.format_exc()[-2000:]))
+        chunks.put(
+            ("error", f"{type(error).__name__}: {error}"[:1000], traceback.format_exc()[-2000:])
+        )
 
 
 class ComposerWorker:
     """Start with `start()`; take chunks with `get()`; steer with `set_energy`, `set_tone`,
     `hold`; `close()` when done (safe to call twice)."""
 
-    def __init__(self, piece: str, seed: int = 0, energy: float = 0.5, tone: float = 0.0,
-                 chunk_seconds: float = CHUNK_SECONDS, depth: int = DEPTH) -> None:
+    def __init__(
+        self,
+        piece: str,
+        seed: int = 0,
+        energy: float = 0.5,
+        tone: float = 0.0,
+        chunk_seconds: float = CHUNK_SECONDS,
+        depth: int = DEPTH,
+    ) -> None:
         from companion.audio.composer import BLOCK
 
         self.piece, self.seed = piece, seed
@@ -86,9 +105,22 @@ class ComposerWorker:
         self._stop = context.Event()
         self._ring = context.RawArray("h", (depth + 2) * self.chunk_frames * 2)
         self._process = context.Process(
-            target=_run, name=f"composer-{piece}", daemon=True,
-            args=(piece, seed, energy, tone, self.chunk_frames, depth, self._controls, self._chunks, self._stop,
-                  self._ring))
+            target=_run,
+            name=f"composer-{piece}",
+            daemon=True,
+            args=(
+                piece,
+                seed,
+                energy,
+                tone,
+                self.chunk_frames,
+                depth,
+                self._controls,
+                self._chunks,
+                self._stop,
+                self._ring,
+            ),
+        )
         self.taken = 0
 
     @property
@@ -99,7 +131,7 @@ class ComposerWorker:
     def pid(self) -> int | None:
         return self._process.pid
 
-    def start(self) -> "ComposerWorker":
+    def start(self) -> ComposerWorker:
         self._process.start()
         return self
 
@@ -126,13 +158,15 @@ class ComposerWorker:
                 if not self._process.is_alive():
                     raise ComposerStopped(self._why()) from None
                 if time.monotonic() > deadline:
-                    raise ComposerStopped(f"the music composer ({self.piece}) sent nothing for {timeout:g} s") from None
+                    raise ComposerStopped(
+                        f"the music composer ({self.piece}) sent nothing for {timeout:g} s"
+                    ) from None
                 continue
             if item[0] == "error":
                 raise ComposerStopped(f"the music composer ({self.piece}) failed: {item[1]}")
             self.taken += 1
             size = self.chunk_frames * 4  # bytes of one slot
-            return bytes(memoryview(self._ring).cast("B")[item[2] * size:(item[2] + 1) * size])
+            return bytes(memoryview(self._ring).cast("B")[item[2] * size : (item[2] + 1) * size])
 
     def _why(self) -> str:
         code = self._process.exitcode

@@ -26,10 +26,12 @@ from companion.script.timing import word_count
 
 # About sixty words of the kind of narration sessions have: short sentences, a few commas,
 # one longer pause. (The tests measure a different paragraph.)
-REFERENCE = ("Let your eyes close, or rest them softly on the floor in front of you. Take a slow "
-             "breath in through your nose, and let it go. There is nothing you need to do right "
-             "now... Notice where your body meets the chair. Feel your feet on the ground, heavy "
-             "and warm. With each breath out, let your shoulders soften a little more.")
+REFERENCE = (
+    "Let your eyes close, or rest them softly on the floor in front of you. Take a slow "
+    "breath in through your nose, and let it go. There is nothing you need to do right "
+    "now... Notice where your body meets the chair. Feel your feet on the ground, heavy "
+    "and warm. With each breath out, let your shoulders soften a little more."
+)
 FILE = "calibration.json"
 _lock = threading.Lock()
 # What this process measured, by engine: a measurement, like a loaded model, holds for the
@@ -57,7 +59,9 @@ def speech_seconds(backend, setting: float) -> float:
     result: list = []
     backend.speak([parts], setting, lambda _index, spoken: result.append(spoken))
     if not result or isinstance(result[0], str):
-        raise CalibrationFailed(backend.fatal or (result[0] if result else "the engine gave no sound"))
+        raise CalibrationFailed(
+            backend.fatal or (result[0] if result else "the engine gave no sound")
+        )
     line = assemble(result[0], parts, DEFAULT_RATE, backend.sample_rate, fit=False)
     seconds = spoken_seconds(line, backend.sample_rate) - pause_seconds(parts, DEFAULT_RATE)
     if seconds <= 0:
@@ -72,8 +76,13 @@ def setting_for(backend, engine: str, words_per_minute: int, root: Path) -> floa
     with _lock:
         points = _measured.get(name) or _read(path).get(name)
         if points is None:
-            points = [[probe, round(max(speech_seconds(backend, probe) for _ in range(backend.repeats)), 4)]
-                      for probe in backend.probes]
+            points = [
+                [
+                    probe,
+                    round(max(speech_seconds(backend, probe) for _ in range(backend.repeats)), 4),
+                ]
+                for probe in backend.probes
+            ]
             known = _read(path)
             known[name] = points
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -84,7 +93,9 @@ def setting_for(backend, engine: str, words_per_minute: int, root: Path) -> floa
     x1, x2 = (1 / s1, 1 / s2) if backend.inverse else (s1, s2)
     slope = (t2 - t1) / (x2 - x1)
     parts = clauses(REFERENCE)
-    needed = word_count(REFERENCE) * 60.0 / words_per_minute - pause_seconds(parts, words_per_minute)
+    needed = word_count(REFERENCE) * 60.0 / words_per_minute - pause_seconds(
+        parts, words_per_minute
+    )
     x = (needed - t1) / slope + x1 if slope else x1
     setting = 1 / x if backend.inverse and x > 0 else x
     low, high = backend.limits
@@ -98,5 +109,10 @@ def _read(path: Path) -> dict[str, list[list[float]]]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {k: v for k, v in data.items()
-            if isinstance(v, list) and len(v) == 2 and all(isinstance(p, list) and len(p) == 2 for p in v)}
+    return {
+        k: v
+        for k, v in data.items()
+        if isinstance(v, list)
+        and len(v) == 2
+        and all(isinstance(p, list) and len(p) == 2 for p in v)
+    }

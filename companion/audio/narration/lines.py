@@ -23,7 +23,9 @@ class Line:
 
 def script_lines(script: Script) -> list[Line]:
     lines: list[Line] = []
-    used: set[str] = {s.id for sc in script.scenes for s in sc.steps if isinstance(s, SayStep) and s.id}
+    used: set[str] = {
+        s.id for sc in script.scenes for s in sc.steps if isinstance(s, SayStep) and s.id
+    }
     for scene in script.scenes:
         count = 0
         for step in scene.steps:

@@ -66,13 +66,20 @@ def model_info(model: Path) -> ModelInfo:
         ids = data["phoneme_id_map"]
         if not isinstance(ids, dict) or any(not isinstance(ids.get(mark), list) for mark in "^_$"):
             raise ValueError("its phoneme_id_map lacks the marks ^, _ and $")
-        return ModelInfo(model, model.name.removesuffix(".onnx"), language.lower().replace("_", "-"),
-                         data["espeak"]["voice"], int(data["audio"]["sample_rate"]),
-                         float(inference.get("noise_scale", 0.667)), float(inference.get("noise_w", 0.8)),
-                         float(inference.get("length_scale", 1.0)))
+        return ModelInfo(
+            model,
+            model.name.removesuffix(".onnx"),
+            language.lower().replace("_", "-"),
+            data["espeak"]["voice"],
+            int(data["audio"]["sample_rate"]),
+            float(inference.get("noise_scale", 0.667)),
+            float(inference.get("noise_w", 0.8)),
+            float(inference.get("length_scale", 1.0)),
+        )
     except FileNotFoundError:
-        raise NeuralUnavailable(f"the voice model's settings {config.name} are missing: copy it in "
-                                "beside the model") from None
+        raise NeuralUnavailable(
+            f"the voice model's settings {config.name} are missing: copy it in beside the model"
+        ) from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise NeuralUnavailable(f"{config.name} is not a Piper voice's settings ({exc})") from None
 
@@ -95,10 +102,16 @@ def runtime_version() -> str:
     try:
         found = importlib.util.find_spec("onnxruntime") is not None
         version = metadata.version("onnxruntime") if found else None
-    except (ValueError, ImportError, metadata.PackageNotFoundError):  # ValueError: blocked in sys.modules
+    except (
+        ValueError,
+        ImportError,
+        metadata.PackageNotFoundError,
+    ):  # ValueError: blocked in sys.modules
         version = None
     if version is None:
-        raise NeuralUnavailable("the Python package onnxruntime is missing: pip install onnxruntime")
+        raise NeuralUnavailable(
+            "the Python package onnxruntime is missing: pip install onnxruntime"
+        )
     return version
 
 
@@ -129,8 +142,14 @@ def phonemize(clauses: list[str], espeak_voice: str, program: str = PHONEMIZER) 
 
     def ask(text: str) -> list[str]:
         try:
-            out = subprocess.run([path, "-q", "--ipa", "-v", espeak_voice], input=text, capture_output=True,
-                                 text=True, timeout=30, check=True).stdout
+            out = subprocess.run(
+                [path, "-q", "--ipa", "-v", espeak_voice],
+                input=text,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            ).stdout
         except (OSError, subprocess.SubprocessError) as exc:
             raise NeuralUnavailable(f"{program} did not run ({exc})") from None
         return [line.strip() for line in out.splitlines() if line.strip()]
@@ -154,10 +173,13 @@ class PiperVoice:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         try:
-            self.session: Any = onnxruntime.InferenceSession(str(model), sess_options=options,
-                                                            providers=["CPUExecutionProvider"])
+            self.session: Any = onnxruntime.InferenceSession(
+                str(model), sess_options=options, providers=["CPUExecutionProvider"]
+            )
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types: say which file
-            raise NeuralUnavailable(f"{model.name} is not a voice model onnxruntime can load ({exc})") from None
+            raise NeuralUnavailable(
+                f"{model.name} is not a voice model onnxruntime can load ({exc})"
+            ) from None
         config = json.loads(config_path(model).read_text(encoding="utf-8"))
         self.id_map: dict[str, list[int]] = config["phoneme_id_map"]
         self.speakers = int(config.get("num_speakers", 1))
@@ -176,9 +198,13 @@ class PiperVoice:
         import numpy as np
 
         ids = self.ids(phonemes, close)
-        inputs = {"input": np.array([ids], dtype=np.int64),
-                  "input_lengths": np.array([len(ids)], dtype=np.int64),
-                  "scales": np.array([self.info.noise_scale, length_scale, self.info.noise_w], dtype=np.float32)}
+        inputs = {
+            "input": np.array([ids], dtype=np.int64),
+            "input_lengths": np.array([len(ids)], dtype=np.int64),
+            "scales": np.array(
+                [self.info.noise_scale, length_scale, self.info.noise_w], dtype=np.float32
+            ),
+        }
         if self.speakers > 1:
             inputs["sid"] = np.array([0], dtype=np.int64)
         return np.asarray(self.session.run(None, inputs)[0], dtype=np.float32).reshape(-1)

@@ -39,7 +39,7 @@ def clauses(line: str) -> list[Clause]:
     pieces: list[tuple[str, str]] = []  # (words, break)
     start = 0
     for match in _BREAK.finditer(line):
-        pieces.append((line[start:match.start()], match.group(0).strip()))
+        pieces.append((line[start : match.start()], match.group(0).strip()))
         start = match.end()
     pieces.append((line[start:], ""))
     out: list[tuple[str, str, float]] = []

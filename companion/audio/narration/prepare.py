@@ -45,7 +45,9 @@ class Narration:
     _lengths: dict[Path, float] = field(default_factory=dict)
     _settled: dict[tuple[str, str | None, str | None], Path | None] | None = None
 
-    def path_for(self, text: str, line_id: str | None = None, audio: str | None = None) -> Path | None:
+    def path_for(
+        self, text: str, line_id: str | None = None, audio: str | None = None
+    ) -> Path | None:
         """The file to play for a line: its `audio`, a linked recording, or the cached voice."""
         if self._settled is not None and (text, line_id, audio) in self._settled:
             return self._settled[(text, line_id, audio)]
@@ -58,7 +60,9 @@ class Narration:
         recorded = self.recordings.find(text, line_id)
         return recorded or self.by_text.get(text)
 
-    def seconds_for(self, text: str, line_id: str | None = None, audio: str | None = None) -> float | None:
+    def seconds_for(
+        self, text: str, line_id: str | None = None, audio: str | None = None
+    ) -> float | None:
         """A line's length from its file (None: no sound; never raises)."""
         path = self.path_for(text, line_id, audio)
         if path is None:
@@ -101,12 +105,18 @@ class Narration:
     @property
     def speech_seconds(self) -> float:
         """Total length of every line that has sound."""
-        return sum(self.seconds_for(line.text, line.step_id, line.audio) or 0.0 for line in self.lines)
+        return sum(
+            self.seconds_for(line.text, line.step_id, line.audio) or 0.0 for line in self.lines
+        )
 
     @property
     def missing(self) -> list[Line]:
         """Lines with no sound: they show as captions only."""
-        return [line for line in self.lines if self.path_for(line.text, line.step_id, line.audio) is None]
+        return [
+            line
+            for line in self.lines
+            if self.path_for(line.text, line.step_id, line.audio) is None
+        ]
 
 
 def damaged_or_unknown(path: Path, exc: BaseException) -> str:
@@ -148,30 +158,55 @@ def file_seconds(path: Path) -> float:
     return float(soundfile.info(str(path)).duration)
 
 
-def _look_up(narration: Narration, speaker: Speaker, script: Script,
-              to_speak: list[str]) -> tuple[dict[str, str], set[str]]:
+def _look_up(
+    narration: Narration, speaker: Speaker, script: Script, to_speak: list[str]
+) -> tuple[dict[str, str], set[str]]:
     """Each line's cache key for this speaker and settings, and the keys already whole."""
     assert narration.engine is not None
-    keys = {text: NarrationCache.key(text, speaker.language, speaker.voice, script.voice.rate, narration.engine)
-            for text in to_speak}
+    keys = {
+        text: NarrationCache.key(
+            text, speaker.language, speaker.voice, script.voice.rate, narration.engine
+        )
+        for text in to_speak
+    }
     whole = {key for key in keys.values() if narration.cache.has(key)}  # reads each file: once
     narration.reused = len(to_speak) - sum(1 for key in keys.values() if key not in whole)
     return keys, whole
 
 
-def prepare_narration(script: Script, script_path: Path | str | None = None, *,
-                      cache: NarrationCache | None = None, progress: Progress | None = None,
-                      program: str = PROGRAM, render: bool = True, workers: int | None = None) -> Narration:
+def prepare_narration(
+    script: Script,
+    script_path: Path | str | None = None,
+    *,
+    cache: NarrationCache | None = None,
+    progress: Progress | None = None,
+    program: str = PROGRAM,
+    render: bool = True,
+    workers: int | None = None,
+) -> Narration:
     """Look up every line in the cache and render the missing ones (when `render`)."""
     started = time.perf_counter()
     path = Path(script_path) if script_path is not None else None
-    narration = Narration(script_dir=path.parent if path else Path.cwd(), cache=cache or NarrationCache(),
-                          lines=script_lines(script), recordings=Recordings.load(path))
-    to_speak = sorted({line.text for line in narration.lines
-                       if not line.audio and narration.recordings.find(line.text, line.step_id) is None},
-                      key=len, reverse=True)
-    narration.recorded = sum(1 for line in narration.lines
-                             if line.text not in to_speak and narration.path_for(line.text, line.step_id, line.audio))
+    narration = Narration(
+        script_dir=path.parent if path else Path.cwd(),
+        cache=cache or NarrationCache(),
+        lines=script_lines(script),
+        recordings=Recordings.load(path),
+    )
+    to_speak = sorted(
+        {
+            line.text
+            for line in narration.lines
+            if not line.audio and narration.recordings.find(line.text, line.step_id) is None
+        },
+        key=len,
+        reverse=True,
+    )
+    narration.recorded = sum(
+        1
+        for line in narration.lines
+        if line.text not in to_speak and narration.path_for(line.text, line.step_id, line.audio)
+    )
     if not to_speak:
         narration.settle()
         narration.seconds_taken = time.perf_counter() - started
@@ -187,24 +222,53 @@ def prepare_narration(script: Script, script_path: Path | str | None = None, *,
     keys, whole = _look_up(narration, speaker, script, to_speak)
     missing = [Job(key, text) for text, key in keys.items() if key not in whole]
     if missing and render:
-        report = render_jobs(missing, speaker, script.voice.rate, narration.cache, progress, workers,
-                             engine=narration.engine, program=program)
+        report = render_jobs(
+            missing,
+            speaker,
+            script.voice.rate,
+            narration.cache,
+            progress,
+            workers,
+            engine=narration.engine,
+            program=program,
+        )
         if report.fatal and not report.rendered and speaker.engine == "neural":
             # The neural voice cannot speak here after all (a model onnxruntime cannot load):
             # espeak-ng speaks instead, and the panel's badge says so.
             try:
-                fallback = choose_speaker(script.model_copy(update={"voice": script.voice.model_copy(
-                    update={"engine": "espeak", "model": None})}), narration.script_dir, program)
-                speaker = Speaker(fallback.engine, fallback.voice, fallback.language,
-                                  note=f"{report.fatal}; espeak-ng speaks instead")
+                fallback = choose_speaker(
+                    script.model_copy(
+                        update={
+                            "voice": script.voice.model_copy(
+                                update={"engine": "espeak", "model": None}
+                            )
+                        }
+                    ),
+                    narration.script_dir,
+                    program,
+                )
+                speaker = Speaker(
+                    fallback.engine,
+                    fallback.voice,
+                    fallback.language,
+                    note=f"{report.fatal}; espeak-ng speaks instead",
+                )
                 narration.engine = engine_id(program, speaker)
             except SpeechEngineMissing:
                 pass
             else:
                 keys, whole = _look_up(narration, speaker, script, to_speak)
                 missing = [Job(key, text) for text, key in keys.items() if key not in whole]
-                report = render_jobs(missing, speaker, script.voice.rate, narration.cache, progress, workers,
-                                     engine=narration.engine, program=program)
+                report = render_jobs(
+                    missing,
+                    speaker,
+                    script.voice.rate,
+                    narration.cache,
+                    progress,
+                    workers,
+                    engine=narration.engine,
+                    program=program,
+                )
         narration.rendered = len(report.rendered)
         whole |= set(report.rendered)
         narration.synthesized_seconds = report.synthesized_seconds

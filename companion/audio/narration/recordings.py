@@ -47,8 +47,15 @@ def import_recordings(lines: list[Line], folder: Path, script_path: Path) -> Imp
     import soundfile
 
     report = ImportReport()
-    files = {p.stem.lower(): p for p in sorted(folder.iterdir())
-             if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES} if folder.is_dir() else {}
+    files = (
+        {
+            p.stem.lower(): p
+            for p in sorted(folder.iterdir())
+            if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
+        }
+        if folder.is_dir()
+        else {}
+    )
     entries: list[dict[str, Any]] = []
     used: set[str] = set()
     for line in lines:
@@ -65,13 +72,22 @@ def import_recordings(lines: list[Line], folder: Path, script_path: Path) -> Imp
             report.unreadable[found.name] = str(exc)
             report.unrecorded.append(line.id)
             continue
-        entries.append({"id": line.id, "scene": line.scene, "text": line.text,
-                        "file": _relative(found, script_path.parent), "seconds": round(seconds, 3)})
+        entries.append(
+            {
+                "id": line.id,
+                "scene": line.scene,
+                "text": line.text,
+                "file": _relative(found, script_path.parent),
+                "seconds": round(seconds, 3),
+            }
+        )
         report.linked.append(line.id)
     report.unmatched = [p.name for stem, p in files.items() if stem not in used]
     sidecar = sidecar_path(script_path)
     tmp = sidecar.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"recordings": entries}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.write_text(
+        json.dumps({"recordings": entries}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     os.replace(tmp, sidecar)
     report.sidecar = sidecar
     return report

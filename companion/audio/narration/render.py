@@ -48,8 +48,10 @@ CLAUSE_FLOOR_DB = -40.0  # below the clause's loudest 10 ms: silence (or a faint
 PAUSE_FIT = (0.5, 2.0)  # how far a line's pauses may stretch to keep its rate
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 # The finishing, in the cache key: bump the name when the code changes; the pauses are in it.
-POSTPROCESS = (f"clauses-dualmono-3-{COMMA_PAUSE}-{SENTENCE_PAUSE}-{ELLIPSIS_PAUSE}"
-               f"-{PAUSE_FIT[0]}-{PAUSE_FIT[1]}")
+POSTPROCESS = (
+    f"clauses-dualmono-3-{COMMA_PAUSE}-{SENTENCE_PAUSE}-{ELLIPSIS_PAUSE}"
+    f"-{PAUSE_FIT[0]}-{PAUSE_FIT[1]}"
+)
 
 Progress = Callable[[int, int], None]
 Spoken = list[np.ndarray] | str  # a line's clauses as float samples, or why it failed
@@ -74,9 +76,13 @@ def espeak_version(program: str = PROGRAM) -> str:
     if path is None:
         raise SpeechEngineMissing(f"no speech engine: {INSTALL_HINT}")
     try:
-        banner = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=20).stdout
+        banner = subprocess.run(
+            [path, "--version"], capture_output=True, text=True, timeout=20
+        ).stdout
     except (OSError, subprocess.SubprocessError) as exc:
-        raise SpeechEngineMissing(f"the speech engine does not run ({exc}): {INSTALL_HINT}") from None
+        raise SpeechEngineMissing(
+            f"the speech engine does not run ({exc}): {INSTALL_HINT}"
+        ) from None
     version = re.search(r"(\d+\.\d+(?:\.\d+)?)", banner)
     return version.group(1) if version else "unknown"
 
@@ -87,18 +93,25 @@ def engine_id(program: str = PROGRAM, speaker: Speaker | None = None) -> str:
     if speaker is not None and speaker.engine == "neural" and speaker.model is not None:
         from companion.audio.narration import neural
 
-        return (f"piper-onnx-{neural.model_digest(speaker.model)}/onnxruntime-{neural.runtime_version()}"
-                f"/espeak-ng-{espeak_version(program)}/{POSTPROCESS}")
+        return (
+            f"piper-onnx-{neural.model_digest(speaker.model)}/onnxruntime-{neural.runtime_version()}"
+            f"/espeak-ng-{espeak_version(program)}/{POSTPROCESS}"
+        )
     try:
         pyttsx3_version = metadata.version("pyttsx3")
     except metadata.PackageNotFoundError:
-        raise SpeechEngineMissing("the Python package pyttsx3 is missing: pip install pyttsx3") from None
+        raise SpeechEngineMissing(
+            "the Python package pyttsx3 is missing: pip install pyttsx3"
+        ) from None
     return f"pyttsx3-{pyttsx3_version}/espeak-ng-{espeak_version(program)}/{POSTPROCESS}"
 
 
 # --- finishing: clauses joined with pauses, the line levelled ---------------------------------
 
-def loud_span(x: np.ndarray, rate: int, floor_db: float = CLAUSE_FLOOR_DB) -> tuple[int, int] | None:
+
+def loud_span(
+    x: np.ndarray, rate: int, floor_db: float = CLAUSE_FLOOR_DB
+) -> tuple[int, int] | None:
     """The first and last sample of sound: 10 ms windows whose RMS is within `floor_db` of
     the loudest window (a neural voice's faint breath before a clause is not its sound)."""
     x = np.asarray(x, dtype=np.float64).reshape(-1)
@@ -126,12 +139,17 @@ def trim_clause(x: np.ndarray, rate: int) -> np.ndarray:
     if edge:
         ramp = 0.5 - 0.5 * np.cos(np.linspace(0, np.pi, edge))
         x[:edge] *= ramp
-        x[x.size - edge:] *= ramp[::-1]
+        x[x.size - edge :] *= ramp[::-1]
     return x
 
 
-def assemble(spoken: Sequence[np.ndarray], parts: Sequence[Clause], words_per_minute: int, rate: int,
-             fit: bool = True) -> np.ndarray:
+def assemble(
+    spoken: Sequence[np.ndarray],
+    parts: Sequence[Clause],
+    words_per_minute: int,
+    rate: int,
+    fit: bool = True,
+) -> np.ndarray:
     """The line: each clause trimmed, then the pause after it. The engine's setting gives
     the pace of the words (calibrate.py); the pauses, being ours, are then fitted so the line
     as heard has `words_per_minute` (`fit`), each kept within PAUSE_FIT of its usual length
@@ -155,11 +173,14 @@ def assemble(spoken: Sequence[np.ndarray], parts: Sequence[Clause], words_per_mi
 def level_line(samples: np.ndarray, rate: int) -> bytes:
     """16-bit PCM at the narration target as the patient hears it: a mono line is played on
     both channels, which measures 3.01 dB louder than the file alone (dual-mono)."""
-    levelled = limit_to(samples, rate, dual_mono_target(TARGETS["narration"]), 10 ** (NARRATION_PEAK_DBFS / 20))
+    levelled = limit_to(
+        samples, rate, dual_mono_target(TARGETS["narration"]), 10 ** (NARRATION_PEAK_DBFS / 20)
+    )
     return np.clip(np.round(levelled * 32767), -32768, 32767).astype("<i2").tobytes()
 
 
 # --- the engines -----------------------------------------------------------------------------
+
 
 class Backend:
     """Speaks lines clause by clause at a setting (the neural length scale, espeak-ng's rate)."""
@@ -175,13 +196,17 @@ class Backend:
     inverse: bool = False
     limits: tuple[float, float] = (0.0, float("inf"))
 
-    def speak(self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]) -> None:
+    def speak(
+        self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]
+    ) -> None:
         """Speak every line; `done(index, clauses or why)` as each line is ready."""
         raise NotImplementedError
 
 
 class NeuralBackend(Backend):
-    def __init__(self, speaker: Speaker, program: str = PROGRAM, workers: int | None = None) -> None:
+    def __init__(
+        self, speaker: Speaker, program: str = PROGRAM, workers: int | None = None
+    ) -> None:
         from companion.audio.narration import neural
 
         self.workers = max(1, workers or 2)
@@ -194,14 +219,20 @@ class NeuralBackend(Backend):
     probes = (1.4, 2.2)  # length scales: about 140 and 90 words a minute as heard
     limits = (0.3, 3.0)
 
-    def speak(self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]) -> None:
+    def speak(
+        self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]
+    ) -> None:
         from companion.audio.narration import neural
 
         def one(index: int) -> None:
             parts = lines[index]
             try:
-                phonemes = neural.phonemize([c.text for c in parts], self.espeak_voice, self.program)
-                done(index, [self.voice.speak(p, c.close, setting) for p, c in zip(phonemes, parts)])
+                phonemes = neural.phonemize(
+                    [c.text for c in parts], self.espeak_voice, self.program
+                )
+                done(
+                    index, [self.voice.speak(p, c.close, setting) for p, c in zip(phonemes, parts)]
+                )
             except neural.NeuralUnavailable as exc:
                 self.fatal = str(exc)
                 done(index, str(exc))
@@ -212,8 +243,12 @@ class NeuralBackend(Backend):
         # faster than one line on two threads, and one line is phonemised (a child process)
         # while another is spoken.
         n = min(self.workers, len(lines))
-        threads = [threading.Thread(target=lambda k=k: [one(i) for i in range(k, len(lines), n)], daemon=True)
-                   for k in range(n)]
+        threads = [
+            threading.Thread(
+                target=lambda k=k: [one(i) for i in range(k, len(lines), n)], daemon=True
+            )
+            for k in range(n)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -229,9 +264,15 @@ class EspeakBackend(Backend):
     inverse = True
     limits = (80.0, 450.0)
 
-    def speak(self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]) -> None:
-        items = [(i, k, clause.text) for i, parts in enumerate(lines) for k, clause in enumerate(parts)]
-        got: dict[int, list[np.ndarray | None]] = {i: [None] * len(parts) for i, parts in enumerate(lines)}
+    def speak(
+        self, lines: list[list[Clause]], setting: float, done: Callable[[int, Spoken], None]
+    ) -> None:
+        items = [
+            (i, k, clause.text) for i, parts in enumerate(lines) for k, clause in enumerate(parts)
+        ]
+        got: dict[int, list[np.ndarray | None]] = {
+            i: [None] * len(parts) for i, parts in enumerate(lines)
+        }
         position = {n: (i, k) for n, (i, k, _) in enumerate(items)}
         failed: set[int] = set()
 
@@ -246,7 +287,9 @@ class EspeakBackend(Backend):
             try:
                 with wave.open(str(path), "rb") as w:
                     self.sample_rate = w.getframerate()
-                    got[line][k] = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2") / 32768.0
+                    got[line][k] = (
+                        np.frombuffer(w.readframes(w.getnframes()), dtype="<i2") / 32768.0
+                    )
             except (OSError, wave.Error, EOFError) as exc:
                 failed.add(line)
                 done(line, f"could not read the engine's output: {exc}")
@@ -254,12 +297,19 @@ class EspeakBackend(Backend):
             if all(a is not None for a in got[line]):
                 done(line, [a for a in got[line] if a is not None])
 
-        self.fatal = _run_children([text for _, _, text in items], self.voice, int(round(setting)), self.cache,
-                                   clause_done, self.workers)
+        self.fatal = _run_children(
+            [text for _, _, text in items],
+            self.voice,
+            int(round(setting)),
+            self.cache,
+            clause_done,
+            self.workers,
+        )
 
 
-def backend_for(speaker: Speaker, cache: NarrationCache, workers: int | None = None,
-                program: str = PROGRAM) -> Backend:
+def backend_for(
+    speaker: Speaker, cache: NarrationCache, workers: int | None = None, program: str = PROGRAM
+) -> Backend:
     if speaker.engine == "neural":
         return NeuralBackend(speaker, program, workers)
     return EspeakBackend(speaker, cache, workers)
@@ -267,9 +317,18 @@ def backend_for(speaker: Speaker, cache: NarrationCache, workers: int | None = N
 
 # --- rendering jobs into the cache -----------------------------------------------------------
 
-def render_jobs(jobs: list[Job], speaker: Speaker, words_per_minute: int, cache: NarrationCache,
-                progress: Progress | None = None, workers: int | None = None, *,
-                engine: str | None = None, program: str = PROGRAM) -> RenderReport:
+
+def render_jobs(
+    jobs: list[Job],
+    speaker: Speaker,
+    words_per_minute: int,
+    cache: NarrationCache,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    *,
+    engine: str | None = None,
+    program: str = PROGRAM,
+) -> RenderReport:
     """Render `jobs` into the cache. Never raises for engine trouble: it is in the report."""
     from companion.audio.narration import calibrate, neural
 
@@ -280,7 +339,9 @@ def render_jobs(jobs: list[Job], speaker: Speaker, words_per_minute: int, cache:
         cache.root.mkdir(parents=True, exist_ok=True)
         sweep_raw(cache.root)
         backend = backend_for(speaker, cache, workers, program)
-        setting = calibrate.setting_for(backend, engine or engine_id(program, speaker), words_per_minute, cache.root)
+        setting = calibrate.setting_for(
+            backend, engine or engine_id(program, speaker), words_per_minute, cache.root
+        )
     except (neural.NeuralUnavailable, SpeechEngineMissing, calibrate.CalibrationFailed) as exc:
         report.fatal = str(exc)
         return report
@@ -321,17 +382,34 @@ def render_jobs(jobs: list[Job], speaker: Speaker, words_per_minute: int, cache:
 
 # --- espeak-ng's child processes ---------------------------------------------------------------
 
+
 class _Child:
-    def __init__(self, index: int, jobs: list[tuple[int, str, Path]], voice: str | None, rate: int,
-                 inbox: queue.Queue[tuple[int, dict]]) -> None:
+    def __init__(
+        self,
+        index: int,
+        jobs: list[tuple[int, str, Path]],
+        voice: str | None,
+        rate: int,
+        inbox: queue.Queue[tuple[int, dict]],
+    ) -> None:
         self.index, self.pending = index, {n: (text, path) for n, text, path in jobs}
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])
+        )
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "companion.audio.narration.worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-        request = {"voice": voice, "rate": rate,
-                   "jobs": [{"id": n, "text": text, "path": str(path)} for n, text, path in jobs]}
+            [sys.executable, "-m", "companion.audio.narration.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            text=True,
+        )
+        request = {
+            "voice": voice,
+            "rate": rate,
+            "jobs": [{"id": n, "text": text, "path": str(path)} for n, text, path in jobs],
+        }
         assert self.proc.stdin is not None
         self.proc.stdin.write(json.dumps(request))
         self.proc.stdin.close()
@@ -353,8 +431,14 @@ class _Child:
         self.proc.wait()
 
 
-def _run_children(texts: list[str], voice: str | None, rate: int, cache: NarrationCache,
-                  done: Callable[[int, Path | None, str | None], None], workers: int | None) -> str | None:
+def _run_children(
+    texts: list[str],
+    voice: str | None,
+    rate: int,
+    cache: NarrationCache,
+    done: Callable[[int, Path | None, str | None], None],
+    workers: int | None,
+) -> str | None:
     """Speak each text to a WAV in a raw-* folder of the cache; `done(n, path or None, why)`
     for each while the folder exists. Returns a fatal message, or None."""
     if not texts:

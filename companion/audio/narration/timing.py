@@ -28,5 +28,7 @@ class SoundTiming:
             seconds = self.library.seconds("chime", name)
             if seconds is None and self.library.chime(name).is_file():
                 seconds = file_seconds(self.library.chime(name))
-            self._chimes[name] = seconds if seconds is not None else self._estimate.chime_seconds(name)
+            self._chimes[name] = (
+                seconds if seconds is not None else self._estimate.chime_seconds(name)
+            )
         return self._chimes[name]

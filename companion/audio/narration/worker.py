@@ -36,8 +36,10 @@ def main() -> int:
         engine.setProperty("rate", int(request["rate"]))
         engine.setProperty("volume", 1.0)
     except Exception as exc:  # noqa: BLE001 - any engine failure is reported to the parent
-        send(fatal=f"espeak-ng could not start ({exc}): install espeak-ng "
-                   "(Debian/Ubuntu: sudo apt-get install espeak-ng)")
+        send(
+            fatal=f"espeak-ng could not start ({exc}): install espeak-ng "
+            "(Debian/Ubuntu: sudo apt-get install espeak-ng)"
+        )
         return 1
     from pyttsx3.drivers import _espeak
 
@@ -64,7 +66,9 @@ def main() -> int:
         if best and os.path.exists(job["path"] + ".best") and not os.path.exists(job["path"]):
             os.replace(job["path"] + ".best", job["path"])
         if best and os.path.exists(job["path"]):
-            send(id=job["id"], ok=True, seconds=best, whole=error != "the engine cut the line short")
+            send(
+                id=job["id"], ok=True, seconds=best, whole=error != "the engine cut the line short"
+            )
         else:
             send(id=job["id"], ok=False, error=error)
     return 0

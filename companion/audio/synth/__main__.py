@@ -13,7 +13,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make-library", description=__doc__)
     parser.add_argument("--force", action="store_true", help="make it even when it is up to date")
     parser.add_argument("--quiet", action="store_true", help="print only problems")
-    parser.add_argument("--root", type=Path, default=lib.ROOT, help="where to write (default: audio/)")
+    parser.add_argument(
+        "--root", type=Path, default=lib.ROOT, help="where to write (default: audio/)"
+    )
     args = parser.parse_args(argv)
     library = lib.Library(args.root)
     problem = library.problem()

@@ -4,7 +4,7 @@ Everything is kept below about 8 kHz and softened: these play for an hour at a t
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -35,8 +35,9 @@ def waves(rng: np.random.Generator) -> np.ndarray:
             strength = rng.uniform(0.7, 1.0)
             peak = start + rise + offset
             rel = (t - peak + SECONDS / 2) % SECONDS - SECONDS / 2
-            shape_env = np.where(rel < 0, np.exp(-0.5 * (rel / (rise / 2.2)) ** 2),
-                                 np.exp(-rel / (fall / 2.5)))
+            shape_env = np.where(
+                rel < 0, np.exp(-0.5 * (rel / (rise / 2.2)) ** 2), np.exp(-rel / (fall / 2.5))
+            )
             envelope += strength * shape_env
             pans += strength * shape_env * rng.uniform(-0.5, 0.5)
         pan = np.clip(pans / np.maximum(envelope, 1e-6), -0.6, 0.6)
@@ -52,7 +53,7 @@ def forest(rng: np.random.Generator) -> np.ndarray:
     loop = dsp.Loop(SECONDS)
     gust = np.clip(1.0 + 0.3 * loop.smooth_random(rng, 6.0), 0.4, None)
     leaves = loop.noise(rng, lambda f: dsp.bandpass(700, 5000, 2)(f) * dsp.pink(f), correlation=0.2)
-    leaves *= (gust ** 1.2)[:, None] * (1.0 + 0.2 * loop.smooth_random(rng, 0.25))[:, None]
+    leaves *= (gust**1.2)[:, None] * (1.0 + 0.2 * loop.smooth_random(rng, 0.25))[:, None]
     air = loop.noise(rng, lambda f: dsp.bandpass(60, 500, 2)(f) * dsp.brown(f), correlation=0.5)
     loop.time += 0.35 * leaves + 0.5 * air * gust[:, None]
     ir = dsp.reverb_ir(rng, 2.5, decay_low=1.8, decay_high=0.9, brightness=4000)
@@ -66,11 +67,13 @@ def forest(rng: np.random.Generator) -> np.ndarray:
         when += rng.uniform(2.5, 9.0)
     wet_birds = dsp.oneshot_reverb(birds.time, ir, wet=0.6)
     loop.time += wet_birds[: loop.frames]
-    loop.time[: wet_birds.shape[0] - loop.frames] += wet_birds[loop.frames:]
+    loop.time[: wet_birds.shape[0] - loop.frames] += wet_birds[loop.frames :]
     return dsp.spectral_filter(loop.time, loop.rate, dsp.lowpass(6000, 2))
 
 
-def _glide(rng: np.random.Generator, f0: float, f1: float, seconds: float, harmonic: float = 0.08) -> np.ndarray:
+def _glide(
+    rng: np.random.Generator, f0: float, f1: float, seconds: float, harmonic: float = 0.08
+) -> np.ndarray:
     n = int(seconds * dsp.SAMPLE_RATE)
     x = np.linspace(0, 1, n)
     freq = f0 + (f1 - f0) * dsp.smoothstep(x)
@@ -98,8 +101,11 @@ def _trill(rng: np.random.Generator) -> np.ndarray:
 
 def _coo(rng: np.random.Generator) -> np.ndarray:
     f = rng.uniform(480, 620)
-    parts = [_glide(rng, f, f * 1.06, 0.45, harmonic=0.15), np.zeros(int(0.15 * dsp.SAMPLE_RATE)),
-             _glide(rng, f * 1.04, f * 0.92, 0.7, harmonic=0.15)]
+    parts = [
+        _glide(rng, f, f * 1.06, 0.45, harmonic=0.15),
+        np.zeros(int(0.15 * dsp.SAMPLE_RATE)),
+        _glide(rng, f * 1.04, f * 0.92, 0.7, harmonic=0.15),
+    ]
     return 1.4 * np.concatenate(parts)
 
 
@@ -128,7 +134,11 @@ def rain(rng: np.random.Generator) -> np.ndarray:
         f = rng.uniform(700, 1300)
         n = int(0.09 * loop.rate)
         tk = np.arange(n) / loop.rate
-        plink = np.sin(2 * np.pi * f * (1 + 2.5 * tk) * tk) * np.exp(-tk / 0.02) * dsp.smoothstep(tk / 0.002)
+        plink = (
+            np.sin(2 * np.pi * f * (1 + 2.5 * tk) * tk)
+            * np.exp(-tk / 0.02)
+            * dsp.smoothstep(tk / 0.002)
+        )
         loop.add_event(when, 0.08 * rng.uniform(0.3, 1.0) * plink, rng.uniform(-0.8, 0.8))
         when += rng.exponential(0.7)
     return dsp.spectral_filter(loop.time, loop.rate, dsp.lowpass(5500, 2))
@@ -138,9 +148,15 @@ def night(rng: np.random.Generator) -> np.ndarray:
     """A warm night: crickets at a distance, still air, an owl far off now and then."""
     loop = dsp.Loop(SECONDS)
     t = loop.times()
-    air = loop.noise(rng, lambda f: dsp.bandpass(70, 400, 2)(f) * dsp.brown(f), correlation=0.6)  # still air, no rumble
+    air = loop.noise(
+        rng, lambda f: dsp.bandpass(70, 400, 2)(f) * dsp.brown(f), correlation=0.6
+    )  # still air, no rumble
     loop.time += 0.4 * air
-    for carrier, rate, pulses, pan in ((3300, 0.72, 3, -0.6), (3650, 0.95, 4, 0.55), (3050, 1.3, 2, 0.05)):
+    for carrier, rate, pulses, pan in (
+        (3300, 0.72, 3, -0.6),
+        (3650, 0.95, 4, 0.55),
+        (3050, 1.3, 2, 0.05),
+    ):
         chirp_period = loop.seconds / round(loop.seconds * rate)  # whole chirps per loop
         phase = (t / chirp_period) % 1.0
         pulse_len = 0.035 / chirp_period
@@ -150,19 +166,26 @@ def night(rng: np.random.Generator) -> np.ndarray:
             x = (phase - start) / pulse_len
             gate += np.where((x >= 0) & (x < 1), np.sin(np.pi * np.clip(x, 0, 1)) ** 2, 0.0)
         chorus = np.clip(0.6 + 0.5 * loop.smooth_random(rng, 15.0), 0.0, None)
-        cricket = gate * chorus * np.sin(2 * np.pi * round(carrier * loop.seconds) / loop.seconds * t)
+        cricket = (
+            gate * chorus * np.sin(2 * np.pi * round(carrier * loop.seconds) / loop.seconds * t)
+        )
         angle = (pan + 1) * np.pi / 4
         loop.time += 0.05 * np.outer(cricket, [np.cos(angle), np.sin(angle)])
     ir = dsp.reverb_ir(rng, 4.0, decay_low=3.0, decay_high=1.2, brightness=2500)
     owls = dsp.Loop(SECONDS)
     for when in (rng.uniform(10, 20), rng.uniform(55, 70)):
         f = rng.uniform(360, 420)
-        hoot = np.concatenate([_glide(rng, f * 1.03, f, 0.35, 0.1), np.zeros(int(0.35 * loop.rate)),
-                               _glide(rng, f * 1.05, f * 0.95, 0.6, 0.1)])
+        hoot = np.concatenate(
+            [
+                _glide(rng, f * 1.03, f, 0.35, 0.1),
+                np.zeros(int(0.35 * loop.rate)),
+                _glide(rng, f * 1.05, f * 0.95, 0.6, 0.1),
+            ]
+        )
         owls.add_event(when, 0.15 * hoot, rng.uniform(-0.5, 0.5))
     wet = dsp.oneshot_reverb(owls.time, ir, wet=0.9, dry=0.4)
     loop.time += wet[: loop.frames]
-    loop.time[: wet.shape[0] - loop.frames] += wet[loop.frames:]
+    loop.time[: wet.shape[0] - loop.frames] += wet[loop.frames :]
     out = dsp.spectral_filter(loop.time, loop.rate, dsp.lowpass(5000, 2))
     return out
 
@@ -172,9 +195,17 @@ def wind(rng: np.random.Generator) -> np.ndarray:
     loop = dsp.Loop(SECONDS)
     gust = np.clip(0.8 + 0.3 * loop.smooth_random(rng, 7.0), 0.3, None)
     out = np.zeros((loop.frames, 2))
-    for low, high, weight, power in ((60, 300, 1.0, 1.0), (250, 900, 0.6, 1.4), (800, 2400, 0.3, 1.9)):
-        band = loop.noise(rng, lambda f, lo=low, hi=high: dsp.bandpass(lo, hi, 2)(f) * dsp.pink(f), correlation=0.5)
-        out += weight * band * (gust ** power)[:, None]
+    for low, high, weight, power in (
+        (60, 300, 1.0, 1.0),
+        (250, 900, 0.6, 1.4),
+        (800, 2400, 0.3, 1.9),
+    ):
+        band = loop.noise(
+            rng,
+            lambda f, lo=low, hi=high: dsp.bandpass(lo, hi, 2)(f) * dsp.pink(f),
+            correlation=0.5,
+        )
+        out += weight * band * (gust**power)[:, None]
     whistle = loop.noise(rng, lambda f: np.exp(-0.5 * ((f - 620) / 35) ** 2), correlation=0.7)
     out += 0.05 * whistle * (np.clip(gust - 1.0, 0, None) ** 2)[:, None]
     return dsp.spectral_filter(out, loop.rate, dsp.lowpass(5000, 2))
@@ -195,13 +226,22 @@ def stream(rng: np.random.Generator) -> np.ndarray:
         n = int(dur * 3 * loop.rate)
         tk = np.arange(n) / loop.rate
         freq = f0 * (1 + tk / dur * 0.6)
-        bubble = np.sin(2 * np.pi * np.cumsum(freq) / loop.rate) * np.exp(-tk / dur) * dsp.smoothstep(tk / 0.002)
+        bubble = (
+            np.sin(2 * np.pi * np.cumsum(freq) / loop.rate)
+            * np.exp(-tk / dur)
+            * dsp.smoothstep(tk / 0.002)
+        )
         loop.add_event(when, 0.05 * rng.lognormal(-0.5, 0.5) * bubble, rng.uniform(-0.7, 0.7))
     return dsp.spectral_filter(loop.time, loop.rate, dsp.lowpass(6000, 2))
 
 
 AMBIENCES: dict[str, Callable[[np.random.Generator], np.ndarray]] = {
-    "waves": waves, "forest": forest, "rain": rain, "night": night, "wind": wind, "stream": stream,
+    "waves": waves,
+    "forest": forest,
+    "rain": rain,
+    "night": night,
+    "wind": wind,
+    "stream": stream,
 }
 SEEDS = {"waves": 101, "forest": 103, "rain": 107, "night": 109, "wind": 113, "stream": 127}
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,9 @@ def _normalise(audio: np.ndarray, target: float) -> np.ndarray:
     out = audio * gain
     peak = db(true_peak(out))
     if peak > lib.PEAK_CEILING_DBTP:
-        raise RuntimeError(f"true peak {peak:.1f} dBTP over {lib.PEAK_CEILING_DBTP} at {target} LUFS")
+        raise RuntimeError(
+            f"true peak {peak:.1f} dBTP over {lib.PEAK_CEILING_DBTP} at {target} LUFS"
+        )
     return out
 
 
@@ -51,9 +54,11 @@ def _write(path: Path, audio: np.ndarray, pad: int) -> None:
         audio = np.concatenate([audio[-pad:], audio, audio[:pad]])
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp.ogg")
-    with soundfile.SoundFile(tmp, "w", SAMPLE_RATE, audio.shape[1], format="OGG", subtype="VORBIS") as out:
+    with soundfile.SoundFile(
+        tmp, "w", SAMPLE_RATE, audio.shape[1], format="OGG", subtype="VORBIS"
+    ) as out:
         for start in range(0, audio.shape[0], WRITE_BLOCK):
-            out.write(audio[start:start + WRITE_BLOCK].astype(np.float32))
+            out.write(audio[start : start + WRITE_BLOCK].astype(np.float32))
     os.replace(tmp, path)
 
 
@@ -67,28 +72,39 @@ def make_sound(root: str, kind: str, name: str) -> list[dict[str, Any]]:
         path = Path(root) / relpath
         _write(path, _normalise(audio, spec.target), lib.LOOP_PAD if spec.loops else 0)
         decoded, rate = library.read(relpath)
-        entries.append({
-            "kind": spec.kind, "name": spec.name, "role": spec.role, "file": relpath,
-            "seconds": round(decoded.shape[0] / rate, 3), "loop": spec.loops,
-            "target_lufs": spec.target,
-            "loudness_lufs": round(integrated_loudness(decoded, rate), 2),
-            "true_peak_dbtp": round(db(true_peak(decoded)), 2),
-        })
+        entries.append(
+            {
+                "kind": spec.kind,
+                "name": spec.name,
+                "role": spec.role,
+                "file": relpath,
+                "seconds": round(decoded.shape[0] / rate, 3),
+                "loop": spec.loops,
+                "target_lufs": spec.target,
+                "loudness_lufs": round(integrated_loudness(decoded, rate), 2),
+                "true_peak_dbtp": round(db(true_peak(decoded)), 2),
+            }
+        )
     return entries
 
 
-def build_library(root: Path = lib.ROOT, progress: Callable[[str], None] | None = None,
-                  workers: int | None = None) -> dict[str, Any]:
+def build_library(
+    root: Path = lib.ROOT, progress: Callable[[str], None] | None = None, workers: int | None = None
+) -> dict[str, Any]:
     """Make every file and the manifest. Callers hold `building(root)`."""
     root.mkdir(parents=True, exist_ok=True)
     (root / lib.MANIFEST).unlink(missing_ok=True)  # no manifest until every file is made
-    jobs = sorted({(f.kind, f.name) for f in lib.expected_files()},
-                  key=lambda job: (job[0] != "music", job[0] != "ambience", job))  # longest first
+    jobs = sorted(
+        {(f.kind, f.name) for f in lib.expected_files()},
+        key=lambda job: (job[0] != "music", job[0] != "ambience", job),
+    )  # longest first
     started = time.perf_counter()
     entries: list[dict[str, Any]] = []
     workers = workers or min(2, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(make_sound, str(root), kind, name): (kind, name) for kind, name in jobs}
+        futures = {
+            pool.submit(make_sound, str(root), kind, name): (kind, name) for kind, name in jobs
+        }
         for done, future in enumerate(futures, 1):
             entries += future.result()
             kind, name = futures[future]
@@ -96,8 +112,13 @@ def build_library(root: Path = lib.ROOT, progress: Callable[[str], None] | None 
                 progress(f"[{done}/{len(jobs)}] {kind} {name}")
     order = {f.relpath: i for i, f in enumerate(lib.expected_files())}
     entries.sort(key=lambda e: order[e["file"]])
-    manifest = {"format": lib.FORMAT, "source": lib.source_digest(), "sample_rate": SAMPLE_RATE,
-                "seconds_to_make": round(time.perf_counter() - started, 1), "files": entries}
+    manifest = {
+        "format": lib.FORMAT,
+        "source": lib.source_digest(),
+        "sample_rate": SAMPLE_RATE,
+        "seconds_to_make": round(time.perf_counter() - started, 1),
+        "files": entries,
+    }
     tmp = root / (lib.MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, root / lib.MANIFEST)
@@ -112,7 +133,7 @@ class building:
         self.path = Path(root) / ".making"
         self._handle: Any = None
 
-    def __enter__(self) -> "building":
+    def __enter__(self) -> building:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._handle = open(self.path, "w")
         try:

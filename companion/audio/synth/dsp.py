@@ -51,15 +51,23 @@ class Loop:
         return np.sin(2 * np.pi * self.cycles(period) * t / self.seconds + phase)
 
     # --- sustained partials, placed straight into the spectrum --------------------------
-    def envelope_coefficients(self, envelope: np.ndarray, width: int = 240) -> tuple[np.ndarray, np.ndarray]:
+    def envelope_coefficients(
+        self, envelope: np.ndarray, width: int = 240
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Fourier coefficients of a slow periodic envelope (sampled on env_times) for
         offsets -width..width bins around a partial."""
         coeffs = np.fft.fft(envelope) / envelope.size
         offsets = np.arange(-width, width + 1)
         return offsets, coeffs[offsets % envelope.size]
 
-    def add_partial(self, freq: float, amp: float, phase: float, pan: float,
-                    envelope: tuple[np.ndarray, np.ndarray]) -> None:
+    def add_partial(
+        self,
+        freq: float,
+        amp: float,
+        phase: float,
+        pan: float,
+        envelope: tuple[np.ndarray, np.ndarray],
+    ) -> None:
         """Add amp*env(t)*cos(2 pi f t + phase), panned (-1 left .. 1 right, equal power)."""
         k = int(round(freq * self.seconds))
         offsets, coeffs = envelope
@@ -71,8 +79,9 @@ class Loop:
         self.spectrum[1, k + offsets] += placed * np.sin(angle)
 
     # --- events (notes, drops, calls), added in time and wrapped round the loop --------
-    def add_event(self, start: float, samples: np.ndarray, pan: float = 0.0,
-                  stereo: np.ndarray | None = None) -> None:
+    def add_event(
+        self, start: float, samples: np.ndarray, pan: float = 0.0, stereo: np.ndarray | None = None
+    ) -> None:
         """Add a mono event (panned) or a (n, 2) stereo one at `start` seconds, wrapping."""
         begin = int(round(start * self.rate)) % self.frames
         if stereo is None:
@@ -80,12 +89,14 @@ class Loop:
             stereo = np.outer(samples, [np.cos(angle), np.sin(angle)])
         n = min(stereo.shape[0], self.frames)
         first = min(n, self.frames - begin)
-        self.time[begin:begin + first] += stereo[:first]
+        self.time[begin : begin + first] += stereo[:first]
         if n > first:
             self.time[: n - first] += stereo[first:n]
 
     # --- noise -------------------------------------------------------------------------
-    def noise(self, rng: np.random.Generator, shape: "callable", correlation: float = 0.3) -> np.ndarray:
+    def noise(
+        self, rng: np.random.Generator, shape: callable, correlation: float = 0.3
+    ) -> np.ndarray:
         """Stereo periodic noise (frames, 2) with magnitude spectrum shape(freqs)."""
         freqs = np.fft.rfftfreq(self.frames, 1.0 / self.rate)
         gains = shape(freqs)
@@ -96,7 +107,7 @@ class Loop:
             spec = (np.sqrt(correlation) * common + np.sqrt(1 - correlation) * own) * gains
             spec[0] = 0
             out[:, ch] = np.fft.irfft(spec, n=self.frames)
-        return out / max(1e-12, float(np.sqrt(np.mean(out ** 2))))
+        return out / max(1e-12, float(np.sqrt(np.mean(out**2))))
 
     def smooth_random(self, rng: np.random.Generator, shortest_period: float) -> np.ndarray:
         """A slow periodic random curve on the full-rate grid, zero mean, unit RMS."""
@@ -106,7 +117,7 @@ class Loop:
         spec[cutoff:] = 0
         spec[0] = 0
         curve = np.fft.irfft(spec, n=n)
-        curve /= max(1e-12, float(np.sqrt(np.mean(curve ** 2))))
+        curve /= max(1e-12, float(np.sqrt(np.mean(curve**2))))
         return self.upsample(curve)
 
     def upsample(self, curve: np.ndarray) -> np.ndarray:
@@ -127,8 +138,13 @@ class Loop:
         padded[:m] = ir[:m]
         return np.fft.rfft(padded, axis=0).T
 
-    def finish(self, shape: "callable | None" = None, reverb: np.ndarray | None = None,
-               wet: float = 0.0, dry: float = 1.0) -> np.ndarray:
+    def finish(
+        self,
+        shape: callable | None = None,
+        reverb: np.ndarray | None = None,
+        wet: float = 0.0,
+        dry: float = 1.0,
+    ) -> np.ndarray:
         """Spectrum plus time layer, filtered by shape(freqs) and reverberated, as (frames, 2).
         Everything happens on the spectrum, so a layer costs two inverse FFTs."""
         spec = self.spectrum
@@ -147,7 +163,7 @@ def _random_spectrum(rng: np.random.Generator, bins: int) -> np.ndarray:
     return rng.standard_normal(bins) + 1j * rng.standard_normal(bins)
 
 
-def spectral_filter(x: np.ndarray, rate: int, shape: "callable") -> np.ndarray:
+def spectral_filter(x: np.ndarray, rate: int, shape: callable) -> np.ndarray:
     """Circular (loop-preserving) zero-phase filtering of (frames, channels) by shape(freqs)."""
     spec = np.fft.rfft(x, axis=0)
     spec *= shape(np.fft.rfftfreq(x.shape[0], 1.0 / rate))[:, None]
@@ -175,13 +191,24 @@ def brown(f: np.ndarray) -> np.ndarray:
     return 1.0 / np.maximum(f, 20.0)
 
 
-def reverb_ir(rng: np.random.Generator, seconds: float, decay_low: float, decay_high: float,
-              rate: int = SAMPLE_RATE, predelay: float = 0.02, brightness: float = 5000.0) -> np.ndarray:
+def reverb_ir(
+    rng: np.random.Generator,
+    seconds: float,
+    decay_low: float,
+    decay_high: float,
+    rate: int = SAMPLE_RATE,
+    predelay: float = 0.02,
+    brightness: float = 5000.0,
+) -> np.ndarray:
     """A stereo impulse response (frames, 2): decorrelated noise decaying faster in the
     highs (RT60 decay_low at the bottom, decay_high at the top), darkened above `brightness`."""
     n = int(seconds * rate)
     t = np.arange(n) / rate
-    bands = ((0, 500, decay_low), (500, 2500, (decay_low + decay_high) / 2), (2500, rate / 2, decay_high))
+    bands = (
+        (0, 500, decay_low),
+        (500, 2500, (decay_low + decay_high) / 2),
+        (2500, rate / 2, decay_high),
+    )
     ir = np.zeros((n, 2))
     for low, high, rt60 in bands:
         raw = rng.standard_normal((n, 2))
@@ -192,14 +219,16 @@ def reverb_ir(rng: np.random.Generator, seconds: float, decay_low: float, decay_
     ir = spectral_filter(ir, rate, lowpass(brightness, 1))
     shift = int(predelay * rate)
     ir = np.concatenate([np.zeros((shift, 2)), ir])
-    return ir / np.sqrt(np.sum(ir ** 2) / 2)
+    return ir / np.sqrt(np.sum(ir**2) / 2)
 
 
 def oneshot_reverb(x: np.ndarray, ir: np.ndarray, wet: float, dry: float = 1.0) -> np.ndarray:
     """Linear convolution for one-shot sounds (chimes): the tail is appended, not wrapped."""
     n = x.shape[0] + ir.shape[0]
     size = 1 << (n - 1).bit_length()
-    out = np.fft.irfft(np.fft.rfft(x, size, axis=0) * np.fft.rfft(ir, size, axis=0), size, axis=0)[:n]
+    out = np.fft.irfft(np.fft.rfft(x, size, axis=0) * np.fft.rfft(ir, size, axis=0), size, axis=0)[
+        :n
+    ]
     padded = np.zeros((n, x.shape[1]))
     padded[: x.shape[0]] = x
     return dry * padded + wet * out
@@ -227,8 +256,15 @@ def partition(seconds: float, starts: list[float], crossfade: float) -> np.ndarr
     return windows / windows.sum(axis=0, keepdims=True)
 
 
-def soft_note(freq: float, seconds: float, attack: float, decay: float, partials: list[tuple[float, float, float]],
-              rate: int = SAMPLE_RATE, detune: float = 0.0) -> np.ndarray:
+def soft_note(
+    freq: float,
+    seconds: float,
+    attack: float,
+    decay: float,
+    partials: list[tuple[float, float, float]],
+    rate: int = SAMPLE_RATE,
+    detune: float = 0.0,
+) -> np.ndarray:
     """A gentle note: raised-cosine attack, exponential decay, faded to zero at the end.
     partials: (ratio, amplitude, decay factor) - higher partials die away sooner."""
     n = int(seconds * rate)

@@ -14,9 +14,8 @@ keeps one phase, so it sustains through the change instead of beating against it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import zlib
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,22 +41,62 @@ class Piece:
 
 PIECES = {
     "drift": Piece(
-        "drift", 144.0,
-        chords=((38, 45, 54, 61, 64), (35, 42, 50, 57, 64), (43, 50, 54, 57, 59), (45, 52, 59, 61, 64),
-                (42, 49, 52, 57, 61), (43, 50, 54, 59, 61), (40, 47, 50, 55, 66), (45, 52, 57, 59, 62)),
-        scale=(2, 4, 6, 9, 11), crossfade=7.0, note_gap=(1.6, 3.6), mid_range=(62, 83),
-        brightness=0.6, shimmer=0.6, seed=11),
+        "drift",
+        144.0,
+        chords=(
+            (38, 45, 54, 61, 64),
+            (35, 42, 50, 57, 64),
+            (43, 50, 54, 57, 59),
+            (45, 52, 59, 61, 64),
+            (42, 49, 52, 57, 61),
+            (43, 50, 54, 59, 61),
+            (40, 47, 50, 55, 66),
+            (45, 52, 57, 59, 62),
+        ),
+        scale=(2, 4, 6, 9, 11),
+        crossfade=7.0,
+        note_gap=(1.6, 3.6),
+        mid_range=(62, 83),
+        brightness=0.6,
+        shimmer=0.6,
+        seed=11,
+    ),
     "still-water": Piece(
-        "still-water", 144.0,
-        chords=((36, 43, 51, 55, 62), (44, 51, 55, 60, 63), (39, 46, 55, 62, 65), (46, 53, 58, 60, 62)),
-        scale=(0, 2, 3, 7, 10), crossfade=12.0, note_gap=(3.0, 6.5), mid_range=(55, 77),
-        brightness=0.35, shimmer=0.35, seed=23),
+        "still-water",
+        144.0,
+        chords=(
+            (36, 43, 51, 55, 62),
+            (44, 51, 55, 60, 63),
+            (39, 46, 55, 62, 65),
+            (46, 53, 58, 60, 62),
+        ),
+        scale=(0, 2, 3, 7, 10),
+        crossfade=12.0,
+        note_gap=(3.0, 6.5),
+        mid_range=(55, 77),
+        brightness=0.35,
+        shimmer=0.35,
+        seed=23,
+    ),
     "open-sky": Piece(
-        "open-sky", 144.0,
-        chords=((45, 52, 56, 59, 61, 64), (44, 52, 59, 61, 66), (42, 49, 52, 57, 59), (38, 45, 54, 61, 64, 68),
-                (47, 54, 59, 61, 64), (40, 47, 56, 61, 66)),
-        scale=(1, 4, 6, 8, 11), crossfade=9.0, note_gap=(1.2, 2.8), mid_range=(64, 88),
-        brightness=0.8, shimmer=1.0, seed=37),
+        "open-sky",
+        144.0,
+        chords=(
+            (45, 52, 56, 59, 61, 64),
+            (44, 52, 59, 61, 66),
+            (42, 49, 52, 57, 59),
+            (38, 45, 54, 61, 64, 68),
+            (47, 54, 59, 61, 64),
+            (40, 47, 56, 61, 66),
+        ),
+        scale=(1, 4, 6, 8, 11),
+        crossfade=9.0,
+        note_gap=(1.2, 2.8),
+        mid_range=(64, 88),
+        brightness=0.8,
+        shimmer=1.0,
+        seed=37,
+    ),
 }
 
 
@@ -67,7 +106,8 @@ def compose(piece: Piece) -> dict[str, np.ndarray]:
     windows = dsp.partition(piece.seconds, starts, piece.crossfade)
     rng = np.random.default_rng(piece.seed)
     ir = dsp.Loop(piece.seconds).reverb_spectrum(
-        dsp.reverb_ir(rng, 7.0, decay_low=5.5, decay_high=2.5, brightness=4500))
+        dsp.reverb_ir(rng, 7.0, decay_low=5.5, decay_high=2.5, brightness=4500)
+    )
     return {
         "base": _base(piece, windows, rng, ir),
         "middle": _middle(piece, windows, starts, rng, ir),
@@ -81,7 +121,9 @@ def _phase(*keys: int) -> float:
     return float(np.random.default_rng(seed).uniform(0, 2 * np.pi))
 
 
-def _base(piece: Piece, windows: np.ndarray, rng: np.random.Generator, ir: np.ndarray) -> np.ndarray:
+def _base(
+    piece: Piece, windows: np.ndarray, rng: np.random.Generator, ir: np.ndarray
+) -> np.ndarray:
     loop = dsp.Loop(piece.seconds)
     t = loop.env_times()
     swell = 1.0 + 0.12 * loop.periodic_lfo(t, piece.seconds / 3, 0.0)
@@ -103,10 +145,12 @@ def _base(piece: Piece, windows: np.ndarray, rng: np.random.Generator, ir: np.nd
             if h > 1:
                 period = rng.uniform(22, 70)
                 colour = 1.0 + 0.4 * loop.periodic_lfo(t, period, rng.uniform(0, 2 * np.pi))
-            gain = h ** -roll * (1.0 - 0.7 * max(0.0, (f - 600) / top))
+            gain = h**-roll * (1.0 - 0.7 * max(0.0, (f - 600) / top))
             envelope = loop.envelope_coefficients(amp * swell * colour)
             for v, (cents, pan) in enumerate(unison):
-                loop.add_partial(f * 2 ** (cents / 1200), gain / 3, _phase(note, h, v), pan, envelope)
+                loop.add_partial(
+                    f * 2 ** (cents / 1200), gain / 3, _phase(note, h, v), pan, envelope
+                )
     return loop.finish(dsp.lowpass(2400, 2), ir, wet=0.35)
 
 
@@ -115,8 +159,9 @@ def _chord_at(windows: np.ndarray, seconds: float, when: float) -> int:
     return int(np.argmax(windows[:, index]))
 
 
-def _middle(piece: Piece, windows: np.ndarray, starts: list[float], rng: np.random.Generator,
-            ir: np.ndarray) -> np.ndarray:
+def _middle(
+    piece: Piece, windows: np.ndarray, starts: list[float], rng: np.random.Generator, ir: np.ndarray
+) -> np.ndarray:
     loop = dsp.Loop(piece.seconds)
     lo, hi = piece.mid_range
     mallet = [(1.0, 1.0, 1.0), (2.0, 0.22, 0.55), (3.0, 0.06, 0.35), (4.0, 0.025, 0.25)]
@@ -135,8 +180,13 @@ def _middle(piece: Piece, windows: np.ndarray, starts: list[float], rng: np.rand
         previous = note
         velocity = rng.uniform(0.45, 1.0)
         seconds = rng.uniform(4.0, 6.5)
-        sample = dsp.soft_note(dsp.midi(note), seconds, attack=rng.uniform(0.05, 0.12),
-                               decay=rng.uniform(1.8, 3.2), partials=mallet)
+        sample = dsp.soft_note(
+            dsp.midi(note),
+            seconds,
+            attack=rng.uniform(0.05, 0.12),
+            decay=rng.uniform(1.8, 3.2),
+            partials=mallet,
+        )
         pan = float(np.clip(rng.normal(0, 0.45), -0.85, 0.85))
         loop.add_event(when, velocity * sample, pan)
         phrase_left -= 1
@@ -155,12 +205,19 @@ def _middle(piece: Piece, windows: np.ndarray, starts: list[float], rng: np.rand
             envelope = pad.envelope_coefficients(windows[c] * swell)
             for h, gain in ((1, 1.0), (2, 0.2)):
                 for cents, pan in ((-4, -0.4), (4, 0.4)):
-                    pad.add_partial(dsp.midi(up) * h * 2 ** (cents / 1200), 0.05 * gain, _phase(up, h, cents), pan,
-                                    envelope)
+                    pad.add_partial(
+                        dsp.midi(up) * h * 2 ** (cents / 1200),
+                        0.05 * gain,
+                        _phase(up, h, cents),
+                        pan,
+                        envelope,
+                    )
     return loop.finish(dsp.lowpass(4500, 2), ir, wet=0.75, dry=0.75)
 
 
-def _high(piece: Piece, windows: np.ndarray, rng: np.random.Generator, ir: np.ndarray) -> np.ndarray:
+def _high(
+    piece: Piece, windows: np.ndarray, rng: np.random.Generator, ir: np.ndarray
+) -> np.ndarray:
     loop = dsp.Loop(piece.seconds)
     t = loop.env_times()
     for c, chord in enumerate(piece.chords):
@@ -171,7 +228,9 @@ def _high(piece: Piece, windows: np.ndarray, rng: np.random.Generator, ir: np.nd
                 f = dsp.midi(note)
                 if not 800 <= f <= 3600:
                     continue
-                glimmer = (0.5 + 0.5 * loop.periodic_lfo(t, rng.uniform(9, 30), rng.uniform(0, 6.3))) ** 2
+                glimmer = (
+                    0.5 + 0.5 * loop.periodic_lfo(t, rng.uniform(9, 30), rng.uniform(0, 6.3))
+                ) ** 2
                 envelope = loop.envelope_coefficients(windows[c] * glimmer)
                 pan = rng.uniform(-0.8, 0.8)
                 loop.add_partial(f, 0.02 * (1100 / f) ** 0.5, _phase(note, 99), pan, envelope)
@@ -181,8 +240,13 @@ def _high(piece: Piece, windows: np.ndarray, rng: np.random.Generator, ir: np.nd
         pc = int(rng.choice([n % 12 for n in chord]))
         note = 12 * int(rng.choice((7, 8))) + pc
         if dsp.midi(note) < 3800:
-            ping = dsp.soft_note(dsp.midi(note), 4.0, attack=0.18, decay=1.6,
-                                 partials=[(1.0, 1.0, 1.0), (2.0, 0.08, 0.5)])
+            ping = dsp.soft_note(
+                dsp.midi(note),
+                4.0,
+                attack=0.18,
+                decay=1.6,
+                partials=[(1.0, 1.0, 1.0), (2.0, 0.08, 0.5)],
+            )
             loop.add_event(when, 0.05 * rng.uniform(0.5, 1.0) * ping, rng.uniform(-0.9, 0.9))
         when += rng.uniform(3.0, 8.0) / piece.shimmer
     return loop.finish(dsp.bandpass(500, 6000, 2), ir, wet=1.0, dry=0.35)

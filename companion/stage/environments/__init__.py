@@ -20,7 +20,12 @@ def sceneries() -> dict[str, type[Scenery]]:
             continue
         loaded = importlib.import_module(f"{__name__}.{module.name}")
         for value in vars(loaded).values():
-            if isinstance(value, type) and issubclass(value, Scenery) and value is not Scenery \
-                    and getattr(value, "name", None) and value.__module__ == loaded.__name__:
+            if (
+                isinstance(value, type)
+                and issubclass(value, Scenery)
+                and value is not Scenery
+                and getattr(value, "name", None)
+                and value.__module__ == loaded.__name__
+            ):
                 found[value.name] = value
     return found

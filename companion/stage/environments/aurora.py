@@ -27,7 +27,8 @@ VISIBLE = {"dawn": 0.45, "day": 0.06, "dusk": 0.6, "night": 1.0}
 def plain(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     dunes = 0.35 * np.sin(x * 0.045 + y * 0.02) + 0.2 * np.sin(x * 0.013 - y * 0.031)
     peaks = np.clip((y - 380.0) / 300.0, 0.0, 1.0) * (
-        48.0 * np.abs(np.sin(x * 0.0042 + 0.4)) ** 1.6 + 22.0 * np.abs(np.sin(x * 0.011 + 1.1)))
+        48.0 * np.abs(np.sin(x * 0.0042 + 0.4)) ** 1.6 + 22.0 * np.abs(np.sin(x * 0.011 + 1.1))
+    )
     return dunes + peaks
 
 
@@ -56,26 +57,46 @@ class Aurora(StarryScenery):
 
     def setting_values(self, look: Mapping[str, Any]) -> Values:
         hem, top = HUES[str(look["hue"])]
-        return {"u_aurora_color": hem, "u_aurora_top": top, "u_aurora": (VISIBLE[str(look["time"])],),
-                "u_star_amount": (0.55,)}
+        return {
+            "u_aurora_color": hem,
+            "u_aurora_top": top,
+            "u_aurora": (VISIBLE[str(look["time"])],),
+            "u_star_amount": (0.55,),
+        }
 
     def build(self, root: NodePath) -> None:
         self.add_sky(root)
         self.stars = add_stars(self, root, 1800, seed=9)
         land = geometry.Mesh()
-        xs = np.concatenate([np.linspace(-1800, -100, 36), np.linspace(-98, 98, 30), np.linspace(100, 1800, 36)])
+        xs = np.concatenate(
+            [np.linspace(-1800, -100, 36), np.linspace(-98, 98, 30), np.linspace(100, 1800, 36)]
+        )
         ys = np.concatenate([np.linspace(-20, 100, 20), np.linspace(105, 900, 40)])
-        geometry.height_field(land, xs, geometry.thin_rows(xs, ys, plain, self.eye), plain, color=snow_colour)
+        geometry.height_field(
+            land, xs, geometry.thin_rows(xs, ys, plain, self.eye), plain, color=snow_colour
+        )
         self.place_around(root, land, "snow", "lit.vert", "snow.frag").setShaderInput("u_wrap", 0.6)
         ribbons = geometry.Mesh()
-        for k, (x0, x1, y0, z0, height) in enumerate(((-700, 500, 520, 105, 150), (-300, 900, 760, 140, 190),
-                                                    (-900, 200, 980, 170, 210))):
+        for k, (x0, x1, y0, z0, height) in enumerate(
+            ((-700, 500, 520, 105, 150), (-300, 900, 760, 140, 190), (-900, 200, 980, 170, 210))
+        ):
             u, v, tris = geometry.grid(120, 1)
             x = x0 + (x1 - x0) * u
             y = y0 + 160 * np.sin(u * 2.6 + k) - 60 * u
             z = z0 + height * v
             extras = np.stack([u, v, np.full_like(u, k * 0.37 + 0.1), np.zeros_like(u)], 1)
             ribbons.add(np.stack([x, y, z], 1), tris, None, (1, 1, 1, 1), extras)
-        node = self.place(root, ribbons, "ribbons", "aurora.vert", "aurora.frag", bin_name="fixed", sort=5,
-                          additive=True, depth_write=False, two_sided=True, reach=70.0)
+        node = self.place(
+            root,
+            ribbons,
+            "ribbons",
+            "aurora.vert",
+            "aurora.frag",
+            bin_name="fixed",
+            sort=5,
+            additive=True,
+            depth_write=False,
+            two_sided=True,
+            reach=70.0,
+        )
         node.setShaderInput("u_rays", rays_texture())

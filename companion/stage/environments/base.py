@@ -32,8 +32,8 @@ class SeedGroups:
     each one's seed: kept in groups by seed, so the groups the look leaves out, or all of
     them when they cannot show (stars by day), are not drawn at all."""
 
-    groups: list[tuple[float, NodePath]]   # (the lowest seed in the group, its node)
-    lead: float                            # how far below its seed a sprite starts to show
+    groups: list[tuple[float, NodePath]]  # (the lowest seed in the group, its node)
+    lead: float  # how far below its seed a sprite starts to show
 
     def show(self, amount: float, visible: bool = True) -> None:
         for lowest, node in self.groups:
@@ -51,8 +51,12 @@ class Kit:
 
 
 def shader_value(value: tuple[float, ...]) -> Any:
-    return {1: lambda v: float(v[0]), 2: lambda v: Vec2(*v), 3: lambda v: Vec3(*v),
-            4: lambda v: Vec4(*v)}[len(value)](value)
+    return {
+        1: lambda v: float(v[0]),
+        2: lambda v: Vec2(*v),
+        3: lambda v: Vec3(*v),
+        4: lambda v: Vec4(*v),
+    }[len(value)](value)
 
 
 class Scenery(ABC):
@@ -66,16 +70,16 @@ class Scenery(ABC):
 
     name: ClassVar[str]
     defaults: ClassVar[dict[str, Any]] = {}
-    eye: ClassVar[tuple[float, float, float]] = (0.0, 0.0, 1.2)   # seated eye position
-    heading: ClassVar[float] = 0.0                                 # degrees, + turns left
-    pitch: ClassVar[float] = 0.0                                   # degrees, + looks up
-    fog: ClassVar[float] = 0.002                                   # per metre
+    eye: ClassVar[tuple[float, float, float]] = (0.0, 0.0, 1.2)  # seated eye position
+    heading: ClassVar[float] = 0.0  # degrees, + turns left
+    pitch: ClassVar[float] = 0.0  # degrees, + looks up
+    fog: ClassVar[float] = 0.002  # per metre
     far: ClassVar[float] = 3000.0
-    star_horizon: ClassVar[float] = -0.01                          # sine of the elevation stars start at
+    star_horizon: ClassVar[float] = -0.01  # sine of the elevation stars start at
 
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
-        self._given: Values = {}   # the look's values last handed to the shaders
+        self._given: Values = {}  # the look's values last handed to the shaders
 
     @abstractmethod
     def build(self, root: NodePath) -> None:
@@ -87,14 +91,25 @@ class Scenery(ABC):
     def setting_values(self, look: Mapping[str, Any]) -> Values:
         """This environment's own settings as shader values. By default a numeric setting
         `x` becomes `u_x`; environments with choices override this."""
-        return {"u_" + k: (float(look[k]),) for k, v in self.defaults.items()
-                if isinstance(v, (int, float)) and k not in ("motion", "brightness")}
+        return {
+            "u_" + k: (float(look[k]),)
+            for k, v in self.defaults.items()
+            if isinstance(v, (int, float)) and k not in ("motion", "brightness")
+        }
 
     def constants(self) -> Values:
         """Shader values that do not change with the look."""
-        return {"u_fog": (self.fog,), "u_ground_mist": (0.0,), "u_clouds": (0.0,),
-                "u_milky": (0.0,), "u_wind": (0.0,), "u_low_shade": (0.0,), "u_wrap": (0.5,),
-                "u_tide": (0.0,), "u_star_horizon": (self.star_horizon,)}
+        return {
+            "u_fog": (self.fog,),
+            "u_ground_mist": (0.0,),
+            "u_clouds": (0.0,),
+            "u_milky": (0.0,),
+            "u_wind": (0.0,),
+            "u_low_shade": (0.0,),
+            "u_wrap": (0.5,),
+            "u_tide": (0.0,),
+            "u_star_horizon": (self.star_horizon,),
+        }
 
     def update(self, root: NodePath, values: Values, clock: float) -> Values:
         """Per frame: hand the look's values that changed (all of them only while a look
@@ -122,11 +137,23 @@ class Scenery(ABC):
 
     # --- helpers for subclasses ----------------------------------------------------------
 
-    def place(self, root: NodePath, mesh: geometry.Mesh | NodePath, name: str, vertex: str,
-              fragment: str, *, bin_name: str | None = None, sort: int = 0, additive: bool = False,
-              depth_write: bool = True, two_sided: bool = False,
-              defines: tuple[tuple[str, int], ...] = (), reach: float = 0.0,
-              sprites: bool = False) -> NodePath:
+    def place(
+        self,
+        root: NodePath,
+        mesh: geometry.Mesh | NodePath,
+        name: str,
+        vertex: str,
+        fragment: str,
+        *,
+        bin_name: str | None = None,
+        sort: int = 0,
+        additive: bool = False,
+        depth_write: bool = True,
+        two_sided: bool = False,
+        defines: tuple[tuple[str, int], ...] = (),
+        reach: float = 0.0,
+        sprites: bool = False,
+    ) -> NodePath:
         """A mesh (or a node made already, such as geometry.points) under `root` with its
         shaders and how it is drawn. `reach`: how far (metres) the vertex shader may move a
         vertex, so Panda3D's bounds (used to leave out what is out of view) still hold all of it.
@@ -141,19 +168,31 @@ class Scenery(ABC):
         if bin_name:
             node.setBin(bin_name, sort)
         if additive:
-            node.setAttrib(ColorBlendAttrib.make(ColorBlendAttrib.MAdd, ColorBlendAttrib.OOne,
-                                                 ColorBlendAttrib.OOne))
+            node.setAttrib(
+                ColorBlendAttrib.make(
+                    ColorBlendAttrib.MAdd, ColorBlendAttrib.OOne, ColorBlendAttrib.OOne
+                )
+            )
             node.setTransparency(TransparencyAttrib.MNone)
         if not depth_write:
             node.setDepthWrite(False)
         if two_sided:
             node.setTwoSided(True)
         if sprites:
-            node.setAttrib(ShaderAttrib.make(node.getShader()).setFlag(ShaderAttrib.F_shader_point_size, True))
+            node.setAttrib(
+                ShaderAttrib.make(node.getShader()).setFlag(ShaderAttrib.F_shader_point_size, True)
+            )
         return node
 
-    def place_sectors(self, root: NodePath, meshes: dict[int, geometry.Mesh], name: str,
-                      vertex: str, fragment: str, **kwargs: Any) -> list[NodePath]:
+    def place_sectors(
+        self,
+        root: NodePath,
+        meshes: dict[int, geometry.Mesh],
+        name: str,
+        vertex: str,
+        fragment: str,
+        **kwargs: Any,
+    ) -> list[NodePath]:
         """Things spread all round the viewer, in one node per direction, so Panda3D skips
         those out of view (a headset can still turn to see them)."""
         nodes = []
@@ -162,9 +201,19 @@ class Scenery(ABC):
                 nodes.append(self.place(root, mesh, f"{name}-{sector}", vertex, fragment, **kwargs))
         return nodes
 
-    def place_by_seed(self, root: NodePath, centers: np.ndarray, colors: np.ndarray, extras: np.ndarray,
-                      name: str, vertex: str, fragment: str, lead: float, groups: int = 6,
-                      **kwargs: Any) -> SeedGroups:
+    def place_by_seed(
+        self,
+        root: NodePath,
+        centers: np.ndarray,
+        colors: np.ndarray,
+        extras: np.ndarray,
+        name: str,
+        vertex: str,
+        fragment: str,
+        lead: float,
+        groups: int = 6,
+        **kwargs: Any,
+    ) -> SeedGroups:
         """Round sprites (geometry.points: the shaders set their size and shape) whose seed
         is extras[:, 0], in `groups` nodes by seed (SeedGroups)."""
         order = np.argsort(extras[:, 0])
@@ -173,18 +222,30 @@ class Scenery(ABC):
         for index, chosen in enumerate(np.array_split(order, groups)):
             if not len(chosen):
                 continue
-            sprites = geometry.points(f"{name}-{index}", centers[chosen], colors[chosen], extras[chosen])
-            node = self.place(parent, sprites, f"{name}-{index}", vertex, fragment, sprites=True, **kwargs)
+            sprites = geometry.points(
+                f"{name}-{index}", centers[chosen], colors[chosen], extras[chosen]
+            )
+            node = self.place(
+                parent, sprites, f"{name}-{index}", vertex, fragment, sprites=True, **kwargs
+            )
             placed.append((float(extras[chosen[0], 0]), node))
         return SeedGroups(placed, lead)
 
-    def place_around(self, root: NodePath, mesh: geometry.Mesh, name: str, vertex: str,
-                     fragment: str, **kwargs: Any) -> NodePath:
+    def place_around(
+        self,
+        root: NodePath,
+        mesh: geometry.Mesh,
+        name: str,
+        vertex: str,
+        fragment: str,
+        **kwargs: Any,
+    ) -> NodePath:
         """A mesh all round the viewer (ground, sky) cut into sectors under one node
         (place_sectors): the vertices behind the viewer are then never shaded."""
         group = root.attachNewNode(name)
-        self.place_sectors(group, geometry.split_sectors(mesh, self.eye[:2]), name, vertex, fragment,
-                           **kwargs)
+        self.place_sectors(
+            group, geometry.split_sectors(mesh, self.eye[:2]), name, vertex, fragment, **kwargs
+        )
         return group
 
     def add_sky(self, root: NodePath, clouds: bool = False, milky: bool = False) -> NodePath:
@@ -194,18 +255,32 @@ class Scenery(ABC):
         what is behind or far above or below the view (a wedge reaching a pole would always
         seem to be in view)."""
         defines = (("CLOUDS", 1),) * clouds + (("MILKY", 1),) * milky
-        options: dict[str, Any] = {"bin_name": "fixed", "sort": -10, "depth_write": False,
-                                   "two_sided": True, "defines": defines}
+        options: dict[str, Any] = {
+            "bin_name": "fixed",
+            "sort": -10,
+            "depth_write": False,
+            "two_sided": True,
+            "defines": defines,
+        }
         low, high = geometry.DOME_ELEVATIONS.index(-35), geometry.DOME_ELEVATIONS.index(46)
-        parts = {"below": geometry.DOME_ELEVATIONS[:low + 1], "band": geometry.DOME_ELEVATIONS[low:high + 1],
-                 "above": geometry.DOME_ELEVATIONS[high:]}
+        parts = {
+            "below": geometry.DOME_ELEVATIONS[: low + 1],
+            "band": geometry.DOME_ELEVATIONS[low : high + 1],
+            "above": geometry.DOME_ELEVATIONS[high:],
+        }
         sky = root.attachNewNode("sky")
         for part, elevations in parts.items():
             mesh = geometry.Mesh()
             geometry.dome(mesh, self.far * 0.8, elevations)
             if part == "band":
-                self.place_sectors(sky, geometry.split_sectors(mesh, self.eye[:2]), "sky", "sky.vert",
-                                   "sky.frag", **options)
+                self.place_sectors(
+                    sky,
+                    geometry.split_sectors(mesh, self.eye[:2]),
+                    "sky",
+                    "sky.vert",
+                    "sky.frag",
+                    **options,
+                )
             else:
                 self.place(sky, mesh, f"sky-{part}", "sky.vert", "sky.frag", **options)
         return sky

@@ -11,15 +11,24 @@ from companion.stage import geometry
 from companion.stage.environments.base import Scenery
 from companion.stage.look import Values
 
-FLOWER_COLOURS = np.array([
-    [0.96, 0.95, 0.90, 1], [0.98, 0.86, 0.42, 1], [0.78, 0.70, 0.95, 1],
-    [0.96, 0.72, 0.78, 1], [0.98, 0.95, 0.70, 1],
-])
+FLOWER_COLOURS = np.array(
+    [
+        [0.96, 0.95, 0.90, 1],
+        [0.98, 0.86, 0.42, 1],
+        [0.78, 0.70, 0.95, 1],
+        [0.96, 0.72, 0.78, 1],
+        [0.98, 0.95, 0.70, 1],
+    ]
+)
 
 
 def ground_height(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     near = 0.45 * np.sin(x * 0.03) * np.cos(y * 0.025) + 0.2 * np.sin(x * 0.011 - y * 0.017)
-    hills = 26.0 * np.clip((y - 110.0) / 420.0, 0.0, 1.0) ** 1.5 * (0.6 + 0.4 * np.sin(x * 0.0065 + 1.3))
+    hills = (
+        26.0
+        * np.clip((y - 110.0) / 420.0, 0.0, 1.0) ** 1.5
+        * (0.6 + 0.4 * np.sin(x * 0.0065 + 1.3))
+    )
     return near + hills
 
 
@@ -36,17 +45,24 @@ class Meadow(Scenery):
     def update(self, root: NodePath, values: Values, clock: float) -> Values:
         changed = super().update(root, values, clock)
         if "u_flowers" in changed:
-            self.flowers.show(values["u_flowers"][0])   # only the flowers open now are drawn
+            self.flowers.show(values["u_flowers"][0])  # only the flowers open now are drawn
         return changed
 
     def build(self, root: NodePath) -> None:
         self.add_sky(root, clouds=True)
         rng = np.random.default_rng(11)
         ground = geometry.Mesh()
-        xs = np.concatenate([np.linspace(-1600, -100, 16), np.linspace(-98, 98, 50), np.linspace(100, 1600, 16)])
+        xs = np.concatenate(
+            [np.linspace(-1600, -100, 16), np.linspace(-98, 98, 50), np.linspace(100, 1600, 16)]
+        )
         ys = np.concatenate([np.linspace(-20, 120, 45), np.linspace(125, 1400, 30)])
-        geometry.height_field(ground, xs, geometry.thin_rows(xs, ys, ground_height, self.eye), ground_height,
-                              color=(0.40, 0.55, 0.24, 1))
+        geometry.height_field(
+            ground,
+            xs,
+            geometry.thin_rows(xs, ys, ground_height, self.eye),
+            ground_height,
+            color=(0.40, 0.55, 0.24, 1),
+        )
         node = self.place_around(root, ground, "ground", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.58, 0.62, 0.30))
 
@@ -70,25 +86,44 @@ class Meadow(Scenery):
         lean = rng.normal(0, 0.06, (n, 2))
         dx, dy = np.cos(angle) * half, np.sin(angle) * half
         base = np.stack([x, y, z], 1)
-        pos = np.stack([base + np.stack([-dx, -dy, 0 * z], 1), base + np.stack([dx, dy, 0 * z], 1),
-                        base + np.stack([lean[:, 0], lean[:, 1], height], 1)], 1).reshape(-1, 3)
+        pos = np.stack(
+            [
+                base + np.stack([-dx, -dy, 0 * z], 1),
+                base + np.stack([dx, dy, 0 * z], 1),
+                base + np.stack([lean[:, 0], lean[:, 1], height], 1),
+            ],
+            1,
+        ).reshape(-1, 3)
         seed = rng.random(n)
         tone = 0.85 + 0.3 * rng.random(n)
         low = np.array([0.30, 0.44, 0.17, 1.0])
         high = np.array([0.55, 0.68, 0.29, 1.0])
-        colors = np.stack([low * tone[:, None] ** 0, low * tone[:, None] ** 0, high * tone[:, None]], 1)
+        colors = np.stack(
+            [low * tone[:, None] ** 0, low * tone[:, None] ** 0, high * tone[:, None]], 1
+        )
         colors[..., 3] = 1.0
         extras = np.zeros((n, 3, 4))
         extras[..., 0] = seed[:, None]
         extras[:, 2, 1] = height
         extras[..., 2] = 0.9
         extras[..., 3] = 0.5
-        normals = np.repeat(np.stack([-dy, dx, np.full(n, 0.12)], 1)[:, None, :], 3, 1) * [0.3, 0.3, 1.0]
+        normals = np.repeat(np.stack([-dy, dx, np.full(n, 0.12)], 1)[:, None, :], 3, 1) * [
+            0.3,
+            0.3,
+            1.0,
+        ]
         normals /= np.linalg.norm(normals, axis=2, keepdims=True)
-        pos, normals, colors, extras = (a.reshape(n, 3, -1)[shown] for a in (pos, normals, colors, extras))
+        pos, normals, colors, extras = (
+            a.reshape(n, 3, -1)[shown] for a in (pos, normals, colors, extras)
+        )
         blades = int(shown.sum())
-        grass.add(pos.reshape(-1, 3), np.arange(blades * 3).reshape(-1, 3), normals.reshape(-1, 3),
-                  colors.reshape(-1, 4), extras.reshape(-1, 4))
+        grass.add(
+            pos.reshape(-1, 3),
+            np.arange(blades * 3).reshape(-1, 3),
+            normals.reshape(-1, 3),
+            colors.reshape(-1, 4),
+            extras.reshape(-1, 4),
+        )
         self.place(root, grass, "grass", "sway.vert", "plant.frag", two_sided=True, reach=0.2)
 
         count = 1400
@@ -97,9 +132,21 @@ class Meadow(Scenery):
         fx, fy = r * np.sin(a), r * np.cos(a)
         fz = ground_height(fx, fy) + rng.uniform(0.16, 0.3, count)
         colors = FLOWER_COLOURS[rng.integers(0, len(FLOWER_COLOURS), count)]
-        ex = np.stack([rng.random(count), rng.uniform(0.028, 0.045, count), np.zeros(count), np.zeros(count)], 1)
-        self.flowers = self.place_by_seed(root, np.stack([fx, fy, fz], 1), colors, ex, "flowers", "flower.vert",
-                                          "flower.frag", lead=0.06, reach=0.2)
+        ex = np.stack(
+            [rng.random(count), rng.uniform(0.028, 0.045, count), np.zeros(count), np.zeros(count)],
+            1,
+        )
+        self.flowers = self.place_by_seed(
+            root,
+            np.stack([fx, fy, fz], 1),
+            colors,
+            ex,
+            "flowers",
+            "flower.vert",
+            "flower.frag",
+            lead=0.06,
+            reach=0.2,
+        )
 
         trunks = geometry.Mesh()
         crowns: list[tuple[np.ndarray, np.ndarray, tuple[float, ...]]] = []
@@ -111,13 +158,28 @@ class Meadow(Scenery):
             tz = float(ground_height(np.array(tx), np.array(ty)))
             size = rng.uniform(4.0, 8.0)
             seed = rng.random()
-            geometry.cylinder(trunks, np.array([tx, ty, tz]), size * 0.08, size * 0.05, size * 0.9, 5,
-                              (0.30, 0.24, 0.18, 1), (seed, 0, 0.0, 0))
+            geometry.cylinder(
+                trunks,
+                np.array([tx, ty, tz]),
+                size * 0.08,
+                size * 0.05,
+                size * 0.9,
+                5,
+                (0.30, 0.24, 0.18, 1),
+                (seed, 0, 0.0, 0),
+            )
             for k in range(3):
-                offset = np.array([rng.normal(0, size * 0.25), rng.normal(0, size * 0.25),
-                                   size * (1.0 + 0.25 * k)])
+                offset = np.array(
+                    [
+                        rng.normal(0, size * 0.25),
+                        rng.normal(0, size * 0.25),
+                        size * (1.0 + 0.25 * k),
+                    ]
+                )
                 green = np.array([0.24, 0.36, 0.17, 1.0]) * rng.uniform(0.8, 1.15)
-                crowns.append((np.array([tx, ty, tz]) + offset, green, (seed, size * 0.55, offset[2], 0.0)))
+                crowns.append(
+                    (np.array([tx, ty, tz]) + offset, green, (seed, size * 0.55, offset[2], 0.0))
+                )
         group = root.attachNewNode("trees")
         self.place(group, trunks, "trunks", "sway.vert", "plant.frag", reach=1.0)
         centers, colors, extras = (np.array([c[i] for c in crowns]) for i in range(3))

@@ -36,9 +36,13 @@ class NightSky(StarryScenery):
         self.stars = add_stars(self, root, 2200, seed=5)
         rng = np.random.default_rng(3)
         land = geometry.Mesh()
-        xs = np.concatenate([np.linspace(-1500, -80, 16), np.linspace(-78, 78, 40), np.linspace(80, 1500, 16)])
+        xs = np.concatenate(
+            [np.linspace(-1500, -80, 16), np.linspace(-78, 78, 40), np.linspace(80, 1500, 16)]
+        )
         ys = np.concatenate([np.linspace(-20, 60, 24), np.linspace(65, 900, 30)])
-        geometry.height_field(land, xs, geometry.thin_rows(xs, ys, hill, self.eye), hill, color=(0.20, 0.27, 0.17, 1))
+        geometry.height_field(
+            land, xs, geometry.thin_rows(xs, ys, hill, self.eye), hill, color=(0.20, 0.27, 0.17, 1)
+        )
         node = self.place_around(root, land, "land", "lit.vert", "ground.frag")
         node.setShaderInput("u_ground_b", Vec3(0.27, 0.30, 0.20))
         trees = geometry.Mesh()
@@ -48,5 +52,7 @@ class NightSky(StarryScenery):
             z = float(hill(np.array(x), np.array(y)))
             h = rng.uniform(9, 18)
             green = np.array([0.13, 0.19, 0.14, 1.0]) * rng.uniform(0.8, 1.2)
-            geometry.cone(trees, np.array([x, y, z - 1]), h * 0.28, h, 6, green, (rng.random(), 0, 0, 0.3))
+            geometry.cone(
+                trees, np.array([x, y, z - 1]), h * 0.28, h, 6, green, (rng.random(), 0, 0, 0.3)
+            )
         self.place(root, trees, "trees", "sway.vert", "plant.frag", reach=1.0)

@@ -23,10 +23,11 @@ def tide(waves: float, clock: float) -> float:
     return (0.04 + 0.07 * waves) * math.sin(clock * 0.35)
 
 
-def ridge(x: np.ndarray, y: np.ndarray, peak: float, center: float, width: float,
-          depth: float) -> np.ndarray:
+def ridge(
+    x: np.ndarray, y: np.ndarray, peak: float, center: float, width: float, depth: float
+) -> np.ndarray:
     """A headland: a soft hump across x, falling away towards the sea and the back."""
-    across = np.exp(-((x - center) / width) ** 2)
+    across = np.exp(-(((x - center) / width) ** 2))
     along = np.clip(1.0 - ((y - depth) / 160.0) ** 2, 0.0, 1.0)
     wobble = 1.0 + 0.18 * np.sin(x * 0.013) + 0.08 * np.sin(x * 0.041)
     return peak * across * along * wobble - 4.0
@@ -50,16 +51,27 @@ class Shoreline(Scenery):
     def build(self, root: NodePath) -> None:
         self.add_sky(root, clouds=True)
         sand = geometry.Mesh()
-        xs = np.concatenate([np.linspace(-600, -60, 10), np.linspace(-58, 58, 60), np.linspace(60, 600, 10)])
+        xs = np.concatenate(
+            [np.linspace(-600, -60, 10), np.linspace(-58, 58, 60), np.linspace(60, 600, 10)]
+        )
         ys = np.concatenate([np.linspace(-20, -2, 4), np.linspace(-1, 40, 50)])
-        geometry.height_field(sand, xs, geometry.thin_rows(xs, ys, sand_height, self.eye), sand_height,
-                              color=(0.84, 0.75, 0.60, 1))
+        geometry.height_field(
+            sand,
+            xs,
+            geometry.thin_rows(xs, ys, sand_height, self.eye),
+            sand_height,
+            color=(0.84, 0.75, 0.60, 1),
+        )
         self.place_around(root, sand, "sand", "lit.vert", "sand.frag")
 
         sea = geometry.Mesh()
         # rows dense near the shore, where the swells roll, thinned towards the horizon
-        rows = geometry.thin_rows(np.zeros(1), 4.0 + np.linspace(0.0, 1.0, 81) ** 2.2 * 3000.0,
-                                  lambda x, y: 0.0 * x, self.eye)
+        rows = geometry.thin_rows(
+            np.zeros(1),
+            4.0 + np.linspace(0.0, 1.0, 81) ** 2.2 * 3000.0,
+            lambda x, y: 0.0 * x,
+            self.eye,
+        )
         u, v, tris = geometry.grid(90, len(rows) - 1)
         x = np.sign(u - 0.5) * (np.abs(u - 0.5) * 2) ** 2 * 2500.0
         y = rows[np.rint(v * (len(rows) - 1)).astype(int)]
@@ -69,10 +81,20 @@ class Shoreline(Scenery):
         land = geometry.Mesh()
         xs = np.linspace(-1400, -150, 90)
         ys = np.linspace(500, 900, 12)
-        geometry.height_field(land, xs, ys, lambda x, y: ridge(x, y, 70.0, -700.0, 420.0, 700.0),
-                              color=(0.34, 0.42, 0.33, 1))
+        geometry.height_field(
+            land,
+            xs,
+            ys,
+            lambda x, y: ridge(x, y, 70.0, -700.0, 420.0, 700.0),
+            color=(0.34, 0.42, 0.33, 1),
+        )
         xs = np.linspace(250, 900, 50)
         ys = np.linspace(1200, 1500, 8)
-        geometry.height_field(land, xs, ys, lambda x, y: ridge(x, y, 38.0, 560.0, 200.0, 1350.0),
-                              color=(0.36, 0.42, 0.38, 1))
+        geometry.height_field(
+            land,
+            xs,
+            ys,
+            lambda x, y: ridge(x, y, 38.0, 560.0, 200.0, 1350.0),
+            color=(0.36, 0.42, 0.38, 1),
+        )
         self.place(root, land, "headlands", "lit.vert", "land.frag").setShaderInput("u_wrap", 0.6)

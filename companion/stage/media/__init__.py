@@ -15,7 +15,9 @@ class MediaError(StageError):
     """A media file that cannot be shown (unreadable, wrong proportions, no decoder)."""
 
 
-def media_scenery(name: str, kit: Kit, *, wait: bool = False, software: bool = False) -> Scenery | None:
+def media_scenery(
+    name: str, kit: Kit, *, wait: bool = False, software: bool = False
+) -> Scenery | None:
     """The Scenery for a media environment's name, or None for a built-in name. `wait`:
     a film's frames are waited for rather than dropped (snapshots, tests on a virtual clock).
     `software`: scenes are drawn small (OpenGL on the CPU), so a film is handed on smaller."""
@@ -24,11 +26,14 @@ def media_scenery(name: str, kit: Kit, *, wait: bool = False, software: bool = F
         return None
     if spec.kind == "panorama":
         from companion.stage.media.panorama import Panorama
+
         return Panorama(kit, spec)
     if spec.kind == "film":
         from companion.stage.media.film import Film
+
         return Film(kit, spec, wait=wait, software=software)
     from companion.stage.media.model import GltfScene
+
     return GltfScene(kit, spec)
 
 

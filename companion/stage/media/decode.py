@@ -27,10 +27,10 @@ import numpy as np
 from companion.stage.media.ffmpeg import Child
 from companion.stage.media.ffmpeg import probe as ffprobe
 
-LOOP_FADE = 1.0        # seconds of the end blended into the start
-AHEAD = 4              # frames decoded ahead
-THUMB = (24, 48)       # rows, columns measured for the comfort guard
-SEAMLESS = 0.03        # the last picture differs from the first nowhere by more: a loop
+LOOP_FADE = 1.0  # seconds of the end blended into the start
+AHEAD = 4  # frames decoded ahead
+THUMB = (24, 48)  # rows, columns measured for the comfort guard
+SEAMLESS = 0.03  # the last picture differs from the first nowhere by more: a loop
 
 
 class CodecError(ValueError):
@@ -45,7 +45,7 @@ class FilmInfo:
     duration: float
     codec: str
     has_sound: bool
-    pixels: str = "yuv420p"     # FFmpeg's pixel format: other than yuv420p is converted per picture
+    pixels: str = "yuv420p"  # FFmpeg's pixel format: other than yuv420p is converted per picture
 
 
 Planes = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -53,10 +53,10 @@ Planes = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 @dataclass
 class FilmFrame:
-    time: float              # film time it is shown from
-    index: int               # frames since the film started (across loops)
-    planes: Planes           # Y (H x W), U and V (H/2 x W/2) bytes, top row first
-    thumb: np.ndarray        # THUMB relative luminance, for the comfort guard
+    time: float  # film time it is shown from
+    index: int  # frames since the film started (across loops)
+    planes: Planes  # Y (H x W), U and V (H/2 x W/2) bytes, top row first
+    thumb: np.ndarray  # THUMB relative luminance, for the comfort guard
 
 
 def probe(path: str | Path) -> FilmInfo:
@@ -65,8 +65,15 @@ def probe(path: str | Path) -> FilmInfo:
     found = ffprobe(path)
     if found.codec == "none":
         raise CodecError(f"there is no decoder here for its video codec ({found.tag or 'unknown'})")
-    return FilmInfo(found.width, found.height, found.fps, found.duration, found.codec, found.has_sound,
-                    found.pixels or "unknown")
+    return FilmInfo(
+        found.width,
+        found.height,
+        found.fps,
+        found.duration,
+        found.codec,
+        found.has_sound,
+        found.pixels or "unknown",
+    )
 
 
 def fit(width: int, height: int, limit: int) -> tuple[int, int]:
@@ -98,9 +105,9 @@ def planes_of(picture: bytes | bytearray, size: tuple[int, int]) -> Planes:
     width, height = size
     cw, ch = (width + 1) // 2, (height + 1) // 2
     data = np.frombuffer(picture, np.uint8)
-    y = data[:width * height].reshape(height, width)
-    u = data[width * height:width * height + cw * ch].reshape(ch, cw)
-    v = data[width * height + cw * ch:width * height + 2 * cw * ch].reshape(ch, cw)
+    y = data[: width * height].reshape(height, width)
+    u = data[width * height : width * height + cw * ch].reshape(ch, cw)
+    v = data[width * height + cw * ch : width * height + 2 * cw * ch].reshape(ch, cw)
     return y, u, v
 
 
@@ -118,7 +125,7 @@ def blend(a: Planes, b: Planes, weight: float) -> Planes:
         mixed += other
         del other
         mixed += 128
-        mixed >>= 8             # at most (255 * 256 + 128) >> 8 = 255
+        mixed >>= 8  # at most (255 * 256 + 128) >> 8 = 255
         out.append(mixed.astype(np.uint8))
     return out[0], out[1], out[2]
 
@@ -126,12 +133,18 @@ def blend(a: Planes, b: Planes, weight: float) -> Planes:
 class FilmDecoder:
     """Decodes `path` in a thread, looping, `AHEAD` frames ahead of `want(time)`."""
 
-    def __init__(self, path: str | Path, size: tuple[int, int], info: FilmInfo | None = None,
-                 fade: float = LOOP_FADE, step: int = 1) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        size: tuple[int, int],
+        info: FilmInfo | None = None,
+        fade: float = LOOP_FADE,
+        step: int = 1,
+    ) -> None:
         self.path = str(path)
         self.info = info or probe(path)
-        self.size = size            # decoded at (even numbers)
-        self.step = step            # and handed on at every step-th pixel
+        self.size = size  # decoded at (even numbers)
+        self.step = step  # and handed on at every step-th pixel
         self.shown = (size[0] // step, size[1] // step)
         self.fps = self.info.fps
         self.fade = fade if self.info.duration > 4 * fade else 0.0
@@ -139,14 +152,16 @@ class FilmDecoder:
         self._frames: deque[FilmFrame] = deque()
         self._cond = threading.Condition()
         self._stop = False
-        self._wanted = 0.0          # the film time last asked for: pictures before it are late
+        self._wanted = 0.0  # the film time last asked for: pictures before it are late
         self.error: str | None = None
         self.ended = False
-        self.blended = 0            # loop pictures blended, and pictures dropped as late (for tests)
+        self.blended = 0  # loop pictures blended, and pictures dropped as late (for tests)
         self.dropped = 0
-        self._children: list[Child] = []      # FFmpeg processes running for this film
+        self._children: list[Child] = []  # FFmpeg processes running for this film
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name=f"film {Path(self.path).name}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name=f"film {Path(self.path).name}", daemon=True
+        )
         self._thread.start()
 
     # --- the decoding thread ---------------------------------------------------------------
@@ -159,7 +174,9 @@ class FilmDecoder:
                 return
             # handed on at every step-th pixel: FFmpeg takes those pixels itself (no mixing,
             # the cheapest scaler), so only the smaller picture crosses the pipe
-            child = Child(self.path, self.shown, self.fps, scaling="neighbor" if self.step > 1 else "bilinear")
+            child = Child(
+                self.path, self.shown, self.fps, scaling="neighbor" if self.step > 1 else "bilinear"
+            )
             self._children.append(child)
         try:
             for index, picture in enumerate(child.frames()):
@@ -175,7 +192,7 @@ class FilmDecoder:
         head: Iterator[tuple[float, bytearray]] | None = None
         try:
             index = 0
-            offset = 0.0                # film time at which this pass's file time 0 shows
+            offset = 0.0  # film time at which this pass's file time 0 shows
             first: np.ndarray | None = None
             current = self._pictures()
             while not self._stop:
@@ -188,12 +205,14 @@ class FilmDecoder:
                     final = t
                     late = offset + t < self._wanted - 1.0 / self.fps
                     nxt = None
-                    if self.fade and t >= self.period:   # the end, to be blended into the start
+                    if self.fade and t >= self.period:  # the end, to be blended into the start
                         if head is None:
                             head = self._pictures()
-                        nxt = next(head, None)           # taken even when late: the start keeps step
+                        nxt = next(head, None)  # taken even when late: the start keeps step
                     if late and first is not None:
-                        index += 1      # already due to be dropped (blend pictures too): not made at all
+                        index += (
+                            1  # already due to be dropped (blend pictures too): not made at all
+                        )
                         self.dropped += 1
                         continue
                     planes = planes_of(frame, self.shown)
@@ -205,27 +224,38 @@ class FilmDecoder:
                         a = min(1.0, (t - self.period) / self.fade)
                         planes = blend(planes, planes_of(nxt[1], self.shown), a)
                         self.blended += 1
-                    self._put(FilmFrame(offset + t, index, planes, thumbnail(planes[0]) if nxt is not None else raw))
+                    self._put(
+                        FilmFrame(
+                            offset + t,
+                            index,
+                            planes,
+                            thumbnail(planes[0]) if nxt is not None else raw,
+                        )
+                    )
                     index += 1
                 if self._stop:
                     return
                 if last is None or first is None:
                     raise ValueError("no picture could be decoded")
-                if head is not None:    # the next pass goes on from where the blend left its start
+                if head is not None:  # the next pass goes on from where the blend left its start
                     offset += self.period
                     current = head
-                else:                   # cut: the next pass starts a frame after this one's last
+                else:  # cut: the next pass starts a frame after this one's last
                     offset += final + 1.0 / self.fps
                     current = self._pictures()
-                if self.fade and last[0] == final and float(np.abs(last[1] - first).max()) < SEAMLESS:
-                    self.fade = 0.0     # its end runs into its start already: no blend needed
+                if (
+                    self.fade
+                    and last[0] == final
+                    and float(np.abs(last[1] - first).max()) < SEAMLESS
+                ):
+                    self.fade = 0.0  # its end runs into its start already: no blend needed
         except Exception as exc:  # reported by the layer, once; the session goes on
             if not self._stop:
                 self.error = f"{Path(self.path).name}: {exc}"
         finally:
             for pass_ in (current, head):
                 if pass_ is not None:
-                    pass_.close()       # type: ignore[attr-defined]  # ends its FFmpeg process
+                    pass_.close()  # type: ignore[attr-defined]  # ends its FFmpeg process
             with self._cond:
                 self.ended = True
                 self._cond.notify_all()
@@ -251,7 +281,7 @@ class FilmDecoder:
             chosen = None
             while True:
                 while self._frames and self._frames[0].time <= due:
-                    chosen = self._frames.popleft()     # older due pictures make room ahead
+                    chosen = self._frames.popleft()  # older due pictures make room ahead
                     self._cond.notify_all()
                 caught_up = self._frames or self.ended or self.error
                 if not wait or caught_up or clock.monotonic() > give_up:

@@ -41,8 +41,8 @@ class Probe:
     height: int
     fps: float
     duration: float
-    codec: str            # "none" when there is no decoder here
-    tag: str              # the file's own name for the codec (its fourcc), "" if not said
+    codec: str  # "none" when there is no decoder here
+    tag: str  # the file's own name for the codec (its fourcc), "" if not said
     pixels: str
     has_sound: bool
 
@@ -53,8 +53,14 @@ _SIZE = re.compile(r"(?<![\dx])(\d{2,5})x(\d{2,5})(?![\dx])")
 _FPS = re.compile(r"([\d.]+)(k?) (fps|tbr)")
 
 
-_NOISE = ("Terminating thread", "Task finished", "Nothing was written", "Could not open encoder",
-          "output file", "At least one")
+_NOISE = (
+    "Terminating thread",
+    "Task finished",
+    "Nothing was written",
+    "Could not open encoder",
+    "output file",
+    "At least one",
+)
 
 
 def _reason(text: str, default: str) -> str:
@@ -73,8 +79,15 @@ def probe(path: str | Path) -> Probe:
     """What `ffmpeg -i` says of a film's first video stream; raises FFmpegError when it
     cannot open the file or finds no video in it."""
     try:
-        result = subprocess.run([binary(), "-hide_banner", "-nostdin", "-i", str(path)], stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True, errors="replace", timeout=PROBE_TIMEOUT, check=False)
+        result = subprocess.run(
+            [binary(), "-hide_banner", "-nostdin", "-i", str(path)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=PROBE_TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise FFmpegError(f"ffmpeg took more than {PROBE_TIMEOUT:.0f} s to open it") from None
     text = result.stderr
@@ -95,15 +108,23 @@ def probe(path: str | Path) -> Probe:
     for value, kilo, _ in _FPS.findall(rest):
         fps = float(value) * (1000 if kilo else 1)
         break
-    if not 1.0 <= fps <= 240.0:   # not a rate a film is shown at: FFmpeg is asked for 30
+    if not 1.0 <= fps <= 240.0:  # not a rate a film is shown at: FFmpeg is asked for 30
         fps = 30.0
     duration = 0.0
     if found := _DURATION.search(text):
         hours, minutes, seconds = found.groups()
         duration = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
     has_sound = re.search(r"Stream #\d+:\d+.*?: Audio:", text) is not None
-    return Probe(int(size.group(1)), int(size.group(2)), fps, duration, codec,
-                 tag_match.group(1) if tag_match else "", pixels, has_sound)
+    return Probe(
+        int(size.group(1)),
+        int(size.group(2)),
+        fps,
+        duration,
+        codec,
+        tag_match.group(1) if tag_match else "",
+        pixels,
+        has_sound,
+    )
 
 
 class Child:
@@ -113,25 +134,51 @@ class Child:
     stage); `seconds`: only the film's first seconds; `scaling`: FFmpeg's scaler ("neighbor":
     a pixel taken, none mixed, the cheapest)."""
 
-    def __init__(self, path: str | Path, size: tuple[int, int], fps: float, *, stop_on_error: bool = False,
-                 seconds: float | None = None, scaling: str = "bilinear") -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        size: tuple[int, int],
+        fps: float,
+        *,
+        stop_on_error: bool = False,
+        seconds: float | None = None,
+        scaling: str = "bilinear",
+    ) -> None:
         width, height = size
         self.frame_bytes = width * height + 2 * ((width + 1) // 2) * ((height + 1) // 2)
         self._log = tempfile.TemporaryFile()
         command = [binary(), "-hide_banner", "-nostdin", "-v", "error"]
         if stop_on_error:
             command += ["-xerror"]
-        command += ["-i", str(path), "-map", "0:v:0", "-an", "-sn", "-dn",
-                    "-vf", f"scale={width}:{height}:flags={scaling}", "-r", f"{fps:.6g}",
-                    "-pix_fmt", "yuv420p"]
+        command += [
+            "-i",
+            str(path),
+            "-map",
+            "0:v:0",
+            "-an",
+            "-sn",
+            "-dn",
+            "-vf",
+            f"scale={width}:{height}:flags={scaling}",
+            "-r",
+            f"{fps:.6g}",
+            "-pix_fmt",
+            "yuv420p",
+        ]
         if seconds is not None:
             command += ["-t", f"{seconds:.3f}"]
         command += ["-f", "rawvideo", "pipe:1"]
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                        stderr=self._log, bufsize=0, close_fds=True,
-                                        # not in our process group: a Ctrl-C meant for Companion
-                                        # is Companion's to handle; it ends this child itself
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            bufsize=0,
+            close_fds=True,
+            # not in our process group: a Ctrl-C meant for Companion
+            # is Companion's to handle; it ends this child itself
+            start_new_session=True,
+        )
         self._lock = threading.Lock()
         self.closed = False
 
@@ -151,14 +198,14 @@ class Child:
             while got < self.frame_bytes:
                 try:
                     n = stream.readinto(view[got:])
-                except (OSError, ValueError):   # closed under us: close() was called
+                except (OSError, ValueError):  # closed under us: close() was called
                     n = 0
                 if not n:
                     break
                 got += n
             if got < self.frame_bytes:
                 break
-            yield buffer     # a new buffer each time: the pictures handed on are not overwritten
+            yield buffer  # a new buffer each time: the pictures handed on are not overwritten
         if self.closed:
             return
         code = self.process.wait()
@@ -182,9 +229,8 @@ class Child:
             self.process.kill()
         try:
             self.process.wait(timeout=5.0)
-        except subprocess.TimeoutExpired:   # a kill not taken within 5 s: nothing more to do
+        except subprocess.TimeoutExpired:  # a kill not taken within 5 s: nothing more to do
             pass
         if self.process.stdout is not None:
             self.process.stdout.close()
         self._log.close()
-

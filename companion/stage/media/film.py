@@ -22,15 +22,22 @@ MAX_WIDTH = 4096
 # columns for about 90 degrees, 1800 for all round. A wider film is handed on at every other
 # pixel (taken from the decoded planes, no scaling), a quarter of the bytes to upload.
 SOFTWARE_WIDTH = 2048
-BLACK_Y = 16        # black in video range (as FFmpeg hands on yuv420p)
-NEUTRAL_UV = 128    # no colour
+BLACK_Y = 16  # black in video range (as FFmpeg hands on yuv420p)
+NEUTRAL_UV = 128  # no colour
 
 
 class Film(Panorama):
     name = "film"
 
-    def __init__(self, kit: Kit, spec: MediaSpec, *, wait: bool = False, max_width: int = MAX_WIDTH,
-                 software: bool = False) -> None:
+    def __init__(
+        self,
+        kit: Kit,
+        spec: MediaSpec,
+        *,
+        wait: bool = False,
+        max_width: int = MAX_WIDTH,
+        software: bool = False,
+    ) -> None:
         super().__init__(kit, spec)
         self.wait = wait
         self.software = software
@@ -40,7 +47,7 @@ class Film(Panorama):
         self.info: FilmInfo | None = None
         self.guard = FilmGuard()
         self.shown: FilmFrame | None = None
-        self.pictures = 0          # new pictures shown
+        self.pictures = 0  # new pictures shown
         self.error: str | None = None
         self._mean = 0.5
         self._decoding: tuple[Path, tuple[int, int], int] | None = None
@@ -62,11 +69,16 @@ class Film(Panorama):
         shown = (width // step, height // step)
         # black until the first picture (and for good if none comes): Y 16, U and V 128 in
         # video range; zero U and V would be green
-        self.planes = [_plane_texture(f"{path.name}-{part}", w, h, fill) for part, (w, h), fill in
-                       (("y", shown, BLACK_Y), ("u", (shown[0] // 2, shown[1] // 2), NEUTRAL_UV),
-                        ("v", (shown[0] // 2, shown[1] // 2), NEUTRAL_UV))]
+        self.planes = [
+            _plane_texture(f"{path.name}-{part}", w, h, fill)
+            for part, (w, h), fill in (
+                ("y", shown, BLACK_Y),
+                ("u", (shown[0] // 2, shown[1] // 2), NEUTRAL_UV),
+                ("v", (shown[0] // 2, shown[1] // 2), NEUTRAL_UV),
+            )
+        ]
         self.texture = self.planes[0]
-        self._decoding = (path, (width, height), step)   # started when first shown (advance)
+        self._decoding = (path, (width, height), step)  # started when first shown (advance)
         return self.planes[0]
 
     def build(self, root: NodePath) -> None:
@@ -75,7 +87,9 @@ class Film(Panorama):
         root.setShaderInput("u_picture_v", self.planes[2])
         # BT.709 for HD pictures, BT.601 below (as players assume when a film does not say)
         hd = self.info is not None and self.info.height >= 720
-        root.setShaderInput("u_yuv", Vec3(1.5748, 0.1873, 0.4681) if hd else Vec3(1.402, 0.344136, 0.714136))
+        root.setShaderInput(
+            "u_yuv", Vec3(1.5748, 0.1873, 0.4681) if hd else Vec3(1.402, 0.344136, 0.714136)
+        )
         root.setShaderInput("u_yuv_b", 1.8556 if hd else 1.772)
         for sphere in self.spheres:
             sphere.setShader(shaders.load("pano.vert", "pano.frag", (("FILM", 1),)))
@@ -85,7 +99,9 @@ class Film(Panorama):
             if self._decoding is None or self.error:
                 return
             path, size, step = self._decoding
-            self.decoder = FilmDecoder(path, size, self.info, step=step)   # its FFmpeg starts in its thread
+            self.decoder = FilmDecoder(
+                path, size, self.info, step=step
+            )  # its FFmpeg starts in its thread
         self.time += dt
         frame = self.decoder.frame_at(self.time, wait=self.wait)
         if frame is not None and self.guard.admit(frame.time, frame.thumb):

@@ -24,8 +24,8 @@ ALLOWED_CHANGES = 2
 HOLD_RATE = 2.0
 FLASH_GAIN = 0.45
 CALM = 2.0
-DIM_RATE = 2.2          # gain a second, down, when flashes begin: dim within about 0.25 s
-RECOVER_RATE = 0.15     # gain a second, back up, once calm: 0.45 to 1.0 in about 3.7 s
+DIM_RATE = 2.2  # gain a second, down, when flashes begin: dim within about 0.25 s
+RECOVER_RATE = 0.15  # gain a second, back up, once calm: 0.45 to 1.0 in about 3.7 s
 
 
 class FilmGuard:
@@ -34,9 +34,11 @@ class FilmGuard:
         self.shown_mean: float | None = None
         self.flashing_until = -1.0
         self.last_shown = -1e9
-        self.flashes_held = 0      # pictures held back, for reports and tests
+        self.flashes_held = 0  # pictures held back, for reports and tests
         self.gain = 1.0
-        self.cap = GAIN_RANGE[1]   # the flash dimming's ceiling on the gain, moved a little each frame
+        self.cap = GAIN_RANGE[
+            1
+        ]  # the flash dimming's ceiling on the gain, moved a little each frame
 
     def admit(self, time: float, thumb: np.ndarray) -> bool:
         """Whether a new film picture at `time` (its luminance thumbnail) may be shown now."""
@@ -61,9 +63,9 @@ class FilmGuard:
         step = LURCH_RATE * dt
         self.shown_mean += float(np.clip(mean - self.shown_mean, -step, step))
         gain = float(np.clip(self.shown_mean / max(mean, 1e-3), *GAIN_RANGE))
-        if self.flashing(time):       # dimmed, and a dark picture is not brightened
+        if self.flashing(time):  # dimmed, and a dark picture is not brightened
             self.cap = max(FLASH_GAIN, min(self.cap, self.gain) - DIM_RATE * dt)
-        else:                         # calm again: the ceiling rises slowly out of the way
+        else:  # calm again: the ceiling rises slowly out of the way
             self.cap = min(GAIN_RANGE[1], self.cap + RECOVER_RATE * dt)
         self.gain = min(gain, self.cap)
         return self.gain

@@ -28,10 +28,12 @@ MAX_TRIANGLES = 300_000
 FLASH_SCAN_SECONDS = 120.0
 FLASH_SCAN_SIZE = (96, 48)
 
-Problem = tuple[str, str]   # (severity, message)
+Problem = tuple[str, str]  # (severity, message)
 
 
-def media_check(cache_dir: Path | None = None) -> Callable[[Script, Source], Iterator[tuple[Mark, str, str]]]:
+def media_check(
+    cache_dir: Path | None = None,
+) -> Callable[[Script, Source], Iterator[tuple[Mark, str, str]]]:
     """An ExtraCheck (companion.script.loader) that opens every media file a script names."""
 
     def check(script: Script, source: Source) -> Iterator[tuple[Mark, str, str]]:
@@ -62,20 +64,30 @@ def inspect(spec: media.MediaSpec, cache_dir: Path | None = None) -> list[Proble
 
 
 def _panorama(path: Path, spec: media.MediaSpec) -> list[Problem]:
-    from companion.stage.media.picture import read_picture
     from companion.stage.media.panorama import aspect_problem
+    from companion.stage.media.picture import read_picture
 
     try:
         height, width, _ = read_picture(path).shape
     except Exception as exc:
-        return [("error", f"{path.name} is not a picture this program can read (JPEG, PNG, TIFF or WebP): "
-                          f"{_reason(exc)}")]
+        return [
+            (
+                "error",
+                f"{path.name} is not a picture this program can read (JPEG, PNG, TIFF or WebP): "
+                f"{_reason(exc)}",
+            )
+        ]
     problems: list[Problem] = []
     if problem := aspect_problem(width, height, spec.stereo):
         problems.append(("error", f"{path.name}: {problem}"))
     if width > MAX_PICTURE_WIDTH:
-        problems.append(("warning", f"{path.name} is {width} pixels wide: more than most graphics cards take "
-                                    f"({MAX_PICTURE_WIDTH}); it will be scaled down when loaded"))
+        problems.append(
+            (
+                "warning",
+                f"{path.name} is {width} pixels wide: more than most graphics cards take "
+                f"({MAX_PICTURE_WIDTH}); it will be scaled down when loaded",
+            )
+        )
     return problems
 
 
@@ -86,33 +98,58 @@ def _film(path: Path, spec: media.MediaSpec, cache_dir: Path | None) -> list[Pro
     try:
         info = probe(path)
     except CodecError as exc:
-        return [("error", f"{path.name}: {exc}; convert it to H.264 (for example with ffmpeg -c:v libx264)")]
+        return [
+            (
+                "error",
+                f"{path.name}: {exc}; convert it to H.264 (for example with ffmpeg -c:v libx264)",
+            )
+        ]
     except Exception as exc:
         return [("error", f"{path.name} cannot be opened as a film: {_reason(exc)}")]
     try:
         first_picture(path, info.fps)
     except Exception as exc:
-        return [("error", f"{path.name}: its video ({info.codec or 'unknown codec'}) cannot be decoded here: "
-                          f"{_reason(exc)}; convert it to H.264 (for example with ffmpeg -c:v libx264)")]
+        return [
+            (
+                "error",
+                f"{path.name}: its video ({info.codec or 'unknown codec'}) cannot be decoded here: "
+                f"{_reason(exc)}; convert it to H.264 (for example with ffmpeg -c:v libx264)",
+            )
+        ]
     problems: list[Problem] = []
     if problem := aspect_problem(info.width, info.height, spec.stereo):
         problems.append(("error", f"{path.name}: {problem}"))
     if info.width > MAX_FILM[0] or info.height > MAX_FILM[1]:
-        problems.append(("warning", f"{path.name} is {info.width}x{info.height}: larger than {MAX_FILM[0]}x"
-                                    f"{MAX_FILM[1]} decodes too slowly on a machine with no GPU; 3840x1920 "
-                                    "plays smoothly"))
+        problems.append(
+            (
+                "warning",
+                f"{path.name} is {info.width}x{info.height}: larger than {MAX_FILM[0]}x"
+                f"{MAX_FILM[1]} decodes too slowly on a machine with no GPU; 3840x1920 "
+                "plays smoothly",
+            )
+        )
     if info.pixels != "yuv420p":
-        problems.append(("warning", f"{path.name} stores its pictures as {info.pixels}: each is converted as it "
-                                    "plays, which is slow; export 8-bit 4:2:0 (ffmpeg -pix_fmt yuv420p)"))
+        problems.append(
+            (
+                "warning",
+                f"{path.name} stores its pictures as {info.pixels}: each is converted as it "
+                "plays, which is slow; export 8-bit 4:2:0 (ffmpeg -pix_fmt yuv420p)",
+            )
+        )
     try:
         flashes = flash_scan(path, cache_dir)
-    except Exception as exc:   # a film damaged part-way: the check goes on, and says so
+    except Exception as exc:  # a film damaged part-way: the check goes on, and says so
         return problems + [("warning", f"{path.name}: could not scan for flashes: {_reason(exc)}")]
     if flashes:
         at, count = flashes
-        problems.append(("warning", f"{path.name} flashes at {int(at // 60)}:{int(at % 60):02d} ({count} flashes "
-                                    "within a second): the comfort guard will hold and dim those pictures; "
-                                    "a calmer film is better"))
+        problems.append(
+            (
+                "warning",
+                f"{path.name} flashes at {int(at // 60)}:{int(at % 60):02d} ({count} flashes "
+                "within a second): the comfort guard will hold and dim those pictures; "
+                "a calmer film is better",
+            )
+        )
     return problems
 
 
@@ -126,13 +163,27 @@ def _scene(path: Path, spec: media.MediaSpec) -> list[Problem]:
     problems: list[Problem] = []
     if spec.view and model.find("**/" + spec.view).isEmpty():
         names = sorted({n.getName() for n in model.findAllMatches("**") if n.getName()})
-        problems.append(("error", f"{path.name} has no node named '{spec.view}' to seat the viewer at "
-                                  f"(its nodes: {', '.join(names[:12]) or 'none'})"))
-    triangles = sum(prim.getNumFaces() for node in model.findAllMatches("**/+GeomNode")
-                    for geom in node.node().getGeoms() for prim in geom.getPrimitives())
+        problems.append(
+            (
+                "error",
+                f"{path.name} has no node named '{spec.view}' to seat the viewer at "
+                f"(its nodes: {', '.join(names[:12]) or 'none'})",
+            )
+        )
+    triangles = sum(
+        prim.getNumFaces()
+        for node in model.findAllMatches("**/+GeomNode")
+        for geom in node.node().getGeoms()
+        for prim in geom.getPrimitives()
+    )
     if triangles > MAX_TRIANGLES:
-        problems.append(("warning", f"{path.name} has {triangles:,} triangles: more than {MAX_TRIANGLES:,} "
-                                    "draws slowly on a machine with no GPU"))
+        problems.append(
+            (
+                "warning",
+                f"{path.name} has {triangles:,} triangles: more than {MAX_TRIANGLES:,} "
+                "draws slowly on a machine with no GPU",
+            )
+        )
     model.removeNode()
     return problems
 
@@ -146,7 +197,7 @@ def first_picture(path: Path, fps: float = 30.0) -> None:
     """Decode one picture (FFmpeg, a separate process); raises when it cannot be decoded here."""
     from companion.stage.media.ffmpeg import Child
 
-    child = Child(path, FLASH_SCAN_SIZE, fps)   # (damage later on is the flash scan's to find)
+    child = Child(path, FLASH_SCAN_SIZE, fps)  # (damage later on is the flash scan's to find)
     try:
         for _ in child.frames():
             return
@@ -165,13 +216,16 @@ def flash_scan(path: Path, cache_dir: Path | None = None) -> tuple[float, int] |
         known = json.loads(cache.read_text()) if cache.is_file() else {}
     except (OSError, ValueError):
         known = {}
-    if not isinstance(known, dict):   # not a cache this program wrote: start afresh
+    if not isinstance(known, dict):  # not a cache this program wrote: start afresh
         known = {}
-    entry = known.get(key, "missing")   # an entry of another shape is scanned again
+    entry = known.get(key, "missing")  # an entry of another shape is scanned again
     if entry is None:
         return None
-    if (isinstance(entry, list) and len(entry) == 2
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in entry)):
+    if (
+        isinstance(entry, list)
+        and len(entry) == 2
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in entry)
+    ):
         return float(entry[0]), int(entry[1])
     found = _scan(path)
     known[key] = list(found) if found else None
@@ -186,6 +240,7 @@ def flash_scan(path: Path, cache_dir: Path | None = None) -> tuple[float, int] |
 def _cache_file(cache_dir: Path | None) -> Path:
     if cache_dir is None:
         from platformdirs import user_cache_dir
+
         cache_dir = Path(user_cache_dir("companion"))
     return cache_dir / "film-flashes.json"
 

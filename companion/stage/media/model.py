@@ -23,7 +23,7 @@ from companion.script.media import MediaSpec
 from companion.stage import shaders
 from companion.stage.environments.base import Kit, Scenery
 
-SEATED = 1.2   # metres: a seated viewer's eyes above the node they sit at
+SEATED = 1.2  # metres: a seated viewer's eyes above the node they sit at
 
 
 def load_gltf(path: str | Path) -> NodePath:
@@ -42,8 +42,8 @@ class GltfScene(Scenery):
     def __init__(self, kit: Kit, spec: MediaSpec) -> None:
         super().__init__(kit)
         self.spec = spec
-        self.name = spec.key   # type: ignore[misc]
-        self.eye = (0.0, 0.0, SEATED)   # type: ignore[misc]
+        self.name = spec.key  # type: ignore[misc]
+        self.eye = (0.0, 0.0, SEATED)  # type: ignore[misc]
         self.triangles = 0
 
     def build(self, root: NodePath) -> None:
@@ -58,15 +58,21 @@ class GltfScene(Scenery):
         if self.spec.view:
             seat = model.find("**/" + self.spec.view)
             if seat.isEmpty():
-                raise MediaError(f"{path.name} has no node named '{self.spec.view}' to seat the viewer at")
+                raise MediaError(
+                    f"{path.name} has no node named '{self.spec.view}' to seat the viewer at"
+                )
             pos = seat.getPos(root)
-            self.eye = (pos.x, pos.y, pos.z + SEATED)   # type: ignore[misc]
-            self.heading = seat.getH(root)              # type: ignore[misc]
+            self.eye = (pos.x, pos.y, pos.z + SEATED)  # type: ignore[misc]
+            self.heading = seat.getH(root)  # type: ignore[misc]
         fallback = Material("companion-fallback")
         fallback.setBaseColor((1, 1, 1, 1))
-        model.setMaterial(fallback)           # below the scene's own materials
+        model.setMaterial(fallback)  # below the scene's own materials
         model.setShader(shaders.load("model.vert", "model.frag"))
         model.setTwoSided(True)
-        self.triangles = sum(prim.getNumFaces() for node in model.findAllMatches("**/+GeomNode")
-                             for geom in node.node().getGeoms() for prim in geom.getPrimitives())
+        self.triangles = sum(
+            prim.getNumFaces()
+            for node in model.findAllMatches("**/+GeomNode")
+            for geom in node.node().getGeoms()
+            for prim in geom.getPrimitives()
+        )
         self.add_sky(root)

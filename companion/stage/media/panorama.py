@@ -17,11 +17,15 @@ from companion.stage.environments.base import Kit, Scenery
 from companion.stage.look import Values
 
 RADIUS = 50.0
-TURN_RATE = 1.0 / 720.0   # turns per second of the motion clock: at motion 1, once in 12 minutes
+TURN_RATE = 1.0 / 720.0  # turns per second of the motion clock: at motion 1, once in 12 minutes
 # The time of day as a tint on a photograph: it cannot relight the place, only warm or cool it.
-TINTS = {"dawn": (1.05, 0.96, 0.90), "day": (1.0, 1.0, 1.0), "dusk": (1.07, 0.92, 0.82),
-         "night": (0.62, 0.70, 0.86)}
-EYE_MASK_BIT = 24          # camera mask bits for per-eye pictures (top-bottom stereo)
+TINTS = {
+    "dawn": (1.05, 0.96, 0.90),
+    "day": (1.0, 1.0, 1.0),
+    "dusk": (1.07, 0.92, 0.82),
+    "night": (0.62, 0.70, 0.86),
+}
+EYE_MASK_BIT = 24  # camera mask bits for per-eye pictures (top-bottom stereo)
 ASPECT_TOLERANCE = 0.02
 
 
@@ -34,9 +38,13 @@ def aspect_problem(width: int, height: int, stereo: str) -> str | None:
     """Why a picture of this size cannot be an equirectangular one, or None."""
     want = expected_aspect(stereo)
     if height <= 0 or abs(width / height - want) > ASPECT_TOLERANCE * want:
-        shape = "1:1 (top-bottom stereo: two 2:1 pictures stacked)" if stereo == "top-bottom" else "2:1"
-        return (f"{width}x{height} is not {shape}: an equirectangular picture is twice as wide "
-                f"as high per eye, and any other shape would stretch the sky")
+        shape = (
+            "1:1 (top-bottom stereo: two 2:1 pictures stacked)" if stereo == "top-bottom" else "2:1"
+        )
+        return (
+            f"{width}x{height} is not {shape}: an equirectangular picture is twice as wide "
+            f"as high per eye, and any other shape would stretch the sky"
+        )
     return None
 
 
@@ -45,12 +53,12 @@ class Panorama(Scenery):
     defaults: ClassVar[dict[str, Any]] = {"motion": 0.0}
     eye = (0.0, 0.0, 0.0)
     fog = 0.0
-    flip = 1.0   # decoded rows run top down; Panda3D's textures bottom up
+    flip = 1.0  # decoded rows run top down; Panda3D's textures bottom up
 
     def __init__(self, kit: Kit, spec: MediaSpec) -> None:
         super().__init__(kit)
         self.spec = spec
-        self.name = spec.key   # type: ignore[misc]
+        self.name = spec.key  # type: ignore[misc]
         self.spheres: list[NodePath] = []
         self.gain = 1.0
 
@@ -65,8 +73,9 @@ class Panorama(Scenery):
         try:
             pixels = read_picture(path)
         except Exception as exc:
-            raise MediaError(f"cannot read the picture {path.name}: {str(exc).splitlines()[0] if str(exc) else exc}") \
-                from None
+            raise MediaError(
+                f"cannot read the picture {path.name}: {str(exc).splitlines()[0] if str(exc) else exc}"
+            ) from None
         height, width, _ = pixels.shape
         problem = aspect_problem(width, height, self.spec.stereo)
         if problem:
@@ -87,11 +96,24 @@ class Panorama(Scenery):
         for eye in range(2 if stereo else 1):
             mesh = geometry.Mesh()
             geometry.dome(mesh, RADIUS, tuple(range(-90, 91, 10)), segments=36)
-            sphere = self.place(root, mesh, f"picture-{eye}", "pano.vert", "pano.frag", depth_write=False,
-                                two_sided=True)
+            sphere = self.place(
+                root,
+                mesh,
+                f"picture-{eye}",
+                "pano.vert",
+                "pano.frag",
+                depth_write=False,
+                two_sided=True,
+            )
             # top-bottom: the left eye's picture is the upper half (v from 0.5 to 1)
-            sphere.setShaderInput("u_band", Vec2(0.5, 0.5) if stereo and eye == 0 else
-                                  Vec2(0.0, 0.5) if stereo else Vec2(0.0, 1.0))
+            sphere.setShaderInput(
+                "u_band",
+                Vec2(0.5, 0.5)
+                if stereo and eye == 0
+                else Vec2(0.0, 0.5)
+                if stereo
+                else Vec2(0.0, 1.0),
+            )
             self.spheres.append(sphere)
         root.setShaderInput("u_flip", self.flip)
         root.setShaderInput("u_gain", 1.0)

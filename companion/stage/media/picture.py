@@ -19,7 +19,7 @@ def read_picture(path: str | Path) -> np.ndarray:
     from PIL import Image
 
     with Image.open(path) as image:
-        image.load()                      # decodes it all: damage anywhere raises here
+        image.load()  # decodes it all: damage anywhere raises here
         if image.width <= 0 or image.height <= 0:
             raise ValueError("it holds no picture")
         rgb = image if image.mode == "RGB" else image.convert("RGB")
