@@ -34,7 +34,7 @@ from companion.audio import device as dev
 from companion.audio.buses import BusPlayer
 from companion.audio.channels import ChannelPool, Voice, split_gain
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS, Library
-from companion.audio.ramp_loop import RampLoop
+from companion.audio.ramp_loop import RampClock, RampLoop
 from companion.audio.ramps import Param, layer_weight, silence_fade
 from companion.script import models
 from companion.script.models import is_file_reference
@@ -97,6 +97,8 @@ class Mixer:
         self._health_state: dict[str, tuple[bool, str]] = {}
         self._lock = threading.RLock()
         self._ramps: RampLoop | None = None
+        self._clock = RampClock()  # the wall clock as ramps read it (see RampClock)
+        self._moving = False  # whether any gain moved at the last tick
         self.device: dev.Device | None = None
         self.loader: Any = None
         self._pygame: Any = None
@@ -164,7 +166,7 @@ class Mixer:
         self._buses = {bus: BusPlayer(bus, self._pool, tracks) for bus in ("music", "ambience")}
         self.loader = Loader(self.device.frequency, self.device.channels, self.device.size)
         self._preload()
-        self._ramps = RampLoop(self._tick, self._lock, self._fault)
+        self._ramps = RampLoop(self._ramp_tick, self._lock, self._fault)
         self._health_now("sound", True, f"sound device ready ({self.device.describe()})")
 
     @property
@@ -221,7 +223,7 @@ class Mixer:
 
     def _apply(self, action: act.Action) -> None:
         with self._lock:
-            wall, play = self._clocks()
+            wall, play = self._clocks(start=True)
             match action:
                 case act.SoundChange():
                     self._buses[action.bus].change(action.tracks, action.volume, action.fade, play)
@@ -260,10 +262,14 @@ class Mixer:
                         self._resume(wall)
                     fade = max(action.fade, PAUSE_SECONDS)
                     self.hush.to(0.0, fade, wall, silence_fade(fade, False))
-            self._tick()
+            self._moving = self._tick()
 
-    def _clocks(self) -> tuple[float, float]:
-        wall = time.monotonic()
+    def _clocks(self, start: bool = False) -> tuple[float, float]:
+        """(wall, play) on the ramp clock. `start`: a change begins now; when nothing moves,
+        the ramp clock first catches the wall clock up (nothing can jump)."""
+        if start and not self._moving:
+            self._clock.follow()
+        wall = self._clock.now()
         paused = self._paused_total + (
             wall - self._paused_at if self._paused_at is not None else 0.0
         )
@@ -514,13 +520,22 @@ class Mixer:
                 log.warning("mixer error: %s", exc, exc_info=True)
             self._health_later("sound", False, f"mixer error: {exc}")
 
+    def _ramp_tick(self) -> bool:
+        """The ramp thread's tick: the ramp clock moves on (by a buffer at most), then _tick."""
+        if self._moving:
+            self._clock.tick()
+        else:
+            self._clock.follow()
+        self._moving = self._tick()
+        return self._moving
+
     def _tick(self) -> bool:
         """Advance everything and set every channel's gain. True while anything moves."""
         pool = self._pool
         if self.device is None or pool is None:
             return False
         wall, play = self._clocks()
-        pool.drop_old_copies(wall)
+        pool.drop_old_copies(time.monotonic())  # (the clock the copies' release times are on)
         self._note_failures()
         for player in self._buses.values():
             player.advance(play)

@@ -168,17 +168,23 @@ scenes:
     # start of the capture.)
     switch = seconds(onset(audio, 661.5, after=played.frames_of("sound")[0] + int(0.6 * RATE)))
     first = level(audio, switch - 0.8, switch - 0.05)
-    second = level(audio, switch + 2.3, switch + 3.0)
+    # 0.5 s past the 2-s fade's end: the disk driver writes up to 5 % faster than the wall
+    # clock, and the mixer's ramps may trail it by a few buffers after a held-up tick.
+    second = level(audio, switch + 2.5, switch + 3.0)
     quieter = min(first, second)
     windows = frames_db(audio[int(switch * RATE) : int((switch + 2.2) * RATE)], 2205, 441)
     assert windows.min() >= quieter - 3.0, (
         f"dips {quieter - windows.min():.1f} dB below the quieter track"
     )
     assert (
-        band_db(audio[int((switch + 2.3) * RATE) : int((switch + 3) * RATE)], 400, 480)
+        band_db(audio[int((switch + 2.5) * RATE) : int((switch + 3) * RATE)], 400, 480)
         < second - 40
     ), "the first track is gone after the fade"
-    assert not clicks(audio[int((switch - 0.5) * RATE) : int((switch + 3.0) * RATE)])
+    # From 0.5 s before the switch, but not inside the first track's own 0.2-s fade-in: when
+    # the disk driver fell behind, the capture held 0.5 s where the wall clock had 1.2 s, and
+    # that fade (about 3.5 dB a buffer by design) came into the window.
+    begin = max(switch - 0.5, seconds(onset(audio, 441)) + 0.3)
+    assert not clicks(audio[int(begin * RATE) : int((switch + 3.0) * RATE)])
 
 
 def test_a_track_crossfading_into_itself_is_heard_twice_and_its_copy_let_go(play, monkeypatch):
