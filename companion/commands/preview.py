@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _window(script, args: argparse.Namespace) -> int:
+    from companion.commands.progress import narration_bar
     from companion.preview_app import PreviewApp, PreviewOptions
     from companion.wiring import StartupError
 
@@ -76,6 +77,7 @@ def _window(script, args: argparse.Namespace) -> int:
         release_holds=args.release_holds,
         quit_at_end=args.quit_at_end,
         out=lambda line: print(line, flush=True),
+        progress=narration_bar(),
     )
     app = PreviewApp(Path(args.file), script, options)
     try:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report
+from companion.commands.progress import narration_bar
 
 DISPLAYS = ("window", "fullscreen", "stereo", "vr", "none")
 
@@ -156,6 +157,7 @@ def _options(args: argparse.Namespace, **extra: object):
         panel_key=args.panel_key,
         qr=args.qr,
         speed=args.speed,
+        progress=narration_bar(),
         clinician=args.clinician,
         protocol=_protocol(args),
         **extra,

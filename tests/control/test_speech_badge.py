@@ -13,7 +13,7 @@ def test_the_speech_badge_names_the_voice(session, open_panel):
     neural = Speaker("neural", "en_US-joe-medium", "en-us").published()
     session.pump.call(lambda: setattr(session.pump.engine, "voice", neural))
     session.pump.call(
-        lambda: session.engine.report_health("speech", True, "narration ready: Joe (neural, en-us)")
+        lambda: session.health.report("speech", True, "narration ready: Joe (neural, en-us)")
     )
     badge = page.locator("#health [data-part=speech]")
     expect(badge).to_have_text("speech: working · Joe (neural, en-us)")
@@ -22,8 +22,6 @@ def test_the_speech_badge_names_the_voice(session, open_panel):
     )
     session.pump.call(lambda: setattr(session.pump.engine, "voice", fallback.published()))
     session.pump.call(
-        lambda: session.engine.report_health(
-            "speech", True, "narration ready: gmw/en (espeak-ng, en)"
-        )
+        lambda: session.health.report("speech", True, "narration ready: gmw/en (espeak-ng, en)")
     )
     expect(badge).to_have_text("speech: working · gmw/en (espeak-ng, en)")
