@@ -339,9 +339,6 @@ class RecordWriter:
     def warning(self, message: str, **data: Any) -> None:
         self.add(ev.AppWarning.kind, message=message, **data)
 
-    def fault(self, part: str, message: str, **data: Any) -> None:
-        self.add(ev.Fault.kind, part=part, message=message, **data)
-
     def _put(self, data: dict[str, Any], shift: bool) -> None:
         self._deliver(self._line(data, shift), 1)
 
