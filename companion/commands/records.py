@@ -10,7 +10,7 @@ import sys
 from companion.commands import EXIT_FINDINGS, EXIT_OK, add_record_dir
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("records", help="list session records, or delete one")
     add_record_dir(parser)
     parser.add_argument("--json", action="store_true", help="the list as JSON")

@@ -10,7 +10,7 @@ from pathlib import Path
 from companion.commands import EXIT_FINDINGS, EXIT_OK, add_record_dir
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "report", help="a session's report (HTML or Markdown) from its record"
     )

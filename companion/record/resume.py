@@ -285,9 +285,9 @@ def _apply_setting(point: ResumePoint, name: Any, args: dict[str, Any]) -> None:
     level = args.get("level")
     level_ok = isinstance(level, (int, float)) and not isinstance(level, bool) and 0 <= level <= 10
     if name == "volume" and isinstance(args.get("bus"), str) and level_ok:
-        point.levels[args["bus"]] = float(level)
+        point.levels[args["bus"]] = float(level)  # type: ignore[arg-type]  # level_ok
     elif name == "intensity" and level_ok:
-        point.intensity = float(level)
+        point.intensity = float(level)  # type: ignore[arg-type]  # level_ok
     elif name == "captions" and isinstance(args.get("on"), bool):
         point.captions = args["on"]
 
@@ -327,6 +327,6 @@ def panel_continuity(record: Record) -> PanelContinuity:
                 }
             )
         elif kind == "command" and event.get("ok") and event.get("command") == "talk":
-            args = event.get("args") if isinstance(event.get("args"), dict) else {}
+            args = event["args"] if isinstance(event.get("args"), dict) else {}
             out.talk = bool(args.get("on"))
     return out

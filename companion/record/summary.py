@@ -291,7 +291,7 @@ class _Builder:
         kind = event.get("event")
         if kind == "run_start" and not self.scene_info:
             scenes = event.get("scenes", ())
-            self.scene_info = {s.get("id"): s for s in scenes if isinstance(s, dict)}
+            self.scene_info = {str(s.get("id")): s for s in scenes if isinstance(s, dict)}
         at = float(event.get("session_time") or 0.0)
         wall = event.get("wall") if isinstance(event.get("wall"), (int, float)) else None
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
@@ -300,7 +300,7 @@ class _Builder:
         elif not ev.is_known(kind):  # from a newer Companion: kept, and shown
             self.faults.append(Mark(UNKNOWN, at, ev.unknown_label(event), wall))
         if kind in CLINICAL_KINDS:
-            self.clinical.take(kind, event, at, wall)  # type: ignore[arg-type]
+            self.clinical.take(str(kind), event, at, wall)
 
     def finish(self, length: float) -> None:
         self._close_scene(length)
@@ -402,7 +402,7 @@ class _Builder:
 
     def _on_command(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         name = str(event.get("command"))
-        args = event.get("args") if isinstance(event.get("args"), dict) else {}
+        args = event["args"] if isinstance(event.get("args"), dict) else {}
         source = str(event.get("by") or who(str(event.get("source") or "")))
         if name in ("vitals", "ack_alert") and event.get("ok"):
             return  # in the vitals table with their alerts, not again among the actions

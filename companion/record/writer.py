@@ -314,16 +314,12 @@ class RecordWriter:
         """A line that says the program was still running now (written by `write_events`
         when nothing else was written for `heartbeat_interval`), with the engine's times, so
         a crash's stop time and the time played are known to within that interval."""
+        boot: dict[str, Any] = clocks.boot_facts()
         if self.times is not None:
             session_time, play_time = self.times()
-            self.add(
-                ev.Heartbeat.kind,
-                session_time=session_time,
-                play_time=play_time,
-                **clocks.boot_facts(),
-            )
+            self.add(ev.Heartbeat.kind, session_time=session_time, play_time=play_time, **boot)
         else:
-            self.add(ev.Heartbeat.kind, **clocks.boot_facts())
+            self.add(ev.Heartbeat.kind, **boot)
 
     def _check_wall_clock(self, now: float) -> None:
         """Record a jump of the system clock (never applied: `wall` stays on the record's
