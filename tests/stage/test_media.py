@@ -16,7 +16,7 @@ from companion.script.media import MediaSpec
 from companion.session import actions as act
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine
-from companion.stage.media.decode import LOOP_FADE, FilmDecoder
+from companion.stage.media.decode import AHEAD, AHEAD_BYTES, LOOP_FADE, MAX_AHEAD, FilmDecoder
 
 from .helpers import Player
 from .media_files import damaged_film, panorama_pixels, write_film, write_glb, write_picture
@@ -182,7 +182,11 @@ def test_a_film_plays_in_session_time_stops_when_paused_and_loops(fresh_stage, m
     assert film.time > 6.5 and film.shown.time > 6.5
     assert film.shown.index > held + 200
     assert film.decoder is not None and film.decoder.error is None
-    assert len(film.decoder._frames) <= 4  # streamed: only a few pictures ahead
+    # streamed: at most a second of pictures ahead, and no more than AHEAD_BYTES of them
+    ahead = film.decoder.ahead
+    assert len(film.decoder._frames) <= ahead <= MAX_AHEAD
+    width, height = film.decoder.shown
+    assert ahead == AHEAD or ahead * width * height * 3 // 2 <= AHEAD_BYTES
 
 
 def _loop_jumps(path: Path, fade: float) -> float:

@@ -28,7 +28,10 @@ from companion.stage.media.ffmpeg import Child
 from companion.stage.media.ffmpeg import probe as ffprobe
 
 LOOP_FADE = 1.0  # seconds of the end blended into the start
-AHEAD = 4  # frames decoded ahead
+AHEAD = 4  # frames decoded ahead, at least ...
+AHEAD_BYTES = 64_000_000  # ... and as many more as fit in this (at most MAX_AHEAD): a reserve
+MAX_AHEAD = 30  # for the loop's blend, when two FFmpeg processes decode at once
+PRESTART = 1.5  # seconds before it is needed, the next pass's FFmpeg is started
 THUMB = (24, 48)  # rows, columns measured for the comfort guard
 SEAMLESS = 0.03  # the last picture differs from the first nowhere by more: a loop
 
@@ -150,6 +153,8 @@ class FilmDecoder:
         self.fade = fade if self.info.duration > 4 * fade else 0.0
         self.period = max(1.0 / self.fps, self.info.duration - self.fade)
         self._frames: deque[FilmFrame] = deque()
+        frame_bytes = self.shown[0] * self.shown[1] * 3 // 2
+        self.ahead = max(AHEAD, min(MAX_AHEAD, AHEAD_BYTES // max(1, frame_bytes)))
         self._cond = threading.Condition()
         self._stop = False
         self._wanted = 0.0  # the film time last asked for: pictures before it are late
@@ -166,18 +171,29 @@ class FilmDecoder:
 
     # --- the decoding thread ---------------------------------------------------------------
 
-    def _pictures(self) -> Iterator[tuple[float, bytearray]]:
-        """(time in the file, raw yuv420p picture) of one pass from the start, from an FFmpeg
-        process of its own, which is ended when the pass is (or the decoder closed)."""
+    def _start(self) -> Child | None:
+        """A new FFmpeg process decoding the film from its start (None once closed). Started
+        before its pictures are needed (PRESTART): opening the film and decoding its first
+        pictures takes FFmpeg a few tenths of a second, which at the loop's seam made the
+        pictures late while the end was still being decoded too."""
         with self._lock:
             if self._stop:
-                return
+                return None
             # handed on at every step-th pixel: FFmpeg takes those pixels itself (no mixing,
             # the cheapest scaler), so only the smaller picture crosses the pipe
             child = Child(
                 self.path, self.shown, self.fps, scaling="neighbor" if self.step > 1 else "bilinear"
             )
             self._children.append(child)
+            return child
+
+    def _pictures(self, child: Child | None = None) -> Iterator[tuple[float, bytearray]]:
+        """(time in the file, raw yuv420p picture) of one pass from the start, from an FFmpeg
+        process of its own (`child`, or one started now), which is ended when the pass is (or
+        the decoder closed)."""
+        child = child or self._start()
+        if child is None:
+            return
         try:
             for index, picture in enumerate(child.frames()):
                 yield index / self.fps, picture
@@ -197,17 +213,20 @@ class FilmDecoder:
             current = self._pictures()
             while not self._stop:
                 head = None
+                early: Child | None = None  # the next pass's FFmpeg, started ahead of need
                 last: tuple[float, np.ndarray] | None = None
                 final = 0.0
                 for t, frame in current:
                     if self._stop:
                         return
                     final = t
+                    if early is None and t >= self.period - PRESTART:
+                        early = self._start()
                     late = offset + t < self._wanted - 1.0 / self.fps
                     nxt = None
                     if self.fade and t >= self.period:  # the end, to be blended into the start
                         if head is None:
-                            head = self._pictures()
+                            head = self._pictures(early)
                         nxt = next(head, None)  # taken even when late: the start keeps step
                     if late and first is not None:
                         index += (
@@ -242,7 +261,7 @@ class FilmDecoder:
                     current = head
                 else:  # cut: the next pass starts a frame after this one's last
                     offset += final + 1.0 / self.fps
-                    current = self._pictures()
+                    current = self._pictures(early)
                 if (
                     self.fade
                     and last[0] == final
@@ -256,13 +275,18 @@ class FilmDecoder:
             for pass_ in (current, head):
                 if pass_ is not None:
                     pass_.close()  # type: ignore[attr-defined]  # ends its FFmpeg process
+            with self._lock:  # and one started ahead for a pass that will not come
+                left = list(self._children)
+                self._children.clear()
+            for child in left:
+                child.close()
             with self._cond:
                 self.ended = True
                 self._cond.notify_all()
 
     def _put(self, frame: FilmFrame) -> None:
         with self._cond:
-            while len(self._frames) >= AHEAD and not self._stop:
+            while len(self._frames) >= self.ahead and not self._stop:
                 self._cond.wait(0.5)
             self._frames.append(frame)
             self._cond.notify_all()

@@ -102,7 +102,11 @@ class Film(Panorama):
             self.decoder = FilmDecoder(
                 path, size, self.info, step=step
             )  # its FFmpeg starts in its thread
-        self.time += dt
+        if self.shown is not None:
+            # the film's clock starts with its first picture (FFmpeg takes a few tenths of a
+            # second to open a film): counted from the scene's start instead, the film's
+            # first second was shown late, pictures skipped while the decoder caught up
+            self.time += dt
         frame = self.decoder.frame_at(self.time, wait=self.wait)
         if frame is not None and self.guard.admit(frame.time, frame.thumb):
             for texture, plane in zip(self.planes, frame.planes):
