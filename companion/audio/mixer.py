@@ -33,6 +33,7 @@ from typing import Any
 from companion.audio import device as dev
 from companion.audio.buses import BusPlayer
 from companion.audio.channels import ChannelPool, Voice, split_gain
+from companion.audio.custom import levelled_path
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS, Library
 from companion.audio.ramp_loop import RampLoop
 from companion.audio.ramps import Param, layer_weight, silence_fade
@@ -284,8 +285,8 @@ class Mixer:
 
     def _sources(self, bus: str, name: str) -> list[tuple[str, Path]]:
         """(layer role, file) for a track name or a file path relative to the script."""
-        if is_file_reference(name):
-            return [("", (self.folder / name).resolve())]
+        if is_file_reference(name):  # a clinic's file: its levelled copy, if prepared
+            return [("", levelled_path((self.folder / name).resolve(), bus))]
         if bus == "music":
             return self.library.music_layers(name)
         return [("", self.library.ambience(name))]
