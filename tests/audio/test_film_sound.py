@@ -1,0 +1,90 @@
+"""A 360° film's own sound plays on the ambience bus (the real mixer on SDL's disk driver),
+streamed, looped with the film's picture, and paused with the session. The film (a grey
+picture with a 440 Hz tone in its sound track) is made by the test with FFmpeg."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from companion.audio.film_sound import CHUNK_SECONDS, looped, probe_sound
+
+pytestmark = pytest.mark.timeout(120)
+RATE = 44100
+TONE = 440.0
+
+
+def tone_film(path: Path, seconds: float, sound: bool = True) -> Path:
+    import imageio_ffmpeg
+
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y"]
+    command += ["-f", "lavfi", "-i", f"color=c=gray:s=128x64:r=30:d={seconds}"]
+    if sound:
+        command += ["-f", "lavfi", "-i", f"sine=frequency={TONE}:sample_rate={RATE}:d={seconds}"]
+        command += ["-c:a", "aac", "-b:a", "128k"]
+    command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-shortest", str(path)]
+    subprocess.run(command, check=True, timeout=60, capture_output=True)
+    return path
+
+
+def tone_level(audio: np.ndarray, start: float, end: float, rate: float = RATE) -> float:
+    """RMS of the 440 Hz component in a stretch (a band around the tone, by FFT)."""
+    x = audio[int(start * rate) : int(end * rate)].mean(axis=1)
+    spectrum = np.fft.rfft(x * np.hanning(x.size))
+    freqs = np.fft.rfftfreq(x.size, 1 / rate)
+    band = np.abs(spectrum[(freqs > TONE - 20) & (freqs < TONE + 20)])
+    return float(np.sqrt(np.sum(band**2)) / x.size)
+
+
+def test_the_sound_is_streamed_and_looped_as_the_picture_is(tmp_path):
+    film = tone_film(tmp_path / "tone.mp4", 5.0)
+    duration = probe_sound(film)
+    assert duration is not None and abs(duration - 5.0) < 0.1
+    assert probe_sound(tone_film(tmp_path / "mute.mp4", 2.0, sound=False)) is None
+    pcm = looped(film, duration, RATE, 2)
+    blocks = [next(pcm) for _ in range(24)]  # 12 s: past two loop seams
+    pcm.close()
+    assert max(b.shape[0] for b in blocks) == int(CHUNK_SECONDS * RATE)  # chunks, not whole
+    audio = np.concatenate(blocks)
+    period = duration - 1.0  # the last second blended into the first, as the picture's
+    # the tone runs on across each seam without a gap or a dip (equal-power blend of a tone
+    # with itself at another phase dips at most to cos(45°) of it, about -3 dB)
+    steady = tone_level(audio, 1.0, 1.5)
+    for seam in (period, 2 * period):
+        around = [tone_level(audio, t, t + 0.1) for t in np.arange(seam - 1.0, seam + 0.5, 0.1)]
+        assert min(around) > 0.3 * steady, (seam, around, steady)
+
+
+SCRIPT = """companion: 1
+title: Film sound
+scenes:
+  - id: a
+    environment: {film: tone.mp4}
+    transition: 0.5s
+    steps:
+      - pause: 30s
+"""
+
+
+def test_a_films_sound_plays_on_the_ambience_bus_and_pauses_with_the_session(tmp_path, play):
+    tone_film(tmp_path / "tone.mp4", 5.0)
+    played = play(
+        SCRIPT,
+        seconds=7.0,
+        commands={5.5: ("pause", {})},
+        watch=lambda mixer: mixer.film_sound is not None and mixer.film_sound.playing,
+    )
+    assert any(playing for _, playing in played.watched)
+    audio = played.audio
+    _, start = played.first("scene")
+    rate = played.rate
+    begin = start / rate
+    levels = [tone_level(audio, begin + t, begin + t + 0.5, rate) for t in np.arange(1.0, 5.0, 0.5)]
+    # heard, faded in with the scene, and on past the film's 4 s loop point, steadily
+    assert min(levels) > 0.5 * max(levels) and min(levels) > 0.003, levels
+    paused = played.commands["pause"] / rate
+    assert tone_level(audio, paused + 0.8, paused + 1.3, rate) < 0.02 * max(levels)
+    assert not any(h[1] is False and h[0] == "sound" for h in played.health), played.health
