@@ -13,6 +13,7 @@ so a film that makes it talk a lot cannot block it."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import tempfile
@@ -20,6 +21,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 PROBE_TIMEOUT = 30.0
 
@@ -32,7 +34,7 @@ def binary() -> str:
     """The ffmpeg program imageio-ffmpeg installed (or IMAGEIO_FFMPEG_EXE, if set)."""
     import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ class Child:
         """Each picture's bytes (Y, then U, then V) until the film ends; raises FFmpegError
         if FFmpeg stopped on an error (what it had decoded before is still given)."""
         assert self.process.stdout is not None
-        stream = self.process.stdout
+        stream = cast(io.RawIOBase, self.process.stdout)  # unbuffered (bufsize=0): a FileIO
         while not self.closed:
             buffer = bytearray(self.frame_bytes)
             view = memoryview(buffer)
