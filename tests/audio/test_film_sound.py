@@ -64,27 +64,33 @@ scenes:
   - id: a
     environment: {film: tone.mp4}
     transition: 0.5s
+    duration: 4s
+  - id: b
+    environment: haven
+    transition: 0.5s
     steps:
       - pause: 30s
 """
 
 
-def test_a_films_sound_plays_on_the_ambience_bus_and_pauses_with_the_session(tmp_path, play):
+def test_a_films_sound_plays_on_the_ambience_bus_pauses_and_ends_with_its_scene(tmp_path, play):
     tone_film(tmp_path / "tone.mp4", 5.0)
     played = play(
         SCRIPT,
-        seconds=7.0,
-        commands={5.5: ("pause", {})},
+        seconds=6.8,
+        commands={2.0: ("pause", {}), 3.0: ("resume", {})},
         watch=lambda mixer: mixer.film_sound is not None and mixer.film_sound.playing,
     )
     assert any(playing for _, playing in played.watched)
-    audio = played.audio
-    _, start = played.first("scene")
-    rate = played.rate
-    begin = start / rate
-    levels = [tone_level(audio, begin + t, begin + t + 0.5, rate) for t in np.arange(1.0, 5.0, 0.5)]
-    # heard, faded in with the scene, and on past the film's 4 s loop point, steadily
-    assert min(levels) > 0.5 * max(levels) and min(levels) > 0.003, levels
-    paused = played.commands["pause"] / rate
-    assert tone_level(audio, paused + 0.8, paused + 1.3, rate) < 0.02 * max(levels)
-    assert not any(h[1] is False and h[0] == "sound" for h in played.health), played.health
+    assert not played.watched[-1][1]  # let go when its scene had gone
+    audio, rate = played.audio, played.rate
+    begin = played.first("scene")[1] / rate
+    paused, resumed = played.commands["pause"] / rate, played.commands["resume"] / rate
+    heard = [tone_level(audio, begin + t, begin + t + 0.3, rate) for t in (0.7, 1.1, 1.5)]
+    heard.append(tone_level(audio, resumed + 0.8, resumed + 1.1, rate))
+    # faded in with the scene, steady, and back after the pause
+    assert min(heard) > 0.5 * max(heard) and min(heard) > 0.003, heard
+    assert tone_level(audio, paused + 0.7, resumed - 0.05, rate) < 0.02 * max(heard)
+    next_scene = played.frames_of("scene")[1] / rate
+    assert tone_level(audio, next_scene + 0.8, next_scene + 1.3, rate) < 0.02 * max(heard)
+    assert not any(h[0] == "sound" and h[1] is False for h in played.health), played.health
