@@ -234,35 +234,12 @@ class _Stream:
         duration = probe_sound(self.path)
         if duration is None or self._stop.is_set():
             return  # a silent film: nothing to play
-        pygame, pool, lock = self.owner._pygame, self.owner._pool, self.owner._lock
+        pool, lock = self.owner._pool, self.owner._lock
         pcm = looped(self.path, duration, frequency, channels)
         try:
             for block in pcm:
-                sound = self._sound(block)
-                if self.voice is None:
-                    with lock:
-                        fade = max(0.05, self.fade_in)
-                        self.envelope.to(1.0, fade, self.owner._clock(), silence_fade(fade, True))
-                        self.voice = pool.start(sound, "ambience", self.envelope, loops=0)
-                    if self.voice is None:
-                        return  # no channel free: the pool has said so
-                    continue
-                channel = pygame.mixer.Channel(self.voice.channel)
-                while not self._gone() and channel.get_queue() is not None:
-                    time.sleep(POLL)
-                if self._gone():
+                if self._stop.is_set() or not self._play(self._sound(block)):
                     return
-                with lock:
-                    if self.voice not in pool.voices:
-                        return
-                    # the chunk plays at the voice's volume; the pool sets it from now on
-                    volume = self.voice.level[0]
-                    sound.set_volume((volume + 0.5) / 128 if volume >= 0 else 1.0)
-                    self.voice.sound = sound
-                    if channel.get_busy():
-                        channel.queue(sound)
-                    else:  # ran dry (a late chunk) or not yet started: play it now
-                        channel.play(sound)
         except (OSError, ValueError) as exc:
             self.owner._report(f"the film's sound cannot be played ({self.path.name}: {exc})")
         finally:
@@ -271,3 +248,29 @@ class _Stream:
                 with lock:
                     if self.voice in pool.voices:
                         pool.release(self.voice)
+
+    def _play(self, sound: Any) -> bool:
+        """Start the voice with the first chunk, queue each later one when the channel's queue
+        is free; False once the voice is gone (or could not start: the pool has said why)."""
+        pool, lock = self.owner._pool, self.owner._lock
+        if self.voice is None:
+            with lock:
+                fade = max(0.05, self.fade_in)
+                self.envelope.to(1.0, fade, self.owner._clock(), silence_fade(fade, True))
+                self.voice = pool.start(sound, "ambience", self.envelope, loops=0)
+            return self.voice is not None
+        channel = self.owner._pygame.mixer.Channel(self.voice.channel)
+        while not self._gone() and channel.get_queue() is not None:
+            time.sleep(POLL)
+        with lock:
+            if self._gone():
+                return False
+            # the chunk plays at the voice's volume; the pool sets it from now on
+            volume = self.voice.level[0]
+            sound.set_volume((volume + 0.5) / 128 if volume >= 0 else 1.0)
+            self.voice.sound = sound
+            if channel.get_busy():
+                channel.queue(sound)
+            else:  # ran dry (a late chunk): play it now
+                channel.play(sound)
+        return True
