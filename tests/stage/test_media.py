@@ -234,6 +234,30 @@ def test_a_film_plays_in_session_time_stops_when_paused_and_loops(fresh_stage, m
     assert ahead == AHEAD or ahead * width * height * 3 // 2 <= AHEAD_BYTES
 
 
+def test_a_late_decoder_slows_the_film_rather_than_making_it_skip(fresh_stage, media):
+    """When the pictures come late (here: a quarter of a second of film is asked for every
+    few milliseconds, faster than the decoder goes), the film's clock waits for them: it
+    runs at most MAX_SLIP pictures past the newest one, so the film goes on from where it
+    was, never far ahead."""
+    from companion.stage.media.film import MAX_SLIP
+
+    stage = fresh_stage(size=(160, 90))  # not waiting for media: real decoding speed
+    player = Player(stage)
+    player.scene(key("film", media["film"]), transition=0.1)
+    film = stage.layers[key("film", media["film"])].scenery
+    for _ in range(200):  # until its first picture is shown (FFmpeg takes a moment to start)
+        player.frame(1 / 30, render=False)
+        if film.shown is not None:
+            break
+        time.sleep(0.01)
+    assert film.shown is not None
+    for _ in range(200):  # a quarter of a second (the stage's longest step) every update
+        player.frame(1.0, render=False)
+        assert film.time <= film._newest + MAX_SLIP / film.info.fps + 1e-9
+    assert film.slipped > 25.0  # the clock waited for most of the 50 s asked for
+    assert film.time < 25.0
+
+
 def _loop_jumps(path: Path, fade: float) -> float:
     """The largest change between successive pictures across the loop, over the median one."""
     decoder = FilmDecoder(path, (256, 128), fade=fade)

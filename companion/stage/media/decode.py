@@ -269,7 +269,9 @@ class FilmDecoder:
                 index += 1
             if self._stop:
                 return
-            if last is None or first is None:
+            if first is None or (last is None and not final):
+                # (a pass whose pictures all came too late, on a machine far too busy, is
+                # not an error: the next one goes on)
                 raise ValueError("no picture could be decoded")
             if head is not None:  # the next pass goes on from where the blend left its start
                 offset += self.period
@@ -278,7 +280,12 @@ class FilmDecoder:
                 offset += final + 1.0 / self.fps
                 current = passes[0] = self._pictures(early)
             passes[1] = None
-            if self.fade and last[0] == final and float(np.abs(last[1] - first).max()) < SEAMLESS:
+            if (
+                self.fade
+                and last is not None
+                and last[0] == final
+                and float(np.abs(last[1] - first).max()) < SEAMLESS
+            ):
                 self.fade = 0.0  # its end runs into its start already: no blend needed
 
     def _deliver(

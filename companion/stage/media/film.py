@@ -23,6 +23,9 @@ MAX_WIDTH = 4096
 # columns for about 90 degrees, 1800 for all round. A wider film is handed on at every other
 # pixel (taken from the decoded planes, no scaling), a quarter of the bytes to upload.
 SOFTWARE_WIDTH = 2048
+# The film's clock runs at most this many of its pictures past its newest decoded one: a late
+# decoder slows the film a little rather than making it skip.
+MAX_SLIP = 2.5
 BLACK_Y = 16  # black in video range (as FFmpeg hands on yuv420p)
 NEUTRAL_UV = 128  # no colour
 
@@ -50,6 +53,8 @@ class Film(Panorama):
         self.shown: FilmFrame | None = None
         self.pictures = 0  # new pictures shown
         self.upload_seconds = 0.0  # spent copying them into the textures (for benchmarks)
+        self.slipped = 0.0  # seconds the film's clock waited for late pictures
+        self._newest = 0.0  # film time of the newest picture the decoder handed on
         self.error: str | None = None
         self._mean = 0.5
         self._decoding: tuple[Path, tuple[int, int], int] | None = None
@@ -109,7 +114,17 @@ class Film(Panorama):
             # second to open a film): counted from the scene's start instead, the film's
             # first second was shown late, pictures skipped while the decoder caught up
             self.time += dt
+            # and it runs on the film's own pictures: when the decoder is late (a busy
+            # machine, the loop's seam) the clock waits at most MAX_SLIP past the newest
+            # picture, so the film slows for a moment and goes on from where it was, instead
+            # of freezing and then jumping ahead, skipping what was late
+            limit = self._newest + MAX_SLIP / (self.info.fps if self.info else 30.0)
+            if self.time > limit:
+                self.slipped += self.time - limit
+                self.time = limit
         frame = self.decoder.frame_at(self.time, wait=self.wait)
+        if frame is not None:
+            self._newest = frame.time
         if frame is not None and self.guard.admit(frame.time, frame.thumb):
             began = perf_counter()
             for texture, plane in zip(self.planes, frame.planes, strict=True):
@@ -130,7 +145,7 @@ class Film(Panorama):
         if self.decoder is not None:
             self.decoder.close()
             self.decoder = None
-            self.time = 0.0
+            self.time = self._newest = 0.0
             self.guard = FilmGuard()
             self.shown = None
 
