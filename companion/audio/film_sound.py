@@ -22,7 +22,7 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import Any, cast
 
@@ -157,6 +157,11 @@ def looped(
         current.close()
 
 
+def _film(environment: str) -> Path | None:
+    spec = media.parse(environment)
+    return Path(spec.file) if spec is not None and spec.kind == "film" else None
+
+
 class FilmSound:
     """The film sound of the scene's place, if it is a film with a sound track. The mixer
     calls `scene` for each scene change and `close` at its end; the rest runs in a thread."""
@@ -169,15 +174,29 @@ class FilmSound:
         play_clock: Callable[[], float],  # the mixer's play time (stops while paused)
         device: tuple[int, int, int],  # frequency, channels, sample size (16 or 32: float)
         report: Callable[[str], None] = lambda _message: None,
+        environments: Iterable[str] = (),  # the script's: its films are looked at ahead
     ) -> None:
         self._pygame, self._pool, self._lock, self._clock = pygame, pool, lock, play_clock
         self._device = device
         self._report = report
         self._stream: _Stream | None = None
+        self._probed: dict[Path, float | None] = {}
+        films = [path for name in environments if (path := _film(name)) is not None]
+        if films:  # whether each has sound, and how long it is, found before it is shown
+            threading.Thread(
+                target=lambda: [self.duration(path) for path in films],
+                name="film sound probe",
+                daemon=True,
+            ).start()
+
+    def duration(self, path: Path) -> float | None:
+        """The film's length if it has a sound track, else None (probed once)."""
+        if path not in self._probed:
+            self._probed[path] = probe_sound(path)
+        return self._probed[path]
 
     def scene(self, environment: str, transition: float) -> None:
-        spec = media.parse(environment)
-        file = Path(spec.file) if spec is not None and spec.kind == "film" else None
+        file = _film(environment)
         if self._stream is not None and self._stream.path == file:
             return  # the same film goes on
         if self._stream is not None:
@@ -231,7 +250,7 @@ class _Stream:
 
     def _run(self) -> None:
         frequency, channels, _ = self.owner._device
-        duration = probe_sound(self.path)
+        duration = self.owner.duration(self.path)
         if duration is None or self._stop.is_set():
             return  # a silent film: nothing to play
         pool, lock = self.owner._pool, self.owner._lock

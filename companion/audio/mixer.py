@@ -174,6 +174,7 @@ class Mixer:
             lambda: self._clocks()[1],
             device,
             lambda why: self._health_later("sound", False, why),
+            [scene.environment for scene in self.script.scenes],
         )
         self._preload()
         self._ramps = RampLoop(self._tick, self._lock, self._fault)
