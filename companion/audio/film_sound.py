@@ -268,6 +268,16 @@ class _Stream:
                     if self.voice in pool.voices:
                         pool.release(self.voice)
 
+    def _follow(self, channel: Any) -> None:
+        """The pool sets the voice's volume on its newest chunk (`voice.sound`, queued); the
+        chunk playing meanwhile is kept at the same volume here (SDL_mixer keeps a volume per
+        Sound), or a change (the pause's fade, the resume) would reach it only a chunk late."""
+        with self.owner._lock:
+            playing = channel.get_sound()
+            volume = self.voice.level[0] if self.voice is not None else -1
+            if playing is not None and volume >= 0 and not self._gone():
+                playing.set_volume((volume + 0.5) / 128)
+
     def _play(self, sound: Any) -> bool:
         """Start the voice with the first chunk, queue each later one when the channel's queue
         is free; False once the voice is gone (or could not start: the pool has said why)."""
@@ -280,6 +290,7 @@ class _Stream:
             return self.voice is not None
         channel = self.owner._pygame.mixer.Channel(self.voice.channel)
         while not self._gone() and channel.get_queue() is not None:
+            self._follow(channel)
             time.sleep(POLL)
         with lock:
             if self._gone():

@@ -31,10 +31,12 @@ def tone_film(path: Path, seconds: float, sound: bool = True) -> Path:
 
 
 def tone_level(audio: np.ndarray, start: float, end: float, rate: float = RATE) -> float:
-    """RMS of the 440 Hz component in a stretch (a band around the tone, by FFT)."""
+    """RMS of the 440 Hz component in a stretch (a band around the tone, by FFT). `rate`
+    maps seconds to the capture's frames (SDL's disk driver writes a few percent faster or
+    slower than real time); the samples themselves are at RATE."""
     x = audio[int(start * rate) : int(end * rate)].mean(axis=1)
     spectrum = np.fft.rfft(x * np.hanning(x.size))
-    freqs = np.fft.rfftfreq(x.size, 1 / rate)
+    freqs = np.fft.rfftfreq(x.size, 1 / RATE)
     band = np.abs(spectrum[(freqs > TONE - 20) & (freqs < TONE + 20)])
     return float(np.sqrt(np.sum(band**2)) / x.size)
 
@@ -89,7 +91,7 @@ def test_a_films_sound_plays_on_the_ambience_bus_pauses_and_ends_with_its_scene(
     # heard (faded in with the scene, once FFmpeg has started), and as loud after the pause
     heard = [tone_level(audio, begin + 1.5, begin + 2.0, rate)]
     heard.append(tone_level(audio, resumed + 0.7, resumed + 1.2, rate))
-    assert min(heard) > 0.6 * max(heard) and min(heard) > 0.003, heard
+    assert min(heard) > 0.7 * max(heard) and min(heard) > 0.003, heard
     assert tone_level(audio, paused + 0.7, resumed - 0.05, rate) < 0.02 * max(heard)
     next_scene = played.frames_of("scene")[1] / rate
     assert tone_level(audio, next_scene + 0.8, next_scene + 1.3, rate) < 0.02 * max(heard)
