@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import cast
 
 PROBE_TIMEOUT = 30.0
+DECODE_THREADS = 2
 
 
 class FFmpegError(ValueError):
@@ -152,6 +153,10 @@ class Child:
         command = [binary(), "-hide_banner", "-nostdin", "-v", "error"]
         if stop_on_error:
             command += ["-xerror"]
+        # two decoding threads, not FFmpeg's default of one per core and one more: the same CPU
+        # time for a 3840x1920 film (1.95 s for 180 pictures), 115 MB resident instead of
+        # 150 (each thread holds pictures in flight; at a loop's seam two processes run)
+        command += ["-threads", str(DECODE_THREADS)]
         command += [
             "-i",
             str(path),
