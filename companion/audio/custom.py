@@ -204,6 +204,43 @@ def _cached(path: Path, target: float, root: Path) -> Path | None:
     return None if key is None else root / key[:2] / f"{key}.flac"
 
 
+def measured(path: Path, root: Path | None = None) -> SoundFacts:
+    """`measure`, remembered in the cache by the file's path, size and date (reading an hour
+    of music takes seconds; `companion check` is run often). Failures are not remembered."""
+    key = cache_key(path, 0.0)
+    record = (root or default_cache_dir()) / "facts" / f"{key}.json" if key else None
+    facts = _recalled(record) if record is not None else None
+    if facts is None:
+        facts = measure(path)
+        if record is not None:
+            _remember(record, facts)
+    return facts
+
+
+def _recalled(record: Path) -> SoundFacts | None:
+    import json
+
+    try:
+        return SoundFacts(**json.loads(record.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None  # not measured yet, or a record from another version
+
+
+def _remember(record: Path, facts: SoundFacts) -> bool:
+    """Write the record (atomically); False if the cache cannot be written (a read-only
+    home: the file is measured again next time)."""
+    import json
+
+    partial = record.with_name(f"{record.stem}.{os.getpid()}.partial")
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps(facts.__dict__), encoding="utf-8")
+        partial.replace(record)
+    except OSError:
+        return False
+    return True
+
+
 def levelled_path(path: Path, bus: str, root: Path | None = None) -> Path:
     """The levelled copy of a clinic's music or ambience file made by `level_file`, or the
     file itself when there is none (not prepared, or another bus)."""
@@ -225,7 +262,7 @@ def level_file(path: Path, bus: str, root: Path | None = None) -> tuple[Path, So
         return copy, None
     import soundfile
 
-    facts = measure(path)
+    facts = measured(path, root)
     gain = np.float32(gain_for(facts, target))
     copy.parent.mkdir(parents=True, exist_ok=True)
     partial = copy.with_name(f"{copy.stem}.{os.getpid()}.partial.flac")
@@ -335,7 +372,7 @@ def sound_check(
             path = (folder / ref.name).resolve()
             if path not in seen:
                 try:
-                    seen[path] = measure(path)
+                    seen[path] = measured(path)
                 except OSError as exc:
                     seen[path] = f"cannot read {path.name}: {exc.strerror or exc}"
                 except (NotASound, Damaged) as exc:
@@ -367,6 +404,7 @@ __all__ = [
     "levelled_path",
     "mark_of",
     "measure",
+    "measured",
     "references",
     "sound_check",
 ]

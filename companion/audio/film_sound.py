@@ -18,6 +18,7 @@ drift apart by a second a pass: such films are rare among 360° footage.)"""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import subprocess
 import threading
@@ -31,6 +32,7 @@ import numpy as np
 from companion.audio.ramps import Param, silence_fade
 from companion.script import media
 
+log = logging.getLogger("companion.audio")
 CHUNK_SECONDS = 0.5
 LOOP_FADE = 1.0  # as the picture's loop (stage/media/decode.py LOOP_FADE)
 POLL = 0.02  # s between looks at the channel's queue
@@ -110,7 +112,7 @@ class _Child:
         try:
             self.process.wait(timeout=5.0)
         except subprocess.TimeoutExpired:  # a kill not taken within 5 s: nothing more to do
-            pass
+            log.warning("ffmpeg (pid %d) did not end within 5 s of being killed", self.process.pid)
         if self.process.stdout is not None:
             self.process.stdout.close()
 

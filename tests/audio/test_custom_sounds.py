@@ -23,6 +23,7 @@ from companion.audio.custom import (
     level_script,
     levelled_path,
     measure,
+    measured,
 )
 from companion.audio.loudness import integrated_loudness
 from companion.script import load_script
@@ -76,6 +77,9 @@ def test_music_and_ambience_are_levelled_once_and_cached(tmp_path):
     copy2, _ = level_file(loud, "music", cache)
     assert abs(heard(copy2) - TARGETS_BY_BUS["music"]) < 0.5, heard(copy2)
     assert np.max(np.abs(soundfile.read(str(copy2))[0])) <= 10 ** (-1 / 20) + 1e-3
+    # what each file measured is remembered (check reads it from there), by path, size, date
+    assert len(list((cache / "facts").glob("*.json"))) == 2
+    assert measured(quiet, cache) == facts
     # the second time it is found, not made; the mixer is handed the copy
     assert level_file(quiet, "ambience", cache) == (copy, None)
     assert levelled_path(quiet, "ambience", cache) == copy

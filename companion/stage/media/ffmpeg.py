@@ -14,6 +14,7 @@ so a film that makes it talk a lot cannot block it."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import subprocess
 import tempfile
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+log = logging.getLogger("companion.stage")
 PROBE_TIMEOUT = 30.0
 DECODE_THREADS = 2
 
@@ -237,7 +239,7 @@ class Child:
         try:
             self.process.wait(timeout=5.0)
         except subprocess.TimeoutExpired:  # a kill not taken within 5 s: nothing more to do
-            pass
+            log.warning("ffmpeg (pid %d) did not end within 5 s of being killed", self.process.pid)
         if self.process.stdout is not None:
             self.process.stdout.close()
         self._log.close()
