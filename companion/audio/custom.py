@@ -356,7 +356,25 @@ def level_script(
                 f"levelled {path.name} ({facts.length}, {facts.loudness:.1f} LUFS) to "
                 f"{TARGETS_BY_BUS[ref.bus]:.1f} LUFS for the {ref.bus}"
             )
+    _measure_films(script, say, root)
     return problems
+
+
+def _measure_films(script: Script, say: Callable[[str], None], root: Path | None) -> None:
+    """A film's own sound plays on the ambience bus: measured here, levelled as it plays
+    (film_sound.py)."""
+    from companion.audio.film_sound import film_facts
+    from companion.script import media
+
+    specs = [media.parse(scene.environment) for scene in script.scenes]
+    for file in sorted({s.file for s in specs if s is not None and s.kind == "film"}):
+        path = Path(file)
+        facts = film_facts(path, root) if path.is_file() else None
+        if facts is not None:
+            say(
+                f"{path.name}: its sound ({facts.loudness:.1f} LUFS) plays at "
+                f"{TARGETS_BY_BUS['ambience']:.1f} LUFS on the ambience bus"
+            )
 
 
 def sound_check(

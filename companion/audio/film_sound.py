@@ -29,6 +29,16 @@ from typing import Any, cast
 
 import numpy as np
 
+from companion.audio.custom import (
+    TARGETS_BY_BUS,
+    LoudnessMeter,
+    SoundFacts,
+    _recalled,
+    _remember,
+    cache_key,
+    default_cache_dir,
+    gain_for,
+)
 from companion.audio.ramps import Param, silence_fade
 from companion.script import media
 
@@ -115,6 +125,41 @@ class _Child:
             log.warning("ffmpeg (pid %d) did not end within 5 s of being killed", self.process.pid)
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+def film_facts(path: Path, root: Path | None = None, measure: bool = True) -> SoundFacts | None:
+    """Length and loudness of a film's sound track (None: it has none, or it cannot be
+    decoded), measured once through FFmpeg and remembered in the custom sounds' cache (by
+    path, size and date). `measure=False`: only what is remembered (the session's side)."""
+    key = cache_key(path, -1.0)  # -1: the film's sound, not a levelled copy
+    record = (root or default_cache_dir()) / "facts" / f"{key}.json" if key else None
+    facts = _recalled(record) if record is not None else None
+    if facts is not None or not measure or probe_sound(path) is None:
+        return facts
+    rate, channels = 48000, 2
+    meter = LoudnessMeter(rate, channels)
+    child = _Child(path, rate, channels)
+    frames, peak = 0, 0.0
+    try:
+        while (block := child.read(rate * 10)).shape[0]:
+            meter.add(block)
+            peak = max(peak, float(np.max(np.abs(block))))
+            frames += block.shape[0]
+    finally:
+        child.close()
+    if not frames:
+        return None
+    facts = SoundFacts(frames / rate, rate, channels, meter.loudness(), peak)
+    if record is not None:
+        _remember(record, facts)
+    return facts
+
+
+def film_gain(path: Path, root: Path | None = None) -> float:
+    """The gain that brings a film's sound to the ambience bus's loudness, as measured before
+    the session (1 if it was not)."""
+    facts = film_facts(path, root, measure=False)
+    return 1.0 if facts is None else gain_for(facts, TARGETS_BY_BUS["ambience"])
 
 
 def looped(
@@ -220,6 +265,7 @@ class _Stream:
         self.owner, self.path, self.fade_in = owner, path, fade_in
         self.envelope = Param(0.0)
         self.voice: Any = None
+        self.gain = np.float32(1.0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"sound {path.name}", daemon=True)
         self._thread.start()
@@ -237,7 +283,8 @@ class _Stream:
         self._thread.join(timeout=5.0)
 
     def _sound(self, block: np.ndarray) -> Any:
-        frequency, channels, size = self.owner._device
+        _, _, size = self.owner._device
+        block = block * self.gain
         if size == 32:
             raw = np.ascontiguousarray(block, "<f4").tobytes()
         else:
@@ -255,6 +302,7 @@ class _Stream:
         duration = self.owner.duration(self.path)
         if duration is None or self._stop.is_set():
             return  # a silent film: nothing to play
+        self.gain = np.float32(film_gain(self.path))  # levelled before the session
         pool, lock = self.owner._pool, self.owner._lock
         pcm = looped(self.path, duration, frequency, channels)
         try:

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from companion.audio.film_sound import CHUNK_SECONDS, looped, probe_sound
+from companion.audio.custom import TARGETS_BY_BUS
+from companion.audio.film_sound import CHUNK_SECONDS, film_facts, film_gain, looped, probe_sound
 
 pytestmark = pytest.mark.timeout(120)
 RATE = 44100
@@ -58,6 +59,25 @@ def test_the_sound_is_streamed_and_looped_as_the_picture_is(tmp_path):
     for seam in (period, 2 * period):
         around = [tone_level(audio, t, t + 0.1) for t in np.arange(seam - 1.0, seam + 0.5, 0.1)]
         assert min(around) > 0.3 * steady, (seam, around, steady)
+
+
+def test_a_films_sound_is_measured_before_the_session_and_levelled_for_the_ambience(tmp_path):
+    import pyloudnorm
+
+    film = tone_film(tmp_path / "tone.mp4", 3.0)
+    cache = tmp_path / "cache"
+    facts = film_facts(film, cache)
+    assert facts is not None and abs(facts.seconds - 3.0) < 0.1
+    pcm = looped(film, 3.0, 48000, 2)
+    heard = np.concatenate([next(pcm) for _ in range(6)])  # its 3 s (a short film is cut)
+    pcm.close()
+    independent = pyloudnorm.Meter(48000).integrated_loudness(heard.astype(np.float64))
+    assert abs(facts.loudness - independent) < 0.3, (facts.loudness, independent)
+    assert film_facts(film, cache, measure=False) == facts  # remembered for the session
+    gain_db = 20 * np.log10(film_gain(film, cache))
+    assert abs(facts.loudness + gain_db - TARGETS_BY_BUS["ambience"]) < 0.01
+    assert film_facts(tone_film(tmp_path / "mute.mp4", 1.0, sound=False), cache) is None
+    assert film_gain(tmp_path / "mute.mp4", cache) == 1.0
 
 
 SCRIPT = """companion: 1
