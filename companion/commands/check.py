@@ -12,7 +12,7 @@ from typing import Any
 from companion.commands import EXIT_FINDINGS, EXIT_OK
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "check", help="check scripts: errors and warnings at FILE:LINE:COLUMN"
     )
