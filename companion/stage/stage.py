@@ -343,6 +343,14 @@ class Stage:
             self.ended = False
             self.veil.to(0.0, max(seconds, FIRST_SCENE_FADE))
 
+    def _end_overdue(self, now: float) -> None:
+        for step, lasts in self._undated.items():
+            self._deadlines[step] = now + lasts
+        self._undated.clear()
+        for step, due in list(self._deadlines.items()):
+            if now >= due:
+                self._end_step(step)
+
     def _end_step(self, step: str) -> None:
         self._deadlines.pop(step, None)
         self._undated.pop(step, None)
@@ -374,15 +382,10 @@ class Stage:
         now = time.monotonic() if now is None else now
         dt = 0.0 if self._now is None else min(max(now - self._now, 0.0), 0.25)
         self._now = now
-        for step, lasts in self._undated.items():
-            self._deadlines[step] = now + lasts
-        self._undated.clear()
         if self.window is None or self._closed:
             return
         self._check_comfort()
-        for step, due in list(self._deadlines.items()):
-            if now >= due:
-                self._end_step(step)
+        self._end_overdue(now)
         self._check_size()
         if self.drift:
             import math
