@@ -7,9 +7,14 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from companion.commands import EXIT_FINDINGS, EXIT_OK
+
+if TYPE_CHECKING:  # the script package loads only when a command runs
+    from companion.script.findings import Severity
+    from companion.script.models import Script
+    from companion.script.yaml_source import Mark, Source
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -54,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if has_errors(findings) or missing else EXIT_OK
 
 
-def media_files_check(script: Any, source: Any) -> Iterator[tuple[Any, str, str]]:
+def media_files_check(script: Script, source: Source) -> Iterator[tuple[Mark, Severity, str]]:
     """Opens the media files a script names. Opening them takes the stage's decoders (Panda3D,
     numpy), so a script that names none checks in milliseconds, without them."""
     from companion.script import media
