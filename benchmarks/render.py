@@ -265,8 +265,8 @@ def main() -> None:
     played = measure_film(film_path, size, args.film_seconds)
     decoded = decode_rate(film_path)
     print(
-        f"render cost at {size[0]}x{size[1]}: medians of {args.rounds} rounds of {args.frames} frames, "
-        "each frame read back"
+        f"render cost at {size[0]}x{size[1]}: medians of {args.rounds} rounds of {args.frames} "
+        "frames, each frame read back"
     )
     print(f"{'scene':<22}{'ms/frame':>10}{'ratio':>8}   goal")
     print(f"{'sample: environment':<22}{sample:>10.2f}{1.0:>8.2f}   (baseline, mono run)")
@@ -275,13 +275,16 @@ def main() -> None:
     print(f"{'sample: environment':<22}{sample_stereo:>10.2f}{1.0:>8.2f}   (baseline, stereo run)")
     for name, (cost, ratio) in stereo.items():
         print(
-            f"{name + ' stereo':<22}{cost:>10.2f}{ratio:>8.2f}   <= 1.00 {'ok' if ratio <= 1.0 else 'OVER'}"
+            f"{name + ' stereo':<22}{cost:>10.2f}{ratio:>8.2f}   <= 1.00 "
+            f"{'ok' if ratio <= 1.0 else 'OVER'}"
         )
     print(
-        f"film 3840x1920 at 30 fps (decoded at {played['texture']} wide): {played['cost']:.1f} ms/frame "
-        f"(95th percentile {played['p95']:.1f}), {played['on_time']:.1%} of frames show the picture due "
-        f"(goal >= 99%) {'ok' if played['on_time'] >= 0.99 else 'UNDER'}; memory grew "
-        f"{played['memory_growth']:.1f} MB over {args.film_seconds:.0f} s ({played['loops']:.1f} passes of the loop)"
+        f"film 3840x1920 at 30 fps (decoded at {played['texture']} wide): "
+        f"{played['cost']:.1f} ms/frame (95th percentile {played['p95']:.1f}), "
+        f"{played['on_time']:.1%} of frames show the picture due (goal >= 99%) "
+        f"{'ok' if played['on_time'] >= 0.99 else 'UNDER'}; memory grew "
+        f"{played['memory_growth']:.1f} MB over {args.film_seconds:.0f} s ({played['loops']:.1f} "
+        "passes of the loop)"
     )
     print(f"film decoder alone (no drawing): {decoded:.0f} pictures a second")
     print(

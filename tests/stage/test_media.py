@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -193,7 +194,7 @@ def _loop_jumps(path: Path, fade: float) -> float:
         pictures = [decoder.frame_at(t, wait=True).planes[0].astype(int) for t in times]
     finally:
         decoder.close()
-    changes = [np.abs(b - a).sum() for a, b in zip(pictures, pictures[1:])]
+    changes = [np.abs(b - a).sum() for a, b in pairwise(pictures)]
     return max(changes) / float(np.median(changes))
 
 
@@ -210,7 +211,7 @@ def test_a_film_that_loops_by_itself_is_not_blended_after_its_first_pass(tmp_pat
             times = np.arange(0.0, decoder.period + 2.0, 1 / 30)
             shown = [decoder.frame_at(t, wait=True) for t in times]
             assert all(frame is not None for frame in shown)
-            assert all(b.time > a.time for a, b in zip(shown, shown[1:]))  # film time runs on
+            assert all(b.time > a.time for a, b in pairwise(shown))  # film time runs on
         assert still.fade == 0.0 and moving.fade == LOOP_FADE
     finally:
         still.close()
@@ -290,7 +291,10 @@ def test_a_film_can_be_handed_on_at_every_other_pixel(media):
         half.close()
     assert [p.shape for p in whole.planes] == [(128, 256), (64, 128), (64, 128)]
     assert [p.shape for p in every_other.planes] == [(64, 128), (32, 64), (32, 64)]
-    assert all(np.array_equal(h, f[1::2, 1::2]) for h, f in zip(every_other.planes, whole.planes))
+    assert all(
+        np.array_equal(h, f[1::2, 1::2])
+        for h, f in zip(every_other.planes, whole.planes, strict=True)
+    )
 
 
 def _running(pid: int) -> bool:
