@@ -6,8 +6,6 @@ the FIR part and, with enough zero padding, as good as running the IIR filter in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 SAMPLE_RATE = 44100
@@ -36,18 +34,6 @@ def biquad_response(
     z1 = np.exp(-2j * np.pi * freqs / rate)
     z2 = z1 * z1
     return (b[0] + b[1] * z1 + b[2] * z2) / (a[0] + a[1] * z1 + a[2] * z2)
-
-
-def filter_fft(
-    x: np.ndarray, response: Callable[[np.ndarray], np.ndarray], rate: int, pad_seconds: float = 0.5
-) -> np.ndarray:
-    """Filter each column of x (frames, channels) by response(freqs) -> complex gains."""
-    frames = x.shape[0]
-    n = fast_length(frames + int(pad_seconds * rate))
-    spectrum = np.fft.rfft(x, n=n, axis=0)
-    gains = response(np.fft.rfftfreq(n, 1.0 / rate))
-    spectrum *= gains[:, None] if spectrum.ndim == 2 else gains
-    return np.fft.irfft(spectrum, n=n, axis=0)[:frames]
 
 
 def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
