@@ -225,19 +225,42 @@ class SessionApp(PlayerApp):
         self.out(f"record: {self.record.folder}")
 
     def _open_panel(self) -> None:
-        from companion.control import PanelError, PanelServer, keep
+        from companion.control import keep
         from companion.control.gestures import GestureRows
-        from companion.control.network import lan_address
-        from companion.control.qr import terminal_qr
         from companion.control.tls import TlsError
 
-        options = self.options
-        picture = self.picture.latest if self.picture is not None else None
         assert self.record is not None
         folder = Path(self.record.folder)
-        kept = keep.load(folder) if options.resume is not None else None
-        port = options.panel_port or (kept.port if kept else 0)
-        if kept is not None:  # served as before the stop (the token goes on: TLS must too)
+        kept = keep.load(folder) if self.options.resume is not None else None
+        port = self.options.panel_port or (kept.port if kept else 0)
+        self._serve_as_before(kept)
+        try:
+            tls = self._panel_tls()
+        except TlsError as exc:
+            raise StartupError(f"cannot serve the panel over TLS: {exc}") from None
+        options = self.options
+        settings: dict[str, Any] = {
+            "host": options.panel_host,
+            "token": kept.token if kept else None,
+            "picture": self.picture.latest if self.picture is not None else None,
+            "url_host": options.panel_url_host,
+            "tls": tls.context if tls else None,
+            "fingerprint": tls.fingerprint if tls else None,
+            # the time away as the record's gap measured it (uptime clock, guarded on jumps)
+            "resumed_after": self.record.offline_seconds,
+            "resume_command": f"companion resume {folder}",
+        }
+        self._start_panel(port, settings, may_move=kept is not None and not options.panel_port)
+        self._keep_sign_in(folder)
+        self._gestures = GestureRows()
+        self._publish(force=True)
+        self._announce_panel(tls)
+
+    def _serve_as_before(self, kept: Any) -> None:
+        """On resume, the panel is served as before the stop (the token goes on: TLS must
+        too), unless the command line says otherwise; the host is 127.0.0.1 if none is set."""
+        options = self.options
+        if kept is not None:
             options = dataclasses.replace(
                 options,
                 panel_host=options.panel_host or kept.host,
@@ -246,44 +269,38 @@ class SessionApp(PlayerApp):
                 panel_cert=options.panel_cert or (Path(kept.cert) if kept.cert else None),
                 panel_key=options.panel_key or (Path(kept.key) if kept.key else None),
             )
-            self.options = options
-        options = self.options = dataclasses.replace(
-            options, panel_host=options.panel_host or "127.0.0.1"
-        )
+        self.options = dataclasses.replace(options, panel_host=options.panel_host or "127.0.0.1")
+
+    def _start_panel(self, port: int, settings: dict[str, Any], may_move: bool) -> None:
+        """Serve the panel on `port`; `may_move`: a resumed run's old port may be taken, and
+        then another is used (the open page needs the new link)."""
+        from companion.control import PanelError, PanelServer
+
+        panel = self.panel = PanelServer(port=port, **settings)
         try:
-            tls = self._panel_tls()
-        except TlsError as exc:
-            raise StartupError(f"cannot serve the panel over TLS: {exc}") from None
-        # the time away as the record's gap measured it (uptime clock, guarded against jumps)
-        stopped = getattr(self.record, "offline_seconds", None)
-        settings: dict[str, Any] = {
-            "host": options.panel_host,
-            "token": kept.token if kept else None,
-            "picture": picture,
-            "url_host": options.panel_url_host,
-            "tls": tls.context if tls else None,
-            "fingerprint": tls.fingerprint if tls else None,
-            "resumed_after": stopped,
-            "resume_command": f"companion resume {folder}",
-        }
-        self.panel = PanelServer(port=port, **settings)
-        try:
-            self.panel.start()
+            panel.start()
+            return
         except PanelError as exc:
-            if kept is None or options.panel_port:
+            if not may_move:
                 raise StartupError(f"cannot start the panel: {exc}") from None
-            # The old port is taken: a new one, and the open page needs the new link.
-            self.out(f"panel: port {port} is taken; an open panel must open the new link")
-            self.panel = PanelServer(port=0, **settings)
-            try:
-                self.panel.start()
-            except PanelError as again:
-                raise StartupError(f"cannot start the panel: {again}") from None
+        self.out(f"panel: port {port} is taken; an open panel must open the new link")
+        panel = self.panel = PanelServer(port=0, **settings)
+        try:
+            panel.start()
+        except PanelError as again:
+            raise StartupError(f"cannot start the panel: {again}") from None
+
+    def _keep_sign_in(self, folder: Path) -> None:
+        """The panel's port, token and TLS beside the record, for a resume (control/keep.py)."""
+        from companion.control import keep
+
+        options, panel = self.options, self.panel
+        assert panel is not None
         try:
             keep.save(
                 folder,
-                self.panel.port,
-                self.panel.token,
+                panel.port,
+                panel.token,
                 host=options.panel_host,
                 url_host=options.panel_url_host,
                 tls="files" if options.panel_cert else "self-signed" if options.panel_tls else None,
@@ -295,9 +312,15 @@ class SessionApp(PlayerApp):
                 f"panel: cannot keep its sign-in for a resume ({exc.strerror or exc}); "
                 "after a resume, open the new link"
             )
-        self._gestures = GestureRows()
-        self._publish(force=True)
-        self.out(f"panel: {self.panel.url}")
+
+    def _announce_panel(self, tls: Any) -> None:
+        """The link (and its QR code), what a tablet needs to trust it, and what to do next."""
+        from companion.control.network import lan_address
+        from companion.control.qr import terminal_qr
+
+        options, panel = self.options, self.panel
+        assert panel is not None
+        self.out(f"panel: {panel.url}")
         if (
             options.panel_host in ("0.0.0.0", "::", "")
             and not options.panel_url_host
@@ -317,7 +340,7 @@ class SessionApp(PlayerApp):
             self.out(f"panel: TLS certificate {tls.cert}")
             self.out(f"panel: its SHA-256 fingerprint {tls.fingerprint}")
         if options.qr:
-            self.out(terminal_qr(self.panel.url))  # `out` writes to standard output
+            self.out(terminal_qr(panel.url))  # `out` writes to standard output
         if not options.autostart and options.resume is None:
             self.out("waiting for the therapist to press Start on the panel")
 

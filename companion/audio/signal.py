@@ -36,6 +36,18 @@ def biquad_response(
     return (b[0] + b[1] * z1 + b[2] * z2) / (a[0] + a[1] * z1 + a[2] * z2)
 
 
+def filter_fft(
+    x: np.ndarray, response: callable, rate: int, pad_seconds: float = 0.5
+) -> np.ndarray:
+    """Filter each column of x (frames, channels) by response(freqs) -> complex gains."""
+    frames = x.shape[0]
+    n = fast_length(frames + int(pad_seconds * rate))
+    spectrum = np.fft.rfft(x, n=n, axis=0)
+    gains = response(np.fft.rfftfreq(n, 1.0 / rate))
+    spectrum *= gains[:, None] if spectrum.ndim == 2 else gains
+    return np.fft.irfft(spectrum, n=n, axis=0)[:frames]
+
+
 def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     """Band-limited resampling of (frames, channels) by FFT (zero-padded so ends do not wrap)."""
     if rate_in == rate_out or x.shape[0] == 0:

@@ -15,7 +15,7 @@ keeps one phase, so it sustains through the change instead of beating against it
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,7 @@ class Piece:
     brightness: float  # 0 dark .. 1 bright: how many harmonics the pad keeps
     shimmer: float  # how busy the high layer is
     seed: int
+    chord_lengths: tuple[float, ...] = field(default=())
 
 
 PIECES = {
