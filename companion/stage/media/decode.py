@@ -117,7 +117,7 @@ def blend(a: Planes, b: Planes, weight: float) -> Planes:
     temporary arrays; here two 16-bit copies of a plane at a time."""
     w = int(round(min(1.0, max(0.0, weight)) * 256))
     out = []
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         mixed = x.astype(np.uint16)
         mixed *= 256 - w
         other = y.astype(np.uint16)
@@ -187,7 +187,7 @@ class FilmDecoder:
                 if child in self._children:
                     self._children.remove(child)
 
-    def _run(self) -> None:
+    def _run(self) -> None:  # noqa: C901 - the decoder thread's loop: its passes, blends and drops share state
         current: Iterator[tuple[float, bytearray]] | None = None
         head: Iterator[tuple[float, bytearray]] | None = None
         try:
@@ -249,7 +249,7 @@ class FilmDecoder:
                     and float(np.abs(last[1] - first).max()) < SEAMLESS
                 ):
                     self.fade = 0.0  # its end runs into its start already: no blend needed
-        except Exception as exc:  # reported by the layer, once; the session goes on
+        except Exception as exc:  # noqa: BLE001 - the decoder thread must not die: the layer reports it once
             if not self._stop:
                 self.error = f"{Path(self.path).name}: {exc}"
         finally:

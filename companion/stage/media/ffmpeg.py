@@ -13,6 +13,7 @@ so a film that makes it talk a lot cannot block it."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import tempfile
@@ -189,8 +190,9 @@ class Child:
     def frames(self) -> Iterator[bytearray]:
         """Each picture's bytes (Y, then U, then V) until the film ends; raises FFmpegError
         if FFmpeg stopped on an error (what it had decoded before is still given)."""
-        assert self.process.stdout is not None
         stream = self.process.stdout
+        # bufsize=0: the pipe is a FileIO (typeshed says IO[bytes], which has no readinto)
+        assert isinstance(stream, io.FileIO)
         while not self.closed:
             buffer = bytearray(self.frame_bytes)
             view = memoryview(buffer)

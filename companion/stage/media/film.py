@@ -58,7 +58,8 @@ class Film(Panorama):
         path = Path(self.spec.file)
         try:
             self.info = probe(path)
-        except Exception as exc:
+        # FFmpegError and CodecError are ValueErrors; OSError or RuntimeError: no ffmpeg to run
+        except (ValueError, OSError, RuntimeError) as exc:
             raise MediaError(f"cannot play the film {path.name}: {exc}") from None
         problem = aspect_problem(self.info.width, self.info.height, self.spec.stereo)
         if problem:
@@ -105,10 +106,10 @@ class Film(Panorama):
         self.time += dt
         frame = self.decoder.frame_at(self.time, wait=self.wait)
         if frame is not None and self.guard.admit(frame.time, frame.thumb):
-            for texture, plane in zip(self.planes, frame.planes):
+            for texture, plane in zip(self.planes, frame.planes, strict=True):
                 # copied into the texture's own buffer: 1 ms for 3840x1920, where handing
                 # Panda3D a new buffer (setRamImage) costs 15 ms of allocation and copying
-                memoryview(texture.modifyRamImage())[:] = plane.reshape(-1)
+                memoryview(texture.modifyRamImage())[:] = plane.reshape(-1).data
             self.shown = frame
             self.pictures += 1
             self._mean = float(frame.thumb.mean())
@@ -133,7 +134,8 @@ class Film(Panorama):
 
 
 def _plane_texture(name: str, width: int, height: int, fill: int) -> Texture:
-    """One plane of the film's pictures, every byte `fill` at first; new each frame, so no mipmaps."""
+    """One plane of the film's pictures, every byte `fill` at first; new each frame, so no
+    mipmaps."""
     texture = Texture(name)
     texture.setup2dTexture(width, height, Texture.T_unsigned_byte, Texture.F_red)
     texture.setRamImage(bytes([fill]) * (width * height))
