@@ -129,7 +129,7 @@ class Mixer:
             "narration": {},
         }  # part -> {file: why}
         self._waiting: list[
-            tuple[Any, float, Callable[[Any, float], None], Any]
+            tuple[Any, float, Callable[[Any, float], object], Any]
         ] = []  # not yet decoded
         self._open()
         if self.narration is not None and getattr(self.narration, "problem", None):
@@ -219,7 +219,7 @@ class Mixer:
         if self._ramps is not None:
             self._ramps.wake()
 
-    def _apply(self, action: act.Action) -> None:
+    def _apply(self, action: act.Action) -> None:  # noqa: C901 - one case per kind of action
         with self._lock:
             wall, play = self._clocks()
             match action:
@@ -403,7 +403,7 @@ class Mixer:
         self,
         request: Any,
         play: float,
-        start: Callable[[Any, float], None],
+        start: Callable[[Any, float], object],  # what it returns is not used
         missed: Callable[[float], None] | None = None,
     ) -> None:
         """Start a sound now if it is decoded, else as soon as it is (within LATE_LIMIT);
@@ -514,7 +514,7 @@ class Mixer:
                 log.warning("mixer error: %s", exc, exc_info=True)
             self._health_later("sound", False, f"mixer error: {exc}")
 
-    def _tick(self) -> bool:
+    def _tick(self) -> bool:  # noqa: C901 - one pass over buses and voices, in order
         """Advance everything and set every channel's gain. True while anything moves."""
         pool = self._pool
         if self.device is None or pool is None:
