@@ -79,3 +79,26 @@ def test_breath_shape_swells_holds_ebbs_and_rests():
     assert shape(126.5) == 0.0  # after the last cycle
     samples = [shape(100 + t) for t in np.arange(0, 26, 0.005)]
     assert max(abs(b - a) for a, b in pairwise(samples)) < 0.005, "no jumps"
+
+
+def test_the_ramp_clock_goes_on_a_buffer_or_two_at_a_time_after_a_held_up_tick():
+    """A ramp thread held up 300 ms does not leap its fades by 300 ms: its clock moves a
+    quarter of the way a tick and is back on the wall clock within a few dozen ticks."""
+    from companion.audio.ramp_loop import STEP, TICK, RampClock
+
+    wall = [100.0]
+    clock = RampClock(lambda: wall[0])
+    wall[0] += 0.3  # held up
+    moves = []
+    for _ in range(40):
+        before = clock.now()
+        clock.tick()
+        moves.append(clock.now() - before)
+        wall[0] += TICK
+    assert max(moves) <= 0.3 / 4 + 1e-12, "a quarter of the time missed at most"
+    assert wall[0] - TICK - clock.now() < STEP, "caught up with the wall clock"
+    slow = RampClock(lambda: wall[0])
+    for _ in range(100):  # ticks 40 ms apart: it trails by four ticks' time at most
+        wall[0] += 0.04
+        slow.tick()
+    assert wall[0] - slow.now() <= 4 * 0.04 + 1e-9

@@ -15,11 +15,10 @@ import pytest
 from panel_harness import SCRIPT  # noqa: F401 - the session every test here plays
 from playwright.sync_api import expect
 
+from tests.conftest import USER_CACHE
+
 SIZES = {"desktop": (1280, 800), "tablet": (820, 1180), "phone": (390, 844)}
-AXE = (
-    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    / "companion-tests/npm/node_modules/axe-core/axe.min.js"
-)
+AXE = USER_CACHE / "companion-tests/npm/node_modules/axe-core/axe.min.js"
 
 
 def _start(session, page) -> None:

@@ -70,10 +70,10 @@ def test_a_two_hour_session_runs_in_well_under_a_second():
     script = script_from("scenes:\n" + scenes)
     clock = VirtualClock()
     engine = Engine(script, clock)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: other work on the machine does not count
     for _ in run_released(engine, clock):
         engine.take_actions()
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert engine.state is State.ENDED
     assert engine.play_time == pytest.approx(2 * 3600)
     assert elapsed < 1.0, f"took {elapsed:.3f}s"
