@@ -1,5 +1,6 @@
 """`companion records [--record-dir DIR]` lists session records;
-`companion records delete ID [--yes]` removes one."""
+`companion records delete ID [--yes]` removes one; `companion records reindex` rebuilds the
+patients' index of records from the records (companion/patients/index.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from companion.commands import EXIT_FINDINGS, EXIT_OK
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("records", help="list session records, or delete one")
     parser.add_argument(
         "--record-dir",
@@ -33,6 +34,22 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="where records are kept (default: the user's data folder)",
     )
     delete.set_defaults(handler=run_delete)
+    reindex = actions.add_parser(
+        "reindex", help="rebuild the patients' index of records from the records"
+    )
+    reindex.add_argument(
+        "--check",
+        action="store_true",
+        help="only bring the index in line: read the records that changed or are new",
+    )
+    reindex.add_argument(
+        "--record-dir",
+        metavar="DIR",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="where records are kept (default: the user's data folder)",
+    )
+    reindex.set_defaults(handler=run_reindex)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -111,6 +128,12 @@ def run_delete(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     print(f"deleted {folder}", file=sys.stderr)
     return EXIT_OK
+
+
+def run_reindex(args: argparse.Namespace) -> int:
+    from companion.patients.commands import reindex_command
+
+    return reindex_command(args.record_dir, check=args.check)
 
 
 def _clip(text: str, width: int) -> str:
