@@ -62,6 +62,7 @@ class RunOptions:
     resume_lock: Any = None  # its lock, taken before it was read (record.lock.RecordLock)
     resume_record: Any = None  # the record as read then (record.reader.Record): read once
     protocol: Any = None  # the dose protocol (companion.protocols.Protocol), if any
+    fitting: dict[str, Any] | None = None  # the patient's profile applied (patients/fitting.py)
     out: Callable[[str], None] = field(default=print)
 
 
@@ -239,6 +240,8 @@ class SessionApp:
                 )
         except RecordError as exc:
             raise StartupError(f"cannot keep the session record: {exc}") from None
+        if self.options.fitting is not None:  # what the patient's profile changed, before Start
+            self.record.add("fitting", session_time=0.0, play_time=0.0, **self.options.fitting)
         engine = self.engine
         self.record.times = lambda: (engine.session_time, engine.play_time)  # for heartbeats
         self.out(f"record: {self.record.folder}")
@@ -512,7 +515,9 @@ class SessionApp:
             from companion.control.continuity import on_record_clock
 
             offset = getattr(self.record, "session_offset", 0.0) if self.record else 0.0
-            self.panel.publish(on_record_clock(engine.snapshot(), offset))
+            snapshot = on_record_clock(engine.snapshot(), offset)
+            snapshot["fitting"] = self.options.fitting  # the panel's patient card (patients.js)
+            self.panel.publish(snapshot)
             self._last_revision, self._last_publish = engine.revision, now
 
     def _handle_signals(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report
 
@@ -111,7 +112,7 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", type=_speed, default=1.0, help=argparse.SUPPRESS)
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run_parser = commands.add_parser(
         "run", help="play a session: the patient's view, sound, panel and record"
     )
@@ -135,7 +136,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     resume_parser.set_defaults(handler=resume)
 
 
-def _options(args: argparse.Namespace, **extra: object):
+def _options(args: argparse.Namespace, **extra: Any) -> Any:
     from companion.app import RunOptions
 
     port, host = args.panel_port, args.panel_host
@@ -159,14 +160,14 @@ def _options(args: argparse.Namespace, **extra: object):
         clinician=args.clinician,
         protocol=_protocol(args),
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 class _NoProtocol(Exception):
     pass
 
 
-def _protocol(args: argparse.Namespace):
+def _protocol(args: argparse.Namespace) -> Any:
     if not args.protocol:
         return None
     from companion.protocols import ProtocolError, resolve_protocol
@@ -183,8 +184,16 @@ def run(args: argparse.Namespace) -> int:
     script = load_or_report(args.file)
     if script is None:
         return EXIT_FINDINGS
+    fitting = None
+    if args.patient:  # the patient's profile shapes the session (companion/patients/)
+        from companion.patients.apply import fit_for_run
+
+        fitted = fit_for_run(script, args.patient, args.record_dir, args.display)
+        if fitted is None or fitted.script is None:
+            return EXIT_FINDINGS
+        script, args.display, fitting = fitted.script, fitted.display, fitted.event(args.patient)
     try:
-        options = _options(args, patient=args.patient, autostart=args.autostart)
+        options = _options(args, patient=args.patient, autostart=args.autostart, fitting=fitting)
     except _NoProtocol:
         return EXIT_FINDINGS
     return _play(script, Path(args.file), options)
@@ -215,11 +224,26 @@ def resume(args: argparse.Namespace) -> int:
     if warning:
         print(f"companion resume: {warning}", file=sys.stderr)
     script = load_or_report(str(path))
+    fitting = None
+    patient = record.start.get("patient")
+    if script is not None and isinstance(patient, str) and patient:
+        from companion.patients.apply import fit_for_run  # fitted again, as the run was
+
+        fitted = fit_for_run(script, patient, args.record_dir, args.display)
+        script = fitted.script if fitted is not None else None
+        if fitted is not None:
+            args.display, fitting = fitted.display, fitted.event(patient)
     if script is None:
+        lock.release()
         return EXIT_FINDINGS
     try:
         options = _options(
-            args, resume=folder, resume_point=point, resume_lock=lock, resume_record=record
+            args,
+            resume=folder,
+            resume_point=point,
+            resume_lock=lock,
+            resume_record=record,
+            fitting=fitting,
         )
     except _NoProtocol:
         lock.release()
@@ -227,7 +251,7 @@ def resume(args: argparse.Namespace) -> int:
     return _play(script, path, options)
 
 
-def _play(script, path: Path, options) -> int:
+def _play(script: Any, path: Path, options: Any) -> int:
     from companion.app import SessionApp, StartupError
 
     app = SessionApp(script, path, options)
