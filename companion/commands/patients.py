@@ -48,6 +48,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             sub.add_argument("--out", metavar="DIR", type=Path, help="the folder to write")
         if name == "delete":
             sub.add_argument("-y", "--yes", action="store_true", help="do not ask")
+    ask = actions.add_parser(
+        "questionnaire", help="enter a PHQ-9 or GAD-7 for a code (asked item by item)"
+    )
+    ask.add_argument("code", metavar="CODE", help="the patient's code (never a name)")
+    ask.add_argument("instrument", choices=("PHQ-9", "GAD-7"), help="which questionnaire")
+    ask.add_argument(
+        "--answers", metavar="N,N,...", help="every answer (0-3) at once, instead of asking"
+    )
+    _record_dir(ask, argparse.SUPPRESS)
+    ask.set_defaults(handler=run_questionnaire)
 
 
 def _code(args: argparse.Namespace, command: str) -> str | None:
@@ -253,3 +263,39 @@ def run_delete(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def run_questionnaire(args: argparse.Namespace) -> int:
+    from companion.patients.questionnaire import ask, take
+
+    code = _code(args, "questionnaire")
+    if code is None:
+        return EXIT_USAGE
+    if args.answers is not None:
+        try:
+            answers = [int(part) for part in args.answers.replace(" ", "").split(",")]
+        except ValueError:
+            print(
+                "companion patients questionnaire: answers are numbers 0-3, N,N,...",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    else:
+        found = ask(args.instrument, sys.stdin, sys.stderr)
+        if found is None:
+            return EXIT_FINDINGS
+        answers = found
+    store = _open("questionnaire", args.record_dir)
+    if store is None:
+        return EXIT_FINDINGS
+    try:
+        result = take(store, code, args.instrument, answers)
+    finally:
+        store.close()
+    if isinstance(result, str):
+        print(f"companion patients questionnaire: {result}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{code} {args.instrument} {result['score']} ({result['severity']}), {result['taken']}")
+    if result.get("follow_up"):
+        print(f"follow up: {result['follow_up']}")
+    return EXIT_OK

@@ -198,6 +198,22 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
         "warnings": (LIST, False),
         "notes": (TEXT, False),
     },
+    "rating": {
+        "target": (TEXT, True),
+        "name": (TEXT, True),
+        "feeling": (TEXT, False),
+        "resonance": (SCORE, False),
+        "scene": (OPT_TEXT, False),
+        "environment": (OPT_TEXT, False),
+    },
+    "mood": {"when": (TEXT, True), "mood": (SCORE, False), "anxiety": (SCORE, False)},
+    "questionnaire": {
+        "instrument": (TEXT, True),
+        "answers": (ANSWERS, False),
+        "score": (_whole(0, 60), True),
+        "severity": (TEXT, False),
+        "follow_up": (TEXT, False),
+    },
 }
 _NONE: dict[str, tuple[Check, bool]] = {}
 SCENE_FIELDS: dict[str, Check] = {

@@ -102,3 +102,25 @@ def play(
     session.play_to_end()
     session.writer.close()
     return session.writer.folder
+
+
+def rate(session: Played, kind: str, **fields: Any) -> None:
+    """What the panel sends at the end (or any time): a rating, mood, or questionnaire.
+    Until the engine takes these commands, written as the engine would write them."""
+    from companion.session import ratings
+
+    make = {
+        "rating": ratings.rating_fields,
+        "mood": ratings.mood_fields,
+        "questionnaire": ratings.questionnaire_fields,
+    }[kind]
+    data = make(**fields)
+    if kind == "rating" and data["target"] == "scene":
+        scene = next(s for s in session.engine.script.scenes if s.id == data["name"])
+        data["environment"] = scene.environment
+    session.writer.add(
+        kind,
+        session_time=session.engine.session_time,
+        play_time=session.engine.play_time,
+        **data,
+    )
