@@ -191,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
         fitted = fit_for_run(script, args.patient, args.record_dir, args.display)
         if fitted is None or fitted.script is None:
             return EXIT_FINDINGS
-        script, args.display, fitting = fitted.script, fitted.display, fitted.event(args.patient)
+        script, args.display = fitted.script, fitted.display
+        fitting = fitted.event(args.patient) if fitted.has_profile else None
     try:
         options = _options(args, patient=args.patient, autostart=args.autostart, fitting=fitting)
     except _NoProtocol:
@@ -232,7 +233,8 @@ def resume(args: argparse.Namespace) -> int:
         fitted = fit_for_run(script, patient, args.record_dir, args.display)
         script = fitted.script if fitted is not None else None
         if fitted is not None:
-            args.display, fitting = fitted.display, fitted.event(patient)
+            args.display = fitted.display
+            fitting = fitted.event(patient) if fitted.has_profile else None
     if script is None:
         lock.release()
         return EXIT_FINDINGS

@@ -86,14 +86,15 @@ def fit_for_run(
     from companion.record.paths import check_patient_code
 
     if check_patient_code(code):  # the record refuses it, with the reason
-        return Fitted(script, display=display)
+        return Fitted(script, display=display, has_profile=False)
     try:
         profile = profile_for(code, record_dir)
     except NoProfile as exc:
         print(f"companion run: {exc}", file=sys.stderr)
         return None
     if profile is None:
-        return Fitted(script, display=display)
+        print(f"profile of {code}: none (companion patients edit {code} writes one)")
+        return Fitted(script, display=display, has_profile=False)
     fitted = fit(script, profile, display)
     for problem in fitted.problems:
         print(f"companion run: cannot fit the script to {code}: {problem}", file=sys.stderr)

@@ -74,6 +74,7 @@ class Fitted:
     warnings: tuple[str, ...] = ()
     display: str = "window"
     notes: str = ""
+    has_profile: bool = True  # False: the code has no profile (nothing was fitted)
 
     def event(self, patient: str) -> dict[str, Any]:
         """The `fitting` event's fields, for the record."""
