@@ -86,10 +86,12 @@ def scores_svg(scores: list[Score]) -> str:
                 + "/>"
             )
         out += [_mark(shape, px, py) for px, py in points]
-    for s in dated:
-        if s.date:
+    last_label = -1e9
+    for s in dated:  # a date close to the one before is not labelled again (no overlap)
+        if s.date and x(s.date.timestamp()) - last_label >= 70:
+            last_label = x(s.date.timestamp())
             out.append(
-                f'<text x="{x(s.date.timestamp()):.1f}" y="{TOP + HEIGHT + 13}" '
+                f'<text x="{last_label:.1f}" y="{TOP + HEIGHT + 13}" '
                 f'text-anchor="middle">{s.date:%Y-%m-%d}</text>'
             )
     legend = TOP + HEIGHT + AXIS
