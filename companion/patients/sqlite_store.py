@@ -43,6 +43,9 @@ class SqliteStore:
         try:
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA journal_mode = WAL")
+            # WAL with NORMAL never corrupts the file; a power cut may lose the last commits,
+            # which for the index `reindex --check` brings back from the records
+            connection.execute("PRAGMA synchronous = NORMAL")
             store.upgrade()
         except sqlite3.DatabaseError as exc:
             connection.close()

@@ -3,6 +3,7 @@ rebuilt from the records and checked against them."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -110,6 +111,10 @@ def test_records_reindex_command(two_records: Path, tmp_path: Path, capsys) -> N
     shutil.copytree(two_records, records)
     assert main(["records", "reindex", "--record-dir", str(records)]) == 0
     assert "indexed 2 records" in capsys.readouterr().err
+    assert main(["records", "--record-dir", str(records), "--json"]) == 0  # the store is no record
+    assert len(json.loads(capsys.readouterr().out)) == 2
+    assert main(["records", "reindex", "--check", "--record-dir", str(records)]) == 0
+    assert "index checked: 0 new, 0 changed, 0 gone" in capsys.readouterr().err
     store = open_store(records)
     assert sorted(store.patients()) == ["P-021", "P-022"]
     store.close()
