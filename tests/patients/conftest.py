@@ -14,7 +14,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "control"))
 
-from panel_harness import CHROMIUM, CHROMIUM_ARGS, SCRIPT, Pump, Session  # noqa: E402
+from panel_harness import (  # type: ignore[import-not-found]  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCRIPT,
+    Pump,
+    Session,
+)
 
 from companion.control import PanelServer  # noqa: E402
 from companion.script.loader import load_script  # noqa: E402
@@ -37,7 +43,7 @@ def panel_session(tmp_path: Path) -> Iterator[Any]:
     server.publish(engine.snapshot())
     pump = Pump(engine, server)
     pump.start()
-    session = Session(engine, engine.clock, server, pump, extra)  # type: ignore[arg-type]
+    session = Session(engine, engine.clock, server, pump, extra)
     yield session
     pump.stop()
     server.stop()

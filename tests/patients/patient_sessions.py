@@ -3,6 +3,7 @@ every event goes through a real RecordWriter, as the app does it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,11 +110,12 @@ def rate(session: Played, kind: str, **fields: Any) -> None:
     Until the engine takes these commands, written as the engine would write them."""
     from companion.session import ratings
 
-    make = {
+    makers: dict[str, Callable[..., dict[str, Any]]] = {
         "rating": ratings.rating_fields,
         "mood": ratings.mood_fields,
         "questionnaire": ratings.questionnaire_fields,
-    }[kind]
+    }
+    make = makers[kind]
     data = make(**fields)
     if kind == "rating" and data["target"] == "scene":
         scene = next(s for s in session.engine.script.scenes if s.id == data["name"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,13 +81,15 @@ def test_environments_music_ambience_caps_voice_and_display(script: models.Scrip
     assert arrive.ambience.track == ("wind",)
     assert arrive.look is not None and arrive.look.brightness == 0.5
     assert arrive.look.settings() == {"brightness": 0.5}  # the shoreline's waves dropped
-    say, look = arrive.steps
+    steps: tuple[Any, ...] = arrive.steps
+    say, look = steps
     assert isinstance(say, models.SayStep) and say.caption is False
     assert isinstance(look, models.LookStep) and look.look.settings() == {"brightness": 0.5}
     assert deep.environment == "night-sky" and deep.look is not None
     assert deep.look.brightness == 0.5  # the stage's default 0.8 is above the cap
-    assert isinstance(deep.steps[0], models.MusicStep)
-    assert deep.steps[0].music.track == ("drift",) and deep.steps[0].music.fade == 10.0
+    music: Any = deep.steps[0]
+    assert isinstance(music, models.MusicStep)
+    assert music.music.track == ("drift",) and music.music.fade == 10.0
     assert fitted.script.voice.rate == 95 and fitted.script.voice.engine == "espeak"
     assert fitted.display == "none" and fitted.notes == "Likes the forest."
     # the original is untouched (a pure function)

@@ -62,8 +62,8 @@ def test_damaged_patient_events_never_stop_the_report(
         for name in [k for k in event if k not in ("seq", "event", "session_time", "wall")]:
             for bad in BAD:
                 damaged = dict(event, **{name: bad})
-                text = "\n".join(lines[:index] + [json.dumps(damaged)] + lines[index + 1 :])
-                (record / "events.jsonl").write_text(text + "\n")
+                written = "\n".join(lines[:index] + [json.dumps(damaged)] + lines[index + 1 :])
+                (record / "events.jsonl").write_text(written + "\n")
                 for fmt in ("html", "md") if bad is None else ("html",):
                     text, message = patient_report("P-091", record.parent, fmt)
                     assert text is not None and "P-091" in text, (name, bad, message)

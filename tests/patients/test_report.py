@@ -62,7 +62,9 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "records"
 
 
-def test_html_report_across_three_sessions(records: Path, tmp_path: Path, capsys) -> None:
+def test_html_report_across_three_sessions(
+    records: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "P-061.html"
     assert (
         main(["report", "--patient", "P-061", "--record-dir", str(records), "--out", str(out)]) == 0
@@ -104,7 +106,7 @@ def test_html_report_across_three_sessions(records: Path, tmp_path: Path, capsys
     assert "Likes the forest." in page
 
 
-def test_markdown_report(records: Path, capsys) -> None:
+def test_markdown_report(records: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         main(["report", "--patient", "P-061", "--format", "md", "--record-dir", str(records)]) == 0
     )
@@ -115,7 +117,7 @@ def test_markdown_report(records: Path, capsys) -> None:
     assert "- 2026-03-10 10:00: mood 6 → 9, anxiety 5 → 1" in text
 
 
-def test_report_of_an_unknown_code(records: Path, capsys) -> None:
+def test_report_of_an_unknown_code(records: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--patient", "P-999", "--record-dir", str(records)]) == 1
     assert "nothing is held about P-999" in capsys.readouterr().err
     assert (

@@ -65,6 +65,7 @@ def test_a_script_that_cannot_be_fitted_does_not_start(tmp_path: Path) -> None:
     store.close()
     session = start([str(script), "--patient", "P-052"], tmp_path, record_dir=records)
     assert session.finish(timeout=60) == 1
+    assert session.process.stderr is not None
     error = session.process.stderr.read()
     assert "cannot fit the script to P-052: scene 'arrive': shoreline avoids water" in error
     assert "Traceback" not in error and not records.joinpath("x").exists()

@@ -106,7 +106,9 @@ def test_reindex_and_a_record_copied_in_by_hand(two_records: Path, tmp_path: Pat
     store.close()
 
 
-def test_records_reindex_command(two_records: Path, tmp_path: Path, capsys) -> None:
+def test_records_reindex_command(
+    two_records: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     records = tmp_path / "records"
     shutil.copytree(two_records, records)
     assert main(["records", "reindex", "--record-dir", str(records)]) == 0
