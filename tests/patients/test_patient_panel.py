@@ -30,9 +30,10 @@ FITTING = {
 
 
 def _events(session: Any, kind: str) -> list[dict[str, Any]]:
-    return session.pump.call(
+    found: list[dict[str, Any]] = session.pump.call(
         lambda: [e.to_json() for e in session.pump.events if e.to_json()["event"] == kind]
     )
+    return found
 
 
 def test_the_wording_is_the_engine_s() -> None:
