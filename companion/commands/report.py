@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_record_dir
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,12 +35,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--out", metavar="FILE", help="write the report to FILE instead of printing it"
     )
-    parser.add_argument(
-        "--record-dir",
-        metavar="DIR",
-        type=Path,
-        help="where records are kept (default: the user's data folder)",
-    )
+    add_record_dir(parser)
     parser.set_defaults(handler=run)
 
 

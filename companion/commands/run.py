@@ -6,9 +6,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report
+from companion.commands.progress import narration_bar
+
+if TYPE_CHECKING:  # at run time these load only when a session runs
+    from companion.app import RunOptions
+    from companion.protocols import Protocol
+    from companion.script.models import Script
 
 DISPLAYS = ("window", "fullscreen", "stereo", "vr", "none")
 
@@ -136,7 +142,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     resume_parser.set_defaults(handler=resume)
 
 
-def _options(args: argparse.Namespace, **extra: Any) -> Any:
+def _options(args: argparse.Namespace, **extra: Any) -> RunOptions:
     from companion.app import RunOptions
 
     port, host = args.panel_port, args.panel_host
@@ -157,6 +163,7 @@ def _options(args: argparse.Namespace, **extra: Any) -> Any:
         panel_key=args.panel_key,
         qr=args.qr,
         speed=args.speed,
+        progress=narration_bar(),
         clinician=args.clinician,
         protocol=_protocol(args),
         **extra,
@@ -167,7 +174,7 @@ class _NoProtocol(Exception):
     pass
 
 
-def _protocol(args: argparse.Namespace) -> Any:
+def _protocol(args: argparse.Namespace) -> Protocol | None:
     if not args.protocol:
         return None
     from companion.protocols import ProtocolError, resolve_protocol
@@ -253,7 +260,7 @@ def resume(args: argparse.Namespace) -> int:
     return _play(script, path, options)
 
 
-def _play(script: Any, path: Path, options: Any) -> int:
+def _play(script: Script, path: Path, options: RunOptions) -> int:
     from companion.app import SessionApp, StartupError
 
     app = SessionApp(script, path, options)

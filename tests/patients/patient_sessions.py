@@ -3,7 +3,6 @@ every event goes through a real RecordWriter, as the app does it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -106,23 +105,8 @@ def play(
 
 
 def rate(session: Played, kind: str, **fields: Any) -> None:
-    """What the panel sends at the end (or any time): a rating, mood, or questionnaire.
-    Until the engine takes these commands, written as the engine would write them."""
-    from companion.session import ratings
-
-    makers: dict[str, Callable[..., dict[str, Any]]] = {
-        "rating": ratings.rating_fields,
-        "mood": ratings.mood_fields,
-        "questionnaire": ratings.questionnaire_fields,
-    }
-    make = makers[kind]
-    data = make(**fields)
-    if kind == "rating" and data["target"] == "scene":
-        scene = next(s for s in session.engine.script.scenes if s.id == data["name"])
-        data["environment"] = scene.environment
-    session.writer.add(
-        kind,
-        session_time=session.engine.session_time,
-        play_time=session.engine.play_time,
-        **data,
-    )
+    """What the panel sends at the end (or any time): the engine's rating, mood or
+    questionnaire command (a questionnaire's answers as the panel sends them, "0,1,...")."""
+    if kind == "questionnaire":
+        fields = dict(fields, answers=",".join(str(a) for a in fields["answers"]))
+    session.command(kind, **fields)

@@ -182,7 +182,7 @@ $("pt-ratings-save").addEventListener("click", async () => {
     const pressed = div.querySelector("[aria-pressed=true]");
     const resonance = div.querySelector(".pt-resonance").value;
     if (!pressed && resonance === "") continue;
-    const args = { target: div.dataset.target, name: div.dataset.name };
+    const args = { target: div.dataset.target, item: div.dataset.name };
     if (pressed) args.feeling = pressed.dataset.feeling;
     if (resonance !== "") args.resonance = Number(resonance);
     const result = await panel.send("rating", args, "Rating");
