@@ -70,3 +70,30 @@ def test_a_script_that_cannot_be_fitted_does_not_start(tmp_path: Path) -> None:
     assert "cannot fit the script to P-052: scene 'arrive': shoreline avoids water" in error
     assert "Traceback" not in error and not records.joinpath("x").exists()
     assert [p for p in records.iterdir() if p.is_dir()] == []
+
+
+def test_a_resumed_session_is_fitted_again(tmp_path: Path) -> None:
+    import signal
+
+    script = tmp_path / "short.yaml"
+    script.write_text(SHORT_SCRIPT)
+    records = tmp_path / "records"
+    store = open_store(records)
+    store.save_profile("P-053", PROFILE)
+    store.close()
+    first = start([str(script), "--patient", "P-053", "--autostart"], tmp_path, record_dir=records)
+    first.wait_for_panel()
+    first.wait_for(lambda s: s["environment"] == "meadow", what="the fitted environment")
+    folder = first.record()
+    first.kill(signal.SIGTERM)  # ended cleanly and resumably
+    resumed = start([str(folder)], tmp_path, command="resume", record_dir=records)
+    resumed.wait_for_panel()
+    state = resumed.wait_for(lambda s: s["environment"] is not None, what="the resumed scene")
+    assert state["environment"] == "meadow" and state["fitting"]["patient"] == "P-053"
+    assert "shoreline -> meadow, avoids water" in "\n".join(resumed.lines)
+    assert resumed.command("end")["ok"]
+    assert resumed.finish() == 0, resumed.stderr_text()
+    events = [json.loads(line) for line in (folder / "events.jsonl").open()]
+    kinds = [e["event"] for e in events]
+    assert kinds.count("fitting") == 2 and kinds.index("gap") < len(kinds) - 1
+    assert kinds.index("fitting", kinds.index("gap")) > kinds.index("gap")
