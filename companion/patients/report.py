@@ -13,6 +13,7 @@ from companion.record.summary import format_time
 EXTRA_STYLE = """
 .suggestions li { margin-bottom: .3rem; }
 .shown { color: #555; font-size: .9rem; }
+.follow { color: #a93226; }
 pre.profile { background: #f6f7f8; padding: .5rem .8rem; white-space: pre-wrap; }
 @media print { pre.profile { font-size: 8pt; } }
 """
@@ -105,7 +106,7 @@ def render_html(story: Story, clinic: str | None = None) -> str:
     span = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first and last else "no dated sessions"
     scores = "".join(
         f"<tr><td>{s.date:%Y-%m-%d}</td><td>{e(s.instrument)}</td><td>{s.score}</td>"
-        f"<td>{e(s.severity)}</td><td>{e(s.where)}</td></tr>"
+        f"<td>{e(s.severity)}{_follow_html(s.follow_up)}</td><td>{e(s.where)}</td></tr>"
         if s.date
         else ""
         for s in story.scores
@@ -156,6 +157,10 @@ def render_html(story: Story, clinic: str | None = None) -> str:
     return "".join(parts)
 
 
+def _follow_html(text: str) -> str:
+    return f"<br><strong class='follow'>Follow up: {escape(text)}</strong>" if text else ""
+
+
 def _list(items: list[str], css: str = "") -> str:
     if not items:
         return ""
@@ -179,6 +184,7 @@ def render_markdown(story: Story, clinic: str | None = None) -> str:
     lines += ["", "## Questionnaires", ""]
     lines += [
         f"- {s.date:%Y-%m-%d} {s.instrument} {s.score} ({s.severity}), {s.where}"
+        + (f"; **follow up: {s.follow_up}**" if s.follow_up else "")
         for s in story.scores
         if s.date
     ] or ["No PHQ-9 or GAD-7 entered."]

@@ -48,6 +48,7 @@ class Score:
     score: int
     severity: str
     where: str  # a record's id, or "outside a session"
+    follow_up: str = ""  # PHQ-9 item 9 above 0: said wherever the score is shown
 
 
 @dataclass
@@ -125,8 +126,16 @@ def _session(
         kind = event.get("event")
         if kind == "questionnaire" and isinstance(event.get("score"), int):
             severity = str(event.get("severity") or "")
+            follow = event.get("follow_up")
             scores.append(
-                Score(str(event.get("instrument")), line.date, event["score"], severity, entry.id)
+                Score(
+                    str(event.get("instrument")),
+                    line.date,
+                    event["score"],
+                    severity,
+                    entry.id,
+                    follow if isinstance(follow, str) else "",
+                )
             )
         elif kind == "rating":
             line.ratings.append(event)
@@ -197,9 +206,15 @@ def story(found: History) -> Story:
     verdicts: dict[tuple[str, str], Verdict] = {}
     sessions = [_session(entry, scores, verdicts) for entry in found.sessions]
     sessions.sort(key=lambda s: (s.date.timestamp() if s.date else 0.0, s.id))
+    from companion.session.ratings import INSTRUMENTS, questionnaire_fields
+
     for q in found.questionnaires:
-        scores.append(Score(q.instrument, parse_when(q.taken), q.score, "", "outside a session"))
-    from companion.session.ratings import INSTRUMENTS
+        follow = ""
+        if q.instrument in INSTRUMENTS and len(q.answers) == len(INSTRUMENTS[q.instrument].items):
+            follow = questionnaire_fields(q.instrument, list(q.answers)).get("follow_up", "")
+        scores.append(
+            Score(q.instrument, parse_when(q.taken), q.score, "", "outside a session", follow)
+        )
 
     scores = [
         Score(
@@ -208,6 +223,7 @@ def story(found: History) -> Story:
             s.score,
             s.severity or INSTRUMENTS[s.instrument].severity(s.score),
             s.where,
+            s.follow_up,
         )
         if s.instrument in INSTRUMENTS
         else s

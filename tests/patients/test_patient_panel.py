@@ -93,6 +93,14 @@ def test_notes_ratings_moods_and_a_questionnaire(panel_session: Any, browser: An
     items.nth(8).get_by_label("Not at all").check()
     page.get_by_role("button", name="Record PHQ-9").click()
     expect(page.locator("#pt-message")).to_have_text("PHQ-9 recorded: score 8.")
+    page.get_by_role("button", name="PHQ-9").click()  # again, item 9 above 0: said at once
+    for i in range(9):
+        items.nth(i).get_by_label("Several days" if i == 8 else "Not at all").check()
+    page.get_by_role("button", name="Record PHQ-9").click()
+    expect(page.locator("#pt-message")).to_have_text(
+        "PHQ-9 recorded: score 1. Item 9 (thoughts of death or self-harm) was answered above 0: "
+        "follow up."
+    )
 
     page.select_option("#pt-after-mood", "7")
     page.click("#pt-after-save")
@@ -123,6 +131,7 @@ def test_notes_ratings_moods_and_a_questionnaire(panel_session: Any, browser: An
             "environment": None,
         },
     ]
-    [phq] = _events(session, "questionnaire")
+    phq, again = _events(session, "questionnaire")
     assert (phq["instrument"], phq["score"], phq["severity"]) == ("PHQ-9", 8, "mild")
     assert phq["answers"] == [1] * 8 + [0] and "follow_up" not in phq
+    assert again["score"] == 1 and again["follow_up"].startswith("item 9")

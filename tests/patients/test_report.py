@@ -15,7 +15,7 @@ from companion.patients.questionnaire import take
 
 PROFILE = "music: {avoid: [open-sky]}\nnotes: Likes the forest.\n"
 PHQ = {
-    1: [2, 2, 2, 1, 1, 2, 1, 1, 0],
+    1: [2, 2, 2, 1, 1, 2, 1, 0, 1],
     2: [1, 1, 2, 1, 1, 1, 1, 0, 0],
     3: [1, 0, 1, 1, 0, 0, 1, 0, 0],
 }
@@ -84,9 +84,12 @@ def test_html_report_across_three_sessions(
     # charts: questionnaire scores over time and before/after, as inline SVG
     assert page.count("<svg") == 2 and 'aria-label="Questionnaire scores over time"' in page
     assert page.count("<polyline") == 2  # PHQ-9 from the sessions, GAD-7 from outside them
+    assert "GAD-7</td><td>14</td><td>moderate" in page
     assert (
-        "PHQ-9</td><td>12</td><td>moderate" in page and "GAD-7</td><td>14</td><td>moderate" in page
+        "PHQ-9</td><td>12</td><td>moderate<br><strong class='follow'>Follow up: item 9 "
+        "(thoughts of death or self-harm) was answered above 0</strong>" in page
     )
+    assert page.count("Follow up:") == 1
     well = page.split("<h2>Rated well</h2>")[1].split("<h2>Rated badly</h2>")[0]
     badly = page.split("<h2>Rated badly</h2>")[1].split("<h2>Suggestions")[0]
     assert re.findall(r"<li>([^<]*)</li>", well) == [

@@ -223,7 +223,12 @@ $("pt-questionnaire").addEventListener("submit", async (event) => {
   if (missing >= 0) { say(`Answer item ${missing + 1} first.`); return; }
   const result = await panel.send("questionnaire", { instrument: name, answers: answers.join(",") }, name);
   if (result && result.ok) {
-    say(`${name} recorded: score ${answers.reduce((a, b) => a + b, 0)}.`, true);
+    const total = answers.reduce((a, b) => a + b, 0);
+    if (name === "PHQ-9" && answers[8] > 0) {
+      say(`${name} recorded: score ${total}. Item 9 (thoughts of death or self-harm) was answered above 0: follow up.`);
+    } else {
+      say(`${name} recorded: score ${total}.`, true);
+    }
     form.hidden = true;
     form.replaceChildren();
   } else {
