@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -167,7 +168,7 @@ _MESSAGES = {
 }
 
 
-def _describe(detail: ErrorDetails) -> str:
+def _describe(detail: Mapping[str, Any]) -> str:  # pydantic's ErrorDetails, or a copy of one
     kind = detail["type"]
     ctx = detail.get("ctx") or {}
     got = detail.get("input")
@@ -207,7 +208,7 @@ def _range_message(kind: str, ctx: dict[str, Any]) -> str:
     )
 
 
-def _pattern_message(detail: ErrorDetails) -> str:
+def _pattern_message(detail: Mapping[str, Any]) -> str:
     loc = detail["loc"]
     got = _show(detail.get("input"))
     if loc and loc[-1] == "id":
