@@ -36,7 +36,7 @@ from companion.audio.channels import ChannelPool, Voice, split_gain
 from companion.audio.custom import levelled_path
 from companion.audio.film_sound import FilmSound
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS, Library
-from companion.audio.ramp_loop import RampLoop
+from companion.audio.ramp_loop import RampClock, RampLoop
 from companion.audio.ramps import Param, layer_weight, silence_fade
 from companion.script import models
 from companion.script.models import is_file_reference
@@ -99,6 +99,8 @@ class Mixer:
         self._health_state: dict[str, tuple[bool, str]] = {}
         self._lock = threading.RLock()
         self._ramps: RampLoop | None = None
+        self._clock = RampClock()  # the wall clock as ramps read it (see RampClock)
+        self._moving = False  # whether any gain moved at the last tick
         self.device: dev.Device | None = None
         self.loader: Any = None
         self._pygame: Any = None
@@ -177,7 +179,7 @@ class Mixer:
             [scene.environment for scene in self.script.scenes],
         )
         self._preload()
-        self._ramps = RampLoop(self._tick, self._lock, self._fault)
+        self._ramps = RampLoop(self._ramp_tick, self._lock, self._fault)
         self._health_now("sound", True, f"sound device ready ({self.device.describe()})")
 
     @property
@@ -236,7 +238,7 @@ class Mixer:
 
     def _apply(self, action: act.Action) -> None:
         with self._lock:
-            wall, play = self._clocks()
+            wall, play = self._clocks(start=True)
             match action:
                 case act.SceneChange() if self.film_sound is not None:
                     self.film_sound.scene(action.environment, action.transition)
@@ -277,10 +279,14 @@ class Mixer:
                         self._resume(wall)
                     fade = max(action.fade, PAUSE_SECONDS)
                     self.hush.to(0.0, fade, wall, silence_fade(fade, False))
-            self._tick()
+            self._moving = self._tick()
 
-    def _clocks(self) -> tuple[float, float]:
-        wall = time.monotonic()
+    def _clocks(self, start: bool = False) -> tuple[float, float]:
+        """(wall, play) on the ramp clock. `start`: a change begins now; when nothing moves,
+        the ramp clock first catches the wall clock up (nothing can jump)."""
+        if start and not self._moving:
+            self._clock.follow()
+        wall = self._clock.now()
         paused = self._paused_total + (
             wall - self._paused_at if self._paused_at is not None else 0.0
         )
@@ -531,13 +537,22 @@ class Mixer:
                 log.warning("mixer error: %s", exc, exc_info=True)
             self._health_later("sound", False, f"mixer error: {exc}")
 
+    def _ramp_tick(self) -> bool:
+        """The ramp thread's tick: the ramp clock moves on (by a buffer at most), then _tick."""
+        if self._moving:
+            self._clock.tick()
+        else:
+            self._clock.follow()
+        self._moving = self._tick()
+        return self._moving
+
     def _tick(self) -> bool:
         """Advance everything and set every channel's gain. True while anything moves."""
         pool = self._pool
         if self.device is None or pool is None:
             return False
         wall, play = self._clocks()
-        pool.drop_old_copies(wall)
+        pool.drop_old_copies(time.monotonic())  # (the clock the copies' release times are on)
         self._note_failures()
         for player in self._buses.values():
             player.advance(play)
