@@ -7,9 +7,14 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from companion.commands import EXIT_FINDINGS, EXIT_OK
+
+if TYPE_CHECKING:  # the script package loads only when a command runs
+    from companion.script.findings import Severity
+    from companion.script.models import Script
+    from companion.script.yaml_source import Mark, Source
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if has_errors(findings) or missing or not fitted else EXIT_OK
 
 
-def media_files_check(script: Any, source: Any) -> Iterator[tuple[Any, Any, str]]:
+def media_files_check(script: Script, source: Source) -> Iterator[tuple[Mark, Severity, str]]:
     """Opens the media files a script names. Opening them takes the stage's decoders (Panda3D,
     numpy), so a script that names none checks in milliseconds, without them."""
     from companion.script import media
@@ -87,4 +92,14 @@ def media_files_check(script: Any, source: Any) -> Iterator[tuple[Any, Any, str]
         return
     from companion.stage.media.inspect import media_check
 
-    yield from media_check()(script, source)
+    for mark, severity, message in media_check()(script, source):
+        yield mark, _severity(severity), message
+
+
+def _severity(name: str) -> Severity:
+    """A media finding's severity, which the media check gives as a plain str."""
+    if name == "error":
+        return "error"
+    if name == "note":
+        return "note"
+    return "warning"

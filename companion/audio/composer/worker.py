@@ -73,7 +73,7 @@ def _run(
             slots[slot] = np.frombuffer(composer.render_int16(chunk_frames), dtype=np.int16)
             chunks.put(("chunk", index, slot))
             index += 1
-    except BaseException as error:  # reported to the parent, which turns it into a health message
+    except BaseException as error:  # noqa: BLE001 - a child process: all goes to the parent, as health
         chunks.put(
             ("error", f"{type(error).__name__}: {error}"[:1000], traceback.format_exc()[-2000:])
         )
