@@ -13,8 +13,10 @@ Everything that belongs to the script's timeline (crossfades, playlists, ducking
 breathing tone) runs on a play clock that stops while paused; the rest on the wall clock.
 The parts, each owning its state: `channels.ChannelPool` (SDL's channels, the voices on them
 and copies of Sounds), `buses.BusPlayer` (music and ambience: playlists, crossfades, what
-waits to be decoded), `ramp_loop.RampLoop` (the thread); this module obeys the engine's
-actions, speaks narration, rings chimes, breathes the tone and sets every voice's gain.
+waits to be decoded), `streams.ComposedStream` (a composer piece made in a worker process
+and queued on its channel chunk by chunk), `ramp_loop.RampLoop` (the thread); this module
+obeys the engine's actions, speaks narration, rings chimes, breathes the tone and sets every
+voice's gain.
 No sound device: a warning once, health reported, and every action is accepted silently.
 A file that is missing or damaged (see damage.py): that sound is left out (its bus silent, a
 narration line captions only), the panel is told which file and why, everything else plays.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +39,14 @@ from companion.audio.channels import ChannelPool, Voice, split_gain
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS, Library
 from companion.audio.ramp_loop import RampLoop
 from companion.audio.ramps import Param, layer_weight, silence_fade
+from companion.audio.streams import (
+    COMPOSED,
+    DEFAULT_ENERGY,
+    ComposedStream,
+    is_composed,
+    piece_of,
+    seed_for,
+)
 from companion.script import models
 from companion.script.models import is_file_reference
 from companion.session import actions as act
@@ -72,10 +83,74 @@ class FileTracks:
         ]
 
     def decoded(self, request: Any) -> tuple[Any, float] | None:
-        return self._mixer.loader.get(request)
+        got: tuple[Any, float] | None = self._mixer.loader.get(request)
+        return got
 
     def failed(self, request: Any) -> bool:
         return bool(self._mixer.loader.failure(request))
+
+
+class Tracks(FileTracks):
+    """Files, and composer pieces (`composer:<piece>`): a piece asked for gets a stream whose
+    worker starts at once; the bus starts it once its first chunk is here, as it starts a file
+    once it is decoded. Each start of a piece has its own seed, from the session's."""
+
+    def __init__(self, mixer: Mixer) -> None:
+        super().__init__(mixer)
+        self.waiting: dict[str, ComposedStream] = {}  # bus -> asked for, not yet playing
+        self.streams: list[ComposedStream] = []  # every stream not yet closed
+        self.energy = DEFAULT_ENERGY  # the energy a new stream starts at
+        self.starts: dict[str, int] = {}  # piece -> streams made
+
+    def layers(self, bus: str, name: str) -> list[tuple[str, Any]]:
+        if not is_composed(name):
+            return super().layers(bus, name)
+        piece = piece_of(name)
+        stream = self.waiting.get(bus)
+        if stream is not None and (stream.piece != piece or stream.closed or stream.playing):
+            if not stream.playing:
+                stream.close()
+            stream = None
+        if stream is None:
+            stream = self._new(bus, piece)
+        return [("", stream)]
+
+    def _new(self, bus: str, piece: str) -> ComposedStream:
+        mixer = self._mixer
+        count = self.starts.get(piece, 0)
+        self.starts[piece] = count + 1
+        stream = ComposedStream(
+            piece,
+            seed_for(mixer.music_seed, piece, count),
+            self.energy,
+            tone=mixer.music_tone,
+            steady=mixer.music_steady,
+            intensity=mixer.intensity.target,
+        )
+        self.waiting[bus] = stream
+        self.streams.append(stream)
+        mixer._music_started.append(stream.describe())
+        return stream
+
+    def decoded(self, request: Any) -> tuple[Any, float] | None:
+        if isinstance(request, ComposedStream):
+            return (request, math.inf) if request.ready() else None
+        return super().decoded(request)
+
+    def failed(self, request: Any) -> bool:
+        if isinstance(request, ComposedStream):
+            return request.failed is not None
+        return super().failed(request)
+
+    def tidy(self) -> list[ComposedStream]:
+        """Forget closed streams; the failed ones not yet told to the panel."""
+        self.streams = [s for s in self.streams if not s.closed or s.failed and not s.reported]
+        return [s for s in self.streams if s.failed is not None and not s.reported]
+
+    def close(self) -> None:
+        for stream in self.streams:
+            stream.close()
+        self.streams, self.waiting = [], {}
 
 
 class Mixer:
@@ -87,8 +162,17 @@ class Mixer:
         report: Report,
         *,
         library: Library | None = None,
+        music_seed: int | None = None,
+        music_started: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.script = script
+        # Each composer piece's seed comes from this one (the record keeps it: a session can
+        # be heard again); `music_started` is told each piece's seed, on the app's thread.
+        self.music_seed = music_seed if music_seed is not None else secrets.randbits(31)
+        self._on_music_started = music_started
+        self._music_started: list[dict[str, Any]] = []
+        self.music_tone = 0.0  # -1 darker .. 1 brighter, for every composer piece
+        self.music_steady = False  # hold the harmony and texture
         self.folder = Path(folder)
         self.narration = narration
         self.library = library or Library()
@@ -102,6 +186,7 @@ class Mixer:
         self._pygame: Any = None
         self._pool: ChannelPool | None = None
         self._buses: dict[str, BusPlayer] = {}
+        self._tracks: Tracks | None = None
         mix = script.mix
         self.master = Param(1.0)
         self.levels = {
@@ -160,7 +245,7 @@ class Mixer:
             dev.VOICES,
             lambda: self._health_later("sound", False, "too many sounds at once: one was left out"),
         )
-        tracks = FileTracks(self)
+        tracks = self._tracks = Tracks(self)
         self._buses = {bus: BusPlayer(bus, self._pool, tracks) for bus in ("music", "ambience")}
         self.loader = Loader(self.device.frequency, self.device.channels, self.device.size)
         self._preload()
@@ -179,6 +264,9 @@ class Mixer:
         if self.loader is not None:
             self.loader.close()
             self.loader = None
+        if self._tracks is not None:
+            with self._lock:
+                self._tracks.close()
         if self.device is not None:
             with self._lock:
                 self._pygame.mixer.stop()
@@ -193,8 +281,12 @@ class Mixer:
         """Call once a frame on the app's thread: passes health changes to `report`."""
         with self._lock:
             pending, self._health = self._health, []
+            started, self._music_started = self._music_started, []
         for part, ok, message in pending:
             self._report(part, ok, message)
+        if self._on_music_started is not None:
+            for piece in started:
+                self._on_music_started(piece)
 
     def _health_now(self, part: str, ok: bool, message: str) -> None:
         """Report from the constructing thread (before the ramp thread exists)."""
@@ -224,7 +316,7 @@ class Mixer:
             wall, play = self._clocks()
             match action:
                 case act.SoundChange():
-                    self._buses[action.bus].change(action.tracks, action.volume, action.fade, play)
+                    self._sound_change(action, play)
                 case act.Say():
                     self._say(action, play)
                 case act.StepEnded():
@@ -233,34 +325,75 @@ class Mixer:
                     self._breathe(action, play)
                 case act.Chime():
                     self._chime(action.name, play)
-                case act.Pause():
-                    # The timeline stops now, as the engine's does (the breathing tone stays in
-                    # step with the guide); the sound fades, then SDL pauses every channel.
-                    self._pausing = True
-                    if self._paused_at is None:
-                        self._paused_at = wall
-                    self.hush.to(0.0, PAUSE_SECONDS, wall, "db")
-                case act.Resume():
-                    self._resume(wall)
-                case act.Talk():
-                    self.talk.to(
-                        TALK_LEVEL if action.on else 1.0,
-                        TALK_DOWN if action.on else TALK_UP,
-                        wall,
-                        "smooth",
-                    )
+                case act.Pause() | act.Resume() | act.Talk() | act.End():
+                    self._apply_session(action, wall)
                 case act.SetLevel():
                     param = self.master if action.bus == "master" else self.levels[action.bus]
                     param.to(action.level, LEVEL_SECONDS, wall, "db")
                 case act.SetIntensity():
                     self.intensity.to(action.level, INTENSITY_SECONDS, wall)
-                case act.End():
-                    self._ended = True
-                    if self._paused_at is not None:
-                        self._resume(wall)
-                    fade = max(action.fade, PAUSE_SECONDS)
-                    self.hush.to(0.0, fade, wall, silence_fade(fade, False))
             self._tick()
+
+    def _apply_session(self, action: act.Action, wall: float) -> None:
+        """Pause, resume, talk and end: the whole mix, on the wall clock."""
+        match action:
+            case act.Pause():
+                # The timeline stops now, as the engine's does (the breathing tone stays in
+                # step with the guide); the sound fades, then SDL pauses every channel.
+                self._pausing = True
+                if self._paused_at is None:
+                    self._paused_at = wall
+                self.hush.to(0.0, PAUSE_SECONDS, wall, "db")
+            case act.Resume():
+                self._resume(wall)
+            case act.Talk():
+                self.talk.to(
+                    TALK_LEVEL if action.on else 1.0,
+                    TALK_DOWN if action.on else TALK_UP,
+                    wall,
+                    "smooth",
+                )
+            case act.End():
+                self._ended = True
+                if self._paused_at is not None:
+                    self._resume(wall)
+                fade = max(action.fade, PAUSE_SECONDS)
+                self.hush.to(0.0, fade, wall, silence_fade(fade, False))
+
+    def _sound_change(self, action: act.SoundChange, play: float) -> None:
+        """A bus changes what it plays. A composer piece asked for again (the next scene's
+        energy) keeps playing and glides to its new energy over the change's fade."""
+        player = self._buses[action.bus]
+        if action.bus != "music" or not action.piece or self._tracks is None:
+            player.change(action.tracks, action.volume, action.fade, play)
+            return
+        energy = DEFAULT_ENERGY if action.energy is None else action.energy
+        self._tracks.energy = energy
+        player.change((COMPOSED + action.piece,), action.volume, action.fade, play)
+        current = player.current.stream if player.current is not None else None
+        for stream in (current, self._tracks.waiting.get(action.bus)):
+            if stream is not None and stream.piece == action.piece and not stream.closed:
+                stream.energy.to(energy, max(action.fade, 0.3), play, "smooth")
+
+    def set_music_tone(self, tone: float) -> None:
+        """Darker (-1) to brighter (1) for every composer piece, now and to come."""
+        with self._lock:
+            self.music_tone = min(1.0, max(-1.0, float(tone)))
+            for stream in self._tracks.streams if self._tracks is not None else ():
+                stream.set_tone(self.music_tone)
+
+    def set_music_steady(self, steady: bool) -> None:
+        """Hold the composer's harmony and texture (True) until released (False)."""
+        with self._lock:
+            self.music_steady = bool(steady)
+            for stream in self._tracks.streams if self._tracks is not None else ():
+                stream.hold(self.music_steady)
+
+    def music_streams(self) -> list[dict[str, Any]]:
+        """The composer pieces playing or about to: piece, seed, energy (for state and tests)."""
+        with self._lock:
+            streams = self._tracks.streams if self._tracks is not None else []
+            return [s.describe() for s in streams if not s.closed]
 
     def _clocks(self) -> tuple[float, float]:
         wall = time.monotonic()
@@ -297,7 +430,7 @@ class Mixer:
         normalise: float | None = None,
         urgent: bool = False,
         peak_db: float | None = None,
-    ):
+    ) -> Any:
         """Ask the loader for a file; `use` (music, ambience, chime, breathing tone, narration)
         names what falls silent if it cannot be played."""
         from companion.audio.sounds import Request
@@ -340,7 +473,7 @@ class Mixer:
 
     def _narration_request(
         self, text: str, line_id: str | None, audio: str | None, urgent: bool = False
-    ):
+    ) -> Any:
         if self.narration is not None:  # settled before the session: None is captions only
             path = self.narration.path_for(text, line_id, audio)
         else:
@@ -357,8 +490,9 @@ class Mixer:
     def _in_cache(self, path: Path) -> bool:
         return self.narration is not None and self.narration.cache.root in path.parents
 
-    def _sound(self, request) -> tuple[Any, float] | None:
-        return self.loader.get(request)
+    def _sound(self, request: Any) -> tuple[Any, float] | None:
+        got: tuple[Any, float] | None = self.loader.get(request)
+        return got
 
     def _note_failures(self) -> None:
         """Report files the loader could not play, as soon as it finds them (often before the
@@ -486,10 +620,11 @@ class Mixer:
                     voice.envelope.to(0.0, CHIME_STOP, play, "db")
 
     def _chime(self, name: str, play: float) -> None:
+        def start(got: tuple[Any, float], _play: float) -> None:
+            self._start(got[0], "effects", Param(1.0), loops=0, one_shot=True)
+
         self._when_loaded(
-            self._request(self.library.chime(name), "chime", urgent=True),
-            play,
-            lambda got, _play: self._start(got[0], "effects", Param(1.0), loops=0, one_shot=True),
+            self._request(self.library.chime(name), "chime", urgent=True), play, start
         )
 
     def _breathe(self, action: act.Breathe, play: float) -> None:
@@ -514,6 +649,25 @@ class Mixer:
                 log.warning("mixer error: %s", exc, exc_info=True)
             self._health_later("sound", False, f"mixer error: {exc}")
 
+    def _note_stream_failures(self) -> None:
+        """A composer that died or stopped: said once, in words; its bus fades it out (the
+        ambience plays on). A piece that plays again later clears the message."""
+        assert self._tracks is not None
+        for stream in self._tracks.tidy():
+            stream.reported = True
+            stream.close()
+            self._faults["sound"]["composer"] = stream.failed or ""
+            self._health_later("sound", False, fault_message(self._faults["sound"]))
+            log.warning("%s", stream.failed)
+        if "composer" in self._faults["sound"] and any(
+            s.playing and s.failed is None and s.chunks > 4 for s in self._tracks.streams
+        ):
+            del self._faults["sound"]["composer"]
+            if self._faults["sound"]:
+                self._health_later("sound", False, fault_message(self._faults["sound"]))
+            else:
+                self._health_later("sound", True, "the music composer plays again")
+
     def _tick(self) -> bool:
         """Advance everything and set every channel's gain. True while anything moves."""
         pool = self._pool
@@ -522,6 +676,7 @@ class Mixer:
         wall, play = self._clocks()
         pool.drop_old_copies(wall)
         self._note_failures()
+        self._note_stream_failures()
         for player in self._buses.values():
             player.advance(play)
         self._start_waiting(play)
@@ -533,6 +688,12 @@ class Mixer:
         ):
             self._pygame.mixer.pause()
             self._device_paused = True
+        self._timeline(pool, wall, play)
+        self._set_gains(pool, wall, play)
+        return bool(pool.voices) or self._pausing or bool(self._waiting)
+
+    def _timeline(self, pool: ChannelPool, wall: float, play: float) -> None:
+        """The end's release, narration ending, the duck coming back."""
         if self._ended and self.hush.done(wall):
             pool.release_all()
             for player in self._buses.values():
@@ -547,8 +708,15 @@ class Mixer:
             self._unduck_at = None
             for bus in ("music", "ambience"):
                 self.duck[bus].to(1.0, DUCK_UP, play, "smooth")
+
+    def _set_gains(self, pool: ChannelPool, wall: float, play: float) -> None:
+        """Feed and steer the composer's streams; set every voice's gain (see the top)."""
         common = self.master.value(wall) * self.talk.value(wall) * self.hush.value(wall)
         intensity = self.intensity.value(wall)
+        for voice in pool.voices:
+            if voice.stream is not None:
+                pool.feed(voice, wall)
+                voice.stream.steer(play, wall, intensity)
         for voice in list(pool.voices):
             if voice.one_shot and not pool.busy(voice) and not self._device_paused:
                 pool.release(voice)
@@ -570,7 +738,6 @@ class Mixer:
             if voice.shape is not None:
                 gain *= voice.shape(play)
             pool.set_gain(voice, gain)
-        return bool(pool.voices) or self._pausing or bool(self._waiting)
 
 
 def short(text: str, limit: int = 40) -> str:

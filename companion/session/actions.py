@@ -47,6 +47,8 @@ class SoundChange(Action):
     tracks: tuple[str, ...]
     volume: float
     fade: float
+    piece: str | None = None  # music made by the composer (tracks is then (piece,))
+    energy: float | None = None  # the composer's energy, 0..1; glides over `fade`
 
 
 @dataclass(frozen=True)
