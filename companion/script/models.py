@@ -223,6 +223,12 @@ def _check_track(kind: str, names: tuple[str, ...]) -> Any:
         if is_file_reference(value):
             return _resolve_file(value, info)
         if value not in names:
+            if kind == "music" and value in catalog.PIECES:
+                raise PydanticCustomError(
+                    "composer_piece",
+                    "'{value}' is a piece the composer plays: write music: {piece: {value}}",
+                    {"value": value},
+                )
             raise PydanticCustomError(
                 "unknown_name",
                 "unknown {kind} track '{value}'{hint} (library: {known}; or a file path, or none)",
@@ -236,6 +242,20 @@ def _check_track(kind: str, names: tuple[str, ...]) -> Any:
         return value
 
     return Annotated[str, AfterValidator(check)]
+
+
+def _check_piece(value: str) -> str:
+    if value not in catalog.PIECES:
+        raise PydanticCustomError(
+            "unknown_name",
+            "unknown piece '{value}'{hint} (the composer plays: {known})",
+            {
+                "value": value,
+                "hint": did_you_mean(value, catalog.PIECES),
+                "known": ", ".join(catalog.PIECES),
+            },
+        )
+    return value
 
 
 class SoundSpec(Model):
@@ -278,8 +298,41 @@ class SoundSpec(Model):
 
 
 class MusicSpec(SoundSpec):
+    """Library tracks or files as any bus plays them, or a piece the composer makes while it
+    plays (`piece`, with its `energy`); for a piece, `track` is (piece,)."""
+
     library = catalog.MUSIC
-    track: tuple[_check_track("music", catalog.MUSIC), ...]  # type: ignore[valid-type]
+    track: tuple[_check_track("music", catalog.MUSIC), ...] = Field(  # type: ignore[valid-type]
+        (), description="a track name or file, or a list of them (a playlist)"
+    )
+    piece: Annotated[str, AfterValidator(_check_piece)] | None = Field(
+        None,
+        description="a piece the composer makes while it plays, never repeating",
+        json_schema_extra={"enum": list(catalog.PIECES)},
+    )
+    energy: Level | None = Field(
+        None, description="the piece's energy, 0 (still) to 1 (full); 0.5 when not given"
+    )
+
+    @model_validator(mode="after")
+    def _track_or_piece(self) -> MusicSpec:
+        given = self.model_fields_set
+        if self.piece is not None:
+            if "track" in given:
+                raise PydanticCustomError(
+                    "track_and_piece", "give either a track or a piece, not both"
+                )
+            object.__setattr__(self, "track", (self.piece,))
+        elif "track" not in given:
+            raise PydanticCustomError(
+                "no_track", "music needs a track (a library name or a file) or a piece"
+            )
+        elif self.energy is not None:
+            raise PydanticCustomError(
+                "energy_without_piece",
+                "energy is for a piece the composer plays (music: {piece: drift, energy: 0.3})",
+            )
+        return self
 
 
 class AmbienceSpec(SoundSpec):

@@ -39,7 +39,7 @@ def onset(audio: np.ndarray, after: float = 0.0) -> float:
     return after + loud[0] * 0.05
 
 
-def test_intensity_moves_the_scenes_energy_and_seeds_are_the_sessions():
+def test_intensity_moves_the_scenes_energy_and_seeds_are_the_sessions() -> None:
     assert energy_for(0.3, 0.6) == pytest.approx(0.3)  # the default plays the scene as written
     assert energy_for(0.3, 0.0) == 0.0 and energy_for(0.3, 1.0) == 1.0
     assert energy_for(0.3, 0.3) == pytest.approx(0.15)
@@ -48,7 +48,7 @@ def test_intensity_moves_the_scenes_energy_and_seeds_are_the_sessions():
     assert len({seed_for(7, "drift", 0), seed_for(7, "drift", 1), seed_for(8, "drift", 0)}) == 3
 
 
-def test_streamed_music_plays_pauses_and_resumes_without_gap_or_click(play):
+def test_streamed_music_plays_pauses_and_resumes_without_gap_or_click(play) -> None:
     played = play(
         FRAGMENT % ("0.0", ""),
         seconds=14.0,
@@ -79,7 +79,7 @@ def test_streamed_music_plays_pauses_and_resumes_without_gap_or_click(play):
     assert voices == {1}, "one channel carries the stream"
 
 
-def test_a_killed_composer_is_said_and_fades_to_the_ambience(play):
+def test_a_killed_composer_is_said_and_fades_to_the_ambience(play) -> None:
     killed: dict[str, float] = {}
 
     def kill_once(mixer):
@@ -108,7 +108,7 @@ def test_a_killed_composer_is_said_and_fades_to_the_ambience(play):
     assert not clicks(audio[int((at - 0.5) * RATE) : int((at + 3.0) * RATE)])
 
 
-def test_a_piece_glides_to_a_new_energy_and_crossfades_into_another(play):
+def test_a_piece_glides_to_a_new_energy_and_crossfades_into_another(play) -> None:
     played = play(
         FRAGMENT % ("0.0", ""),
         seconds=13.0,

@@ -1,0 +1,84 @@
+"""The format's composer music (`music: {piece:, energy:}`): accepted in a scene and a step,
+refused with an error at the line and column that is wrong, known to the JSON Schema, and
+the piece names the same as the composer's recipes. Version 1 forms keep their meaning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from companion.audio.composer import RECIPES
+from companion.script import catalog
+from companion.script.loader import load_text
+from companion.script.schema import script_schema
+
+HEAD = """companion: 1
+title: t
+scenes:
+  - id: a
+    environment: meadow
+"""
+
+
+def findings(body: str) -> list[str]:
+    loaded = load_text(HEAD + body, "s.yaml", base_dir=Path("."))
+    return [str(f) for f in loaded.findings if f.severity == "error"]
+
+
+def test_the_catalog_names_the_composers_pieces() -> None:
+    assert set(catalog.PIECES) == set(RECIPES)
+    assert set(catalog.MUSIC) <= set(catalog.PIECES)
+
+
+def test_a_piece_and_its_energy_in_a_scene_and_a_step() -> None:
+    loaded = load_text(
+        HEAD
+        + """    music: {piece: hearth, energy: 0.3}
+    steps:
+      - music: {piece: hearth, energy: 0.7, fade: 20s}
+      - music: drift
+""",
+        "s.yaml",
+        base_dir=Path("."),
+    )
+    assert loaded.script is not None, [str(f) for f in loaded.findings]
+    scene = loaded.script.scenes[0]
+    assert scene.music is not None
+    assert (scene.music.piece, scene.music.energy, scene.music.track) == (
+        "hearth",
+        0.3,
+        ("hearth",),
+    )
+    step = scene.steps[0].music  # type: ignore[union-attr]
+    assert (step.piece, step.energy, step.fade) == ("hearth", 0.7, 20.0)
+    library = scene.steps[1].music  # type: ignore[union-attr]
+    assert (library.piece, library.track) == (None, ("drift",)), "v1: the library's loop"
+
+
+def test_errors_point_at_what_is_wrong() -> None:
+    assert findings("    music: {piece: hearh}\n") == [
+        "s.yaml:6:20: error: 'music.piece': unknown piece 'hearh'; did you mean 'hearth'? "
+        "(the composer plays: drift, still-water, open-sky, hearth, deep-field, daybreak)"
+    ]
+    (energy,) = findings("    music: {track: drift, energy: 0.4}\n")
+    assert energy.startswith("s.yaml:6:12: error:") and "energy is for a piece" in energy
+    (both,) = findings("    music: {track: drift, piece: drift}\n")
+    assert both.startswith("s.yaml:6:12: error:") and "either a track or a piece" in both
+    (hint,) = findings("    music: deep-field\n")
+    assert hint.startswith("s.yaml:6:") and "music: {piece: deep-field}" in hint
+    (level,) = findings("    music: {piece: drift, energy: 1.5}\n")
+    assert level.startswith("s.yaml:6:") and "energy" in level
+    (nothing,) = findings("    music: {volume: 0.5}\n")
+    assert "needs a track" in nothing
+
+
+def test_the_schema_knows_pieces() -> None:
+    validator = jsonschema.Draft202012Validator(script_schema())
+    good = yaml.safe_load(HEAD + "    music: {piece: daybreak, energy: 0.8, fade: 10s}\n")
+    validator.validate(good)
+    bad = yaml.safe_load(HEAD + "    music: {piece: dayrbeak}\n")
+    assert list(validator.iter_errors(bad)), "an unknown piece is refused"
+    too_much = yaml.safe_load(HEAD + "    music: {piece: drift, energy: 3}\n")
+    assert list(validator.iter_errors(too_much))
