@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from companion.audio.channels import ChannelPool, Voice
 from companion.audio.ramps import Param, silence_fade
-from companion.audio.streams import ComposedStream
+from companion.audio.streams import Stream
 
 MIN_FADE = 0.3  # a sound change with no fade still glides this long: no click
 PLAYLIST_CROSSFADE = 6.0
@@ -31,7 +31,7 @@ class TrackSource(Protocol):
         """(layer role, request) for every layer of the track, asked for at once."""
 
     def decoded(self, request: Any) -> tuple[Any, float] | None:
-        """(Sound or ComposedStream, seconds) when ready; None while pending or failed."""
+        """(Sound or Stream, seconds) when ready; None while pending or failed."""
 
     def failed(self, request: Any) -> bool: ...
 
@@ -47,7 +47,7 @@ class Playback:
     seconds: float
 
     @property
-    def stream(self) -> ComposedStream | None:
+    def stream(self) -> Stream | None:
         return next((v.stream for v in self.voices if v.stream is not None), None)
 
 
@@ -92,9 +92,7 @@ class BusPlayer:
 
     def _stream_starting(self, name: str) -> bool:
         requests = self.source.layers(self.bus, name)
-        return any(
-            isinstance(r, ComposedStream) and self.source.decoded(r) is None for _, r in requests
-        )
+        return any(isinstance(r, Stream) and self.source.decoded(r) is None for _, r in requests)
 
     def advance(self, play: float) -> None:
         """Once a tick: start what has been decoded, move a playlist on, let go of what faded."""
@@ -169,7 +167,7 @@ class BusPlayer:
             assert got is not None
             envelope = Param(0.0)
             envelope.to(1.0, fade, play, silence_fade(fade, True) if alone else "rise")
-            if isinstance(got[0], ComposedStream):
+            if isinstance(got[0], Stream):
                 voice = self.pool.start_stream(got[0], self.bus, envelope, time.monotonic())
             else:
                 voice = self.pool.start(got[0], self.bus, envelope, loops=-1, role=role)

@@ -20,7 +20,7 @@ from companion.audio.ramps import Param
 
 if TYPE_CHECKING:
     from companion.audio.buses import Playback
-    from companion.audio.streams import ComposedStream
+    from companion.audio.streams import Stream
 
 SPARE_SECONDS = (
     30.0  # s a copy of a Sound is kept after it stops, for the next crossfade into itself
@@ -40,7 +40,7 @@ class Voice:
     one_shot: bool = False
     playback: Playback | None = None
     level: tuple[int, int] = (-1, -1)  # last (chunk volume, panning) set: see split_gain
-    stream: ComposedStream | None = None  # music made while it plays: chunks queued in turn
+    stream: Stream | None = None  # music made while it plays: chunks queued in turn
     queued: Any = None  # the stream's next chunk, queued on the channel behind `sound`
 
 
@@ -83,9 +83,7 @@ class ChannelPool:
         self.voices.append(voice)
         return voice
 
-    def start_stream(
-        self, stream: ComposedStream, bus: str, envelope: Param, now: float
-    ) -> Voice | None:
+    def start_stream(self, stream: Stream, bus: str, envelope: Param, now: float) -> Voice | None:
         """A channel for a stream of chunks: the first plays now, silent until the ramp
         brings it in; `feed` queues the others."""
         if not self._free:

@@ -42,7 +42,10 @@ from companion.audio.ramps import Param, layer_weight, silence_fade
 from companion.audio.streams import (
     COMPOSED,
     DEFAULT_ENERGY,
+    STREAM_FILES_OVER,
     ComposedStream,
+    FileStream,
+    Stream,
     is_composed,
     piece_of,
     seed_for,
@@ -91,19 +94,37 @@ class FileTracks:
 
 
 class Tracks(FileTracks):
-    """Files, and composer pieces (`composer:<piece>`): a piece asked for gets a stream whose
-    worker starts at once; the bus starts it once its first chunk is here, as it starts a file
-    once it is decoded. Each start of a piece has its own seed, from the session's."""
+    """Files, long files read as they play, and composer pieces (`composer:<piece>`): a piece
+    asked for gets a stream whose worker starts at once; the bus starts it once its first
+    chunk is here, as it starts a file once it is decoded. Each start of a piece has its own
+    seed, from the session's."""
 
     def __init__(self, mixer: Mixer) -> None:
         super().__init__(mixer)
         self.waiting: dict[str, ComposedStream] = {}  # bus -> asked for, not yet playing
-        self.streams: list[ComposedStream] = []  # every stream not yet closed
+        self.waiting_files: dict[tuple[str, str], FileStream] = {}  # (bus, path) -> not playing
+        self.streams: list[Stream] = []  # every stream not yet closed
         self.energy = DEFAULT_ENERGY  # the energy a new stream starts at
         self.starts: dict[str, int] = {}  # piece -> streams made
+        self._long: dict[Path, bool] = {}
+
+    def is_long(self, path: Path) -> bool:
+        """A file to read as it plays (over STREAM_FILES_OVER); asked of its header once."""
+        if path not in self._long:
+            import soundfile
+
+            try:
+                info = soundfile.info(str(path))
+                self._long[path] = info.frames / info.samplerate > STREAM_FILES_OVER
+            except Exception:  # noqa: BLE001 - decoded as before, and reported from there
+                self._long[path] = False
+        return self._long[path]
 
     def layers(self, bus: str, name: str) -> list[tuple[str, Any]]:
         if not is_composed(name):
+            sources = self._mixer._sources(bus, name)
+            if len(sources) == 1 and is_file_reference(name) and self.is_long(sources[0][1]):
+                return [("", self._file(bus, sources[0][1]))]
             return super().layers(bus, name)
         piece = piece_of(name)
         stream = self.waiting.get(bus)
@@ -114,6 +135,16 @@ class Tracks(FileTracks):
         if stream is None:
             stream = self._new(bus, piece)
         return [("", stream)]
+
+    def _file(self, bus: str, path: Path) -> FileStream:
+        key = (bus, str(path))
+        stream = self.waiting_files.get(key)
+        if stream is None or stream.playing or stream.closed:
+            device = self._mixer.device
+            stream = FileStream(path, device.frequency if device is not None else 44100)
+            self.waiting_files[key] = stream
+            self.streams.append(stream)
+        return stream
 
     def _new(self, bus: str, piece: str) -> ComposedStream:
         mixer = self._mixer
@@ -133,16 +164,18 @@ class Tracks(FileTracks):
         return stream
 
     def decoded(self, request: Any) -> tuple[Any, float] | None:
-        if isinstance(request, ComposedStream):
-            return (request, math.inf) if request.ready() else None
+        if isinstance(request, Stream):
+            if not request.ready():
+                return None
+            return request, request.seconds if isinstance(request, FileStream) else math.inf
         return super().decoded(request)
 
     def failed(self, request: Any) -> bool:
-        if isinstance(request, ComposedStream):
+        if isinstance(request, Stream):
             return request.failed is not None
         return super().failed(request)
 
-    def tidy(self) -> list[ComposedStream]:
+    def tidy(self) -> list[Stream]:
         """Forget closed streams; the failed ones not yet told to the panel."""
         self.streams = [s for s in self.streams if not s.closed or s.failed and not s.reported]
         return [s for s in self.streams if s.failed is not None and not s.reported]
@@ -150,7 +183,7 @@ class Tracks(FileTracks):
     def close(self) -> None:
         for stream in self.streams:
             stream.close()
-        self.streams, self.waiting = [], {}
+        self.streams, self.waiting, self.waiting_files = [], {}, {}
 
 
 class Mixer:
@@ -274,8 +307,19 @@ class Mixer:
             self.device = None
 
     def ready(self, timeout: float | None = None) -> bool:
-        """Wait until every sound the script names is decoded (True) or `timeout` passes."""
-        return True if self.loader is None else self.loader.wait_idle(timeout)
+        """Wait until every sound the script names is decoded and the first composer piece
+        has its first chunk (True), or `timeout` passes."""
+        start = time.monotonic()
+        if self.loader is not None and not self.loader.wait_idle(timeout):
+            return False
+        while True:
+            with self._lock:
+                waiting = list(self._tracks.waiting.values()) if self._tracks else []
+                if all(s.ready() or s.failed is not None for s in waiting):
+                    return True
+            if timeout is not None and time.monotonic() - start > timeout:
+                return False
+            time.sleep(0.05)
 
     def update(self) -> None:
         """Call once a frame on the app's thread: passes health changes to `report`."""
@@ -372,7 +416,11 @@ class Mixer:
         player.change((COMPOSED + action.piece,), action.volume, action.fade, play)
         current = player.current.stream if player.current is not None else None
         for stream in (current, self._tracks.waiting.get(action.bus)):
-            if stream is not None and stream.piece == action.piece and not stream.closed:
+            if (
+                isinstance(stream, ComposedStream)
+                and stream.piece == action.piece
+                and not stream.closed
+            ):
                 stream.energy.to(energy, max(action.fade, 0.3), play, "smooth")
 
     def set_music_tone(self, tone: float) -> None:
@@ -460,9 +508,13 @@ class Mixer:
                 ("ambience", s.ambience) for s in scene.steps if isinstance(s, models.AmbienceStep)
             ]
             for bus, spec in specs:
+                if isinstance(spec, models.MusicSpec) and spec.piece is not None:
+                    self._warm(spec.piece, spec.energy)
+                    continue
                 for name in spec.track if spec is not None else ():
                     for _, path in self._sources(bus, name):
-                        self._request(path, bus)
+                        if self._tracks is None or not self._tracks.is_long(path):
+                            self._request(path, bus)
             for step in scene.steps:
                 if isinstance(step, models.ChimeStep):
                     self._request(self.library.chime(step.chime), "chime")
@@ -470,6 +522,15 @@ class Mixer:
                     self._request(self.library.breath_tone(), "breathing tone")
                 elif isinstance(step, models.SayStep):
                     self._narration_request(step.say, step.id, step.audio)
+
+    def _warm(self, piece: str, energy: float | None) -> None:
+        """Start the script's first composer piece now, so it is ready when the scene asks
+        (a worker takes a second or more to start); later pieces start when asked for, and
+        the music playing then goes on until they are ready."""
+        if self._tracks is None or self._tracks.streams:
+            return
+        self._tracks.energy = DEFAULT_ENERGY if energy is None else energy
+        self._tracks.layers("music", COMPOSED + piece)
 
     def _narration_request(
         self, text: str, line_id: str | None, audio: str | None, urgent: bool = False
@@ -656,11 +717,18 @@ class Mixer:
         for stream in self._tracks.tidy():
             stream.reported = True
             stream.close()
+            if isinstance(stream, FileStream):
+                why = f"{stream.failed}: the music is silent"
+                self._faults["sound"][stream.path.name] = why
+                self._health_later("sound", False, fault_message(self._faults["sound"]))
+                log.warning("%s", why)
+                continue
             self._faults["sound"]["composer"] = stream.failed or ""
             self._health_later("sound", False, fault_message(self._faults["sound"]))
             log.warning("%s", stream.failed)
         if "composer" in self._faults["sound"] and any(
-            s.playing and s.failed is None and s.chunks > 4 for s in self._tracks.streams
+            isinstance(s, ComposedStream) and s.playing and s.failed is None and s.chunks > 4
+            for s in self._tracks.streams
         ):
             del self._faults["sound"]["composer"]
             if self._faults["sound"]:

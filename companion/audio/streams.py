@@ -1,5 +1,6 @@
-"""Music that is not a file: the composer's chunks, made a few seconds ahead in a worker
-process and queued on one mixer channel as they are needed.
+"""Sound that is not decoded whole: the composer's chunks, made a few seconds ahead in a
+worker process, and long files read a little ahead; either queued on one mixer channel, a
+chunk at a time, as it is needed.
 
 A `ComposedStream` is what the music bus plays for a composer piece. It owns its
 `ComposerWorker` (started on a thread of its own, since starting a process takes tens of
@@ -20,7 +21,11 @@ from __future__ import annotations
 import threading
 import time
 import zlib
+from collections import deque
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from companion.audio.composer.worker import ComposerStopped, ComposerWorker
 from companion.audio.ramps import Param
@@ -59,7 +64,42 @@ def seed_for(session_seed: int, piece: str, count: int) -> int:
     return zlib.crc32(f"{session_seed}:{piece}:{count}".encode()) & 0x7FFFFFFF
 
 
-class ComposedStream:
+class Stream:
+    """What the channel pool asks of a stream (see ChannelPool.feed)."""
+
+    failed: str | None = None
+    reported = False  # the mixer has told the panel of `failed`
+    playing = False  # a channel plays it (the bus started it)
+    underruns = 0  # times the channel ran dry and the next chunk started late
+    _closed = False
+
+    def ready(self) -> bool:
+        raise NotImplementedError
+
+    def take(self, now: float) -> bytes | None:
+        raise NotImplementedError
+
+    def steer(self, play: float, wall: float, intensity: float) -> None:
+        """Only the composer is steered."""
+
+    def set_tone(self, tone: float) -> None:
+        """Only the composer has a tone."""
+
+    def hold(self, steady: bool) -> None:
+        """Only the composer holds."""
+
+    def close(self) -> None:
+        self._closed = True
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def describe(self) -> dict[str, Any]:
+        return {}
+
+
+class ComposedStream(Stream):
     """One composer piece playing (or about to) on the music bus."""
 
     def __init__(
@@ -79,11 +119,7 @@ class ComposedStream:
         self.worker = ComposerWorker(piece, seed=seed, energy=self._sent_energy, tone=tone)
         if steady:
             self.worker.hold(True)
-        self.failed: str | None = None
-        self.reported = False  # the mixer has told the panel of `failed`
-        self.playing = False  # a channel plays it (the bus started it)
         self.chunks = 0  # taken from the worker
-        self.underruns = 0  # times the channel ran dry and the next chunk started late
         self._next: bytes | None = None
         self._started = threading.Event()
         self._created = time.monotonic()
@@ -186,10 +222,98 @@ class ComposedStream:
 
         threading.Thread(target=stop, name=f"composer-{self.piece}-stop", daemon=True).start()
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
     def describe(self) -> dict[str, Any]:
         """What the record keeps of it (a session heard again takes the same seed)."""
         return {"piece": self.piece, "seed": self.seed, "energy": round(self._sent_energy, 3)}
+
+
+STREAM_FILES_OVER = 150.0  # s: a file longer than this is read as it plays, not decoded whole
+FILE_CHUNK = 0.5  # s
+FILE_AHEAD = 4  # chunks read ahead (2 s)
+
+
+class FileStream(Stream):
+    """A long file (a clinic's hour of music) read a chunk at a time on a thread of its own,
+    a few chunks ahead, and looped: a whole decoded hour would hold 600 MB. Resampled to the
+    device's rate (when the file's differs) by linear interpolation that carries its place
+    from chunk to chunk; the short files and the library are decoded whole as before (and
+    checked for damage: see damage.py), this one is only checked as far as libsndfile reads
+    it. A file that cannot be opened or read is `failed`, in the loader's words."""
+
+    def __init__(self, path: Path, frequency: int) -> None:
+        import soundfile
+
+        self.path, self.frequency = path, frequency
+        self.chunks = 0
+        self._queue: deque[bytes] = deque()
+        self._lock = threading.Lock()
+        self._room = threading.Event()
+        self._room.set()
+        info = soundfile.info(str(path))
+        self.seconds = info.frames / info.samplerate
+        self._thread = threading.Thread(target=self._read, name="file-stream", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        import soundfile
+
+        from companion.audio.sounds import why_not
+
+        try:
+            with soundfile.SoundFile(str(self.path)) as file:
+                rate = file.samplerate
+                step = rate / self.frequency  # file frames per output frame
+                want = int(FILE_CHUNK * self.frequency)
+                position = 0.0  # of the next output frame, in file frames from `held`'s start
+                held = np.zeros((0, 2), dtype=np.float32)
+                while not self._closed:
+                    self._room.wait(0.2)
+                    if self._closed:
+                        break
+                    with self._lock:
+                        if len(self._queue) >= FILE_AHEAD:
+                            self._room.clear()
+                            continue
+                    need = int(np.ceil(position + want * step)) + 2 - held.shape[0]
+                    if need > 0:
+                        block = file.read(need, dtype="float32", always_2d=True)
+                        if block.shape[0] < need:  # the end: loop to the start
+                            file.seek(0)
+                            block = np.concatenate(
+                                [block, file.read(need - block.shape[0], "float32", True)]
+                            )
+                        if block.shape[0] == 0:
+                            raise ValueError("it holds no sound")
+                        block = block[:, :2] if block.shape[1] >= 2 else np.repeat(block, 2, 1)
+                        held = np.concatenate([held, block])
+                    at = position + np.arange(want) * step
+                    index = np.minimum(at.astype(np.int64), held.shape[0] - 2)
+                    frac = (at - index)[:, None].astype(np.float32)
+                    out = held[index] * (1 - frac) + held[index + 1] * frac
+                    position += want * step
+                    drop = int(position)
+                    held, position = held[drop:], position - drop
+                    ints = np.clip(np.round(out * 32767.0), -32768, 32767).astype("<i2")
+                    with self._lock:
+                        self._queue.append(ints.tobytes())
+        except Exception as exc:  # noqa: BLE001 - the stream's failure, said by the mixer
+            self.failed = why_not(self.path, exc)
+
+    def ready(self) -> bool:
+        with self._lock:
+            return bool(self._queue)
+
+    def take(self, now: float) -> bytes | None:
+        with self._lock:
+            chunk = self._queue.popleft() if self._queue else None
+        self._room.set()
+        if chunk is not None:
+            self.chunks += 1
+        return chunk
+
+    def close(self) -> None:
+        self._closed = True
+        self._room.set()
+
+    def describe(self) -> dict[str, Any]:
+        return {"file": self.path.name}
