@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import secrets
 import threading
 import time
@@ -409,7 +410,9 @@ class Mixer:
         energy) keeps playing and glides to its new energy over the change's fade."""
         player = self._buses[action.bus]
         if action.bus != "music" or not action.piece or self._tracks is None:
-            player.change(action.tracks, action.volume, action.fade, play)
+            # (the same shuffled playlist again has the same order: it only moves the volume)
+            tracks = self._playlist(action.tracks, action.shuffle)
+            player.change(tracks, action.volume, action.fade, play)
             return
         energy = DEFAULT_ENERGY if action.energy is None else action.energy
         self._tracks.energy = energy
@@ -422,6 +425,20 @@ class Mixer:
                 and not stream.closed
             ):
                 stream.energy.to(energy, max(action.fade, 0.3), play, "smooth")
+
+    def _playlist(self, tracks: tuple[str, ...], shuffle: bool) -> tuple[str, ...]:
+        """Folders (`calm/`) become their sound files in name order; `shuffle` orders the
+        whole list by a seed from the session's (the same session seed, the same order)."""
+        names: list[str] = []
+        for name in tracks:
+            folder = self.folder / name
+            if name.endswith(("/", "\\")) and folder.is_dir():
+                names += [str(Path(name) / p.name) for p in models.folder_tracks(folder)]
+            else:
+                names.append(name)
+        if shuffle:
+            random.Random(seed_for(self.music_seed, "|".join(names), 0)).shuffle(names)
+        return tuple(names)
 
     def set_music_tone(self, tone: float) -> None:
         """Darker (-1) to brighter (1) for every composer piece, now and to come."""
@@ -511,7 +528,7 @@ class Mixer:
                 if isinstance(spec, models.MusicSpec) and spec.piece is not None:
                     self._warm(spec.piece, spec.energy)
                     continue
-                for name in spec.track if spec is not None else ():
+                for name in self._playlist(spec.track, False) if spec is not None else ():
                     for _, path in self._sources(bus, name):
                         if self._tracks is None or not self._tracks.is_long(path):
                             self._request(path, bus)

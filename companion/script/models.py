@@ -218,10 +218,41 @@ def _track_schema(names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+SOUND_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".opus")
+
+
+def folder_tracks(folder: Path) -> list[Path]:
+    """A folder's sound files (by their suffix), in name order: a playlist."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SOUND_SUFFIXES)
+
+
+def _resolve_track(value: str, info: ValidationInfo) -> str:
+    """A file, or a folder (named with a trailing slash) holding sound files: a playlist."""
+    if not value.endswith(("/", "\\")):
+        return _resolve_file(value, info)
+    base = (info.context or {}).get("base_dir")
+    if base is None:
+        return value
+    folder = Path(base) / value
+    if not folder.is_dir():
+        raise PydanticCustomError(
+            "missing_folder",
+            "folder not found: '{value}' (looked in {base})",
+            {"value": value, "base": str(base)},
+        )
+    if not folder_tracks(folder):
+        raise PydanticCustomError(
+            "empty_folder",
+            "the folder '{value}' holds no sound files ({suffixes})",
+            {"value": value, "suffixes": ", ".join(SOUND_SUFFIXES)},
+        )
+    return value
+
+
 def _check_track(kind: str, names: tuple[str, ...]) -> Any:
     def check(value: str, info: ValidationInfo) -> str:
         if is_file_reference(value):
-            return _resolve_file(value, info)
+            return _resolve_track(value, info)
         if value not in names:
             if kind == "music" and value in catalog.PIECES:
                 raise PydanticCustomError(
@@ -267,6 +298,9 @@ class SoundSpec(Model):
     )
     volume: Level = 1.0
     fade: Duration | None = None
+    shuffle: bool = Field(
+        False, description="play the playlist (its files and folders' files) in a shuffled order"
+    )
 
     @model_validator(mode="before")
     @classmethod

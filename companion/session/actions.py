@@ -49,6 +49,7 @@ class SoundChange(Action):
     fade: float
     piece: str | None = None  # music made by the composer (tracks is then (piece,))
     energy: float | None = None  # the composer's energy, 0..1; glides over `fade`
+    shuffle: bool = False  # the playlist (folders' files among it) in a shuffled order
 
 
 @dataclass(frozen=True)

@@ -82,3 +82,44 @@ def test_the_schema_knows_pieces() -> None:
     assert list(validator.iter_errors(bad)), "an unknown piece is refused"
     too_much = yaml.safe_load(HEAD + "    music: {piece: drift, energy: 3}\n")
     assert list(validator.iter_errors(too_much))
+
+
+def test_a_folder_is_a_playlist_and_shuffle_is_the_sessions(tmp_path, monkeypatch) -> None:
+    import numpy as np
+    import soundfile
+
+    from companion.audio.mixer import Mixer
+    from companion.script import require_script
+    from companion.session import actions as act
+
+    (tmp_path / "calm").mkdir()
+    (tmp_path / "empty").mkdir()
+    for name in ("c.wav", "a.ogg", "b.flac"):
+        soundfile.write(tmp_path / "calm" / name, np.zeros((4410, 2)), 44100)
+    (tmp_path / "calm" / "notes.txt").write_text("not a sound")
+    script_path = tmp_path / "s.yaml"
+    script_path.write_text(HEAD + "    music: {track: calm/, shuffle: true}\n")
+    script = require_script(script_path)
+    assert script.scenes[0].music is not None and script.scenes[0].music.shuffle
+    bad = load_text(
+        HEAD + "    music: [empty/, gone/]\n", str(script_path), base_dir=tmp_path
+    ).findings
+    assert [f"{f.line}:{f.column}" for f in bad] == ["6:13", "6:21"], [str(f) for f in bad]
+    assert "holds no sound files" in bad[0].message and "folder not found" in bad[1].message
+
+    monkeypatch.setenv("SDL_AUDIODRIVER", "disk")
+    monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "out.raw"))
+    orders = []
+    for seed in (5, 5, 6, 7, 8, 9):
+        mixer = Mixer(script, tmp_path, None, lambda *_: None, music_seed=seed)
+        try:
+            mixer.apply(act.SoundChange("music", ("calm/",), 1.0, 0.3))
+            in_order = mixer._buses["music"].tracks
+            mixer.apply(act.SoundChange("music", ("calm/",), 1.0, 0.3, shuffle=True))
+            orders.append(mixer._buses["music"].tracks)
+        finally:
+            mixer.close()
+    assert in_order == ("calm/a.ogg", "calm/b.flac", "calm/c.wav"), "name order, sounds only"
+    assert orders[0] == orders[1], "the same session seed, the same order"
+    assert all(sorted(order) == list(in_order) for order in orders)
+    assert any(order != in_order for order in orders), "shuffled"
