@@ -1,5 +1,5 @@
 """Memory of a whole session that plays the composer: `companion run FILE --display none`
-in real time (sound to SDL's disk driver, written to /dev/null), its resident memory sampled
+in real time (sound to SDL's disk driver, into a file removed after), its resident memory sampled
 every `--every` seconds, with the composer workers' beside it.
 
     .venv/bin/python benchmarks/music_memory.py [--minutes 10] [--every 60] [FILE]
@@ -60,8 +60,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--every", type=float, default=60.0, help="seconds between samples")
     args = parser.parse_args()
-    env = dict(os.environ, SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE="/dev/null")
     records = tempfile.mkdtemp(prefix="companion-memory-")
+    sound = Path(records) / "sound.raw"  # SDL's disk driver refuses /dev/null; 10 MB a minute
+    env = dict(os.environ, SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(sound))
     command = [
         str(ROOT / ".venv" / "bin" / "companion"),
         "run",
@@ -102,6 +103,7 @@ def main() -> None:
             child.wait(20)
         except subprocess.TimeoutExpired:
             child.kill()
+    sound.unlink(missing_ok=True)
     if len(samples) < 2:
         raise SystemExit("too few samples: run for longer than two intervals")
     last = samples[-1][1]

@@ -377,6 +377,10 @@ class Mixer:
                     param.to(action.level, LEVEL_SECONDS, wall, "db")
                 case act.SetIntensity():
                     self.intensity.to(action.level, INTENSITY_SECONDS, wall)
+                case act.SetTone():
+                    self.set_music_tone(action.level)
+                case act.SetSteady():
+                    self.set_music_steady(action.on)
             self._tick()
 
     def _apply_session(self, action: act.Action, wall: float) -> None:

@@ -144,6 +144,22 @@ class SetIntensity(Action):
 
 
 @dataclass(frozen=True)
+class SetTone(Action):
+    """The composer's tone for every piece: -1 darker .. 1 brighter."""
+
+    kind: ClassVar[str] = "tone"
+    level: float
+
+
+@dataclass(frozen=True)
+class SetSteady(Action):
+    """Hold the composer's harmony and texture (on) until released (off)."""
+
+    kind: ClassVar[str] = "steady"
+    on: bool
+
+
+@dataclass(frozen=True)
 class SetCaptions(Action):
     kind: ClassVar[str] = "captions"
     on: bool

@@ -12,7 +12,7 @@ import pytest
 
 from companion.audio.streams import energy_for, seed_for
 from companion.session import actions as act
-from tests.audio.analysis import clicks, frames_db, rms_db
+from tests.audio.analysis import band_db, clicks, frames_db, rms_db
 
 RATE = 44100
 
@@ -170,3 +170,25 @@ scenes:
     body = audio[int((begin + 0.5) * RATE) : int((begin + 8.5) * RATE)]
     assert frames_db(body, 2205).min() > -30, "no gap: the loop and the crossfade are whole"
     assert not clicks(body)
+
+
+def test_tone_is_heard_within_two_seconds_and_steady_reaches_the_piece(play) -> None:
+    played = play(
+        FRAGMENT % ("0.0", ""),
+        seconds=10.5,
+        direct={
+            0.0: act.SetTone(-1.0),
+            0.05: act.SoundChange("music", ("open-sky",), 1.0, 0.3, piece="open-sky"),
+            6.0: act.SetTone(1.0),
+            6.1: act.SetSteady(True),
+        },
+        watch=lambda mixer: [(s.tone, s.steady) for s in mixer._tracks.streams],
+    )
+    audio = played.audio
+    changed = seconds(played.frames_of("tone")[-1])
+    assert onset(audio) < changed - 2.5, "the piece was playing before the change"
+    dark = band_db(audio[int((changed - 2.0) * RATE) : int(changed * RATE)], 2000, 6000)
+    bright = band_db(audio[int((changed + 2.0) * RATE) : int((changed + 4.0) * RATE)], 2000, 6000)
+    assert bright - dark > 4, f"brighter by {bright - dark:.1f} dB within 2 s"
+    assert not clicks(audio[int((changed - 0.5) * RATE) : int((changed + 4.0) * RATE)])
+    assert played.watched[-1][1] == [(1.0, True)], "tone and steady reached the piece"
