@@ -161,7 +161,7 @@ class Tracks(FileTracks):
         )
         self.waiting[bus] = stream
         self.streams.append(stream)
-        mixer._music_started.append(stream.describe())
+        mixer._music_started.append({**stream.describe(), "music_seed": mixer.music_seed})
         return stream
 
     def decoded(self, request: Any) -> tuple[Any, float] | None:

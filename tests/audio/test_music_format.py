@@ -123,3 +123,33 @@ def test_a_folder_is_a_playlist_and_shuffle_is_the_sessions(tmp_path, monkeypatc
     assert orders[0] == orders[1], "the same session seed, the same order"
     assert all(sorted(order) == list(in_order) for order in orders)
     assert any(order != in_order for order in orders), "shuffled"
+
+
+def test_each_piece_started_is_told_with_its_seed(tmp_path, monkeypatch) -> None:
+    from companion.audio.mixer import Mixer
+    from companion.audio.streams import seed_for
+    from companion.script import require_script
+    from companion.session import actions as act
+
+    script_path = tmp_path / "s.yaml"
+    script_path.write_text(HEAD + "    music: {piece: hearth, energy: 0.3}\n")
+    script = require_script(script_path)
+    monkeypatch.setenv("SDL_AUDIODRIVER", "disk")
+    monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "out.raw"))
+    told: list[dict] = []
+    mixer = Mixer(script, tmp_path, None, lambda *_: None, music_seed=11, music_started=told.append)
+    try:
+        mixer.apply(act.SoundChange("music", ("hearth",), 1.0, 0.3, piece="hearth", energy=0.3))
+        mixer.apply(act.SoundChange("music", ("deep-field",), 1.0, 0.3, piece="deep-field"))
+        mixer.update()
+    finally:
+        mixer.close()
+    assert told == [
+        {"piece": "hearth", "seed": seed_for(11, "hearth", 0), "energy": 0.3, "music_seed": 11},
+        {
+            "piece": "deep-field",
+            "seed": seed_for(11, "deep-field", 0),
+            "energy": 0.5,
+            "music_seed": 11,
+        },
+    ], "the script's first piece (warmed before the session) and the next, each once"
