@@ -1,9 +1,11 @@
-"""One session, wired together: the engine, the stage, the mixer, the panel and the record,
-in one Panda3D task loop that owns time.
+"""One session, wired together: the Player (engine, stage, mixer and the frame loop, shared
+with the authors' preview: companion/player.py) with the panel, the record and the
+patient's keys.
 
-Each frame the loop applies the commands the panel queued, ticks the engine, hands its
-actions to the stage and the mixer, moves the stage on with the engine's breath phase,
-writes the engine's events to the record, and publishes the state to the panels.
+Each frame the loop applies the commands the panel queued (before the Player's tick), and
+after the Player has handed the engine's actions to the stage and the mixer, writes the
+engine's events to the record and publishes the state (the engine's, and the parts' health
+beside it) to the panels.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from companion.parts import Panel, Record
+from companion.player import PlayerApp, PlayOptions
 from companion.script.models import Script
 from companion.session import Engine, RealClock, ScaledClock, State
 from companion.session import actions as act
-from companion.wiring import StartupError, capped, open_stage, prepare_audio, run_frames
+from companion.session.health import HealthBoard, published
+from companion.wiring import StartupError
 
 __all__ = ["RunOptions", "SessionApp", "StartupError"]
 
@@ -29,7 +34,6 @@ PICTURE_EVERY = 1.0  # seconds: the panel's small live picture
 END_LINGER = 1.0  # seconds after the closing fade before the app exits
 ESC_CONFIRM_SECONDS = 5.0
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # SIGHUP: the terminal was closed
-FRAME_TASK = "companion-frame"
 
 # The parts report under their own names; the panel shows sound, speech and display.
 HEALTH_NAMES = {"stage": "display", "narration": "speech"}
@@ -40,11 +44,9 @@ CONTROL_KEYS = {"space", "n", "g", "t", "c", "escape", "r"}
 
 
 @dataclass
-class RunOptions:
-    display: str = "window"
-    monitor: int | None = None
-    size: tuple[int, int] = (1280, 720)
-    offscreen: bool = False  # draw through EGL with no screen (servers, CI)
+class RunOptions(PlayOptions):
+    """PlayOptions (display, size, monitor, offscreen, speed, out) and the session's own."""
+
     panel_host: str | None = "127.0.0.1"  # None on resume: as the stopped run served it
     panel_port: int | None = 8765  # None on resume: the port the stopped run had
     panel_url_host: str | None = None  # the name a tablet opens, when the clinic set one up
@@ -55,28 +57,24 @@ class RunOptions:
     patient: str | None = None
     clinician: str | None = None  # who runs the session: named in the record and report
     autostart: bool = False
-    speed: float = 1.0  # a faster clock, for trying a script through quickly
     qr: bool = True
     resume: Path | None = None  # a record to continue
     resume_point: Any = None  # where in it (companion.record.resume.ResumePoint)
     resume_lock: Any = None  # its lock, taken before it was read (record.lock.RecordLock)
     resume_record: Any = None  # the record as read then (record.reader.Record): read once
     protocol: Any = None  # the dose protocol (companion.protocols.Protocol), if any
-    out: Callable[[str], None] = field(default=print)
 
 
-class SessionApp:
+class SessionApp(PlayerApp):
     def __init__(self, script: Script, script_path: Path, options: RunOptions) -> None:
-        self.script = script
+        clock = ScaledClock(options.speed) if options.speed != 1.0 else RealClock()
+        super().__init__(script, script_path, options, clock, self.report)
         self.script_path = script_path
-        self.options = options
-        self.out = options.out
-        self.clock = ScaledClock(options.speed) if options.speed != 1.0 else RealClock()
-        self.engine: Engine | None = None
-        self.stage: Any = None
-        self.mixer: Any = None
-        self.panel: Any = None
-        self.record: Any = None
+        self.options: RunOptions = options
+        self.player.shape, self.player.on_action = self._shape, self._on_action
+        self.health: HealthBoard | None = None  # the parts' health, published with the state
+        self.panel: Panel | None = None
+        self.record: Record | None = None
         self.picture: Any = None
         self._health: list[tuple[str, bool, str]] = []
         self._last_revision = -1
@@ -97,28 +95,26 @@ class SessionApp:
         """Render narration, open the record, the view, the sound and the panel."""
         self._handle_signals()  # before the record opens: a stop at any moment closes it
         protocol = self._protocol()  # first: a resume refused for its protocol renders nothing
-        audio = prepare_audio(self.script, self.script_path, self.out, self.report)
-        self.engine = Engine(self.script, self.clock, audio.timing, protocol=protocol)
-        if audio.narration.speaker is not None:
-            self.engine.voice = audio.narration.speaker.published()
+        player = self.player
+        player.prepare()
+        engine = player.open_engine(protocol)
+        self.health = HealthBoard(engine)
+        speaker = player.audio.narration.speaker
+        if speaker is not None:
+            self.health.voice = speaker.published()
         self._flush_health()
-        self.stage = self._open_stage()
-        from companion.audio.mixer import Mixer
+        player.open_outputs()
+        if player.stage.window is not None:
+            from companion.stage.picture import LivePicture
 
-        self.mixer = Mixer(
-            self.script,
-            self.script_path.parent,
-            audio.narration,
-            self.report,
-            library=audio.library,
-        )
+            self.picture = LivePicture(player.stage.window)
         self._open_record()
         self._open_panel()
         self._bind_keys()
         if self.options.resume is not None:
             self._continue_from_record()
         elif self.options.autostart:
-            self.engine.command("start", source="autostart")
+            self.player.engine.command("start", source="autostart")
         # What start-up made (Panda3D, numpy, the sound library: ~100,000 objects) lives as long
         # as the session. Frozen, it is left out of the collector's full passes, which took
         # 35-50 ms of the frame loop each and come more often while a panel floods the server.
@@ -151,59 +147,44 @@ class SessionApp:
     def _continue_from_record(self) -> None:
         """Put the fresh engine where the record stopped: its scene and step, the therapist's
         settings, the dose clock (in this engine's times: the record's less its offset)."""
+        assert self.record is not None
         point, offset = self.options.resume_point, self.record.session_offset
         for kind, event, at in point.monitoring:  # checkpoints first: none is due again
-            self.engine.monitoring.replay(kind, event, at - offset)
+            self.player.engine.monitoring.replay(kind, event, at - offset)
         for name, args in point.commands():
             if name == "start_grounded":  # the safe scene at its step, Return leading back
-                result = self.engine.start_grounded(**args)
+                result = self.player.engine.start_grounded(**args)
             else:
-                result = self.engine.command(name, source="resume", **args)
+                result = self.player.engine.command(name, source="resume", **args)
             if not result.ok:
                 self.out(f"resume: {name}: {result.reason}")
         self._continue_panel(offset)
         doses = [{**dose, "session_time": dose["session_time"] - offset} for dose in point.doses]
         due = point.vitals_due - offset if point.vitals_due is not None else None
-        self.engine.restore_dose_clock(doses, point.vitals_checks, due)
+        self.player.engine.restore_dose_clock(doses, point.vitals_checks, due)
         self.out(f"resumed at scene '{point.scene}', step {point.step + 1}")
 
     def _continue_panel(self, offset: float) -> None:
         """What the panel showed goes on: the notes (in the engine's times, so the panel
         shows their record times) and Talk, if it was on."""
         seen = self._continuity
-        self.engine.notes[:0] = seen.engine_notes(offset)
+        self.player.engine.notes[:0] = seen.engine_notes(offset)
         if seen.talk:
-            result = self.engine.command("talk", source="resume", on=True)
+            result = self.player.engine.command("talk", source="resume", on=True)
             if not result.ok:
                 self.out(f"resume: talk: {result.reason}")
-        self.engine.revision += 1
-
-    def _open_stage(self) -> Any:
-        options = self.options
-        stage = open_stage(
-            options.display,
-            options.size,
-            monitor=options.monitor,
-            offscreen=options.offscreen,
-            report=self.report,
-            title=self.script.title,
-            environments=(scene.environment for scene in self.script.scenes),
-        )
-        if stage.window is not None:
-            from companion.stage.picture import LivePicture
-
-            self.picture = LivePicture(stage.window)
-        return stage
+        self.player.engine.revision += 1
 
     def _open_record(self) -> None:
-        from companion.record.writer import RecordError, RecordWriter
+        from companion.record.paths import RecordError
+        from companion.record.writer import RecordWriter
 
         display = {
             "mode": self.options.display,
             "monitor": self.options.monitor,
             "offscreen": self.options.offscreen,
         }
-        sound = {"device": not self.mixer.silent}
+        sound = {"device": not self.player.mixer.silent}
         from companion.record.clinic import load_clinic, local_zone_name
 
         clinic = load_clinic()
@@ -239,23 +220,47 @@ class SessionApp:
                 )
         except RecordError as exc:
             raise StartupError(f"cannot keep the session record: {exc}") from None
-        engine = self.engine
+        engine = self.player.engine
         self.record.times = lambda: (engine.session_time, engine.play_time)  # for heartbeats
         self.out(f"record: {self.record.folder}")
 
     def _open_panel(self) -> None:
-        from companion.control import PanelError, PanelServer, keep
+        from companion.control import keep
         from companion.control.gestures import GestureRows
-        from companion.control.network import lan_address
-        from companion.control.qr import terminal_qr
         from companion.control.tls import TlsError
 
-        options = self.options
-        picture = self.picture.latest if self.picture is not None else None
+        assert self.record is not None
         folder = Path(self.record.folder)
-        kept = keep.load(folder) if options.resume is not None else None
-        port = options.panel_port or (kept.port if kept else 0)
-        if kept is not None:  # served as before the stop (the token goes on: TLS must too)
+        kept = keep.load(folder) if self.options.resume is not None else None
+        port = self.options.panel_port or (kept.port if kept else 0)
+        self._serve_as_before(kept)
+        try:
+            tls = self._panel_tls()
+        except TlsError as exc:
+            raise StartupError(f"cannot serve the panel over TLS: {exc}") from None
+        options = self.options
+        settings: dict[str, Any] = {
+            "host": options.panel_host,
+            "token": kept.token if kept else None,
+            "picture": self.picture.latest if self.picture is not None else None,
+            "url_host": options.panel_url_host,
+            "tls": tls.context if tls else None,
+            "fingerprint": tls.fingerprint if tls else None,
+            # the time away as the record's gap measured it (uptime clock, guarded on jumps)
+            "resumed_after": self.record.offline_seconds,
+            "resume_command": f"companion resume {folder}",
+        }
+        self._start_panel(port, settings, may_move=kept is not None and not options.panel_port)
+        self._keep_sign_in(folder)
+        self._gestures = GestureRows()
+        self._publish(force=True)
+        self._announce_panel(tls)
+
+    def _serve_as_before(self, kept: Any) -> None:
+        """On resume, the panel is served as before the stop (the token goes on: TLS must
+        too), unless the command line says otherwise; the host is 127.0.0.1 if none is set."""
+        options = self.options
+        if kept is not None:
             options = dataclasses.replace(
                 options,
                 panel_host=options.panel_host or kept.host,
@@ -264,44 +269,38 @@ class SessionApp:
                 panel_cert=options.panel_cert or (Path(kept.cert) if kept.cert else None),
                 panel_key=options.panel_key or (Path(kept.key) if kept.key else None),
             )
-            self.options = options
-        options = self.options = dataclasses.replace(
-            options, panel_host=options.panel_host or "127.0.0.1"
-        )
+        self.options = dataclasses.replace(options, panel_host=options.panel_host or "127.0.0.1")
+
+    def _start_panel(self, port: int, settings: dict[str, Any], may_move: bool) -> None:
+        """Serve the panel on `port`; `may_move`: a resumed run's old port may be taken, and
+        then another is used (the open page needs the new link)."""
+        from companion.control import PanelError, PanelServer
+
+        panel = self.panel = PanelServer(port=port, **settings)
         try:
-            tls = self._panel_tls()
-        except TlsError as exc:
-            raise StartupError(f"cannot serve the panel over TLS: {exc}") from None
-        # the time away as the record's gap measured it (uptime clock, guarded against jumps)
-        stopped = getattr(self.record, "offline_seconds", None)
-        settings: dict[str, Any] = {
-            "host": options.panel_host,
-            "token": kept.token if kept else None,
-            "picture": picture,
-            "url_host": options.panel_url_host,
-            "tls": tls.context if tls else None,
-            "fingerprint": tls.fingerprint if tls else None,
-            "resumed_after": stopped,
-            "resume_command": f"companion resume {folder}",
-        }
-        self.panel = PanelServer(port=port, **settings)
-        try:
-            self.panel.start()
+            panel.start()
+            return
         except PanelError as exc:
-            if kept is None or options.panel_port:
+            if not may_move:
                 raise StartupError(f"cannot start the panel: {exc}") from None
-            # The old port is taken: a new one, and the open page needs the new link.
-            self.out(f"panel: port {port} is taken; an open panel must open the new link")
-            self.panel = PanelServer(port=0, **settings)
-            try:
-                self.panel.start()
-            except PanelError as again:
-                raise StartupError(f"cannot start the panel: {again}") from None
+        self.out(f"panel: port {port} is taken; an open panel must open the new link")
+        panel = self.panel = PanelServer(port=0, **settings)
+        try:
+            panel.start()
+        except PanelError as again:
+            raise StartupError(f"cannot start the panel: {again}") from None
+
+    def _keep_sign_in(self, folder: Path) -> None:
+        """The panel's port, token and TLS beside the record, for a resume (control/keep.py)."""
+        from companion.control import keep
+
+        options, panel = self.options, self.panel
+        assert panel is not None
         try:
             keep.save(
                 folder,
-                self.panel.port,
-                self.panel.token,
+                panel.port,
+                panel.token,
                 host=options.panel_host,
                 url_host=options.panel_url_host,
                 tls="files" if options.panel_cert else "self-signed" if options.panel_tls else None,
@@ -313,9 +312,15 @@ class SessionApp:
                 f"panel: cannot keep its sign-in for a resume ({exc.strerror or exc}); "
                 "after a resume, open the new link"
             )
-        self._gestures = GestureRows()
-        self._publish(force=True)
-        self.out(f"panel: {self.panel.url}")
+
+    def _announce_panel(self, tls: Any) -> None:
+        """The link (and its QR code), what a tablet needs to trust it, and what to do next."""
+        from companion.control.network import lan_address
+        from companion.control.qr import terminal_qr
+
+        options, panel = self.options, self.panel
+        assert panel is not None
+        self.out(f"panel: {panel.url}")
         if (
             options.panel_host in ("0.0.0.0", "::", "")
             and not options.panel_url_host
@@ -335,7 +340,7 @@ class SessionApp:
             self.out(f"panel: TLS certificate {tls.cert}")
             self.out(f"panel: its SHA-256 fingerprint {tls.fingerprint}")
         if options.qr:
-            self.out(terminal_qr(self.panel.url))  # `out` writes to standard output
+            self.out(terminal_qr(panel.url))  # `out` writes to standard output
         if not options.autostart and options.resume is None:
             self.out("waiting for the therapist to press Start on the panel")
 
@@ -356,44 +361,37 @@ class SessionApp:
             return tls.self_signed(names=tuple(n for n in (options.panel_url_host, link) if n))
         return None
 
+    # --- the parts, as the tests and the loop read them -----------------------------------
+
+    @property
+    def engine(self) -> Engine | None:
+        return self.player.engine if self.player.opened else None
+
     # --- health ------------------------------------------------------------------------------
 
     def report(self, part: str, ok: bool, message: str) -> None:
         """Any part's health, from any moment of start-up or any frame (same thread)."""
         part = HEALTH_NAMES.get(part, part)
-        if self.engine is None:
+        if self.health is None:
             self._health.append((part, ok, message))
             return
-        self.engine.report_health(part, ok, message)
+        self.health.report(part, ok, message)
 
     def _flush_health(self) -> None:
+        assert self.health is not None
         for part, ok, message in self._health:
-            self.engine.report_health(part, ok, message)
+            self.health.report(part, ok, message)
         self._health.clear()
 
     # --- keys in the patient's window -------------------------------------------------------
 
     def _bind_keys(self) -> None:
-        base = self.stage.base
-        if self.stage.window is None:
+        stage = self.player.stage
+        if stage.window is None:
             return
-        for thrower in base.buttonThrowers or ():  # none offscreen: nothing to press
-            thrower.node().setButtonDownEvent("companion-button")
-        base.accept("companion-button", self._on_button)
-        base.accept("connect-device", self._on_device)
-        from panda3d.core import InputDevice
-
-        devices = getattr(base, "devices", None)
-        for device in devices.getDevices(InputDevice.DeviceClass.gamepad) if devices else ():
-            self._on_device(device)
-
-    def _on_device(self, device: Any) -> None:
-        """A controller plugged in: every button on it counts as the patient's signal."""
-        base = self.stage.base
-        base.attachInputDevice(device, prefix="controller")
-        for thrower in getattr(base, "deviceButtonThrowers", []):
-            thrower.node().setButtonDownEvent("companion-controller")
-        base.accept("companion-controller", lambda button: self._signal("controller"))
+        stage.on_buttons(self._on_button, "companion-button")
+        # a controller: every button on it counts as the patient's signal
+        stage.on_controllers(lambda button: self._signal("controller"), "companion-controller")
 
     def _on_button(self, button: str) -> None:
         key = button.split("-")[-1]
@@ -403,14 +401,14 @@ class SessionApp:
             self._signal("key")
 
     def _control_key(self, key: str) -> None:
-        engine = self.engine
+        engine = self.player.engine
         if key == "escape":
             now = time.monotonic()
             if now < self._esc_until:
                 self._command("end")
             else:
                 self._esc_until = now + ESC_CONFIRM_SECONDS
-                self.stage.apply(
+                self.player.stage.apply(
                     act.ShowText("Press Esc again to end the session", ESC_CONFIRM_SECONDS)
                 )
             return
@@ -430,11 +428,11 @@ class SessionApp:
             self._command("recenter")
 
     def _signal(self, via: str) -> None:
-        if self.engine.state in (State.PLAYING, State.HOLDING, State.PAUSED):
+        if self.player.playing:
             self._command("patient_signal", via=via)
 
     def _command(self, name: str, **args: Any) -> None:
-        result = self.engine.command(name, source="keys", **args)
+        result = self.player.engine.command(name, source="keys", **args)
         if not result.ok:
             self.out(f"{name}: {result.reason}")
 
@@ -445,74 +443,74 @@ class SessionApp:
         self._handle_signals()
         self._looping = True
         try:
-            run_frames(self.step, capped=capped(self.options.display))
+            self.player.run()
         finally:
             self.close(self._stop_reason or "stopped")
         return self._exit_status
 
     def step(self) -> bool:
         """One frame of the task loop; False once the session is over."""
-        taskmgr = self.stage.taskmgr
-        if not taskmgr.hasTaskNamed(FRAME_TASK):
-            # Between the headset's frame begin (sort -40) and Panda3D's render (sort 50).
-            taskmgr.add(self._frame, FRAME_TASK, sort=0)
-        taskmgr.step()
-        return self._stop_reason is None
+        self.player.stopped = self._stop_reason is not None
+        return self.player.step() and self._stop_reason is None
 
-    def _frame(self, task: Any) -> Any:
-        engine = self.engine
-        applied, events, now = [], [], time.monotonic()
-        for c in self.panel.take_commands():
+    def _before_tick(self, now: float) -> None:
+        """The panel's queued commands, each in the record before the panel hears "done"."""
+        engine, record, panel = self.player.engine, self.record, self.panel
+        assert record is not None and panel is not None and self._gestures is not None
+        applied, events = [], []
+        for c in panel.take_commands():
             applied.append((c, engine.command(c.name, source=c.source, **c.args)))
             # a slider's step (control/gestures.py): one record row a gesture
             events += self._gestures.filter(engine.take_events(), now, gesture=c.gesture)
         if applied:  # in the record before the panel hears "done": an acknowledged command is kept
-            self.record.write_events(events)
+            record.write_events(events)
         for command, result in applied:
             command.deliver(result)
-        for action in engine.tick():
-            if isinstance(action, act.Say) and not self.mixer.will_speak(action):
-                action = dataclasses.replace(action, silent=True)
-            self.stage.apply(action)
-            self.mixer.apply(action)
-            if isinstance(action, act.End):
-                self._end_at = time.monotonic() + action.fade / self.options.speed + END_LINGER
-        self.mixer.update()
-        now = time.monotonic()
-        self.stage.update(breath=engine.breath(), now=now)
+
+    def _shape(self, action: act.Action) -> act.Action:
+        """A line the mixer cannot speak (no sound for it) is shown as captions only."""
+        if isinstance(action, act.Say) and not self.player.mixer.will_speak(action):
+            return dataclasses.replace(action, silent=True)
+        return action
+
+    def _on_action(self, action: act.Action) -> None:
+        if isinstance(action, act.End):
+            self._end_at = time.monotonic() + action.fade / self.options.speed + END_LINGER
+
+    def _after_frame(self, now: float) -> None:
         if self.picture is not None:
             self.picture.maybe_take(now, PICTURE_EVERY)
-        self._write(engine.take_events(), now)
+        self._write(self.player.engine.take_events(), now)
         self._publish()
         if self._end_at is not None and now >= self._end_at:
             self._stop_reason = "ended"
+            self.player.stopped = True
         self._frames += 1
         if self._frames == 1:
             self.out("first frame drawn")
-        return task.cont
 
     def _write(self, events: list[Any], now: float) -> None:
         """Into the record; a slider gesture's rows become one (control/gestures.py)."""
+        assert self.record is not None
         if self._gestures is not None:
             events = self._gestures.filter(events, now)
         self.record.write_events(events)
 
     def _publish(self, force: bool = False) -> None:
         now = time.monotonic()
-        engine = self.engine
+        engine, health, panel = self.player.engine, self.health, self.panel
+        assert health is not None and panel is not None
         if (
             force
             or engine.revision != self._last_revision
             or now - self._last_publish >= PUBLISH_EVERY
         ):
-            if (
-                self.options.display == "vr" and self.stage is not None
-            ):  # the headset's rate and drops
-                engine.display_status = self.stage.status()
+            if self.options.display == "vr" and self.player.stage_open:  # the headset's rate
+                health.display = self.player.stage.status()  # type: ignore[attr-defined]
             from companion.control.continuity import on_record_clock
 
-            offset = getattr(self.record, "session_offset", 0.0) if self.record else 0.0
-            self.panel.publish(on_record_clock(engine.snapshot(), offset))
+            offset = self.record.session_offset if self.record is not None else 0.0
+            panel.publish(on_record_clock(published(engine, health), offset))
             self._last_revision, self._last_publish = engine.revision, now
 
     def _handle_signals(self) -> None:
@@ -521,6 +519,7 @@ class SessionApp:
 
         def stop(signum: int, _frame: Any) -> None:
             self._stop_reason = "interrupted"
+            self.player.stopped = True
             self._exit_status = 128 + signum
             if not self._looping:
                 raise StartupError(f"stopped by {signal.Signals(signum).name} while starting")
@@ -542,31 +541,30 @@ class SessionApp:
     def close(self, reason: str) -> None:
         """Close every part (safe to call twice). A session stopped before its end stays
         resumable: its record says it did not end."""
-        if self.engine is not None and self.record is not None:
-            events = self.engine.take_events()
+        engine = self.engine
+        if engine is not None and self.record is not None:
+            events = engine.take_events()
             if self._gestures is not None:
                 events = self._gestures.filter(events, 0.0) + self._gestures.flush()
             self.record.write_events(events)
-        for part in (self.panel, self.mixer):
-            if part is not None:
-                _quietly(part.stop if hasattr(part, "stop") else part.close)
-        self.panel = self.mixer = None
+        if self.panel is not None:
+            _quietly(self.panel.stop)
+        self.panel = None
+        _quietly(self.player.close_sound)
         if self.record is not None:
             if reason == "ended":  # nothing left to resume: the panel's sign-in goes
                 from companion.control import keep
 
-                _quietly(lambda: keep.forget(Path(self.record.folder)))
-            folder = self.record.close(reason)
-            self.out(f"record kept in {folder}" if folder else "the record could not be saved")
-            if self.engine is not None and self.engine.state is State.READY and reason != "ended":
+                folder = Path(self.record.folder)
+                _quietly(lambda: keep.forget(folder))
+            kept = self.record.close(reason)
+            self.out(f"record kept in {kept}" if kept else "the record could not be saved")
+            if engine is not None and engine.state is State.READY and reason != "ended":
                 self.out("the session had not started; there is nothing to resume")
             elif reason != "ended":
-                self.out(f"the session did not end; continue it with: companion resume {folder}")
+                self.out(f"the session did not end; continue it with: companion resume {kept}")
             self.record = None
-        if self.stage is not None:
-            self.stage.taskmgr.remove(FRAME_TASK)  # Panda3D's task manager outlives a ShowBase
-            _quietly(self.stage.close)
-            self.stage = None
+        _quietly(self.player.close_stage)
         self._restore_signals()
 
 

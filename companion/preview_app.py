@@ -12,17 +12,17 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from companion.parts import Display
+from companion.player import PlayerApp, PlayOptions
 from companion.script.durations import format_clock
 from companion.script.findings import Finding
 from companion.script.models import Script
 from companion.session import Engine, ScaledClock, State
 from companion.session.reload import ScriptWatcher, carry_over
-from companion.wiring import capped, open_stage, prepare_audio, run_frames
 
 SPEEDS = (1.0, 2.0, 4.0)
 SKIP_SECONDS = 10.0
@@ -36,69 +36,52 @@ FRAME_TASK = "companion-preview-frame"
 
 
 @dataclass
-class PreviewOptions:
-    display: str = "window"
-    size: tuple[int, int] = (1280, 720)
-    monitor: int | None = None
-    offscreen: bool = False
-    speed: float = 1.0
+class PreviewOptions(PlayOptions):
+    """PlayOptions (display, size, monitor, offscreen, speed, out) and the preview's own."""
+
     scene: str | None = None
     release_holds: bool = False  # continue every hold at once (a quick run-through)
     quit_at_end: bool = False
-    out: Callable[[str], None] = field(default=print)
 
 
-class PreviewApp:
+class PreviewApp(PlayerApp):
     def __init__(self, path: Path, script: Script, options: PreviewOptions) -> None:
+        super().__init__(
+            script,
+            path,
+            options,
+            ScaledClock(options.speed),
+            self._report,
+            title=f"Preview: {script.title}",
+            frame_task=FRAME_TASK,
+        )
         self.path = path
-        self.script = script
-        self.options = options
-        self.out = options.out
-        self.clock = ScaledClock(options.speed)
-        self.engine: Engine | None = None
-        self.stage: Any = None
-        self.mixer: Any = None
+        self.options: PreviewOptions = options
+        self.clock: ScaledClock = self.clock
         self.overlay: AuthorOverlay | None = None
         self.watcher = ScriptWatcher(path)
         self.errors: list[Finding] = []
         self.reloads = 0
-        self._audio: Any = None
         self._rendering: threading.Thread | None = None
         self._render_next: Script | None = None  # a newer version, rendered when this is done
         self._rendered: Any = None
         self._last_poll = 0.0
-        self._quit = False
 
     # --- start-up --------------------------------------------------------------------------
 
     def open(self) -> None:
-        self._audio = prepare_audio(self.script, self.path, self.out, self._report)
-        self.engine = Engine(self.script, self.clock, self._audio.timing)
-        self.stage = open_stage(
-            self.options.display,
-            self.options.size,
-            monitor=self.options.monitor,
-            offscreen=self.options.offscreen,
-            report=self._report,
-            title=f"Preview: {self.script.title}",
-            environments=(s.environment for s in self.script.scenes),
-        )
-        from companion.audio.mixer import Mixer
-
-        self.mixer = Mixer(
-            self.script,
-            self.path.parent,
-            self._audio.narration,
-            self._report,
-            library=self._audio.library,
-        )
-        self.overlay = AuthorOverlay(self.stage)
-        self._bind_keys()
+        self.player.open()
+        self.overlay = AuthorOverlay(self.player.stage)
+        self.player.stage.on_buttons(self.key, "preview-button")
         if self.options.scene:
-            self.engine.seek(self.options.scene, 0.0)
+            self.player.engine.seek(self.options.scene, 0.0)
         else:
-            self.engine.command("start", source="preview")
+            self.player.engine.command("start", source="preview")
         self.out(f"previewing {self.path}: {KEYS_HELP}")
+
+    @property
+    def engine(self) -> Engine:
+        return self.player.engine
 
     def _report(self, part: str, ok: bool, message: str) -> None:
         if not ok:
@@ -113,40 +96,45 @@ class PreviewApp:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, stop)
         try:
-            run_frames(self.step, capped=capped(self.options.display))
+            self.player.run()
         except KeyboardInterrupt:
             pass
         finally:
             self.close()
         return 0
 
-    def step(self) -> bool:
-        taskmgr = self.stage.taskmgr
-        if not taskmgr.hasTaskNamed(FRAME_TASK):
-            taskmgr.add(self._frame, FRAME_TASK, sort=0)
-        taskmgr.step()
-        return not self._quit
+    @property
+    def _quit(self) -> bool:
+        return self.player.stopped
 
-    def _frame(self, task: Any) -> Any:
-        now = time.monotonic()
+    @_quit.setter
+    def _quit(self, quit: bool) -> None:
+        self.player.stopped = quit
+
+    def step(self) -> bool:
+        return self.player.step()
+
+    def _before_tick(self, now: float) -> None:
+        """The file looked at, a newer version taken over, newly rendered lines taken in."""
         if now - self._last_poll >= POLL_EVERY:
             self._last_poll = now
             self._poll_file()
         self._take_rendered_narration()
+
+    def _after_frame(self, now: float) -> None:
         engine = self.engine
-        for action in engine.tick():
-            self.stage.apply(action)
-            self.mixer.apply(action)
-        engine.take_events()
+        engine.take_events()  # the preview keeps no record
         if engine.state is State.HOLDING and self.options.release_holds:
             engine.command("continue", source="preview")
         if engine.state is State.ENDED and self.options.quit_at_end:
             self._quit = True
-        self.mixer.update()
-        self.stage.update(breath=engine.breath(), now=now)
-        self.overlay.status(self._status_line())
-        self.overlay.update()
-        return task.cont
+        overlay = self._overlay()
+        overlay.status(self._status_line())
+        overlay.update()
+
+    def _overlay(self) -> AuthorOverlay:
+        assert self.overlay is not None, "the preview is open"
+        return self.overlay
 
     def _status_line(self) -> str:
         snap = self.engine.snapshot()
@@ -177,7 +165,7 @@ class PreviewApp:
             return
         if change.script is None:
             self.errors = [f for f in change.loaded.findings if f.severity == "error"]
-            self.overlay.errors(self.errors)
+            self._overlay().errors(self.errors)
             self.out(f"{len(self.errors)} error(s); still playing the last good version:")
             for finding in self.errors:
                 self.out(f"  {finding}")
@@ -187,11 +175,11 @@ class PreviewApp:
     def _take_over(self, script: Script) -> None:
         """The new version plays on from the same scene and moment."""
         self.errors = []
-        self.overlay.errors([])
+        self._overlay().errors([])
         self.script = script
-        self.mixer.script = script
-        self.stage.prepare({s.environment for s in script.scenes})
-        self.engine = carry_over(self.engine, script)
+        self.player.mixer.script = script
+        self.player.stage.prepare({s.environment for s in script.scenes})
+        self.player.engine = carry_over(self.engine, script)
         self.reloads += 1
         snap = self.engine.snapshot()
         where = (
@@ -232,18 +220,12 @@ class PreviewApp:
             return  # an older version's lines: the newer render follows
         from companion.audio.narration.timing import SoundTiming
 
-        self.mixer.narration = narration
-        self.engine.timing = SoundTiming(narration, self._audio.library)
+        self.player.mixer.narration = narration
+        self.engine.timing = SoundTiming(narration, self.player.audio.library)
         if narration.rendered:
             self.out(f"narration: {narration.rendered} new line(s) rendered")
 
     # --- keys ------------------------------------------------------------------------------
-
-    def _bind_keys(self) -> None:
-        base = self.stage.base
-        for thrower in base.buttonThrowers or ():
-            thrower.node().setButtonDownEvent("preview-button")
-        base.accept("preview-button", self.key)
 
     def key(self, button: str) -> None:
         engine = self.engine
@@ -276,7 +258,7 @@ class PreviewApp:
             self.clock.set_rate(following)
             self.out(f"speed {following:g}x")
         elif button == "h":
-            self.overlay.toggle_help()
+            self._overlay().toggle_help()
 
     def _skip_back(self, scene: dict[str, Any], scene_time: float) -> None:
         """10 s back; at a scene's very start, into the end of the scene before."""
@@ -288,19 +270,13 @@ class PreviewApp:
         engine.seek(before.id, max(0.0, engine.estimated_scene_seconds(before) - SKIP_SECONDS))
 
     def close(self) -> None:
-        if self.mixer is not None:
-            self.mixer.close()
-            self.mixer = None
-        if self.stage is not None:
-            self.stage.taskmgr.remove(FRAME_TASK)
-            self.stage.close()
-            self.stage = None
+        self.player.close()
 
 
 class AuthorOverlay:
     """What only the author sees: a status line, the keys, and the errors of a broken edit."""
 
-    def __init__(self, stage: Any) -> None:
+    def __init__(self, stage: Display) -> None:
         self.stage = stage
         self.shown_errors: list[str] = []
         self.shown_status = ""

@@ -3,11 +3,10 @@ anything plays, the stage opened for a display mode, and a frame loop that keeps
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from companion.script.models import Script
 
@@ -19,15 +18,25 @@ class StartupError(Exception):
     """A session cannot start; the message says why and what to do (exit status 2)."""
 
 
+class Progress(Protocol):
+    """A progress bar for the narration render (commands/progress.py's ProgressBar)."""
+
+    def __call__(self, done: int, total: int) -> None: ...
+    def close(self) -> None: ...
+
+
 def prepare_audio(
-    script: Script, script_path: Path, out: Callable[[str], None], report: Report
+    script: Script,
+    script_path: Path,
+    out: Callable[[str], None],
+    report: Report,
+    bar: Progress | None = None,
 ) -> Any:
     """The library (made once if missing) and every narration line, before anything plays:
-    nothing is synthesised during a session. Returns companion.audio.prepare.SessionAudio."""
+    nothing is synthesised during a session. `bar`: shows the render's progress (the command
+    line gives one on a terminal). Returns companion.audio.prepare.SessionAudio."""
     from companion.audio import prepare
-    from companion.commands.progress import ProgressBar
 
-    bar = ProgressBar("narration") if sys.stderr.isatty() else None
     try:
         audio = prepare.prepare_audio(
             script, script_path, progress=out, narration_progress=bar or (lambda done, total: None)
@@ -67,6 +76,8 @@ def open_stage(
 ) -> Any:
     """The patient's view (a Stage, or a headset's); StartupError says what is missing."""
     from companion.stage.host import StageError
+
+    stage: Any
 
     try:
         if display == "vr":

@@ -3,7 +3,7 @@ narration line rendered or found, and the engine's Timing from the real sounds.
 
     audio = prepare_audio(script, script_path, progress=print)
     engine = Engine(script, clock, timing=audio.timing)
-    mixer = Mixer(script, script_path.parent, audio.narration, engine.report_health,
+    mixer = Mixer(script, script_path.parent, audio.narration, health.report,
                   library=audio.library)
 
 Never raises for a missing speech engine or voice: `audio.narration.problem` says why the

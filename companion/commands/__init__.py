@@ -3,7 +3,9 @@ parser and sets `handler`; handlers import heavy parts (Panda3D, pygame) only wh
 
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -17,3 +19,14 @@ def load_or_report(path: str, **kwargs: Any):  # -> Script | None
     for finding in loaded.findings:
         print(finding, file=sys.stderr)
     return loaded.script if loaded.ok else None
+
+
+def add_record_dir(parser: argparse.ArgumentParser, **extra: Any) -> None:
+    """The `--record-dir DIR` of the commands that read records (records, report)."""
+    parser.add_argument(
+        "--record-dir",
+        metavar="DIR",
+        type=Path,
+        help="where records are kept (default: the user's data folder)",
+        **extra,
+    )

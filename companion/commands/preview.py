@@ -6,11 +6,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report
 
+if TYPE_CHECKING:
+    from companion.script.models import Script
 
-def register(commands: argparse._SubParsersAction) -> None:
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from companion.commands.run import _size
 
     parser = commands.add_parser(
@@ -60,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _window(script, args: argparse.Namespace) -> int:
+def _window(script: Script, args: argparse.Namespace) -> int:
+    from companion.commands.progress import narration_bar
     from companion.preview_app import PreviewApp, PreviewOptions
     from companion.wiring import StartupError
 
@@ -76,6 +81,7 @@ def _window(script, args: argparse.Namespace) -> int:
         release_holds=args.release_holds,
         quit_at_end=args.quit_at_end,
         out=lambda line: print(line, flush=True),
+        progress=narration_bar(),
     )
     app = PreviewApp(Path(args.file), script, options)
     try:

@@ -18,3 +18,8 @@ class ProgressBar:
 
     def close(self) -> None:
         sys.stderr.write("\n")
+
+
+def narration_bar() -> ProgressBar | None:
+    """The bar for rendering narration before a session, on a terminal only."""
+    return ProgressBar("narration") if sys.stderr.isatty() else None

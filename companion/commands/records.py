@@ -6,32 +6,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from companion.commands import EXIT_FINDINGS, EXIT_OK
+from companion.commands import EXIT_FINDINGS, EXIT_OK, add_record_dir
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("records", help="list session records, or delete one")
-    parser.add_argument(
-        "--record-dir",
-        metavar="DIR",
-        type=Path,
-        help="where records are kept (default: the user's data folder)",
-    )
+    add_record_dir(parser)
     parser.add_argument("--json", action="store_true", help="the list as JSON")
     parser.set_defaults(handler=run_list)
     actions = parser.add_subparsers(dest="records_action", metavar="ACTION")
     delete = actions.add_parser("delete", help="remove one record (asks first)")
     delete.add_argument("id", metavar="ID", help="the record's id (as listed) or its folder")
     delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-    delete.add_argument(
-        "--record-dir",
-        metavar="DIR",
-        type=Path,
-        default=argparse.SUPPRESS,
-        help="where records are kept (default: the user's data folder)",
-    )
+    add_record_dir(delete, default=argparse.SUPPRESS)
     delete.set_defaults(handler=run_delete)
 
 

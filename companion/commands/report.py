@@ -7,10 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from companion.commands import EXIT_FINDINGS, EXIT_OK
+from companion.commands import EXIT_FINDINGS, EXIT_OK, add_record_dir
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "report", help="a session's report (HTML or Markdown) from its record"
     )
@@ -29,12 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", metavar="FILE", help="write the report to FILE instead of printing it"
     )
-    parser.add_argument(
-        "--record-dir",
-        metavar="DIR",
-        type=Path,
-        help="where records are kept (default: the user's data folder)",
-    )
+    add_record_dir(parser)
     parser.set_defaults(handler=run)
 
 

@@ -6,8 +6,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load_or_report
+from companion.commands.progress import narration_bar
+
+if TYPE_CHECKING:  # at run time these load only when a session runs
+    from companion.app import RunOptions
+    from companion.protocols import Protocol
+    from companion.script.models import Script
 
 DISPLAYS = ("window", "fullscreen", "stereo", "vr", "none")
 
@@ -111,7 +118,7 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", type=_speed, default=1.0, help=argparse.SUPPRESS)
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run_parser = commands.add_parser(
         "run", help="play a session: the patient's view, sound, panel and record"
     )
@@ -135,7 +142,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     resume_parser.set_defaults(handler=resume)
 
 
-def _options(args: argparse.Namespace, **extra: object):
+def _options(args: argparse.Namespace, **extra: Any) -> RunOptions:
     from companion.app import RunOptions
 
     port, host = args.panel_port, args.panel_host
@@ -156,17 +163,18 @@ def _options(args: argparse.Namespace, **extra: object):
         panel_key=args.panel_key,
         qr=args.qr,
         speed=args.speed,
+        progress=narration_bar(),
         clinician=args.clinician,
         protocol=_protocol(args),
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 class _NoProtocol(Exception):
     pass
 
 
-def _protocol(args: argparse.Namespace):
+def _protocol(args: argparse.Namespace) -> Protocol | None:
     if not args.protocol:
         return None
     from companion.protocols import ProtocolError, resolve_protocol
@@ -227,7 +235,7 @@ def resume(args: argparse.Namespace) -> int:
     return _play(script, path, options)
 
 
-def _play(script, path: Path, options) -> int:
+def _play(script: Script, path: Path, options: RunOptions) -> int:
     from companion.app import SessionApp, StartupError
 
     app = SessionApp(script, path, options)

@@ -1,7 +1,7 @@
 """The session record: an append-only log of each run, read back for reports and resume.
 
 writer = RecordWriter.create(script_path, patient="P-014", script=script,
-                             report=engine.report_health)
+                             report=health.report)
 ... every frame: writer.write_events(engine.take_events())
 writer.close()
 

@@ -100,10 +100,6 @@ class Record:
         path = self.folder / name if isinstance(name, str) and "/" not in name else None
         return path if path is not None and path.is_file() else None
 
-    def script_text(self) -> str | None:
-        path = self.script_copy
-        return path.read_text(encoding="utf-8", errors="replace") if path else None
-
 
 def load_record(
     name: str | os.PathLike[str],

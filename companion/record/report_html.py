@@ -8,7 +8,8 @@ from typing import Any
 
 from companion.record.report_clinical import STYLE as CLINICAL_STYLE
 from companion.record.report_clinical import clinical_sections
-from companion.record.summary import Summary, every_minutes, format_time
+from companion.record.report_rows import Fact, dose_rows, session_facts, technical_facts
+from companion.record.summary import Summary, format_time
 from companion.record.timeline_svg import timeline_svg
 
 STYLE = """
@@ -156,21 +157,21 @@ def _attestation(summary: Summary) -> str:
 
 
 def _appendix(summary: Summary, record_id: str) -> str:
-    rows = [
-        ("Record", escape(record_id)),
-        ("Script", escape(summary.script)),
-        ("Script SHA-256", f"<code>{escape(summary.script_sha256 or 'unknown')}</code>"),
-        (
-            "Versions",
-            escape(", ".join(f"{k} {v}" for k, v in summary.versions.items() if v)) or "unknown",
-        ),
-        ("Display", escape(describe_display(summary.display))),
-        ("Sound", escape(describe_sound(summary.sound))),
-    ]
-    if summary.clock_jumps:
-        rows.append(("Clock changes", str(summary.clock_jumps)))
-    body = "\n".join(f"<tr><th>{escape(label)}</th><td>{value}</td></tr>" for label, value in rows)
-    return f'<table class="facts appendix"><tbody>\n{body}\n</tbody></table>'
+    return _fact_table(technical_facts(summary, record_id, brief=True), "facts appendix")
+
+
+def _fact_table(facts: list[Fact], css: str) -> str:
+    body = "\n".join(f"<tr><th>{escape(f.label)}</th><td>{_fact(f)}</td></tr>" for f in facts)
+    return f'<table class="{css}"><tbody>\n{body}\n</tbody></table>'
+
+
+def _fact(fact: Fact) -> str:
+    text = escape(fact.text)
+    if fact.code:
+        text = f"<code>{text}</code>"
+    if fact.lead:
+        return f'<span class="{fact.css}">{escape(fact.lead)}</span>{text}'
+    return text
 
 
 def _section(heading: str, body: str) -> str:
@@ -194,88 +195,8 @@ def _td(text: Any, css: str = "") -> str:
 
 
 def _facts(summary: Summary) -> str:
-    if summary.ended:
-        status = f'<span class="status-ended">ended</span> ({escape(summary.end_reason or "")})'
-    elif not summary.session_started:
-        status = '<span class="status-open">never started</span>: nothing to resume'
-    else:
-        where = (
-            f" in scene {summary.stopped_in[0]}, step {summary.stopped_in[1] + 1}"
-            if summary.stopped_in
-            else ""
-        )
-        status = (
-            f'<span class="status-open">did not end</span>: stopped at '
-            f"{format_time(summary.length)}{escape(where)}; it can be resumed"
-        )
-    start = summary.local_start
-    rows = [
-        ("Clinic", escape(summary.clinic or "not named")),
-        ("Clinician", escape(summary.clinician or "not named")),
-        ("Patient code", escape(summary.patient or "none given")),
-        ("Session", escape(summary.title)),
-    ]
-    if summary.clinical.monitored:  # said already in the clinical record above
-        rows = rows[:1]
-    rows += [
-        (
-            "Started",
-            escape(f"{start:%Y-%m-%d %H:%M:%S} ({summary.zone_label()})") if start else "unknown",
-        ),
-        (
-            "Length",
-            f"{format_time(summary.length)} (played {format_time(summary.play_time)}, "
-            f"paused {format_time(sum(p.end - p.start for p in summary.pauses))})",
-        ),
-        ("Status", status),
-    ]
-    if summary.gaps:
-        away = sum(g.end - g.start for g in summary.gaps)
-        rows.append(
-            (
-                "Program stops",
-                f"{len(summary.gaps)} (resumed each time; {format_time(away)} not recorded)",
-            )
-        )
-    phases = "; ".join(
-        f"{escape(name)} {format_time(first)}–{format_time(last)} ({format_time(total)})"
-        for name, first, last, total in summary.phase_times()
-    )
-    rows.append(("Phases", phases or "none"))
-    body = "\n".join(f"<tr><th>{escape(label)}</th><td>{value}</td></tr>" for label, value in rows)
-    return f'<table class="facts"><tbody>\n{body}\n</tbody></table>'
-
-
-DISPLAYS = {
-    "window": "a window",
-    "fullscreen": "full screen",
-    "stereo": "side-by-side stereo",
-    "vr": "a headset",
-    "none": "none (sound only)",
-}
-
-
-def describe_display(value: Any) -> str:
-    """'full screen on monitor 1' (not the record's fields and their None and False)."""
-    if not isinstance(value, dict) or not value:
-        return "not recorded"
-    mode = value.get("mode")
-    text = DISPLAYS.get(mode, str(mode)) if mode else "not recorded"
-    if isinstance(value.get("monitor"), int) and not isinstance(value.get("monitor"), bool):
-        text += f" on monitor {value['monitor']}"
-    if value.get("offscreen") is True:
-        text += ", drawn without a screen"
-    return text
-
-
-def describe_sound(value: Any) -> str:
-    if not isinstance(value, dict) or not value:
-        return "not recorded"
-    if value.get("device") is True or value.get("ok") is True:
-        return "played on the sound device"
-    if value.get("device") is False or value.get("ok") is False:
-        return "no sound device: silent"
-    return "not recorded"
+    # without the rows the clinical record above says already
+    return _fact_table(session_facts(summary, brief=summary.clinical.monitored), "facts")
 
 
 def _notes(summary: Summary) -> str:
@@ -321,48 +242,30 @@ def _actions(summary: Summary) -> str:
 
 
 def _dose(summary: Summary) -> str:
-    dose = summary.dose
-    if not dose.doses and not dose.checks and not dose.interval_changes:
+    dose = dose_rows(summary)
+    if dose.empty:
         return _none("No medicine was recorded.")
-    if summary.clinical.monitored and not dose.checks and not dose.interval_changes:
+    if summary.clinical.monitored and not dose.checks and not dose.intervals:
         return ""  # the doses and vitals are in the clinical record above
     parts = []
     if dose.doses:
-        rows = [
-            [_td(format_time(d.time), "time"), _td(summary.clock_at(d.wall), "clock"), _td(d.label)]
-            for d in dose.doses
-        ]
+        rows = [[_td(d.time, "time"), _td(d.clock, "clock"), _td(d.label)] for d in dose.doses]
         parts.append(_table(["Given at", "Clock", "Medicine"], rows))
-    for at, minutes in dose.interval_changes:
-        parts.append(f"<p>From {format_time(at)}: vitals {every_minutes(minutes)}.</p>")
+    parts += [f"<p>{escape(line)}.</p>" for line in dose.intervals]
     if dose.checks:
-        first = dose.doses[0].time if dose.doses else 0.0
-        rows = []
-        for check in dose.checks:
-            since = f"{(check.due - first) / 60:.0f} min after the medicine"
-            if check.acknowledged is None:
-                rows.append(
-                    [
-                        _td(format_time(check.due), "time"),
-                        _td(since),
-                        _td("not checked", "missed"),
-                        _td(""),
-                    ]
-                )
-            else:
-                rows.append(
-                    [
-                        _td(format_time(check.due), "time"),
-                        _td(since),
-                        _td(format_time(check.acknowledged), "time"),
-                        _td(format_time(check.late or 0.0)),
-                    ]
-                )
+        rows = [
+            [
+                _td(c.due, "time"),
+                _td(c.since),
+                _td("not checked", "missed") if c.checked is None else _td(c.checked, "time"),
+                _td("" if c.checked is None else c.late or "0:00"),
+            ]
+            for c in dose.checks
+        ]
         parts.append(_table(["Vitals due", "Dose clock", "Checked at", "Late by"], rows))
         if dose.missed:
-            missed = len(dose.missed)
             parts.append(
-                f'<p class="missed">{missed} vitals check(s) due but not acknowledged.</p>'
+                f'<p class="missed">{dose.missed} vitals check(s) due but not acknowledged.</p>'
             )
     return "\n".join(parts)
 

@@ -4,8 +4,8 @@ sections as the HTML report; the timeline is the scene table and the marks in or
 from __future__ import annotations
 
 from companion.record.report_clinical import clinical_markdown
-from companion.record.report_html import describe_display, describe_sound
-from companion.record.summary import Summary, every_minutes, format_time
+from companion.record.report_rows import Fact, dose_rows, session_facts, technical_facts
+from companion.record.summary import Summary, format_time
 
 MARK_NAMES = {"note": "note", "medicine": "medicine", "fault": "fault"}
 PREFIXED = tuple(MARK_NAMES)  # marks whose label is free text, so the kind goes first
@@ -126,56 +126,16 @@ def render_markdown(summary: Summary, record_id: str) -> str:
 
 
 def _facts(summary: Summary) -> list[str]:
-    if summary.ended:
-        status = f"ended ({summary.end_reason})"
-    elif not summary.session_started:
-        status = "**never started**: nothing to resume"
-    else:
-        where = (
-            f" in scene {summary.stopped_in[0]}, step {summary.stopped_in[1] + 1}"
-            if summary.stopped_in
-            else ""
-        )
-        status = (
-            f"**did not end**: stopped at {format_time(summary.length)}{where}; it can be resumed"
-        )
-    paused = sum(p.end - p.start for p in summary.pauses)
-    start = summary.local_start
-    rows = [
-        ["Clinic", _text(summary.clinic or "not named")],
-        ["Clinician", _text(summary.clinician or "not named")],
-        ["Patient code", summary.patient or "none given"],
-        ["Session", _text(summary.title)],
-        [
-            "Started",
-            f"{start:%Y-%m-%d %H:%M:%S} ({summary.zone_label()})" if start else "unknown",
-        ],
-        [
-            "Length",
-            f"{format_time(summary.length)} (played {format_time(summary.play_time)}, "
-            f"paused {format_time(paused)})",
-        ],
-        ["Status", status],
-    ]
-    if summary.gaps:
-        away = sum(g.end - g.start for g in summary.gaps)
-        rows.append(
-            [
-                "Program stops",
-                f"{len(summary.gaps)} (resumed each time; {format_time(away)} not recorded)",
-            ]
-        )
-    rows.append(
-        [
-            "Phases",
-            "; ".join(
-                f"{name} {format_time(a)}–{format_time(b)} ({format_time(t)})"
-                for name, a, b, t in summary.phase_times()
-            )
-            or "none",
-        ]
-    )
-    return _table(["", ""], [[f"**{label}**", value] for label, value in rows])
+    return _fact_table(session_facts(summary))
+
+
+def _fact_table(facts: list[Fact]) -> list[str]:
+    return _table(["", ""], [[f"**{f.label}**", _fact(f)] for f in facts])
+
+
+def _fact(fact: Fact) -> str:
+    lead = _text(fact.lead)
+    return (f"**{lead}**" if fact.stress else lead) + _text(fact.text, keep_edges=True)
 
 
 def _ending(summary: Summary, record_id: str) -> list[str]:
@@ -206,16 +166,7 @@ def _signature(summary: Summary, record_id: str) -> list[str]:
         "## Appendix: technical facts",
         "",
     ]
-    rows = [
-        ["Record", record_id],
-        ["Script", _text(summary.script)],
-        ["Script SHA-256", summary.script_sha256 or "unknown"],
-        ["Versions", ", ".join(f"{k} {v}" for k, v in summary.versions.items() if v) or "unknown"],
-        ["Display", _text(describe_display(summary.display))],
-        ["Sound", _text(describe_sound(summary.sound))],
-        ["Clock changes", str(summary.clock_jumps) if summary.clock_jumps else "none"],
-    ]
-    out += _table(["", ""], [[f"**{label}**", _text(value)] for label, value in rows])
+    out += _fact_table(technical_facts(summary, record_id))
     out += [
         "",
         f"Times are session times (from the start, pauses included) and clock times in the "
@@ -225,29 +176,16 @@ def _signature(summary: Summary, record_id: str) -> list[str]:
 
 
 def _dose(summary: Summary) -> list[str]:
-    dose = summary.dose
-    if not dose.doses and not dose.checks and not dose.interval_changes:
+    dose = dose_rows(summary)
+    if dose.empty:
         return ["_No medicine was recorded._"]
-    out: list[str] = []
-    out += [
-        f"- Medicine at {format_time(d.time)} ({summary.clock_at(d.wall)}): {_text(d.label)}"
-        for d in dose.doses
-    ]
-    out += [
-        f"- From {format_time(at)}: vitals {every_minutes(minutes)}"
-        for at, minutes in dose.interval_changes
-    ]
+    out = [f"- Medicine at {d.time} ({d.clock}): {_text(d.label)}" for d in dose.doses]
+    out += [f"- {line}" for line in dose.intervals]
     if dose.checks:
-        first = dose.doses[0].time if dose.doses else 0.0
         out += [""] + _table(
             ["Vitals due", "Dose clock", "Checked at", "Late by"],
             [
-                [
-                    format_time(c.due),
-                    f"{(c.due - first) / 60:.0f} min after the medicine",
-                    "**not checked**" if c.acknowledged is None else format_time(c.acknowledged),
-                    "" if c.late is None else format_time(c.late),
-                ]
+                [c.due, c.since, "**not checked**" if c.checked is None else c.checked, c.late]
                 for c in dose.checks
             ],
         )
@@ -264,9 +202,13 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _text(text: str) -> str:
-    """One line of plain text: no line breaks, and Markdown's markup characters escaped."""
+def _text(text: str, keep_edges: bool = False) -> str:
+    """One line of plain text: no line breaks, and Markdown's markup characters escaped.
+    `keep_edges`: a space at either end stays (text that follows a lead)."""
     flat = " ".join(str(text).split())
+    if keep_edges and flat:
+        flat = (" " if str(text)[0].isspace() else "") + flat
+        flat += " " if str(text)[-1].isspace() else ""
     for char in ("\\", "*", "_", "`", "[", "]", "<", ">", "#"):
         flat = flat.replace(char, "\\" + char)
     return flat

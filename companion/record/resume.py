@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from companion.record import events as ev
 from companion.record.reader import Record
 from companion.record.summary import BUILT_IN_HAVEN
 
-SOURCE = "resume"
 START_GROUNDED = "start_grounded"  # Engine.start_grounded, called directly
 MONITORING = ("vitals", "checkpoint", "alert", "alert_ack", "ready_to_leave")
 
@@ -170,47 +170,113 @@ def _apply(
     point: ResumePoint, event: dict[str, Any], steps_of: dict[Any, Any], entry: list[int]
 ) -> None:
     kind = event.get("event")
-    if kind == "session_start":
-        entry[:] = [int(event.get("step", 0))]
-    elif kind == "scene_start":
-        # Any move to a scene ends grounding; a ground's own move is followed by its event.
-        point.scene, point.hold, point.grounded_from = str(event.get("scene")), None, None
-        point.step = entry.pop() if entry else 0
-        steps = steps_of.get(point.scene)
-        point.scene_steps = steps if isinstance(steps, int) else None
-    elif kind == "step_start":
-        point.step, point.hold = int(event.get("step", 0)), None
-    elif kind == "hold":
-        point.hold = str(event.get("reason"))
-        if point.hold in ("scene", "ground"):  # every step has played: start after the last
-            point.step = point.scene_steps if point.scene_steps is not None else point.step + 1
-    elif kind == "ground":
-        point.grounded_from = (str(event.get("scene")), int(event.get("step", 0)))
-    elif kind == "return":  # back where it was grounded from, at that step
-        point.grounded_from, point.step = None, int(event.get("step", point.step))
-    elif kind == "pause":
-        point.paused = True
-    elif kind == "resume":
-        point.paused = False
-    elif kind == "gap":
-        point.paused = False  # a resumed run re-applies its own pause, if any, as a command
-    elif kind == "command" and event.get("ok"):
-        _apply_setting(point, event.get("command"), event.get("args") or {})
-    elif kind == "vitals_interval":
-        point.vitals_minutes = float(event.get("minutes", 0.0))
-    elif kind == "medicine":
-        dose = {"session_time": event.get("session_time"), "text": event.get("text", "")}
-        dose.update({key: event[key] for key in ("route", "dose", "unit", "lot") if key in event})
-        point.doses.append(dose)
-    elif kind == "protocol" and isinstance(event.get("definition"), dict):
-        point.protocol = event["definition"]
+    step = _STEPS.get(kind) if isinstance(kind, str) else None
+    if step is not None:
+        step(_Read(point, event, steps_of, entry))
     elif kind in MONITORING:
-        point.monitoring.append((kind, event, float(event.get("session_time", 0.0))))
-    elif kind == "vitals_due":
-        point.vitals_due = event.get("due")
-    elif kind == "vitals_ack":
-        point.vitals_checks += 1
-        point.vitals_due = None
+        point.monitoring.append((str(kind), event, float(event.get("session_time", 0.0))))
+
+
+@dataclass
+class _Read:
+    """One event as resume reads it, with what the walk has learnt so far."""
+
+    point: ResumePoint
+    event: dict[str, Any]
+    steps_of: dict[Any, Any]
+    entry: list[int]
+
+
+def _session_start(r: _Read) -> None:
+    r.entry[:] = [int(r.event.get("step", 0))]
+
+
+def _scene_start(r: _Read) -> None:
+    # Any move to a scene ends grounding; a ground's own move is followed by its event.
+    point = r.point
+    point.scene, point.hold, point.grounded_from = str(r.event.get("scene")), None, None
+    point.step = r.entry.pop() if r.entry else 0
+    steps = r.steps_of.get(point.scene)
+    point.scene_steps = steps if isinstance(steps, int) else None
+
+
+def _step_start(r: _Read) -> None:
+    r.point.step, r.point.hold = int(r.event.get("step", 0)), None
+
+
+def _hold(r: _Read) -> None:
+    point = r.point
+    point.hold = str(r.event.get("reason"))
+    if point.hold in ("scene", "ground"):  # every step has played: start after the last
+        point.step = point.scene_steps if point.scene_steps is not None else point.step + 1
+
+
+def _ground(r: _Read) -> None:
+    r.point.grounded_from = (str(r.event.get("scene")), int(r.event.get("step", 0)))
+
+
+def _return(r: _Read) -> None:  # back where it was grounded from, at that step
+    r.point.grounded_from, r.point.step = None, int(r.event.get("step", r.point.step))
+
+
+def _pause(r: _Read) -> None:
+    r.point.paused = True
+
+
+def _unpause(r: _Read) -> None:
+    # resume; or a gap: a resumed run re-applies its own pause, if any, as a command
+    r.point.paused = False
+
+
+def _command(r: _Read) -> None:
+    if r.event.get("ok"):
+        _apply_setting(r.point, r.event.get("command"), r.event.get("args") or {})
+
+
+def _vitals_interval(r: _Read) -> None:
+    r.point.vitals_minutes = float(r.event.get("minutes", 0.0))
+
+
+def _medicine(r: _Read) -> None:
+    event = r.event
+    dose = {"session_time": event.get("session_time"), "text": event.get("text", "")}
+    dose.update({key: event[key] for key in ("route", "dose", "unit", "lot") if key in event})
+    r.point.doses.append(dose)
+
+
+def _protocol(r: _Read) -> None:
+    if isinstance(r.event.get("definition"), dict):
+        r.point.protocol = r.event["definition"]
+
+
+def _vitals_due(r: _Read) -> None:
+    r.point.vitals_due = r.event.get("due")
+
+
+def _vitals_ack(r: _Read) -> None:
+    r.point.vitals_checks += 1
+    r.point.vitals_due = None
+
+
+# kind -> what it tells resume (record/events.py declares every kind); the monitoring kinds
+# (MONITORING) are kept whole for the engine's monitoring to take back; the rest pass.
+_STEPS: dict[str, Callable[[_Read], None]] = {
+    ev.SessionStart.kind: _session_start,
+    ev.SceneStart.kind: _scene_start,
+    ev.StepStart.kind: _step_start,
+    ev.Hold.kind: _hold,
+    ev.Ground.kind: _ground,
+    ev.Return.kind: _return,
+    ev.Pause.kind: _pause,
+    ev.Resume.kind: _unpause,
+    ev.Gap.kind: _unpause,
+    ev.Command.kind: _command,
+    ev.VitalsInterval.kind: _vitals_interval,
+    ev.Medicine.kind: _medicine,
+    ev.ProtocolKept.kind: _protocol,
+    ev.VitalsDue.kind: _vitals_due,
+    ev.VitalsAck.kind: _vitals_ack,
+}
 
 
 def _apply_setting(point: ResumePoint, name: Any, args: dict[str, Any]) -> None:
@@ -219,9 +285,9 @@ def _apply_setting(point: ResumePoint, name: Any, args: dict[str, Any]) -> None:
     level = args.get("level")
     level_ok = isinstance(level, (int, float)) and not isinstance(level, bool) and 0 <= level <= 10
     if name == "volume" and isinstance(args.get("bus"), str) and level_ok:
-        point.levels[args["bus"]] = float(level)
+        point.levels[args["bus"]] = float(level)  # type: ignore[arg-type]  # level_ok
     elif name == "intensity" and level_ok:
-        point.intensity = float(level)
+        point.intensity = float(level)  # type: ignore[arg-type]  # level_ok
     elif name == "captions" and isinstance(args.get("on"), bool):
         point.captions = args["on"]
 
@@ -261,6 +327,6 @@ def panel_continuity(record: Record) -> PanelContinuity:
                 }
             )
         elif kind == "command" and event.get("ok") and event.get("command") == "talk":
-            args = event.get("args") if isinstance(event.get("args"), dict) else {}
+            args = event["args"] if isinstance(event.get("args"), dict) else {}
             out.talk = bool(args.get("on"))
     return out

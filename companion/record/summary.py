@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from companion.record import events as ev
 from companion.record.clinic import Clinic, offset_text, zone_named
 from companion.record.clinical import KINDS as CLINICAL_KINDS
 from companion.record.clinical import Clinical
@@ -19,6 +20,7 @@ BUILT_IN_HAVEN = "built-in-haven"
 SLIDERS = ("volume", "intensity")  # a drag sends one command per move
 SLIDER_RUN = 10.0  # seconds: moves closer than this are one action in the report
 GROUNDING = "grounding"
+UNKNOWN = "unknown"  # a fault row's kind: an event this version does not know
 COMMAND_NAMES = {
     "next_step": "next step",
     "next_scene": "next scene",
@@ -289,14 +291,16 @@ class _Builder:
         kind = event.get("event")
         if kind == "run_start" and not self.scene_info:
             scenes = event.get("scenes", ())
-            self.scene_info = {s.get("id"): s for s in scenes if isinstance(s, dict)}
+            self.scene_info = {str(s.get("id")): s for s in scenes if isinstance(s, dict)}
         at = float(event.get("session_time") or 0.0)
         wall = event.get("wall") if isinstance(event.get("wall"), (int, float)) else None
-        handler = _HANDLERS.get(kind)  # type: ignore[arg-type]
+        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is not None:
             handler(self, event, at, wall)
+        elif not ev.is_known(kind):  # from a newer Companion: kept, and shown
+            self.faults.append(Mark(UNKNOWN, at, ev.unknown_label(event), wall))
         if kind in CLINICAL_KINDS:
-            self.clinical.take(kind, event, at, wall)  # type: ignore[arg-type]
+            self.clinical.take(str(kind), event, at, wall)
 
     def finish(self, length: float) -> None:
         self._close_scene(length)
@@ -364,8 +368,8 @@ class _Builder:
                 at,
                 (
                     f"the computer's clock was changed ({'forward' if by > 0 else 'back'} by "
-                    f"{format_span(abs(by))}); the session's times and the clock times in this report "
-                    "go on from the clock as it was"
+                    f"{format_span(abs(by))}); the session's times and the clock times in this "
+                    "report go on from the clock as it was"
                 ),
                 wall,
             )
@@ -398,7 +402,7 @@ class _Builder:
 
     def _on_command(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         name = str(event.get("command"))
-        args = event.get("args") if isinstance(event.get("args"), dict) else {}
+        args = event["args"] if isinstance(event.get("args"), dict) else {}
         source = str(event.get("by") or who(str(event.get("source") or "")))
         if name in ("vitals", "ack_alert") and event.get("ok"):
             return  # in the vitals table with their alerts, not again among the actions
@@ -547,7 +551,36 @@ class _Builder:
         self.marks.append(mark)
 
 
-_HANDLERS = {name[4:]: method for name, method in vars(_Builder).items() if name.startswith("_on_")}
+# kind -> what the summary makes of it (record/events.py declares every kind). Kinds that
+# need nothing here (run_start, heartbeat, seek, ...) are left out; kinds this version does
+# not know are shown among the faults and warnings (`_Builder.take`).
+Handler = Callable[["_Builder", dict[str, Any], float, float | None], None]
+_HANDLERS: dict[str, Handler] = {
+    ev.SceneStart.kind: _Builder._on_scene_start,
+    ev.StepStart.kind: _Builder._on_step_start,
+    ev.Pause.kind: _Builder._on_pause,
+    ev.Resume.kind: _Builder._on_resume,
+    ev.Gap.kind: _Builder._on_gap,
+    ev.ClockJump.kind: _Builder._on_clock_jump,
+    ev.Closing.kind: _Builder._on_closing,
+    ev.End.kind: _Builder._on_end,
+    ev.Hold.kind: _Builder._on_hold,
+    ev.Command.kind: _Builder._on_command,
+    ev.Note.kind: _Builder._on_note,
+    ev.Ground.kind: _Builder._on_ground,
+    ev.Return.kind: _Builder._on_return,
+    ev.Medicine.kind: _Builder._on_medicine,
+    ev.VitalsInterval.kind: _Builder._on_vitals_interval,
+    ev.VitalsDue.kind: _Builder._on_vitals_due,
+    ev.VitalsAck.kind: _Builder._on_vitals_ack,
+    ev.PatientSignal.kind: _Builder._on_patient_signal,
+    ev.SignalAck.kind: _Builder._on_signal_ack,
+    ev.Health.kind: _Builder._on_health,
+    ev.Fault.kind: _Builder._on_fault,
+    ev.AppWarning.kind: _Builder._on_warning,
+    ev.Unrecordable.kind: _Builder._on_unrecordable,
+    ev.RecordLost.kind: _Builder._on_record_lost,
+}
 
 
 def _detail(name: str, args: dict[str, Any]) -> str:

@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from companion.record.events import KINDS
+
 MAX_TIME = 30 * 24 * 3600.0  # session and play times: a month is beyond any session
 MIN_WALL, MAX_WALL = 946_684_800.0, 4_102_444_800.0  # 2000 to 2100
 MAX_STEP = 100_000
@@ -184,6 +186,8 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
         "clinician": (OPT_TEXT, False),
     },
 }
+if FIELDS.keys() - KINDS.keys():  # every kind checked here is one record/events.py declares
+    raise ImportError(f"undeclared event kinds: {sorted(FIELDS.keys() - KINDS.keys())}")
 _NONE: dict[str, tuple[Check, bool]] = {}
 SCENE_FIELDS: dict[str, Check] = {
     "id": TEXT,
@@ -274,6 +278,19 @@ def clean(
     if kind != "run_start" and _FAST.get(kind, _FAST_OTHER)(event):
         return event
     say = messages.append if messages is not None else None
+    _mend_common(event, kind, last_time, say)
+    if not _mend_fields(event, kind, say):
+        return None
+    if kind == "run_start" and "scenes" in event:
+        event["scenes"] = _scenes(event["scenes"], say)
+    return event
+
+
+Say = Callable[[str], None] | None
+
+
+def _mend_common(event: dict[str, Any], kind: str, last_time: float, say: Say) -> None:
+    """The fields every line has: seq, session_time (else the time before), play_time, wall."""
     seq = event.get("seq")
     if seq is not None and not (type(seq) is int and 0 <= seq <= 10**12):
         del event["seq"]
@@ -295,31 +312,30 @@ def clean(
             if say:
                 say(f"{kind}: {name} {_show(event[name])} is not {_what(check)}; ignored")
             del event[name]
+
+
+def _mend_fields(event: dict[str, Any], kind: str, say: Say) -> bool:
+    """The kind's own fields (FIELDS); False when a required one is missing or damaged."""
     for name, check, required in _FIELD_LISTS.get(kind, ()):
         if name not in event:
             if required:
                 if say:
                     say(f"{kind}: it has no {name}; the event is skipped")
-                return None
+                return False
             continue
         value = event[name]
         if not check(value):
-            if required:
-                if say:
-                    say(
-                        f"{kind}: {name} {_show(value)} is not {_what(check)}; the event is skipped"
-                    )
-                return None
             if say:
-                say(f"{kind}: {name} {_show(value)} is not {_what(check)}; ignored")
+                what = "the event is skipped" if required else "ignored"
+                say(f"{kind}: {name} {_show(value)} is not {_what(check)}; {what}")
+            if required:
+                return False
             del event[name]
         elif isinstance(value, str) and len(value) > MAX_TEXT:
             event[name] = value[:MAX_TEXT] + "…"
             if say:
                 say(f"{kind}: {name} is {len(value)} characters long; cut to {MAX_TEXT}")
-    if kind == "run_start" and "scenes" in event:
-        event["scenes"] = _scenes(event["scenes"], say)
-    return event
+    return True
 
 
 def _scenes(value: Any, say: Callable[[str], None] | None) -> list[dict[str, Any]]:

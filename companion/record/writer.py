@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.record import clocks, environment
+from companion.record import events as ev
 from companion.record.clinic import zone_named
 from companion.record.lock import RecordBusy, RecordLock
 from companion.record.paths import (
@@ -188,7 +189,7 @@ class RecordWriter:
         data.update(_run_facts(display, sound))
         data.update(clocks.boot_facts())
         data.update(facts)
-        writer.add("run_start", session_time=0.0, play_time=0.0, **data)
+        writer.add(ev.RunStart.kind, session_time=0.0, play_time=0.0, **data)
         return writer
 
     @classmethod
@@ -243,7 +244,7 @@ class RecordWriter:
             **options,
         )
         writer.add(
-            "gap",
+            ev.Gap.kind,
             session_time=resumed_at,
             play_time=last_play,
             shifted=False,
@@ -313,13 +314,12 @@ class RecordWriter:
         """A line that says the program was still running now (written by `write_events`
         when nothing else was written for `heartbeat_interval`), with the engine's times, so
         a crash's stop time and the time played are known to within that interval."""
+        boot: dict[str, Any] = clocks.boot_facts()
         if self.times is not None:
             session_time, play_time = self.times()
-            self.add(
-                "heartbeat", session_time=session_time, play_time=play_time, **clocks.boot_facts()
-            )
+            self.add(ev.Heartbeat.kind, session_time=session_time, play_time=play_time, **boot)
         else:
-            self.add("heartbeat", **clocks.boot_facts())
+            self.add(ev.Heartbeat.kind, **boot)
 
     def _check_wall_clock(self, now: float) -> None:
         """Record a jump of the system clock (never applied: `wall` stays on the record's
@@ -329,14 +329,11 @@ class RecordWriter:
         jump = system - (self._wall0 + (now - self._mono0))
         if abs(jump - self._known_jump) > clocks.JUMP_SECONDS:
             by = round(jump - self._known_jump, 3)
-            self.add("clock_jump", by=by, system_wall=round(system, 3))
+            self.add(ev.ClockJump.kind, by=by, system_wall=round(system, 3))
             self._known_jump = jump
 
     def warning(self, message: str, **data: Any) -> None:
-        self.add("warning", message=message, **data)
-
-    def fault(self, part: str, message: str, **data: Any) -> None:
-        self.add("fault", part=part, message=message, **data)
+        self.add(ev.AppWarning.kind, message=message, **data)
 
     def _put(self, data: dict[str, Any], shift: bool) -> None:
         self._deliver(self._line(data, shift), 1)
@@ -374,7 +371,7 @@ class RecordWriter:
             text = json.dumps(
                 {
                     "seq": record["seq"],
-                    "event": "unrecordable",
+                    "event": ev.Unrecordable.kind,
                     "session_time": record.get("session_time"),
                     "wall": record["wall"],
                     "kind": str(data.get("event")),
@@ -445,7 +442,7 @@ class RecordWriter:
         if held:
             message += f"; the {held} events held in memory meanwhile are in it"
         if lost:
-            self.add("record_lost", events=lost)
+            self.add(ev.RecordLost.kind, events=lost)
             message += f"; {lost} events did not fit in memory and are lost"
         self._report(PART, True, message)
 
@@ -517,7 +514,7 @@ class RecordWriter:
         None when nothing could hold it."""
         if self._closed:
             return self.saved_to or self.folder
-        self.add("run_end", reason=reason)
+        self.add(ev.RunEnd.kind, reason=reason)
         if self._failure is not None:
             self._retry()
         self._closed = True

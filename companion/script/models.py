@@ -318,10 +318,6 @@ class SoundSpec(Model):
             raise PydanticCustomError("empty_playlist", "a playlist needs at least one track")
         return value
 
-    @property
-    def is_silence(self) -> bool:
-        return not self.track
-
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
         track = _track_schema(cls.library)

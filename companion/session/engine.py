@@ -8,15 +8,17 @@ depend on how often `tick()` is called, and pause freezes it exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from companion.record import events as ev
 from companion.script import catalog, models
 from companion.script.timing import EstimatedTiming, Timing, scene_seconds, step_seconds
 from companion.session import actions as act
 from companion.session.clock import Clock
-from companion.session.commands import CommandResult, Refused, parse_arguments
+from companion.session.commands import COMMANDS, CommandResult, Refused, parse_arguments
 from companion.session.monitoring import Monitoring
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ SEEK_FADE = 0.8
 BUILT_IN_HAVEN = models.Scene(id="built-in-haven", title="Haven", environment="haven", then="hold")
 
 
-class State(str, Enum):
+class State(StrEnum):
     READY = "ready"
     PLAYING = "playing"
     PAUSED = "paused"
@@ -92,9 +94,6 @@ class Engine:
         self.captions = True
         self.talking = False
         self.notes: list[dict[str, Any]] = []
-        self.health: dict[str, dict[str, Any]] = {}
-        self.display_status: dict[str, Any] = {}  # e.g. a headset's rate and dropped frames
-        self.voice: dict[str, Any] = {}  # which voice speaks the narration (the speech badge)
         self.hold_reason: str | None = None
         # the dose clock, vitals, checkpoints and alerts (companion/session/monitoring.py)
         self.monitoring = Monitoring(
@@ -207,7 +206,7 @@ class Engine:
             for bus, spec in (("music", scene.music), ("ambience", scene.ambience)):
                 if spec is not None:
                     self._sound(self._sound_change(bus, spec, spec.fade or transition))
-        self._event("scene_start", scene=scene.id, index=index, environment=scene.environment)
+        self.record(ev.SceneStart(scene.id, index, scene.environment))
         self._begin_step(step_index, at)
 
     def _phase_of(self, scene: models.Scene) -> str:
@@ -225,9 +224,7 @@ class Engine:
         step = steps[index]
         seconds = step_seconds(step, self.script, self.timing)
         position.step_ends = at + seconds
-        self._event(
-            "step_start", scene=position.scene.id, step=index, step_kind=models.step_kind(step)
-        )
+        self.record(ev.StepStart(position.scene.id, index, models.step_kind(step)))
         match step:
             case models.SayStep():
                 self._emit(act.Say(step.say, seconds, step.caption, step.id, step.audio))
@@ -293,7 +290,7 @@ class Engine:
         self.state = State.HOLDING
         self.hold_reason = reason
         self._emit(act.Hold(reason))  # type: ignore[arg-type]
-        self._event("hold", reason=reason)
+        self.record(ev.Hold(reason))
 
     def _release(self) -> None:
         self.state = State.PLAYING
@@ -313,7 +310,7 @@ class Engine:
         self.hold_reason = None
         self._ended_at = self.clock.now()
         self._emit(act.End(reason))
-        self._event("end", reason=reason)
+        self.record(ev.End(reason))
 
     # --- commands -----------------------------------------------------------------------
 
@@ -323,16 +320,13 @@ class Engine:
         first_effect = len(self._events)
         try:
             parsed = parse_arguments(name, args)
-            handler = getattr(self, "_cmd_" + name)
-            handler(**parsed)
+            HANDLERS[name](self, **parsed)
             result = CommandResult(name, True)
             self._settle()  # instant steps and empty rests after the move happen now, not next tick
             self._changed()
         except Refused as refusal:
             result = CommandResult(name, False, str(refusal))
-        self._event(
-            "command", command=name, args=args, source=source, ok=result.ok, reason=result.reason
-        )
+        self.record(ev.Command(name, args, source, result.ok, result.reason))
         self._events.insert(first_effect, self._events.pop())  # the command before its effects
         return result
 
@@ -360,15 +354,11 @@ class Engine:
         self.state = State.PLAYING
         self._started_at = self.clock.now()
         self._last = self._started_at
-        self._event("session_start", title=self.script.title, scene=scene_id, step=step)
+        self.record(ev.SessionStart(self.script.title, scene_id, step))
         protocol = self.monitoring.protocol
         if protocol is not None:  # the record keeps it as written: resume and report read it
-            self._event(
-                "protocol",
-                name=protocol.name,
-                title=protocol.title,
-                route=protocol.route,
-                definition=protocol.definition,
+            self.record(
+                ev.ProtocolKept(protocol.name, protocol.title, protocol.route, protocol.definition)
             )
 
     def _cmd_pause(self) -> None:
@@ -376,7 +366,7 @@ class Engine:
         self._paused_from = self.state
         self.state = State.PAUSED
         self._emit(act.Pause())
-        self._event("pause")
+        self.record(ev.Pause())
 
     def _cmd_resume(self) -> None:
         self._require(State.PAUSED)
@@ -386,7 +376,7 @@ class Engine:
         self.state = self._paused_from or State.PLAYING
         self._paused_from = None
         self._emit(act.Resume())
-        self._event("resume")
+        self.record(ev.Resume())
 
     def _resume_for_navigation(self) -> None:
         """Moving somewhere while paused also resumes: the patient should not sit in a
@@ -465,7 +455,7 @@ class Engine:
         safe = self.script.scene_index(self.script.safe_scene) if self.script.safe_scene else None
         self._navigate(safe)
         self._grounded = remembered
-        self._event("ground", scene=position.scene.id, step=remembered.step_index)
+        self.record(ev.Ground(position.scene.id, remembered.step_index))
 
     def _cmd_return(self) -> None:
         self._require(State.PLAYING, State.HOLDING, State.PAUSED)
@@ -473,7 +463,7 @@ class Engine:
             raise Refused("not grounded")
         back = self._grounded
         self._navigate(back.scene_index, step=back.step_index, presentation=back.presentation)
-        self._event("return", scene=self._require_position().scene.id, step=back.step_index)
+        self.record(ev.Return(self._require_position().scene.id, back.step_index))
 
     def _cmd_talk(self, on: bool) -> None:
         self._require(State.PLAYING, State.HOLDING, State.PAUSED)
@@ -503,13 +493,11 @@ class Engine:
         if not text.strip():
             raise Refused("a note cannot be empty")
         position = self._position
-        note = {
-            "text": text.strip(),
-            "session_time": round(self.session_time, 3),
-            "scene": position.scene.id if position else None,
-        }
-        self.notes.append(note)
-        self._event("note", **note)
+        note = ev.Note(
+            text.strip(), round(self.session_time, 3), position.scene.id if position else None
+        )
+        self.notes.append(note.data())
+        self.record(note)
 
     def _cmd_end(self) -> None:
         self._not_ended()
@@ -522,7 +510,7 @@ class Engine:
             raise Refused("the session has not started")
         if not adverse_events.strip() and not outcome.strip():
             raise Refused("write the adverse events (or 'none') or the outcome")
-        self._event("closing", adverse_events=adverse_events.strip(), outcome=outcome.strip())
+        self.record(ev.Closing(adverse_events.strip(), outcome.strip()))
 
     def _cmd_medicine(
         self,
@@ -619,7 +607,7 @@ class Engine:
         self._begin_session(safe_scene.id, step)
         self._enter_scene(safe, self._play, step_index=step)
         self._grounded = back
-        self._event("ground", scene=scene.id, step=back.step_index, restored=True)
+        self.record(ev.Ground(scene.id, back.step_index, restored=True))
         self._settle()
         self._changed()
         return CommandResult("start_grounded", True)
@@ -637,12 +625,12 @@ class Engine:
                 "count": 0,
             }
         self.patient_signal["count"] += 1
-        self._event("patient_signal", via=via)
+        self.record(ev.PatientSignal(via))
 
     def _cmd_ack_signal(self) -> None:
         if self.patient_signal is None:
             raise Refused("no patient signal to acknowledge")
-        self._event("signal_ack", raised_at=self.patient_signal["session_time"])
+        self.record(ev.SignalAck(self.patient_signal["session_time"]))
         self.patient_signal = None
 
     def _cmd_recenter(self) -> None:
@@ -653,126 +641,13 @@ class Engine:
         if self.state is State.ENDED:
             raise Refused("the session has ended")
 
-    # --- seeking (authors' preview and hot reload; not a therapist command) -------------------
+    # --- seeking (authors' preview and hot reload; not a therapist command): seek.py ------
 
     def seek(self, scene_id: str, scene_time: float, stop_at_holds: bool = True) -> None:
-        """Jump to `scene_time` seconds into a scene. The steps before that point take effect
-        silently (light, sound); past the scene's end goes on to the scene that follows. With
-        `stop_at_holds`, a `wait` or a `then: hold` on the way stops the jump there, holding
-        (an author skipping forward); without, they are passed (a reload keeping its place).
-        What is mid-way (a breath, a shown text) resumes mid-way; narration and chimes mid-way
-        stay silent, as they cannot start in the middle. A `wait` of this scene already passed
-        (the therapist continued from it) is not stopped at again.
-        """
-        index: int | None = self._scene_named(scene_id)
-        if self.state is State.READY:
-            self._begin_session(scene_id, 0)
-        here = self._position
-        passed = here.step_index if here is not None and here.scene_index == index else 0
-        first = index
-        target = max(0.0, scene_time)
-        self._end_step_presence(interrupted=True)
-        if self.state is State.HOLDING:
-            self._release()
-        if self.state is State.ENDED:
-            self.state, self.end_reason, self._ended_at = State.PLAYING, None, None
-        self._grounded = None
-        for _ in range(len(self.script.scenes) * 1000):  # a loop of empty scenes cannot spin
-            scene = self.script.scenes[index]
-            length = self.estimated_scene_seconds(scene)
-            following = (
-                index + 1 if scene.then in ("next", "hold") else self.script.scene_index(scene.then)
-            )
-            waits_ahead = scene.holds_from(passed if index == first else 0)
-            if (
-                target < length
-                or following is None
-                or following >= len(self.script.scenes)
-                or (stop_at_holds and waits_ahead)
-            ):
-                break
-            target -= length
-            index = following
-        self._place(index, min(target, length), stop_at_holds, passed if index == first else 0)
-        self._event("seek", scene=scene.id, scene_time=round(target, 3))
+        """Jump to `scene_time` seconds into a scene (companion/session/seek.py says how)."""
+        from companion.session.seek import seek
 
-    def _place(self, index: int, scene_time: float, stop_at_holds: bool, passed: int = 0) -> None:
-        """Put the session `scene_time` into scene `index`; a `wait` before step `passed` has
-        been continued from already."""
-        scene = self.script.scenes[index]
-        started = self._play - scene_time
-        position = Position(index, scene, scene_started=started)
-        before = self._presentation
-        presentation = Presentation(
-            scene.environment,
-            scene.look.settings() if scene.look else {},
-            before.music if before else None,
-            before.ambience if before else None,
-        )
-        for bus, spec in (("music", scene.music), ("ambience", scene.ambience)):
-            if spec is not None:
-                setattr(presentation, bus, self._sound_change(bus, spec, 0.0))
-        at = started
-        step_index = len(scene.steps)
-        for i, step in enumerate(scene.steps):
-            seconds = step_seconds(step, self.script, self.timing)
-            waits = isinstance(step, models.WaitStep)
-            if (waits and stop_at_holds and i >= passed) or (
-                at + seconds > self._play + EPSILON and not waits
-            ):
-                step_index = i
-                break
-            if isinstance(step, models.LookStep):
-                presentation.look.update(step.look.settings())
-            elif isinstance(step, (models.MusicStep, models.AmbienceStep)):
-                spec = step.music if isinstance(step, models.MusicStep) else step.ambience
-                bus = "music" if isinstance(step, models.MusicStep) else "ambience"
-                setattr(presentation, bus, self._sound_change(bus, spec, 0.0))
-            at += seconds
-        self._position, self._presentation = position, presentation
-        self._emit(
-            act.SceneChange(
-                scene.id,
-                scene.environment,
-                dict(presentation.look),
-                SEEK_FADE,
-                self._phase_of(scene),
-            )
-        )
-        for change in (presentation.music, presentation.ambience):
-            if change is not None:
-                self._emit(act.SoundChange(change.bus, change.tracks, change.volume, SEEK_FADE))
-        position.step_index, position.step_started = step_index, at
-        if step_index >= len(scene.steps):
-            position.step_ends = max(at, started + (scene.duration or 0.0))
-        elif isinstance(scene.steps[step_index], models.WaitStep):
-            # stopped at a wait before the time asked: the scene's clock says where it is
-            # (the wait), so a later seek from here counts from the wait, not from past it
-            position.scene_started += self._play - at
-            position.step_started = self._play
-            position.step_ends = None
-            self._hold("wait")
-        else:
-            step = scene.steps[step_index]
-            position.step_ends = at + step_seconds(step, self.script, self.timing)
-            remaining = position.step_ends - self._play
-            if isinstance(step, models.BreatheStep):
-                b = step.breathe
-                self._emit(act.Breathe(b.in_, b.hold, b.out, b.rest, b.cycles, b.sound))
-            elif isinstance(step, models.ShowStep):
-                self._emit(act.ShowText(step.show, remaining))
-        self._changed()
-
-    # --- faults reported by the parts ----------------------------------------------------
-
-    def report_health(self, part: str, ok: bool, message: str = "") -> None:
-        """The mixer, the stage or the speech engine says how it is (shown on the panel)."""
-        previous = self.health.get(part)
-        current = {"ok": ok, "message": message}
-        if previous != current:
-            self.health[part] = current
-            self._event("health", part=part, ok=ok, message=message)
-            self._changed()
+        seek(self, scene_id, scene_time, stop_at_holds)
 
     # --- reading the state ---------------------------------------------------------------
 
@@ -867,7 +742,17 @@ class Engine:
     def _emit(self, action: act.Action) -> None:
         self._actions.append(action)
 
+    def record(self, event: ev.RecordEvent) -> None:
+        """Keep `event` for the record, stamped with the session's times now (or, while the
+        timeline catches up, the times it fell due)."""
+        self._event(event.kind, **event.data())
+
+    def touch(self) -> None:
+        """Something the panel shows changed (it is sent at once)."""
+        self._changed()
+
     def _event(self, event: str, **data: Any) -> None:
+        """An event by its kind's name (monitoring's; every kind is in record/events.py)."""
         late = 0.0 if self._due is None else self._play - self._due
         self._events.append(act.Event(event, self.session_time - late, self._play - late, data))
 
@@ -879,3 +764,41 @@ def _level(value: float) -> float:
     if not 0.0 <= value <= 1.0:
         raise Refused(f"a level is from 0 to 1 (got {value:g})")
     return value
+
+
+# The therapist's commands: name -> the method that applies it. Beside COMMANDS
+# (companion/session/commands.py), which names each command's arguments and types: the two
+# lists hold the same names (checked here, as the module loads).
+HANDLERS: dict[str, Callable[..., None]] = {
+    "start": Engine._cmd_start,
+    "pause": Engine._cmd_pause,
+    "resume": Engine._cmd_resume,
+    "continue": Engine._cmd_continue,
+    "next_step": Engine._cmd_next_step,
+    "next_scene": Engine._cmd_next_scene,
+    "previous_scene": Engine._cmd_previous_scene,
+    "goto": Engine._cmd_goto,
+    "ground": Engine._cmd_ground,
+    "return": Engine._cmd_return,
+    "talk": Engine._cmd_talk,
+    "volume": Engine._cmd_volume,
+    "intensity": Engine._cmd_intensity,
+    "captions": Engine._cmd_captions,
+    "note": Engine._cmd_note,
+    "end": Engine._cmd_end,
+    "closing": Engine._cmd_closing,
+    "medicine": Engine._cmd_medicine,
+    "vitals_interval": Engine._cmd_vitals_interval,
+    "ack_vitals": Engine._cmd_ack_vitals,
+    "vitals": Engine._cmd_vitals,
+    "ack_alert": Engine._cmd_ack_alert,
+    "ready_to_leave": Engine._cmd_ready_to_leave,
+    "patient_signal": Engine._cmd_patient_signal,
+    "ack_signal": Engine._cmd_ack_signal,
+    "recenter": Engine._cmd_recenter,
+}
+if HANDLERS.keys() != COMMANDS.keys():
+    raise ImportError(
+        f"commands without a handler or handlers without a command: "
+        f"{sorted(HANDLERS.keys() ^ COMMANDS.keys())}"
+    )

@@ -77,9 +77,6 @@ def build_snapshot(engine: Engine) -> dict[str, Any]:
         "dose": engine.dose_clock(),
         "monitoring": engine.monitoring.snapshot(),
         "patient_signal": engine.patient_signal,
-        "health": dict(engine.health),
-        "display": dict(engine.display_status),
-        "voice": dict(engine.voice),
     }
     return snapshot
 

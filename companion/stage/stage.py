@@ -1,11 +1,11 @@
 """The Stage: what the patient sees. It obeys the engine's actions (`apply`) and draws one
 frame's worth of change per `update`, with the engine's breath phase for that frame.
 
-    stage = Stage("window", (1280, 720), report=engine.report_health)
+    stage = Stage("window", (1280, 720), report=health.report)
     ...each frame:
         for action in engine.tick(): stage.apply(action)
         stage.update(breath=engine.breath())
-        stage.taskmgr.step()        # or the app's own task loop renders the frame
+        stage.step()                # or the app's own task loop renders the frame
 
 Display modes: window, fullscreen (monitor N), stereo (side by side, two eyes from the
 same eye rig a headset uses) and none (sound only: actions are followed, nothing drawn).
@@ -118,6 +118,7 @@ class Stage:
         from companion.stage.textures import noise_texture
 
         window = self.window
+        assert window is not None, "built only with a window"
         self.size = (window.getXSize(), window.getYSize()) if window.getXSize() > 0 else self.size
         eyes = 2 if self.display == "stereo" else 1
         self.rig = rig or EyeRig(eyes)
@@ -157,7 +158,7 @@ class Stage:
         self.ui.setDepthWrite(False)
         self.ui.setTransparency(TransparencyAttrib.MAlpha)
         self.ui_cameras = [self._ui_camera(i) for i in range(len(self.regions))]
-        for (left, right, bottom, top), camera in zip(self.regions, self.ui_cameras):
+        for (left, right, bottom, top), camera in zip(self.regions, self.ui_cameras, strict=True):
             ui_region = window.makeDisplayRegion(left, right, bottom, top)
             ui_region.setSort(UI_SORT)
             ui_region.setCamera(camera)
@@ -174,7 +175,10 @@ class Stage:
         self._probe = None
         if self.comfort is not None:
             self._probe = ComfortProbe.make(
-                self.base, window, composite_camera, list(zip(self.regions, self.ui_cameras))
+                self.base,
+                window,
+                composite_camera,
+                list(zip(self.regions, self.ui_cameras, strict=True)),
             )
             if self._probe is None:
                 self.report(PART, False, "comfort check unavailable: no probe buffer")
@@ -257,62 +261,70 @@ class Stage:
         stage's health and the session goes on."""
         try:
             self._apply(action)
-        except Exception as exc:  # a broken scene must not stop the session: report it
+        except Exception as exc:  # noqa: BLE001 - a broken scene must not stop the session
             self.report(PART, False, f"could not show {action.kind}: {exc}")
 
     def _apply(self, action: act.Action) -> None:
-        match action:
-            case act.SceneChange():
-                self._scene(action)
-            case act.LookChange():
-                self.look.update(action.look)
-                if self.window is not None and self.environment in self.layers:
-                    self.layers[self.environment].show_look(
-                        action.look, max(action.fade, MIN_LOOK_FADE), replace=False
-                    )
-            case act.Say():
-                shown = action.caption or action.silent
-                self._say = action.text if shown else None
-                if shown and (self.captions_on or action.silent) and self.window is not None:
-                    self.captions.show(action.text)
-                    self._deadline("say", action.seconds)
-            case act.ShowText():
-                if self.window is not None:
-                    self.shown.show(action.text)
-                    self._deadline("show", action.seconds)
-            case act.StepEnded():
-                self._end_step(action.step)
-            case act.Breathe():
-                if self.window is not None:
-                    self.guide.start()
-            case act.SetCaptions():
-                self.captions_on = action.on
-                if self.window is not None:
-                    if not action.on:
-                        self.captions.hide()
-                    elif self._say and self.captions.visible_text is None:
-                        self.captions.show(self._say)
-            case act.Pause():
-                self.paused = True
-                if self.window is not None:
-                    self.dim.to(1.0, PAUSE_FADE)
-                    self.speed.to(0.0, PAUSE_FADE)
-            case act.Resume():
-                self.paused = False
-                if self.window is not None:
-                    self.dim.to(0.0, RESUME_FADE)
-                    self.speed.to(1.0, RESUME_FADE)
-            case act.End():
-                self.ended = True
-                if self.window is not None:
-                    self.veil.to(1.0, max(action.fade, MIN_FADE))
-                    for kind in ("say", "show", "breathe"):
-                        self._end_step(kind)
-            case act.Recenter():
-                if self.window is not None:
-                    self.rig.recenter()
-            case _:
-                pass  # sound, holds and levels are for other parts
+        follow = _FOLLOW.get(type(action))
+        if follow is not None:  # sound, holds and levels are for other parts
+            follow(self, action)
+
+    def _look(self, action: act.LookChange) -> None:
+        self.look.update(action.look)
+        if self.window is not None and self.environment in self.layers:
+            self.layers[self.environment].show_look(
+                action.look, max(action.fade, MIN_LOOK_FADE), replace=False
+            )
+
+    def _say_line(self, action: act.Say) -> None:
+        shown = action.caption or action.silent
+        self._say = action.text if shown else None
+        if shown and (self.captions_on or action.silent) and self.window is not None:
+            self.captions.show(action.text)
+            self._deadline("say", action.seconds)
+
+    def _show_text(self, action: act.ShowText) -> None:
+        if self.window is not None:
+            self.shown.show(action.text)
+            self._deadline("show", action.seconds)
+
+    def _step_ended(self, action: act.StepEnded) -> None:
+        self._end_step(action.step)
+
+    def _breathe(self, action: act.Breathe) -> None:
+        if self.window is not None:
+            self.guide.start()
+
+    def _set_captions(self, action: act.SetCaptions) -> None:
+        self.captions_on = action.on
+        if self.window is not None:
+            if not action.on:
+                self.captions.hide()
+            elif self._say and self.captions.visible_text is None:
+                self.captions.show(self._say)
+
+    def _pause(self, action: act.Pause) -> None:
+        self.paused = True
+        if self.window is not None:
+            self.dim.to(1.0, PAUSE_FADE)
+            self.speed.to(0.0, PAUSE_FADE)
+
+    def _resume(self, action: act.Resume) -> None:
+        self.paused = False
+        if self.window is not None:
+            self.dim.to(0.0, RESUME_FADE)
+            self.speed.to(1.0, RESUME_FADE)
+
+    def _end(self, action: act.End) -> None:
+        self.ended = True
+        if self.window is not None:
+            self.veil.to(1.0, max(action.fade, MIN_FADE))
+            for kind in ("say", "show", "breathe"):
+                self._end_step(kind)
+
+    def _recenter(self, action: act.Recenter) -> None:
+        if self.window is not None:
+            self.rig.recenter()
 
     def _scene(self, action: act.SceneChange) -> None:
         self.environment = action.environment
@@ -399,7 +411,9 @@ class Stage:
             self._probe.schedule(now, fading)
 
     def _check_size(self) -> None:
-        width, height = self.window.getXSize(), self.window.getYSize()
+        window = self.window
+        assert window is not None, "checked only with a window"
+        width, height = window.getXSize(), window.getYSize()
         if (width, height) == tuple(self.size) or width <= 0 or height <= 0:
             return
         self.size = (width, height)
@@ -413,10 +427,11 @@ class Stage:
 
     def _check_comfort(self) -> None:
         """Read the probe drawn with the last frame, if it was drawn, and check it."""
-        look = self._probe.read() if self._probe is not None and self.comfort is not None else None
-        if look is None:
+        comfort = self.comfort
+        look = self._probe.read() if self._probe is not None and comfort is not None else None
+        if look is None or comfort is None:
             return
-        for finding in self.comfort.observe(*look):
+        for finding in comfort.observe(*look):
             self._comfort_report(finding)
 
     def _comfort_report(self, finding: ComfortFinding) -> None:
@@ -439,6 +454,55 @@ class Stage:
         self.update(now=(self._now or 0.0) + 1e-3)
         if self.comfort is not None:  # a settled picture is a deliberate cut: start afresh
             self.comfort.reset()  # (the settled frame is the probe's next look)
+
+    # --- the frame loop and the keys (the apps go through these, never through Panda3D) ------
+
+    def add_frame_task(self, frame: Callable[[], None], name: str, sort: int = 0) -> None:
+        """Run `frame()` once a frame in Panda3D's task loop (sort 0: after a headset's frame
+        begin at -40, before Panda3D draws at 50). Added once; again it does nothing."""
+        if self.taskmgr.hasTaskNamed(name):
+            return
+
+        def task(task: Any) -> Any:
+            frame()
+            return task.cont
+
+        self.taskmgr.add(task, name, sort=sort)
+
+    def remove_frame_task(self, name: str) -> None:
+        """Panda3D's task manager outlives a ShowBase: a closing app takes its task away."""
+        self.taskmgr.remove(name)
+
+    def step(self) -> None:
+        """One turn of the task loop: every frame task, then Panda3D draws the frame."""
+        self.taskmgr.step()
+
+    def on_buttons(self, handler: Callable[[str], None], event: str) -> None:
+        """Call `handler(button)` for each key or mouse button pressed in the window (the
+        name Panda3D gives it: 'space', 'arrow_left', 'mouse1', 'shift-a'). No window (sound
+        only, offscreen): nothing to press."""
+        base = self.base
+        for thrower in base.buttonThrowers or ():
+            thrower.node().setButtonDownEvent(event)
+        base.accept(event, handler)
+
+    def on_controllers(self, handler: Callable[[str], None], event: str) -> None:
+        """Call `handler(button)` for each button of a game controller, plugged in now or
+        later."""
+        base = self.base
+
+        def attach(device: Any) -> None:
+            base.attachInputDevice(device, prefix="controller")
+            for thrower in getattr(base, "deviceButtonThrowers", []):
+                thrower.node().setButtonDownEvent(event)
+            base.accept(event, handler)
+
+        base.accept("connect-device", attach)
+        from panda3d.core import InputDevice
+
+        devices = getattr(base, "devices", None)
+        for device in devices.getDevices(InputDevice.DeviceClass.gamepad) if devices else ():
+            attach(device)
 
     def render(self) -> None:
         """Draw one frame now (snapshots and tests; the app's task loop does this itself)."""
@@ -484,3 +548,19 @@ class Stage:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# The engine's actions the stage follows, each to its method (the others are for the mixer).
+_FOLLOW: dict[type[act.Action], Callable[[Stage, Any], None]] = {
+    act.SceneChange: Stage._scene,
+    act.LookChange: Stage._look,
+    act.Say: Stage._say_line,
+    act.ShowText: Stage._show_text,
+    act.StepEnded: Stage._step_ended,
+    act.Breathe: Stage._breathe,
+    act.SetCaptions: Stage._set_captions,
+    act.Pause: Stage._pause,
+    act.Resume: Stage._resume,
+    act.End: Stage._end,
+    act.Recenter: Stage._recenter,
+}

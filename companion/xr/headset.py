@@ -1,7 +1,7 @@
 """`--display vr`: the stage, head-tracked in stereo, in a headset; the desktop window
 mirrors the left eye.
 
-    stage = open_headset_stage((1280, 720), report=engine.report_health)
+    stage = open_headset_stage((1280, 720), report=health.report)
     ...the same as a Stage: stage.apply(action), stage.update(breath=...), stage.close(),
     stage.base, stage.taskmgr, stage.window (the desktop mirror); and stage.dropped_frames
     for the engine's state.

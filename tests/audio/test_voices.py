@@ -200,16 +200,17 @@ def test_the_voices_command_lists_engines_and_voices(tmp_path):
 def test_the_published_state_names_the_voice(tmp_path):
     from companion.session.clock import VirtualClock
     from companion.session.engine import Engine
-    from companion.session.snapshot import build_snapshot as snapshot
+    from companion.session.health import HealthBoard, published
     from companion.wiring import report_narration
 
     path = write(tmp_path, ["Welcome back."])
     script = require_script(path)
     narration = prepare_narration(script, path, cache=NarrationCache(tmp_path / "cache"))
     engine = Engine(script, VirtualClock())
-    engine.voice = narration.speaker.published()
-    report_narration(narration, engine.report_health)
-    state = snapshot(engine)
+    board = HealthBoard(engine)
+    board.voice = narration.speaker.published()
+    report_narration(narration, board.report)
+    state = published(engine, board)
     assert state["voice"]["engine"] == "neural" and state["voice"]["label"] == "Joe (neural, en-us)"
     assert state["health"]["speech"] == {
         "ok": True,

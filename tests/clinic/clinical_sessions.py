@@ -13,6 +13,7 @@ from typing import Any
 from companion.protocols import resolve_protocol
 from companion.record import RecordWriter
 from companion.script import load_script
+from companion.session.health import HealthBoard
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine
 
@@ -190,7 +191,7 @@ def open_clinical(folder: Path, clinician: str | None = "A.B.") -> ClinicalSessi
         script=loaded.script,
         display={"mode": "none"},
         sound={"device": True},
-        report=engine.report_health,
+        report=HealthBoard(engine).report,
         monotonic=clock.now,
         wall_clock=lambda: base + clock.now(),
         facts=facts,

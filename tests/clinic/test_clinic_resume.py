@@ -9,6 +9,7 @@ from companion.protocols import from_definition
 from companion.record import RecordWriter, load_record
 from companion.record.resume import resume_point
 from companion.script import load_script
+from companion.session.health import HealthBoard
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine
 from tests.clinic.clinical_sessions import DOSE_AT, ClinicalSession, open_clinical, play
@@ -37,7 +38,9 @@ def test_resume_keeps_the_protocol_the_doses_and_the_checkpoints(tmp_path: Path)
     clock = VirtualClock()
     engine = Engine(loaded.script, clock, protocol=from_definition(point.protocol))
     writer = RecordWriter.resume(
-        folder, resume_at={"scene": point.scene, "step": point.step}, report=engine.report_health
+        folder,
+        resume_at={"scene": point.scene, "step": point.step},
+        report=HealthBoard(engine).report,
     )
     offset = writer.session_offset
     for kind, event, at in point.monitoring:  # as SessionApp._continue_from_record does

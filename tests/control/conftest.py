@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from companion.control import PanelServer
 from companion.script.loader import load_script
 from companion.session import Engine, VirtualClock
+from companion.session.health import published
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def make_session(script_file: Path):
         engine = Engine(loaded.script, clock)
         server = PanelServer(**server_args)
         server.start()
-        server.publish(engine.snapshot())  # as the app does before its first frame
+        server.publish(published(engine, None))  # as the app does before its first frame
         pump = Pump(engine, server)
         pump.start()
         session = Session(engine, clock, server, pump)

@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 
 from companion.control import PanelServer
+from companion.session.health import HealthBoard, published
 from companion.session import Engine, VirtualClock
 
 SCRIPT = """\
@@ -77,6 +78,7 @@ class Pump(threading.Thread):
     def __init__(self, engine: Engine, server: PanelServer, frame: float = 1 / 60) -> None:
         super().__init__(name="test-pump", daemon=True)
         self.engine = engine
+        self.health = HealthBoard(engine)  # the parts' health, published beside the engine's
         self.server = server
         self.frame = frame
         self.held = threading.Event()  # set: commands wait in the queue (a busy app loop)
@@ -107,7 +109,7 @@ class Pump(threading.Thread):
             self.events.extend(self.engine.take_events())
             now = time.monotonic()
             if self.engine.revision != last_revision or now - last_publish >= 0.5:
-                self.server.publish(self.engine.snapshot())
+                self.server.publish(published(self.engine, self.health))
                 last_revision, last_publish = self.engine.revision, now
             time.sleep(self.frame)
 
@@ -155,8 +157,12 @@ class Session:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.server.port}"
 
+    @property
+    def health(self) -> HealthBoard:
+        return self.pump.health
+
     def snapshot(self) -> dict[str, Any]:
-        return self.pump.call(self.engine.snapshot)
+        return self.pump.call(lambda: published(self.engine, self.pump.health))
 
 
 @dataclass

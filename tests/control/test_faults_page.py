@@ -3,7 +3,7 @@ the real server, a real Engine on a VirtualClock; the pump stands in for compani
 
 - a part that is not working: a red, steady warning in the top bar, naming the part and why.
   The record's case is real: a RecordWriter writing to /dev/full gets ENOSPC from the kernel
-  and reports it the way companion/app.py wires it (writer report -> engine.report_health);
+  and reports it the way companion/app.py wires it (writer report -> the app's HealthBoard.report);
 - a dropped connection: while it is down the page says so and that the session goes on; when it
   is back, how long it was gone, what changed in the session meanwhile, and what became of the
   commands pressed in between.
@@ -63,7 +63,7 @@ def test_a_full_disk_under_the_record_shows_a_red_steady_warning(session, open_p
     expect(alert).to_be_hidden()
 
     def report(part: str, ok: bool, message: str) -> None:  # the app's wiring, on its thread
-        session.engine.report_health(part, ok, message)
+        session.health.report(part, ok, message)
 
     DiskThatFills.full = False
     writer = session.pump.call(
@@ -104,7 +104,7 @@ def test_a_full_disk_under_the_record_shows_a_red_steady_warning(session, open_p
             ("speech", "no speech engine: captions only"),
             ("display", "could not show meadow: shader error"),
         ):
-            session.pump.call(lambda p=part, m=message: session.engine.report_health(p, False, m))
+            session.pump.call(lambda p=part, m=message: session.health.report(p, False, m))
         expect(page.locator("#health-alert-title")).to_have_text("4 parts are not working")
         expect(page.locator("#health-problems li")).to_have_count(4)
         for name, label in (("sound", "Sound"), ("speech", "Speech"), ("display", "Display")):
@@ -115,9 +115,11 @@ def test_a_full_disk_under_the_record_shows_a_red_steady_warning(session, open_p
 
         # The disk has room again: the writer catches up, the page says so once.
         for part in ("sound", "speech", "display"):
-            session.pump.call(lambda p=part: session.engine.report_health(p, True, "working"))
+            session.pump.call(lambda p=part: session.health.report(p, True, "working"))
         DiskThatFills.full = False
-        session.pump.wait_for(lambda e: (writer.write_events([]), e.health["record"]["ok"])[1])
+        session.pump.wait_for(
+            lambda e: (writer.write_events([]), session.health.parts["record"]["ok"])[1]
+        )
         expect(alert).to_be_hidden()
         expect(page.locator("#message")).to_contain_text("Session record works again")
         expect(page.locator("#health [data-part=record]")).to_have_attribute("data-ok", "true")
@@ -135,7 +137,7 @@ def test_the_record_retrying_while_full_keeps_the_warning_steady(session, open_p
     _start(session, page)
 
     def report(part: str, ok: bool, message: str) -> None:
-        session.engine.report_health(part, ok, message)
+        session.health.report(part, ok, message)
 
     DiskThatFills.full = True
     writer = session.pump.call(
@@ -184,7 +186,7 @@ def test_after_a_dropped_connection_the_page_says_what_happened(session, open_pa
     session.pump.call(
         lambda: session.engine.command("volume", source="other", bus="music", level=0.3)
     )
-    session.pump.call(lambda: session.engine.report_health("record", False, "disk full"))
+    session.pump.call(lambda: session.health.report("record", False, "disk full"))
     session.pump.call(lambda: session.engine.command("pause", source="other"))
     assert session.pump.count("talk") == 0  # the page really was cut off
 

@@ -147,7 +147,7 @@ def _three_alerts(session, page) -> None:
     _start(session, page)
     session.pump.call(lambda: session.engine.command("medicine", source="test"))
     session.pump.call(lambda: session.engine.command("patient_signal", source="test"))
-    session.pump.call(lambda: session.engine.report_health("sound", False, "no sound device"))
+    session.pump.call(lambda: session.health.report("sound", False, "no sound device"))
     session.pump.advance(15 * 60)  # vitals due
     expect(page.locator("#vitals-alert")).to_be_visible()
     expect(page.locator("#signal-alert")).to_be_visible()

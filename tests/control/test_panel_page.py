@@ -22,9 +22,7 @@ def _wait(session, check):
 def _with_headset(session) -> None:
     """The engine's display status as the app sets it with a headset on (none exists here:
     only the status the panel reads is set; the headset itself is tested in tests/headset)."""
-    session.pump.call(
-        lambda: setattr(session.pump.engine, "display_status", {"headset": "stand-in"})
-    )
+    session.pump.call(lambda: setattr(session.health, "display", {"headset": "stand-in"}))
 
 
 def _start(session, page: Page) -> None:
@@ -56,8 +54,8 @@ def test_the_page_shows_the_session(session, open_panel):
     expect(page.locator("#scene-time")).to_have_text(re.compile(r"1:0[5-6]"))
     expect(page.locator("#step-text")).to_contain_text("breathe 4-2-6-0 × 5")
     expect(page.locator("#sound-now")).to_contain_text("music: drift")
-    session.pump.call(lambda: session.engine.report_health("sound", False, "no sound device"))
-    session.pump.call(lambda: session.engine.report_health("speech", True, ""))
+    session.pump.call(lambda: session.health.report("sound", False, "no sound device"))
+    session.pump.call(lambda: session.health.report("speech", True, ""))
     expect(page.locator("#health [data-part=sound]")).to_have_attribute("data-ok", "false")
     expect(page.locator("#health [data-part=sound]")).to_contain_text("no sound device")
     expect(page.locator("#health [data-part=speech]")).to_have_attribute("data-ok", "true")

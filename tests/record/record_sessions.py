@@ -17,6 +17,7 @@ from typing import Any
 
 from companion.record import RecordWriter
 from companion.script import load_script
+from companion.session.health import HealthBoard
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine, State
 
@@ -77,8 +78,15 @@ class Session:
     engine: Engine
     clock: VirtualClock
     writer: RecordWriter
+    health: HealthBoard | None = None  # the parts' health, as the app publishes it
     frames: int = 0
     written: list[dict[str, Any]] = field(default_factory=list)  # engine events, as written
+
+    @property
+    def board(self) -> HealthBoard:
+        if self.health is None:
+            self.health = HealthBoard(self.engine)
+        return self.health
 
     def frame(self) -> None:
         """One app frame: tick, then hand the engine's events to the record."""
@@ -127,11 +135,12 @@ def open_session(
     assert loaded.ok and loaded.script is not None, loaded.findings
     clock = VirtualClock()
     engine = Engine(loaded.script, clock)
+    health = HealthBoard(engine)
 
     def report(part: str, ok: bool, message: str) -> None:
         if reports is not None:
             reports.append((part, ok, message))
-        engine.report_health(part, ok, message)
+        health.report(part, ok, message)
 
     writer = RecordWriter.create(
         script_path,
@@ -146,7 +155,7 @@ def open_session(
     )
     if writer_clock:
         writer.times = lambda: (engine.session_time, engine.play_time)
-    return Session(engine, clock, writer)
+    return Session(engine, clock, writer, health)
 
 
 def _virtual_clocks(clock: VirtualClock, options: dict[str, Any]) -> dict[str, Any]:
@@ -183,10 +192,10 @@ def play_first_half(session: Session) -> None:
     s.advance(90)
     s.command("return")
     s.command("goto", scene="nowhere")  # refused: no such scene
-    s.engine.report_health("mixer", False, "the sound device was lost")
+    s.board.report("mixer", False, "the sound device was lost")
     s.frame()
     s.advance(20)
-    s.engine.report_health("mixer", True, "the sound device is back")
+    s.board.report("mixer", True, "the sound device is back")
     s.frame()
     s.command("captions", on=False)
     s.advance(3 * 60)  # a second reminder, acknowledged late

@@ -17,6 +17,7 @@ from companion.record import (
     summarize,
 )
 from companion.script import load_script
+from companion.session.health import HealthBoard
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine, State
 
@@ -74,7 +75,7 @@ def test_resuming_appends_to_the_same_record_after_a_gap(
         folder,
         resume_at={"scene": point.scene, "step": point.step},
         display={"output": "window"},
-        report=engine.report_health,
+        report=HealthBoard(engine).report,
     )
     restore(engine, point.commands())
     resumed = Session(engine, clock, writer)

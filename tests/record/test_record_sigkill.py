@@ -17,6 +17,7 @@ from record_sessions import write_script
 
 from companion.record import RecordWriter, load_record, render_report, resume_point
 from companion.script import load_script
+from companion.session.health import HealthBoard
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine
 
@@ -70,7 +71,7 @@ def test_every_acknowledged_event_survives_sigkill(tmp_path: Path, seed: int) ->
     writer = RecordWriter.resume(
         folder,
         resume_at={"scene": point.scene, "step": point.step},
-        report=engine.report_health,
+        report=HealthBoard(engine).report,
         sync_interval=None,
     )
     for name, args in point.commands():

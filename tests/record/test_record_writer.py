@@ -169,7 +169,7 @@ def test_a_full_disk_does_not_stop_the_session_and_loses_nothing(
         and reports[0][:2] == ("record", False)
         and "No space left on device" in reports[0][2]
     )
-    assert session.engine.health["record"]["ok"] is False  # the panel shows it
+    assert session.board.parts["record"]["ok"] is False  # the panel shows it
     assert not session.writer.ok and session.writer.pending_events > 0
     during = session.writer.events_path.read_bytes()
     assert during.startswith(before)  # what was written stays untouched

@@ -325,8 +325,14 @@ def test_events_record_commands_before_their_effects(driver):
 
 
 def test_health_reports_reach_the_snapshot(driver):
-    driver.engine.report_health("sound", False, "no sound device")
-    assert driver.snap["health"]["sound"] == {"ok": False, "message": "no sound device"}
+    from companion.session.health import HealthBoard, published
+
+    board = HealthBoard(driver.engine)
+    board.report("sound", False, "no sound device")
+    assert published(driver.engine, board)["health"]["sound"] == {
+        "ok": False,
+        "message": "no sound device",
+    }
 
 
 def test_start_at_a_scene_and_step(driver):
