@@ -192,3 +192,34 @@ def test_tone_is_heard_within_two_seconds_and_steady_reaches_the_piece(play) -> 
     assert bright - dark > 4, f"brighter by {bright - dark:.1f} dB within 2 s"
     assert not clicks(audio[int((changed - 0.5) * RATE) : int((changed + 4.0) * RATE)])
     assert played.watched[-1][1] == [(1.0, True)], "tone and steady reached the piece"
+
+
+def test_a_scenes_piece_is_ready_at_the_start_and_glides_over_the_transition(play) -> None:
+    played = play(
+        """companion: 1
+title: t
+mix: {music: 1.0, ambience: 0.0}
+scenes:
+  - id: a
+    environment: meadow
+    music: {piece: hearth, energy: 0.2}
+    duration: 3s
+  - id: b
+    environment: meadow
+    music: {piece: hearth, energy: 0.8}
+    transition: 4s
+    steps:
+      - pause: 30s
+""",
+        seconds=9.0,
+        watch=lambda mixer: mixer.music_streams(),
+    )
+    begin = onset(played.audio)
+    start = seconds(played.frames_of("scene")[0])
+    assert begin - start < 1.0, f"heard {begin - start:.1f} s after the start: it was warmed"
+    energies = [(t, s[0]["energy"]) for t, s in played.watched if s]
+    assert {s["piece"] for _, w in played.watched for s in w} == {"hearth"}, "one piece on"
+    assert len({s["seed"] for _, w in played.watched for s in w}) == 1, "the same stream"
+    middle = [e for t, e in energies if 4.2 < t < 5.8]
+    assert middle and all(0.3 < e < 0.7 for e in middle), "mid-transition, mid-energy"
+    assert energies[-1][1] == pytest.approx(0.8, abs=0.01)

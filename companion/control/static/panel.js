@@ -651,11 +651,11 @@ function renderLevels(s) {
   if (!dragging.has($("intensity"))) $("intensity").value = intensity;
   $("intensity-value").textContent = `${intensity}%`;
   $("intensity").disabled = s.state === "ended";
-  const tone = s.music?.tone ?? 0;  // -1 darker .. 1 brighter: the slider's 0..100
+  const tone = s.tone ?? 0;  // -1 darker .. 1 brighter: the slider's 0..100
   if (!dragging.has($("tone"))) $("tone").value = Math.round((tone + 1) * 50);
   $("tone-value").textContent = toneWords(Math.round((tone + 1) * 50));
   $("tone").disabled = s.state === "ended";
-  const steady = !!s.music?.steady;
+  const steady = !!s.steady;
   $("btn-steady").setAttribute("aria-pressed", String(steady));
   $("btn-steady").textContent = steady ? "Steady music: on" : "Steady music";
   $("btn-steady").disabled = s.state === "ended";
@@ -972,7 +972,7 @@ for (const bus of BUSES) {
 slider($("intensity"), (level) => send("intensity", { level, gesture: true }, "Music intensity"));
 slider($("tone"), (level) => send("tone", { level: level * 2 - 1, gesture: true }, "Music tone"), toneWords);
 $("btn-steady").addEventListener("click", () =>
-  state && send("steady", { on: !state.music?.steady }, "Steady music"));
+  state && send("steady", { on: !state.steady }, "Steady music"));
 
 // Keyboard shortcuts (not while typing, not while a dialog asks).
 document.addEventListener("keydown", (event) => {
