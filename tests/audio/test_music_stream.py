@@ -49,10 +49,9 @@ def test_intensity_moves_the_scenes_energy_and_seeds_are_the_sessions() -> None:
 
 
 def test_streamed_music_plays_pauses_and_resumes_without_gap_or_click(play) -> None:
-    played = play(
-        FRAGMENT % ("0.0", ""),
+    played = play(  # the script's first piece is warmed: ready before the session starts
+        FRAGMENT % ("0.0", "    music: {piece: drift, energy: 0.5, fade: 0.5s}\n"),
         seconds=14.0,
-        direct={0.05: act.SoundChange("music", ("drift",), 1.0, 0.5, piece="drift", energy=0.5)},
         watch=lambda mixer: (mixer.music_streams(), mixer._pool.voices[:]),
         commands={9.0: ("pause", {}), 10.5: ("resume", {})},
     )
@@ -90,9 +89,9 @@ def test_a_killed_composer_is_said_and_fades_to_the_ambience(play) -> None:
         return None
 
     played = play(
-        FRAGMENT % ("1.0", "    ambience: {track: waves, fade: 0.2s}\n"),
+        FRAGMENT
+        % ("1.0", "    ambience: {track: waves, fade: 0.2s}\n    music: {piece: still-water}\n"),
         seconds=12.0,
-        direct={0.05: act.SoundChange("music", ("still-water",), 1.0, 0.5, piece="still-water")},
         watch=kill_once,
     )
     assert killed, "the worker never played 8 chunks"
