@@ -110,7 +110,7 @@ def test_a_killed_composer_is_said_and_fades_to_the_ambience(play) -> None:
 def test_a_piece_glides_to_a_new_energy_and_crossfades_into_another(play) -> None:
     played = play(
         FRAGMENT % ("0.0", ""),
-        seconds=13.0,
+        seconds=17.0,  # daybreak starts when its worker is ready (seconds under load)
         direct={
             0.05: act.SoundChange("music", ("hearth",), 1.0, 0.3, piece="hearth", energy=0.2),
             4.0: act.SoundChange("music", ("hearth",), 1.0, 4.0, piece="hearth", energy=0.8),
