@@ -160,7 +160,8 @@ def write_glb(
         ],
         "buffers": [{"byteLength": len(binary)}],
         "bufferViews": [
-            {"buffer": 0, "byteOffset": o, "byteLength": len(b)} for o, b in zip(offsets, blobs)
+            {"buffer": 0, "byteOffset": o, "byteLength": len(b)}
+            for o, b in zip(offsets, blobs, strict=True)
         ],
         "accessors": [
             {

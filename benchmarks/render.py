@@ -185,18 +185,23 @@ def measure_film(
     path: Path, size: tuple[int, int], seconds: float, fps: int = 30
 ) -> dict[str, float]:
     """A film played in real time at `fps` frames a second: the cost of a frame (update, draw,
-    read back), and the share of frames that show the film picture due (decoded in time)."""
+    read back), and the share of frames that show the film picture due (decoded in time); where
+    the time goes (the stage's update, which copies the picture into the textures, and the
+    draw; the decoding thread's wait for FFmpeg, its conversion, its idle time) and the
+    machine's load average before and after."""
     from companion.script.media import MediaSpec
     from companion.session import actions as act
     from companion.stage.stage import Stage
 
     key = MediaSpec("film", str(path)).key
     stage = Stage("window", size, headless=True)
+    load_before = os.getloadavg()[0]
     try:
         stage.apply(act.SceneChange("film", key, {}, 1.0, "journey"))
         film = stage.layers[key].scenery
         stage.settle()
-        costs, on_time, frames = [], 0, round(seconds * fps)
+        costs, updates, on_time, frames = [], [], 0, round(seconds * fps)
+        slipped = film.slipped
         resident: list[float] = []
         start = time.perf_counter()
         for index in range(frames):
@@ -207,21 +212,38 @@ def measure_film(
                 time.sleep(0.001)
             began = time.perf_counter()
             stage.update(now=began - start)
+            updates.append((time.perf_counter() - began) * 1000)
             stage.render()
             stage.window.getScreenshot()
             costs.append((time.perf_counter() - began) * 1000)
             shown = film.shown
-            on_time += shown is not None and shown.time > film.time - 1.0 / film.info.fps - 1e-6
+            # the picture due is shown, and the film's clock did not have to wait for it
+            on_time += (
+                shown is not None
+                and shown.time > film.time - 1.0 / film.info.fps - 1e-6
+                and film.slipped == slipped
+            )
+            slipped = film.slipped
+        elapsed = time.perf_counter() - start
         # after the first pass and its blend into the start (a second decoder for a second),
         # whose buffers FFmpeg and the allocator keep for reuse
         settled = resident[min(round(film.decoder.period) + 3, len(resident) - 1)]
+        spent = film.decoder.spent
         return {
             "cost": statistics.median(costs),
             "p95": sorted(costs)[int(0.95 * len(costs))],
+            "update": statistics.median(updates),
+            "upload": film.upload_seconds / max(1, film.pictures) * 1000,
+            "ffmpeg": spent["ffmpeg"] / elapsed,
+            "convert": spent["convert"] / elapsed,
+            "idle": spent["ahead"] / elapsed,
             "on_time": on_time / frames,
             "texture": film.texture.getXSize(),
             "memory_growth": max(resident) - settled,
             "loops": film.time / film.decoder.period,
+            "slipped": film.slipped,
+            "load_before": load_before,
+            "load_after": os.getloadavg()[0],
         }
     finally:
         stage.close()
@@ -265,8 +287,8 @@ def main() -> None:
     played = measure_film(film_path, size, args.film_seconds)
     decoded = decode_rate(film_path)
     print(
-        f"render cost at {size[0]}x{size[1]}: medians of {args.rounds} rounds of {args.frames} frames, "
-        "each frame read back"
+        f"render cost at {size[0]}x{size[1]}: medians of {args.rounds} rounds of "
+        f"{args.frames} frames, each frame read back"
     )
     print(f"{'scene':<22}{'ms/frame':>10}{'ratio':>8}   goal")
     print(f"{'sample: environment':<22}{sample:>10.2f}{1.0:>8.2f}   (baseline, mono run)")
@@ -275,13 +297,24 @@ def main() -> None:
     print(f"{'sample: environment':<22}{sample_stereo:>10.2f}{1.0:>8.2f}   (baseline, stereo run)")
     for name, (cost, ratio) in stereo.items():
         print(
-            f"{name + ' stereo':<22}{cost:>10.2f}{ratio:>8.2f}   <= 1.00 {'ok' if ratio <= 1.0 else 'OVER'}"
+            f"{name + ' stereo':<22}{cost:>10.2f}{ratio:>8.2f}   <= 1.00 "
+            f"{'ok' if ratio <= 1.0 else 'OVER'}"
         )
     print(
-        f"film 3840x1920 at 30 fps (decoded at {played['texture']} wide): {played['cost']:.1f} ms/frame "
-        f"(95th percentile {played['p95']:.1f}), {played['on_time']:.1%} of frames show the picture due "
-        f"(goal >= 99%) {'ok' if played['on_time'] >= 0.99 else 'UNDER'}; memory grew "
-        f"{played['memory_growth']:.1f} MB over {args.film_seconds:.0f} s ({played['loops']:.1f} passes of the loop)"
+        f"film 3840x1920 at 30 fps (decoded at {played['texture']} wide): "
+        f"{played['cost']:.1f} ms/frame (95th percentile {played['p95']:.1f}), "
+        f"{played['on_time']:.1%} of frames show the picture due (goal >= 99%) "
+        f"{'ok' if played['on_time'] >= 0.99 else 'UNDER'}; memory grew "
+        f"{played['memory_growth']:.1f} MB over {args.film_seconds:.0f} s "
+        f"({played['loops']:.1f} passes of the loop); the film's clock waited for late "
+        f"pictures {played['slipped']:.2f} s in all"
+    )
+    print(
+        f"  where a frame goes: update {played['update']:.1f} ms (of it the picture's copy into "
+        f"the textures {played['upload']:.2f} ms), the rest drawing and reading back; the decoding "
+        f"thread waited for FFmpeg {played['ffmpeg']:.0%} of the time, converted "
+        f"{played['convert']:.0%}, waited with the queue full {played['idle']:.0%}; load average "
+        f"{played['load_before']:.1f} before, {played['load_after']:.1f} after"
     )
     print(f"film decoder alone (no drawing): {decoded:.0f} pictures a second")
     print(
@@ -304,7 +337,8 @@ def main() -> None:
         "% of frames",
         ">= 99",
         played["on_time"] >= 0.99,
-        f"{played['cost']:.1f} ms/frame at {size[0]}x{size[1]}",
+        f"{played['cost']:.1f} ms/frame at {size[0]}x{size[1]}, "
+        f"load {played['load_before']:.1f}-{played['load_after']:.1f}",
     )
     worst = max(ratio for _, ratio in stereo.values())
     emit(

@@ -37,6 +37,8 @@ from typing import Any
 from companion.audio import device as dev
 from companion.audio.buses import BusPlayer
 from companion.audio.channels import ChannelPool, Voice, split_gain
+from companion.audio.custom import levelled_path
+from companion.audio.film_sound import FilmSound
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS, Library
 from companion.audio.ramp_loop import RampLoop
 from companion.audio.ramps import Param, layer_weight, silence_fade
@@ -221,6 +223,7 @@ class Mixer:
         self._pool: ChannelPool | None = None
         self._buses: dict[str, BusPlayer] = {}
         self._tracks: Tracks | None = None
+        self.film_sound: FilmSound | None = None
         mix = script.mix
         self.master = Param(1.0)
         self.levels = {
@@ -282,6 +285,16 @@ class Mixer:
         tracks = self._tracks = Tracks(self)
         self._buses = {bus: BusPlayer(bus, self._pool, tracks) for bus in ("music", "ambience")}
         self.loader = Loader(self.device.frequency, self.device.channels, self.device.size)
+        device = (self.device.frequency, self.device.channels, self.device.size)
+        self.film_sound = FilmSound(  # a 360° film's own sound, on the ambience bus
+            pygame,
+            self._pool,
+            self._lock,
+            lambda: self._clocks()[1],
+            device,
+            lambda why: self._health_later("sound", False, why),
+            [scene.environment for scene in self.script.scenes],
+        )
         self._preload()
         self._ramps = RampLoop(self._tick, self._lock, self._fault)
         self._health_now("sound", True, f"sound device ready ({self.device.describe()})")
@@ -295,6 +308,8 @@ class Mixer:
         if self._ramps is not None:
             self._ramps.stop()
             self._ramps = None
+        if self.film_sound is not None:
+            self.film_sound.close()
         if self.loader is not None:
             self.loader.close()
             self.loader = None
@@ -360,6 +375,8 @@ class Mixer:
         with self._lock:
             wall, play = self._clocks()
             match action:
+                case act.SceneChange() if self.film_sound is not None:
+                    self.film_sound.scene(action.environment, action.transition)
                 case act.SoundChange():
                     self._sound_change(action, play)
                 case act.Say():
@@ -486,8 +503,8 @@ class Mixer:
 
     def _sources(self, bus: str, name: str) -> list[tuple[str, Path]]:
         """(layer role, file) for a track name or a file path relative to the script."""
-        if is_file_reference(name):
-            return [("", (self.folder / name).resolve())]
+        if is_file_reference(name):  # a clinic's file: its levelled copy, if prepared
+            return [("", levelled_path((self.folder / name).resolve(), bus))]
         if bus == "music":
             return self.library.music_layers(name)
         return [("", self.library.ambience(name))]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from companion.audio.custom import level_script
 from companion.audio.library import ROOT, Library, ensure_library
 from companion.audio.narration.cache import NarrationCache
 from companion.audio.narration.prepare import Narration, prepare_narration
@@ -56,4 +57,8 @@ def prepare_audio(
         f"narration: {narration.rendered} rendered, {narration.reused} reused"
         + (f", {narration.recorded} recorded" if narration.recorded else "")
     )
+    # the clinic's own music and ambience, brought to their buses' loudness (cached); a file
+    # that cannot be is played as it is by the mixer, which reports it if it cannot play it
+    for name, why in level_script(script, Path(script_path).parent, progress=say).items():
+        say(f"{name}: not levelled: {why}")
     return SessionAudio(library, narration, SoundTiming(narration, library))

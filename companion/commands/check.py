@@ -12,7 +12,7 @@ from typing import Any
 from companion.commands import EXIT_FINDINGS, EXIT_OK
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "check", help="check scripts: errors and warnings at FILE:LINE:COLUMN"
     )
@@ -26,17 +26,28 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="json: a list of {file, line, column, severity, message}",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also a note for each sound file the scripts name: its length and loudness",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from companion.audio.custom import sound_check
     from companion.audio.voices import voice_check
-    from companion.script import check_paths, has_errors
+    from companion.script import has_errors
+    from companion.script.loader import load_script, script_files
 
     missing = [p for p in args.paths if not Path(p).exists()]
-    findings = check_paths(
-        [p for p in args.paths if Path(p).exists()], checks=[voice_check(), media_files_check]
-    )
+    voices = voice_check()
+    findings = []
+    for file in script_files(p for p in args.paths if Path(p).exists()):
+        # the sound files are named relative to each script's own folder
+        checks = [voices, media_files_check, sound_check(file.parent, args.verbose)]
+        findings += load_script(file, checks=checks).findings
     if args.format == "json":
         print(json.dumps([f.to_json() for f in findings], indent=2))
     else:
@@ -45,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     for path in missing:
         print(f"{path}: error: no such file or folder", file=sys.stderr)
     errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
+    warnings = sum(f.severity == "warning" for f in findings)
     if args.format == "text" and not args.quiet:
         print(
             f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",

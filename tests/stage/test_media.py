@@ -16,7 +16,7 @@ from companion.script.media import MediaSpec
 from companion.session import actions as act
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine
-from companion.stage.media.decode import LOOP_FADE, FilmDecoder
+from companion.stage.media.decode import AHEAD, AHEAD_BYTES, LOOP_FADE, MAX_AHEAD, FilmDecoder
 
 from .helpers import Player
 from .media_files import damaged_film, panorama_pixels, write_film, write_glb, write_picture
@@ -160,6 +160,51 @@ scenes:
     assert stage.comfort.ok, [f.message for f in stage.comfort.findings]
 
 
+def test_each_kind_crossfades_from_and_to_a_built_in_environment_and_the_others(fresh_stage, media):
+    """With the test above, every kind crossfades from and to a built-in environment, and
+    from and to each other kind: haven -> film -> haven -> scene -> panorama -> haven."""
+    order = [
+        ("room", "haven"),
+        ("sea", f"{{film: {media['film']}}}"),
+        ("room2", "forest"),
+        ("garden", f"{{scene: {media['scene']}, view: seat}}"),
+        ("beach", f"{{panorama: {media['panorama']}}}"),
+        ("back", "haven"),
+    ]
+    scenes = "".join(
+        f"  - id: {name}\n    environment: {env}\n    transition: 1s\n    duration: 2s\n"
+        for name, env in order
+    )
+    loaded = load_text(
+        f"companion: 1\ntitle: Kinds\nscenes:\n{scenes}", "kinds.yaml", base_dir=Path(".")
+    )
+    assert loaded.ok, loaded.findings
+    stage = fresh_stage(size=(160, 90), wait_media=True)
+    clock = VirtualClock()
+    engine = Engine(loaded.script, clock)
+    engine.command("start")
+    blends: dict[tuple[str, ...], int] = {}
+    seen: dict[str, np.ndarray] = {}
+    for _ in range(10 * 13):
+        clock.advance(0.1)
+        for action in engine.tick():
+            stage.apply(action)
+        stage.update(breath=engine.breath(), now=clock.now())
+        stage.render()
+        names = {id(layer): name.split(":")[0] for name, layer in stage.layers.items()}
+        showing = tuple(sorted(names[k] for k, w in stage.crossfade.weights.items() if w > 0))
+        if len(showing) > 1:
+            blends[showing] = blends.get(showing, 0) + 1
+        elif showing and stage.environment:
+            seen[showing[0]] = centre(stage.capture())
+    pairs = {("film", "haven"), ("film", "forest"), ("forest", "scene"), ("panorama", "scene")}
+    pairs.add(("haven", "panorama"))
+    assert pairs <= set(blends), blends  # each transition drawn as a blend of the two
+    assert all(count >= 5 for count in blends.values()), blends  # over its 1 s, not a cut
+    assert is_red(seen["film"]) and is_red(seen["panorama"]) and not is_red(seen["haven"])
+    assert stage.comfort.ok, [f.message for f in stage.comfort.findings]
+
+
 def film_stage(fresh_stage, path: Path, **kwargs):
     stage = fresh_stage(size=(160, 90), wait_media=True, **kwargs)
     player = Player(stage)
@@ -182,7 +227,35 @@ def test_a_film_plays_in_session_time_stops_when_paused_and_loops(fresh_stage, m
     assert film.time > 6.5 and film.shown.time > 6.5
     assert film.shown.index > held + 200
     assert film.decoder is not None and film.decoder.error is None
-    assert len(film.decoder._frames) <= 4  # streamed: only a few pictures ahead
+    # streamed: at most a second of pictures ahead, and no more than AHEAD_BYTES of them
+    ahead = film.decoder.ahead
+    assert len(film.decoder._frames) <= ahead <= MAX_AHEAD
+    width, height = film.decoder.shown
+    assert ahead == AHEAD or ahead * width * height * 3 // 2 <= AHEAD_BYTES
+
+
+def test_a_late_decoder_slows_the_film_rather_than_making_it_skip(fresh_stage, media):
+    """When the pictures come late (here: a quarter of a second of film is asked for every
+    few milliseconds, faster than the decoder goes), the film's clock waits for them: it
+    runs at most MAX_SLIP pictures past the newest one, so the film goes on from where it
+    was, never far ahead."""
+    from companion.stage.media.film import MAX_SLIP
+
+    stage = fresh_stage(size=(160, 90))  # not waiting for media: real decoding speed
+    player = Player(stage)
+    player.scene(key("film", media["film"]), transition=0.1)
+    film = stage.layers[key("film", media["film"])].scenery
+    for _ in range(200):  # until its first picture is shown (FFmpeg takes a moment to start)
+        player.frame(1 / 30, render=False)
+        if film.shown is not None:
+            break
+        time.sleep(0.01)
+    assert film.shown is not None
+    for _ in range(200):  # a quarter of a second (the stage's longest step) every update
+        player.frame(1.0, render=False)
+        assert film.time <= film._newest + MAX_SLIP / film.info.fps + 1e-9
+    assert film.slipped > 25.0  # the clock waited for most of the 50 s asked for
+    assert film.time < 25.0
 
 
 def _loop_jumps(path: Path, fade: float) -> float:
@@ -193,7 +266,7 @@ def _loop_jumps(path: Path, fade: float) -> float:
         pictures = [decoder.frame_at(t, wait=True).planes[0].astype(int) for t in times]
     finally:
         decoder.close()
-    changes = [np.abs(b - a).sum() for a, b in zip(pictures, pictures[1:])]
+    changes = [np.abs(b - a).sum() for a, b in zip(pictures, pictures[1:], strict=False)]
     return max(changes) / float(np.median(changes))
 
 
@@ -210,7 +283,9 @@ def test_a_film_that_loops_by_itself_is_not_blended_after_its_first_pass(tmp_pat
             times = np.arange(0.0, decoder.period + 2.0, 1 / 30)
             shown = [decoder.frame_at(t, wait=True) for t in times]
             assert all(frame is not None for frame in shown)
-            assert all(b.time > a.time for a, b in zip(shown, shown[1:]))  # film time runs on
+            assert all(
+                b.time > a.time for a, b in zip(shown, shown[1:], strict=False)
+            )  # film time runs on
         assert still.fade == 0.0 and moving.fade == LOOP_FADE
     finally:
         still.close()
@@ -290,7 +365,10 @@ def test_a_film_can_be_handed_on_at_every_other_pixel(media):
         half.close()
     assert [p.shape for p in whole.planes] == [(128, 256), (64, 128), (64, 128)]
     assert [p.shape for p in every_other.planes] == [(64, 128), (32, 64), (32, 64)]
-    assert all(np.array_equal(h, f[1::2, 1::2]) for h, f in zip(every_other.planes, whole.planes))
+    assert all(
+        np.array_equal(h, f[1::2, 1::2])
+        for h, f in zip(every_other.planes, whole.planes, strict=True)
+    )
 
 
 def _running(pid: int) -> bool:

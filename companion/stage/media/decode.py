@@ -17,6 +17,7 @@ guard before it is shown, where MovieTexture runs on its own clock."""
 from __future__ import annotations
 
 import threading
+import time as clock
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +29,10 @@ from companion.stage.media.ffmpeg import Child
 from companion.stage.media.ffmpeg import probe as ffprobe
 
 LOOP_FADE = 1.0  # seconds of the end blended into the start
-AHEAD = 4  # frames decoded ahead
+AHEAD = 4  # frames decoded ahead, at least ...
+AHEAD_BYTES = 64_000_000  # ... and as many more as fit in this (at most MAX_AHEAD): a reserve
+MAX_AHEAD = 30  # for the loop's blend, when two FFmpeg processes decode at once
+PRESTART = 1.5  # seconds before it is needed, the next pass's FFmpeg is started
 THUMB = (24, 48)  # rows, columns measured for the comfort guard
 SEAMLESS = 0.03  # the last picture differs from the first nowhere by more: a loop
 
@@ -89,7 +93,8 @@ def luminance_of_luma(luma: np.ndarray, limited: bool = True) -> np.ndarray:
 
     if limited:
         luma = np.clip((luma.astype(np.float32) - 16.0) * (255.0 / 219.0), 0, 255).astype(np.uint8)
-    return _LINEAR_OF_BYTE[luma]
+    linear: np.ndarray = _LINEAR_OF_BYTE[luma]
+    return linear
 
 
 def thumbnail(luma: np.ndarray) -> np.ndarray:
@@ -117,7 +122,7 @@ def blend(a: Planes, b: Planes, weight: float) -> Planes:
     temporary arrays; here two 16-bit copies of a plane at a time."""
     w = int(round(min(1.0, max(0.0, weight)) * 256))
     out = []
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         mixed = x.astype(np.uint16)
         mixed *= 256 - w
         other = y.astype(np.uint16)
@@ -150,6 +155,8 @@ class FilmDecoder:
         self.fade = fade if self.info.duration > 4 * fade else 0.0
         self.period = max(1.0 / self.fps, self.info.duration - self.fade)
         self._frames: deque[FilmFrame] = deque()
+        frame_bytes = self.shown[0] * self.shown[1] * 3 // 2
+        self.ahead = max(AHEAD, min(MAX_AHEAD, AHEAD_BYTES // max(1, frame_bytes)))
         self._cond = threading.Condition()
         self._stop = False
         self._wanted = 0.0  # the film time last asked for: pictures before it are late
@@ -157,6 +164,10 @@ class FilmDecoder:
         self.ended = False
         self.blended = 0  # loop pictures blended, and pictures dropped as late (for tests)
         self.dropped = 0
+        # where the decoding thread's time goes (seconds; for benchmarks/render.py): waiting
+        # for FFmpeg's next picture (its decoding and the pipe), making frames of them (planes,
+        # thumbnails, the loop's blend), and waiting with the queue full (ahead)
+        self.spent = {"ffmpeg": 0.0, "convert": 0.0, "ahead": 0.0}
         self._children: list[Child] = []  # FFmpeg processes running for this film
         self._lock = threading.Lock()
         self._thread = threading.Thread(
@@ -166,21 +177,40 @@ class FilmDecoder:
 
     # --- the decoding thread ---------------------------------------------------------------
 
-    def _pictures(self) -> Iterator[tuple[float, bytearray]]:
-        """(time in the file, raw yuv420p picture) of one pass from the start, from an FFmpeg
-        process of its own, which is ended when the pass is (or the decoder closed)."""
+    def _start(self) -> Child | None:
+        """A new FFmpeg process decoding the film from its start (None once closed). Started
+        before its pictures are needed (PRESTART): opening the film and decoding its first
+        pictures takes FFmpeg a few tenths of a second, which at the loop's seam made the
+        pictures late while the end was still being decoded too."""
         with self._lock:
             if self._stop:
-                return
+                return None
             # handed on at every step-th pixel: FFmpeg takes those pixels itself (no mixing,
             # the cheapest scaler), so only the smaller picture crosses the pipe
             child = Child(
                 self.path, self.shown, self.fps, scaling="neighbor" if self.step > 1 else "bilinear"
             )
             self._children.append(child)
+            return child
+
+    def _pictures(self, child: Child | None = None) -> Iterator[tuple[float, bytearray]]:
+        """(time in the file, raw yuv420p picture) of one pass from the start, from an FFmpeg
+        process of its own (`child`, or one started now), which is ended when the pass is (or
+        the decoder closed)."""
+        child = child or self._start()
+        if child is None:
+            return
         try:
-            for index, picture in enumerate(child.frames()):
+            pictures = child.frames()
+            index = 0
+            while True:
+                began = clock.perf_counter()
+                picture = next(pictures, None)
+                self.spent["ffmpeg"] += clock.perf_counter() - began
+                if picture is None:
+                    break
                 yield index / self.fps, picture
+                index += 1
         finally:
             child.close()
             with self._lock:
@@ -188,82 +218,104 @@ class FilmDecoder:
                     self._children.remove(child)
 
     def _run(self) -> None:
-        current: Iterator[tuple[float, bytearray]] | None = None
-        head: Iterator[tuple[float, bytearray]] | None = None
+        passes: list[Iterator[tuple[float, bytearray]] | None] = [None, None]  # current, head
         try:
-            index = 0
-            offset = 0.0  # film time at which this pass's file time 0 shows
-            first: np.ndarray | None = None
-            current = self._pictures()
-            while not self._stop:
-                head = None
-                last: tuple[float, np.ndarray] | None = None
-                final = 0.0
-                for t, frame in current:
-                    if self._stop:
-                        return
-                    final = t
-                    late = offset + t < self._wanted - 1.0 / self.fps
-                    nxt = None
-                    if self.fade and t >= self.period:  # the end, to be blended into the start
-                        if head is None:
-                            head = self._pictures()
-                        nxt = next(head, None)  # taken even when late: the start keeps step
-                    if late and first is not None:
-                        index += (
-                            1  # already due to be dropped (blend pictures too): not made at all
-                        )
-                        self.dropped += 1
-                        continue
-                    planes = planes_of(frame, self.shown)
-                    raw = thumbnail(planes[0])
-                    if first is None:
-                        first = raw
-                    last = (t, raw)
-                    if nxt is not None:
-                        a = min(1.0, (t - self.period) / self.fade)
-                        planes = blend(planes, planes_of(nxt[1], self.shown), a)
-                        self.blended += 1
-                    self._put(
-                        FilmFrame(
-                            offset + t,
-                            index,
-                            planes,
-                            thumbnail(planes[0]) if nxt is not None else raw,
-                        )
-                    )
-                    index += 1
-                if self._stop:
-                    return
-                if last is None or first is None:
-                    raise ValueError("no picture could be decoded")
-                if head is not None:  # the next pass goes on from where the blend left its start
-                    offset += self.period
-                    current = head
-                else:  # cut: the next pass starts a frame after this one's last
-                    offset += final + 1.0 / self.fps
-                    current = self._pictures()
-                if (
-                    self.fade
-                    and last[0] == final
-                    and float(np.abs(last[1] - first).max()) < SEAMLESS
-                ):
-                    self.fade = 0.0  # its end runs into its start already: no blend needed
-        except Exception as exc:  # reported by the layer, once; the session goes on
+            self._loop(passes)
+        except Exception as exc:  # noqa: BLE001 - the thread's boundary: reported once by the layer
             if not self._stop:
                 self.error = f"{Path(self.path).name}: {exc}"
         finally:
-            for pass_ in (current, head):
+            for pass_ in passes:
                 if pass_ is not None:
                     pass_.close()  # type: ignore[attr-defined]  # ends its FFmpeg process
+            with self._lock:  # and one started ahead for a pass that will not come
+                left = list(self._children)
+                self._children.clear()
+            for child in left:
+                child.close()
             with self._cond:
                 self.ended = True
                 self._cond.notify_all()
 
+    def _loop(self, passes: list[Iterator[tuple[float, bytearray]] | None]) -> None:
+        """Pass after pass of the film; `passes` holds the running ones, for `_run` to end."""
+        index = 0
+        offset = 0.0  # film time at which this pass's file time 0 shows
+        first: np.ndarray | None = None
+        current = passes[0] = self._pictures()
+        while not self._stop:
+            head: Iterator[tuple[float, bytearray]] | None = None
+            early: Child | None = None  # the next pass's FFmpeg, started ahead of need
+            last: tuple[float, np.ndarray] | None = None
+            final = 0.0
+            for t, frame in current:
+                if self._stop:
+                    return
+                final = t
+                if early is None and t >= self.period - PRESTART:
+                    early = self._start()
+                nxt = None
+                if self.fade and t >= self.period:  # the end, to be blended into the start
+                    if head is None:
+                        head = passes[1] = self._pictures(early)
+                    nxt = next(head, None)  # taken even when late: the start keeps step
+                if first is not None and offset + t < self._wanted - 1.0 / self.fps:
+                    index += 1  # already due to be dropped (blend pictures too): not made
+                    self.dropped += 1
+                    continue
+                raw = self._deliver(offset + t, index, frame, nxt, t)
+                first = raw if first is None else first
+                last = (t, raw)
+                index += 1
+            if self._stop:
+                return
+            if first is None or (last is None and not final):
+                # (a pass whose pictures all came too late, on a machine far too busy, is
+                # not an error: the next one goes on)
+                raise ValueError("no picture could be decoded")
+            if head is not None:  # the next pass goes on from where the blend left its start
+                offset += self.period
+                current = passes[0] = head
+            else:  # cut: the next pass starts a frame after this one's last
+                offset += final + 1.0 / self.fps
+                current = passes[0] = self._pictures(early)
+            passes[1] = None
+            if (
+                self.fade
+                and last is not None
+                and last[0] == final
+                and float(np.abs(last[1] - first).max()) < SEAMLESS
+            ):
+                self.fade = 0.0  # its end runs into its start already: no blend needed
+
+    def _deliver(
+        self,
+        time: float,
+        index: int,
+        frame: bytearray,
+        nxt: tuple[float, bytearray] | None,
+        t: float,
+    ) -> np.ndarray:
+        """Hand on one picture (blended with the start's `nxt` at the loop's end); its own
+        thumbnail, before any blend, is returned (for the seamless-loop check)."""
+        began = clock.perf_counter()
+        planes = planes_of(frame, self.shown)
+        raw = thumb = thumbnail(planes[0])
+        if nxt is not None:
+            a = min(1.0, (t - self.period) / self.fade)
+            planes = blend(planes, planes_of(nxt[1], self.shown), a)
+            self.blended += 1
+            thumb = thumbnail(planes[0])
+        self.spent["convert"] += clock.perf_counter() - began
+        self._put(FilmFrame(time, index, planes, thumb))
+        return raw
+
     def _put(self, frame: FilmFrame) -> None:
+        began = clock.perf_counter()
         with self._cond:
-            while len(self._frames) >= AHEAD and not self._stop:
+            while len(self._frames) >= self.ahead and not self._stop:
                 self._cond.wait(0.5)
+            self.spent["ahead"] += clock.perf_counter() - began
             self._frames.append(frame)
             self._cond.notify_all()
 
@@ -272,7 +324,6 @@ class FilmDecoder:
     def frame_at(self, time: float, wait: bool = False, timeout: float = 10.0) -> FilmFrame | None:
         """The newest frame due by `time` (older ones are dropped), or None if none is yet.
         `wait`: block until the decoder has got that far."""
-        import time as clock
 
         due = time + 1e-6
         give_up = clock.monotonic() + timeout

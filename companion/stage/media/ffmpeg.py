@@ -13,6 +13,8 @@ so a film that makes it talk a lot cannot block it."""
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 import subprocess
 import tempfile
@@ -20,8 +22,11 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
+log = logging.getLogger("companion.stage")
 PROBE_TIMEOUT = 30.0
+DECODE_THREADS = 2
 
 
 class FFmpegError(ValueError):
@@ -32,7 +37,7 @@ def binary() -> str:
     """The ffmpeg program imageio-ffmpeg installed (or IMAGEIO_FFMPEG_EXE, if set)."""
     import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,10 @@ class Child:
         command = [binary(), "-hide_banner", "-nostdin", "-v", "error"]
         if stop_on_error:
             command += ["-xerror"]
+        # two decoding threads, not FFmpeg's default of one per core and one more: the same CPU
+        # time for a 3840x1920 film (1.95 s for 180 pictures), 115 MB resident instead of
+        # 150 (each thread holds pictures in flight; at a loop's seam two processes run)
+        command += ["-threads", str(DECODE_THREADS)]
         command += [
             "-i",
             str(path),
@@ -190,7 +199,7 @@ class Child:
         """Each picture's bytes (Y, then U, then V) until the film ends; raises FFmpegError
         if FFmpeg stopped on an error (what it had decoded before is still given)."""
         assert self.process.stdout is not None
-        stream = self.process.stdout
+        stream = cast(io.RawIOBase, self.process.stdout)  # unbuffered (bufsize=0): a FileIO
         while not self.closed:
             buffer = bytearray(self.frame_bytes)
             view = memoryview(buffer)
@@ -230,7 +239,7 @@ class Child:
         try:
             self.process.wait(timeout=5.0)
         except subprocess.TimeoutExpired:  # a kill not taken within 5 s: nothing more to do
-            pass
+            log.warning("ffmpeg (pid %d) did not end within 5 s of being killed", self.process.pid)
         if self.process.stdout is not None:
             self.process.stdout.close()
         self._log.close()

@@ -5,6 +5,7 @@ pauses), looped without a seam, and watched by the comfort guard (guard.py)."""
 from __future__ import annotations
 
 from pathlib import Path
+from time import perf_counter
 
 from panda3d.core import NodePath, SamplerState, Texture, Vec3
 
@@ -22,6 +23,9 @@ MAX_WIDTH = 4096
 # columns for about 90 degrees, 1800 for all round. A wider film is handed on at every other
 # pixel (taken from the decoded planes, no scaling), a quarter of the bytes to upload.
 SOFTWARE_WIDTH = 2048
+# The film's clock runs at most this many of its pictures past its newest decoded one: a late
+# decoder slows the film a little rather than making it skip.
+MAX_SLIP = 2.5
 BLACK_Y = 16  # black in video range (as FFmpeg hands on yuv420p)
 NEUTRAL_UV = 128  # no colour
 
@@ -48,6 +52,9 @@ class Film(Panorama):
         self.guard = FilmGuard()
         self.shown: FilmFrame | None = None
         self.pictures = 0  # new pictures shown
+        self.upload_seconds = 0.0  # spent copying them into the textures (for benchmarks)
+        self.slipped = 0.0  # seconds the film's clock waited for late pictures
+        self._newest = 0.0  # film time of the newest picture the decoder handed on
         self.error: str | None = None
         self._mean = 0.5
         self._decoding: tuple[Path, tuple[int, int], int] | None = None
@@ -58,7 +65,7 @@ class Film(Panorama):
         path = Path(self.spec.file)
         try:
             self.info = probe(path)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure to open it is one message
             raise MediaError(f"cannot play the film {path.name}: {exc}") from None
         problem = aspect_problem(self.info.width, self.info.height, self.spec.stereo)
         if problem:
@@ -102,13 +109,29 @@ class Film(Panorama):
             self.decoder = FilmDecoder(
                 path, size, self.info, step=step
             )  # its FFmpeg starts in its thread
-        self.time += dt
+        if self.shown is not None:
+            # the film's clock starts with its first picture (FFmpeg takes a few tenths of a
+            # second to open a film): counted from the scene's start instead, the film's
+            # first second was shown late, pictures skipped while the decoder caught up
+            self.time += dt
+            # and it runs on the film's own pictures: when the decoder is late (a busy
+            # machine, the loop's seam) the clock waits at most MAX_SLIP past the newest
+            # picture, so the film slows for a moment and goes on from where it was, instead
+            # of freezing and then jumping ahead, skipping what was late
+            limit = self._newest + MAX_SLIP / (self.info.fps if self.info else 30.0)
+            if self.time > limit:
+                self.slipped += self.time - limit
+                self.time = limit
         frame = self.decoder.frame_at(self.time, wait=self.wait)
+        if frame is not None:
+            self._newest = frame.time
         if frame is not None and self.guard.admit(frame.time, frame.thumb):
-            for texture, plane in zip(self.planes, frame.planes):
+            began = perf_counter()
+            for texture, plane in zip(self.planes, frame.planes, strict=True):
                 # copied into the texture's own buffer: 1 ms for 3840x1920, where handing
                 # Panda3D a new buffer (setRamImage) costs 15 ms of allocation and copying
-                memoryview(texture.modifyRamImage())[:] = plane.reshape(-1)
+                memoryview(texture.modifyRamImage())[:] = plane.reshape(-1).data
+            self.upload_seconds += perf_counter() - began
             self.shown = frame
             self.pictures += 1
             self._mean = float(frame.thumb.mean())
@@ -122,7 +145,7 @@ class Film(Panorama):
         if self.decoder is not None:
             self.decoder.close()
             self.decoder = None
-            self.time = 0.0
+            self.time = self._newest = 0.0
             self.guard = FilmGuard()
             self.shown = None
 
@@ -133,7 +156,8 @@ class Film(Panorama):
 
 
 def _plane_texture(name: str, width: int, height: int, fill: int) -> Texture:
-    """One plane of the film's pictures, every byte `fill` at first; new each frame, so no mipmaps."""
+    """One plane of the film's pictures, every byte `fill` at first; new each frame, so no
+    mipmaps."""
     texture = Texture(name)
     texture.setup2dTexture(width, height, Texture.T_unsigned_byte, Texture.F_red)
     texture.setRamImage(bytes([fill]) * (width * height))

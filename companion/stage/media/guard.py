@@ -43,7 +43,7 @@ class FilmGuard:
     def admit(self, time: float, thumb: np.ndarray) -> bool:
         """Whether a new film picture at `time` (its luminance thumbnail) may be shown now."""
         changes = 0
-        for series, value in zip(self._series, region_means(thumb)):
+        for series, value in zip(self._series, region_means(thumb), strict=True):
             changes = max(changes, series.observe(time, float(value)))
         if changes > ALLOWED_CHANGES:
             self.flashing_until = time + CALM

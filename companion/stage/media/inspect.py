@@ -69,7 +69,7 @@ def _panorama(path: Path, spec: media.MediaSpec) -> list[Problem]:
 
     try:
         height, width, _ = read_picture(path).shape
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a check reports any failure to open a file
         return [
             (
                 "error",
@@ -104,11 +104,11 @@ def _film(path: Path, spec: media.MediaSpec, cache_dir: Path | None) -> list[Pro
                 f"{path.name}: {exc}; convert it to H.264 (for example with ffmpeg -c:v libx264)",
             )
         ]
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a check reports any failure to open a file
         return [("error", f"{path.name} cannot be opened as a film: {_reason(exc)}")]
     try:
         first_picture(path, info.fps)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a check reports any failure to open a file
         return [
             (
                 "error",
@@ -138,7 +138,7 @@ def _film(path: Path, spec: media.MediaSpec, cache_dir: Path | None) -> list[Pro
         )
     try:
         flashes = flash_scan(path, cache_dir)
-    except Exception as exc:  # a film damaged part-way: the check goes on, and says so
+    except Exception as exc:  # noqa: BLE001 - a film damaged part-way: the check goes on, says so
         return problems + [("warning", f"{path.name}: could not scan for flashes: {_reason(exc)}")]
     if flashes:
         at, count = flashes
@@ -158,7 +158,7 @@ def _scene(path: Path, spec: media.MediaSpec) -> list[Problem]:
 
     try:
         model = load_gltf(path)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a check reports any failure to open a file
         return [("error", f"{path.name} cannot be loaded as a glTF 2.0 scene: {_reason(exc)}")]
     problems: list[Problem] = []
     if spec.view and model.find("**/" + spec.view).isEmpty():
@@ -260,7 +260,7 @@ def _scan(path: Path) -> tuple[float, int] | None:
         for index, picture in enumerate(child.frames()):
             t = index / fps
             luma = np.frombuffer(picture, np.uint8, width * height).reshape(height, width)
-            for transitions, value in zip(series, region_means(thumbnail(luma))):
+            for transitions, value in zip(series, region_means(thumbnail(luma)), strict=True):
                 flashes = max(0, transitions.observe(t, float(value)) - 1)
                 if flashes > MAX_FLASHES:
                     return round(t, 1), flashes

@@ -52,7 +52,7 @@ class GltfScene(Scenery):
         path = Path(self.spec.file)
         try:
             model = load_gltf(path)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - panda3d-gltf raises many kinds: one message
             raise MediaError(f"cannot load the scene {path.name}: {exc}") from None
         model.reparentTo(root)
         if self.spec.view:

@@ -72,10 +72,9 @@ class Panorama(Scenery):
         path = Path(self.spec.file)
         try:
             pixels = read_picture(path)
-        except Exception as exc:
-            raise MediaError(
-                f"cannot read the picture {path.name}: {str(exc).splitlines()[0] if str(exc) else exc}"
-            ) from None
+        except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds (a bomb is not OSError)
+            reason = str(exc).splitlines()[0] if str(exc) else repr(exc)
+            raise MediaError(f"cannot read the picture {path.name}: {reason}") from None
         height, width, _ = pixels.shape
         problem = aspect_problem(width, height, self.spec.stereo)
         if problem:
