@@ -153,3 +153,20 @@ def test_each_piece_started_is_told_with_its_seed(tmp_path, monkeypatch) -> None
             "music_seed": 11,
         },
     ], "the script's first piece (warmed before the session) and the next, each once"
+
+
+def test_check_opens_each_file_of_a_folder_at_the_folders_line(tmp_path) -> None:
+    import numpy as np
+    import soundfile
+
+    from companion.audio.custom import sound_check
+    from companion.script.loader import check_paths
+
+    (tmp_path / "calm").mkdir()
+    soundfile.write(tmp_path / "calm" / "a.wav", 0.1 * np.ones((44100, 2)) * 0.5, 44100)
+    (tmp_path / "calm" / "b.wav").write_text("not a sound at all")
+    script_path = tmp_path / "s.yaml"
+    script_path.write_text(HEAD + "    music: {track: calm/, shuffle: true}\n")
+    found = [str(f) for f in check_paths([script_path], checks=[sound_check(tmp_path)])]
+    errors = [f for f in found if ": error: " in f]
+    assert len(errors) == 1 and errors[0].startswith(f"{script_path}:6:") and "b.wav" in errors[0]
