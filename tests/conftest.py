@@ -1,4 +1,9 @@
-"""Shared test set-up. In CI (CI=true) a skipped test is a failure: every part must be real."""
+"""Shared test set-up. In CI (CI=true) a skipped test is a failure: every part must be real.
+
+The suite runs on every core (pytest-xdist, scripts/test): each worker gets folders of its own
+for everything the app keeps outside a test's tmp_path (the narration cache, records, the
+clinic's config, data), so two workers never write one file and a run leaves the user's own
+folders alone."""
 
 from __future__ import annotations
 
@@ -10,6 +15,46 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCENES = ROOT / "scenes"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The user's cache as it was before the workers' own (scripts/setup-env puts axe-core there).
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+# Where the app keeps things when not told otherwise: per worker in a run.
+_OWN_FOLDERS = {
+    "XDG_CACHE_HOME": "cache",  # the narration cache, FFmpeg's and the media checks' caches
+    "XDG_DATA_HOME": "data",  # records when no --record-dir is given
+    "XDG_CONFIG_HOME": "config",  # the clinic's config.toml, the panel's certificate
+    "XDG_STATE_HOME": "state",
+}
+
+
+# Groups for pytest-xdist's --dist loadgroup (scripts/test): each group runs on one worker, one
+# test after another. The tests that judge sound or frames as they happen share one group, so
+# two of them never run at once (each is also made to hold on a busy machine); modules with an
+# expensive module-scoped set-up (a rendered piece, a running app, a Panda3D stage) keep it on
+# one worker instead of making it twice.
+REAL_TIME = {
+    "tests/audio/test_mixer.py",
+    "tests/audio/test_faults.py",
+    "tests/app/test_faults.py",
+    "tests/control/test_abuse.py",
+}
+SET_UP_ONCE = {
+    "tests/audio/test_composer.py",
+    "tests/audio/test_library.py",
+    "tests/clinic/test_clinic_report.py",
+    "tests/headset/test_headset.py",
+    "tests/headset/test_live.py",
+    "tests/stage/test_environments.py",
+    "tests/stage/test_media.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        if module in REAL_TIME:
+            item.add_marker(pytest.mark.xdist_group("real-time"))
+        elif module in SET_UP_ONCE:
+            item.add_marker(pytest.mark.xdist_group(module))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -20,6 +65,23 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped in CI, where every part must be present: {reason}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_folders(tmp_path_factory):
+    """This worker's cache, data and config folders (tmp_path_factory's base is per worker),
+    set in the environment so the app's child processes use them too."""
+    base = tmp_path_factory.getbasetemp() / "home"
+    before = {name: os.environ.get(name) for name in _OWN_FOLDERS}
+    for name, folder in _OWN_FOLDERS.items():
+        (base / folder).mkdir(parents=True, exist_ok=True)
+        os.environ[name] = str(base / folder)
+    yield base
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

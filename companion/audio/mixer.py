@@ -40,7 +40,7 @@ from companion.audio.channels import ChannelPool, Voice, split_gain
 from companion.audio.custom import levelled_path
 from companion.audio.film_sound import FilmSound
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS, Library
-from companion.audio.ramp_loop import RampLoop
+from companion.audio.ramp_loop import RampClock, RampLoop
 from companion.audio.ramps import Param, layer_weight, silence_fade
 from companion.audio.streams import (
     COMPOSED,
@@ -217,6 +217,8 @@ class Mixer:
         self._health_state: dict[str, tuple[bool, str]] = {}
         self._lock = threading.RLock()
         self._ramps: RampLoop | None = None
+        self._clock = RampClock()  # the wall clock as ramps read it (see RampClock)
+        self._moving = False  # whether any gain moved at the last tick
         self.device: dev.Device | None = None
         self.loader: Any = None
         self._pygame: Any = None
@@ -296,7 +298,7 @@ class Mixer:
             [scene.environment for scene in self.script.scenes],
         )
         self._preload()
-        self._ramps = RampLoop(self._tick, self._lock, self._fault)
+        self._ramps = RampLoop(self._ramp_tick, self._lock, self._fault)
         self._health_now("sound", True, f"sound device ready ({self.device.describe()})")
 
     @property
@@ -373,7 +375,7 @@ class Mixer:
 
     def _apply(self, action: act.Action) -> None:
         with self._lock:
-            wall, play = self._clocks()
+            wall, play = self._clocks(start=True)
             match action:
                 case act.SceneChange() if self.film_sound is not None:
                     self.film_sound.scene(action.environment, action.transition)
@@ -398,7 +400,7 @@ class Mixer:
                     self.set_music_tone(action.level)
                 case act.SetSteady():
                     self.set_music_steady(action.on)
-            self._tick()
+            self._moving = self._tick()
 
     def _apply_session(self, action: act.Action, wall: float) -> None:
         """Pause, resume, talk and end: the whole mix, on the wall clock."""
@@ -481,8 +483,12 @@ class Mixer:
             streams = self._tracks.streams if self._tracks is not None else []
             return [s.describe() for s in streams if not s.closed]
 
-    def _clocks(self) -> tuple[float, float]:
-        wall = time.monotonic()
+    def _clocks(self, start: bool = False) -> tuple[float, float]:
+        """(wall, play) on the ramp clock. `start`: a change begins now; when nothing moves,
+        the ramp clock first catches the wall clock up (nothing can jump)."""
+        if start and not self._moving:
+            self._clock.follow()
+        wall = self._clock.now()
         paused = self._paused_total + (
             wall - self._paused_at if self._paused_at is not None else 0.0
         )
@@ -774,13 +780,22 @@ class Mixer:
             else:
                 self._health_later("sound", True, "the music composer plays again")
 
+    def _ramp_tick(self) -> bool:
+        """The ramp thread's tick: the ramp clock moves on (by a buffer at most), then _tick."""
+        if self._moving:
+            self._clock.tick()
+        else:
+            self._clock.follow()
+        self._moving = self._tick()
+        return self._moving
+
     def _tick(self) -> bool:
         """Advance everything and set every channel's gain. True while anything moves."""
         pool = self._pool
         if self.device is None or pool is None:
             return False
         wall, play = self._clocks()
-        pool.drop_old_copies(wall)
+        pool.drop_old_copies(time.monotonic())  # (the clock the copies' release times are on)
         self._note_failures()
         self._note_stream_failures()
         for player in self._buses.values():
@@ -821,7 +836,7 @@ class Mixer:
         intensity = self.intensity.value(wall)
         for voice in pool.voices:
             if voice.stream is not None:
-                pool.feed(voice, wall)
+                pool.feed(voice, time.monotonic())  # (the clock streams time their waits on)
                 voice.stream.steer(play, wall, intensity)
         for voice in list(pool.voices):
             if voice.one_shot and not pool.busy(voice) and not self._device_paused:

@@ -43,17 +43,23 @@ def press(app: SessionApp, button: str, frames: int = 2) -> dict:
 
 
 def test_control_keys(app):
+    # The session runs in real time: on a busy machine it may be further on than its first
+    # step by now (opening the app took over 4 s once), so each key is judged from where it
+    # was when pressed. It is paused for the keys after the first three, so nothing moves.
     app.step()
     assert press(app, "space")["state"] == "paused"
-    assert press(app, "space")["state"] == "playing"
+    assert press(app, "space")["state"] in ("playing", "holding")
+    assert press(app, "space")["state"] == "paused"
+    where = app.engine.snapshot()
     assert press(app, "c")["captions"] is False
     assert press(app, "t")["talk"] is True
-    assert press(app, "g")["grounded"] == {"scene": "arrive", "step": 0}
+    at = {"scene": where["scene"]["id"], "step": where["step"]["index"]}
+    assert press(app, "g")["grounded"] == at
     assert press(app, "g")["grounded"] is None
-    assert press(app, "n")["step"]["index"] == 1
+    assert press(app, "n")["step"]["index"] == where["step"]["index"] + 1
     recorded = (app.record.folder / "events.jsonl").read_text().splitlines()
     sources = [json.loads(line).get("source") for line in recorded if '"command"' in line]
-    assert sources.count("keys") == 7
+    assert sources.count("keys") == 8
 
 
 def test_any_other_key_is_the_patients_signal(app):
@@ -64,9 +70,9 @@ def test_any_other_key_is_the_patients_signal(app):
 
 
 def test_escape_asks_again_before_ending(app):
-    app.step()
-    assert press(app, "escape")["state"] == "playing"
-    assert press(app, "x")["state"] == "playing"  # another key cancels the question
+    app.step()  # (playing, or holding at the wait if the machine was slow to get here)
+    assert press(app, "escape")["state"] in ("playing", "holding")
+    assert press(app, "x")["state"] in ("playing", "holding")  # another key cancels it
     press(app, "escape")
     assert press(app, "escape")["state"] == "ended"
 

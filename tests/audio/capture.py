@@ -40,6 +40,10 @@ class Capture:
         self._stop.set()
         self._thread.join()
 
+    def written(self) -> int:
+        """Frames in the file at the last poll."""
+        return self.marks[-1][1] if self.marks else 0
+
     def frame_at(self, when: float) -> int:
         """The capture frame that was being mixed at monotonic time `when` (interpolated)."""
         growth = [(t, f) for t, f in self.marks if f > 0]

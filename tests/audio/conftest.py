@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from companion.audio.library import Library, ensure_library
-from tests.audio.capture import Capture
+from tests.audio.capture import RATE, Capture
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +66,11 @@ class Played:
 @pytest.fixture
 def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Played]:
     """play(script_text, seconds, commands={time: (name, args)}, files={name: array},
-    watch=f): f(mixer) is kept with the time after every loop of the session."""
+    watch=f): f(mixer) is kept with the time after every loop of the session.
+
+    It plays for `seconds` of wall time and on until the capture holds `seconds` of sound from
+    the start: on a busy machine SDL's disk driver falls behind the wall clock, and a window
+    near the end of the run would otherwise fall past the end of the capture."""
     import soundfile
 
     from companion.audio.mixer import Mixer
@@ -108,7 +112,10 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
             direct_todo = sorted((direct or {}).items(), key=lambda item: item[0])
             engine.command("start")
             start = time.monotonic()
-            while (now := time.monotonic()) - start < seconds:
+            enough = capture.frame_at(start) + int(seconds * RATE)
+            while (now := time.monotonic()) - start < seconds or (
+                capture.written() < enough and now - start < 2 * seconds
+            ):
                 while todo and now - start >= todo[0][0]:
                     name, args = todo.pop(0)[1]
                     result = engine.command(name, **args)

@@ -25,7 +25,7 @@ def test_decibel_ramp_moves_by_equal_ratios_and_ends_exactly():
     fade.to(0.0, 0.5, 0.0, "db")
     buffer = 512 / 44100
     values = [fade.value(i * buffer) for i in range(int(0.5 / buffer))]
-    ratios = [b / a for a, b in zip(values, values[1:])]
+    ratios = [b / a for a, b in zip(values, values[1:], strict=False)]
     assert max(ratios) == pytest.approx(min(ratios), rel=1e-9)
     assert 20 * math.log10(ratios[0]) > -1.5, "under 1.5 dB a mixer buffer"
     assert fade.value(0.5) == 0.0
@@ -62,7 +62,7 @@ def test_layers_blend_with_intensity():
     for role in ("middle", "high"):
         weights = [layer_weight(role, i) for i in steps]
         assert weights[0] == 0.0 and weights[-1] == 1.0
-        assert all(b >= a for a, b in zip(weights, weights[1:]))
+        assert all(b >= a for a, b in zip(weights, weights[1:], strict=False))
     assert all(layer_weight("base", i) == 1.0 for i in steps)
     assert layer_weight("middle", 0.6) == 1.0 and layer_weight("high", 0.6) < 0.2
 
@@ -77,4 +77,27 @@ def test_breath_shape_swells_holds_ebbs_and_rests():
     assert shape(113.0 + 2.0) == pytest.approx(0.5)  # second cycle
     assert shape(126.5) == 0.0  # after the last cycle
     samples = [shape(100 + t) for t in np.arange(0, 26, 0.005)]
-    assert max(abs(b - a) for a, b in zip(samples, samples[1:])) < 0.005, "no jumps"
+    assert max(abs(b - a) for a, b in zip(samples, samples[1:], strict=False)) < 0.005, "no jumps"
+
+
+def test_the_ramp_clock_goes_on_a_buffer_or_two_at_a_time_after_a_held_up_tick():
+    """A ramp thread held up 300 ms does not leap its fades by 300 ms: its clock moves a
+    quarter of the way a tick and is back on the wall clock within a few dozen ticks."""
+    from companion.audio.ramp_loop import STEP, TICK, RampClock
+
+    wall = [100.0]
+    clock = RampClock(lambda: wall[0])
+    wall[0] += 0.3  # held up
+    moves = []
+    for _ in range(40):
+        before = clock.now()
+        clock.tick()
+        moves.append(clock.now() - before)
+        wall[0] += TICK
+    assert max(moves) <= 0.3 / 4 + 1e-12, "a quarter of the time missed at most"
+    assert wall[0] - TICK - clock.now() < STEP, "caught up with the wall clock"
+    slow = RampClock(lambda: wall[0])
+    for _ in range(100):  # ticks 40 ms apart: it trails by four ticks' time at most
+        wall[0] += 0.04
+        slow.tick()
+    assert wall[0] - slow.now() <= 4 * 0.04 + 1e-9

@@ -125,8 +125,10 @@ class Pump(threading.Thread):
         """Move the session's virtual clock on (the next frame publishes the new state)."""
         self.call(lambda: self.engine.clock.advance(seconds))
 
-    def wait_for(self, check: Callable[[Engine], Any], timeout: float = 5.0) -> Any:
-        """Wait until check(engine), run on the pump's thread, is true; return its value."""
+    def wait_for(self, check: Callable[[Engine], Any], timeout: float = 30.0) -> Any:
+        """Wait until check(engine), run on the pump's thread, is true; return its value.
+        The timeout only bounds a hang (it returns as soon as the check holds): a key pressed
+        in Chromium reached the engine after more than 5 s once, beside a second worker."""
         deadline = time.monotonic() + timeout
         while True:
             value = self.call(lambda: check(self.engine))

@@ -15,11 +15,10 @@ import pytest
 from panel_harness import SCRIPT  # noqa: F401 - the session every test here plays
 from playwright.sync_api import expect
 
+from tests.conftest import USER_CACHE
+
 SIZES = {"desktop": (1280, 800), "tablet": (820, 1180), "phone": (390, 844)}
-AXE = (
-    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    / "companion-tests/npm/node_modules/axe-core/axe.min.js"
-)
+AXE = USER_CACHE / "companion-tests/npm/node_modules/axe-core/axe.min.js"
 
 
 def _start(session, page) -> None:
@@ -83,9 +82,12 @@ def test_a_lost_network_reads_differently_from_a_stopped_companion(
     import zlib
 
     raw = b"".join(b"\x00" + b"\x20\x40\x60" * 16 for _ in range(9))
-    chunk = lambda kind, data: (
-        len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
-    )
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+        )
+
     png = (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", (16).to_bytes(4, "big") + (9).to_bytes(4, "big") + b"\x08\x02\x00\x00\x00")

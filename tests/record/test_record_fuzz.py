@@ -53,8 +53,9 @@ def write(folder: Path, lines: list[str], tail: bytes = b"") -> None:
 
 
 def exercise(folder: Path, capsys) -> None:
-    """Everything a person runs on a record, timed; no exception may escape."""
-    started = time.monotonic()
+    """Everything a person runs on a record, timed; no exception may escape. Timed in this
+    process's CPU seconds: a runaway loop shows there, the other work on the machine does not."""
+    started = time.process_time()
     assert main(["records", "--record-dir", str(folder.parent)]) == 0
     capsys.readouterr()
     assert main(["records", "--record-dir", str(folder.parent), "--json"]) == 0
@@ -68,7 +69,7 @@ def exercise(folder: Path, capsys) -> None:
             assert (folder.parent / f"r.{fmt}").stat().st_size < 20_000_000
     try:
         record = load_record(folder)
-    except Exception as exc:  # only the clear refusal of a later format is allowed
+    except Exception as exc:  # noqa: BLE001 - only the clear refusal of a later format is allowed
         assert "record format" in str(exc), exc
         return
     point = resume_point(record)
@@ -91,7 +92,7 @@ def exercise(folder: Path, capsys) -> None:
         writer.close("quit")
         again = load_record(folder)
         assert again.of_kind("run_end"), "the resumed run closed its record"
-    assert time.monotonic() - started < SLOW
+    assert time.process_time() - started < SLOW
     capsys.readouterr()
 
 
@@ -194,6 +195,6 @@ def test_a_huge_or_strange_time_cannot_run_an_axis_away(quit_session: Session, v
     lines = lines_of(folder)
     lines[5] = re.sub(r'"session_time":[0-9.]+', f'"session_time":{value}', lines[5])
     write(folder, lines)
-    started = time.monotonic()
+    started = time.process_time()  # CPU seconds: what the report costs, whatever else runs
     html = render_report(load_record(folder), "html")
-    assert time.monotonic() - started < 2 and len(html) < 1_000_000
+    assert time.process_time() - started < 2 and len(html) < 1_000_000

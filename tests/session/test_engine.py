@@ -62,17 +62,18 @@ def test_steps_chain_exactly_whatever_the_tick_rate():
 def test_a_two_hour_session_runs_in_well_under_a_second():
     scenes = "\n".join(
         f"  - id: s{i}\n    environment: meadow\n    duration: 5m\n    steps:\n"
-        f"      - say: Breathe and rest for a while now.\n      - breathe: {{in: 4, out: 6, cycles: 10}}\n"
+        f"      - say: Breathe and rest for a while now.\n"
+        f"      - breathe: {{in: 4, out: 6, cycles: 10}}\n"
         f"      - pause: 2m\n"
         for i in range(24)
     )
     script = script_from("scenes:\n" + scenes)
     clock = VirtualClock()
     engine = Engine(script, clock)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: other work on the machine does not count
     for _ in run_released(engine, clock):
         engine.take_actions()
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert engine.state is State.ENDED
     assert engine.play_time == pytest.approx(2 * 3600)
     assert elapsed < 1.0, f"took {elapsed:.3f}s"
