@@ -27,6 +27,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     parser.add_argument(
+        "--patient",
+        metavar="CODE",
+        help="also list what the patient's profile would change (companion patients)",
+    )
+    parser.add_argument(
+        "--record-dir", metavar="DIR", type=Path, help="where the records and profiles are kept"
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
@@ -62,10 +70,15 @@ def run(args: argparse.Namespace) -> int:
             f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
             file=sys.stderr,
         )
-    return EXIT_FINDINGS if has_errors(findings) or missing else EXIT_OK
+    fitted = True
+    if args.patient:
+        from companion.patients.apply import check_fit
+
+        fitted = check_fit(args.paths, args.patient, args.record_dir)
+    return EXIT_FINDINGS if has_errors(findings) or missing or not fitted else EXIT_OK
 
 
-def media_files_check(script: Any, source: Any) -> Iterator[tuple[Any, str, str]]:
+def media_files_check(script: Any, source: Any) -> Iterator[tuple[Any, Any, str]]:
     """Opens the media files a script names. Opening them takes the stage's decoders (Panda3D,
     numpy), so a script that names none checks in milliseconds, without them."""
     from companion.script import media

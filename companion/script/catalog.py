@@ -33,11 +33,16 @@ class Setting:
         return None
 
 
+# What an environment shows that a patient may need to avoid (a profile's `avoid: tags`).
+TAGS = ("water", "heights", "darkness", "enclosed")
+
+
 @dataclass(frozen=True)
 class Environment:
     name: str
     description: str
     settings: tuple[Setting, ...] = ()
+    tags: tuple[str, ...] = ()  # from TAGS
 
     def setting(self, name: str) -> Setting | None:
         return next((s for s in self.settings if s.name == name), None)
@@ -50,6 +55,7 @@ ENVIRONMENTS: dict[str, Environment] = {
             "shoreline",
             "a calm sea meeting a sandy shore",
             (Setting("waves", "height of the swell, 0 flat to 1 rolling"),),
+            tags=("water",),
         ),
         Environment(
             "forest",
@@ -65,6 +71,7 @@ ENVIRONMENTS: dict[str, Environment] = {
             "night-sky",
             "a field of slow stars above a dark horizon",
             (Setting("stars", "how many stars, 0 few to 1 many"),),
+            tags=("darkness",),
         ),
         Environment(
             "aurora",
@@ -74,11 +81,13 @@ ENVIRONMENTS: dict[str, Environment] = {
                     "hue", "the colour of the ribbons", choices=("green", "teal", "violet", "rose")
                 ),
             ),
+            tags=("darkness",),
         ),
         Environment(
             "haven",
             "a quiet, neutral, softly lit room for grounding",
             (Setting("warmth", "colour of the light, 0 cool to 1 warm"),),
+            tags=("enclosed",),
         ),
     )
 }

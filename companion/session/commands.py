@@ -67,6 +67,16 @@ COMMANDS: dict[str, dict[str, Param]] = {
     "recenter": {},
     # The end-of-session form: what the report's adverse events and outcome sections say.
     "closing": {"adverse_events": Param(str, False), "outcome": Param(str, False)},
+    # What the patient says (companion/session/ratings.py): how a scene or piece felt and its
+    # resonance (0-10), mood and anxiety before and after (0-10), a PHQ-9 or GAD-7 ("0,1,...").
+    "rating": {  # `item`: the scene's id or the piece (`name` is the command's own)
+        "target": Param(str),
+        "item": Param(str),
+        "feeling": Param(str, False),
+        "resonance": Param(float, False),
+    },
+    "mood": {"when": Param(str), "mood": Param(float, False), "anxiety": Param(float, False)},
+    "questionnaire": {"instrument": Param(str), "answers": Param(str)},
 }
 
 MAX_TEXT = 10_000

@@ -17,6 +17,7 @@ from companion.record import events as ev
 from companion.script import catalog, models
 from companion.script.timing import EstimatedTiming, Timing, scene_seconds, step_seconds
 from companion.session import actions as act
+from companion.session import ratings
 from companion.session.clock import Clock
 from companion.session.commands import COMMANDS, CommandResult, Refused, parse_arguments
 from companion.session.monitoring import Monitoring
@@ -529,6 +530,38 @@ class Engine:
             raise Refused("write the adverse events (or 'none') or the outcome")
         self.record(ev.Closing(adverse_events.strip(), outcome.strip()))
 
+    # What the patient says (checked and scored by companion/session/ratings.py): at any
+    # time, before Start (mood before) and at the end (the last scene holds) included.
+
+    def _cmd_rating(
+        self,
+        target: str,
+        item: str,
+        feeling: str | None = None,
+        resonance: float | None = None,
+    ) -> None:
+        fields = ratings.rating_fields(target, item, feeling, resonance)
+        environment = None
+        if target == "scene":
+            index = self.script.scene_index(fields["name"])
+            if index is None:
+                raise Refused(f"there is no scene '{fields['name']}' to rate")
+            environment = self.script.scenes[index].environment
+        self.record(ev.Rating(**fields, environment=environment))
+
+    def _cmd_mood(self, when: str, mood: float | None = None, anxiety: float | None = None) -> None:
+        self.record(ev.Mood(**ratings.mood_fields(when, mood, anxiety)))
+
+    def _cmd_questionnaire(self, instrument: str, answers: str) -> None:
+        parts = answers.replace(" ", "").split(",")
+        if not all(p.isdigit() and len(p) == 1 for p in parts):
+            raise Refused("the answers are numbers 0 to 3, separated by commas")
+        self.record(
+            ev.QuestionnaireTaken(
+                **ratings.questionnaire_fields(instrument, [int(p) for p in parts])
+            )
+        )
+
     def _cmd_medicine(
         self,
         text: str = "",
@@ -821,6 +854,9 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "note": Engine._cmd_note,
     "end": Engine._cmd_end,
     "closing": Engine._cmd_closing,
+    "rating": Engine._cmd_rating,
+    "mood": Engine._cmd_mood,
+    "questionnaire": Engine._cmd_questionnaire,
     "medicine": Engine._cmd_medicine,
     "vitals_interval": Engine._cmd_vitals_interval,
     "ack_vitals": Engine._cmd_ack_vitals,

@@ -18,8 +18,8 @@ from typing import Any
 import aiohttp
 
 from companion.control import PanelServer
-from companion.session.health import HealthBoard, published
 from companion.session import Engine, VirtualClock
+from companion.session.health import HealthBoard, published
 
 SCRIPT = """\
 companion: 1
