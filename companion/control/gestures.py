@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SLIDERS = ("volume", "intensity")
+SLIDERS = ("volume", "intensity", "tone")
 IDLE = 0.8  # seconds of stillness that end a gesture
 
 

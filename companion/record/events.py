@@ -258,6 +258,19 @@ class Health(RecordEvent):
     message: str
 
 
+@dataclass(frozen=True)
+class MusicStarted(RecordEvent):
+    """The mixer started a composer piece (companion/audio/streams.py): its seed, so the
+    session's music can be made again, the energy it started at, the session's music seed."""
+
+    kind: ClassVar[str] = "music"
+    source: ClassVar[str] = "engine"
+    piece: str
+    seed: int
+    energy: float
+    music_seed: int
+
+
 # --- the dose clock and the clinic's monitoring (companion/session/monitoring.py) -------------
 
 
@@ -470,6 +483,7 @@ ALL: tuple[type[RecordEvent], ...] = (
     PatientSignal,
     SignalAck,
     Health,
+    MusicStarted,
     Medicine,
     VitalsInterval,
     VitalsDue,

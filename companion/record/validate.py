@@ -167,6 +167,12 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
     "vitals_ack": {"due": (TIME, True), "late": (SECONDS, False)},
     "patient_signal": {"via": (TEXT, False)},
     "health": {"part": (TEXT, True), "ok": (FLAG, True), "message": (OPT_TEXT, False)},
+    "music": {
+        "piece": (TEXT, True),
+        "seed": (COUNT, True),
+        "energy": (_between(0, 1), False),
+        "music_seed": (COUNT, False),
+    },
     "end": {"reason": (TEXT, False)},
     "run_end": {"reason": (TEXT, False)},
     "gap": {

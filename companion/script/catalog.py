@@ -94,6 +94,9 @@ ENVIRONMENTS: dict[str, Environment] = {
 
 # Names of the bundled sound library (audio/). The sound library is generated to match.
 MUSIC = ("drift", "still-water", "open-sky")
+# Pieces the composer makes while they play (`music: {piece: drift, energy: 0.3}`): the names
+# of companion/audio/composer/recipes.py (a test keeps the two alike).
+PIECES = ("drift", "still-water", "open-sky", "hearth", "deep-field", "daybreak")
 AMBIENCE = ("waves", "forest", "rain", "night", "wind", "stream")
 CHIMES = ("soft", "bright", "low")
 

@@ -227,13 +227,50 @@ def _track_schema(names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+SOUND_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".opus")
+
+
+def folder_tracks(folder: Path) -> list[Path]:
+    """A folder's sound files (by their suffix), in name order: a playlist."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SOUND_SUFFIXES)
+
+
+def _resolve_track(value: str, info: ValidationInfo) -> str:
+    """A file, or a folder (named with a trailing slash) holding sound files: a playlist."""
+    if not value.endswith(("/", "\\")):
+        return _resolve_file(value, info)
+    base = (info.context or {}).get("base_dir")
+    if base is None:
+        return value
+    folder = Path(base) / value
+    if not folder.is_dir():
+        raise PydanticCustomError(
+            "missing_folder",
+            "folder not found: '{value}' (looked in {base})",
+            {"value": value, "base": str(base)},
+        )
+    if not folder_tracks(folder):
+        raise PydanticCustomError(
+            "empty_folder",
+            "the folder '{value}' holds no sound files ({suffixes})",
+            {"value": value, "suffixes": ", ".join(SOUND_SUFFIXES)},
+        )
+    return value
+
+
 def _check_track(kind: str, names: tuple[str, ...]) -> AfterValidator:
-    """A track is a library name, `none`, or a file beside the script."""
+    """A track is a library name, `none`, a file beside the script, or a folder of files."""
 
     def check(value: str, info: ValidationInfo) -> str:
         if is_file_reference(value):
-            return _resolve_file(value, info)
+            return _resolve_track(value, info)
         if value not in names:
+            if kind == "music" and value in catalog.PIECES:
+                raise PydanticCustomError(
+                    "composer_piece",
+                    "'{value}' is a piece the composer plays: write music: {piece: {value}}",
+                    {"value": value},
+                )
             raise PydanticCustomError(
                 "unknown_name",
                 "unknown {kind} track '{value}'{hint} (library: {known}; or a file path, or none)",
@@ -249,6 +286,20 @@ def _check_track(kind: str, names: tuple[str, ...]) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _check_piece(value: str) -> str:
+    if value not in catalog.PIECES:
+        raise PydanticCustomError(
+            "unknown_name",
+            "unknown piece '{value}'{hint} (the composer plays: {known})",
+            {
+                "value": value,
+                "hint": did_you_mean(value, catalog.PIECES),
+                "known": ", ".join(catalog.PIECES),
+            },
+        )
+    return value
+
+
 class SoundSpec(Model):
     """What a bus plays: library tracks or files, crossfaded in turn; no tracks is silence."""
 
@@ -258,6 +309,9 @@ class SoundSpec(Model):
     )
     volume: Level = 1.0
     fade: Duration | None = None
+    shuffle: bool = Field(
+        False, description="play the playlist (its files and folders' files) in a shuffled order"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -285,8 +339,41 @@ class SoundSpec(Model):
 
 
 class MusicSpec(SoundSpec):
+    """Library tracks or files as any bus plays them, or a piece the composer makes while it
+    plays (`piece`, with its `energy`); for a piece, `track` is (piece,)."""
+
     library = catalog.MUSIC
-    track: tuple[Annotated[str, _check_track("music", catalog.MUSIC)], ...]
+    track: tuple[Annotated[str, _check_track("music", catalog.MUSIC)], ...] = Field(
+        (), description="a track name or file, or a list of them (a playlist)"
+    )
+    piece: Annotated[str, AfterValidator(_check_piece)] | None = Field(
+        None,
+        description="a piece the composer makes while it plays, never repeating",
+        json_schema_extra={"enum": list(catalog.PIECES)},
+    )
+    energy: Level | None = Field(
+        None, description="the piece's energy, 0 (still) to 1 (full); 0.5 when not given"
+    )
+
+    @model_validator(mode="after")
+    def _track_or_piece(self) -> MusicSpec:
+        given = self.model_fields_set
+        if self.piece is not None:
+            if "track" in given:
+                raise PydanticCustomError(
+                    "track_and_piece", "give either a track or a piece, not both"
+                )
+            object.__setattr__(self, "track", (self.piece,))
+        elif "track" not in given:
+            raise PydanticCustomError(
+                "no_track", "music needs a track (a library name or a file) or a piece"
+            )
+        elif self.energy is not None:
+            raise PydanticCustomError(
+                "energy_without_piece",
+                "energy is for a piece the composer plays (music: {piece: drift, energy: 0.3})",
+            )
+        return self
 
 
 class AmbienceSpec(SoundSpec):

@@ -33,6 +33,8 @@ COMMANDS: dict[str, dict[str, Param]] = {
     "talk": {"on": Param(bool)},
     "volume": {"bus": Param(str), "level": Param(float)},
     "intensity": {"level": Param(float)},
+    "tone": {"level": Param(float)},  # the composer's: -1 darker .. 1 brighter
+    "steady": {"on": Param(bool)},  # the composer holds its harmony and texture
     "captions": {"on": Param(bool)},
     "note": {"text": Param(str)},
     "end": {},

@@ -9,7 +9,7 @@ depend on how often `tick()` is called, and pause freezes it exactly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +92,8 @@ class Engine:
             "effects": 1.0,
         }
         self.intensity = DEFAULT_INTENSITY
+        self.tone = 0.0  # the composer's, -1 darker .. 1 brighter
+        self.steady = False  # the composer holds its harmony and texture
         self.captions = True
         self.talking = False
         self.notes: list[dict[str, Any]] = []
@@ -201,8 +203,11 @@ class Engine:
         )
         if presentation is not None:
             for bus, change in (("music", presentation.music), ("ambience", presentation.ambience)):
-                tracks, volume = (change.tracks, change.volume) if change else ((), 1.0)
-                self._sound(act.SoundChange(bus, tracks, volume, transition))  # type: ignore[arg-type]
+                self._sound(  # the same change again (a piece keeps its energy), over the new fade
+                    replace(change, fade=transition)
+                    if change
+                    else act.SoundChange(bus, (), 1.0, transition)  # type: ignore[arg-type]
+                )
         else:
             for bus, spec in (("music", scene.music), ("ambience", scene.ambience)):
                 if spec is not None:
@@ -485,6 +490,18 @@ class Engine:
         self.intensity = _level(level)
         self._emit(act.SetIntensity(self.intensity))
 
+    def _cmd_tone(self, level: float) -> None:
+        self._not_ended()
+        if not -1.0 <= level <= 1.0:
+            raise Refused(f"the tone is from -1 (darker) to 1 (brighter) (got {level:g})")
+        self.tone = level
+        self._emit(act.SetTone(level))
+
+    def _cmd_steady(self, on: bool) -> None:
+        self._not_ended()
+        self.steady = on
+        self._emit(act.SetSteady(on))
+
     def _cmd_captions(self, on: bool) -> None:
         self._not_ended()
         self.captions = on
@@ -682,6 +699,11 @@ class Engine:
 
         seek(self, scene_id, scene_time, stop_at_holds)
 
+    def music_started(self, info: dict[str, Any]) -> None:
+        """The mixer started a composer piece: its seed goes into the record, so the
+        session's music can be made again (`companion music render PIECE --seed S`)."""
+        self.record(ev.MusicStarted(**info))
+
     # --- reading the state ---------------------------------------------------------------
 
     def breath(self) -> dict[str, Any] | None:
@@ -752,7 +774,17 @@ class Engine:
         return self.script.safe_scene is not None and position.scene.id == self.script.safe_scene
 
     def _sound_change(self, bus: str, spec: models.SoundSpec, fade: float) -> act.SoundChange:
-        return act.SoundChange(bus, spec.track, spec.volume, fade)  # type: ignore[arg-type]
+        piece = spec.piece if isinstance(spec, models.MusicSpec) else None
+        energy = spec.energy if isinstance(spec, models.MusicSpec) else None
+        return act.SoundChange(
+            bus,  # type: ignore[arg-type]
+            spec.track,
+            spec.volume,
+            fade,
+            piece=piece,
+            energy=energy,
+            shuffle=spec.shuffle,
+        )
 
     def _sound(self, change: act.SoundChange) -> None:
         presentation = self._require_presentation()
@@ -816,6 +848,8 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "talk": Engine._cmd_talk,
     "volume": Engine._cmd_volume,
     "intensity": Engine._cmd_intensity,
+    "tone": Engine._cmd_tone,
+    "steady": Engine._cmd_steady,
     "captions": Engine._cmd_captions,
     "note": Engine._cmd_note,
     "end": Engine._cmd_end,
