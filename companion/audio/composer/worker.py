@@ -162,11 +162,25 @@ class ComposerWorker:
                         f"the music composer ({self.piece}) sent nothing for {timeout:g} s"
                     ) from None
                 continue
-            if item[0] == "error":
-                raise ComposerStopped(f"the music composer ({self.piece}) failed: {item[1]}")
-            self.taken += 1
-            size = self.chunk_frames * 4  # bytes of one slot
-            return bytes(memoryview(self._ring).cast("B")[item[2] * size : (item[2] + 1) * size])
+            return self._take(item)
+
+    def poll(self) -> bytes | None:
+        """The next chunk if one is ready, else None at once (a player's tick must not wait).
+        Raises ComposerStopped if the worker died or failed."""
+        try:
+            item = self._chunks.get_nowait()
+        except queue.Empty:
+            if self._process.pid is not None and not self._process.is_alive():
+                raise ComposerStopped(self._why()) from None
+            return None
+        return self._take(item)
+
+    def _take(self, item: tuple[Any, ...]) -> bytes:
+        if item[0] == "error":
+            raise ComposerStopped(f"the music composer ({self.piece}) failed: {item[1]}")
+        self.taken += 1
+        size = self.chunk_frames * 4  # bytes of one slot
+        return bytes(memoryview(self._ring).cast("B")[item[2] * size : (item[2] + 1) * size])
 
     def _why(self) -> str:
         code = self._process.exitcode
