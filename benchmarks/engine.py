@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -88,15 +89,16 @@ def main() -> None:
         f"median {statistics.median(ticks):.2f} µs; empty call {base:.2f} µs",
     )
     print(
-        f"{'engine snapshot, median':36} {statistics.median(snaps):10.2f}µs {'':>10} {'':>8}  (panel, ≥2/s)"
+        f"{'engine snapshot, median':36} {statistics.median(snaps):10.2f}µs {'':>10} {'':>8}  "
+        "(panel, ≥2/s)"
     )
     for path in sorted((ROOT / "scenes").glob("*.yaml")):
         text = path.read_text()
-        parse = min(per_call_us(lambda: yaml.safe_load(text), 5))
-        check = min(per_call_us(lambda: load_script(path), 5))
+        parse = min(per_call_us(partial(yaml.safe_load, text), 5))
+        check = min(per_call_us(partial(load_script, path), 5))
         print(
-            f"{'check ' + path.name:36} {check / 1000:10.2f}ms {parse / 1000:8.2f}ms {check / parse:8.1f}  "
-            "(baseline: yaml.safe_load)"
+            f"{'check ' + path.name:36} {check / 1000:10.2f}ms {parse / 1000:8.2f}ms "
+            f"{check / parse:8.1f}  (baseline: yaml.safe_load)"
         )
         emit(
             f"check {path.name}",

@@ -269,7 +269,8 @@ def main() -> int:
                 else f"{'-':>10}"
             )
             print(
-                f"{load:8} {p50:8.1f} {p99:8.1f} {max(latencies):8.1f} {p99 / base_p99:9.2f}   {wait_text}"
+                f"{load:8} {p50:8.1f} {p99:8.1f} {max(latencies):8.1f} {p99 / base_p99:9.2f}   "
+                f"{wait_text}"
             )
         browser.close()
     print(f"goal: p99 < 50 ms -> {'met' if worst < 50 else 'NOT met'} (worst p99 {worst:.1f} ms)")

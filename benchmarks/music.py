@@ -154,7 +154,8 @@ def main() -> None:
         rows.append(r)
         rep = r["repeat"]
         print(
-            f"{name:12} {r['speed']:6.1f}x {rep.score:7.3f} {rep.at:7.0f}/{rep.earlier:<7.0f} {r['loudness']:7.2f} "
+            f"{name:12} {r['speed']:6.1f}x {rep.score:7.3f} {rep.at:7.0f}/{rep.earlier:<7.0f} "
+            f"{r['loudness']:7.2f} "
             f"{r['range']:5.1f} {len(r['clicks']):6d} {r['peak']:6.2f}",
             flush=True,
         )

@@ -6,8 +6,9 @@ Cold: an empty cache, every line synthesised, with each engine: the neural voice
 default for English: a Piper model run by onnxruntime, phonemes from espeak-ng) and espeak-ng
 (pyttsx3 in child processes), clause by clause, joined with pauses and levelled. The
 engines' rate calibration is reported on its own (once per engine and voice model, kept in
-the cache). CPU time is reported too: it does not depend on what else the machine runs. Warm: the same again, every line found in the cache (no synthesis). The ratio is
-seconds of speech per second of wall time. Goals: neural cold at least 10x; espeak-ng is
+the cache). CPU time is reported too: it does not depend on what else the machine runs.
+Warm: the same again, every line found in the cache (no synthesis). The ratio is seconds of
+speech per second of wall time. Goals: neural cold at least 10x; espeak-ng is
 reported; warm with no line synthesised."""
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def main() -> None:
             cpu = cpu_seconds() - cpu
             print(f"{name} calibration: {setup:.2f} s (once per engine and model)")
             print(
-                f"{name} cold: {rendered} lines synthesised, {speech:.1f} s of speech in {cold:.2f} s "
+                f"{name} cold: {rendered} lines synthesised, {speech:.1f} s of speech in "
+                f"{cold:.2f} s "
                 f"= {speech / cold:.1f}x real time"
                 + (f" (goal: at least {goal}x)" if goal else "")
                 + f"; {cpu:.1f} CPU seconds = {speech / cpu:.1f}x real time per core (load average "
@@ -133,7 +135,8 @@ def main() -> None:
             if engine == "auto":
                 speech, warm, rendered, reused = run(paths, cache, engine)
                 print(
-                    f"warm: {rendered} lines synthesised, {reused} reused, {speech:.1f} s of speech in "
+                    f"warm: {rendered} lines synthesised, {reused} reused, {speech:.1f} s of "
+                    "speech in "
                     f"{warm:.3f} s = {speech / warm:.0f}x real time (goal: nothing synthesised)"
                 )
                 emit(

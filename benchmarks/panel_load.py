@@ -29,10 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "control")]
 
-import aiohttp
-from abuse import Flood, Numbered, Tally, abuse, flood, numbered_notes
+# after the path is set: the panel's abuse helpers live beside its tests
+import aiohttp  # noqa: E402
+from abuse import Flood, Numbered, Tally, abuse, flood, numbered_notes  # noqa: E402
 
-from tests.app.run_process import start
+from tests.app.run_process import start  # noqa: E402
 
 SCRIPT = """\
 companion: 1

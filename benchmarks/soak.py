@@ -394,7 +394,8 @@ def main() -> int:
         work = Path(folder)
         real = args.minutes * 60 if args.minutes else None
         print(
-            f"soak: a {args.session_minutes:g}-minute session at {args.speed:g}x, a random command every "
+            f"soak: a {args.session_minutes:g}-minute session at {args.speed:g}x, a random "
+            "command every "
             f"~{args.every:g} s, {args.display}"
         )
         result = run_soak(
@@ -414,15 +415,18 @@ def main() -> int:
         )
         problems = check_record(result)
         print(
-            f"ran {result.seconds / 60:.1f} min real ({result.session_time / 60:.0f} min of session); "
+            f"ran {result.seconds / 60:.1f} min real ({result.session_time / 60:.0f} min of "
+            "session); "
             f"exit {result.exit_code}"
         )
         print(
-            f"commands: {result.sent} sent, {result.acknowledged} acknowledged, {result.refused} refused by the engine"
+            f"commands: {result.sent} sent, {result.acknowledged} acknowledged, {result.refused} "
+            "refused by the engine"
         )
         print(
             f"memory (RSS): start {rss[0] / 2**20:.0f} MiB, peak {max(rss) / 2**20:.0f} MiB, "
-            f"end {rss[-1] / 2**20:.0f} MiB; growth after warm-up {growth * 100:+.1f} % (goal < 5 %)"
+            f"end {rss[-1] / 2**20:.0f} MiB; growth after warm-up {growth * 100:+.1f} % (goal < 5 "
+            "%)"
         )
         print(f"CPU while soaking: {cpu * 100:.0f} % of one core")
         print("record: " + ("complete" if not problems else "; ".join(problems)))

@@ -91,7 +91,8 @@ def main() -> int:
     print(f"{'':40} {'seconds':>8} {'ratio':>7}")
     print(f"{'python + import panda3d, pygame (base)':40} {base:8.2f} {1.0:7.2f}")
     print(
-        f"{'companion run: first frame, offscreen':40} {frames:8.2f} {frames / base:7.2f}   goal < {GOAL_SECONDS:g} s"
+        f"{'companion run: first frame, offscreen':40} {frames:8.2f} {frames / base:7.2f}   goal "
+        f"< {GOAL_SECONDS:g} s"
     )
     print(f"{'companion run: first frame, no display':40} {none:8.2f} {none / base:7.2f}")
     emit(

@@ -181,7 +181,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         cache = NarrationCache(Path(folder) / "cache")
         print(
-            f"{'engine':10} {'rate':>5} {'heard':>6} {'pitch range':>12} {'median':>7} {'silent gaps':>12}"
+            f"{'engine':10} {'rate':>5} {'heard':>6} {'pitch range':>12} {'median':>7} "
+            f"{'silent gaps':>12}"
         )
         for engine in ("neural", "espeak"):
             for rate in (90, 110, 140):
@@ -194,7 +195,8 @@ def main() -> None:
                 )
                 if rate == 110:
                     print(
-                        f"{'':10} sentence close: {falling_close(engine, cache, Path(folder)):+.1f} semitones "
+                        f"{'':10} sentence close: "
+                        f"{falling_close(engine, cache, Path(folder)):+.1f} semitones "
                         "(last 0.3 s against the sentence's median)"
                     )
                 if args.pictures and rate == 110:

@@ -63,6 +63,7 @@ class RunOptions(PlayOptions):
     resume_lock: Any = None  # its lock, taken before it was read (record.lock.RecordLock)
     resume_record: Any = None  # the record as read then (record.reader.Record): read once
     protocol: Any = None  # the dose protocol (companion.protocols.Protocol), if any
+    fitting: dict[str, Any] | None = None  # the patient's profile applied (patients/fitting.py)
 
 
 class SessionApp(PlayerApp):
@@ -176,6 +177,7 @@ class SessionApp(PlayerApp):
         self.player.engine.revision += 1
 
     def _open_record(self) -> None:
+        from companion.record import events as ev
         from companion.record.paths import RecordError
         from companion.record.writer import RecordWriter
 
@@ -220,6 +222,10 @@ class SessionApp(PlayerApp):
                 )
         except RecordError as exc:
             raise StartupError(f"cannot keep the session record: {exc}") from None
+        writer = self.record
+        if self.options.fitting is not None and isinstance(writer, RecordWriter):
+            # what the patient's profile changed, before Start (companion/patients/fitting.py)
+            writer.add(ev.Fitting.kind, session_time=0.0, play_time=0.0, **self.options.fitting)
         engine = self.player.engine
         self.record.times = lambda: (engine.session_time, engine.play_time)  # for heartbeats
         self.out(f"record: {self.record.folder}")
@@ -510,7 +516,9 @@ class SessionApp(PlayerApp):
             from companion.control.continuity import on_record_clock
 
             offset = self.record.session_offset if self.record is not None else 0.0
-            panel.publish(on_record_clock(published(engine, health), offset))
+            state = on_record_clock(published(engine, health), offset)
+            state["fitting"] = self.options.fitting  # the panel's patient card (patients.js)
+            panel.publish(state)
             self._last_revision, self._last_publish = engine.revision, now
 
     def _handle_signals(self) -> None:

@@ -14,6 +14,7 @@ from companion.commands import (
     music,
     narrate,
     new,
+    patients,
     preview,
     records,
     report,
@@ -35,6 +36,7 @@ SUBCOMMANDS = (
     new,
     report,
     records,
+    patients,
     voices,
 )
 

@@ -128,7 +128,14 @@ class Player:
             self.audio.narration,
             self.report,
             library=self.audio.library,
+            music_started=self._music_started,
         )
+
+    def _music_started(self, info: dict[str, Any]) -> None:
+        """A composer piece's seed for the record, through the engine of the moment (a
+        preview's reload brings a new one)."""
+        if self._engine is not None:
+            self._engine.music_started(info)
 
     def open(self, protocol: Any = None) -> None:
         self.prepare()

@@ -10,7 +10,10 @@ import pytest
 
 from tests.conftest import SCENES
 
-GOOD = "companion: 1\ntitle: T\nscenes:\n  - id: a\n    environment: forest\n    steps:\n      - pause: 5s\n"
+GOOD = (
+    "companion: 1\ntitle: T\nscenes:\n  - id: a\n    environment: forest\n"
+    "    steps:\n      - pause: 5s\n"
+)
 
 
 def companion(*args: str) -> subprocess.CompletedProcess:

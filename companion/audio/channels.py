@@ -20,6 +20,7 @@ from companion.audio.ramps import Param
 
 if TYPE_CHECKING:
     from companion.audio.buses import Playback
+    from companion.audio.streams import Stream
 
 SPARE_SECONDS = (
     30.0  # s a copy of a Sound is kept after it stops, for the next crossfade into itself
@@ -39,6 +40,8 @@ class Voice:
     one_shot: bool = False
     playback: Playback | None = None
     level: tuple[int, int] = (-1, -1)  # last (chunk volume, panning) set: see split_gain
+    stream: Stream | None = None  # music made while it plays: chunks queued in turn
+    queued: Any = None  # the stream's next chunk, queued on the channel behind `sound`
 
 
 class ChannelPool:
@@ -80,8 +83,59 @@ class ChannelPool:
         self.voices.append(voice)
         return voice
 
+    def start_stream(self, stream: Stream, bus: str, envelope: Param, now: float) -> Voice | None:
+        """A channel for a stream of chunks: the first plays now, silent until the ramp
+        brings it in; `feed` queues the others."""
+        if not self._free:
+            self._full()
+            return None
+        chunk = stream.take(now)
+        if chunk is None:
+            return None
+        index = self._free.pop(0)
+        sound = self._pygame.mixer.Sound(buffer=chunk)
+        voice = Voice(index, sound, bus, envelope, stream=stream, level=(128, 0))
+        self._play_chunk(voice, sound)
+        stream.playing = True
+        self.voices.append(voice)
+        return voice
+
+    def feed(self, voice: Voice, now: float) -> None:
+        """Queue a stream's next chunk when the channel has none queued. A channel that ran
+        dry (the worker was late) starts the chunk at once; the stream counts it."""
+        stream = voice.stream
+        assert stream is not None
+        channel = self._pygame.mixer.Channel(voice.channel)
+        if channel.get_queue() is not None:
+            return
+        if voice.queued is not None:  # the queued chunk is the one playing now
+            voice.sound, voice.queued = voice.queued, None
+        chunk = stream.take(now)
+        if chunk is None:
+            return
+        sound = self._pygame.mixer.Sound(buffer=chunk)
+        sound.set_volume((voice.level[0] + 0.5) / 128)
+        if channel.get_busy():
+            channel.queue(sound)
+            voice.queued = sound
+        else:
+            stream.underruns += 1
+            self._play_chunk(voice, sound)
+
+    def _play_chunk(self, voice: Voice, sound: Any) -> None:
+        channel = self._pygame.mixer.Channel(voice.channel)
+        volume, level = voice.level
+        sound.set_volume((volume + 0.5) / 128)
+        channel.set_volume(0.0)
+        channel.play(sound)
+        channel.set_volume((level + 0.5) / 128 if level > 0 else 0.0)
+        voice.sound = sound
+
     def release(self, voice: Voice) -> None:
         self._pygame.mixer.Channel(voice.channel).stop()
+        if voice.stream is not None:
+            voice.stream.close()
+            voice.queued = None
         if voice in self.voices:
             self.voices.remove(voice)
             self._free.append(voice.channel)
@@ -100,8 +154,25 @@ class ChannelPool:
         return bool(self._pygame.mixer.Channel(voice.channel).get_busy())
 
     def set_gain(self, voice: Voice, gain: float) -> None:
-        """Set a voice's gain through SDL_mixer's two integer controls (see split_gain)."""
+        """Set a voice's gain through SDL_mixer's two integer controls (see split_gain).
+
+        A stream's channel uses the channel volume (0..128) instead of panning: SDL_mixer
+        drops a channel's panning effect whenever a chunk ends, so at every join of queued
+        chunks the panning gain would jump to full until set again (heard as a click in a
+        fade); the channel volume stays."""
         volume, pan = split_gain(gain, voice.level[0])
+        if voice.stream is not None:
+            level = 0 if pan == 0 else min(128, max(1, round(gain * 128 * 128 / volume)))
+            if (volume, level) != voice.level:
+                if volume != voice.level[0]:
+                    voice.sound.set_volume((volume + 0.5) / 128)
+                    if voice.queued is not None:
+                        voice.queued.set_volume((volume + 0.5) / 128)
+                if level != voice.level[1]:
+                    value = (level + 0.5) / 128 if level else 0.0
+                    self._pygame.mixer.Channel(voice.channel).set_volume(value)
+                voice.level = (volume, level)
+            return
         if (volume, pan) == voice.level:
             return
         if volume != voice.level[0]:

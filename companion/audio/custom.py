@@ -42,7 +42,14 @@ from companion.audio.loudness import (
 )
 from companion.audio.signal import fast_length
 from companion.script.findings import Severity
-from companion.script.models import AmbienceStep, MusicStep, SayStep, Script, is_file_reference
+from companion.script.models import (
+    AmbienceStep,
+    MusicStep,
+    SayStep,
+    Script,
+    folder_tracks,
+    is_file_reference,
+)
 from companion.script.yaml_source import Mark, Source
 
 # The library's music is three layers whose blend at the default intensity comes to about
@@ -306,8 +313,9 @@ def mark_of(source: Source, ref: Reference) -> Mark:
     return source.value_at(ref.where)
 
 
-def references(script: Script) -> Iterator[Reference]:
-    """Every sound file the script names, with where it is named."""
+def references(script: Script, folder: Path | None = None) -> Iterator[Reference]:
+    """Every sound file the script names, with where it is named; a folder's files (a
+    playlist `calm/`) at the folder's place, when the script's `folder` is given."""
     for i, scene in enumerate(script.scenes):
         specs: list[tuple[str, object, tuple[str | int, ...]]] = [
             ("music", scene.music, ("scenes", i, "music")),
@@ -324,7 +332,11 @@ def references(script: Script) -> Iterator[Reference]:
         for bus, spec, base in specs:
             tracks: tuple[str, ...] = getattr(spec, "track", ()) if spec is not None else ()
             for index, name in enumerate(tracks):
-                if is_file_reference(name):
+                if name.endswith(("/", "\\")):
+                    if folder is not None and (folder / name).is_dir():
+                        for file in folder_tracks(folder / name):
+                            yield Reference(bus, str(Path(name) / file.name), base, index)
+                elif is_file_reference(name):
                     yield Reference(bus, name, base, index)
 
 
@@ -341,7 +353,7 @@ def level_script(
     say = progress or (lambda _line: None)
     problems: dict[str, str] = {}
     done: set[tuple[Path, str]] = set()
-    for ref in references(script):
+    for ref in references(script, folder):
         path = (folder / ref.name).resolve()
         if ref.bus == "narration" or (path, ref.bus) in done:
             continue
@@ -386,7 +398,7 @@ def sound_check(
 
     def check(script: Script, source: Source) -> Iterator[tuple[Mark, Severity, str]]:
         seen: dict[Path, SoundFacts | str] = {}
-        for ref in references(script):
+        for ref in references(script, folder):
             path = (folder / ref.name).resolve()
             if path not in seen:
                 try:

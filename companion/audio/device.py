@@ -19,7 +19,10 @@ class Device:
     driver: str
 
     def describe(self) -> str:
-        return f"{self.driver}, {self.frequency} Hz, {self.channels} channels, {self.buffer}-frame buffer"
+        return (
+            f"{self.driver}, {self.frequency} Hz, {self.channels} channels, "
+            f"{self.buffer}-frame buffer"
+        )
 
 
 class NoDevice(Exception):
@@ -37,23 +40,35 @@ def open_device() -> Device:
         if pygame.mixer.get_init() is None:
             pygame.mixer.pre_init(FREQUENCY, SIZE, CHANNELS, BUFFER)
             pygame.mixer.init()
-        frequency, size, channels = pygame.mixer.get_init()
+        obtained = pygame.mixer.get_init()
+        if obtained is None:
+            raise NoDevice("no sound device (the mixer did not start)")
+        frequency, size, channels = obtained
         pygame.mixer.set_num_channels(VOICES)
         pygame.mixer.set_reserved(VOICES)  # nothing but this mixer picks channels
     except pygame.error as exc:
         raise NoDevice(f"no sound device ({exc})") from None
-    driver = os.environ.get("SDL_AUDIODRIVER") or "default"
-    try:
-        import pygame._sdl2.audio as sdl_audio  # the driver SDL picked, when it can say
+    return Device(frequency, size, channels, BUFFER, _driver_name())
 
-        driver = (
-            sdl_audio.get_audio_driver_name()
-            if hasattr(sdl_audio, "get_audio_driver_name")
-            else driver
-        )
-    except Exception:  # noqa: BLE001 - the name is only for the health message
-        pass
-    return Device(frequency, size, channels, BUFFER, driver)
+
+def _driver_name() -> str:
+    """The driver SDL picked, when this pygame can say (the name is only for the health
+    message); else the one asked for."""
+    import pygame
+
+    asked = os.environ.get("SDL_AUDIODRIVER") or "default"
+    try:
+        import pygame._sdl2.audio as sdl_audio
+    except ImportError:
+        return asked
+    # not in every pygame-ce (nor in its stubs)
+    driver_name = getattr(sdl_audio, "get_audio_driver_name", None)
+    if driver_name is None:
+        return asked
+    try:
+        return str(driver_name())
+    except pygame.error:
+        return asked
 
 
 def close_device() -> None:

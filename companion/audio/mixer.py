@@ -13,8 +13,10 @@ Everything that belongs to the script's timeline (crossfades, playlists, ducking
 breathing tone) runs on a play clock that stops while paused; the rest on the wall clock.
 The parts, each owning its state: `channels.ChannelPool` (SDL's channels, the voices on them
 and copies of Sounds), `buses.BusPlayer` (music and ambience: playlists, crossfades, what
-waits to be decoded), `ramp_loop.RampLoop` (the thread); this module obeys the engine's
-actions, speaks narration, rings chimes, breathes the tone and sets every voice's gain.
+waits to be decoded), `streams.ComposedStream` (a composer piece made in a worker process
+and queued on its channel chunk by chunk), `ramp_loop.RampLoop` (the thread); this module
+obeys the engine's actions, speaks narration, rings chimes, breathes the tone and sets every
+voice's gain.
 No sound device: a warning once, health reported, and every action is accepted silently.
 A file that is missing or damaged (see damage.py): that sound is left out (its bus silent, a
 narration line captions only), the panel is told which file and why, everything else plays.
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import logging
 import math
+import random
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +42,17 @@ from companion.audio.film_sound import FilmSound
 from companion.audio.library import NARRATION_PEAK_DBFS, TARGETS, Library
 from companion.audio.ramp_loop import RampClock, RampLoop
 from companion.audio.ramps import Param, layer_weight, silence_fade
+from companion.audio.streams import (
+    COMPOSED,
+    DEFAULT_ENERGY,
+    STREAM_FILES_OVER,
+    ComposedStream,
+    FileStream,
+    Stream,
+    is_composed,
+    piece_of,
+    seed_for,
+)
 from companion.script import models
 from companion.script.models import is_file_reference
 from companion.session import actions as act
@@ -74,10 +89,104 @@ class FileTracks:
         ]
 
     def decoded(self, request: Any) -> tuple[Any, float] | None:
-        return self._mixer.loader.get(request)
+        got: tuple[Any, float] | None = self._mixer.loader.get(request)
+        return got
 
     def failed(self, request: Any) -> bool:
         return bool(self._mixer.loader.failure(request))
+
+
+class Tracks(FileTracks):
+    """Files, long files read as they play, and composer pieces (`composer:<piece>`): a piece
+    asked for gets a stream whose worker starts at once; the bus starts it once its first
+    chunk is here, as it starts a file once it is decoded. Each start of a piece has its own
+    seed, from the session's."""
+
+    def __init__(self, mixer: Mixer) -> None:
+        super().__init__(mixer)
+        self.waiting: dict[str, ComposedStream] = {}  # bus -> asked for, not yet playing
+        self.waiting_files: dict[tuple[str, str], FileStream] = {}  # (bus, path) -> not playing
+        self.streams: list[Stream] = []  # every stream not yet closed
+        self.energy = DEFAULT_ENERGY  # the energy a new stream starts at
+        self.starts: dict[str, int] = {}  # piece -> streams made
+        self._long: dict[Path, bool] = {}
+
+    def is_long(self, path: Path) -> bool:
+        """A file to read as it plays (over STREAM_FILES_OVER); asked of its header once."""
+        if path not in self._long:
+            import soundfile
+
+            try:
+                info = soundfile.info(str(path))
+                self._long[path] = info.frames / info.samplerate > STREAM_FILES_OVER
+            except Exception:  # noqa: BLE001 - decoded as before, and reported from there
+                self._long[path] = False
+        return self._long[path]
+
+    def layers(self, bus: str, name: str) -> list[tuple[str, Any]]:
+        if not is_composed(name):
+            sources = self._mixer._sources(bus, name)
+            if len(sources) == 1 and is_file_reference(name) and self.is_long(sources[0][1]):
+                return [("", self._file(bus, sources[0][1]))]
+            return super().layers(bus, name)
+        piece = piece_of(name)
+        stream = self.waiting.get(bus)
+        if stream is not None and (stream.piece != piece or stream.closed or stream.playing):
+            if not stream.playing:
+                stream.close()
+            stream = None
+        if stream is None:
+            stream = self._new(bus, piece)
+        return [("", stream)]
+
+    def _file(self, bus: str, path: Path) -> FileStream:
+        key = (bus, str(path))
+        stream = self.waiting_files.get(key)
+        if stream is None or stream.playing or stream.closed:
+            device = self._mixer.device
+            stream = FileStream(path, device.frequency if device is not None else 44100)
+            self.waiting_files[key] = stream
+            self.streams.append(stream)
+        return stream
+
+    def _new(self, bus: str, piece: str) -> ComposedStream:
+        mixer = self._mixer
+        count = self.starts.get(piece, 0)
+        self.starts[piece] = count + 1
+        stream = ComposedStream(
+            piece,
+            seed_for(mixer.music_seed, piece, count),
+            self.energy,
+            tone=mixer.music_tone,
+            steady=mixer.music_steady,
+            intensity=mixer.intensity.target,
+        )
+        self.waiting[bus] = stream
+        self.streams.append(stream)
+        mixer._music_started.append({**stream.describe(), "music_seed": mixer.music_seed})
+        return stream
+
+    def decoded(self, request: Any) -> tuple[Any, float] | None:
+        if isinstance(request, Stream):
+            if not request.ready():
+                return None
+            return request, request.seconds if isinstance(request, FileStream) else math.inf
+        return super().decoded(request)
+
+    def failed(self, request: Any) -> bool:
+        if isinstance(request, Stream):
+            return request.failed is not None
+        return super().failed(request)
+
+    def tidy(self) -> list[Stream]:
+        """Forget closed streams; the failed ones not yet told to the panel."""
+        self.streams = [s for s in self.streams if not s.closed or s.failed and not s.reported]
+        return [s for s in self.streams if s.failed is not None and not s.reported]
+
+    def close(self) -> None:
+        for stream in self.streams:
+            stream.close()
+        self.streams, self.waiting, self.waiting_files = [], {}, {}
 
 
 class Mixer:
@@ -89,8 +198,17 @@ class Mixer:
         report: Report,
         *,
         library: Library | None = None,
+        music_seed: int | None = None,
+        music_started: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.script = script
+        # Each composer piece's seed comes from this one (the record keeps it: a session can
+        # be heard again); `music_started` is told each piece's seed, on the app's thread.
+        self.music_seed = music_seed if music_seed is not None else secrets.randbits(31)
+        self._on_music_started = music_started
+        self._music_started: list[dict[str, Any]] = []
+        self.music_tone = 0.0  # -1 darker .. 1 brighter, for every composer piece
+        self.music_steady = False  # hold the harmony and texture
         self.folder = Path(folder)
         self.narration = narration
         self.library = library or Library()
@@ -106,6 +224,7 @@ class Mixer:
         self._pygame: Any = None
         self._pool: ChannelPool | None = None
         self._buses: dict[str, BusPlayer] = {}
+        self._tracks: Tracks | None = None
         self.film_sound: FilmSound | None = None
         mix = script.mix
         self.master = Param(1.0)
@@ -134,7 +253,7 @@ class Mixer:
             "narration": {},
         }  # part -> {file: why}
         self._waiting: list[
-            tuple[Any, float, Callable[[Any, float], None], Any]
+            tuple[Any, float, Callable[[Any, float], object], Any]
         ] = []  # not yet decoded
         self._open()
         if self.narration is not None and getattr(self.narration, "problem", None):
@@ -165,7 +284,7 @@ class Mixer:
             dev.VOICES,
             lambda: self._health_later("sound", False, "too many sounds at once: one was left out"),
         )
-        tracks = FileTracks(self)
+        tracks = self._tracks = Tracks(self)
         self._buses = {bus: BusPlayer(bus, self._pool, tracks) for bus in ("music", "ambience")}
         self.loader = Loader(self.device.frequency, self.device.channels, self.device.size)
         device = (self.device.frequency, self.device.channels, self.device.size)
@@ -196,6 +315,9 @@ class Mixer:
         if self.loader is not None:
             self.loader.close()
             self.loader = None
+        if self._tracks is not None:
+            with self._lock:
+                self._tracks.close()
         if self.device is not None:
             with self._lock:
                 self._pygame.mixer.stop()
@@ -203,15 +325,30 @@ class Mixer:
             self.device = None
 
     def ready(self, timeout: float | None = None) -> bool:
-        """Wait until every sound the script names is decoded (True) or `timeout` passes."""
-        return True if self.loader is None else self.loader.wait_idle(timeout)
+        """Wait until every sound the script names is decoded and the first composer piece
+        has its first chunk (True), or `timeout` passes."""
+        start = time.monotonic()
+        if self.loader is not None and not self.loader.wait_idle(timeout):
+            return False
+        while True:
+            with self._lock:
+                waiting = list(self._tracks.waiting.values()) if self._tracks else []
+                if all(s.ready() or s.failed is not None for s in waiting):
+                    return True
+            if timeout is not None and time.monotonic() - start > timeout:
+                return False
+            time.sleep(0.05)
 
     def update(self) -> None:
         """Call once a frame on the app's thread: passes health changes to `report`."""
         with self._lock:
             pending, self._health = self._health, []
+            started, self._music_started = self._music_started, []
         for part, ok, message in pending:
             self._report(part, ok, message)
+        if self._on_music_started is not None:
+            for piece in started:
+                self._on_music_started(piece)
 
     def _health_now(self, part: str, ok: bool, message: str) -> None:
         """Report from the constructing thread (before the ramp thread exists)."""
@@ -236,14 +373,14 @@ class Mixer:
         if self._ramps is not None:
             self._ramps.wake()
 
-    def _apply(self, action: act.Action) -> None:
+    def _apply(self, action: act.Action) -> None:  # noqa: C901 - one case per kind of action
         with self._lock:
             wall, play = self._clocks(start=True)
             match action:
                 case act.SceneChange() if self.film_sound is not None:
                     self.film_sound.scene(action.environment, action.transition)
                 case act.SoundChange():
-                    self._buses[action.bus].change(action.tracks, action.volume, action.fade, play)
+                    self._sound_change(action, play)
                 case act.Say():
                     self._say(action, play)
                 case act.StepEnded():
@@ -252,34 +389,99 @@ class Mixer:
                     self._breathe(action, play)
                 case act.Chime():
                     self._chime(action.name, play)
-                case act.Pause():
-                    # The timeline stops now, as the engine's does (the breathing tone stays in
-                    # step with the guide); the sound fades, then SDL pauses every channel.
-                    self._pausing = True
-                    if self._paused_at is None:
-                        self._paused_at = wall
-                    self.hush.to(0.0, PAUSE_SECONDS, wall, "db")
-                case act.Resume():
-                    self._resume(wall)
-                case act.Talk():
-                    self.talk.to(
-                        TALK_LEVEL if action.on else 1.0,
-                        TALK_DOWN if action.on else TALK_UP,
-                        wall,
-                        "smooth",
-                    )
+                case act.Pause() | act.Resume() | act.Talk() | act.End():
+                    self._apply_session(action, wall)
                 case act.SetLevel():
                     param = self.master if action.bus == "master" else self.levels[action.bus]
                     param.to(action.level, LEVEL_SECONDS, wall, "db")
                 case act.SetIntensity():
                     self.intensity.to(action.level, INTENSITY_SECONDS, wall)
-                case act.End():
-                    self._ended = True
-                    if self._paused_at is not None:
-                        self._resume(wall)
-                    fade = max(action.fade, PAUSE_SECONDS)
-                    self.hush.to(0.0, fade, wall, silence_fade(fade, False))
+                case act.SetTone():
+                    self.set_music_tone(action.level)
+                case act.SetSteady():
+                    self.set_music_steady(action.on)
             self._moving = self._tick()
+
+    def _apply_session(self, action: act.Action, wall: float) -> None:
+        """Pause, resume, talk and end: the whole mix, on the wall clock."""
+        match action:
+            case act.Pause():
+                # The timeline stops now, as the engine's does (the breathing tone stays in
+                # step with the guide); the sound fades, then SDL pauses every channel.
+                self._pausing = True
+                if self._paused_at is None:
+                    self._paused_at = wall
+                self.hush.to(0.0, PAUSE_SECONDS, wall, "db")
+            case act.Resume():
+                self._resume(wall)
+            case act.Talk():
+                self.talk.to(
+                    TALK_LEVEL if action.on else 1.0,
+                    TALK_DOWN if action.on else TALK_UP,
+                    wall,
+                    "smooth",
+                )
+            case act.End():
+                self._ended = True
+                if self._paused_at is not None:
+                    self._resume(wall)
+                fade = max(action.fade, PAUSE_SECONDS)
+                self.hush.to(0.0, fade, wall, silence_fade(fade, False))
+
+    def _sound_change(self, action: act.SoundChange, play: float) -> None:
+        """A bus changes what it plays. A composer piece asked for again (the next scene's
+        energy) keeps playing and glides to its new energy over the change's fade."""
+        player = self._buses[action.bus]
+        if action.bus != "music" or not action.piece or self._tracks is None:
+            # (the same shuffled playlist again has the same order: it only moves the volume)
+            tracks = self._playlist(action.tracks, action.shuffle)
+            player.change(tracks, action.volume, action.fade, play)
+            return
+        energy = DEFAULT_ENERGY if action.energy is None else action.energy
+        self._tracks.energy = energy
+        player.change((COMPOSED + action.piece,), action.volume, action.fade, play)
+        current = player.current.stream if player.current is not None else None
+        for stream in (current, self._tracks.waiting.get(action.bus)):
+            if (
+                isinstance(stream, ComposedStream)
+                and stream.piece == action.piece
+                and not stream.closed
+            ):
+                stream.energy.to(energy, max(action.fade, 0.3), play, "smooth")
+
+    def _playlist(self, tracks: tuple[str, ...], shuffle: bool) -> tuple[str, ...]:
+        """Folders (`calm/`) become their sound files in name order; `shuffle` orders the
+        whole list by a seed from the session's (the same session seed, the same order)."""
+        names: list[str] = []
+        for name in tracks:
+            folder = self.folder / name
+            if name.endswith(("/", "\\")) and folder.is_dir():
+                names += [str(Path(name) / p.name) for p in models.folder_tracks(folder)]
+            else:
+                names.append(name)
+        if shuffle:
+            random.Random(seed_for(self.music_seed, "|".join(names), 0)).shuffle(names)
+        return tuple(names)
+
+    def set_music_tone(self, tone: float) -> None:
+        """Darker (-1) to brighter (1) for every composer piece, now and to come."""
+        with self._lock:
+            self.music_tone = min(1.0, max(-1.0, float(tone)))
+            for stream in self._tracks.streams if self._tracks is not None else ():
+                stream.set_tone(self.music_tone)
+
+    def set_music_steady(self, steady: bool) -> None:
+        """Hold the composer's harmony and texture (True) until released (False)."""
+        with self._lock:
+            self.music_steady = bool(steady)
+            for stream in self._tracks.streams if self._tracks is not None else ():
+                stream.hold(self.music_steady)
+
+    def music_streams(self) -> list[dict[str, Any]]:
+        """The composer pieces playing or about to: piece, seed, energy (for state and tests)."""
+        with self._lock:
+            streams = self._tracks.streams if self._tracks is not None else []
+            return [s.describe() for s in streams if not s.closed]
 
     def _clocks(self, start: bool = False) -> tuple[float, float]:
         """(wall, play) on the ramp clock. `start`: a change begins now; when nothing moves,
@@ -320,7 +522,7 @@ class Mixer:
         normalise: float | None = None,
         urgent: bool = False,
         peak_db: float | None = None,
-    ):
+    ) -> Any:
         """Ask the loader for a file; `use` (music, ambience, chime, breathing tone, narration)
         names what falls silent if it cannot be played."""
         from companion.audio.sounds import Request
@@ -350,9 +552,13 @@ class Mixer:
                 ("ambience", s.ambience) for s in scene.steps if isinstance(s, models.AmbienceStep)
             ]
             for bus, spec in specs:
-                for name in spec.track if spec is not None else ():
+                if isinstance(spec, models.MusicSpec) and spec.piece is not None:
+                    self._warm(spec.piece, spec.energy)
+                    continue
+                for name in self._playlist(spec.track, False) if spec is not None else ():
                     for _, path in self._sources(bus, name):
-                        self._request(path, bus)
+                        if self._tracks is None or not self._tracks.is_long(path):
+                            self._request(path, bus)
             for step in scene.steps:
                 if isinstance(step, models.ChimeStep):
                     self._request(self.library.chime(step.chime), "chime")
@@ -361,9 +567,18 @@ class Mixer:
                 elif isinstance(step, models.SayStep):
                     self._narration_request(step.say, step.id, step.audio)
 
+    def _warm(self, piece: str, energy: float | None) -> None:
+        """Start the script's first composer piece now, so it is ready when the scene asks
+        (a worker takes a second or more to start); later pieces start when asked for, and
+        the music playing then goes on until they are ready."""
+        if self._tracks is None or self._tracks.streams:
+            return
+        self._tracks.energy = DEFAULT_ENERGY if energy is None else energy
+        self._tracks.layers("music", COMPOSED + piece)
+
     def _narration_request(
         self, text: str, line_id: str | None, audio: str | None, urgent: bool = False
-    ):
+    ) -> Any:
         if self.narration is not None:  # settled before the session: None is captions only
             path = self.narration.path_for(text, line_id, audio)
         else:
@@ -380,8 +595,9 @@ class Mixer:
     def _in_cache(self, path: Path) -> bool:
         return self.narration is not None and self.narration.cache.root in path.parents
 
-    def _sound(self, request) -> tuple[Any, float] | None:
-        return self.loader.get(request)
+    def _sound(self, request: Any) -> tuple[Any, float] | None:
+        got: tuple[Any, float] | None = self.loader.get(request)
+        return got
 
     def _note_failures(self) -> None:
         """Report files the loader could not play, as soon as it finds them (often before the
@@ -426,7 +642,7 @@ class Mixer:
         self,
         request: Any,
         play: float,
-        start: Callable[[Any, float], None],
+        start: Callable[[Any, float], object],  # what it returns is not used
         missed: Callable[[float], None] | None = None,
     ) -> None:
         """Start a sound now if it is decoded, else as soon as it is (within LATE_LIMIT);
@@ -509,10 +725,11 @@ class Mixer:
                     voice.envelope.to(0.0, CHIME_STOP, play, "db")
 
     def _chime(self, name: str, play: float) -> None:
+        def start(got: tuple[Any, float], _play: float) -> None:
+            self._start(got[0], "effects", Param(1.0), loops=0, one_shot=True)
+
         self._when_loaded(
-            self._request(self.library.chime(name), "chime", urgent=True),
-            play,
-            lambda got, _play: self._start(got[0], "effects", Param(1.0), loops=0, one_shot=True),
+            self._request(self.library.chime(name), "chime", urgent=True), play, start
         )
 
     def _breathe(self, action: act.Breathe, play: float) -> None:
@@ -537,6 +754,32 @@ class Mixer:
                 log.warning("mixer error: %s", exc, exc_info=True)
             self._health_later("sound", False, f"mixer error: {exc}")
 
+    def _note_stream_failures(self) -> None:
+        """A composer that died or stopped: said once, in words; its bus fades it out (the
+        ambience plays on). A piece that plays again later clears the message."""
+        assert self._tracks is not None
+        for stream in self._tracks.tidy():
+            stream.reported = True
+            stream.close()
+            if isinstance(stream, FileStream):
+                why = f"{stream.failed}: the music is silent"
+                self._faults["sound"][stream.path.name] = why
+                self._health_later("sound", False, fault_message(self._faults["sound"]))
+                log.warning("%s", why)
+                continue
+            self._faults["sound"]["composer"] = stream.failed or ""
+            self._health_later("sound", False, fault_message(self._faults["sound"]))
+            log.warning("%s", stream.failed)
+        if "composer" in self._faults["sound"] and any(
+            isinstance(s, ComposedStream) and s.playing and s.failed is None and s.chunks > 4
+            for s in self._tracks.streams
+        ):
+            del self._faults["sound"]["composer"]
+            if self._faults["sound"]:
+                self._health_later("sound", False, fault_message(self._faults["sound"]))
+            else:
+                self._health_later("sound", True, "the music composer plays again")
+
     def _ramp_tick(self) -> bool:
         """The ramp thread's tick: the ramp clock moves on (by a buffer at most), then _tick."""
         if self._moving:
@@ -546,7 +789,7 @@ class Mixer:
         self._moving = self._tick()
         return self._moving
 
-    def _tick(self) -> bool:
+    def _tick(self) -> bool:  # noqa: C901 - one pass over buses and voices, in order
         """Advance everything and set every channel's gain. True while anything moves."""
         pool = self._pool
         if self.device is None or pool is None:
@@ -554,6 +797,7 @@ class Mixer:
         wall, play = self._clocks()
         pool.drop_old_copies(time.monotonic())  # (the clock the copies' release times are on)
         self._note_failures()
+        self._note_stream_failures()
         for player in self._buses.values():
             player.advance(play)
         self._start_waiting(play)
@@ -565,6 +809,12 @@ class Mixer:
         ):
             self._pygame.mixer.pause()
             self._device_paused = True
+        self._timeline(pool, wall, play)
+        self._set_gains(pool, wall, play)
+        return bool(pool.voices) or self._pausing or bool(self._waiting)
+
+    def _timeline(self, pool: ChannelPool, wall: float, play: float) -> None:
+        """The end's release, narration ending, the duck coming back."""
         if self._ended and self.hush.done(wall):
             pool.release_all()
             for player in self._buses.values():
@@ -579,8 +829,15 @@ class Mixer:
             self._unduck_at = None
             for bus in ("music", "ambience"):
                 self.duck[bus].to(1.0, DUCK_UP, play, "smooth")
+
+    def _set_gains(self, pool: ChannelPool, wall: float, play: float) -> None:
+        """Feed and steer the composer's streams; set every voice's gain (see the top)."""
         common = self.master.value(wall) * self.talk.value(wall) * self.hush.value(wall)
         intensity = self.intensity.value(wall)
+        for voice in pool.voices:
+            if voice.stream is not None:
+                pool.feed(voice, time.monotonic())  # (the clock streams time their waits on)
+                voice.stream.steer(play, wall, intensity)
         for voice in list(pool.voices):
             if voice.one_shot and not pool.busy(voice) and not self._device_paused:
                 pool.release(voice)
@@ -602,7 +859,6 @@ class Mixer:
             if voice.shape is not None:
                 gain *= voice.shape(play)
             pool.set_gain(voice, gain)
-        return bool(pool.voices) or self._pausing or bool(self._waiting)
 
 
 def short(text: str, limit: int = 40) -> str:

@@ -6,6 +6,8 @@ the FIR part and, with enough zero padding, as good as running the IIR filter in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 SAMPLE_RATE = 44100
@@ -37,7 +39,7 @@ def biquad_response(
 
 
 def filter_fft(
-    x: np.ndarray, response: callable, rate: int, pad_seconds: float = 0.5
+    x: np.ndarray, response: Callable[[np.ndarray], np.ndarray], rate: int, pad_seconds: float = 0.5
 ) -> np.ndarray:
     """Filter each column of x (frames, channels) by response(freqs) -> complex gains."""
     frames = x.shape[0]

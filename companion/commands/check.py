@@ -7,9 +7,14 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from companion.commands import EXIT_FINDINGS, EXIT_OK
+
+if TYPE_CHECKING:  # the script package loads only when a command runs
+    from companion.script.findings import Severity
+    from companion.script.models import Script
+    from companion.script.yaml_source import Mark, Source
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,6 +31,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="json: a list of {file, line, column, severity, message}",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    parser.add_argument(
+        "--patient",
+        metavar="CODE",
+        help="also list what the patient's profile would change (companion patients)",
+    )
+    parser.add_argument(
+        "--record-dir", metavar="DIR", type=Path, help="where the records and profiles are kept"
+    )
     parser.add_argument(
         "-v",
         "--verbose",
@@ -62,10 +75,15 @@ def run(args: argparse.Namespace) -> int:
             f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
             file=sys.stderr,
         )
-    return EXIT_FINDINGS if has_errors(findings) or missing else EXIT_OK
+    fitted = True
+    if args.patient:
+        from companion.patients.apply import check_fit
+
+        fitted = check_fit(args.paths, args.patient, args.record_dir)
+    return EXIT_FINDINGS if has_errors(findings) or missing or not fitted else EXIT_OK
 
 
-def media_files_check(script: Any, source: Any) -> Iterator[tuple[Any, str, str]]:
+def media_files_check(script: Script, source: Source) -> Iterator[tuple[Mark, Severity, str]]:
     """Opens the media files a script names. Opening them takes the stage's decoders (Panda3D,
     numpy), so a script that names none checks in milliseconds, without them."""
     from companion.script import media
@@ -74,4 +92,14 @@ def media_files_check(script: Any, source: Any) -> Iterator[tuple[Any, str, str]
         return
     from companion.stage.media.inspect import media_check
 
-    yield from media_check()(script, source)
+    for mark, severity, message in media_check()(script, source):
+        yield mark, _severity(severity), message
+
+
+def _severity(name: str) -> Severity:
+    """A media finding's severity, which the media check gives as a plain str."""
+    if name == "error":
+        return "error"
+    if name == "note":
+        return "note"
+    return "warning"

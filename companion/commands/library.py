@@ -45,12 +45,14 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(entries, indent=2))
         return EXIT_OK
     print(
-        f"{'kind':9} {'name':12} {'layer':7} {'length':>8} {'loudness':>10} {'target':>7} {'peak':>9}"
+        f"{'kind':9} {'name':12} {'layer':7} {'length':>8} "
+        f"{'loudness':>10} {'target':>7} {'peak':>9}"
     )
     for e in entries:
         print(
             f"{e['kind']:9} {e['name']:12} {e['role'] or '-':7} {_length(e['seconds']):>8} "
-            f"{e['loudness_lufs']:>6.1f} LUFS {e['target_lufs']:>7.1f} {e['true_peak_dbtp']:>5.1f} dBTP"
+            f"{e['loudness_lufs']:>6.1f} LUFS {e['target_lufs']:>7.1f} "
+            f"{e['true_peak_dbtp']:>5.1f} dBTP"
         )
     print(f"{len(entries)} files in {library.root}", file=sys.stderr)
     return EXIT_OK

@@ -101,8 +101,8 @@ def _export(script, out: Path) -> int:
     print(f"wrote {count} line(s) to {out}")
     if without_id:
         print(
-            f"{without_id} line(s) have no `id:` and were named by scene and position; give them an id "
-            "so their recordings stay linked when the script changes",
+            f"{without_id} line(s) have no `id:` and were named by scene and position; "
+            "give them an id so their recordings stay linked when the script changes",
             file=sys.stderr,
         )
     return EXIT_OK
@@ -132,7 +132,8 @@ def _import(script, path: Path, folder: Path) -> int:
         print(f"{name} matches no line id", file=sys.stderr)
     if report.unrecorded:
         print(
-            f"{len(report.unrecorded)} line(s) still unrecorded (synthesised voice): {', '.join(report.unrecorded)}"
+            f"{len(report.unrecorded)} line(s) still unrecorded (synthesised voice): "
+            f"{', '.join(report.unrecorded)}"
         )
     return EXIT_OK
 

@@ -1,5 +1,6 @@
 """`companion records [--record-dir DIR]` lists session records;
-`companion records delete ID [--yes]` removes one."""
+`companion records delete ID [--yes]` removes one; `companion records reindex` rebuilds the
+patients' index of records from the records (companion/patients/index.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     add_record_dir(delete, default=argparse.SUPPRESS)
     delete.set_defaults(handler=run_delete)
+    reindex = actions.add_parser(
+        "reindex", help="rebuild the patients' index of records from the records"
+    )
+    reindex.add_argument(
+        "--check",
+        action="store_true",
+        help="only bring the index in line: read the records that changed or are new",
+    )
+    add_record_dir(reindex, default=argparse.SUPPRESS)
+    reindex.set_defaults(handler=run_reindex)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -99,6 +110,12 @@ def run_delete(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     print(f"deleted {folder}", file=sys.stderr)
     return EXIT_OK
+
+
+def run_reindex(args: argparse.Namespace) -> int:
+    from companion.patients.commands import reindex_command
+
+    return reindex_command(args.record_dir, check=args.check)
 
 
 def _clip(text: str, width: int) -> str:

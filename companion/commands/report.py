@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from companion.commands import EXIT_FINDINGS, EXIT_OK, add_record_dir
+from companion.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_record_dir
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,7 +17,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "record",
         metavar="RECORD",
+        nargs="?",
         help="a record's folder, its events.jsonl, or an id that `companion records` lists",
+    )
+    parser.add_argument(
+        "--patient",
+        metavar="CODE",
+        help="instead of one record: every session of a patient code, over time (html or md)",
     )
     parser.add_argument(
         "--format",
@@ -34,6 +40,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.patient is not None or args.record is None:
+        return _patient(args)
     from companion.record import RecordError, load_record, render_report
     from companion.record.clinic import load_clinic
     from companion.record.summary import collector
@@ -59,4 +67,41 @@ def run(args: argparse.Namespace) -> int:
         print(f"companion report: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FINDINGS
     print(f"wrote {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _patient(args: argparse.Namespace) -> int:
+    """`companion report --patient CODE` (companion/patients/report.py)."""
+    from companion.patients.report import patient_report
+    from companion.patients.store import StoreError
+    from companion.record.paths import check_patient_code
+
+    if args.record is not None or args.patient is None:
+        print("companion report: give a RECORD or --patient CODE (one of them)", file=sys.stderr)
+        return EXIT_USAGE
+    problem = check_patient_code(args.patient)
+    if problem or args.format not in ("html", "md"):
+        print(f"companion report: {problem or '--patient reports are html or md'}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        text, message = patient_report(args.patient, args.record_dir, args.format)
+    except StoreError as exc:
+        print(f"companion report: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    if text is None:
+        print(f"companion report: {message}", file=sys.stderr)
+        return EXIT_FINDINGS
+    return _write(text, args.out)
+
+
+def _write(text: str, out: str | None) -> int:
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"companion report: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"wrote {out}", file=sys.stderr)
     return EXIT_OK

@@ -191,8 +191,17 @@ def run(args: argparse.Namespace) -> int:
     script = load_or_report(args.file)
     if script is None:
         return EXIT_FINDINGS
+    fitting = None
+    if args.patient:  # the patient's profile shapes the session (companion/patients/)
+        from companion.patients.apply import fit_for_run
+
+        fitted = fit_for_run(script, args.patient, args.record_dir, args.display)
+        if fitted is None or fitted.script is None:
+            return EXIT_FINDINGS
+        script, args.display = fitted.script, fitted.display
+        fitting = fitted.event(args.patient) if fitted.has_profile else None
     try:
-        options = _options(args, patient=args.patient, autostart=args.autostart)
+        options = _options(args, patient=args.patient, autostart=args.autostart, fitting=fitting)
     except _NoProtocol:
         return EXIT_FINDINGS
     return _play(script, Path(args.file), options)
@@ -223,11 +232,27 @@ def resume(args: argparse.Namespace) -> int:
     if warning:
         print(f"companion resume: {warning}", file=sys.stderr)
     script = load_or_report(str(path))
+    fitting = None
+    patient = record.start.get("patient")
+    if script is not None and isinstance(patient, str) and patient:
+        from companion.patients.apply import fit_for_run  # fitted again, as the run was
+
+        fitted = fit_for_run(script, patient, args.record_dir, args.display)
+        script = fitted.script if fitted is not None else None
+        if fitted is not None:
+            args.display = fitted.display
+            fitting = fitted.event(patient) if fitted.has_profile else None
     if script is None:
+        lock.release()
         return EXIT_FINDINGS
     try:
         options = _options(
-            args, resume=folder, resume_point=point, resume_lock=lock, resume_record=record
+            args,
+            resume=folder,
+            resume_point=point,
+            resume_lock=lock,
+            resume_record=record,
+            fitting=fitting,
         )
     except _NoProtocol:
         lock.release()

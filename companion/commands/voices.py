@@ -66,7 +66,7 @@ def gather(models: list[Path]) -> dict[str, Any]:
     for item in models:
         files = sorted(item.glob("*.onnx")) if item.is_dir() else [item]
         found += [(path, False) for path in files]
-    neural_voices = []
+    neural_voices: list[dict[str, Any]] = []
     for path, is_bundled in found:
         try:
             info = neural.model_info(path)

@@ -34,7 +34,7 @@ class PanelClient:
         number: int,
         address: str,
         ws: web.WebSocketResponse,
-        transport: asyncio.BaseTransport | None = None,
+        transport: asyncio.Transport | None = None,
     ) -> None:
         self.number = number
         self.address = address

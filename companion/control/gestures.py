@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SLIDERS = ("volume", "intensity")
+SLIDERS = ("volume", "intensity", "tone")
 IDLE = 0.8  # seconds of stillness that end a gesture
 
 
@@ -63,5 +63,5 @@ def _slider_key(event: Any) -> tuple[Any, ...] | None:
     if data.get("command") not in SLIDERS or not data.get("ok"):
         return None
     source = str(data.get("source", ""))
-    args = data.get("args") if isinstance(data.get("args"), dict) else {}
-    return (source, data["command"], args.get("bus"))
+    args = data.get("args")
+    return (source, data["command"], args.get("bus") if isinstance(args, dict) else None)

@@ -151,7 +151,7 @@ class CommandInbox:
             done = self._done.get(key)
             if done is not None:
                 if done[0] != fingerprint:
-                    answer(_reused(name, command_id, done[1].command), False)
+                    answer(_reused(name, key[1], done[1].command), False)
                     return
                 self._done.move_to_end(key)
                 answer(done[1], True)
@@ -159,7 +159,7 @@ class CommandInbox:
             waiting = self._pending.get(key)
             if waiting is not None:  # sent again while the first is still queued
                 if waiting[0] != fingerprint:
-                    answer(_reused(name, command_id, waiting[0].split("\n", 1)[0]), False)
+                    answer(_reused(name, key[1], waiting[0].split("\n", 1)[0]), False)
                     return
                 _when_done(waiting[1], answer, True, timeout)
                 return

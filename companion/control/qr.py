@@ -35,8 +35,8 @@ def qr_text(text: str, *, unicode: bool = True, border: int = BORDER) -> str:
     if len(matrix) % 2:
         matrix.append([False] * len(matrix[0]))  # a light row to pair the last one with
     lines = []
-    for top, bottom in zip(matrix[0::2], matrix[1::2]):
-        lines.append("".join(_half_block(t, b) for t, b in zip(top, bottom)))
+    for top, bottom in zip(matrix[0::2], matrix[1::2], strict=True):  # rows paired above
+        lines.append("".join(_half_block(t, b) for t, b in zip(top, bottom, strict=True)))
     return "\n".join(lines)
 
 

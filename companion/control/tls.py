@@ -6,11 +6,12 @@ goes on trusting it session after session. It names every host the link was prin
 tablet refuses a certificate without the link's name in it): when a run needs a name the kept
 one lacks, or it is near its end, or it is one tablets refuse (an older one of Companion's:
 valid for ten years, marked as an authority, no server use), a new one is made, with a new
-fingerprint (printed) that the tablet must be told to trust again. It is what browsers accept of a
-server's certificate: valid for at most 825 days (Apple's limit), for server authentication,
-not an authority (Firefox refuses a server certificate that is its own authority). Nobody vouches for a self-signed certificate: the
-therapist compares its SHA-256 fingerprint (printed at start, and shown on the panel) with the
-one the tablet's browser shows. `--panel-cert FILE --panel-key FILE` uses the clinic's own.
+fingerprint (printed) that the tablet must be told to trust again. It is what browsers accept
+of a server's certificate: valid for at most 825 days (Apple's limit), for server
+authentication, not an authority (Firefox refuses a server certificate that is its own
+authority). Nobody vouches for a self-signed certificate: the therapist compares its SHA-256
+fingerprint (printed at start, and shown on the panel) with the one the tablet's browser
+shows. `--panel-cert FILE --panel-key FILE` uses the clinic's own.
 """
 
 from __future__ import annotations

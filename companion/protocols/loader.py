@@ -208,67 +208,78 @@ class _Checker:
             return ()
         out: list[tuple[int, Checkpoint]] = []  # (rank: every 0, at 1, discharge 2)
         for index, item in enumerate(value):
-            here = path + (index,)
-            if not isinstance(item, dict):
-                self.error(here, "a checkpoint is a mapping such as {name: 40 minutes, at: 40}")
-                continue
-            for key in item:
-                if key not in CHECKPOINT_KEYS:
-                    self.error(
-                        here + (key,),
-                        f"unknown key '{key}' in a checkpoint{did_you_mean(key, CHECKPOINT_KEYS)}",
-                        key=True,
-                    )
-            name = item.get("name")
-            if not isinstance(name, str) or not name.strip():
-                self.error(here, "a checkpoint needs a 'name:' (how the panel calls it)")
-                continue
-            if ("at" in item) == ("every" in item):
+            if not self._checkpoint(item, path + (index,), observation, out):
+                return ()
+        return _one_per_time(out)
+
+    def _checkpoint(
+        self,
+        item: Any,
+        here: tuple[str | int, ...],
+        observation: float,
+        out: list[tuple[int, Checkpoint]],
+    ) -> bool:
+        """One checkpoint (or the times of a repeated one) into `out`; False when there are
+        more than MAX_CHECKPOINTS in all (reported)."""
+        if not isinstance(item, dict):
+            self.error(here, "a checkpoint is a mapping such as {name: 40 minutes, at: 40}")
+            return True
+        for key in item:
+            if key not in CHECKPOINT_KEYS:
+                self.error(
+                    here + (key,),
+                    f"unknown key '{key}' in a checkpoint{did_you_mean(key, CHECKPOINT_KEYS)}",
+                    key=True,
+                )
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            self.error(here, "a checkpoint needs a 'name:' (how the panel calls it)")
+            return True
+        if ("at" in item) == ("every" in item):
+            self.error(
+                here,
+                f"checkpoint '{name}': give either 'at:' (pre-dose, minutes "
+                "after the dose, or discharge) or 'every:' (minutes)",
+            )
+            return True
+        if "at" in item:
+            at = item["at"]
+            if at == "pre-dose":
+                out.append((1, Checkpoint(name.strip(), None)))
+            elif at == "discharge":
+                out.append((2, Checkpoint(name.strip(), observation, discharge=True)))
+            else:
+                minutes = self.minutes(item, here + ("at",), allow_zero=False)
+                if minutes is not None:
+                    out.append((1, Checkpoint(name.strip(), minutes)))
+            return True
+        return self._every(item, name.strip(), here, observation, out)
+
+    def _every(
+        self,
+        item: dict[str, Any],
+        name: str,
+        here: tuple[str | int, ...],
+        observation: float,
+        out: list[tuple[int, Checkpoint]],
+    ) -> bool:
+        """A repeated check: one checkpoint per time from `from:` to `until:`."""
+        every = self.minutes(item, here + ("every",), allow_zero=False)
+        start = self.minutes(item, here + ("from",)) if "from" in item else 0.0
+        until = self.minutes(item, here + ("until",)) if "until" in item else observation
+        if every is None or start is None or until is None:
+            return True
+        at = start + every
+        while at <= until + 1e-9:
+            out.append((0, Checkpoint(name, at)))
+            at += every
+            if len(out) > MAX_CHECKPOINTS:
                 self.error(
                     here,
-                    f"checkpoint '{name}': give either 'at:' (pre-dose, minutes "
-                    "after the dose, or discharge) or 'every:' (minutes)",
+                    f"more than {MAX_CHECKPOINTS} checkpoints: a longer 'every:' or an 'until:'",
                 )
-                continue
-            if "at" in item:
-                at = item["at"]
-                if at == "pre-dose":
-                    out.append((1, Checkpoint(name.strip(), None)))
-                elif at == "discharge":
-                    out.append((2, Checkpoint(name.strip(), observation, discharge=True)))
-                else:
-                    minutes = self.minutes(item, here + ("at",), allow_zero=False)
-                    if minutes is not None:
-                        out.append((1, Checkpoint(name.strip(), minutes)))
-                continue
-            every = self.minutes(item, here + ("every",), allow_zero=False)
-            start = self.minutes(item, here + ("from",)) if "from" in item else 0.0
-            until = self.minutes(item, here + ("until",)) if "until" in item else observation
-            if every is None or start is None or until is None:
-                continue
-            at = start + every
-            while at <= until + 1e-9:
-                out.append((0, Checkpoint(name.strip(), at)))
-                at += every
-                if len(out) > MAX_CHECKPOINTS:
-                    self.error(
-                        here,
-                        f"more than {MAX_CHECKPOINTS} checkpoints: "
-                        "a longer 'every:' or an 'until:'",
-                    )
-                    return ()
-        # one check per time: a repeated check that meets a named one gives way to it
-        by_time: dict[float | None, tuple[int, Checkpoint]] = {}
-        for rank, checkpoint in out:
-            key = None if checkpoint.minutes is None else round(checkpoint.minutes, 3)
-            if key not in by_time or rank > by_time[key][0]:
-                by_time[key] = (rank, checkpoint)
-        return tuple(
-            sorted(
-                (c for _, c in by_time.values()),
-                key=lambda c: -1.0 if c.minutes is None else c.minutes,
-            )
-        )
+                return False
+        return True
 
     def limits(self, value: Any) -> dict[str, Limit]:
         if value is None:
@@ -356,3 +367,19 @@ def _number(value: Any) -> bool:
     if isinstance(value, int):
         return -(10**9) < value < 10**9
     return isinstance(value, float) and math.isfinite(value)
+
+
+def _one_per_time(out: list[tuple[int, Checkpoint]]) -> tuple[Checkpoint, ...]:
+    """One check per time, in time order: a repeated check that meets a named one gives way
+    to it."""
+    by_time: dict[float | None, tuple[int, Checkpoint]] = {}
+    for rank, checkpoint in out:
+        key = None if checkpoint.minutes is None else round(checkpoint.minutes, 3)
+        if key not in by_time or rank > by_time[key][0]:
+            by_time[key] = (rank, checkpoint)
+    return tuple(
+        sorted(
+            (c for _, c in by_time.values()),
+            key=lambda c: -1.0 if c.minutes is None else c.minutes,
+        )
+    )

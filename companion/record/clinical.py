@@ -150,38 +150,46 @@ class Clinical:
                 )
             )
         elif kind == "vitals":
-            values = {k: event[k] for k in (*VITALS, "sedation", "dissociation") if k in event}
-            raw = event.get("flags") if isinstance(event.get("flags"), dict) else {}
-            flags = {k: v for k, v in raw.items() if k in VITALS and v in SIDES and k in values}
-            on_time = event.get("on_time") if isinstance(event.get("on_time"), bool) else None
-            self.checks.append(
-                Check(
-                    at,
-                    wall,
-                    values,
-                    flags,
-                    event.get("checkpoint_clock"),
-                    on_time,
-                    str(event.get("comment") or ""),
-                )
-            )
+            self._vitals(event, at, wall)
         elif kind == "checkpoint":
-            clock = str(event.get("clock") or event.get("name"))
-            due = event.get("due") if isinstance(event.get("due"), (int, float)) else None
-            state = self.checkpoints.setdefault(
-                clock, CheckpointState(str(event.get("name")), clock, "pending", due)
-            )
-            state.status = str(event.get("status"))
-            if due is not None:
-                state.due = due
-            if state.status.startswith("met"):
-                state.at = at
+            self._checkpoint(event, at)
         elif kind == "alert":
             self.alerts.append((at, int(event["id"]), str(event.get("message") or "")))
         elif kind == "alert_ack":
             self.acknowledged.setdefault(int(event["id"]), at)
         elif kind == "ready_to_leave":
             self.ready_at, self.ready_wall = at, wall
+
+    def _vitals(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        values = {k: event[k] for k in (*VITALS, "sedation", "dissociation") if k in event}
+        raw = event.get("flags")
+        if not isinstance(raw, dict):
+            raw = {}
+        flags = {k: v for k, v in raw.items() if k in VITALS and v in SIDES and k in values}
+        on_time = event.get("on_time") if isinstance(event.get("on_time"), bool) else None
+        self.checks.append(
+            Check(
+                at,
+                wall,
+                values,
+                flags,
+                event.get("checkpoint_clock"),
+                on_time,
+                str(event.get("comment") or ""),
+            )
+        )
+
+    def _checkpoint(self, event: dict[str, Any], at: float) -> None:
+        clock = str(event.get("clock") or event.get("name"))
+        due = event.get("due") if isinstance(event.get("due"), (int, float)) else None
+        state = self.checkpoints.setdefault(
+            clock, CheckpointState(str(event.get("name")), clock, "pending", due)
+        )
+        state.status = str(event.get("status"))
+        if due is not None:
+            state.due = due
+        if state.status.startswith("met"):
+            state.at = at
 
     def scale_label(self, sign: str, value: Any) -> str:
         if value is None:

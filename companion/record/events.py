@@ -177,6 +177,62 @@ class Closing(RecordEvent):
     outcome: str
 
 
+# --- what the patient says, and the patient's profile (companion/session/ratings.py,
+# companion/patients/) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rating(RecordEvent):
+    """How a scene (`target` scene, `name` its id, with its environment) or a piece of music
+    felt to the patient (one of ratings.FEELINGS) and how much it resonated (0-10)."""
+
+    kind: ClassVar[str] = "rating"
+    source: ClassVar[str] = "engine"
+    target: str
+    name: str
+    feeling: str | None = optional()
+    resonance: int | None = optional()
+    environment: str | None = optional()
+
+
+@dataclass(frozen=True)
+class Mood(RecordEvent):
+    """The patient's own mood and anxiety (0-10), `when` before or after the session."""
+
+    kind: ClassVar[str] = "mood"
+    source: ClassVar[str] = "engine"
+    when: str
+    mood: int | None = optional()
+    anxiety: int | None = optional()
+
+
+@dataclass(frozen=True)
+class QuestionnaireTaken(RecordEvent):
+    """A PHQ-9 or GAD-7 with every answer (0-3), its score and severity band."""
+
+    kind: ClassVar[str] = "questionnaire"
+    source: ClassVar[str] = "engine"
+    instrument: str
+    answers: list[int]
+    score: int
+    severity: str
+    follow_up: str | None = optional()  # PHQ-9 item 9 above 0
+
+
+@dataclass(frozen=True)
+class Fitting(RecordEvent):
+    """What the patient's profile changed in the script, written before Start: each
+    substitution (what, old, new, why, scene, text), notes on what could not be applied, and
+    the profile's notes for the therapist (companion/patients/fitting.py)."""
+
+    kind: ClassVar[str] = "fitting"
+    source: ClassVar[str] = "app"
+    patient: str | None
+    substitutions: list[dict[str, Any]]
+    warnings: list[str]
+    notes: str
+
+
 @dataclass(frozen=True)
 class PatientSignal(RecordEvent):
     kind: ClassVar[str] = "patient_signal"
@@ -200,6 +256,19 @@ class Health(RecordEvent):
     part: str
     ok: bool
     message: str
+
+
+@dataclass(frozen=True)
+class MusicStarted(RecordEvent):
+    """The mixer started a composer piece (companion/audio/streams.py): its seed, so the
+    session's music can be made again, the energy it started at, the session's music seed."""
+
+    kind: ClassVar[str] = "music"
+    source: ClassVar[str] = "engine"
+    piece: str
+    seed: int
+    energy: float
+    music_seed: int
 
 
 # --- the dose clock and the clinic's monitoring (companion/session/monitoring.py) -------------
@@ -407,9 +476,14 @@ ALL: tuple[type[RecordEvent], ...] = (
     Command,
     Note,
     Closing,
+    Rating,
+    Mood,
+    QuestionnaireTaken,
+    Fitting,
     PatientSignal,
     SignalAck,
     Health,
+    MusicStarted,
     Medicine,
     VitalsInterval,
     VitalsDue,

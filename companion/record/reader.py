@@ -191,7 +191,7 @@ def _parse_batch(batch: list[tuple[int, bytes]]):
         for number, raw in batch:
             yield number, _parse(raw), False
         return
-    for (number, _raw), value in zip(batch, values):
+    for (number, _raw), value in zip(batch, values, strict=True):
         yield (
             number,
             (value if type(value) is dict and type(value.get("event")) is str else None),
@@ -224,9 +224,15 @@ class _Scan:
         self.lost = 0
 
     def take(self, number: int, event: dict[str, Any] | None, torn: bool, seq: int | None) -> None:
-        record = self.record
+        self._damage(number, event, torn)
+        if seq is not None and not isinstance(seq, bool) and seq < 10**15:
+            self._sequence(number, seq)  # a skipped event was written: it is not missing
+        if event is not None:
+            self._facts(event)
+
+    def _damage(self, number: int, event: dict[str, Any] | None, torn: bool) -> None:
         if torn:
-            record.torn_last_line = True
+            self.record.torn_last_line = True
             self.messages.append(
                 (
                     number,
@@ -249,10 +255,9 @@ class _Scan:
                     "stopped, or damaged); skipped",
                 )
             )
-        if seq is not None and not isinstance(seq, bool) and seq < 10**15:
-            self._sequence(number, seq)  # a skipped event was written: it is not missing
-        if event is None:
-            return
+
+    def _facts(self, event: dict[str, Any]) -> None:
+        record = self.record
         record.count += 1
         kind = event["event"]
         if kind == "run_start" and not record.start:
@@ -317,9 +322,9 @@ class _Scan:
                 Problem(
                     None,
                     (
-                        f"{self.repeated} sequence number{'s' * (self.repeated != 1)} appear more than "
-                        f"once (first {seq}, at line {line}): two programs wrote this record at once, "
-                        "or lines were copied"
+                        f"{self.repeated} sequence number{'s' * (self.repeated != 1)} "
+                        f"appear more than once (first {seq}, at line {line}): "
+                        "two programs wrote this record at once, or lines were copied"
                     ),
                 )
             )
@@ -384,8 +389,8 @@ class _Scan:
 def _check_format(folder: Path, start: dict[str, Any]) -> None:
     found = start.get("record_format")
     if isinstance(found, int) and not isinstance(found, bool) and found > RECORD_FORMAT:
-        versions = start.get("versions") if isinstance(start.get("versions"), dict) else {}
-        wrote = versions.get("companion")
+        versions = start.get("versions")
+        wrote = versions.get("companion") if isinstance(versions, dict) else None
         by = f"Companion {wrote}" if isinstance(wrote, str) else "a later Companion"
         from companion import __version__
 

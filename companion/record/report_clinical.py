@@ -398,8 +398,8 @@ def _discharge(summary: Summary) -> str:
             (
                 "Ready to leave",
                 escape(
-                    f"{_clock(summary, clinical.ready_wall)}, {clinical.dose_clock(clinical.ready_at)} "
-                    "after the dose"
+                    f"{_clock(summary, clinical.ready_wall)}, "
+                    f"{clinical.dose_clock(clinical.ready_at)} after the dose"
                 ),
             )
         )

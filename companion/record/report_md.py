@@ -12,6 +12,25 @@ PREFIXED = tuple(MARK_NAMES)  # marks whose label is free text, so the kind goes
 
 
 def render_markdown(summary: Summary, record_id: str) -> str:
+    out = _heading(summary, record_id)
+    out += clinical_markdown(summary, _text, _table)  # the clinical document first, if any
+    for heading, section in (
+        ("Session", _facts),
+        ("Timeline", _timeline),
+        ("Notes", _notes),
+        ("The therapist's actions", _actions),
+        ("Dose clock and vitals", _dose),
+        ("Patient signals", _signals),
+    ):
+        out += ([] if heading == "Session" else [""]) + [f"## {heading}", ""] + section(summary)
+    out += _ending(summary, record_id)
+    out += ["", "## Scenes", ""] + _scenes(summary)
+    out += ["", "## Faults and warnings", ""] + _faults(summary)
+    out += _signature(summary, record_id)
+    return "\n".join(out) + "\n"
+
+
+def _heading(summary: Summary, record_id: str) -> list[str]:
     out = [_text(summary.clinic), ""] if summary.clinic else []
     out += [f"# {_text(summary.title)}", ""]
     subtitle = f"Session record {record_id}"
@@ -22,11 +41,10 @@ def render_markdown(summary: Summary, record_id: str) -> str:
         subtitle += f" · patient {summary.patient}"
     if summary.clinician:
         subtitle += f" · clinician {summary.clinician}"
-    out += [_text(subtitle), ""]
-    out += clinical_markdown(summary, _text, _table)  # the clinical document first, if any
-    out += ["## Session", ""]
-    out += _facts(summary)
-    out += ["", "## Timeline", ""]
+    return out + [_text(subtitle), ""]
+
+
+def _timeline(summary: Summary) -> list[str]:
     events = [
         (
             i.start,
@@ -44,71 +62,71 @@ def render_markdown(summary: Summary, record_id: str) -> str:
         for m in summary.marks
         if m.kind != "hold"
     ]
-    out += _table(
+    return _table(
         ["Time", "What"], [[format_time(t), what] for t, what in sorted(events, key=lambda e: e[0])]
     )
-    out += ["", "## Notes", ""]
-    if summary.notes:
-        out += [
-            f"{n}. {format_time(m.time)} ({summary.clock_at(m.wall)}"
-            f"{', ' + m.scene if m.scene else ''}): "
-            f"{_text(m.label)}"
-            for n, m in enumerate(summary.notes, 1)
-        ]
-    else:
-        out.append("_No notes were written._")
-    out += ["", "## The therapist's actions", ""]
-    if summary.actions:
-        out += _table(
-            ["Time", "Clock", "Action", "Detail", "From", "Result"],
+
+
+def _notes(summary: Summary) -> list[str]:
+    if not summary.notes:
+        return ["_No notes were written._"]
+    return [
+        f"{n}. {format_time(m.time)} ({summary.clock_at(m.wall)}"
+        f"{', ' + m.scene if m.scene else ''}): "
+        f"{_text(m.label)}"
+        for n, m in enumerate(summary.notes, 1)
+    ]
+
+
+def _actions(summary: Summary) -> list[str]:
+    if not summary.actions:
+        return ["_No commands were given._"]
+    return _table(
+        ["Time", "Clock", "Action", "Detail", "From", "Result"],
+        [
             [
-                [
-                    format_time(a.time),
-                    summary.clock_at(a.wall),
-                    a.command,
-                    _text(a.detail)
-                    + (f" ({a.count} moves to {format_time(a.until)})" if a.count > 1 else ""),
-                    a.source,  # who gave it: a panel's name, never its address
-                    "done" if a.ok else f"refused: {_text(a.reason or '')}",
-                ]
-                for a in summary.actions
-            ],
-        )
-    else:
-        out.append("_No commands were given._")
-    out += ["", "## Dose clock and vitals", ""]
-    out += _dose(summary)
-    out += ["", "## Patient signals", ""]
-    if summary.signals:
-        out += _table(
-            ["Time", "Clock", "What"],
-            [
-                [format_time(m.time), summary.clock_at(m.wall), _text(m.label)]
-                for m in summary.signals
-            ],
-        )
-    else:
-        out.append("_The patient did not signal._")
-    out += _ending(summary, record_id)
-    out += ["", "## Scenes", ""]
-    out += (
-        _table(
-            ["Scene", "Phase", "From", "To", "Length"],
-            [
-                [
-                    _text(s.title),
-                    s.phase or "grounding",
-                    format_time(s.start),
-                    format_time(s.end),
-                    format_time(s.length),
-                ]
-                for s in summary.scenes
-            ],
-        )
-        if summary.scenes
-        else ["_No scene was played._"]
+                format_time(a.time),
+                summary.clock_at(a.wall),
+                a.command,
+                _text(a.detail)
+                + (f" ({a.count} moves to {format_time(a.until)})" if a.count > 1 else ""),
+                a.source,  # who gave it: a panel's name, never its address
+                "done" if a.ok else f"refused: {_text(a.reason or '')}",
+            ]
+            for a in summary.actions
+        ],
     )
-    out += ["", "## Faults and warnings", ""]
+
+
+def _signals(summary: Summary) -> list[str]:
+    if not summary.signals:
+        return ["_The patient did not signal._"]
+    return _table(
+        ["Time", "Clock", "What"],
+        [[format_time(m.time), summary.clock_at(m.wall), _text(m.label)] for m in summary.signals],
+    )
+
+
+def _scenes(summary: Summary) -> list[str]:
+    if not summary.scenes:
+        return ["_No scene was played._"]
+    return _table(
+        ["Scene", "Phase", "From", "To", "Length"],
+        [
+            [
+                _text(s.title),
+                s.phase or "grounding",
+                format_time(s.start),
+                format_time(s.end),
+                format_time(s.length),
+            ]
+            for s in summary.scenes
+        ],
+    )
+
+
+def _faults(summary: Summary) -> list[str]:
+    out: list[str] = []
     if summary.faults:
         out += _table(
             ["Time", "Clock", "Kind", "What"],
@@ -121,8 +139,7 @@ def render_markdown(summary: Summary, record_id: str) -> str:
         out += ["", "The record itself:", ""] + [f"- {_text(p)}" for p in summary.problems]
     if not summary.faults and not summary.problems:
         out.append("_No faults or warnings._")
-    out += _signature(summary, record_id)
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _facts(summary: Summary) -> list[str]:

@@ -34,6 +34,8 @@ class ResumePoint:
     grounded_from: tuple[str, int] | None = None
     levels: dict[str, float] = field(default_factory=dict)  # only those the therapist changed
     intensity: float | None = None
+    tone: float | None = None  # the composer's, -1..1
+    steady: bool | None = None  # the composer held
     captions: bool | None = None
     vitals_minutes: float | None = None
     doses: list[dict[str, Any]] = field(default_factory=list)  # record (session) times
@@ -66,6 +68,10 @@ class ResumePoint:
         out += [("volume", {"bus": bus, "level": level}) for bus, level in self.levels.items()]
         if self.intensity is not None:
             out.append(("intensity", {"level": self.intensity}))
+        if self.tone is not None:
+            out.append(("tone", {"level": self.tone}))
+        if self.steady is not None:
+            out.append(("steady", {"on": self.steady}))
         if self.captions is not None:
             out.append(("captions", {"on": self.captions}))
         if self.vitals_minutes is not None:
@@ -101,6 +107,8 @@ class ResumePoint:
             "grounded_from": list(self.grounded_from) if self.grounded_from else None,
             "levels": dict(self.levels),
             "intensity": self.intensity,
+            "tone": self.tone,
+            "steady": self.steady,
             "captions": self.captions,
             "vitals_minutes": self.vitals_minutes,
             "doses": list(self.doses),
@@ -290,6 +298,15 @@ def _apply_setting(point: ResumePoint, name: Any, args: dict[str, Any]) -> None:
         point.intensity = float(level)  # type: ignore[arg-type]  # level_ok
     elif name == "captions" and isinstance(args.get("on"), bool):
         point.captions = args["on"]
+    elif (
+        name == "tone"
+        and isinstance(level, (int, float))
+        and not isinstance(level, bool)
+        and -1 <= level <= 1
+    ):
+        point.tone = float(level)
+    elif name == "steady" and isinstance(args.get("on"), bool):
+        point.steady = args["on"]
 
 
 # --- what the panel shows going on (issue 16): kept apart from the resume point above --------

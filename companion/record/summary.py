@@ -17,7 +17,7 @@ from companion.record.clinical import Clinical
 from companion.record.reader import Record
 
 BUILT_IN_HAVEN = "built-in-haven"
-SLIDERS = ("volume", "intensity")  # a drag sends one command per move
+SLIDERS = ("volume", "intensity", "tone")  # a drag sends one command per move
 SLIDER_RUN = 10.0  # seconds: moves closer than this are one action in the report
 GROUNDING = "grounding"
 UNKNOWN = "unknown"  # a fault row's kind: an event this version does not know
@@ -605,9 +605,9 @@ def _detail(name: str, args: dict[str, Any]) -> str:
         return ""
     if name == "volume":
         return f"{args.get('bus')} to {args.get('level')}"
-    if name in ("intensity",):
+    if name in ("intensity", "tone"):
         return f"to {args.get('level')}"
-    if name in ("captions", "talk"):
+    if name in ("captions", "talk", "steady"):
         return "on" if args.get("on") else "off"
     if name == "vitals_interval":
         minutes = args.get("minutes")

@@ -59,6 +59,11 @@ OPT_MAPPING = _optional(MAPPING)
 UPTIME = _optional(_between(0.0, 1e12))
 DOSE = _between(0.0, 1e6)
 LIST: Check = lambda v: type(v) is list and all(type(x) is str for x in v)  # noqa: E731
+MAPPINGS: Check = lambda v: type(v) is list and all(type(x) is dict for x in v)  # noqa: E731
+SCORE = _whole(0, 10)  # a 0-10 rating (resonance, mood, anxiety)
+ANSWERS: Check = lambda v: (  # noqa: E731
+    type(v) is list and len(v) <= 20 and all(type(x) is int and 0 <= x <= 3 for x in v)
+)
 
 WHAT = {
     TIME: f"a time in seconds from 0 to {MAX_TIME:.0f}",
@@ -73,6 +78,9 @@ WHAT = {
     OPT_MAPPING: "an object or null",
     DOSE: "a dose (a number from 0)",
     LIST: "a list of names",
+    MAPPINGS: "a list of objects",
+    SCORE: "a whole number from 0 to 10",
+    ANSWERS: "a list of answers from 0 to 3",
 }
 
 # kind -> {field: (check, required)}; a required field that fails skips the event.
@@ -159,6 +167,12 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
     "vitals_ack": {"due": (TIME, True), "late": (SECONDS, False)},
     "patient_signal": {"via": (TEXT, False)},
     "health": {"part": (TEXT, True), "ok": (FLAG, True), "message": (OPT_TEXT, False)},
+    "music": {
+        "piece": (TEXT, True),
+        "seed": (COUNT, True),
+        "energy": (_between(0, 1), False),
+        "music_seed": (COUNT, False),
+    },
     "end": {"reason": (TEXT, False)},
     "run_end": {"reason": (TEXT, False)},
     "gap": {
@@ -184,6 +198,29 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
         "adverse_events": (TEXT, False),
         "outcome": (TEXT, False),
         "clinician": (OPT_TEXT, False),
+    },
+    # the patient's profile and ratings (companion/patients/)
+    "fitting": {
+        "patient": (OPT_TEXT, False),
+        "substitutions": (MAPPINGS, False),
+        "warnings": (LIST, False),
+        "notes": (TEXT, False),
+    },
+    "rating": {
+        "target": (TEXT, True),
+        "name": (TEXT, True),
+        "feeling": (TEXT, False),
+        "resonance": (SCORE, False),
+        "scene": (OPT_TEXT, False),
+        "environment": (OPT_TEXT, False),
+    },
+    "mood": {"when": (TEXT, True), "mood": (SCORE, False), "anxiety": (SCORE, False)},
+    "questionnaire": {
+        "instrument": (TEXT, True),
+        "answers": (ANSWERS, False),
+        "score": (_whole(0, 60), True),
+        "severity": (TEXT, False),
+        "follow_up": (TEXT, False),
     },
 }
 if FIELDS.keys() - KINDS.keys():  # every kind checked here is one record/events.py declares

@@ -33,11 +33,16 @@ class Setting:
         return None
 
 
+# What an environment shows that a patient may need to avoid (a profile's `avoid: tags`).
+TAGS = ("water", "heights", "darkness", "enclosed")
+
+
 @dataclass(frozen=True)
 class Environment:
     name: str
     description: str
     settings: tuple[Setting, ...] = ()
+    tags: tuple[str, ...] = ()  # from TAGS
 
     def setting(self, name: str) -> Setting | None:
         return next((s for s in self.settings if s.name == name), None)
@@ -50,6 +55,7 @@ ENVIRONMENTS: dict[str, Environment] = {
             "shoreline",
             "a calm sea meeting a sandy shore",
             (Setting("waves", "height of the swell, 0 flat to 1 rolling"),),
+            tags=("water",),
         ),
         Environment(
             "forest",
@@ -65,6 +71,7 @@ ENVIRONMENTS: dict[str, Environment] = {
             "night-sky",
             "a field of slow stars above a dark horizon",
             (Setting("stars", "how many stars, 0 few to 1 many"),),
+            tags=("darkness",),
         ),
         Environment(
             "aurora",
@@ -74,17 +81,22 @@ ENVIRONMENTS: dict[str, Environment] = {
                     "hue", "the colour of the ribbons", choices=("green", "teal", "violet", "rose")
                 ),
             ),
+            tags=("darkness",),
         ),
         Environment(
             "haven",
             "a quiet, neutral, softly lit room for grounding",
             (Setting("warmth", "colour of the light, 0 cool to 1 warm"),),
+            tags=("enclosed",),
         ),
     )
 }
 
 # Names of the bundled sound library (audio/). The sound library is generated to match.
 MUSIC = ("drift", "still-water", "open-sky")
+# Pieces the composer makes while they play (`music: {piece: drift, energy: 0.3}`): the names
+# of companion/audio/composer/recipes.py (a test keeps the two alike).
+PIECES = ("drift", "still-water", "open-sky", "hearth", "deep-field", "daybreak")
 AMBIENCE = ("waves", "forest", "rain", "night", "wind", "stream")
 CHIMES = ("soft", "bright", "low")
 

@@ -11,7 +11,11 @@ _CLOCK = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d+):(?P<s>\d{1,2}(?:\.\d+)?)$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
 # A JSON Schema pattern for editors; the parser below is the authority.
-PATTERN = r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?|(\d+:)?\d+:\d{1,2}(\.\d+)?)\s*$"
+PATTERN = (
+    r"^\s*(\d+(\.\d+)?"  # seconds
+    r"|(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?"  # 1h2m3s
+    r"|(\d+:)?\d+:\d{1,2}(\.\d+)?)\s*$"  # 1:02:03
+)
 EXAMPLES = "20s, 5m, 1m30s, 1:30 or a number of seconds"
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from companion.script import models
 from companion.script.findings import Finding, did_you_mean
@@ -63,7 +65,7 @@ def _value_at(data: Any, path: Path) -> Any:
     return None if data is _ABSENT else data
 
 
-def _finding(detail: dict[str, Any], path: Path, source: Source, file: str) -> Finding:
+def _finding(detail: ErrorDetails, path: Path, source: Source, file: str) -> Finding:
     kind = detail["type"]
     name = _label(path)
     if kind == "extra_forbidden":
@@ -101,7 +103,8 @@ def _where(path: Path, data: Any) -> str:
         scene = _value_at(data, path)
         if isinstance(scene, dict) and isinstance(scene.get("id"), str):
             return f" in scene '{scene['id']}'"
-        return f" in scene {path[1] + 1}"
+        index = path[1]
+        return f" in scene {index + 1}" if isinstance(index, int) else f" in scene '{index}'"
     if not path:
         return " at the top of the script"
     return f" in '{path[-1]}'" if isinstance(path[-1], str) else ""
@@ -165,7 +168,7 @@ _MESSAGES = {
 }
 
 
-def _describe(detail: dict[str, Any]) -> str:
+def _describe(detail: Mapping[str, Any]) -> str:  # pydantic's ErrorDetails, or a copy of one
     kind = detail["type"]
     ctx = detail.get("ctx") or {}
     got = detail.get("input")
@@ -205,7 +208,7 @@ def _range_message(kind: str, ctx: dict[str, Any]) -> str:
     )
 
 
-def _pattern_message(detail: dict[str, Any]) -> str:
+def _pattern_message(detail: Mapping[str, Any]) -> str:
     loc = detail["loc"]
     got = _show(detail.get("input"))
     if loc and loc[-1] == "id":

@@ -29,16 +29,22 @@ def _outlasting_steps(
             continue
         total = steps_seconds(scene, script, timing)
         if total > scene.duration + 0.5:
-            elapsed = 0.0
-            for step_index, step in enumerate(scene.steps):
-                elapsed += step_seconds(step, script, timing)
-                if elapsed > scene.duration:
-                    break
+            past = _step_past(scene, scene.duration, script, timing)
             yield (
                 source.value_at(("scenes", index, "duration")),
-                f"the steps of scene '{scene.id}' take about {format_short(total)}, longer than its "
-                f"duration of {format_short(scene.duration)} (step {step_index + 1} runs past it)",
+                f"the steps of scene '{scene.id}' take about {format_short(total)}, longer than "
+                f"its duration of {format_short(scene.duration)} (step {past + 1} runs past it)",
             )
+
+
+def _step_past(scene: models.Scene, duration: float, script: models.Script, timing: Timing) -> int:
+    """The index of the step during which the scene's steps run past `duration`."""
+    elapsed = 0.0
+    for index, step in enumerate(scene.steps):
+        elapsed += step_seconds(step, script, timing)
+        if elapsed > duration:
+            return index
+    return len(scene.steps) - 1
 
 
 def successors(script: models.Script, index: int) -> list[int]:

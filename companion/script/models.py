@@ -7,7 +7,7 @@ the script's own folder. Custom errors carry messages written for authors.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -65,8 +65,8 @@ Text = Annotated[str, Field(min_length=1)]
 SceneId = Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
 
 
-def _name_in(kind: str, names: tuple[str, ...]) -> Any:
-    """A str that must be one of `names`; errors suggest the nearest name."""
+def _one_of(kind: str, names: tuple[str, ...]) -> AfterValidator:
+    """A str must be one of `names`; errors suggest the nearest name."""
 
     def check(value: str) -> str:
         if value not in names:
@@ -82,7 +82,11 @@ def _name_in(kind: str, names: tuple[str, ...]) -> Any:
             )
         return value
 
-    return Annotated[str, AfterValidator(check), WithJsonSchema({"enum": list(names)})]
+    return AfterValidator(check)
+
+
+def _enum(names: tuple[str, ...]) -> WithJsonSchema:
+    return WithJsonSchema({"enum": list(names)})
 
 
 def _media_environment(value: Any, info: ValidationInfo) -> Any:
@@ -179,10 +183,15 @@ EnvironmentName = Annotated[
     AfterValidator(_environment_name),
     WithJsonSchema({"anyOf": [{"enum": list(catalog.ENVIRONMENTS)}, _MEDIA_SCHEMA]}),
 ]
-ChimeName = _name_in("chime", catalog.CHIMES)
-Phase = _name_in("phase", catalog.PHASES)
-TimeOfDay = _name_in("time of day", catalog.TIMES_OF_DAY)
-BreathSound = _name_in("breathing sound", catalog.BREATH_SOUNDS)
+# Names from the catalog, written out as type aliases so that mypy sees a str.
+ChimeName = Annotated[str, _one_of("chime", catalog.CHIMES), _enum(catalog.CHIMES)]
+Phase = Annotated[str, _one_of("phase", catalog.PHASES), _enum(catalog.PHASES)]
+TimeOfDay = Annotated[
+    str, _one_of("time of day", catalog.TIMES_OF_DAY), _enum(catalog.TIMES_OF_DAY)
+]
+BreathSound = Annotated[
+    str, _one_of("breathing sound", catalog.BREATH_SOUNDS), _enum(catalog.BREATH_SOUNDS)
+]
 
 
 class Model(BaseModel):
@@ -218,11 +227,50 @@ def _track_schema(names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def _check_track(kind: str, names: tuple[str, ...]) -> Any:
+SOUND_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".opus")
+
+
+def folder_tracks(folder: Path) -> list[Path]:
+    """A folder's sound files (by their suffix), in name order: a playlist."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SOUND_SUFFIXES)
+
+
+def _resolve_track(value: str, info: ValidationInfo) -> str:
+    """A file, or a folder (named with a trailing slash) holding sound files: a playlist."""
+    if not value.endswith(("/", "\\")):
+        return _resolve_file(value, info)
+    base = (info.context or {}).get("base_dir")
+    if base is None:
+        return value
+    folder = Path(base) / value
+    if not folder.is_dir():
+        raise PydanticCustomError(
+            "missing_folder",
+            "folder not found: '{value}' (looked in {base})",
+            {"value": value, "base": str(base)},
+        )
+    if not folder_tracks(folder):
+        raise PydanticCustomError(
+            "empty_folder",
+            "the folder '{value}' holds no sound files ({suffixes})",
+            {"value": value, "suffixes": ", ".join(SOUND_SUFFIXES)},
+        )
+    return value
+
+
+def _check_track(kind: str, names: tuple[str, ...]) -> AfterValidator:
+    """A track is a library name, `none`, a file beside the script, or a folder of files."""
+
     def check(value: str, info: ValidationInfo) -> str:
         if is_file_reference(value):
-            return _resolve_file(value, info)
+            return _resolve_track(value, info)
         if value not in names:
+            if kind == "music" and value in catalog.PIECES:
+                raise PydanticCustomError(
+                    "composer_piece",
+                    "'{value}' is a piece the composer plays: write music: {piece: {value}}",
+                    {"value": value},
+                )
             raise PydanticCustomError(
                 "unknown_name",
                 "unknown {kind} track '{value}'{hint} (library: {known}; or a file path, or none)",
@@ -235,7 +283,21 @@ def _check_track(kind: str, names: tuple[str, ...]) -> Any:
             )
         return value
 
-    return Annotated[str, AfterValidator(check)]
+    return AfterValidator(check)
+
+
+def _check_piece(value: str) -> str:
+    if value not in catalog.PIECES:
+        raise PydanticCustomError(
+            "unknown_name",
+            "unknown piece '{value}'{hint} (the composer plays: {known})",
+            {
+                "value": value,
+                "hint": did_you_mean(value, catalog.PIECES),
+                "known": ", ".join(catalog.PIECES),
+            },
+        )
+    return value
 
 
 class SoundSpec(Model):
@@ -247,6 +309,9 @@ class SoundSpec(Model):
     )
     volume: Level = 1.0
     fade: Duration | None = None
+    shuffle: bool = Field(
+        False, description="play the playlist (its files and folders' files) in a shuffled order"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -274,13 +339,46 @@ class SoundSpec(Model):
 
 
 class MusicSpec(SoundSpec):
+    """Library tracks or files as any bus plays them, or a piece the composer makes while it
+    plays (`piece`, with its `energy`); for a piece, `track` is (piece,)."""
+
     library = catalog.MUSIC
-    track: tuple[_check_track("music", catalog.MUSIC), ...]  # type: ignore[valid-type]
+    track: tuple[Annotated[str, _check_track("music", catalog.MUSIC)], ...] = Field(
+        (), description="a track name or file, or a list of them (a playlist)"
+    )
+    piece: Annotated[str, AfterValidator(_check_piece)] | None = Field(
+        None,
+        description="a piece the composer makes while it plays, never repeating",
+        json_schema_extra={"enum": list(catalog.PIECES)},
+    )
+    energy: Level | None = Field(
+        None, description="the piece's energy, 0 (still) to 1 (full); 0.5 when not given"
+    )
+
+    @model_validator(mode="after")
+    def _track_or_piece(self) -> MusicSpec:
+        given = self.model_fields_set
+        if self.piece is not None:
+            if "track" in given:
+                raise PydanticCustomError(
+                    "track_and_piece", "give either a track or a piece, not both"
+                )
+            object.__setattr__(self, "track", (self.piece,))
+        elif "track" not in given:
+            raise PydanticCustomError(
+                "no_track", "music needs a track (a library name or a file) or a piece"
+            )
+        elif self.energy is not None:
+            raise PydanticCustomError(
+                "energy_without_piece",
+                "energy is for a piece the composer plays (music: {piece: drift, energy: 0.3})",
+            )
+        return self
 
 
 class AmbienceSpec(SoundSpec):
     library = catalog.AMBIENCE
-    track: tuple[_check_track("ambience", catalog.AMBIENCE), ...]  # type: ignore[valid-type]
+    track: tuple[Annotated[str, _check_track("ambience", catalog.AMBIENCE)], ...]
 
 
 class LookBase(Model):
@@ -306,10 +404,20 @@ def _setting_field(setting: catalog.Setting) -> tuple[Any, Any]:
 
 
 _ENV_SETTINGS = {s.name: s for env in catalog.ENVIRONMENTS.values() for s in env.settings}
-Look = create_model(
-    "Look", __base__=LookBase, **{n: _setting_field(s) for n, s in _ENV_SETTINGS.items()}
-)
-LookChange = create_model("LookChange", __base__=Look, fade=(Duration | None, None))
+if TYPE_CHECKING:
+    # The environments' own settings are fields made from the catalog at import time; a type
+    # checker knows only the common ones (the others are read through `settings()`).
+    class Look(LookBase):
+        pass
+
+    class LookChange(Look):
+        fade: Duration | None = None
+
+else:
+    Look = create_model(
+        "Look", __base__=LookBase, **{n: _setting_field(s) for n, s in _ENV_SETTINGS.items()}
+    )
+    LookChange = create_model("LookChange", __base__=Look, fade=(Duration | None, None))
 
 
 class Voice(Model):
@@ -401,7 +509,7 @@ class AmbienceStep(Model):
 
 
 class LookStep(Model):
-    look: LookChange  # type: ignore[valid-type]
+    look: LookChange
 
 
 class ShowStep(Model):
@@ -436,8 +544,18 @@ def step_kind(value: Any) -> str | None:
     return None
 
 
+# Written out (not made from STEP_KINDS) so that mypy checks a `match` over steps;
+# tests/script/test_models.py checks that the two agree.
 Step = Annotated[
-    Union[tuple(Annotated[model, Tag(kind)] for kind, model in STEP_KINDS.items())],  # type: ignore[misc]  # noqa: UP007
+    Annotated[SayStep, Tag("say")]
+    | Annotated[PauseStep, Tag("pause")]
+    | Annotated[BreatheStep, Tag("breathe")]
+    | Annotated[ChimeStep, Tag("chime")]
+    | Annotated[MusicStep, Tag("music")]
+    | Annotated[AmbienceStep, Tag("ambience")]
+    | Annotated[LookStep, Tag("look")]
+    | Annotated[ShowStep, Tag("show")]
+    | Annotated[WaitStep, Tag("wait")],
     Discriminator(
         step_kind,
         custom_error_type="step_kind",
@@ -451,7 +569,7 @@ class Scene(Model):
     title: str | None = None
     phase: Phase | None = None
     environment: EnvironmentName
-    look: Look | None = None  # type: ignore[valid-type]
+    look: Look | None = None
     music: MusicSpec | None = None
     ambience: AmbienceSpec | None = None
     transition: Duration = 3.0

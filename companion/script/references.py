@@ -87,8 +87,8 @@ def _look_problems(source: Source, path: Path, scene: dict[str, Any]) -> Iterato
                 own = ", ".join(s.name for s in environment.settings) or "none"
                 yield (
                     source.key_at(key_path),
-                    f"'look.{key}' is a setting of {' and '.join(owners)}, not of {environment.name}"
-                    f" (its own settings: {own})",
+                    f"'look.{key}' is a setting of {' and '.join(owners)}, "
+                    f"not of {environment.name} (its own settings: {own})",
                 )
             elif value is not None and (problem := setting.problem(value)):
                 yield source.value_at(key_path), f"'look.{key}' {problem}"

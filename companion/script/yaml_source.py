@@ -132,7 +132,10 @@ class _Builder:
                 return self._mapping(node, path)
             if isinstance(node, SequenceNode):
                 return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-            return self._scalar(node)
+            if isinstance(node, ScalarNode):
+                return self._scalar(node)
+            self._problem(node, f"a YAML node this reader does not know ({type(node).__name__})")
+            return None
         finally:
             self.active.discard(id(node))
 

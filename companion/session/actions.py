@@ -47,6 +47,9 @@ class SoundChange(Action):
     tracks: tuple[str, ...]
     volume: float
     fade: float
+    piece: str | None = None  # music made by the composer (tracks is then (piece,))
+    energy: float | None = None  # the composer's energy, 0..1; glides over `fade`
+    shuffle: bool = False  # the playlist (folders' files among it) in a shuffled order
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,22 @@ class SetLevel(Action):
 class SetIntensity(Action):
     kind: ClassVar[str] = "intensity"
     level: float
+
+
+@dataclass(frozen=True)
+class SetTone(Action):
+    """The composer's tone for every piece: -1 darker .. 1 brighter."""
+
+    kind: ClassVar[str] = "tone"
+    level: float
+
+
+@dataclass(frozen=True)
+class SetSteady(Action):
+    """Hold the composer's harmony and texture (on) until released (off)."""
+
+    kind: ClassVar[str] = "steady"
+    on: bool
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ COMMANDS: dict[str, dict[str, Param]] = {
     "talk": {"on": Param(bool)},
     "volume": {"bus": Param(str), "level": Param(float)},
     "intensity": {"level": Param(float)},
+    "tone": {"level": Param(float)},  # the composer's: -1 darker .. 1 brighter
+    "steady": {"on": Param(bool)},  # the composer holds its harmony and texture
     "captions": {"on": Param(bool)},
     "note": {"text": Param(str)},
     "end": {},
@@ -65,6 +67,16 @@ COMMANDS: dict[str, dict[str, Param]] = {
     "recenter": {},
     # The end-of-session form: what the report's adverse events and outcome sections say.
     "closing": {"adverse_events": Param(str, False), "outcome": Param(str, False)},
+    # What the patient says (companion/session/ratings.py): how a scene or piece felt and its
+    # resonance (0-10), mood and anxiety before and after (0-10), a PHQ-9 or GAD-7 ("0,1,...").
+    "rating": {  # `item`: the scene's id or the piece (`name` is the command's own)
+        "target": Param(str),
+        "item": Param(str),
+        "feeling": Param(str, False),
+        "resonance": Param(float, False),
+    },
+    "mood": {"when": Param(str), "mood": Param(float, False), "anxiety": Param(float, False)},
+    "questionnaire": {"instrument": Param(str), "answers": Param(str)},
 }
 
 MAX_TEXT = 10_000

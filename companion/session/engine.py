@@ -9,7 +9,7 @@ depend on how often `tick()` is called, and pause freezes it exactly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from companion.record import events as ev
 from companion.script import catalog, models
 from companion.script.timing import EstimatedTiming, Timing, scene_seconds, step_seconds
 from companion.session import actions as act
+from companion.session import ratings
 from companion.session.clock import Clock
 from companion.session.commands import COMMANDS, CommandResult, Refused, parse_arguments
 from companion.session.monitoring import Monitoring
@@ -91,6 +92,8 @@ class Engine:
             "effects": 1.0,
         }
         self.intensity = DEFAULT_INTENSITY
+        self.tone = 0.0  # the composer's, -1 darker .. 1 brighter
+        self.steady = False  # the composer holds its harmony and texture
         self.captions = True
         self.talking = False
         self.notes: list[dict[str, Any]] = []
@@ -200,8 +203,11 @@ class Engine:
         )
         if presentation is not None:
             for bus, change in (("music", presentation.music), ("ambience", presentation.ambience)):
-                tracks, volume = (change.tracks, change.volume) if change else ((), 1.0)
-                self._sound(act.SoundChange(bus, tracks, volume, transition))  # type: ignore[arg-type]
+                self._sound(  # the same change again (a piece keeps its energy), over the new fade
+                    replace(change, fade=transition)
+                    if change
+                    else act.SoundChange(bus, (), 1.0, transition)  # type: ignore[arg-type]
+                )
         else:
             for bus, spec in (("music", scene.music), ("ambience", scene.ambience)):
                 if spec is not None:
@@ -484,6 +490,18 @@ class Engine:
         self.intensity = _level(level)
         self._emit(act.SetIntensity(self.intensity))
 
+    def _cmd_tone(self, level: float) -> None:
+        self._not_ended()
+        if not -1.0 <= level <= 1.0:
+            raise Refused(f"the tone is from -1 (darker) to 1 (brighter) (got {level:g})")
+        self.tone = level
+        self._emit(act.SetTone(level))
+
+    def _cmd_steady(self, on: bool) -> None:
+        self._not_ended()
+        self.steady = on
+        self._emit(act.SetSteady(on))
+
     def _cmd_captions(self, on: bool) -> None:
         self._not_ended()
         self.captions = on
@@ -511,6 +529,38 @@ class Engine:
         if not adverse_events.strip() and not outcome.strip():
             raise Refused("write the adverse events (or 'none') or the outcome")
         self.record(ev.Closing(adverse_events.strip(), outcome.strip()))
+
+    # What the patient says (checked and scored by companion/session/ratings.py): at any
+    # time, before Start (mood before) and at the end (the last scene holds) included.
+
+    def _cmd_rating(
+        self,
+        target: str,
+        item: str,
+        feeling: str | None = None,
+        resonance: float | None = None,
+    ) -> None:
+        fields = ratings.rating_fields(target, item, feeling, resonance)
+        environment = None
+        if target == "scene":
+            index = self.script.scene_index(fields["name"])
+            if index is None:
+                raise Refused(f"there is no scene '{fields['name']}' to rate")
+            environment = self.script.scenes[index].environment
+        self.record(ev.Rating(**fields, environment=environment))
+
+    def _cmd_mood(self, when: str, mood: float | None = None, anxiety: float | None = None) -> None:
+        self.record(ev.Mood(**ratings.mood_fields(when, mood, anxiety)))
+
+    def _cmd_questionnaire(self, instrument: str, answers: str) -> None:
+        parts = answers.replace(" ", "").split(",")
+        if not all(p.isdigit() and len(p) == 1 for p in parts):
+            raise Refused("the answers are numbers 0 to 3, separated by commas")
+        self.record(
+            ev.QuestionnaireTaken(
+                **ratings.questionnaire_fields(instrument, [int(p) for p in parts])
+            )
+        )
 
     def _cmd_medicine(
         self,
@@ -649,6 +699,11 @@ class Engine:
 
         seek(self, scene_id, scene_time, stop_at_holds)
 
+    def music_started(self, info: dict[str, Any]) -> None:
+        """The mixer started a composer piece: its seed goes into the record, so the
+        session's music can be made again (`companion music render PIECE --seed S`)."""
+        self.record(ev.MusicStarted(**info))
+
     # --- reading the state ---------------------------------------------------------------
 
     def breath(self) -> dict[str, Any] | None:
@@ -719,7 +774,17 @@ class Engine:
         return self.script.safe_scene is not None and position.scene.id == self.script.safe_scene
 
     def _sound_change(self, bus: str, spec: models.SoundSpec, fade: float) -> act.SoundChange:
-        return act.SoundChange(bus, spec.track, spec.volume, fade)  # type: ignore[arg-type]
+        piece = spec.piece if isinstance(spec, models.MusicSpec) else None
+        energy = spec.energy if isinstance(spec, models.MusicSpec) else None
+        return act.SoundChange(
+            bus,  # type: ignore[arg-type]
+            spec.track,
+            spec.volume,
+            fade,
+            piece=piece,
+            energy=energy,
+            shuffle=spec.shuffle,
+        )
 
     def _sound(self, change: act.SoundChange) -> None:
         presentation = self._require_presentation()
@@ -783,10 +848,15 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "talk": Engine._cmd_talk,
     "volume": Engine._cmd_volume,
     "intensity": Engine._cmd_intensity,
+    "tone": Engine._cmd_tone,
+    "steady": Engine._cmd_steady,
     "captions": Engine._cmd_captions,
     "note": Engine._cmd_note,
     "end": Engine._cmd_end,
     "closing": Engine._cmd_closing,
+    "rating": Engine._cmd_rating,
+    "mood": Engine._cmd_mood,
+    "questionnaire": Engine._cmd_questionnaire,
     "medicine": Engine._cmd_medicine,
     "vitals_interval": Engine._cmd_vitals_interval,
     "ack_vitals": Engine._cmd_ack_vitals,

@@ -97,7 +97,7 @@ class Monitoring:
         # The check before discharge comes at the end of the observation, which a second dose
         # moves on; every other checkpoint counts from the first dose.
         dose = self.doses[-1] if checkpoint.get("discharge") else self.doses[0]
-        return dose["session_time"] + checkpoint["minutes"] * 60
+        return float(dose["session_time"] + checkpoint["minutes"] * 60)
 
     def _advance_checkpoints(self) -> None:
         assert self.protocol is not None
@@ -157,14 +157,14 @@ class Monitoring:
         protocol = self.protocol
         route = (route or "").strip() or (protocol.route if protocol else "")
         unit = (unit or "").strip() or (protocol.unit if protocol and dose is not None else "")
-        for key, value in (
+        for key, given in (
             ("route", route),
             ("dose", dose),
             ("unit", unit),
             ("lot", (lot or "").strip()),
         ):
-            if value not in (None, ""):
-                entry[key] = value
+            if given not in (None, ""):
+                entry[key] = given
         if protocol and self.checkpoints and not self.doses:
             for checkpoint in self.checkpoints:  # the pre-dose check was not taken
                 if checkpoint["minutes"] is None and checkpoint["status"] == "due":
@@ -229,23 +229,23 @@ class Monitoring:
         return entry
 
     def validate(self, values: dict[str, Any]) -> dict[str, Any]:
-        entry: dict[str, Any] = {}
-        for sign, (label, unit, lowest, highest) in VITALS.items():
-            value = values.get(sign)
-            if value is None:
-                continue
-            number = finite_number(value)
-            if number is None or not lowest <= number <= highest:
-                got = f"{value:g}" if isinstance(value, float) else repr(value)[:40]
-                raise Refused(f"{label} is from {lowest:g} to {highest:g} {unit} (got {got})")
-            entry[sign] = int(number) if number.is_integer() else round(number, 1)
-        if ("systolic" in entry) != ("diastolic" in entry):
-            raise Refused("give both numbers of the blood pressure, systolic and diastolic")
-        if "systolic" in entry and entry["diastolic"] >= entry["systolic"]:
+        entry = _vital_signs(values)
+        entry.update(self._scales(values))
+        comment = " ".join(str(values.get("comment") or "").split())
+        if len(comment) > MAX_COMMENT:
+            raise Refused(f"a comment is at most {MAX_COMMENT} characters")
+        if comment:
+            entry["comment"] = comment
+        if not any(key in entry for key in (*VITALS, "sedation", "dissociation")):
             raise Refused(
-                f"the diastolic pressure ({entry['diastolic']}) is not below the "
-                f"systolic ({entry['systolic']}): are they the right way round?"
+                "enter at least one value: blood pressure, heart rate, SpO2, "
+                "respiratory rate, sedation or dissociation"
             )
+        return entry
+
+    def _scales(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Sedation (a level's number) and dissociation (a level's name), checked."""
+        entry: dict[str, Any] = {}
         sedation = values.get("sedation")
         if sedation is not None:
             top = len(self.sedation.levels) - 1
@@ -263,16 +263,6 @@ class Monitoring:
                     f"dissociation is one of: {', '.join(levels)} (got {str(dissociation)[:40]!r})"
                 )
             entry["dissociation"] = dissociation
-        comment = " ".join(str(values.get("comment") or "").split())
-        if len(comment) > MAX_COMMENT:
-            raise Refused(f"a comment is at most {MAX_COMMENT} characters")
-        if comment:
-            entry["comment"] = comment
-        if not any(key in entry for key in (*VITALS, "sedation", "dissociation")):
-            raise Refused(
-                "enter at least one value: blood pressure, heart rate, SpO2, "
-                "respiratory rate, sedation or dissociation"
-            )
         return entry
 
     def _flags(self, entry: dict[str, Any]) -> dict[str, str]:
@@ -519,3 +509,26 @@ class Monitoring:
 def _minutes_seconds(seconds: float) -> str:
     whole = max(0, math.ceil(seconds))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _vital_signs(values: dict[str, Any]) -> dict[str, Any]:
+    """The numbers of VITALS that were given, each within its range; the blood pressure as
+    both its numbers, diastolic below systolic."""
+    entry: dict[str, Any] = {}
+    for sign, (label, unit, lowest, highest) in VITALS.items():
+        value = values.get(sign)
+        if value is None:
+            continue
+        number = finite_number(value)
+        if number is None or not lowest <= number <= highest:
+            got = f"{value:g}" if isinstance(value, float) else repr(value)[:40]
+            raise Refused(f"{label} is from {lowest:g} to {highest:g} {unit} (got {got})")
+        entry[sign] = int(number) if number.is_integer() else round(number, 1)
+    if ("systolic" in entry) != ("diastolic" in entry):
+        raise Refused("give both numbers of the blood pressure, systolic and diastolic")
+    if "systolic" in entry and entry["diastolic"] >= entry["systolic"]:
+        raise Refused(
+            f"the diastolic pressure ({entry['diastolic']}) is not below the "
+            f"systolic ({entry['systolic']}): are they the right way round?"
+        )
+    return entry

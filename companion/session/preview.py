@@ -4,6 +4,7 @@ hold released at once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from companion.script import models
 from companion.script.durations import format_clock, format_short
@@ -55,7 +56,7 @@ def timeline(script: models.Script, timing: Timing | None = None) -> list[str]:
     return lines
 
 
-def _line(engine: Engine, kind: str, at: float, data: dict) -> str | None:
+def _line(engine: Engine, kind: str, at: float, data: dict[str, Any]) -> str | None:
     stamp = format_clock(at)
     script = engine.script
     if kind == "scene_start":
@@ -109,7 +110,8 @@ def at_moment(script: models.Script, seconds: float, timing: Timing | None = Non
         engine.take_events()
     if engine.state is State.ENDED:
         return [
-            f"at {format_clock(seconds)}: the session has ended (at {format_clock(engine.play_time)})"
+            f"at {format_clock(seconds)}: the session has ended "
+            f"(at {format_clock(engine.play_time)})"
         ]
     snap = engine.snapshot()
     scene, step = snap["scene"], snap["step"]

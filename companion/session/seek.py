@@ -8,6 +8,7 @@ resumes mid-way (a breath, a shown text). It works on the engine's own state, as
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from companion.record import events as ev
@@ -93,7 +94,7 @@ def place(
     )
     for change in (presentation.music, presentation.ambience):
         if change is not None:
-            engine._emit(act.SoundChange(change.bus, change.tracks, change.volume, SEEK_FADE))
+            engine._emit(replace(change, fade=SEEK_FADE))  # a piece keeps its energy
     position.step_index, position.step_started = step_index, at
     if step_index >= len(scene.steps):
         position.step_ends = max(at, started + (scene.duration or 0.0))

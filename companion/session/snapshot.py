@@ -61,6 +61,8 @@ def build_snapshot(engine: Engine) -> dict[str, Any]:
         "levels": {bus: round(level, 4) for bus, level in engine.levels.items()},
         "duck": script.mix.duck,
         "intensity": engine.intensity,
+        "tone": engine.tone,
+        "steady": engine.steady,
         "captions": engine.captions,
         "talk": engine.talking,
         "breath": engine.breath(),

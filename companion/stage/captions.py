@@ -53,7 +53,10 @@ def backdrop_over(
     background: tuple[float, float, float], alpha: float = BACKDROP_ALPHA
 ) -> tuple[float, float, float]:
     """The colour of the backdrop where it covers `background` (alpha blend in display values)."""
-    return tuple(bg * (1 - alpha) + c * alpha for bg, c in zip(background, BACKDROP_COLOR))  # type: ignore[return-value]
+    r, g, b = (
+        bg * (1 - alpha) + c * alpha for bg, c in zip(background, BACKDROP_COLOR, strict=True)
+    )
+    return r, g, b
 
 
 def worst_contrast() -> float:

@@ -137,7 +137,7 @@ class ComfortMonitor:
                     )
                 )
                 self._means.clear()  # report a lurch once, then look afresh
-        for series, value in zip(self._series, region_means(relative_luminance(rgb))):
+        for series, value in zip(self._series, region_means(relative_luminance(rgb)), strict=True):
             count = series.observe(t, float(value))
             flashes = max(0, count - 1)
             self.worst_flashes = max(self.worst_flashes, flashes)

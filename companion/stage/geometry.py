@@ -52,7 +52,7 @@ class Mesh:
         self,
         positions: np.ndarray,
         triangles: np.ndarray,
-        normals: np.ndarray | None = None,
+        normals: np.ndarray | tuple[float, ...] | None = None,
         colors: np.ndarray | tuple[float, ...] | None = None,
         extras: np.ndarray | tuple[float, ...] | None = None,
     ) -> None:

@@ -120,7 +120,7 @@ def open_showbase(config: HostConfig) -> tuple[Any, Any]:
             base = _open_fullscreen(ShowBase)
         else:
             base = ShowBase(fStartDirect=False, windowType=window_type)
-    except Exception as exc:  # Panda3D raises a bare Exception when no window opens
+    except Exception as exc:  # noqa: BLE001 - Panda3D raises a bare Exception when no window opens
         unloadPrcFile(page)
         how = "offscreen through EGL (is Mesa's EGL installed?)" if config.headless else "a window"
         raise StageError(

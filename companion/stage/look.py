@@ -38,7 +38,7 @@ def resolve(scenery: Scenery, look: Mapping[str, Any]) -> Values:
 
 
 def blend(a: Values, b: Values, t: float) -> Values:
-    return {k: tuple(lerp(x, y, t) for x, y in zip(a[k], b[k])) for k in b}
+    return {k: tuple(lerp(x, y, t) for x, y in zip(a[k], b[k], strict=True)) for k in b}
 
 
 class LookFader:

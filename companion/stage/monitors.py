@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def list_monitors() -> list[Monitor]:
 
 
 def _windows_monitors() -> list[Monitor]:  # pragma: no cover - only on Windows
+    if sys.platform != "win32":  # also tells a type checker that ctypes.windll exists below
+        return []
     import ctypes
     from ctypes import wintypes
 
@@ -67,7 +70,7 @@ def _windows_monitors() -> list[Monitor]:  # pragma: no cover - only on Windows
         wintypes.LPARAM,
     )
 
-    def callback(_monitor, _dc, rect, _data) -> int:
+    def callback(_monitor: object, _dc: object, rect: Any, _data: object) -> int:
         r = rect.contents
         found.append(Monitor(len(found), r.left, r.top, r.right - r.left, r.bottom - r.top))
         return 1

@@ -30,8 +30,8 @@ from companion.session import actions as act
 from companion.stage.host import HostConfig, StageError, close_showbase, open_showbase
 from companion.xr.errors import INSTEAD, HeadsetUnavailable
 from companion.xr.extra import load_gl
-from companion.xr.frames import Headset
-from companion.xr.handover import Handover
+from companion.xr.frames import Copy, Headset
+from companion.xr.handover import Handover, Rect
 from companion.xr.mirror import Mirror
 from companion.xr.pacing import FramePacer
 from companion.xr.rig import HeadsetRig
@@ -86,7 +86,8 @@ class HeadsetStage:
                     None,
                     headless,
                     title,
-                    # the headset paces the loop: a window waiting for the monitor would halve its rate
+                    # the headset paces the loop: a window waiting for the monitor would halve
+                    # its rate
                     extra={"sync-video": "false"},
                 )
             )
@@ -224,7 +225,7 @@ class HeadsetStage:
     def _begin_task(self, task: Any) -> Any:
         try:
             self._begin()
-        except Exception as exc:  # a failing headset must not stop the session
+        except Exception as exc:  # noqa: BLE001 - a failing headset must not stop the session
             self._fail("could not follow the headset", exc)
         return task.cont if task is not None else None
 
@@ -263,23 +264,26 @@ class HeadsetStage:
         width, height = self.headset.eye_size
         try:
             for eye in (0, 1):
-                self.headset.submit(
-                    eye,
-                    lambda texture, size, x=eye * width: self.handover.copy(
-                        (x, 0, width, height), texture, size
-                    ),
-                )
+                self.headset.submit(eye, self._copier((eye * width, 0, width, height)))
             self._frame_open = False
             self.headset.end_frame()
-        except Exception as exc:  # reported; the window goes on mirroring
+        except Exception as exc:  # noqa: BLE001 - OpenXR's and GL's own types; reported, goes on
             self._fail("could not hand the picture to the headset", exc)
+
+    def _copier(self, source: Rect) -> Copy:
+        """One eye's copy: its part (`source`) of the eye buffer into the headset's image."""
+
+        def copy(texture: int, size: tuple[int, int]) -> None:
+            self.handover.copy(source, texture, size)
+
+        return copy
 
     def _end_task(self, task: Any) -> Any:
         if self._frame_open:  # nothing was drawn this frame: the headset still gets its end
             self._frame_open = False
             try:
                 self.headset.end_frame()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - as in _hand_over: reported, not fatal
                 self._fail("could not end the headset's frame", exc)
         return task.cont if task is not None else None
 
@@ -307,7 +311,7 @@ class HeadsetStage:
             self.eyes.close()
         if "mirror" in self.__dict__:
             self.mirror.destroy()
-        if "eye_buffer" in self.__dict__ and self.eye_buffer is not None:
+        if "eye_buffer" in self.__dict__ and self.eye_buffer is not None and base is not None:
             base.graphicsEngine.removeWindow(self.eye_buffer)
         if base is not None:
             close_showbase(base, self._page)

@@ -71,7 +71,7 @@ class HeadsetRig(EyeRig):
         self.set_head(head_position, head_turn)
         inverse = LQuaternionf(head_turn)
         inverse.invertInPlace()
-        for eye, (position, turn) in enumerate(zip(positions, turns)):
+        for eye, (position, turn) in enumerate(zip(positions, turns, strict=True)):
             self.offsets[eye] = inverse.xform(position - head_position)
             self.turns[eye] = turn * inverse  # Panda3D composes left to right: turn = local * head
         self.ipd = (positions[1] - positions[0]).length()

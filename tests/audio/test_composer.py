@@ -79,14 +79,15 @@ def test_minutes_of_a_piece_never_repeat_but_a_loop_of_them_does(minute):
     features = Features()
     composer = Composer("drift", seed=3)
     first = None
-    for i in range(3):
+    for _ in range(3):
         x = composer.render(MINUTE)
         first = x if first is None else first
         features.add(x)
     found = repetition(features.matrix())
     assert found.windows > 250
     assert not found.repeats, (
-        f"a 20-s window at {found.at:.0f} s is {found.score:.2f} like the one at {found.earlier:.0f} s"
+        f"a 20-s window at {found.at:.0f} s is {found.score:.2f} like the one "
+        f"at {found.earlier:.0f} s"
     )
     looped = Features()
     for _ in range(3):

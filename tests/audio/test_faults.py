@@ -9,6 +9,7 @@ import re
 import shutil
 import time
 import wave
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -230,7 +231,7 @@ scenes:
 AIR_HZ, SONG_HZ = 12500, 14000  # above anything speech rendered at 22 kHz holds
 
 
-def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(
+def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(  # noqa: C901 - one session played, then heard in order
     tmp_path, library, monkeypatch
 ):
     # A private library and cache: they are damaged here.
@@ -321,7 +322,7 @@ def test_files_damaged_or_deleted_mid_session_leave_silence_on_their_bus_only(
     before = air(deleted_at - second // 2, deleted_at)
     assert abs(air(deleted_at + second // 10, at["Breathe in slowly."]) - before) < 0.5
     assert before > -35
-    for t0, t1 in zip(sorted(at.values()), sorted(at.values())[1:] + [ended]):
+    for t0, t1 in pairwise([*sorted(at.values()), ended]):
         assert before - 6.5 < air(t0, t1) < before + 0.5
     # A line that cannot be heard does not duck the music and ambience.
     assert abs(air(at["Rest here."], at["You are safe."]) - before) < 0.5

@@ -156,7 +156,8 @@ def test_library_command_lists_every_sound(library):
 
 def test_checker_suggests_the_nearest_library_name(tmp_path):
     text = (
-        "companion: 1\ntitle: t\nscenes:\n  - id: a\n    environment: forest\n    music: stil-water\n"
+        "companion: 1\ntitle: t\nscenes:\n  - id: a\n    environment: forest\n"
+        "    music: stil-water\n"
         "    ambience: rian\n    steps:\n      - chime: sofy\n"
     )
     loaded = load_text(text, "s.yaml", base_dir=tmp_path)
@@ -170,7 +171,8 @@ def test_synthesis_is_deterministic_across_processes():
     """The same code makes the same sound, whatever the interpreter's hash seed."""
     code = (
         "import hashlib; from companion.audio.synth import chimes; "
-        "print(hashlib.sha256(chimes.bell('soft').tobytes() + chimes.breath_tone().tobytes()).hexdigest())"
+        "print(hashlib.sha256(chimes.bell('soft').tobytes() + "
+        "chimes.breath_tone().tobytes()).hexdigest())"
     )
     digests = {
         subprocess.run(

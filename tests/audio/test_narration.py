@@ -63,7 +63,7 @@ def test_lines_render_once_and_are_reused(tmp_path):
     assert {p: p.stat().st_mtime_ns for p in files} == stamps, (
         "a reused line must not be written again"
     )
-    for text, file in again.by_text.items():  # real speech at the narration loudness as heard:
+    for file in again.by_text.values():  # real speech at the narration loudness as heard:
         audio, rate = soundfile.read(str(file))  # a mono line on both channels (dual-mono)
         assert rate == 22050 and audio.size / rate > 1.0
         both = np.stack([audio, audio], axis=1)

@@ -2,6 +2,7 @@
 controls, layer weights and the breathing tone's shape."""
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -25,7 +26,7 @@ def test_decibel_ramp_moves_by_equal_ratios_and_ends_exactly():
     fade.to(0.0, 0.5, 0.0, "db")
     buffer = 512 / 44100
     values = [fade.value(i * buffer) for i in range(int(0.5 / buffer))]
-    ratios = [b / a for a, b in zip(values, values[1:], strict=False)]
+    ratios = [b / a for a, b in pairwise(values)]
     assert max(ratios) == pytest.approx(min(ratios), rel=1e-9)
     assert 20 * math.log10(ratios[0]) > -1.5, "under 1.5 dB a mixer buffer"
     assert fade.value(0.5) == 0.0
@@ -62,7 +63,7 @@ def test_layers_blend_with_intensity():
     for role in ("middle", "high"):
         weights = [layer_weight(role, i) for i in steps]
         assert weights[0] == 0.0 and weights[-1] == 1.0
-        assert all(b >= a for a, b in zip(weights, weights[1:], strict=False))
+        assert all(b >= a for a, b in pairwise(weights))
     assert all(layer_weight("base", i) == 1.0 for i in steps)
     assert layer_weight("middle", 0.6) == 1.0 and layer_weight("high", 0.6) < 0.2
 
@@ -77,7 +78,7 @@ def test_breath_shape_swells_holds_ebbs_and_rests():
     assert shape(113.0 + 2.0) == pytest.approx(0.5)  # second cycle
     assert shape(126.5) == 0.0  # after the last cycle
     samples = [shape(100 + t) for t in np.arange(0, 26, 0.005)]
-    assert max(abs(b - a) for a, b in zip(samples, samples[1:], strict=False)) < 0.005, "no jumps"
+    assert max(abs(b - a) for a, b in pairwise(samples)) < 0.005, "no jumps"
 
 
 def test_the_ramp_clock_goes_on_a_buffer_or_two_at_a_time_after_a_held_up_tick():

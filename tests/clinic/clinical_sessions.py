@@ -13,9 +13,9 @@ from typing import Any
 from companion.protocols import resolve_protocol
 from companion.record import RecordWriter
 from companion.script import load_script
-from companion.session.health import HealthBoard
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine
+from companion.session.health import HealthBoard
 
 SCRIPT = """\
 companion: 1

@@ -9,9 +9,9 @@ from companion.protocols import from_definition
 from companion.record import RecordWriter, load_record
 from companion.record.resume import resume_point
 from companion.script import load_script
-from companion.session.health import HealthBoard
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine
+from companion.session.health import HealthBoard
 from tests.clinic.clinical_sessions import DOSE_AT, ClinicalSession, open_clinical, play
 
 

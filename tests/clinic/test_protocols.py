@@ -138,7 +138,7 @@ def test_a_damaged_definition_is_refused_with_findings_never_a_traceback():
     for rate in (0.05, 0.3):
         rng = random.Random(rate)
 
-        def mutate(value):
+        def mutate(value, rng=rng, rate=rate):  # this round's rng and rate, bound
             if isinstance(value, dict):
                 return {
                     k: rng.choice(strange) if rng.random() < rate else mutate(v)

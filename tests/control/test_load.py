@@ -207,7 +207,7 @@ def test_a_flood_is_paced_and_every_command_applied_once_in_order(session):
     assert sum(1 for b in batches if b) >= count / PER_FRAME
 
 
-def test_a_flooding_panel_delays_another_panels_command_by_one_frame_at_most(session):
+def test_a_flooding_panel_delays_another_panels_command_by_one_frame_at_most(session):  # noqa: C901 - one scenario, read whole
     """Fair turns: while four clients flood (128 commands queued, six frames' worth), a quiet
     panel's command is taken in the first frame after it arrives, not behind the backlog."""
     frames: list[tuple[float, list[tuple[str, float]]]] = []  # when each frame took, and what

@@ -17,7 +17,7 @@ def _screen(text: str, scale: int = 6) -> memoryview:
     """The text as a dark terminal shows it: a character's light half is lit, the rest dark."""
     rows: list[list[bool]] = []
     for line in text.splitlines():
-        top, bottom = zip(*(LIGHT[c] for c in line))
+        top, bottom = zip(*(LIGHT[c] for c in line), strict=True)
         rows += [list(top), list(bottom)]
     pixels = bytearray()
     for row in rows:

@@ -76,7 +76,8 @@ def frame(t: float) -> dict:
 def main() -> None:
     frames = [frame(i / RATE) for i in range(int(SECONDS * RATE) + 1)]
     data = {
-        "about": "Head movements of a seated patient, as an OpenXR runtime reports them (per eye: a "
+        "about": "Head movements of a seated patient, as an OpenXR runtime reports them (per "
+        "eye: a "
         "pose in the LOCAL reference space, OpenXR axes; a field of view, radians). Made by "
         "make_poses.py, which says what the head does when.",
         "rate": RATE,

@@ -67,7 +67,7 @@ def text_centres(stage, headset, seconds: float) -> list[tuple[float, float] | N
     with_text = [e.copy() for e in headset.received]
     stage.apply(act.StepEnded("show", False))
     run(stage, headset, 1.8)
-    return [card_centre(a, b) for a, b in zip(with_text, headset.received)]
+    return [card_centre(a, b) for a, b in zip(with_text, headset.received, strict=True)]
 
 
 def test_each_eye_gets_its_own_picture_and_the_headset_receives_it_exactly(shore):

@@ -3,6 +3,8 @@ text, as pure logic."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from companion.xr.follow import MAX_SPEED_DEG, START_DEG, LazyFollow, wrap
@@ -68,7 +70,7 @@ def test_a_far_turn_brings_the_text_round_gently_and_it_rests():
     seen = []
     for _ in range(200):
         seen.append(follow.update(-120, 0.02))
-    steps = [abs(b - a) for a, b in zip([0.0] + seen, seen)]
+    steps = [abs(b - a) for a, b in pairwise([0.0, *seen])]
     assert max(steps) <= MAX_SPEED_DEG * 0.02 + 1e-9
     assert seen[-1] == pytest.approx(-120, abs=3.0) and not follow.following
     rested = seen[-1]

@@ -86,7 +86,8 @@ def test_without_the_extra_the_message_says_how_to_install_it():
 def test_importing_companion_xr_does_not_import_the_extra():
     code = (
         "import sys, logging; import companion.xr; "
-        "print(sorted(m for m in ('xr', 'OpenGL') if m in sys.modules), logging.getLogger().handlers)"
+        "print(sorted(m for m in ('xr', 'OpenGL') if m in sys.modules), "
+        "logging.getLogger().handlers)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

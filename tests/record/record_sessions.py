@@ -17,9 +17,9 @@ from typing import Any
 
 from companion.record import RecordWriter
 from companion.script import load_script
-from companion.session.health import HealthBoard
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine, State
+from companion.session.health import HealthBoard
 
 SCRIPT = """\
 companion: 1

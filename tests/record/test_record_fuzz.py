@@ -15,7 +15,7 @@ import pytest
 from record_sessions import Session
 
 from companion.cli import main
-from companion.record import RecordWriter, load_record, render_report, resume_point
+from companion.record import RecordError, RecordWriter, load_record, render_report, resume_point
 from companion.record.report import FORMATS
 from companion.script import load_script
 from companion.session.clock import VirtualClock
@@ -69,7 +69,7 @@ def exercise(folder: Path, capsys) -> None:
             assert (folder.parent / f"r.{fmt}").stat().st_size < 20_000_000
     try:
         record = load_record(folder)
-    except Exception as exc:  # noqa: BLE001 - only the clear refusal of a later format is allowed
+    except RecordError as exc:  # only the clear refusal of a later format is allowed
         assert "record format" in str(exc), exc
         return
     point = resume_point(record)

@@ -17,9 +17,9 @@ from companion.record import (
     summarize,
 )
 from companion.script import load_script
-from companion.session.health import HealthBoard
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine, State
+from companion.session.health import HealthBoard
 
 
 def fresh_engine(script_path: Path) -> tuple[Engine, VirtualClock]:

@@ -17,9 +17,9 @@ from record_sessions import write_script
 
 from companion.record import RecordWriter, load_record, render_report, resume_point
 from companion.script import load_script
-from companion.session.health import HealthBoard
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine
+from companion.session.health import HealthBoard
 
 HERE = Path(__file__).resolve().parent
 

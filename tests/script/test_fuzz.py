@@ -94,15 +94,19 @@ def test_random_text(tmp_path, text):
 def test_hostile_yaml(tmp_path):
     cases = [
         "a: &a [*a]",  # a recursive alias
-        "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]",
+        "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+        "f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]",
         "!!python/object:os.system 'echo hi'",
         "companion: 1\n---\ncompanion: 1",
         "? [a, b]\n: c",
         "companion: 1\ntitle: t\nscenes:\n  - <<: {id: a, environment: forest}\n    <<: 5",
         "\x00\x01",
-        'companion: 1\ntitle: "\\ud800 and \\ud83c\\udf0a"\nscenes: [{id: "\\udfff", environment: forest}]',
-        "companion: 1\ntitle: 2001-12-14\nscenes: [{id: a, environment: forest, steps: [{say: 2001-02-30}]}]",
+        'companion: 1\ntitle: "\\ud800 and \\ud83c\\udf0a"\n'
+        'scenes: [{id: "\\udfff", environment: forest}]',
+        "companion: 1\ntitle: 2001-12-14\n"
+        "scenes: [{id: a, environment: forest, steps: [{say: 2001-02-30}]}]",
     ]
     for text in cases:
         loaded = check_text(text, tmp_path)

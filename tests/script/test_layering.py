@@ -6,7 +6,8 @@ import sys
 
 def test_engine_and_script_import_no_adapters():
     code = (
-        "import sys, companion.script, companion.session, companion.session.preview, companion.cli\n"
+        "import sys, companion.script, companion.session, companion.session.preview, "
+        "companion.cli\n"
         "from companion.cli import build_parser; build_parser()\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in "
         "('panda3d', 'direct', 'pygame', 'aiohttp', 'pyttsx3', 'playwright')]\n"

@@ -62,7 +62,7 @@ def test_steps_chain_exactly_whatever_the_tick_rate():
 def test_a_two_hour_session_runs_in_well_under_a_second():
     scenes = "\n".join(
         f"  - id: s{i}\n    environment: meadow\n    duration: 5m\n    steps:\n"
-        f"      - say: Breathe and rest for a while now.\n"
+        "      - say: Breathe and rest for a while now.\n"
         f"      - breathe: {{in: 4, out: 6, cycles: 10}}\n"
         f"      - pause: 2m\n"
         for i in range(24)

@@ -3,6 +3,7 @@ engine on a virtual clock; its rendered size is measured from the picture."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,7 @@ def test_guide_size_follows_the_phases():
     assert guide_size({"phase": "out", "progress": 0.5}) == pytest.approx((SMALLEST + LARGEST) / 2)
     assert guide_size({"phase": "rest", "progress": 0.5}) == SMALLEST
     sizes = [guide_size({"phase": "in", "progress": p}) for p in np.linspace(0, 1, 11)]
-    assert all(b > a for a, b in zip(sizes, sizes[1:]))
+    assert all(b > a for a, b in pairwise(sizes))
 
 
 def rendered_radius(frame: np.ndarray, background: np.ndarray) -> float:
@@ -120,5 +121,5 @@ def test_the_guide_fades_away_when_breathing_ends(fresh_stage):
         stage.update(breath=None, now=now)
         alphas.append(stage.guide.alpha.value)
     assert alphas[-1] == 0.0
-    assert all(b <= a for a, b in zip(alphas, alphas[1:]))
+    assert all(b <= a for a, b in pairwise(alphas))
     assert max(np.diff([1.0] + alphas) * -1) < 0.15, "it fades, it does not vanish"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -140,7 +141,8 @@ class Composer:
         return out[:frames].astype(np.float32)
 
     def render_int16(self, frames: int) -> bytes:
-        """The next frames as interleaved signed 16-bit stereo, for pygame.mixer.Sound(buffer=...)."""
+        """The next frames as interleaved signed 16-bit stereo, for
+        pygame.mixer.Sound(buffer=...)."""
         x = self.render(frames)
         return np.clip(np.round(x * 32767.0), -32768, 32767).astype("<i2").tobytes()
 
@@ -170,13 +172,14 @@ class Composer:
             hi = min(start + BLOCK, clip.start + clip.data.shape[0])
             if hi > lo:
                 piece = clip.data[lo - clip.start : hi - clip.start]
+                g: float | np.ndarray
                 if clip.line >= 0:
                     g = gains[clip.line][lo - start : hi - start, None]
-                    wet = r.lines[clip.line].wet
+                    share = r.lines[clip.line].wet
                 else:
-                    g, wet = 1.0, r.wet
-                dry[lo - start : hi - start] += piece * g * (1 - 0.5 * wet)
-                send[lo - start : hi - start] += piece * g * wet
+                    g, share = 1.0, r.wet
+                dry[lo - start : hi - start] += piece * g * (1 - 0.5 * share)
+                send[lo - start : hi - start] += piece * g * share
             if clip.start + clip.data.shape[0] > start + BLOCK:
                 kept.append(clip)
         self.clips = kept
@@ -270,7 +273,7 @@ class Composer:
         chosen = set(sorted(chosen)[-5:])
         # no close clusters low down: drop a note a second or less above another under G3
         ordered = sorted(chosen)
-        for a, b in zip(ordered, ordered[1:]):
+        for a, b in pairwise(ordered):
             if b - a <= 2 and a < 55 and b in chosen and len(chosen) > 3:
                 chosen.discard(b)
         bass_pc = self.chord[0]
@@ -306,7 +309,9 @@ class Composer:
                     morph_phase=float(rng.uniform(0, 2 * np.pi)),
                 )
 
-    def _play_line(self, index: int, state: _LineState, when: float, energy: float) -> None:
+    def _play_line(  # noqa: C901 - one branch per kind of line, each short
+        self, index: int, state: _LineState, when: float, energy: float
+    ) -> None:
         spec, rng = state.spec, self.rng
         pace = 1.0 / (0.55 + 0.9 * energy)  # energy 0.5: as written
         shift = int(round(3 * self._tone))
@@ -314,17 +319,17 @@ class Composer:
         chord_notes = [n for n in range(lo, hi + 1) if n % 12 in self.chord]
         scale_notes = [n for n in range(lo, hi + 1) if n % 12 in self.scale]
         if spec.mode == "bass":
-            note = min(
+            root = min(
                 (n for n in range(lo, hi + 1) if n % 12 == self.chord[0]),
                 default=None,
                 key=lambda n: abs(n - (lo + hi) / 2),
             )
             length = float(rng.uniform(*spec.gap))
-            if note is not None:
+            if root is not None:
                 self._add(
                     index,
                     when,
-                    instruments.note(spec.instrument, dsp.midi(note), 0.5, rng, length),
+                    instruments.note(spec.instrument, dsp.midi(root), 0.5, rng, length),
                     0.6 * rng.uniform(0.7, 1.0),
                     float(rng.uniform(-0.2, 0.2)),
                 )

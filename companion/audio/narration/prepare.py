@@ -12,6 +12,7 @@ short, is a line without sound (`failed` says why) rather than an error later.""
 from __future__ import annotations
 
 import time
+import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,12 @@ from companion.audio.narration.recordings import Recordings
 from companion.audio.narration.render import Job, Progress, engine_id, render_jobs
 from companion.audio.voices import PROGRAM, Speaker, SpeechEngineMissing, choose_speaker
 from companion.script.models import Script
+
+# What reading a sound file's header raises: libsndfile's errors (soundfile's are
+# RuntimeErrors) and the system's (a file gone or unreadable).
+READ_ERRORS = (OSError, RuntimeError)
+# `wave`, for a WAV: its own Error, EOFError for a header cut short, and a frame rate of 0.
+WAVE_ERRORS = (wave.Error, EOFError, OSError, ZeroDivisionError)
 
 
 @dataclass
@@ -70,7 +77,7 @@ class Narration:
         if path not in self._lengths:
             try:
                 self._lengths[path] = file_seconds(path)
-            except Exception:  # noqa: BLE001 - a file damaged since: the engine estimates instead
+            except READ_ERRORS:  # a file damaged since: the engine estimates instead
                 return None
         return self._lengths[path]
 
@@ -86,7 +93,7 @@ class Narration:
                 if why is None:
                     try:
                         self._lengths[path] = file_seconds(path)
-                    except Exception as exc:  # noqa: BLE001 - libsndfile's errors: say which file
+                    except READ_ERRORS as exc:  # say which file
                         why = damaged_or_unknown(path, exc)
                 if why is not None:
                     self.failed[line.text] = why
@@ -140,22 +147,32 @@ def unreadable(path: Path) -> str | None:
 
     try:
         info = soundfile.info(str(path))
-    except Exception as exc:  # noqa: BLE001 - libsndfile's errors: say which file
+    except READ_ERRORS as exc:  # say which file
         return damaged_or_unknown(path, exc)
     if info.frames < declared:
-        return f"{path.name} is damaged: it ends {(declared - info.frames) / info.samplerate:.1f} s early"
+        early = (declared - info.frames) / info.samplerate
+        return f"{path.name} is damaged: it ends {early:.1f} s early"
     return None
 
 
 def file_seconds(path: Path) -> float:
+    """A sound file's length in seconds; raises one of READ_ERRORS when it cannot be read."""
     if path.suffix.lower() == ".wav":
-        try:
-            return wav_seconds(path)
-        except Exception:  # noqa: BLE001 - not a PCM WAV that `wave` reads: ask libsndfile
-            pass
+        seconds = _pcm_wav_seconds(path)
+        if seconds is not None:
+            return seconds
     import soundfile
 
     return float(soundfile.info(str(path)).duration)
+
+
+def _pcm_wav_seconds(path: Path) -> float | None:
+    """The length from the header `wave` reads (fast), or None when it is not a PCM WAV
+    `wave` reads: libsndfile is asked instead."""
+    try:
+        return wav_seconds(path)
+    except WAVE_ERRORS:
+        return None
 
 
 def _look_up(

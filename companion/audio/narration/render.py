@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -163,7 +164,7 @@ def assemble(
         factor = min(PAUSE_FIT[1], max(PAUSE_FIT[0], (wanted - speech) / sum(pauses)))
         pauses = [p * factor for p in pauses]
     pieces = [np.zeros(int(LEAD_SECONDS * rate))]
-    for audio, pause in zip(clauses_audio, pauses):
+    for audio, pause in zip(clauses_audio, pauses, strict=True):
         pieces.append(audio)
         pieces.append(np.zeros(int(round(pause * rate))))
     pieces.append(np.zeros(int(TAIL_SECONDS * rate)))
@@ -231,24 +232,30 @@ class NeuralBackend(Backend):
                     [c.text for c in parts], self.espeak_voice, self.program
                 )
                 done(
-                    index, [self.voice.speak(p, c.close, setting) for p, c in zip(phonemes, parts)]
+                    index,
+                    [
+                        self.voice.speak(p, c.close, setting)
+                        for p, c in zip(phonemes, parts, strict=True)
+                    ],
                 )
             except neural.NeuralUnavailable as exc:
                 self.fatal = str(exc)
                 done(index, str(exc))
-            except Exception as exc:  # noqa: BLE001 - onnxruntime's own errors: this line fails, not all
+            # onnxruntime raises its own types (not one base): this line fails, not all of them,
+            # and the worker thread goes on with the next
+            except Exception as exc:  # noqa: BLE001
                 done(index, f"the neural voice failed on this line ({exc})")
 
         # Two lines at a time (`workers`), each on one onnxruntime thread: on two cores this is
         # faster than one line on two threads, and one line is phonemised (a child process)
         # while another is spoken.
         n = min(self.workers, len(lines))
-        threads = [
-            threading.Thread(
-                target=lambda k=k: [one(i) for i in range(k, len(lines), n)], daemon=True
-            )
-            for k in range(n)
-        ]
+
+        def share(k: int) -> None:
+            for i in range(k, len(lines), n):
+                one(i)
+
+        threads = [threading.Thread(target=share, args=(k,), daemon=True) for k in range(n)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -390,7 +397,7 @@ class _Child:
         jobs: list[tuple[int, str, Path]],
         voice: str | None,
         rate: int,
-        inbox: queue.Queue[tuple[int, dict]],
+        inbox: queue.Queue[tuple[int, dict[str, Any]]],
     ) -> None:
         self.index, self.pending = index, {n: (text, path) for n, text, path in jobs}
         env = dict(os.environ)
@@ -416,7 +423,7 @@ class _Child:
         self.last = time.monotonic()
         threading.Thread(target=self._read, args=(inbox,), daemon=True).start()
 
-    def _read(self, inbox: queue.Queue[tuple[int, dict]]) -> None:
+    def _read(self, inbox: queue.Queue[tuple[int, dict[str, Any]]]) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             try:
@@ -429,6 +436,69 @@ class _Child:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+
+
+class _Children:
+    """The espeak-ng children of one render: started, watched for hangs, a line retried once."""
+
+    def __init__(
+        self,
+        voice: str | None,
+        rate: int,
+        done: Callable[[int, Path | None, str | None], None],
+        inbox: queue.Queue[tuple[int, dict[str, Any]]],
+    ) -> None:
+        self.voice, self.rate, self.done, self.inbox = voice, rate, done, inbox
+        self.children: dict[int, _Child] = {}
+        self._serials = iter(range(1_000_000))
+        self._tried: set[int] = set()
+
+    def start(self, jobs: list[tuple[int, str, Path]]) -> None:
+        serial = next(self._serials)
+        self.children[serial] = _Child(serial, jobs, self.voice, self.rate, self.inbox)
+
+    def finish(self, child: _Child, hung: bool) -> None:
+        """A child ended (or hung): the clause it was on is retried once, then given up."""
+        child.kill()
+        del self.children[child.index]
+        if not child.pending:
+            return
+        first = min(child.pending)
+        if first in self._tried or hung:
+            child.pending.pop(first)
+            self.done(first, None, "the speech engine hung or crashed on this line")
+        self._tried.add(first)
+        rest = [(n, text, path) for n, (text, path) in sorted(child.pending.items())]
+        if rest:
+            self.start(rest)
+
+    def end_hung(self) -> None:
+        for child in list(self.children.values()):
+            if child.pending and time.monotonic() - child.last > LINE_TIMEOUT:
+                self.finish(child, hung=True)
+
+    def take(self, serial: int, message: dict[str, Any]) -> str | None:
+        """One message from a child. Returns a fatal message (the engine cannot speak), or
+        None."""
+        child = self.children.get(serial)
+        if child is None:
+            return None  # a message from a child already ended
+        child.last = time.monotonic()
+        if "fatal" in message:
+            return str(message["fatal"])
+        if "id" in message and message["id"] in child.pending:
+            _, raw = child.pending.pop(message["id"])
+            if message.get("ok"):
+                self.done(message["id"], raw, None)
+            else:
+                self.done(message["id"], None, message.get("error", "the engine failed"))
+        if message.get("exited"):
+            self.finish(child, hung=False)
+        return None
+
+    def kill_all(self) -> None:
+        for child in list(self.children.values()):
+            child.kill()
 
 
 def _run_children(
@@ -444,59 +514,24 @@ def _run_children(
     if not texts:
         return None
     workers = max(1, min(workers or min(2, os.cpu_count() or 1), len(texts)))
-    inbox: queue.Queue[tuple[int, dict]] = queue.Queue()
-    serials = iter(range(1_000_000))
+    inbox: queue.Queue[tuple[int, dict[str, Any]]] = queue.Queue()
     fatal: str | None = None
     with tempfile.TemporaryDirectory(prefix="raw-", dir=cache.root) as raw_dir:
         (Path(raw_dir) / "owner").write_text(str(os.getpid()), encoding="utf-8")  # see sweep_raw
         numbered = [(n, text, Path(raw_dir) / f"{n}.wav") for n, text in enumerate(texts)]
-        children: dict[int, _Child] = {}
+        pool = _Children(voice, rate, done, inbox)
         for i in range(workers):
-            serial = next(serials)
-            children[serial] = _Child(serial, numbered[i::workers], voice, rate, inbox)
-        tried: set[int] = set()
-
-        def finish(child: _Child, hung: bool) -> None:
-            """A child ended (or hung): the clause it was on is retried once, then given up."""
-            child.kill()
-            del children[child.index]
-            if not child.pending:
-                return
-            first = min(child.pending)
-            if first in tried or hung:
-                child.pending.pop(first)
-                done(first, None, "the speech engine hung or crashed on this line")
-            tried.add(first)
-            rest = [(n, text, path) for n, (text, path) in sorted(child.pending.items())]
-            if rest:
-                serial = next(serials)
-                children[serial] = _Child(serial, rest, voice, rate, inbox)
-
+            pool.start(numbered[i::workers])
         try:
-            while children:
+            while pool.children:
                 try:
                     serial, message = inbox.get(timeout=1.0)
                 except queue.Empty:
                     serial, message = -1, {}
-                for child in list(children.values()):
-                    if child.pending and time.monotonic() - child.last > LINE_TIMEOUT:
-                        finish(child, hung=True)
-                child = children.get(serial)
-                if child is None:
-                    continue  # a message from a child already ended
-                child.last = time.monotonic()
-                if "fatal" in message:
-                    fatal = message["fatal"]
+                pool.end_hung()
+                fatal = pool.take(serial, message)
+                if fatal is not None:
                     break
-                if "id" in message and message["id"] in child.pending:
-                    _, raw = child.pending.pop(message["id"])
-                    if message.get("ok"):
-                        done(message["id"], raw, None)
-                    else:
-                        done(message["id"], None, message.get("error", "the engine failed"))
-                if message.get("exited"):
-                    finish(child, hung=False)
         finally:
-            for child in list(children.values()):
-                child.kill()
+            pool.kill_all()
     return fatal

@@ -13,6 +13,11 @@ from companion.audio.synth import dsp
 SECONDS = 96.0
 
 
+def _pinked(shape: dsp.Shape) -> dsp.Shape:
+    """`shape` tilted by pink noise's -3 dB per octave."""
+    return lambda f: shape(f) * dsp.pink(f)
+
+
 def waves(rng: np.random.Generator) -> np.ndarray:
     """Swells that rise, break softly and draw back over the sand, every 8 to 13 s."""
     loop = dsp.Loop(SECONDS)
@@ -28,7 +33,7 @@ def waves(rng: np.random.Generator) -> np.ndarray:
     )
     out = np.zeros((loop.frames, 2))
     for shape, rise, fall, offset, gain in bands:
-        noise = loop.noise(rng, lambda f, s=shape: s(f) * dsp.pink(f), correlation=0.4)
+        noise = loop.noise(rng, _pinked(shape), correlation=0.4)
         envelope = np.full(loop.frames, 0.3)  # the sea never falls silent between swells
         pans = np.zeros(loop.frames)
         for start in starts:
@@ -202,7 +207,7 @@ def wind(rng: np.random.Generator) -> np.ndarray:
     ):
         band = loop.noise(
             rng,
-            lambda f, lo=low, hi=high: dsp.bandpass(lo, hi, 2)(f) * dsp.pink(f),
+            _pinked(dsp.bandpass(low, high, 2)),
             correlation=0.5,
         )
         out += weight * band * (gust**power)[:, None]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from companion.audio.signal import SAMPLE_RATE
+
+# A spectral shape: gains (real or complex) for an array of frequencies in Hz.
+Shape = Callable[[np.ndarray], np.ndarray]
 
 ENVELOPE_RATE = 20  # Hz: slow envelopes (chord changes, swells) are sampled this often
 
@@ -94,9 +98,7 @@ class Loop:
             self.time[: n - first] += stereo[first:n]
 
     # --- noise -------------------------------------------------------------------------
-    def noise(
-        self, rng: np.random.Generator, shape: callable, correlation: float = 0.3
-    ) -> np.ndarray:
+    def noise(self, rng: np.random.Generator, shape: Shape, correlation: float = 0.3) -> np.ndarray:
         """Stereo periodic noise (frames, 2) with magnitude spectrum shape(freqs)."""
         freqs = np.fft.rfftfreq(self.frames, 1.0 / self.rate)
         gains = shape(freqs)
@@ -140,7 +142,7 @@ class Loop:
 
     def finish(
         self,
-        shape: callable | None = None,
+        shape: Shape | None = None,
         reverb: np.ndarray | None = None,
         wet: float = 0.0,
         dry: float = 1.0,
@@ -163,22 +165,22 @@ def _random_spectrum(rng: np.random.Generator, bins: int) -> np.ndarray:
     return rng.standard_normal(bins) + 1j * rng.standard_normal(bins)
 
 
-def spectral_filter(x: np.ndarray, rate: int, shape: callable) -> np.ndarray:
+def spectral_filter(x: np.ndarray, rate: int, shape: Shape) -> np.ndarray:
     """Circular (loop-preserving) zero-phase filtering of (frames, channels) by shape(freqs)."""
     spec = np.fft.rfft(x, axis=0)
     spec *= shape(np.fft.rfftfreq(x.shape[0], 1.0 / rate))[:, None]
     return np.fft.irfft(spec, n=x.shape[0], axis=0)
 
 
-def lowpass(cutoff: float, order: int = 2):
+def lowpass(cutoff: float, order: int = 2) -> Shape:
     return lambda f: 1.0 / np.sqrt(1.0 + (f / cutoff) ** (2 * order))
 
 
-def highpass(cutoff: float, order: int = 2):
+def highpass(cutoff: float, order: int = 2) -> Shape:
     return lambda f: 1.0 / np.sqrt(1.0 + (cutoff / np.maximum(f, 1e-6)) ** (2 * order))
 
 
-def bandpass(low: float, high: float, order: int = 2):
+def bandpass(low: float, high: float, order: int = 2) -> Shape:
     lp, hp = lowpass(high, order), highpass(low, order)
     return lambda f: lp(f) * hp(f)
 

@@ -141,7 +141,7 @@ def _base(
             f = f0 * h
             if f > top:
                 break
-            colour = 1.0
+            colour: float | np.ndarray = 1.0
             if h > 1:
                 period = rng.uniform(22, 70)
                 colour = 1.0 + 0.4 * loop.periodic_lfo(t, period, rng.uniform(0, 2 * np.pi))

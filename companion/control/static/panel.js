@@ -651,6 +651,20 @@ function renderLevels(s) {
   if (!dragging.has($("intensity"))) $("intensity").value = intensity;
   $("intensity-value").textContent = `${intensity}%`;
   $("intensity").disabled = s.state === "ended";
+  const tone = s.tone ?? 0;  // -1 darker .. 1 brighter: the slider's 0..100
+  if (!dragging.has($("tone"))) $("tone").value = Math.round((tone + 1) * 50);
+  $("tone-value").textContent = toneWords(Math.round((tone + 1) * 50));
+  $("tone").disabled = s.state === "ended";
+  const steady = !!s.steady;
+  $("btn-steady").setAttribute("aria-pressed", String(steady));
+  $("btn-steady").textContent = steady ? "Steady music: on" : "Steady music";
+  $("btn-steady").disabled = s.state === "ended";
+}
+
+function toneWords(value) {  // the tone slider's 0..100 in words
+  if (value < 45) return `darker ${50 - value}`;
+  if (value > 55) return `brighter ${value - 50}`;
+  return "even";
 }
 
 function renderCare(s) {
@@ -921,7 +935,7 @@ $("note-text").addEventListener("keydown", (event) => {
 });
 
 // Sliders: a few commands a second while dragged, and the final value when let go.
-function slider(input, command) {
+function slider(input, command, words = (value) => `${value}%`) {
   let last = 0;
   let timer = null;
   let sentValue = null;
@@ -935,7 +949,7 @@ function slider(input, command) {
   input.addEventListener("input", () => {
     dragging.add(input);
     const output = $(`${input.id}-value`);
-    output.textContent = `${input.value}%`;
+    output.textContent = words(Number(input.value));
     const now = performance.now();
     clearTimeout(timer);
     if (now - last >= SLIDER_EVERY) {
@@ -956,6 +970,9 @@ for (const bus of BUSES) {
   slider($(`level-${bus}`), (level) => send("volume", { bus, level, gesture: true }, `${bus} volume`));
 }
 slider($("intensity"), (level) => send("intensity", { level, gesture: true }, "Music intensity"));
+slider($("tone"), (level) => send("tone", { level: level * 2 - 1, gesture: true }, "Music tone"), toneWords);
+$("btn-steady").addEventListener("click", () =>
+  state && send("steady", { on: !state.steady }, "Steady music"));
 
 // Keyboard shortcuts (not while typing, not while a dialog asks).
 document.addEventListener("keydown", (event) => {

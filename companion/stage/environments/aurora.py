@@ -52,7 +52,9 @@ class Aurora(StarryScenery):
 
     def palette(self, time: str) -> Palette:
         base = super().palette(time)
-        cool = tuple(c * 0.8 + b * 0.2 for c, b in zip(base.horizon, (0.55, 0.68, 0.85)))
+        cool = tuple(
+            c * 0.8 + b * 0.2 for c, b in zip(base.horizon, (0.55, 0.68, 0.85), strict=True)
+        )
         return base.shifted(horizon=cool, sun_glow=base.sun_glow * 0.8)
 
     def setting_values(self, look: Mapping[str, Any]) -> Values:

@@ -121,18 +121,18 @@ class Scenery(ABC):
         root.setShaderInput("u_clock", clock)
         return changed
 
-    def bind_eyes(self, cameras: list[NodePath]) -> None:
+    def bind_eyes(self, cameras: list[NodePath]) -> None:  # noqa: B027 - an optional hook: most need nothing
         """After the layer made its cameras (one per eye): an environment that shows each
         eye something of its own (a stereo photograph) sets their masks here."""
 
-    def advance(self, root: NodePath, dt: float) -> None:
+    def advance(self, root: NodePath, dt: float) -> None:  # noqa: B027 - an optional hook: most need nothing
         """Per frame, with the session's time (dt stops while paused): a film moves on."""
 
-    def rest(self) -> None:
+    def rest(self) -> None:  # noqa: B027 - an optional hook: most need nothing
         """The environment left the screen (its weight fell to 0): let go of what only
         showing it needs (a film's FFmpeg process); `advance` takes it up again."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: most need nothing
         """Let go of what the environment holds outside its scene graph (a film's decoder)."""
 
     # --- helpers for subclasses ----------------------------------------------------------

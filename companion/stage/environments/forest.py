@@ -32,7 +32,7 @@ class Forest(Scenery):
     def palette(self, time: str) -> Palette:
         base = super().palette(time)
         green = (0.60, 0.70, 0.64) if time != "night" else (0.07, 0.10, 0.12)
-        horizon = tuple(h * 0.6 + g * 0.4 for h, g in zip(base.horizon, green))
+        horizon = tuple(h * 0.6 + g * 0.4 for h, g in zip(base.horizon, green, strict=True))
         return base.shifted(horizon=horizon, sun_glow=base.sun_glow * 0.7)
 
     def setting_values(self, look: Mapping[str, Any]) -> Values:

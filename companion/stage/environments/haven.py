@@ -257,10 +257,14 @@ class Haven(Scenery):
         )
         rng = np.random.default_rng(4)
         for k in range(22):
-            a = k / 22 * 2 * np.pi * 3 + rng.normal(0, 0.3)
+            angle = k / 22 * 2 * np.pi * 3 + rng.normal(0, 0.3)
             reach = rng.uniform(0.1, 0.42)
             centre = np.array(
-                [px + np.cos(a) * reach, py + np.sin(a) * reach, 0.62 + rng.uniform(0, 0.75)]
+                [
+                    px + np.cos(angle) * reach,
+                    py + np.sin(angle) * reach,
+                    0.62 + rng.uniform(0, 0.75),
+                ]
             )
             green = np.array([0.28, 0.44, 0.25]) * rng.uniform(0.8, 1.2)
             geometry.ellipsoid(
@@ -275,7 +279,7 @@ class Haven(Scenery):
         for side in (-1, 1):
             u, v, tris = geometry.grid(16, 8)
             inner_x = x0 - 0.05 if side < 0 else x1 + 0.05
-            x = inner_x + side * u * 0.55
+            xs = inner_x + side * u * 0.55
             y = BACK - 0.12 - 0.05 * np.sin(u * np.pi * 4)
             z = 0.25 + v * (HEIGHT - 0.3)
             extras = np.stack(
@@ -290,7 +294,7 @@ class Haven(Scenery):
             normals = np.stack(
                 [side * 0.2 * np.cos(u * np.pi * 4), -np.ones_like(u), np.zeros_like(u)], 1
             )
-            curtains.add(np.stack([x, y, z], 1), tris, normals, (0.88, 0.84, 0.77, FABRIC), extras)
+            curtains.add(np.stack([xs, y, z], 1), tris, normals, (0.88, 0.84, 0.77, FABRIC), extras)
         self.place(root, living, "living", "sway.vert", "room.frag", two_sided=True, reach=0.3)
         self.place(
             root,

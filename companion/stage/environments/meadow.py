@@ -157,7 +157,7 @@ class Meadow(Scenery):
                 continue
             tz = float(ground_height(np.array(tx), np.array(ty)))
             size = rng.uniform(4.0, 8.0)
-            seed = rng.random()
+            tree_seed = rng.random()
             geometry.cylinder(
                 trunks,
                 np.array([tx, ty, tz]),
@@ -166,7 +166,7 @@ class Meadow(Scenery):
                 size * 0.9,
                 5,
                 (0.30, 0.24, 0.18, 1),
-                (seed, 0, 0.0, 0),
+                (tree_seed, 0, 0.0, 0),
             )
             for k in range(3):
                 offset = np.array(
@@ -178,7 +178,11 @@ class Meadow(Scenery):
                 )
                 green = np.array([0.24, 0.36, 0.17, 1.0]) * rng.uniform(0.8, 1.15)
                 crowns.append(
-                    (np.array([tx, ty, tz]) + offset, green, (seed, size * 0.55, offset[2], 0.0))
+                    (
+                        np.array([tx, ty, tz]) + offset,
+                        green,
+                        (tree_seed, size * 0.55, offset[2], 0.0),
+                    )
                 )
         group = root.attachNewNode("trees")
         self.place(group, trunks, "trunks", "sway.vert", "plant.frag", reach=1.0)
