@@ -30,7 +30,9 @@ _OWN_FOLDERS = {
 
 # Groups for pytest-xdist's --dist loadgroup (scripts/test): each group runs on one worker, one
 # test after another. The tests that judge sound or frames as they happen share one group, so
-# two of them never run at once (each is also made to hold on a busy machine); modules with an
+# two of them never run at once (each is also made to hold on a busy machine), and are marked
+# `real_time`: scripts/test runs them after the others, one process on a machine that is not
+# also running the rest of the suite (as on a clinic's machine during a session); modules with an
 # expensive module-scoped set-up (a rendered piece, a running app, a Panda3D stage) keep it on
 # one worker instead of making it twice.
 REAL_TIME = {
@@ -55,6 +57,7 @@ def pytest_collection_modifyitems(config, items):
         module = item.nodeid.split("::")[0]
         if module in REAL_TIME:
             item.add_marker(pytest.mark.xdist_group("real-time"))
+            item.add_marker(pytest.mark.real_time)
         elif module in SET_UP_ONCE:
             item.add_marker(pytest.mark.xdist_group(module))
 
