@@ -7,6 +7,7 @@ program, and the record holds them all, closed as ended and not resumable."""
 from __future__ import annotations
 
 import json
+import signal
 import time
 
 from playwright.sync_api import expect
@@ -108,3 +109,36 @@ def test_the_panel_stays_after_the_end_until_closed(tmp_path, open_panel):
     status = [f for f in session_facts(summarize(record)) if f.label == "Status"][0]
     assert status.lead == "ended" and ", closed " in status.text, status.text
     assert "after the end" in status.text
+
+
+def test_a_stop_after_the_end_closes_as_ended(tmp_path):
+    """SIGTERM while the panel stays after the end: the record is closed as ended, exit 0."""
+    path = tmp_path / "session.yaml"
+    path.write_text(SCRIPT)
+    run = start(
+        [str(path), "--display", "none", "--autostart", "--speed", SPEED, "--after-end", "stay"],
+        tmp_path,
+    )
+    try:
+        run.wait_for_panel()
+        state = run.wait_for(lambda s: s["state"] == "ended", what="the end")
+        assert state["after_end"] == "stay"
+        assert run.command("note", text="calm after the end")["ok"]
+        run.kill(signal.SIGTERM)
+        assert run.process.returncode == 0, run.stderr_text()
+    finally:
+        if run.process.poll() is None:
+            run.kill()
+    record = load_record(run.record())
+    assert record.ended and not resume_point(record).resumable
+    rows = [json.loads(line) for line in (run.record() / "events.jsonl").read_text().splitlines()]
+    assert rows[-1]["event"] == "run_end" and rows[-1]["reason"] == "ended"
+    assert "note" in [r["event"] for r in rows[[r["event"] for r in rows].index("end") :]]
+
+
+def test_the_clinic_s_default_is_to_stay():
+    from companion.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["run", "s.yaml"]).after_end == "stay"
+    assert parser.parse_args(["run", "s.yaml", "--after-end", "close"]).after_end == "close"
