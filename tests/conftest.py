@@ -8,7 +8,9 @@ folders alone."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +96,20 @@ def write_script(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one for every test of a worker that needs one.
+    Playwright's sync API runs an event loop in the thread that starts it, so a second
+    `sync_playwright()` while another is open in the same process fails: one fixture for all."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.control.panel_harness import CHROMIUM, CHROMIUM_ARGS
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM} (scripts/setup-env installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

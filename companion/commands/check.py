@@ -13,6 +13,7 @@ from companion.commands import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:  # the script package loads only when a command runs
     from companion.script.findings import Severity
+    from companion.script.loader import ExtraCheck
     from companion.script.models import Script
     from companion.script.yaml_source import Mark, Source
 
@@ -49,7 +50,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    from companion.audio.custom import sound_check
     from companion.audio.voices import voice_check
     from companion.script import has_errors
     from companion.script.loader import load_script, script_files
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     findings = []
     for file in script_files(p for p in args.paths if Path(p).exists()):
         # the sound files are named relative to each script's own folder
-        checks = [voices, media_files_check, sound_check(file.parent, args.verbose)]
+        checks = [voices, media_files_check, sound_files_check(file.parent, args.verbose)]
         findings += load_script(file, checks=checks).findings
     if args.format == "json":
         print(json.dumps([f.to_json() for f in findings], indent=2))
@@ -81,6 +81,22 @@ def run(args: argparse.Namespace) -> int:
 
         fitted = check_fit(args.paths, args.patient, args.record_dir)
     return EXIT_FINDINGS if has_errors(findings) or missing or not fitted else EXIT_OK
+
+
+def sound_files_check(folder: Path, verbose: bool) -> ExtraCheck:
+    """Opens the sound files a script names (companion/audio/custom.py). Opening them takes
+    numpy and libsndfile, so a script that names none checks without them."""
+
+    def check(script: Script, source: Source) -> Iterator[tuple[Mark, Severity, str]]:
+        from companion.script.sound_files import references
+
+        if next(references(script, folder), None) is None:
+            return
+        from companion.audio.custom import sound_check
+
+        yield from sound_check(folder, verbose)(script, source)
+
+    return check
 
 
 def media_files_check(script: Script, source: Source) -> Iterator[tuple[Mark, Severity, str]]:

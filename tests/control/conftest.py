@@ -4,12 +4,11 @@ Playwright."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from panel_harness import CHROMIUM, CHROMIUM_ARGS, SCRIPT, Proxy, Pump, Session
+from panel_harness import SCRIPT, Proxy, Pump, Session
 from playwright.sync_api import expect
 
 from companion.control import PanelServer
@@ -68,19 +67,6 @@ def make_proxy():
     yield make
     for proxy in proxies:
         proxy.stop()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium (Playwright's own browser download does not work here)."""
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (scripts/setup-env installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

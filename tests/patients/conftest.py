@@ -4,7 +4,6 @@ Chromium through Playwright)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +14,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "control"))
 
 from panel_harness import (  # type: ignore[import-not-found]  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
     SCRIPT,
     Pump,
     Session,
@@ -47,15 +44,3 @@ def panel_session(tmp_path: Path) -> Iterator[Any]:
     yield session
     pump.stop()
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (scripts/setup-env installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
