@@ -122,6 +122,7 @@ class Engine:
         self._started_at: float | None = None
         self._ended_at: float | None = None
         self.closed = False  # closed by the therapist after the end (the app then exits)
+        self._closed_at: float | None = None
         self._last = clock.now()
 
     # --- time -------------------------------------------------------------------------
@@ -148,10 +149,12 @@ class Engine:
 
     @property
     def session_time(self) -> float:
-        """Wall time since start (pauses included): what notes and the record are stamped with."""
+        """Wall time since start (pauses included): what notes and the record are stamped with.
+        It goes on after the end until the close: the dose clock, the vitals and the notes taken
+        while the patient is observed are stamped when they happen."""
         if self._started_at is None:
             return 0.0
-        end = self._ended_at if self._ended_at is not None else self.clock.now()
+        end = self._closed_at if self._closed_at is not None else self.clock.now()
         return end - self._started_at
 
     @property
@@ -164,7 +167,9 @@ class Engine:
         if self.state in (State.PLAYING, State.HOLDING):
             self._play += max(0.0, now - self._last)
         self._last = now
-        if self.state not in (State.READY, State.ENDED):
+        # The dose clock goes on after the end while the panel stays (vitals due, checkpoints,
+        # ready to leave: the patient is observed until discharge), not after the close.
+        if self.state is not State.READY and not self.closed:
             self.monitoring.tick()
         self._settle()
 
@@ -542,7 +547,7 @@ class Engine:
         """The therapist closes the session after its end: the record says how long after."""
         if self.state is not State.ENDED:
             raise Refused("the session has not ended: End it first")
-        self.closed = True
+        self.closed, self._closed_at = True, self.clock.now()
         after = self.clock.now() - (self._ended_at if self._ended_at is not None else 0.0)
         self.record(ev.Closed(round(max(0.0, after), 3)))
         self._changed()

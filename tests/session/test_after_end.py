@@ -5,6 +5,8 @@ after the end the therapist closed it."""
 
 from __future__ import annotations
 
+import pytest
+
 from companion.record import events as ev
 from companion.session import COMMANDS, State
 from companion.session import actions as act
@@ -96,3 +98,19 @@ def test_close_records_the_time_after_the_end_and_then_nothing_is_taken():
     assert closed["after_end"] == 90.0
     refused = driver.command("note", text="too late")
     assert not refused.ok and refused.reason == "the session is closed"
+
+
+def test_the_dose_clock_goes_on_after_the_end_until_the_close():
+    """The patient is observed until discharge: vitals come due after the end, not after
+    the close."""
+    driver = Driver(script_from(TWO_SCENES))
+    driver.command("start")
+    driver.advance(60)
+    assert driver.command("medicine", text="given").ok
+    driver.command("end")
+    driver.advance(15 * 60)
+    assert driver.snap["dose"]["vitals_due"] == pytest.approx(60 + 15 * 60)
+    assert driver.command("ack_vitals").ok
+    assert driver.command("close").ok
+    driver.advance(15 * 60)
+    assert driver.snap["dose"]["vitals_due"] is None
