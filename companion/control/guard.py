@@ -14,6 +14,7 @@ import hmac
 import ipaddress
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,7 +99,9 @@ class FailureThrottle:
     up to `max_delay`), and such answers go out one at a time per address, so parallel
     guesses do not get around it. Beyond `max_waiting` queued answers, an address is refused
     at once (429) without its token being looked at. A right token is never slowed: someone
-    else guessing from the same machine cannot lock the therapist out."""
+    else guessing from the same machine cannot lock the therapist out. `sleep` waits out a
+    delay (a test holds answers back with it, to have guesses in flight at once on a busy
+    machine)."""
 
     free: int = 5
     window: float = 60.0
@@ -106,6 +109,7 @@ class FailureThrottle:
     max_delay: float = 8.0
     max_waiting: int = 8
     max_addresses: int = 10_000
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
     _failures: dict[str, deque[float]] = field(default_factory=dict)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     _waiting: dict[str, int] = field(default_factory=dict)
@@ -137,7 +141,7 @@ class FailureThrottle:
         self._waiting[address] = self._waiting.get(address, 0) + 1
         try:
             async with lock:
-                await asyncio.sleep(pause)
+                await self.sleep(pause)
         finally:
             self._waiting[address] -= 1
 

@@ -97,6 +97,8 @@ class Stage:
         self.paused = False
         self._say: str | None = None
         self._deadlines: dict[str, float] = {}
+        # text shown before the first frame: its time counts from that frame
+        self._undated: dict[str, float] = {}
         self._now: float | None = None
         self._fading_frame = False
         self.comfort = ComfortMonitor() if comfort and self.window is not None else None
@@ -341,8 +343,17 @@ class Stage:
             self.ended = False
             self.veil.to(0.0, max(seconds, FIRST_SCENE_FADE))
 
+    def _end_overdue(self, now: float) -> None:
+        for step, lasts in self._undated.items():
+            self._deadlines[step] = now + lasts
+        self._undated.clear()
+        for step, due in list(self._deadlines.items()):
+            if now >= due:
+                self._end_step(step)
+
     def _end_step(self, step: str) -> None:
         self._deadlines.pop(step, None)
+        self._undated.pop(step, None)
         if step == "say":
             self._say = None
         if self.window is None:
@@ -355,8 +366,12 @@ class Stage:
             self.guide.stop()
 
     def _deadline(self, step: str, seconds: float) -> None:
-        """Text goes away by itself shortly after its time, should its step end be missed."""
-        if self._now is not None:
+        """Text goes away by itself shortly after its time, should its step end be missed
+        (text shown before the first frame is timed from that frame: with no clock reading
+        yet it once got no deadline and stayed up for good)."""
+        if self._now is None:
+            self._undated[step] = seconds + 2.0
+        else:
             self._deadlines[step] = self._now + seconds + 2.0
 
     # --- frames ------------------------------------------------------------------------
@@ -370,9 +385,7 @@ class Stage:
         if self.window is None or self._closed:
             return
         self._check_comfort()
-        for step, due in list(self._deadlines.items()):
-            if now >= due:
-                self._end_step(step)
+        self._end_overdue(now)
         self._check_size()
         if self.drift:
             import math

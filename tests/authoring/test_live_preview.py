@@ -90,19 +90,46 @@ class PreviewProcess:
 def test_edits_reload_in_place_and_broken_edits_keep_playing(tmp_path):
     path = tmp_path / "live.yaml"
     path.write_text(SCRIPT)
+    launched = time.monotonic()
     preview = PreviewProcess(path, tmp_path)
     try:
         start, _ = preview.wait_for(r"^previewing ")
-        time.sleep(3.0)
+        opening = time.monotonic() - launched
+        # The scene's clock follows the preview's frames, which a busy machine slows (its
+        # first frames most): three seconds of wall time once found the scene still at 0:00.
+        # So the scene is watched on its own clock: an edit to a comment reloads it and says
+        # where it is, until it is two seconds in.
+        reached, index = 0, start
+        for n in range(1, 60):
+            time.sleep(0.5)
+            asked = time.monotonic()
+            path.write_text(SCRIPT + "#" * n + "\n")
+            index, found = preview.wait_for(
+                r"^reloaded live\.yaml: scene (\S+) at (\d+):(\d+):(\d+)$", index + 1
+            )
+            reached = int(found.group(3)) * 60 + int(found.group(4))
+            if reached >= 2:
+                break
+        assert reached >= 2, "the scene does not move on"
         path.write_text(SCRIPT.replace("pause: 60s", "pause: 50s\n      - chime: soft"))
         edited_at = time.monotonic()
         index, found = preview.wait_for(
-            r"^reloaded live\.yaml: scene (\S+) at (\d+):(\d+):(\d+)$", start
+            r"^reloaded live\.yaml: scene (\S+) at (\d+):(\d+):(\d+)$", index + 1
         )
-        assert time.monotonic() - edited_at < 1.5  # within a second, give or take a frame
+        reload = time.monotonic() - edited_at
+        # Within a second on a quiet machine (polled every 0.25 s, then parsed and restarted at
+        # the same moment). A busy machine stretches that, and so it stretched opening this
+        # same preview, which does all of a reload's work and far more (the interpreter,
+        # Panda3D, the mixer, the script): the reload is bounded by the opening measured here,
+        # a bound against a reload that never comes or restarts everything, not a speed test.
+        assert reload < max(1.5, opening), (reload, opening)
         assert found.group(1) == "first"
         seconds = int(found.group(3)) * 60 + int(found.group(4))
-        assert 2 <= seconds <= 7  # the same moment in the scene, not its start
+        # the same moment in the scene, not its start: where the last reload found it, or on
+        # (by at most the time since it was asked, as the scene's clock cannot outrun the wall
+        # clock; one more second for the whole seconds the line shows)
+        since = time.monotonic() - asked
+        assert reached <= seconds <= reached + since + 1, (seconds, reached, since)
 
         path.write_text(SCRIPT.replace("environment: forest", "environment: forrest"))
         index, found = preview.wait_for(

@@ -9,10 +9,12 @@ import contextlib
 import http.client
 import json
 import queue
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -337,3 +339,21 @@ class Proxy:
         self.cut()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
+
+
+STATIC = Path(__file__).resolve().parents[2] / "companion" / "control" / "static"
+
+
+def stopped_after() -> int:
+    """panel.js's STOPPED_AFTER: refused tries in a row before the page says Companion stopped."""
+    found = re.search(r"const STOPPED_AFTER = (\d+);", (STATIC / "panel.js").read_text())
+    assert found, "panel.js declares STOPPED_AFTER"
+    return int(found.group(1))
+
+
+def failed_probes(page: Any) -> list[str]:
+    """The page's health probes that failed, as Playwright reports them (each try to reconnect
+    asks api/health plainly): how many tries the page took, which no busy machine changes."""
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url) if "api/health" in r.url else None)
+    return failed

@@ -8,11 +8,14 @@ and 390x844 are kept there (docs/images/ holds the ones in docs/panel.md)."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
-from panel_harness import SCRIPT  # noqa: F401 - the session every test here plays
+from panel_harness import (
+    SCRIPT,  # noqa: F401 - the session every test here plays
+    failed_probes,
+    stopped_after,
+)
 from playwright.sync_api import expect
 
 from tests.conftest import USER_CACHE
@@ -110,11 +113,15 @@ def test_a_lost_network_reads_differently_from_a_stopped_companion(
     expect(connection).to_have_attribute("data-state", "connected", timeout=8000)
     page.click("#btn-away-ok")
 
+    probes = failed_probes(page)
     proxy.refusing.set()  # nothing listens any more: Companion stopped
     proxy.cut()
-    cut = time.monotonic()
-    expect(connection).to_have_attribute("data-state", "stopped", timeout=5000)
-    assert time.monotonic() - cut < 5.0
+    # Within 5 s on a quiet machine: three tries refused in a row, after waits of 0.25, 0.5
+    # and 1 s (panel.js). A busy machine stretches the page's timers, so the test counts the
+    # tries (the page decided on the third refusal, or one more) and the wall-time bound only
+    # guards against a page that never decides (generous on purpose).
+    expect(connection).to_have_attribute("data-state", "stopped", timeout=20000)
+    assert len(probes) <= stopped_after() + 1, probes
     expect(connection).to_have_text("Companion has stopped")
     expect(page.locator("#away")).to_have_attribute("data-kind", "stopped")
     expect(page.locator("#away")).to_contain_text("companion resume")

@@ -12,6 +12,7 @@ import re
 import stat
 import time
 
+from panel_harness import failed_probes, stopped_after
 from playwright.sync_api import expect
 
 from companion.control import keep
@@ -67,6 +68,7 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         expect(page.locator("#btn-captions")).to_have_attribute("aria-pressed", "false")
         time.sleep(1.2)  # past a slider gesture's stillness: the level's row is in the record
 
+        probes = failed_probes(page)
         first.kill()  # SIGKILL: no goodbye to the page
         rows = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
         ambience = [
@@ -78,10 +80,19 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         ]
         assert len(ambience) == 1 and ambience[0]["source"].startswith("panel"), ambience
         killed = time.monotonic()
-        expect(page.locator("#connection")).to_have_attribute("data-state", "stopped", timeout=5000)
+        # Within 5 s on a quiet machine: three tries refused in a row, after waits of 0.25,
+        # 0.5 and 1 s (panel.js). A busy machine stretches the page's timers, so the test
+        # counts the tries (the page decided on the third refusal, or one more); the wall-time
+        # bound only guards against a page that never decides (generous on purpose).
+        expect(page.locator("#connection")).to_have_attribute(
+            "data-state", "stopped", timeout=20000
+        )
         noticed = time.monotonic() - killed
-        print(f"\nthe page said Companion stopped {noticed:.2f} s after the SIGKILL")
-        assert noticed < 5.0, noticed
+        print(
+            f"\nthe page said Companion stopped {noticed:.2f} s after the SIGKILL,"
+            f" {len(probes)} tries"
+        )
+        assert len(probes) <= stopped_after() + 1, (probes, noticed)
         away = page.locator("#away")
         expect(away).to_have_attribute("data-kind", "stopped")
         expect(away).to_contain_text(f"companion resume {folder}")
