@@ -182,6 +182,8 @@ def measure_real_app(browser, script_path: Path, commands: int) -> tuple[list[fl
             "--size",
             "1280x720",
             "--autostart",
+            "--after-end",
+            "close",
             "--panel-port",
             "0",
             "--no-qr",

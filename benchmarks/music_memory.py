@@ -70,6 +70,8 @@ def main() -> None:
         "--display",
         "none",
         "--autostart",
+        "--after-end",
+        "close",
         "--no-qr",
         "--panel-port",
         "0",

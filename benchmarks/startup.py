@@ -35,6 +35,8 @@ def first_frame_seconds(script: Path, work: Path, display: list[str]) -> float:
             str(script),
             *display,
             "--autostart",
+            "--after-end",
+            "close",
             "--panel-port",
             "0",
             "--no-qr",

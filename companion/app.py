@@ -31,7 +31,8 @@ __all__ = ["RunOptions", "SessionApp", "StartupError"]
 
 PUBLISH_EVERY = 0.5  # seconds: the panel hears at least this often
 PICTURE_EVERY = 1.0  # seconds: the panel's small live picture
-END_LINGER = 1.0  # seconds after the closing fade before the app exits
+END_LINGER = 1.0  # seconds after the closing fade before the app exits (--after-end close)
+AFTER_END = ("stay", "close")  # after the end: the panel stays until Close, or the app exits
 ESC_CONFIRM_SECONDS = 5.0
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # SIGHUP: the terminal was closed
 
@@ -64,6 +65,10 @@ class RunOptions(PlayOptions):
     resume_record: Any = None  # the record as read then (record.reader.Record): read once
     protocol: Any = None  # the dose protocol (companion.protocols.Protocol), if any
     fitting: dict[str, Any] | None = None  # the patient's profile applied (patients/fitting.py)
+    # After the end: "stay" (the clinic's: the panel takes ratings, vitals and the closing
+    # entries until the therapist presses Close the session) or "close" (exit END_LINGER after
+    # the closing fade: unattended runs). The command line's default is "stay".
+    after_end: str = "close"
 
 
 class SessionApp(PlayerApp):
@@ -81,6 +86,7 @@ class SessionApp(PlayerApp):
         self._last_revision = -1
         self._last_publish = 0.0
         self._end_at: float | None = None
+        self._ended_wall: float | None = None  # when the session ended (after_end "stay")
         self._esc_until = 0.0
         self._stop_reason: str | None = None
         self._exit_status = 0
@@ -480,15 +486,25 @@ class SessionApp(PlayerApp):
         return action
 
     def _on_action(self, action: act.Action) -> None:
-        if isinstance(action, act.End):
+        if not isinstance(action, act.End):
+            return
+        if self.options.after_end == "close":
             self._end_at = time.monotonic() + action.fade / self.options.speed + END_LINGER
+            return
+        # The picture and sound fade out with the End and stay out; the record stays open and
+        # the panel takes what is entered now, until Close the session (the engine's "close").
+        self._ended_wall = time.time()
+        self.out(
+            "the session has ended; the panel stays for ratings, vitals and the closing "
+            "entries: press Close the session there when the patient is ready to leave"
+        )
 
     def _after_frame(self, now: float) -> None:
         if self.picture is not None:
             self.picture.maybe_take(now, PICTURE_EVERY)
         self._write(self.player.engine.take_events(), now)
         self._publish()
-        if self._end_at is not None and now >= self._end_at:
+        if (self._end_at is not None and now >= self._end_at) or self.player.engine.closed:
             self._stop_reason = "ended"
             self.player.stopped = True
         self._frames += 1
@@ -518,6 +534,9 @@ class SessionApp(PlayerApp):
             offset = self.record.session_offset if self.record is not None else 0.0
             state = on_record_clock(published(engine, health), offset)
             state["fitting"] = self.options.fitting  # the panel's patient card (patients.js)
+            state["after_end"] = self.options.after_end  # the panel's after-end card (after.js)
+            state["closed"] = engine.closed
+            state["ended_at_wall"] = self._ended_wall
             panel.publish(state)
             self._last_revision, self._last_publish = engine.revision, now
 
@@ -526,8 +545,11 @@ class SessionApp(PlayerApp):
         the loop stops, the record gets its run_end. During start-up they stop the start-up."""
 
         def stop(signum: int, _frame: Any) -> None:
-            self._stop_reason = "interrupted"
             self.player.stopped = True
+            if self._ended():  # after the end: closed as ended, as by Close the session
+                self._stop_reason = "ended"
+                return
+            self._stop_reason = "interrupted"
             self._exit_status = 128 + signum
             if not self._looping:
                 raise StartupError(f"stopped by {signal.Signals(signum).name} while starting")
@@ -537,6 +559,10 @@ class SessionApp(PlayerApp):
             if sig is not None:
                 previous = signal.signal(sig, stop)
                 self._signals_before.setdefault(sig, previous)  # given back at close
+
+    def _ended(self) -> bool:
+        engine = self.engine
+        return engine is not None and engine.state is State.ENDED
 
     def _restore_signals(self) -> None:
         """The handlers the program had before (an embedding program's, a test runner's)."""
@@ -548,8 +574,11 @@ class SessionApp(PlayerApp):
 
     def close(self, reason: str) -> None:
         """Close every part (safe to call twice). A session stopped before its end stays
-        resumable: its record says it did not end."""
+        resumable: its record says it did not end. After the end (the panel stayed, then the
+        window was closed or the program stopped) it closes as ended."""
         engine = self.engine
+        if self._ended():
+            reason = "ended"
         if engine is not None and self.record is not None:
             events = engine.take_events()
             if self._gestures is not None:

@@ -115,6 +115,14 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
         help="the dose protocol: esketamine-nasal, ketamine-im, ketamine-sublingual, "
         "ketamine-iv, or a clinic's own file (docs/clinic-setup.md)",
     )
+    parser.add_argument(
+        "--after-end",
+        choices=("stay", "close"),
+        default="stay",
+        help="after the session's end: the panel stays for ratings, vitals and the closing "
+        "entries until Close the session (stay, the default), or the program exits (close: "
+        "unattended runs)",
+    )
     parser.add_argument("--speed", type=_speed, default=1.0, help=argparse.SUPPRESS)
 
 
@@ -163,6 +171,7 @@ def _options(args: argparse.Namespace, **extra: Any) -> RunOptions:
         panel_key=args.panel_key,
         qr=args.qr,
         speed=args.speed,
+        after_end=args.after_end,
         progress=narration_bar(),
         clinician=args.clinician,
         protocol=_protocol(args),

@@ -146,6 +146,16 @@ class End(RecordEvent):
 
 
 @dataclass(frozen=True)
+class Closed(RecordEvent):
+    """The therapist closed the session after its end (the panel's "Close the session"):
+    the time after the end, when ratings, vitals and the closing entries were taken."""
+
+    kind: ClassVar[str] = "closed"
+    source: ClassVar[str] = "engine"
+    after_end: float  # seconds from the end to the close, on the session's clock
+
+
+@dataclass(frozen=True)
 class Command(RecordEvent):
     """A therapist's command, applied or refused (`reason`), before its effects."""
 
@@ -473,6 +483,7 @@ ALL: tuple[type[RecordEvent], ...] = (
     Return,
     Seek,
     End,
+    Closed,
     Command,
     Note,
     Closing,

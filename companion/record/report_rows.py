@@ -63,9 +63,23 @@ def session_facts(summary: Summary, brief: bool = False) -> list[Fact]:
     return rows
 
 
+def _after_end(summary: Summary) -> str:
+    """The time after the end, when the panel stayed until the therapist closed the session:
+    "; ended 10:42, closed 10:58 (16 min after the end)"."""
+    if summary.after_end is None and summary.closed_wall is None:
+        return ""
+    ended, closed = summary.clock_at(summary.ended_wall), summary.clock_at(summary.closed_wall)
+    after = f" ({format_time(summary.after_end)} after the end)" if summary.after_end else ""
+    if ended and closed:
+        return f"; ended {ended[:5]}, closed {closed[:5]}{after}"
+    return f"; closed{after or ' after the end'}"
+
+
 def _status(summary: Summary) -> Fact:
     if summary.ended:
-        return Fact("Status", f" ({summary.end_reason or ''})", "ended", "status-ended")
+        return Fact(
+            "Status", f" ({summary.end_reason or ''}){_after_end(summary)}", "ended", "status-ended"
+        )
     if not summary.session_started:
         return Fact("Status", ": nothing to resume", "never started", "status-open", True)
     where = (

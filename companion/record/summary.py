@@ -136,6 +136,11 @@ class Summary:
     adverse_events: str | None = None  # the therapist's closing entries (the latest)
     outcome: str | None = None
     closing_at: float | None = None
+    # The time after the end (the panel stayed for ratings, vitals and the closing entries):
+    # when the session ended and when the therapist closed it, wall clock; None when not.
+    ended_wall: float | None = None
+    closed_wall: float | None = None
+    after_end: float | None = None  # seconds from the end to the close
     clock_jumps: int = 0
     clinical: Clinical = field(default_factory=Clinical)  # vitals, protocol, checkpoints
 
@@ -256,6 +261,9 @@ def summarize(
         adverse_events=builder.closing.get("adverse_events"),
         outcome=builder.closing.get("outcome"),
         closing_at=builder.closing.get("at"),
+        ended_wall=builder.end_wall,
+        closed_wall=builder.closed_wall,
+        after_end=builder.after_end,
         clock_jumps=builder.clock_jumps,
         clinical=builder.clinical,
     )
@@ -275,6 +283,9 @@ class _Builder:
         self.faults: list[Mark] = []
         self.end_reason: str | None = None
         self.end_time: float | None = None
+        self.end_wall: float | None = None
+        self.closed_wall: float | None = None
+        self.after_end: float | None = None
         self.clinician: str | None = None
         self.closing: dict[str, Any] = {}
         self.clock_jumps = 0
@@ -384,11 +395,18 @@ class _Builder:
 
     def _on_end(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         if self.end_time is None:
-            self.end_time = at
+            self.end_time, self.end_wall = at, wall
         self.end_reason = str(event.get("reason") or "ended")
         self._close_scene(at)
         self._close_pause(at)
         self.marks.append(Mark("end", at, f"the session ended: {self.end_reason}", wall))
+
+    def _on_closed(self, event: dict[str, Any], at: float, wall: float | None) -> None:
+        """Closed by the therapist after the end (the panel stayed meanwhile)."""
+        self.closed_wall = wall
+        after = event.get("after_end")
+        if isinstance(after, (int, float)) and not isinstance(after, bool):
+            self.after_end = float(after)
 
     def _on_hold(self, event: dict[str, Any], at: float, wall: float | None) -> None:
         reasons = {
@@ -564,6 +582,7 @@ _HANDLERS: dict[str, Handler] = {
     ev.ClockJump.kind: _Builder._on_clock_jump,
     ev.Closing.kind: _Builder._on_closing,
     ev.End.kind: _Builder._on_end,
+    ev.Closed.kind: _Builder._on_closed,
     ev.Hold.kind: _Builder._on_hold,
     ev.Command.kind: _Builder._on_command,
     ev.Note.kind: _Builder._on_note,

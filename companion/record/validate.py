@@ -174,6 +174,7 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
         "music_seed": (COUNT, False),
     },
     "end": {"reason": (TEXT, False)},
+    "closed": {"after_end": (SECONDS, False)},
     "run_end": {"reason": (TEXT, False)},
     "gap": {
         "stopped_at": (TIME, False),

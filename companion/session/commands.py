@@ -38,6 +38,7 @@ COMMANDS: dict[str, dict[str, Param]] = {
     "captions": {"on": Param(bool)},
     "note": {"text": Param(str)},
     "end": {},
+    "close": {},  # after the end: the therapist closes the session (the program then exits)
     # The clinic's side: the dose clock, vitals reminders, the patient's signal, the headset.
     "medicine": {
         "text": Param(str, False),
@@ -78,6 +79,33 @@ COMMANDS: dict[str, dict[str, Param]] = {
     "mood": {"when": Param(str), "mood": Param(float, False), "anxiety": Param(float, False)},
     "questionnaire": {"instrument": Param(str), "answers": Param(str)},
 }
+
+# After the end the patient is back, the picture and sound stay faded out and the panel takes
+# what is entered then: notes, vitals and their checks, medicine, ratings, mood, questionnaires,
+# the closing entries, and "close". Every other command would move, light up or sound the
+# session again and is refused (AFTER_END_REFUSAL says why and what is still taken).
+AFTER_END = frozenset(
+    {
+        "note",
+        "medicine",
+        "ack_vitals",
+        "vitals",
+        "ack_alert",
+        "ready_to_leave",
+        "ack_signal",
+        "closing",
+        "rating",
+        "mood",
+        "questionnaire",
+        "close",
+    }
+)
+AFTER_END_REFUSAL = (
+    "the session has ended: '{name}' is not taken after the end (it would move or sound the "
+    "session again); the panel takes "
+    "notes, vitals, medicine, ratings, mood, questionnaires and the closing entries, "
+    "then Close the session"
+)
 
 MAX_TEXT = 10_000
 

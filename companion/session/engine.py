@@ -19,7 +19,14 @@ from companion.script.timing import EstimatedTiming, Timing, scene_seconds, step
 from companion.session import actions as act
 from companion.session import ratings
 from companion.session.clock import Clock
-from companion.session.commands import COMMANDS, CommandResult, Refused, parse_arguments
+from companion.session.commands import (
+    AFTER_END,
+    AFTER_END_REFUSAL,
+    COMMANDS,
+    CommandResult,
+    Refused,
+    parse_arguments,
+)
 from companion.session.monitoring import Monitoring
 
 if TYPE_CHECKING:
@@ -114,6 +121,8 @@ class Engine:
         self._play = 0.0
         self._started_at: float | None = None
         self._ended_at: float | None = None
+        self.closed = False  # closed by the therapist after the end (the app then exits)
+        self._closed_at: float | None = None
         self._last = clock.now()
 
     # --- time -------------------------------------------------------------------------
@@ -140,10 +149,12 @@ class Engine:
 
     @property
     def session_time(self) -> float:
-        """Wall time since start (pauses included): what notes and the record are stamped with."""
+        """Wall time since start (pauses included): what notes and the record are stamped with.
+        It goes on after the end until the close: the dose clock, the vitals and the notes taken
+        while the patient is observed are stamped when they happen."""
         if self._started_at is None:
             return 0.0
-        end = self._ended_at if self._ended_at is not None else self.clock.now()
+        end = self._closed_at if self._closed_at is not None else self.clock.now()
         return end - self._started_at
 
     @property
@@ -156,7 +167,9 @@ class Engine:
         if self.state in (State.PLAYING, State.HOLDING):
             self._play += max(0.0, now - self._last)
         self._last = now
-        if self.state not in (State.READY, State.ENDED):
+        # The dose clock goes on after the end while the panel stays (vitals due, checkpoints,
+        # ready to leave: the patient is observed until discharge), not after the close.
+        if self.state is not State.READY and not self.closed:
             self.monitoring.tick()
         self._settle()
 
@@ -326,6 +339,7 @@ class Engine:
         first_effect = len(self._events)
         try:
             parsed = parse_arguments(name, args)
+            self._after_end_allows(name)
             HANDLERS[name](self, **parsed)
             result = CommandResult(name, True)
             self._settle()  # instant steps and empty rests after the move happen now, not next tick
@@ -335,6 +349,14 @@ class Engine:
         self.record(ev.Command(name, args, source, result.ok, result.reason))
         self._events.insert(first_effect, self._events.pop())  # the command before its effects
         return result
+
+    def _after_end_allows(self, name: str) -> None:
+        """After the end only what is entered then is taken (commands.AFTER_END); after the
+        close, nothing."""
+        if self.closed:
+            raise Refused("the session is closed")
+        if self.state is State.ENDED and name not in AFTER_END and name != "end":
+            raise Refused(AFTER_END_REFUSAL.format(name=name))
 
     def _require(self, *states: State) -> None:
         if self.state in states:
@@ -521,6 +543,15 @@ class Engine:
         self._not_ended()
         self._end("ended by the therapist")
 
+    def _cmd_close(self) -> None:
+        """The therapist closes the session after its end: the record says how long after."""
+        if self.state is not State.ENDED:
+            raise Refused("the session has not ended: End it first")
+        self.closed, self._closed_at = True, self.clock.now()
+        after = self.clock.now() - (self._ended_at if self._ended_at is not None else 0.0)
+        self.record(ev.Closed(round(max(0.0, after), 3)))
+        self._changed()
+
     def _cmd_closing(self, adverse_events: str = "", outcome: str = "") -> None:
         """The therapist's closing entries for the report (at the end, or before it);
         given again, the latest stands and the record keeps each."""
@@ -570,7 +601,7 @@ class Engine:
         unit: str | None = None,
         lot: str | None = None,
     ) -> None:
-        self._require(State.PLAYING, State.HOLDING, State.PAUSED)
+        self._require(State.PLAYING, State.HOLDING, State.PAUSED, State.ENDED)
         self.monitoring.medicine(text, route, dose, unit, lot)
 
     def _cmd_vitals_interval(self, minutes: float) -> None:
@@ -853,6 +884,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "captions": Engine._cmd_captions,
     "note": Engine._cmd_note,
     "end": Engine._cmd_end,
+    "close": Engine._cmd_close,
     "closing": Engine._cmd_closing,
     "rating": Engine._cmd_rating,
     "mood": Engine._cmd_mood,

@@ -173,6 +173,9 @@ def start(
             *([] if qr else ["--no-qr"]),
             "--record-dir",
             str(record_dir),
+            # these tests run unattended: the program exits after the end (the clinic's
+            # default, "stay", keeps the panel until Close the session: tests/app/test_after_end.py)
+            *([] if "--after-end" in args else ["--after-end", "close"]),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

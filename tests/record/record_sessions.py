@@ -83,6 +83,13 @@ class Session:
     written: list[dict[str, Any]] = field(default_factory=list)  # engine events, as written
 
     @property
+    def end_time(self) -> float:
+        """The session time of the end: the session's length (the engine's session time goes
+        on after the end, while the panel stays, until the close)."""
+        ends = [e["session_time"] for e in self.written if e.get("event") == "end"]
+        return float(ends[0]) if ends else self.engine.session_time
+
+    @property
     def board(self) -> HealthBoard:
         if self.health is None:
             self.health = HealthBoard(self.engine)

@@ -35,7 +35,7 @@ def test_records_lists_date_script_patient_length_and_status(
         (ended_session.writer.id, "P-014", True),
         (quit_session.writer.id, "P-015", False),
     ]
-    assert listed[0]["length"] == ended_session.engine.session_time
+    assert listed[0]["length"] == ended_session.end_time
 
 
 def test_records_uses_the_record_dir_variable(

@@ -73,7 +73,7 @@ def test_the_summary_of_a_whole_session(ended_session: Session) -> None:
     summary = summarize(load_record(ended_session.writer.folder))
     assert summary.title == "Record test session" and summary.patient == "P-014"
     assert summary.ended and summary.end_reason == "the script ended" and summary.stopped_in is None
-    assert summary.length == pytest.approx(engine.session_time, abs=1e-3)
+    assert summary.length == pytest.approx(ended_session.end_time, abs=1e-3)
     assert summary.play_time == pytest.approx(engine.play_time, abs=1e-3)
     assert [s.scene for s in summary.scenes] == ["arrive", "journey", "haven", "journey", "return"]
     assert summary.scenes[0].start == 0 and summary.scenes[-1].end == summary.length

@@ -139,7 +139,7 @@ def test_the_html_report_holds_notes_actions_and_their_times(ended_session: Sess
     ]
     facts = {r[0]: r[1] for r in rows["session"]}
     assert facts["Patient code"] == "P-014" and facts["Length"].startswith(
-        format_time(ended_session.engine.session_time)
+        format_time(ended_session.end_time)
     )
     assert facts["Status"].startswith("ended")
     assert facts["Phases"].startswith("preparation 0:00")

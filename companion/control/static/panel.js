@@ -1011,6 +1011,7 @@ document.addEventListener("keydown", (event) => {
 // For tests and the latency benchmark: the page's own way of sending and watching.
 window.companionPanel = {
   send,
+  confirmThen,
   get state() { return state; },
   get connected() { return connected; },
   get pending() { return pending.size; },
