@@ -38,7 +38,6 @@ _OWN_FOLDERS = {
 REAL_TIME = {
     "tests/audio/test_mixer.py",
     "tests/audio/test_faults.py",
-    "tests/audio/test_music_stream.py",
     "tests/app/test_faults.py",
     "tests/control/test_abuse.py",
 }
