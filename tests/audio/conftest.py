@@ -87,6 +87,7 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
         files: dict[str, object] | None = None,
         direct: dict[float, object] | None = None,
         watch: Callable[[Mixer], object] | None = None,
+        music_seed: int | None = None,
     ) -> Played:
         for name, audio in (files or {}).items():
             soundfile.write(tmp_path / name, audio, 44100, subtype="PCM_16")
@@ -100,7 +101,12 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
         monkeypatch.setenv("SDL_DISKAUDIOFILE", str(capture_path))
         health: list[tuple[str, bool, str]] = []
         mixer = Mixer(
-            script, tmp_path, narration, lambda *report: health.append(report), library=library
+            script,
+            tmp_path,
+            narration,
+            lambda *report: health.append(report),
+            library=library,
+            music_seed=music_seed,
         )
         capture = Capture(capture_path)
         try:
