@@ -7,8 +7,9 @@ A `ComposedStream` is what the music bus plays for a composer piece. It owns its
 milliseconds that the mixer's ramp thread must not wait for) and hands the channel the next
 chunk whenever the channel has nothing queued (`pygame.mixer.Channel.queue` holds one Sound
 to start, without a gap, when the playing one ends). So at most the worker's queue (two
-0.5-s chunks), one chunk playing and one queued exist at any time: memory stays flat however
-long the session, and a change of energy, tone or steady is heard within about 2 s.
+0.5-s chunks), one held here in reserve (see `ComposedStream.take`), one chunk playing and one
+queued exist at any time: memory stays flat however long the session, and a change of energy,
+tone or steady is heard within about 2.5 s.
 
 Energy is steered here: the scene asks for an energy (`music: {piece:, energy:}`), which
 glides over the scene's transition, and the therapist's intensity moves it (`energy_for`).
@@ -62,6 +63,16 @@ def seed_for(session_seed: int, piece: str, count: int) -> int:
     """The seed of the `count`-th start of `piece` in a session: the same session seed gives
     the same music again (the record keeps it)."""
     return zlib.crc32(f"{session_seed}:{piece}:{count}".encode()) & 0x7FFFFFFF
+
+
+RESERVE = 1  # chunks held back from the channel while the worker is ahead (see take)
+
+
+def fade_to_silence(chunk: bytes) -> bytes:
+    """A 16-bit stereo chunk faded out over its length (a half cosine), ending at zero."""
+    frames = np.frombuffer(chunk, dtype=np.int16).reshape(-1, 2).astype(np.float32)
+    gain = 0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, frames.shape[0], dtype=np.float32))
+    return np.round(frames * gain[:, None]).astype(np.int16).tobytes()
 
 
 class Stream:
@@ -120,7 +131,8 @@ class ComposedStream(Stream):
         if steady:
             self.worker.hold(True)
         self.chunks = 0  # taken from the worker
-        self._next: bytes | None = None
+        self._ahead: deque[bytes] = deque()  # taken from the worker, not yet given
+        self._tail_faded = False
         self._started = threading.Event()
         self._created = time.monotonic()
         self._asking_since: float | None = None
@@ -139,33 +151,45 @@ class ComposedStream(Stream):
     def ready(self) -> bool:
         """A first chunk is here (the bus starts the track then, as with a decoded file)."""
         self._pull(time.monotonic())
-        return self._next is not None
+        return bool(self._ahead)
 
     def take(self, now: float) -> bytes | None:
-        """The next chunk for the channel, or None (none yet, or failed: see `failed`)."""
+        """The next chunk for the channel, or None (none yet, or failed: see `failed`).
+
+        One chunk is kept in reserve when the worker is ahead (it usually is: its queue holds
+        two), so a worker that dies leaves a chunk the channel has not been given yet: that
+        last chunk fades to silence in its own samples. Without it the music stopped mid-wave
+        when the channel ran dry, half-way into the bus's fade (heard as a click whenever the
+        worker had been keeping up just in time, as on a busy machine)."""
         self._pull(now)
-        chunk, self._next = self._next, None
-        if chunk is None:
+        if self.failed is not None and self._ahead and not self._tail_faded:
+            self._ahead[-1] = fade_to_silence(self._ahead[-1])
+            self._tail_faded = True
+        if not self._ahead:
             if self._asking_since is None:
                 self._asking_since = now
-        else:
-            self._asking_since = None
-        return chunk
+            return None
+        self._asking_since = None
+        return self._ahead.popleft()
 
     def _pull(self, now: float) -> None:
-        if self._next is not None or self.failed is not None or self._closed:
+        """Take what the worker has made, up to the chunk to give and one in reserve."""
+        if self.failed is not None or self._closed:
             return
         if not self._started.is_set():
             self._check_late(now)
             return
-        try:
-            self._next = self.worker.poll()
-        except ComposerStopped as stopped:
-            self.failed = str(stopped)
-            return
-        if self._next is not None:
+        while len(self._ahead) < RESERVE + 1:
+            try:
+                chunk = self.worker.poll()
+            except ComposerStopped as stopped:
+                self.failed = str(stopped)
+                return
+            if chunk is None:
+                break
+            self._ahead.append(chunk)
             self.chunks += 1
-        else:
+        if not self._ahead:
             self._check_late(now)
 
     def _check_late(self, now: float) -> None:

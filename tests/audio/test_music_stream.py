@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from companion.audio.streams import energy_for, seed_for
+from companion.audio.streams import ComposedStream, energy_for, seed_for
 from companion.session import actions as act
 from tests.audio.analysis import band_db, clicks, frames_db, rms_db
 
@@ -105,6 +105,34 @@ def test_a_killed_composer_is_said_and_fades_to_the_ambience(play) -> None:
     assert after.shape[0] > 2 * RATE
     assert frames_db(after, 4410).min() > -45, "the ambience plays on"
     assert not clicks(audio[int((at - 0.5) * RATE) : int((at + 3.0) * RATE)])
+
+
+def test_a_killed_worker_leaves_a_last_chunk_that_fades_to_silence() -> None:
+    """The stream keeps one chunk in reserve while the worker is ahead, so when the worker
+    dies the channel's last chunk ends at zero in its own samples: the music never stops
+    mid-wave, however late the bus's fade is (the killed-composer click at 1.55 s)."""
+    stream = ComposedStream("still-water", seed=1, energy=0.5)
+    try:
+        deadline = time.monotonic() + 30
+        given: list[bytes] = []
+        while len(given) < 4 and time.monotonic() < deadline:  # past the piece's fade-in
+            while len(stream._ahead) < 2 and time.monotonic() < deadline:
+                stream.ready()
+                time.sleep(0.05)
+            given.append(stream.take(time.monotonic()) or b"")  # one goes, one stays
+        assert len(given) == 4 and len(stream._ahead) == 1, "the worker never got ahead"
+        os.kill(stream.worker.pid, signal.SIGKILL)
+        stream.worker._process.join(5)
+        while (chunk := stream.take(time.monotonic())) is not None:
+            given.append(chunk)
+        assert stream.failed is not None and "was killed" in stream.failed
+        assert len(given) >= 5, "the reserve was given after the death was known"
+        before = np.frombuffer(given[-2], np.int16).reshape(-1, 2)
+        last = np.frombuffer(given[-1], np.int16).reshape(-1, 2)
+        assert rms_db(last[:2205] / 32768) > rms_db(before[-2205:] / 32768) - 3, "no step"
+        assert np.abs(last[-64:]).max() <= 2, "the last chunk ends in silence"
+    finally:
+        stream.close()
 
 
 def test_a_piece_glides_to_a_new_energy_and_crossfades_into_another(play) -> None:
