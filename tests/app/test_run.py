@@ -67,9 +67,9 @@ def test_the_panel_address_is_printed_as_a_qr_code_by_default(tmp_path):
 
 
 def test_a_bundled_session_on_a_fast_clock(tmp_path):
-    """preparation.yaml (about 21 minutes) at 40x, the therapist continuing every hold."""
+    """preparation.yaml (about 21 minutes) at 80x, the therapist continuing every hold."""
     session = start(
-        [str(SCENES / "preparation.yaml"), "--display", "none", "--speed", "40"], tmp_path
+        [str(SCENES / "preparation.yaml"), "--display", "none", "--speed", "80"], tmp_path
     )
     session.wait_for_panel()
     assert session.state()["state"] == "ready"
