@@ -222,6 +222,7 @@ def test_each_kind_of_abuse_is_refused_without_disturbing_the_session(app):
 
 
 def test_under_abuse_the_frames_stay_in_budget_and_no_command_is_lost_or_doubled(app):
+    time.sleep(3.0)  # a window of frames after start-up's (whose first gap is seconds long)
     idle = app.health(3.0)["frames"]
     log_lines = len(app.stderr)
     tally = Tally()
@@ -282,9 +283,16 @@ def test_under_abuse_the_frames_stay_in_budget_and_no_command_is_lost_or_doubled
         f"abuse {dict(tally.done)}"
     )
 
-    # The session never stalled: frames kept coming, within the budget.
-    assert frames["p99_ms"] < FRAME_BUDGET_MS, (frames, idle)
-    assert frames["count"] >= 0.7 * 60 * elapsed, frames
+    # The session never stalled: frames kept coming, within the budget. The budget is what
+    # the abuse may add to the longest wait this machine gave the app's frames when nobody
+    # abused it, measured just before in the same run: on a quiet machine that is about a
+    # frame (16.7 ms) and the budget 50 ms; with other work on the cores (scripts/flaky
+    # --load: a busy loop per core) idle frames already wait for a core (40 to 90 ms seen),
+    # and that wait is the machine's, not the panel's. It may at most double the budget.
+    budget = FRAME_BUDGET_MS + min(FRAME_BUDGET_MS, max(0.0, idle["max_ms"] - 1000 / 60))
+    assert frames["p99_ms"] < budget, (frames, idle, budget)
+    idle_rate = min(60.0, idle["count"] / idle["window"])
+    assert frames["count"] >= 0.7 * idle_rate * elapsed, (frames, idle)
     assert frames["since_ms"] < 200, frames
     assert not tally.problems, tally.problems
     assert len(quiet) >= ABUSE_SECONDS * 5  # the therapist's panel was answered throughout
