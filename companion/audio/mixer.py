@@ -48,7 +48,6 @@ from companion.audio.streams import (
     COMPOSED,
     DEFAULT_ENERGY,
     ComposedStream,
-    FileStream,
 )
 from companion.audio.tracks import Tracks, playlist
 from companion.script import models
@@ -404,32 +403,6 @@ class Mixer:
                 log.warning("mixer error: %s", exc, exc_info=True)
             self._health_later("sound", False, f"mixer error: {exc}")
 
-    def _note_stream_failures(self) -> None:
-        """A composer that died or stopped: said once, in words; its bus fades it out (the
-        ambience plays on). A piece that plays again later clears the message."""
-        assert self._tracks is not None
-        for stream in self._tracks.tidy():
-            stream.reported = True
-            stream.close()
-            if isinstance(stream, FileStream):
-                why = f"{stream.failed}: the music is silent"
-                self._faults["sound"][stream.path.name] = why
-                self._health_later("sound", False, fault_message(self._faults["sound"]))
-                log.warning("%s", why)
-                continue
-            self._faults["sound"]["composer"] = stream.failed or ""
-            self._health_later("sound", False, fault_message(self._faults["sound"]))
-            log.warning("%s", stream.failed)
-        if "composer" in self._faults["sound"] and any(
-            isinstance(s, ComposedStream) and s.playing and s.failed is None and s.chunks > 4
-            for s in self._tracks.streams
-        ):
-            del self._faults["sound"]["composer"]
-            if self._faults["sound"]:
-                self._health_later("sound", False, fault_message(self._faults["sound"]))
-            else:
-                self._health_later("sound", True, "the music composer plays again")
-
     def _ramp_tick(self) -> bool:
         """The ramp thread's tick: the ramp clock moves on (by a buffer at most), then _tick."""
         if self._moving:
@@ -447,7 +420,8 @@ class Mixer:
         wall, play = self._clocks()
         pool.drop_old_copies(time.monotonic())  # (the clock the copies' release times are on)
         self.loads.note_failures()
-        self._note_stream_failures()
+        if self._tracks is not None:
+            self._tracks.note_failures()
         for player in self._buses.values():
             player.advance(play)
         self.loads.start_waiting(play)

@@ -9,12 +9,14 @@ each piece's starts and seeds); the mixer's load queue (loads.py) decodes the fi
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from companion.audio.custom import levelled_path
+from companion.audio.faults import fault_message
 from companion.audio.library import Library
 from companion.audio.streams import (
     DEFAULT_ENERGY,
@@ -31,6 +33,8 @@ from companion.script.models import is_file_reference
 
 if TYPE_CHECKING:
     from companion.audio.mixer import Mixer
+
+log = logging.getLogger("companion.audio")
 
 
 def sources(library: Library, folder: Path, bus: str, name: str) -> list[tuple[str, Path]]:
@@ -172,3 +176,29 @@ class Tracks(FileTracks):
         for stream in self.streams:
             stream.close()
         self.streams, self.waiting, self.waiting_files = [], {}, {}
+
+    def note_failures(self) -> None:
+        """A composer that died or stopped: said once, in words; its bus fades it out (the
+        ambience plays on). A piece that plays again later clears the message."""
+        mixer = self._mixer
+        for stream in self.tidy():
+            stream.reported = True
+            stream.close()
+            if isinstance(stream, FileStream):
+                why = f"{stream.failed}: the music is silent"
+                mixer._faults["sound"][stream.path.name] = why
+                mixer._health_later("sound", False, fault_message(mixer._faults["sound"]))
+                log.warning("%s", why)
+                continue
+            mixer._faults["sound"]["composer"] = stream.failed or ""
+            mixer._health_later("sound", False, fault_message(mixer._faults["sound"]))
+            log.warning("%s", stream.failed)
+        if "composer" in mixer._faults["sound"] and any(
+            isinstance(s, ComposedStream) and s.playing and s.failed is None and s.chunks > 4
+            for s in self.streams
+        ):
+            del mixer._faults["sound"]["composer"]
+            if mixer._faults["sound"]:
+                mixer._health_later("sound", False, fault_message(mixer._faults["sound"]))
+            else:
+                mixer._health_later("sound", True, "the music composer plays again")
