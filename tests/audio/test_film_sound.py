@@ -12,6 +12,7 @@ import pytest
 
 from companion.audio.custom import TARGETS_BY_BUS
 from companion.audio.film_sound import CHUNK_SECONDS, film_facts, film_gain, looped, probe_sound
+from companion.film_loop import FilmLoop
 
 pytestmark = pytest.mark.timeout(120)
 RATE = 44100
@@ -47,12 +48,12 @@ def test_the_sound_is_streamed_and_looped_as_the_picture_is(tmp_path):
     duration = probe_sound(film)
     assert duration is not None and abs(duration - 5.0) < 0.1
     assert probe_sound(tone_film(tmp_path / "mute.mp4", 2.0, sound=False)) is None
-    pcm = looped(film, duration, RATE, 2)
+    period = duration - 1.0  # the last second blended into the first, as a film's picture
+    pcm = looped(film, FilmLoop(period, 1.0), RATE, 2)
     blocks = [next(pcm) for _ in range(24)]  # 12 s: past two loop seams
     pcm.close()
     assert max(b.shape[0] for b in blocks) == int(CHUNK_SECONDS * RATE)  # chunks, not whole
     audio = np.concatenate(blocks)
-    period = duration - 1.0  # the last second blended into the first, as the picture's
     # the tone runs on across each seam without a gap or a dip (equal-power blend of a tone
     # with itself at another phase dips at most to cos(45°) of it, about -3 dB)
     steady = tone_level(audio, 1.0, 1.5)
@@ -68,7 +69,7 @@ def test_a_films_sound_is_measured_before_the_session_and_levelled_for_the_ambie
     cache = tmp_path / "cache"
     facts = film_facts(film, cache)
     assert facts is not None and abs(facts.seconds - 3.0) < 0.1
-    pcm = looped(film, 3.0, 48000, 2)
+    pcm = looped(film, FilmLoop(3.0, 0.0), 48000, 2)
     heard = np.concatenate([next(pcm) for _ in range(6)])  # its 3 s (a short film is cut)
     pcm.close()
     independent = pyloudnorm.Meter(48000).integrated_loudness(heard.astype(np.float64))

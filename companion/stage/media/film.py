@@ -4,11 +4,13 @@ pauses), looped without a seam, and watched by the comfort guard (guard.py)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from time import perf_counter
 
 from panda3d.core import NodePath, SamplerState, Texture, Vec3
 
+from companion.film_loop import film_loop
 from companion.script.media import MediaSpec
 from companion.stage import shaders
 from companion.stage.environments.base import Kit
@@ -70,6 +72,9 @@ class Film(Panorama):
         problem = aspect_problem(self.info.width, self.info.height, self.spec.stereo)
         if problem:
             raise MediaError(f"{path.name}: {problem}")
+        # how it loops is decided now, in the background (a few tenths of a second of
+        # FFmpeg), so the decoder finds it decided when the film is first shown
+        threading.Thread(target=film_loop, args=(path,), daemon=True).start()
         width, height = fit(self.info.width, self.info.height, self.max_width)
         width, height = width - width % 4, height - height % 4
         step = 2 if self.software and width > SOFTWARE_WIDTH else 1
