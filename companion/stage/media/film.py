@@ -122,9 +122,11 @@ class Film(Panorama):
             # and it runs on the film's own pictures: when the decoder is late (a busy
             # machine, the loop's seam) the clock waits at most MAX_SLIP past the newest
             # picture, so the film slows for a moment and goes on from where it was, instead
-            # of freezing and then jumping ahead, skipping what was late
+            # of freezing and then jumping ahead, skipping what was late. Not a film with its
+            # own sound: the sound cannot wait, so such a film keeps the session's time (late
+            # pictures are skipped) and stays with its sound
             limit = self._newest + MAX_SLIP / (self.info.fps if self.info else 30.0)
-            if self.time > limit:
+            if self.time > limit and not (self.info and self.info.has_sound):
                 self.slipped += self.time - limit
                 self.time = limit
         frame = self.decoder.frame_at(self.time, wait=self.wait)
