@@ -29,9 +29,9 @@ import numpy as np
 
 from companion.audio.composer.worker import ComposerStopped, ComposerWorker
 from companion.audio.ramps import Param
+from companion.script.models import DEFAULT_ENERGY as DEFAULT_ENERGY  # the format's, for the mixer
 
 COMPOSED = "composer:"  # a music bus track name for a composer piece: composer:<piece>
-DEFAULT_ENERGY = 0.5
 DEFAULT_INTENSITY = 0.6  # the intensity at which the scene's energy plays as written
 FIRST_CHUNK_LIMIT = 30.0  # s for a new worker's first chunk (starting Python and numpy, loaded)
 STALL_LIMIT = 4.0  # s with the channel asking and no chunk coming: the worker is stuck

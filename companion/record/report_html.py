@@ -8,7 +8,15 @@ from typing import Any
 
 from companion.record.report_clinical import STYLE as CLINICAL_STYLE
 from companion.record.report_clinical import clinical_sections
-from companion.record.report_rows import Fact, dose_rows, session_facts, technical_facts
+from companion.record.report_rows import (
+    Fact,
+    Rows,
+    dose_rows,
+    music_rows,
+    said_rows,
+    session_facts,
+    technical_facts,
+)
 from companion.record.summary import Summary, format_time
 from companion.record.timeline_svg import timeline_svg
 
@@ -87,9 +95,11 @@ def render_html(summary: Summary, record_id: str) -> str:
         _section("The therapist's actions", _actions(summary)),
         _section("Dose clock and vitals", _dose(summary)) if _dose(summary) else "",
         _section("Patient signals", _signals(summary)),
+        _section("What the patient said", _said(summary)),
         _section("Adverse events", _closing(summary.adverse_events, "adverse events")),
         _section("Outcome", _closing(summary.outcome, "the outcome")),
         _section("Scenes", _scenes(summary)),
+        _section("Music", _rows(music_rows(summary))) if summary.said.music else "",
         _section("Faults and warnings", _faults(summary)),
         _section("Attestation", _attestation(summary)),
         _section("Appendix: technical facts", _appendix(summary, record_id)),
@@ -278,6 +288,29 @@ def _signals(summary: Summary) -> str:
         for m in summary.signals
     ]
     return _table(["Time", "Clock", "What"], rows)
+
+
+def _said(summary: Summary) -> str:
+    if not summary.said.sayings:
+        return _none("Nothing was rated: no ratings, mood or questionnaires were entered.")
+    return _rows(said_rows(summary))
+
+
+def _rows(table: Rows) -> str:
+    """A table of report_rows.Rows: times in the time style, each concern stressed."""
+    rows = []
+    for cells, concern in zip(table.rows, table.concerns, strict=True):
+        tds = [
+            _td(c, "time" if h in ("Time", "Started") else "")
+            for h, c in zip(table.headers, cells, strict=True)
+        ]
+        if concern:
+            tds[-1] = (
+                f'<td>{escape(cells[-1])}<br><strong class="missed">{escape(concern)}</strong></td>'
+            )
+        rows.append(tds)
+    after = f"<p>{escape(table.after)}</p>" if table.after else ""
+    return _table(table.headers, rows) + after
 
 
 def _scenes(summary: Summary) -> str:

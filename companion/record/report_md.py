@@ -4,7 +4,15 @@ sections as the HTML report; the timeline is the scene table and the marks in or
 from __future__ import annotations
 
 from companion.record.report_clinical import clinical_markdown
-from companion.record.report_rows import Fact, dose_rows, session_facts, technical_facts
+from companion.record.report_rows import (
+    Fact,
+    Rows,
+    dose_rows,
+    music_rows,
+    said_rows,
+    session_facts,
+    technical_facts,
+)
 from companion.record.summary import Summary, format_time
 
 MARK_NAMES = {"note": "note", "medicine": "medicine", "fault": "fault"}
@@ -21,10 +29,13 @@ def render_markdown(summary: Summary, record_id: str) -> str:
         ("The therapist's actions", _actions),
         ("Dose clock and vitals", _dose),
         ("Patient signals", _signals),
+        ("What the patient said", _said),
     ):
         out += ([] if heading == "Session" else [""]) + [f"## {heading}", ""] + section(summary)
     out += _ending(summary, record_id)
     out += ["", "## Scenes", ""] + _scenes(summary)
+    if summary.said.music:
+        out += ["", "## Music", ""] + _rows(music_rows(summary))
     out += ["", "## Faults and warnings", ""] + _faults(summary)
     out += _signature(summary, record_id)
     return "\n".join(out) + "\n"
@@ -105,6 +116,23 @@ def _signals(summary: Summary) -> list[str]:
         ["Time", "Clock", "What"],
         [[format_time(m.time), summary.clock_at(m.wall), _text(m.label)] for m in summary.signals],
     )
+
+
+def _said(summary: Summary) -> list[str]:
+    if not summary.said.sayings:
+        return ["_Nothing was rated: no ratings, mood or questionnaires were entered._"]
+    return _rows(said_rows(summary))
+
+
+def _rows(table: Rows) -> list[str]:
+    """A table of report_rows.Rows: each concern stressed after its row's last cell."""
+    rows = []
+    for cells, concern in zip(table.rows, table.concerns, strict=True):
+        text = [_text(c) for c in cells]
+        if concern:
+            text[-1] += f" **{_text(concern)}**"
+        rows.append(text)
+    return _table(table.headers, rows) + (["", _text(table.after)] if table.after else [])
 
 
 def _scenes(summary: Summary) -> list[str]:

@@ -5,6 +5,7 @@ them: escaping, emphasis and tables are theirs, what a row says is decided here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,6 +166,53 @@ def dose_rows(summary: Summary) -> DoseRows:
     )
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A table both formats show alike: `concerns` has, per row, what must stand out after
+    its last cell ("" for none); `after` is a sentence under the table."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    concerns: list[str]
+    after: str = ""
+
+
+def said_rows(summary: Summary) -> Rows:
+    """What the patient said: ratings of scenes and music, mood and anxiety, questionnaires."""
+    sayings = summary.said.sayings
+    return Rows(
+        ["Time", "Clock", "About", "Said"],
+        [[format_time(s.time), summary.clock_at(s.wall), s.about, s.said] for s in sayings],
+        [s.concern or "" for s in sayings],
+    )
+
+
+def music_rows(summary: Summary) -> Rows:
+    """The composer's pieces with their seeds, and the command that makes each again: for as
+    long as it played, at the energy it started at."""
+    music = summary.said.music
+    ends = [p.time for p in music[1:]] + [summary.length]
+    rows = []
+    for played, end in zip(music, ends, strict=True):
+        minutes = max(1, math.ceil((end - played.time) / 60))
+        again = (
+            f"companion music render {played.piece} --seed {played.seed} "
+            f"--energy {played.energy:g} --minutes {minutes} --out {played.piece}.ogg"
+        )
+        rows.append(
+            [format_time(played.time), played.piece, str(played.seed), f"{played.energy:g}", again]
+        )
+    after = (
+        f"The session's music seed was {music[0].music_seed}. A piece made again begins as it "
+        "began here; the glides between scenes and the intensity changes are not replayed."
+        if music
+        else ""
+    )
+    return Rows(
+        ["Started", "Piece", "Seed", "Energy", "To make it again"], rows, [""] * len(rows), after
+    )
+
+
 DISPLAYS = {
     "window": "a window",
     "fullscreen": "full screen",
@@ -202,9 +250,12 @@ __all__ = [
     "DoseRow",
     "DoseRows",
     "Fact",
+    "Rows",
     "describe_display",
     "describe_sound",
     "dose_rows",
+    "music_rows",
+    "said_rows",
     "session_facts",
     "technical_facts",
 ]

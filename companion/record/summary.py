@@ -15,6 +15,8 @@ from companion.record.clinic import Clinic, offset_text, zone_named
 from companion.record.clinical import KINDS as CLINICAL_KINDS
 from companion.record.clinical import Clinical
 from companion.record.reader import Record
+from companion.record.said import KINDS as SAID_KINDS
+from companion.record.said import Said
 
 BUILT_IN_HAVEN = "built-in-haven"
 SLIDERS = ("volume", "intensity", "tone")  # a drag sends one command per move
@@ -143,6 +145,7 @@ class Summary:
     after_end: float | None = None  # seconds from the end to the close
     clock_jumps: int = 0
     clinical: Clinical = field(default_factory=Clinical)  # vitals, protocol, checkpoints
+    said: Said = field(default_factory=Said)  # ratings, mood, questionnaires; music's seeds
 
     @property
     def pauses(self) -> list[Interval]:
@@ -266,6 +269,7 @@ def summarize(
         after_end=builder.after_end,
         clock_jumps=builder.clock_jumps,
         clinical=builder.clinical,
+        said=builder.said,
     )
 
 
@@ -290,6 +294,7 @@ class _Builder:
         self.closing: dict[str, Any] = {}
         self.clock_jumps = 0
         self.clinical = Clinical()
+        self.said = Said()
         self._interval: float | None = None
         self.scene: str | None = None
         self.step = 0
@@ -312,6 +317,8 @@ class _Builder:
             self.faults.append(Mark(UNKNOWN, at, ev.unknown_label(event), wall))
         if kind in CLINICAL_KINDS:
             self.clinical.take(str(kind), event, at, wall)
+        elif kind in SAID_KINDS:
+            self.said.take(str(kind), event, at, wall)
 
     def finish(self, length: float) -> None:
         self._close_scene(length)

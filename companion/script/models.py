@@ -338,6 +338,9 @@ class SoundSpec(Model):
         return {"anyOf": [track, playlist, full]}
 
 
+DEFAULT_ENERGY = 0.5  # a piece plays at this energy when the script gives none
+
+
 class MusicSpec(SoundSpec):
     """Library tracks or files as any bus plays them, or a piece the composer makes while it
     plays (`piece`, with its `energy`); for a piece, `track` is (piece,)."""

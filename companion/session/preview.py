@@ -9,6 +9,7 @@ from typing import Any
 from companion.script import models
 from companion.script.durations import format_clock, format_short
 from companion.script.timing import Timing, step_seconds
+from companion.session import actions as act
 from companion.session.clock import VirtualClock
 from companion.session.engine import Engine, State
 from companion.session.snapshot import describe_step
@@ -99,7 +100,21 @@ def _look(scene: models.Scene) -> str:
 def _sound(bus: str, spec: models.SoundSpec | None) -> str | None:
     if spec is None:
         return None
-    return f"{bus} " + (" → ".join(spec.track) if spec.track else "none")
+    piece = spec.piece if isinstance(spec, models.MusicSpec) else None
+    energy = spec.energy if isinstance(spec, models.MusicSpec) else None
+    return f"{bus} " + _playing(spec.track, piece, energy, spec.shuffle)
+
+
+def _playing(
+    tracks: tuple[str, ...], piece: str | None, energy: float | None, shuffle: bool
+) -> str:
+    """What a bus plays, as authors wrote it: a composed piece says so with its energy (the
+    composer's default when not given), a shuffled playlist says it is shuffled."""
+    if piece is not None:
+        return f"{piece} (composed, energy {models.DEFAULT_ENERGY if energy is None else energy:g})"
+    if not tracks:
+        return "none"
+    return " → ".join(tracks) + (" (shuffled)" if shuffle else "")
 
 
 def at_moment(script: models.Script, seconds: float, timing: Timing | None = None) -> list[str]:
@@ -121,8 +136,8 @@ def at_moment(script: models.Script, seconds: float, timing: Timing | None = Non
         f" · {format_short(snap['scene_time'])} in",
         f"step {step['index'] + 1} of {scene['steps']}: {step['text']}"
         + (f" ({format_short(step['remaining'])} left)" if step["remaining"] else ""),
-        "music: " + (" → ".join(snap["music"]) or "none"),
-        "ambience: " + (" → ".join(snap["ambience"]) or "none"),
+        "music: " + _now_playing(engine.presentation.music if engine.presentation else None),
+        "ambience: " + _now_playing(engine.presentation.ambience if engine.presentation else None),
         "look: "
         + (", ".join(f"{k} {v}" for k, v in snap["look"].items()) or "the environment's own"),
     ]
@@ -136,3 +151,9 @@ def at_moment(script: models.Script, seconds: float, timing: Timing | None = Non
     coming = snap["next"]
     lines.append("next: " + (coming["step"] or f"scene {coming['scene'] or '(end)'}"))
     return lines
+
+
+def _now_playing(change: act.SoundChange | None) -> str:
+    if change is None:
+        return "none"
+    return _playing(change.tracks, change.piece, change.energy, change.shuffle)
