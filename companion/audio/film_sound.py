@@ -24,6 +24,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, cast
 
@@ -40,7 +41,7 @@ from companion.audio.custom import (
     gain_for,
 )
 from companion.audio.ramps import Param, silence_fade
-from companion.film_loop import FilmLoop, film_loop
+from companion.film_loop import LOOP_FADE, FilmLoop, film_loop
 from companion.script import media
 
 log = logging.getLogger("companion.audio")
@@ -163,21 +164,33 @@ def film_gain(path: Path, root: Path | None = None) -> float:
 
 
 def looped(
-    path: Path, loop: FilmLoop, rate: int, channels: int
+    path: Path,
+    loop: FilmLoop | Future[FilmLoop],
+    rate: int,
+    channels: int,
+    sure: float = 0.0,
 ) -> Generator[np.ndarray, None, None]:
     """The film's sound for ever, in chunks of CHUNK_SECONDS, pass by pass as the picture
     loops (`loop`, from film_loop): each pass exactly `loop.period` long (the track cut to
     it, or filled with silence), and with a fade its last `loop.fade` seconds crossfaded
-    (equal power) into the next pass's first ones."""
+    (equal power) into the next pass's first ones. `loop` may still be being decided (a
+    Future): the first `sure` seconds, shorter than any pass can be, play meanwhile."""
     chunk = max(1, int(CHUNK_SECONDS * rate))
-    blend = int(round(loop.fade * rate))
-    period = max(1, int(round(loop.period * rate)))
+    decided = loop if isinstance(loop, FilmLoop) else None
+    blend, period = 0, int(sure * rate)
     start_at = 0
     current = _Child(path, rate, channels)
     try:
         while True:
             given, heard = start_at, False
-            while given < period:
+            while True:
+                if decided is None and (given >= period or cast(Future, loop).done()):
+                    decided = cast("Future[FilmLoop]", loop).result()
+                if decided is not None:
+                    blend = int(round(decided.fade * rate))
+                    period = max(1, int(round(decided.period * rate)))
+                if given >= period:
+                    break
                 block = current.read(min(chunk, period - given))
                 if not block.shape[0]:  # the track is shorter than the picture: silence
                     block = np.zeros((min(chunk, period - given), channels), np.float32)
@@ -305,7 +318,13 @@ class _Stream:
             return  # a silent film: nothing to play
         self.gain = np.float32(film_gain(self.path))  # levelled before the session
         pool, lock = self.owner._pool, self.owner._lock
-        pcm = looped(self.path, film_loop(self.path), frequency, channels)
+        # how the film loops is decided by FFmpeg meanwhile (a few tenths of a second): the
+        # sound does not wait for it, its first seconds play (all but the last fade's)
+        deciding = ThreadPoolExecutor(1, thread_name_prefix="film loop")
+        loop = deciding.submit(film_loop, self.path)
+        deciding.shutdown(wait=False)  # its one task goes on; the thread ends with it
+        sure = max(0.0, duration - 2 * LOOP_FADE)
+        pcm = looped(self.path, loop, frequency, channels, sure=sure)
         try:
             for block in pcm:
                 if self._stop.is_set() or not self._play(self._sound(block)):
