@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.launch import start_run  # noqa: E402
 from companion.control import PanelServer  # noqa: E402
 from companion.script.loader import load_script  # noqa: E402
 from companion.session import Engine, RealClock  # noqa: E402
@@ -165,35 +164,11 @@ def measure(
 
 def measure_real_app(browser, script_path: Path, commands: int) -> tuple[list[float], list[float]]:
     """The page against a real `companion run` process whose stage renders offscreen."""
-    env = {
-        **os.environ,
-        "SDL_AUDIODRIVER": "disk",
-        "SDL_DISKAUDIOFILE": str(script_path.parent / "heard.raw"),
-    }  # SDL needs a regular file
-    env.pop("DISPLAY", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "companion",
-            "run",
-            str(script_path),
-            "--offscreen",
-            "--size",
-            "1280x720",
-            "--autostart",
-            "--after-end",
-            "close",
-            "--panel-port",
-            "0",
-            "--no-qr",
-            "--record-dir",
-            str(script_path.parent / "records"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
+    process = start_run(  # SDL's disk driver needs a regular file
+        script_path,
+        ("--offscreen", "--size", "1280x720"),
+        script_path.parent / "heard.raw",
+        script_path.parent / "records",
     )
     try:
         url = None

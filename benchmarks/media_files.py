@@ -1,14 +1,15 @@
 """Media for benchmarks/render.py, made by code (nothing is downloaded): a 4096x2048
 panorama, a 3840x1920 film at 30 frames a second, and a glTF scene of about 50,000
-triangles. Kept in a cache folder between runs (making the film takes a minute)."""
+triangles. Kept in a cache folder between runs (making the film takes a minute). Written by
+companion/stage/media/writing.py, as the tests' media are."""
 
 from __future__ import annotations
 
-import json
-import struct
 from pathlib import Path
 
 import numpy as np
+
+from companion.stage.media.writing import write_glb
 
 
 def panorama(path: Path, size: tuple[int, int] = (4096, 2048)) -> Path:
@@ -41,11 +42,9 @@ def film(
     path: Path, size: tuple[int, int] = (3840, 1920), seconds: float = 6.0, fps: int = 30
 ) -> Path:
     """The panorama's picture with waves of light moving across it (H.264, as clinics' films
-    are), each frame different. Encoded by the ffmpeg binary imageio-ffmpeg ships, run as a
-    separate process with the raw pictures piped in (it is GPL: run, never imported)."""
-    import subprocess
-
-    from companion.stage.media.ffmpeg import binary
+    are), each frame different (encoded by companion/stage/media/writing.py, as the tests'
+    films are)."""
+    from companion.stage.media.writing import encode_film
 
     if path.is_file():
         return path
@@ -54,40 +53,15 @@ def film(
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = np.arange(width)[None, :, None]
     partial = path.with_name(path.stem + ".partial" + path.suffix)
-    command = [
-        binary(),
-        "-hide_banner",
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "rgb24",
-        "-s",
-        f"{width}x{height}",
-        "-r",
-        str(fps),
-        "-i",
-        "pipe:0",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-crf",
-        "23",
-        "-pix_fmt",
-        "yuv420p",
-        str(partial),
-    ]
-    with subprocess.Popen(command, stdin=subprocess.PIPE) as process:
-        assert process.stdin is not None
+
+    def pictures():
         for index in range(round(seconds * fps)):
             light = 0.9 + 0.1 * np.sin(columns * (2 * np.pi / 640) - index * 0.2)
-            process.stdin.write((still * light).astype(np.uint8).tobytes())
-        process.stdin.close()
-        if process.wait() != 0:
-            raise RuntimeError(f"ffmpeg could not encode {path.name}")
+            yield (still * light).astype(np.uint8)
+
+    encode_film(
+        partial, pictures(), size, fps, "libx264", "yuv420p", "-preset", "ultrafast", "-crf", "23"
+    )
     partial.replace(path)
     return path
 
@@ -121,69 +95,14 @@ def garden(path: Path, cells: int = 158) -> Path:
     a = (j * (cells + 1) + i).reshape(-1)
     b, c, d = a + 1, a + cells + 1, a + cells + 2
     indices = np.stack([a, c, b, b, c, d], -1).reshape(-1).astype(np.uint32)
-    write_glb(path, positions, normals, colors, indices, seat="seat")
-    return path
-
-
-def write_glb(
-    path: Path,
-    positions: np.ndarray,
-    normals: np.ndarray,
-    colors: np.ndarray,
-    indices: np.ndarray,
-    seat: str | None = None,
-) -> None:
-    blobs = [positions.tobytes(), normals.tobytes(), colors.tobytes(), indices.tobytes()]
-    offsets, binary = [], b""
-    for blob in blobs:
-        offsets.append(len(binary))
-        binary += blob + b"\0" * (-len(blob) % 4)
-    n = len(positions)
-    gltf = {
-        "asset": {"version": "2.0", "generator": "companion benchmarks"},
-        "scene": 0,
-        "scenes": [{"nodes": [0] + ([1] if seat else [])}],
-        "nodes": [{"mesh": 0, "name": "ground"}] + ([{"name": seat}] if seat else []),
-        "meshes": [
-            {
-                "primitives": [
-                    {
-                        "attributes": {"POSITION": 0, "NORMAL": 1, "COLOR_0": 2},
-                        "indices": 3,
-                        "material": 0,
-                    }
-                ]
-            }
-        ],
-        "materials": [
-            {"pbrMetallicRoughness": {"baseColorFactor": [1, 1, 1, 1], "metallicFactor": 0}}
-        ],
-        "buffers": [{"byteLength": len(binary)}],
-        "bufferViews": [
-            {"buffer": 0, "byteOffset": o, "byteLength": len(b)}
-            for o, b in zip(offsets, blobs, strict=True)
-        ],
-        "accessors": [
-            {
-                "bufferView": 0,
-                "componentType": 5126,
-                "count": n,
-                "type": "VEC3",
-                "min": positions.min(0).tolist(),
-                "max": positions.max(0).tolist(),
-            },
-            {"bufferView": 1, "componentType": 5126, "count": n, "type": "VEC3"},
-            {"bufferView": 2, "componentType": 5126, "count": n, "type": "VEC4"},
-            {"bufferView": 3, "componentType": 5125, "count": len(indices), "type": "SCALAR"},
-        ],
-    }
-    text = json.dumps(gltf).encode()
-    text += b" " * (-len(text) % 4)
-    body = (
-        struct.pack("<II", len(text), 0x4E4F534A)
-        + text
-        + struct.pack("<II", len(binary), 0x004E4942)
-        + binary
+    write_glb(
+        path,
+        positions,
+        normals,
+        colors,
+        indices,
+        mesh_name="ground",
+        view_node="seat",
+        generator="companion benchmarks",
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body)
+    return path

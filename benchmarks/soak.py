@@ -31,6 +31,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.launch import start_run  # noqa: E402
+
 ENVIRONMENTS = ("shoreline", "forest", "meadow", "night-sky", "aurora", "haven")
 MUSIC = ("drift", "still-water", "open-sky")
 AMBIENCE = ("waves", "forest", "rain", "night", "wind", "stream")
@@ -167,31 +169,14 @@ def run_soak(
     rng = random.Random(seed)
     script = workdir / "soak.yaml"
     script.write_text(soak_script(session_minutes))
-    env = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(workdir / "heard.raw")}
-    env.pop("DISPLAY", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "companion",
-            "run",
-            str(script),
-            *display,
-            "--autostart",
-            "--after-end",
-            "close",
-            "--speed",
-            str(speed),
-            "--panel-port",
-            "0",
-            "--no-qr",
-            "--record-dir",
-            str(workdir / "records"),
-        ],
-        stdout=subprocess.PIPE,
+    process = start_run(
+        script,
+        display,
+        workdir / "heard.raw",
+        workdir / "records",
+        "--speed",
+        str(speed),
         stderr=subprocess.PIPE,
-        text=True,
-        env=env,
     )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()  # type: ignore[arg-type]
@@ -323,30 +308,7 @@ def idle_cpu(workdir: Path, seconds: float, display: tuple[str, ...]) -> float:
         "companion: 1\ntitle: Idle\nscenes:\n  - id: idle\n    environment: meadow\n"
         "    music: drift\n    ambience: wind\n    then: hold\n"
     )
-    env = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(workdir / "idle.raw")}
-    env.pop("DISPLAY", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "companion",
-            "run",
-            str(script),
-            *display,
-            "--autostart",
-            "--after-end",
-            "close",
-            "--panel-port",
-            "0",
-            "--no-qr",
-            "--record-dir",
-            str(workdir / "idle-records"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
+    process = start_run(script, display, workdir / "idle.raw", workdir / "idle-records")
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()  # type: ignore[arg-type]
     _wait_for_panel(process, lines)

@@ -8,7 +8,6 @@ same Python takes to start and import Panda3D and pygame (the baseline, same run
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -19,35 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.launch import start_run  # noqa: E402
+
 GOAL_SECONDS = 5.0
 
 
 def first_frame_seconds(script: Path, work: Path, display: list[str]) -> float:
-    env = {**os.environ, "SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(work / "heard.raw")}
-    env.pop("DISPLAY", None)
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "companion",
-            "run",
-            str(script),
-            *display,
-            "--autostart",
-            "--after-end",
-            "close",
-            "--panel-port",
-            "0",
-            "--no-qr",
-            "--record-dir",
-            str(work / "records"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
+    process = start_run(script, display, work / "heard.raw", work / "records")
     try:
         for line in process.stdout:  # type: ignore[union-attr]
             if line.strip() == "first frame drawn":

@@ -9,11 +9,11 @@ whole. The voice belongs to the mixer's channel pool on the "ambience" bus, so t
 the duck under narration, the session's pause (the fade, then SDL pauses every channel; the
 queue simply waits) and the end apply to it as to any ambience.
 
-It loops with the picture: the stage blends the film's last LOOP_FADE seconds into its first
-(stage/media/decode.py) and so does this, with an equal-power crossfade, so each pass of the
-sound is as long as a pass of the picture. (A film that loops by itself is cut, not blended,
-by the picture after its first pass; its sound keeps blending, so over many passes the two
-drift apart by a second a pass: such films are rare among 360° footage.)"""
+It loops with the picture: how the film loops is decided once, for picture and sound alike
+(companion/film_loop.py): blended (the last LOOP_FADE seconds into the first, here with an
+equal-power crossfade) or cut (a film that loops by itself), and each pass of the sound is
+exactly as long as a pass of the picture (cut to it, or filled with silence if the sound
+track is shorter), so the two keep together however many passes there are."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, cast
 
@@ -40,11 +41,11 @@ from companion.audio.custom import (
     gain_for,
 )
 from companion.audio.ramps import Param, silence_fade
+from companion.film_loop import LOOP_FADE, FilmLoop, film_loop
 from companion.script import media
 
 log = logging.getLogger("companion.audio")
 CHUNK_SECONDS = 0.5
-LOOP_FADE = 1.0  # as the picture's loop (stage/media/decode.py LOOP_FADE)
 POLL = 0.02  # s between looks at the channel's queue
 PROBE_TIMEOUT = 30.0
 
@@ -163,41 +164,54 @@ def film_gain(path: Path, root: Path | None = None) -> float:
 
 
 def looped(
-    path: Path, duration: float, rate: int, channels: int, fade: float = LOOP_FADE
+    path: Path,
+    loop: FilmLoop | Future[FilmLoop],
+    rate: int,
+    channels: int,
+    sure: float = 0.0,
 ) -> Generator[np.ndarray, None, None]:
-    """The film's sound for ever, in chunks of CHUNK_SECONDS: each pass is the film's length
-    less `fade`, its last `fade` seconds crossfaded (equal power) into the next pass's first
-    ones, as the picture is (a film of at most 4 fades is cut, as the picture is)."""
+    """The film's sound for ever, in chunks of CHUNK_SECONDS, pass by pass as the picture
+    loops (`loop`, from film_loop): each pass exactly `loop.period` long (the track cut to
+    it, or filled with silence), and with a fade its last `loop.fade` seconds crossfaded
+    (equal power) into the next pass's first ones. `loop` may still be being decided (a
+    Future): the first `sure` seconds, shorter than any pass can be, play meanwhile."""
     chunk = max(1, int(CHUNK_SECONDS * rate))
-    fade = fade if duration > 4 * fade else 0.0
-    blend = int(fade * rate)
-    period = int(round((duration - fade) * rate)) if blend else None
+    decided = loop if isinstance(loop, FilmLoop) else None
+    blend, period = 0, int(sure * rate)
     start_at = 0
     current = _Child(path, rate, channels)
     try:
         while True:
-            given = start_at
-            while period is None or given < period:
-                block = current.read(chunk if period is None else min(chunk, period - given))
-                if not block.shape[0]:
+            given, heard = start_at, False
+            while True:
+                if decided is None and (given >= period or cast(Future, loop).done()):
+                    decided = cast("Future[FilmLoop]", loop).result()
+                if decided is not None:
+                    blend = int(round(decided.fade * rate))
+                    period = max(1, int(round(decided.period * rate)))
+                if given >= period:
                     break
+                block = current.read(min(chunk, period - given))
+                if not block.shape[0]:  # the track is shorter than the picture: silence
+                    block = np.zeros((min(chunk, period - given), channels), np.float32)
+                else:
+                    heard = True
                 given += block.shape[0]
                 yield block
-            if given == start_at:
+            if not heard and start_at == 0:
                 raise ValueError("no sound could be decoded")
-            if period is None:  # cut: the next pass from the start
-                current.close()
-                current, start_at = _Child(path, rate, channels), 0
-                continue
-            tail = current.read(blend)
+            tail = current.read(blend) if blend else np.zeros((0, channels), np.float32)
             current.close()
             current = _Child(path, rate, channels)
+            if not blend:  # cut: the next pass from the start
+                start_at = 0
+                continue
             head = current.read(blend)
             mixed = np.zeros((blend, channels), np.float32)
             angle = np.linspace(0.0, np.pi / 2, blend, dtype=np.float32)[:, None]
             mixed[: tail.shape[0]] += tail * np.cos(angle[: tail.shape[0]])
             mixed[: head.shape[0]] += head * np.sin(angle[: head.shape[0]])
-            start_at = head.shape[0]
+            start_at = blend  # the pass's first `blend` samples are in the mix
             for at in range(0, blend, chunk):
                 yield mixed[at : at + chunk]
     finally:
@@ -229,9 +243,9 @@ class FilmSound:
         self._stream: _Stream | None = None
         self._probed: dict[Path, float | None] = {}
         films = [path for name in environments if (path := _film(name)) is not None]
-        if films:  # whether each has sound, and how long it is, found before it is shown
+        if films:  # whether each has sound, how long it is and how it loops, found ahead
             threading.Thread(
-                target=lambda: [self.duration(path) for path in films],
+                target=lambda: [self.duration(path) is None or film_loop(path) for path in films],
                 name="film sound probe",
                 daemon=True,
             ).start()
@@ -304,7 +318,13 @@ class _Stream:
             return  # a silent film: nothing to play
         self.gain = np.float32(film_gain(self.path))  # levelled before the session
         pool, lock = self.owner._pool, self.owner._lock
-        pcm = looped(self.path, duration, frequency, channels)
+        # how the film loops is decided by FFmpeg meanwhile (a few tenths of a second): the
+        # sound does not wait for it, its first seconds play (all but the last fade's)
+        deciding = ThreadPoolExecutor(1, thread_name_prefix="film loop")
+        loop = deciding.submit(film_loop, self.path)
+        deciding.shutdown(wait=False)  # its one task goes on; the thread ends with it
+        sure = max(0.0, duration - 2 * LOOP_FADE)
+        pcm = looped(self.path, loop, frequency, channels, sure=sure)
         try:
             for block in pcm:
                 if self._stop.is_set() or not self._play(self._sound(block)):

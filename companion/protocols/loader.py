@@ -43,6 +43,22 @@ DEFAULT_SEDATION = Scale(
 DEFAULT_DISSOCIATION = Scale(("none", "mild", "marked"), (0,))
 
 
+class ScalesOf:
+    """The sedation and dissociation scales a session is judged by: its protocol's, or the
+    defaults. One definition for the engine's monitoring (session/monitoring.py) and the
+    record's reading of it (record/clinical.py)."""
+
+    protocol: Protocol | None
+
+    @property
+    def sedation(self) -> Scale:
+        return self.protocol.sedation if self.protocol else DEFAULT_SEDATION
+
+    @property
+    def dissociation(self) -> Scale:
+        return self.protocol.dissociation if self.protocol else DEFAULT_DISSOCIATION
+
+
 class ProtocolError(Exception):
     """A protocol that cannot be used: its findings say where and why."""
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from companion.protocols.loader import DEFAULT_DISSOCIATION, DEFAULT_SEDATION
-from companion.protocols.model import VITALS, Protocol, Scale
+from companion.protocols.loader import ScalesOf
+from companion.protocols.model import VITALS, Protocol
 
 KINDS = ("protocol", "medicine", "vitals", "checkpoint", "alert", "alert_ack", "ready_to_leave")
 SIDES = ("low", "high")
@@ -62,7 +62,7 @@ class CheckpointState:
 
 
 @dataclass
-class Clinical:
+class Clinical(ScalesOf):  # its sedation and dissociation scales: ScalesOf
     protocol: Protocol | None = None
     protocol_name: str | None = None
     doses: list[Dose] = field(default_factory=list)
@@ -78,14 +78,6 @@ class Clinical:
         return bool(
             self.checks or self.protocol_name or any(d.dose is not None for d in self.doses)
         )
-
-    @property
-    def sedation(self) -> Scale:
-        return self.protocol.sedation if self.protocol else DEFAULT_SEDATION
-
-    @property
-    def dissociation(self) -> Scale:
-        return self.protocol.dissociation if self.protocol else DEFAULT_DISSOCIATION
 
     @property
     def dose_time(self) -> float | None:

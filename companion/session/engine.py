@@ -9,73 +9,34 @@ depend on how often `tick()` is called, and pause freezes it exactly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from companion.record import events as ev
-from companion.script import catalog, models
+from companion.script import models
 from companion.script.timing import EstimatedTiming, Timing, scene_seconds, step_seconds
 from companion.session import actions as act
-from companion.session import ratings
+from companion.session import after_end, breath, care, grounding, navigation, settings
 from companion.session.clock import Clock
-from companion.session.commands import (
-    AFTER_END,
-    AFTER_END_REFUSAL,
-    COMMANDS,
-    CommandResult,
-    Refused,
-    parse_arguments,
-)
+from companion.session.commands import COMMANDS, CommandResult, Refused, parse_arguments
 from companion.session.monitoring import Monitoring
+from companion.session.state import (
+    BUILT_IN_HAVEN,
+    DEFAULT_INTENSITY,
+    EPSILON,
+    PRESENT_STEPS,
+    RETURN_TRANSITION,
+    GroundedFrom,
+    Position,
+    Presentation,
+    State,
+    sound_change,
+)
+
+__all__ = ["HANDLERS", "Engine", "GroundedFrom", "Position", "Presentation", "State"]
 
 if TYPE_CHECKING:
     from companion.protocols.model import Protocol
-
-EPSILON = 1e-9
-PRESENT_STEPS = ("say", "breathe", "chime", "show")
-DEFAULT_INTENSITY = 0.6
-RETURN_TRANSITION = 4.0
-SEEK_FADE = 0.8
-BUILT_IN_HAVEN = models.Scene(id="built-in-haven", title="Haven", environment="haven", then="hold")
-
-
-class State(StrEnum):
-    READY = "ready"
-    PLAYING = "playing"
-    PAUSED = "paused"
-    HOLDING = "holding"
-    ENDED = "ended"
-
-
-@dataclass
-class Position:
-    """Where the timeline is: a scene, a step in it (len(steps) = resting until `duration`),
-    and when (in play time) each began and the current step ends (None: held)."""
-
-    scene_index: int | None  # None: the built-in haven
-    scene: models.Scene
-    scene_started: float
-    step_index: int = 0
-    step_started: float = 0.0
-    step_ends: float | None = 0.0
-
-
-@dataclass
-class Presentation:
-    """What the patient sees and hears apart from steps: restored on return from ground."""
-
-    environment: str
-    look: dict[str, Any] = field(default_factory=dict)
-    music: act.SoundChange | None = None
-    ambience: act.SoundChange | None = None
-
-
-@dataclass
-class GroundedFrom:
-    scene_index: int | None
-    step_index: int
-    presentation: Presentation
 
 
 class Engine:
@@ -224,7 +185,7 @@ class Engine:
         else:
             for bus, spec in (("music", scene.music), ("ambience", scene.ambience)):
                 if spec is not None:
-                    self._sound(self._sound_change(bus, spec, spec.fade or transition))
+                    self._sound(sound_change(bus, spec, spec.fade or transition))
         self.record(ev.SceneStart(scene.id, index, scene.environment))
         self._begin_step(step_index, at)
 
@@ -254,14 +215,10 @@ class Engine:
             case models.ShowStep():
                 self._emit(act.ShowText(step.show, seconds))
             case models.MusicStep():
-                self._sound(
-                    self._sound_change("music", step.music, step.fade or step.music.fade or 0.0)
-                )
+                self._sound(sound_change("music", step.music, step.fade or step.music.fade or 0.0))
             case models.AmbienceStep():
                 self._sound(
-                    self._sound_change(
-                        "ambience", step.ambience, step.fade or step.ambience.fade or 0.0
-                    )
+                    sound_change("ambience", step.ambience, step.fade or step.ambience.fade or 0.0)
                 )
             case models.LookStep():
                 change = step.look.settings()
@@ -339,7 +296,7 @@ class Engine:
         first_effect = len(self._events)
         try:
             parsed = parse_arguments(name, args)
-            self._after_end_allows(name)
+            after_end.allows(self, name)
             HANDLERS[name](self, **parsed)
             result = CommandResult(name, True)
             self._settle()  # instant steps and empty rests after the move happen now, not next tick
@@ -349,14 +306,6 @@ class Engine:
         self.record(ev.Command(name, args, source, result.ok, result.reason))
         self._events.insert(first_effect, self._events.pop())  # the command before its effects
         return result
-
-    def _after_end_allows(self, name: str) -> None:
-        """After the end only what is entered then is taken (commands.AFTER_END); after the
-        close, nothing."""
-        if self.closed:
-            raise Refused("the session is closed")
-        if self.state is State.ENDED and name not in AFTER_END and name != "end":
-            raise Refused(AFTER_END_REFUSAL.format(name=name))
 
     def _require(self, *states: State) -> None:
         if self.state in states:
@@ -389,17 +338,6 @@ class Engine:
                 ev.ProtocolKept(protocol.name, protocol.title, protocol.route, protocol.definition)
             )
 
-    def _cmd_pause(self) -> None:
-        self._require(State.PLAYING, State.HOLDING)
-        self._paused_from = self.state
-        self.state = State.PAUSED
-        self._emit(act.Pause())
-        self.record(ev.Pause())
-
-    def _cmd_resume(self) -> None:
-        self._require(State.PAUSED)
-        self._unpause()
-
     def _unpause(self) -> None:
         self.state = self._paused_from or State.PLAYING
         self._paused_from = None
@@ -412,51 +350,6 @@ class Engine:
         if self.state is State.PAUSED:
             self._unpause()
 
-    def _cmd_continue(self) -> None:
-        self._require(State.HOLDING)
-        reason = self.hold_reason
-        if reason == "ground":
-            self._cmd_return()  # grounded at the end of the safe scene: continue goes back
-            return
-        self._release()
-        if reason == "wait":
-            self._begin_step(self._require_position().step_index + 1, self._play)
-        else:  # the end of a `then: hold` scene: on to the next scene in order
-            self._go_to_following(self._play)
-
-    def _cmd_next_step(self) -> None:
-        self._require(State.PLAYING, State.HOLDING, State.PAUSED)
-        self._resume_for_navigation()
-        if self.state is State.HOLDING:
-            if self.hold_reason == "ground":
-                raise Refused("grounded at the end of the safe scene: use return or continue")
-            self._cmd_continue()
-            return
-        self._finish_step(self._play, interrupted=True)
-
-    def _cmd_next_scene(self) -> None:
-        self._jump(+1)
-
-    def _cmd_previous_scene(self) -> None:
-        self._jump(-1)
-
-    def _jump(self, direction: int) -> None:
-        self._require(State.PLAYING, State.HOLDING, State.PAUSED)
-        position = self._require_position()
-        base = self._grounded.scene_index if self._grounded else position.scene_index
-        if base is None:
-            raise Refused("not in a scene of the script; go to a scene by name")
-        target = base + direction
-        if target < 0:
-            raise Refused("already at the first scene")
-        if target >= len(self.script.scenes):
-            raise Refused("already at the last scene; use end to finish the session")
-        self._navigate(target)
-
-    def _cmd_goto(self, scene: str) -> None:
-        self._require(State.PLAYING, State.HOLDING, State.PAUSED)
-        self._navigate(self._scene_named(scene))
-
     def _navigate(
         self, index: int | None, step: int = 0, presentation: Presentation | None = None
     ) -> None:
@@ -467,67 +360,6 @@ class Engine:
             self._release()
         self._grounded = None
         self._enter_scene(index, self._play, step_index=step, presentation=presentation)
-
-    def _cmd_ground(self) -> None:
-        self._require(State.PLAYING, State.HOLDING, State.PAUSED)
-        if self._grounded is not None:
-            raise Refused("already grounded")
-        position = self._require_position()
-        if self._is_safe_scene(position):
-            raise Refused("already in the safe scene")
-        remembered = GroundedFrom(
-            position.scene_index,
-            min(position.step_index, len(position.scene.steps)),
-            self._copy_presentation(),
-        )
-        safe = self.script.scene_index(self.script.safe_scene) if self.script.safe_scene else None
-        self._navigate(safe)
-        self._grounded = remembered
-        self.record(ev.Ground(position.scene.id, remembered.step_index))
-
-    def _cmd_return(self) -> None:
-        self._require(State.PLAYING, State.HOLDING, State.PAUSED)
-        if self._grounded is None:
-            raise Refused("not grounded")
-        back = self._grounded
-        self._navigate(back.scene_index, step=back.step_index, presentation=back.presentation)
-        self.record(ev.Return(self._require_position().scene.id, back.step_index))
-
-    def _cmd_talk(self, on: bool) -> None:
-        self._require(State.PLAYING, State.HOLDING, State.PAUSED)
-        if on == self.talking:
-            raise Refused("talk is already " + ("on" if on else "off"))
-        self.talking = on
-        self._emit(act.Talk(on))
-
-    def _cmd_volume(self, bus: str, level: float) -> None:
-        self._not_ended()
-        if bus not in catalog.BUSES:
-            raise Refused(f"unknown bus '{bus}' (buses: {', '.join(catalog.BUSES)})")
-        self.levels[bus] = _level(level)
-        self._emit(act.SetLevel(bus, self.levels[bus]))  # type: ignore[arg-type]
-
-    def _cmd_intensity(self, level: float) -> None:
-        self._not_ended()
-        self.intensity = _level(level)
-        self._emit(act.SetIntensity(self.intensity))
-
-    def _cmd_tone(self, level: float) -> None:
-        self._not_ended()
-        if not -1.0 <= level <= 1.0:
-            raise Refused(f"the tone is from -1 (darker) to 1 (brighter) (got {level:g})")
-        self.tone = level
-        self._emit(act.SetTone(level))
-
-    def _cmd_steady(self, on: bool) -> None:
-        self._not_ended()
-        self.steady = on
-        self._emit(act.SetSteady(on))
-
-    def _cmd_captions(self, on: bool) -> None:
-        self._not_ended()
-        self.captions = on
-        self._emit(act.SetCaptions(on))
 
     def _cmd_note(self, text: str) -> None:
         if not text.strip():
@@ -542,86 +374,6 @@ class Engine:
     def _cmd_end(self) -> None:
         self._not_ended()
         self._end("ended by the therapist")
-
-    def _cmd_close(self) -> None:
-        """The therapist closes the session after its end: the record says how long after."""
-        if self.state is not State.ENDED:
-            raise Refused("the session has not ended: End it first")
-        self.closed, self._closed_at = True, self.clock.now()
-        after = self.clock.now() - (self._ended_at if self._ended_at is not None else 0.0)
-        self.record(ev.Closed(round(max(0.0, after), 3)))
-        self._changed()
-
-    def _cmd_closing(self, adverse_events: str = "", outcome: str = "") -> None:
-        """The therapist's closing entries for the report (at the end, or before it);
-        given again, the latest stands and the record keeps each."""
-        if self.state is State.READY:
-            raise Refused("the session has not started")
-        if not adverse_events.strip() and not outcome.strip():
-            raise Refused("write the adverse events (or 'none') or the outcome")
-        self.record(ev.Closing(adverse_events.strip(), outcome.strip()))
-
-    # What the patient says (checked and scored by companion/session/ratings.py): at any
-    # time, before Start (mood before) and at the end (the last scene holds) included.
-
-    def _cmd_rating(
-        self,
-        target: str,
-        item: str,
-        feeling: str | None = None,
-        resonance: float | None = None,
-    ) -> None:
-        fields = ratings.rating_fields(target, item, feeling, resonance)
-        environment = None
-        if target == "scene":
-            index = self.script.scene_index(fields["name"])
-            if index is None:
-                raise Refused(f"there is no scene '{fields['name']}' to rate")
-            environment = self.script.scenes[index].environment
-        self.record(ev.Rating(**fields, environment=environment))
-
-    def _cmd_mood(self, when: str, mood: float | None = None, anxiety: float | None = None) -> None:
-        self.record(ev.Mood(**ratings.mood_fields(when, mood, anxiety)))
-
-    def _cmd_questionnaire(self, instrument: str, answers: str) -> None:
-        parts = answers.replace(" ", "").split(",")
-        if not all(p.isdigit() and len(p) == 1 for p in parts):
-            raise Refused("the answers are numbers 0 to 3, separated by commas")
-        self.record(
-            ev.QuestionnaireTaken(
-                **ratings.questionnaire_fields(instrument, [int(p) for p in parts])
-            )
-        )
-
-    def _cmd_medicine(
-        self,
-        text: str = "",
-        route: str | None = None,
-        dose: float | None = None,
-        unit: str | None = None,
-        lot: str | None = None,
-    ) -> None:
-        self._require(State.PLAYING, State.HOLDING, State.PAUSED, State.ENDED)
-        self.monitoring.medicine(text, route, dose, unit, lot)
-
-    def _cmd_vitals_interval(self, minutes: float) -> None:
-        self._not_ended()
-        self.monitoring.vitals_interval(minutes)
-
-    def _cmd_ack_vitals(self) -> None:
-        self.monitoring.ack_vitals()
-
-    def _cmd_vitals(self, **values: Any) -> None:
-        if self.state is State.READY:
-            self.monitoring.tick()  # the pre-dose check may come before Start
-        self.monitoring.vitals(**values)
-
-    def _cmd_ack_alert(self, id: int | None = None) -> None:
-        self.monitoring.ack_alert(id)
-
-    def _cmd_ready_to_leave(self) -> None:
-        self._require(State.PLAYING, State.HOLDING, State.PAUSED, State.ENDED)
-        self.monitoring.ready_to_leave()
 
     def use_protocol(self, protocol: Protocol | None) -> None:
         """Monitor by `protocol` (before the session starts: its checkpoints count from the
@@ -659,64 +411,12 @@ class Engine:
             self.monitoring.restore(doses, checks, due)
 
     def start_grounded(self, from_scene: str, from_step: int, step: int = 0) -> CommandResult:
-        """On resume: start the session in the safe scene at its step `step`, grounded from
-        step `from_step` of `from_scene` (so Return leads there), without playing that scene
-        first: the patient hears the safe scene go on where it was, and the record shows no
-        0-second visit to the scene it was grounded from."""
-        try:
-            self._require(State.READY)
-            index = self._scene_named(from_scene)
-            scene = self.script.scenes[index]
-            safe_id = self.script.safe_scene
-            safe = self.script.scene_index(safe_id) if safe_id else None
-            if safe == index:
-                raise Refused("a scene cannot be grounded from the safe scene itself")
-            safe_scene = BUILT_IN_HAVEN if safe is None else self.script.scenes[safe]
-            step = min(max(step, 0), len(safe_scene.steps))
-            back = GroundedFrom(
-                index,
-                min(max(from_step, 0), len(scene.steps)),
-                Presentation(
-                    scene.environment,
-                    scene.look.settings() if scene.look else {},
-                    self._sound_change("music", scene.music, 0.0) if scene.music else None,
-                    self._sound_change("ambience", scene.ambience, 0.0) if scene.ambience else None,
-                ),
-            )
-        except Refused as refusal:
-            return CommandResult("start_grounded", False, str(refusal))
-        self._begin_session(safe_scene.id, step)
-        self._enter_scene(safe, self._play, step_index=step)
-        self._grounded = back
-        self.record(ev.Ground(scene.id, back.step_index, restored=True))
-        self._settle()
-        self._changed()
-        return CommandResult("start_grounded", True)
+        """On resume: start grounded in the safe scene (grounding.start_grounded says how)."""
+        return grounding.start_grounded(self, from_scene, from_step, step)
 
     def dose_clock(self) -> dict[str, Any] | None:
         """Minutes since the (first) medicine, and when the next vitals check is due."""
         return self.monitoring.dose_clock()
-
-    def _cmd_patient_signal(self, via: str = "key") -> None:
-        self._require(State.PLAYING, State.HOLDING, State.PAUSED)
-        if self.patient_signal is None:
-            self.patient_signal = {
-                "session_time": round(self.session_time, 3),
-                "via": via,
-                "count": 0,
-            }
-        self.patient_signal["count"] += 1
-        self.record(ev.PatientSignal(via))
-
-    def _cmd_ack_signal(self) -> None:
-        if self.patient_signal is None:
-            raise Refused("no patient signal to acknowledge")
-        self.record(ev.SignalAck(self.patient_signal["session_time"]))
-        self.patient_signal = None
-
-    def _cmd_recenter(self) -> None:
-        self._not_ended()
-        self._emit(act.Recenter())
 
     def _not_ended(self) -> None:
         if self.state is State.ENDED:
@@ -739,26 +439,7 @@ class Engine:
 
     def breath(self) -> dict[str, Any] | None:
         """Where the breathing guide is: phase (in, hold, out, rest), its progress 0..1."""
-        position = self._position
-        if position is None or position.step_index >= len(position.scene.steps):
-            return None
-        step = position.scene.steps[position.step_index]
-        if not isinstance(step, models.BreatheStep) or self.state is State.ENDED:
-            return None
-        b = step.breathe
-        elapsed = max(0.0, self._play - position.step_started)
-        cycle = min(int(elapsed // b.cycle_seconds), b.cycles - 1)
-        within = elapsed - cycle * b.cycle_seconds
-        for phase, seconds in (("in", b.in_), ("hold", b.hold), ("out", b.out), ("rest", b.rest)):
-            if seconds > 0 and within < seconds:
-                return {
-                    "phase": phase,
-                    "progress": within / seconds,
-                    "cycle": cycle + 1,
-                    "cycles": b.cycles,
-                }
-            within -= seconds
-        return {"phase": "rest", "progress": 1.0, "cycle": b.cycles, "cycles": b.cycles}
+        return breath.breath(self)
 
     def current_step(self) -> models.Model | None:
         position = self._position
@@ -804,19 +485,6 @@ class Engine:
             return True
         return self.script.safe_scene is not None and position.scene.id == self.script.safe_scene
 
-    def _sound_change(self, bus: str, spec: models.SoundSpec, fade: float) -> act.SoundChange:
-        piece = spec.piece if isinstance(spec, models.MusicSpec) else None
-        energy = spec.energy if isinstance(spec, models.MusicSpec) else None
-        return act.SoundChange(
-            bus,  # type: ignore[arg-type]
-            spec.track,
-            spec.volume,
-            fade,
-            piece=piece,
-            energy=energy,
-            shuffle=spec.shuffle,
-        )
-
     def _sound(self, change: act.SoundChange) -> None:
         presentation = self._require_presentation()
         setattr(presentation, change.bus, change)
@@ -856,48 +524,44 @@ class Engine:
         self.revision += 1
 
 
-def _level(value: float) -> float:
-    if not 0.0 <= value <= 1.0:
-        raise Refused(f"a level is from 0 to 1 (got {value:g})")
-    return value
-
-
-# The therapist's commands: name -> the method that applies it. Beside COMMANDS
-# (companion/session/commands.py), which names each command's arguments and types: the two
-# lists hold the same names (checked here, as the module loads).
+# The therapist's commands: name -> the function that applies it (an engine method, or a
+# function of the module that owns the feature: navigation, grounding, settings,
+# care, after_end).
+# Beside COMMANDS (companion/session/commands.py), which names each command's arguments and
+# types: the two lists hold the same names (checked here, as the module loads).
 HANDLERS: dict[str, Callable[..., None]] = {
     "start": Engine._cmd_start,
-    "pause": Engine._cmd_pause,
-    "resume": Engine._cmd_resume,
-    "continue": Engine._cmd_continue,
-    "next_step": Engine._cmd_next_step,
-    "next_scene": Engine._cmd_next_scene,
-    "previous_scene": Engine._cmd_previous_scene,
-    "goto": Engine._cmd_goto,
-    "ground": Engine._cmd_ground,
-    "return": Engine._cmd_return,
-    "talk": Engine._cmd_talk,
-    "volume": Engine._cmd_volume,
-    "intensity": Engine._cmd_intensity,
-    "tone": Engine._cmd_tone,
-    "steady": Engine._cmd_steady,
-    "captions": Engine._cmd_captions,
+    "pause": navigation.pause,
+    "resume": navigation.resume,
+    "continue": navigation.continue_,
+    "next_step": navigation.next_step,
+    "next_scene": navigation.next_scene,
+    "previous_scene": navigation.previous_scene,
+    "goto": navigation.goto,
+    "ground": grounding.ground,
+    "return": grounding.return_,
+    "talk": settings.talk,
+    "volume": settings.volume,
+    "intensity": settings.intensity,
+    "tone": settings.tone,
+    "steady": settings.steady,
+    "captions": settings.captions,
     "note": Engine._cmd_note,
     "end": Engine._cmd_end,
-    "close": Engine._cmd_close,
-    "closing": Engine._cmd_closing,
-    "rating": Engine._cmd_rating,
-    "mood": Engine._cmd_mood,
-    "questionnaire": Engine._cmd_questionnaire,
-    "medicine": Engine._cmd_medicine,
-    "vitals_interval": Engine._cmd_vitals_interval,
-    "ack_vitals": Engine._cmd_ack_vitals,
-    "vitals": Engine._cmd_vitals,
-    "ack_alert": Engine._cmd_ack_alert,
-    "ready_to_leave": Engine._cmd_ready_to_leave,
-    "patient_signal": Engine._cmd_patient_signal,
-    "ack_signal": Engine._cmd_ack_signal,
-    "recenter": Engine._cmd_recenter,
+    "close": after_end.close,
+    "closing": after_end.closing,
+    "rating": after_end.rating,
+    "mood": after_end.mood,
+    "questionnaire": after_end.questionnaire,
+    "medicine": care.medicine,
+    "vitals_interval": care.vitals_interval,
+    "ack_vitals": care.ack_vitals,
+    "vitals": care.vitals,
+    "ack_alert": care.ack_alert,
+    "ready_to_leave": care.ready_to_leave,
+    "patient_signal": care.patient_signal,
+    "ack_signal": care.ack_signal,
+    "recenter": settings.recenter,
 }
 if HANDLERS.keys() != COMMANDS.keys():
     raise ImportError(

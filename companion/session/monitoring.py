@@ -14,8 +14,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from companion.protocols.loader import DEFAULT_DISSOCIATION, DEFAULT_SEDATION
-from companion.protocols.model import VITALS, Protocol, Scale
+from companion.protocols.loader import ScalesOf
+from companion.protocols.model import VITALS, Protocol
 from companion.session.commands import Refused, finite_number
 
 DEFAULT_VITALS_MINUTES = 15.0
@@ -25,7 +25,7 @@ MAX_DOSE = 10_000.0
 Emit = Callable[..., None]
 
 
-class Monitoring:
+class Monitoring(ScalesOf):  # its sedation and dissociation scales: ScalesOf
     def __init__(
         self,
         emit: Emit,
@@ -57,16 +57,6 @@ class Monitoring:
             }
             for c in (protocol.checkpoints if protocol else ())
         ]
-
-    # --- scales ------------------------------------------------------------------------------
-
-    @property
-    def sedation(self) -> Scale:
-        return self.protocol.sedation if self.protocol else DEFAULT_SEDATION
-
-    @property
-    def dissociation(self) -> Scale:
-        return self.protocol.dissociation if self.protocol else DEFAULT_DISSOCIATION
 
     # --- time ----------------------------------------------------------------------------------
 

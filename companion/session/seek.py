@@ -15,7 +15,7 @@ from companion.record import events as ev
 from companion.script import models
 from companion.script.timing import step_seconds
 from companion.session import actions as act
-from companion.session.engine import EPSILON, SEEK_FADE, Position, Presentation, State
+from companion.session.state import EPSILON, SEEK_FADE, Position, Presentation, State, sound_change
 
 if TYPE_CHECKING:
     from companion.session.engine import Engine
@@ -80,7 +80,7 @@ def place(
     )
     for bus, spec in (("music", scene.music), ("ambience", scene.ambience)):
         if spec is not None:
-            setattr(presentation, bus, engine._sound_change(bus, spec, 0.0))
+            setattr(presentation, bus, sound_change(bus, spec, 0.0))
     step_index, at = _pass_steps(engine, scene, started, presentation, stop_at_holds, passed)
     engine._position, engine._presentation = position, presentation
     engine._emit(
@@ -140,6 +140,6 @@ def _pass_steps(
         elif isinstance(step, (models.MusicStep, models.AmbienceStep)):
             spec = step.music if isinstance(step, models.MusicStep) else step.ambience
             bus = "music" if isinstance(step, models.MusicStep) else "ambience"
-            setattr(presentation, bus, engine._sound_change(bus, spec, 0.0))
+            setattr(presentation, bus, sound_change(bus, spec, 0.0))
         at += seconds
     return len(scene.steps), at

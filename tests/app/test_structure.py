@@ -46,4 +46,57 @@ def test_the_wiring_imports_nothing_from_the_command_line() -> None:
 
 def test_every_command_has_its_handler_beside_it() -> None:
     assert HANDLERS.keys() == COMMANDS.keys()
-    assert all(getattr(Engine, h.__name__) is h for h in HANDLERS.values())
+    for name, handler in HANDLERS.items():  # an engine method, or a session module's function
+        owner = getattr(Engine, handler.__name__, None) or getattr(
+            __import__(handler.__module__, fromlist=["_"]), handler.__name__
+        )
+        assert owner is handler and handler.__module__.startswith("companion.session."), name
+
+
+# The size the split of issue 17 left: no class over CLASS_LIMIT lines, no module over
+# MODULE_LIMIT. Those already over when the limits were set are named here (their size then
+# in the comment), to be split next; no other may join them.
+CLASS_LIMIT = 500
+MODULE_LIMIT = 600
+BIG_CLASSES = {
+    "control/server.py:PanelServer",  # 528: the panel's routes, sign-in and websocket
+    "record/writer.py:RecordWriter",  # 509: the record's files, lock and heartbeat
+    "stage/stage.py:Stage",  # 507: the Panda3D stage
+}
+BIG_MODULES = {
+    "control/server.py",  # 772
+    "record/summary.py",  # 715
+    "record/writer.py",  # 682
+    "script/models.py",  # 630: the format's models, one per step kind
+}
+
+
+def _sizes() -> tuple[dict[str, int], dict[str, int]]:
+    modules, classes = {}, {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PACKAGE).as_posix()
+        text = path.read_text()
+        modules[name] = len(text.splitlines())
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef) and node.end_lineno is not None:
+                classes[f"{name}:{node.name}"] = node.end_lineno - node.lineno + 1
+    return modules, classes
+
+
+def test_no_class_or_module_grows_past_its_limit() -> None:
+    modules, classes = _sizes()
+    big_classes = {n: size for n, size in classes.items() if size > CLASS_LIMIT}
+    big_modules = {n: size for n, size in modules.items() if size > MODULE_LIMIT}
+    assert big_classes.keys() <= BIG_CLASSES, (
+        f"classes over {CLASS_LIMIT} lines: split them along their seams: {big_classes}"
+    )
+    assert big_modules.keys() <= BIG_MODULES, (
+        f"modules over {MODULE_LIMIT} lines: split them: {big_modules}"
+    )
+
+
+def test_the_split_classes_stay_split() -> None:
+    _, classes = _sizes()
+    assert classes["session/engine.py:Engine"] <= CLASS_LIMIT
+    assert classes["audio/mixer.py:Mixer"] <= CLASS_LIMIT
+    assert classes["app.py:SessionApp"] <= 350

@@ -5,6 +5,7 @@ picture with a 440 Hz tone in its sound track) is made by the test with FFmpeg."
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 
 from companion.audio.custom import TARGETS_BY_BUS
 from companion.audio.film_sound import CHUNK_SECONDS, film_facts, film_gain, looped, probe_sound
+from companion.film_loop import FilmLoop
 
 pytestmark = pytest.mark.timeout(120)
 RATE = 44100
@@ -47,12 +49,12 @@ def test_the_sound_is_streamed_and_looped_as_the_picture_is(tmp_path):
     duration = probe_sound(film)
     assert duration is not None and abs(duration - 5.0) < 0.1
     assert probe_sound(tone_film(tmp_path / "mute.mp4", 2.0, sound=False)) is None
-    pcm = looped(film, duration, RATE, 2)
+    period = duration - 1.0  # the last second blended into the first, as a film's picture
+    pcm = looped(film, FilmLoop(period, 1.0), RATE, 2)
     blocks = [next(pcm) for _ in range(24)]  # 12 s: past two loop seams
     pcm.close()
     assert max(b.shape[0] for b in blocks) == int(CHUNK_SECONDS * RATE)  # chunks, not whole
     audio = np.concatenate(blocks)
-    period = duration - 1.0  # the last second blended into the first, as the picture's
     # the tone runs on across each seam without a gap or a dip (equal-power blend of a tone
     # with itself at another phase dips at most to cos(45°) of it, about -3 dB)
     steady = tone_level(audio, 1.0, 1.5)
@@ -68,7 +70,7 @@ def test_a_films_sound_is_measured_before_the_session_and_levelled_for_the_ambie
     cache = tmp_path / "cache"
     facts = film_facts(film, cache)
     assert facts is not None and abs(facts.seconds - 3.0) < 0.1
-    pcm = looped(film, 3.0, 48000, 2)
+    pcm = looped(film, FilmLoop(3.0, 0.0), 48000, 2)
     heard = np.concatenate([next(pcm) for _ in range(6)])  # its 3 s (a short film is cut)
     pcm.close()
     independent = pyloudnorm.Meter(48000).integrated_loudness(heard.astype(np.float64))
@@ -116,3 +118,116 @@ def test_a_films_sound_plays_on_the_ambience_bus_pauses_and_ends_with_its_scene(
     next_scene = played.frames_of("scene")[1] / rate
     assert tone_level(audio, next_scene + 0.8, next_scene + 1.3, rate) < 0.02 * max(heard)
     assert not any(h[0] == "sound" and h[1] is False for h in played.health), played.health
+
+
+# --- picture and sound keep together over many passes ---------------------------------------
+
+PASS = 4.2  # seconds: long enough to be blended, were it not a loop already
+BEEP_AT = 1.0  # seconds into each pass: the sound's timecode (after the scene's fade-in)
+FPS = 30
+
+
+FILM_SCRIPT = """companion: 1
+title: A film that loops by itself
+scenes:
+  - id: a
+    environment: {film: timecode.mp4}
+    transition: 0.5s
+    steps:
+      - pause: 60s
+"""
+
+
+def timecode_film(path: Path) -> Path:
+    """A film whose every picture is one colour of constant luma whose hue turns once a pass
+    (the picture's timecode: time in the pass = hue / 360 x PASS; the first and last pictures
+    have the same luma, so it loops by itself and is cut), and whose sound is silent but for a
+    1 kHz beep BEEP_AT seconds into it (the sound's timecode)."""
+    import soundfile
+
+    from companion.stage.media.writing import encode_film
+
+    def pictures():
+        for index in range(round(PASS * FPS)):
+            angle = 2 * np.pi * index / (PASS * FPS)
+            u, v = 50 * np.cos(angle), 50 * np.sin(angle)  # BT.601 chroma about 128, luma 128
+            rgb = (128 + 1.402 * v, 128 - 0.344136 * u - 0.714136 * v, 128 + 1.772 * u)
+            yield np.broadcast_to(np.round(rgb).astype(np.uint8), (64, 128, 3))
+
+    silent = encode_film(path.with_name("silent.mp4"), pictures(), (128, 64), FPS)
+    sound = np.zeros(round(PASS * RATE), np.float32)
+    beep = np.arange(round(0.08 * RATE))
+    sound[round(BEEP_AT * RATE) + beep] = 0.5 * np.sin(2 * np.pi * 1000 * beep / RATE)
+    soundfile.write(path.with_name("beep.wav"), sound, RATE)
+    import imageio_ffmpeg
+
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", str(silent)]
+        + ["-i", str(path.with_name("beep.wav")), "-c:v", "copy", "-c:a", "aac", str(path)],
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
+    return path
+
+
+def pass_time(rgb: np.ndarray) -> float:
+    """Seconds into the pass, from the timecode colour of a picture (BT.601 chroma angle)."""
+    r, g, b = (float(c) for c in rgb)
+    y = 0.299 * r + 0.587 * g + 0.114 * b
+    angle = np.arctan2((r - y) * 0.713, (b - y) * 0.564) % (2 * np.pi)
+    return float(angle / (2 * np.pi) * PASS)
+
+
+@pytest.mark.real_time
+@pytest.mark.xdist_group("real-time")
+def test_a_self_looping_films_picture_and_sound_keep_together_pass_after_pass(tmp_path, play):
+    """The rendered picture (EGL) and the mixed sound (SDL's disk driver) of a film that loops
+    by itself, played for three passes in real time: where each pass starts, by the picture's
+    timecode and by the sound's, is the same distance apart at every pass (before, the sound
+    was blended at each loop and the picture cut: a second apart per pass)."""
+    from companion.script.media import MediaSpec
+    from companion.session import actions as act
+    from companion.stage.stage import Stage
+
+    film = timecode_film(tmp_path / "timecode.mp4")
+    stage = Stage("window", (96, 54), headless=True)
+    seen: list[tuple[float, float]] = []  # (wall time, seconds into the pass shown)
+    slipped: list[float] = []  # seconds the film's clock waited for late pictures
+
+    def frame(_mixer) -> None:
+        if stage.environment is None:
+            key = MediaSpec("film", str(film)).key
+            stage.apply(act.SceneChange("a", key, {}, 0.5, "journey"))
+        now = time.monotonic()
+        stage.update(now=now)
+        stage.render()
+        seen.append((now, pass_time(stage.capture()[27, 48])))
+        slipped[:] = [layer.scenery.slipped for layer in stage.layers.values()]
+
+    try:
+        played = play(FILM_SCRIPT, seconds=3 * PASS + 0.8, watch=frame)
+    finally:
+        stage.close()
+    # the sound's passes: the beeps, as times on the sound's own clock (its samples at RATE)
+    # from the first capture mark: SDL's disk driver plays a few percent faster than the wall
+    # clock (a sound card within a few parts in a million), so through the wall clock a pass of
+    # sound would look some 0.14 s shorter than its picture here whatever the film did
+    audio = np.abs(played.audio.mean(axis=1))
+    loud = np.flatnonzero(audio > 0.05)
+    assert loud.size, "no beep heard"
+    onsets = [int(loud[0])] + [int(b) for a, b in zip(loud, loud[1:], strict=False) if b - a > RATE]
+    t0, f0 = next((t, f) for t, f in played.capture.marks if f > 0)
+    sound_starts = [t0 + (onset - f0) / RATE - BEEP_AT for onset in onsets]
+    # the picture's passes: when each began, by the timecode of the pictures shown in it
+    offsets = []  # where the picture's pass began, less where the sound's did
+    for start in sound_starts:
+        shown = [w - t for w, t in seen if start + 1.2 < w < start + PASS - 0.6]
+        shown = [s for s in shown if abs(s - start) < PASS / 2]
+        if len(shown) > 10:  # (the capture may run on past the last picture)
+            offsets.append(float(np.median(shown)) - start)
+    assert len(offsets) >= 3, (sound_starts, offsets)
+    # the same at every pass, within two of the film's pictures (not a second more each pass)
+    assert max(offsets) - min(offsets) < 2 / FPS, (offsets, slipped)
+    sound_passes = np.diff([(onset - f0) / RATE for onset in onsets[: len(offsets)]])
+    assert np.all(np.abs(sound_passes - PASS) < 1 / FPS), sound_passes  # none ran dry

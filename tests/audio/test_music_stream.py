@@ -166,10 +166,10 @@ def test_a_piece_glides_to_a_new_energy_and_crossfades_into_another(play) -> Non
 def test_long_files_are_read_as_they_play_loop_and_crossfade(play, monkeypatch, tmp_path) -> None:
     import soundfile
 
-    from companion.audio import mixer as mixer_module
+    from companion.audio import tracks as tracks_module
     from companion.audio.streams import FileStream
 
-    monkeypatch.setattr(mixer_module, "STREAM_FILES_OVER", 2.0)  # these 4-s files count as long
+    monkeypatch.setattr(tracks_module, "STREAM_FILES_OVER", 2.0)  # these 4-s files count as long
     t = np.arange(4 * RATE) / RATE
     first = 0.2 * np.sin(2 * np.pi * 441 * t)  # whole cycles: a seamless loop
     t48 = np.arange(4 * 48000) / 48000

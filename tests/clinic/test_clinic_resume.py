@@ -79,6 +79,7 @@ def test_resume_refuses_another_protocol_and_keeps_the_same_one(tmp_path: Path):
     import subprocess
     import sys
 
+    from companion import session_record
     from companion.app import RunOptions, SessionApp
     from companion.protocols import resolve_protocol
 
@@ -123,4 +124,4 @@ def test_resume_refuses_another_protocol_and_keeps_the_same_one(tmp_path: Path):
             resume=folder, resume_point=point, protocol=resolve_protocol("esketamine-nasal")
         ),
     )
-    assert same._protocol().name == "esketamine-nasal"
+    assert session_record.protocol_for(same).name == "esketamine-nasal"

@@ -1,17 +1,16 @@
 """Media the tests make themselves: an equirectangular picture with known marks, a short
-film (one with a flashing section) encoded by the ffmpeg binary imageio-ffmpeg ships, run as
-a separate process (raw pictures piped in: GPL code is run, never imported), and a small
-glTF scene."""
+film (one with a flashing section) and a small glTF scene, written by
+companion/stage/media/writing.py (which benchmarks/media_files.py uses too)."""
 
 from __future__ import annotations
 
-import json
-import struct
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+
+from companion.stage.media import writing
+from companion.stage.media.writing import encode_film
 
 # marks on the test panorama (column as a share of the width, row as a share of the height)
 AHEAD = (0.5, 0.5)  # red: straight ahead
@@ -52,53 +51,6 @@ def write_picture(path: Path, pixels: np.ndarray) -> Path:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(np.ascontiguousarray(pixels), "RGB").save(path, quality=92)
-    return path
-
-
-def encode_film(
-    path: Path,
-    pictures: Iterable[np.ndarray],
-    size: tuple[int, int],
-    fps: int = 30,
-    codec: str = "libx264",
-    pixels: str = "yuv420p",
-    *options: str,
-) -> Path:
-    """H x W x 3 RGB pictures piped into ffmpeg (a separate process), encoded to `path`."""
-    from companion.stage.media.ffmpeg import binary
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    width, height = size
-    command = [
-        binary(),
-        "-hide_banner",
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "rgb24",
-        "-s",
-        f"{width}x{height}",
-        "-r",
-        str(fps),
-        "-i",
-        "pipe:0",
-        "-c:v",
-        codec,
-        "-pix_fmt",
-        pixels,
-        *options,
-        str(path),
-    ]
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE) as process:
-        assert process.stdin is not None
-        for picture in pictures:
-            process.stdin.write(np.ascontiguousarray(picture, np.uint8).tobytes())
-        process.stdin.close()
-        error = process.stderr.read().decode() if process.stderr else ""
-        assert process.wait(timeout=60) == 0, error
     return path
 
 
@@ -151,76 +103,16 @@ def write_glb(path: Path, *, view_node: str | None = "seat") -> Path:
     quad([(-1, 0, -5), (-1, 0, -3), (-1, 2, -3), (-1, 2, -5)], (-1, 0, 0), red)
     quad([(-1, 2, -3), (1, 2, -3), (1, 2, -5), (-1, 2, -5)], (0, 1, 0), red)
     quad([(-50, 0, 50), (50, 0, 50), (50, 0, -50), (-50, 0, -50)], (0, 1, 0), green)
-    pos = np.array(positions, np.float32)
-    blobs = [
-        pos.tobytes(),
-        np.array(normals, np.float32).tobytes(),
-        np.array(colors, np.float32).tobytes(),
-        np.array(indices, np.uint16).tobytes(),
-    ]
-    offsets, binary = [], b""
-    for blob in blobs:
-        offsets.append(len(binary))
-        binary += blob + b"\0" * (-len(blob) % 4)
-    n = len(positions)
-    gltf = {
-        "asset": {"version": "2.0", "generator": "companion tests"},
-        "scene": 0,
-        "scenes": [{"nodes": [0] + ([1] if view_node else [])}],
-        "nodes": [{"mesh": 0, "name": "garden"}]
-        + ([{"name": view_node, "translation": [0, 0, 0]}] if view_node else []),
-        "meshes": [
-            {
-                "primitives": [
-                    {
-                        "attributes": {"POSITION": 0, "NORMAL": 1, "COLOR_0": 2},
-                        "indices": 3,
-                        "material": 0,
-                    }
-                ]
-            }
-        ],
-        "materials": [
-            {
-                "pbrMetallicRoughness": {
-                    "baseColorFactor": [1, 1, 1, 1],
-                    "metallicFactor": 0,
-                    "roughnessFactor": 1,
-                }
-            }
-        ],
-        "buffers": [{"byteLength": len(binary)}],
-        "bufferViews": [
-            {"buffer": 0, "byteOffset": offsets[0], "byteLength": len(blobs[0]), "target": 34962},
-            {"buffer": 0, "byteOffset": offsets[1], "byteLength": len(blobs[1]), "target": 34962},
-            {"buffer": 0, "byteOffset": offsets[2], "byteLength": len(blobs[2]), "target": 34962},
-            {"buffer": 0, "byteOffset": offsets[3], "byteLength": len(blobs[3]), "target": 34963},
-        ],
-        "accessors": [
-            {
-                "bufferView": 0,
-                "componentType": 5126,
-                "count": n,
-                "type": "VEC3",
-                "min": pos.min(0).tolist(),
-                "max": pos.max(0).tolist(),
-            },
-            {"bufferView": 1, "componentType": 5126, "count": n, "type": "VEC3"},
-            {"bufferView": 2, "componentType": 5126, "count": n, "type": "VEC4"},
-            {"bufferView": 3, "componentType": 5123, "count": len(indices), "type": "SCALAR"},
-        ],
-    }
-    text = json.dumps(gltf).encode()
-    text += b" " * (-len(text) % 4)
-    body = (
-        struct.pack("<II", len(text), 0x4E4F534A)
-        + text
-        + struct.pack("<II", len(binary), 0x004E4942)
-        + binary
+    return writing.write_glb(
+        path,
+        np.array(positions),
+        np.array(normals),
+        np.array(colors),
+        np.array(indices),
+        mesh_name="garden",
+        view_node=view_node,
+        generator="companion tests",
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body)
-    return path
 
 
 def damaged_film(path: Path, seconds: float = 4.0) -> Path:

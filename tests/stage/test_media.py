@@ -275,7 +275,7 @@ def test_the_loop_blends_the_end_into_the_start(media):
     assert _loop_jumps(media["film"], 0.0) > 6.0  # cut, not blended: the mark jumps back
 
 
-def test_a_film_that_loops_by_itself_is_not_blended_after_its_first_pass(tmp_path):
+def test_a_film_that_loops_by_itself_is_cut_not_blended(tmp_path):
     still = FilmDecoder(write_film(tmp_path / "still.mp4", seconds=5.0, still=True), (256, 128))
     moving = FilmDecoder(write_film(tmp_path / "moving.mp4", seconds=5.0), (256, 128))
     try:
@@ -287,6 +287,8 @@ def test_a_film_that_loops_by_itself_is_not_blended_after_its_first_pass(tmp_pat
                 b.time > a.time for a, b in zip(shown, shown[1:], strict=False)
             )  # film time runs on
         assert still.fade == 0.0 and moving.fade == LOOP_FADE
+        assert still.blended == 0 and moving.blended > 0  # not even its first pass
+        assert abs(still.period - 5.0) < 1e-6 and abs(moving.period - 4.0) < 1e-6
     finally:
         still.close()
         moving.close()

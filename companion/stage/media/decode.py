@@ -1,8 +1,9 @@
 """A film's pictures, decoded ahead in a thread of their own from FFmpeg run as a separate
 process (ffmpeg.py: read as raw yuv420p pictures from its stdout), looped without a seam: the
 last LOOP_FADE seconds are blended into the first ones, so the picture runs on from the end
-into the start (after the first pass, a film whose last picture is its first, a loop already,
-is cut from end to start instead). Frames come in film time (seconds since the film started,
+into the start (a film whose last picture is its first, a loop already, is cut from end to
+start instead; companion/film_loop.py decides which, and how long a pass is, once for the
+picture and the sound alike). Frames come in film time (seconds since the film started,
 across loops), as decoded (Y, U and V planes: the shader makes them colour, which costs the
 CPU nothing), a few ahead only: memory stays flat however long the session.
 
@@ -25,16 +26,16 @@ from pathlib import Path
 
 import numpy as np
 
+from companion.film_loop import LOOP_FADE as LOOP_FADE  # re-exported: its seconds
+from companion.film_loop import film_loop
 from companion.stage.media.ffmpeg import Child
 from companion.stage.media.ffmpeg import probe as ffprobe
 
-LOOP_FADE = 1.0  # seconds of the end blended into the start
 AHEAD = 4  # frames decoded ahead, at least ...
 AHEAD_BYTES = 64_000_000  # ... and as many more as fit in this (at most MAX_AHEAD): a reserve
 MAX_AHEAD = 30  # for the loop's blend, when two FFmpeg processes decode at once
 PRESTART = 1.5  # seconds before it is needed, the next pass's FFmpeg is started
 THUMB = (24, 48)  # rows, columns measured for the comfort guard
-SEAMLESS = 0.03  # the last picture differs from the first nowhere by more: a loop
 
 
 class CodecError(ValueError):
@@ -143,7 +144,7 @@ class FilmDecoder:
         path: str | Path,
         size: tuple[int, int],
         info: FilmInfo | None = None,
-        fade: float = LOOP_FADE,
+        fade: float | None = None,
         step: int = 1,
     ) -> None:
         self.path = str(path)
@@ -152,8 +153,15 @@ class FilmDecoder:
         self.step = step  # and handed on at every step-th pixel
         self.shown = (size[0] // step, size[1] // step)
         self.fps = self.info.fps
-        self.fade = fade if self.info.duration > 4 * fade else 0.0
-        self.period = max(1.0 / self.fps, self.info.duration - self.fade)
+        # how it loops (blended or cut, and the length of a pass), decided once for the
+        # picture and the sound alike (companion/film_loop.py); `fade` forces it (tests)
+        loop = film_loop(self.path)
+        if fade is not None and fade != loop.fade:
+            blend = self.info.duration > 4 * fade
+            period = self.info.duration - fade if blend else loop.period + loop.fade
+            loop = type(loop)(max(1.0 / self.fps, period), fade if blend else 0.0)
+        self.fade = loop.fade
+        self.period = loop.period
         self._frames: deque[FilmFrame] = deque()
         frame_bytes = self.shown[0] * self.shown[1] * 3 // 2
         self.ahead = max(AHEAD, min(MAX_AHEAD, AHEAD_BYTES // max(1, frame_bytes)))
@@ -251,6 +259,8 @@ class FilmDecoder:
             for t, frame in current:
                 if self._stop:
                     return
+                if not self.fade and t >= self.period - 1e-6:
+                    break  # cut: the pass is as long as the sound's (film_loop)
                 final = t
                 if early is None and t >= self.period - PRESTART:
                     early = self._start()
@@ -276,17 +286,11 @@ class FilmDecoder:
             if head is not None:  # the next pass goes on from where the blend left its start
                 offset += self.period
                 current = passes[0] = head
-            else:  # cut: the next pass starts a frame after this one's last
-                offset += final + 1.0 / self.fps
+            else:  # cut: the next pass starts a period after this one's start
+                offset += self.period
+                current.close()  # type: ignore[attr-defined]  # (it may have pictures left)
                 current = passes[0] = self._pictures(early)
             passes[1] = None
-            if (
-                self.fade
-                and last is not None
-                and last[0] == final
-                and float(np.abs(last[1] - first).max()) < SEAMLESS
-            ):
-                self.fade = 0.0  # its end runs into its start already: no blend needed
 
     def _deliver(
         self,

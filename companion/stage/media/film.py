@@ -4,11 +4,13 @@ pauses), looped without a seam, and watched by the comfort guard (guard.py)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from time import perf_counter
 
 from panda3d.core import NodePath, SamplerState, Texture, Vec3
 
+from companion.film_loop import film_loop
 from companion.script.media import MediaSpec
 from companion.stage import shaders
 from companion.stage.environments.base import Kit
@@ -70,6 +72,9 @@ class Film(Panorama):
         problem = aspect_problem(self.info.width, self.info.height, self.spec.stereo)
         if problem:
             raise MediaError(f"{path.name}: {problem}")
+        # how it loops is decided now, in the background (a few tenths of a second of
+        # FFmpeg), so the decoder finds it decided when the film is first shown
+        threading.Thread(target=film_loop, args=(path,), daemon=True).start()
         width, height = fit(self.info.width, self.info.height, self.max_width)
         width, height = width - width % 4, height - height % 4
         step = 2 if self.software and width > SOFTWARE_WIDTH else 1
@@ -117,9 +122,11 @@ class Film(Panorama):
             # and it runs on the film's own pictures: when the decoder is late (a busy
             # machine, the loop's seam) the clock waits at most MAX_SLIP past the newest
             # picture, so the film slows for a moment and goes on from where it was, instead
-            # of freezing and then jumping ahead, skipping what was late
+            # of freezing and then jumping ahead, skipping what was late. Not a film with its
+            # own sound: the sound cannot wait, so such a film keeps the session's time (late
+            # pictures are skipped) and stays with its sound
             limit = self._newest + MAX_SLIP / (self.info.fps if self.info else 30.0)
-            if self.time > limit:
+            if self.time > limit and not (self.info and self.info.has_sound):
                 self.slipped += self.time - limit
                 self.time = limit
         frame = self.decoder.frame_at(self.time, wait=self.wait)

@@ -154,7 +154,7 @@ def _film(path: Path, spec: media.MediaSpec, cache_dir: Path | None) -> list[Pro
 
 
 def _scene(path: Path, spec: media.MediaSpec) -> list[Problem]:
-    from companion.stage.media.model import load_gltf
+    from companion.stage.media.model import count_triangles, load_gltf
 
     try:
         model = load_gltf(path)
@@ -170,12 +170,7 @@ def _scene(path: Path, spec: media.MediaSpec) -> list[Problem]:
                 f"(its nodes: {', '.join(names[:12]) or 'none'})",
             )
         )
-    triangles = sum(
-        prim.getNumFaces()
-        for node in model.findAllMatches("**/+GeomNode")
-        for geom in node.node().getGeoms()
-        for prim in geom.getPrimitives()
-    )
+    triangles = count_triangles(model)
     if triangles > MAX_TRIANGLES:
         problems.append(
             (

@@ -22,8 +22,19 @@ from panda3d.core import Material, NodePath
 from companion.script.media import MediaSpec
 from companion.stage import shaders
 from companion.stage.environments.base import Kit, Scenery
+from companion.stage.media.cells import split_into_cells
 
 SEATED = 1.2  # metres: a seated viewer's eyes above the node they sit at
+
+
+def count_triangles(model: NodePath) -> int:
+    """How many triangles the scene draws (as `companion check` reports them)."""
+    return sum(
+        prim.getNumFaces()
+        for node in model.findAllMatches("**/+GeomNode")
+        for geom in node.node().getGeoms()
+        for prim in geom.getPrimitives()
+    )
 
 
 def load_gltf(path: str | Path) -> NodePath:
@@ -69,10 +80,6 @@ class GltfScene(Scenery):
         model.setMaterial(fallback)  # below the scene's own materials
         model.setShader(shaders.load("model.vert", "model.frag"))
         model.setTwoSided(True)
-        self.triangles = sum(
-            prim.getNumFaces()
-            for node in model.findAllMatches("**/+GeomNode")
-            for geom in node.node().getGeoms()
-            for prim in geom.getPrimitives()
-        )
+        self.triangles = count_triangles(model)
+        split_into_cells(model)  # Panda3D then leaves out the cells outside the view
         self.add_sky(root)
