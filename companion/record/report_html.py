@@ -95,7 +95,9 @@ def render_html(summary: Summary, record_id: str) -> str:
         _section("The therapist's actions", _actions(summary)),
         _section("Dose clock and vitals", _dose(summary)) if _dose(summary) else "",
         _section("Patient signals", _signals(summary)),
-        _section("What the patient said", _said(summary)),
+        _section("What the patient said", _rows(said_rows(summary)))
+        if summary.said.sayings
+        else "",
         _section("Adverse events", _closing(summary.adverse_events, "adverse events")),
         _section("Outcome", _closing(summary.outcome, "the outcome")),
         _section("Scenes", _scenes(summary)),
@@ -288,12 +290,6 @@ def _signals(summary: Summary) -> str:
         for m in summary.signals
     ]
     return _table(["Time", "Clock", "What"], rows)
-
-
-def _said(summary: Summary) -> str:
-    if not summary.said.sayings:
-        return _none("Nothing was rated: no ratings, mood or questionnaires were entered.")
-    return _rows(said_rows(summary))
 
 
 def _rows(table: Rows) -> str:

@@ -29,9 +29,10 @@ def render_markdown(summary: Summary, record_id: str) -> str:
         ("The therapist's actions", _actions),
         ("Dose clock and vitals", _dose),
         ("Patient signals", _signals),
-        ("What the patient said", _said),
     ):
         out += ([] if heading == "Session" else [""]) + [f"## {heading}", ""] + section(summary)
+    if summary.said.sayings:  # a section only when there is something (the print's pages)
+        out += ["", "## What the patient said", ""] + _rows(said_rows(summary))
     out += _ending(summary, record_id)
     out += ["", "## Scenes", ""] + _scenes(summary)
     if summary.said.music:
@@ -116,12 +117,6 @@ def _signals(summary: Summary) -> list[str]:
         ["Time", "Clock", "What"],
         [[format_time(m.time), summary.clock_at(m.wall), _text(m.label)] for m in summary.signals],
     )
-
-
-def _said(summary: Summary) -> list[str]:
-    if not summary.said.sayings:
-        return ["_Nothing was rated: no ratings, mood or questionnaires were entered._"]
-    return _rows(said_rows(summary))
 
 
 def _rows(table: Rows) -> list[str]:
