@@ -3,11 +3,8 @@ sets Panda's audio-library-name to null first, so SDL owns the device."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 from dataclasses import dataclass
-from typing import Any
 
 FREQUENCY, SIZE, CHANNELS, BUFFER = 44100, -16, 2, 512
 VOICES = 32  # mixer channels; the mixer allocates them itself
@@ -41,7 +38,6 @@ def open_device() -> Device:
         raise NoDevice("pygame is not installed (pip install pygame-ce)") from None
     try:
         if pygame.mixer.get_init() is None:
-            hush_alsa()
             pygame.mixer.pre_init(FREQUENCY, SIZE, CHANNELS, BUFFER)
             pygame.mixer.init()
         obtained = pygame.mixer.get_init()
@@ -53,32 +49,6 @@ def open_device() -> Device:
     except pygame.error as exc:
         raise NoDevice(f"no sound device ({exc})") from None
     return Device(frequency, size, channels, BUFFER, _driver_name())
-
-
-_ALSA_HANDLER: list[Any] = []  # kept alive: libasound holds a pointer to it
-
-
-def hush_alsa() -> None:
-    """With no sound card, libasound prints a dozen "ALSA lib ..." lines of its own to stderr
-    before SDL fails; the therapist reads the one clear message we print instead. Its error
-    handler is process-wide (SDL's dlopen gets the same library), so set it to one that says
-    nothing. Linux with libasound only; elsewhere nothing to do."""
-    if _ALSA_HANDLER:
-        return
-    name = ctypes.util.find_library("asound")
-    if name is None:
-        return
-    try:
-        library = ctypes.CDLL(name)
-    except OSError:
-        return
-    # void handler(const char *file, int line, const char *function, int err, const char *fmt, ...)
-    handler_type = ctypes.CFUNCTYPE(
-        None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
-    )
-    handler = handler_type(lambda *_: None)
-    library.snd_lib_error_set_handler(handler)
-    _ALSA_HANDLER.append(handler)
 
 
 def _driver_name() -> str:
