@@ -258,6 +258,19 @@ def test_the_patient_signal_stays_until_acknowledged(session, open_panel):
     expect(alert).to_be_hidden()
 
 
+def test_space_right_after_start_pauses_and_again_resumes(session, open_panel):
+    """The therapist presses S then Space at once, before the session has answered or pushed
+    its new state: the pause follows the start; Space again resumes (the page shows what the
+    session did as soon as it answers, not at the next push)."""
+    page = open_panel(session.server.url)
+    page.keyboard.press("s")
+    page.keyboard.press(" ")
+    _wait(session, lambda e: e.state.value == "paused")
+    page.keyboard.press(" ")
+    _wait(session, lambda e: e.state.value == "playing")
+    assert session.pump.count("pause") == 1 and session.pump.count("resume") == 1
+
+
 def test_keyboard_shortcuts(session, open_panel):
     page = open_panel(session.server.url)
     keys = page.keyboard

@@ -164,6 +164,7 @@ function send(command, args = {}, label = command) {
   const entry = { message: { command, ...args, id }, label, since: performance.now(), sent: false,
                   at: new Date(), whileStopped: link === "stopped" };
   const done = new Promise((resolve) => { entry.resolve = resolve; });
+  entry.done = done;
   pending.set(id, entry);
   transmit(entry);
   if (!connected) {
@@ -207,6 +208,7 @@ function receive(message) {
       pending.delete(message.id);
       if (!message.ok) logCommand(entry, message.timeout ? "not confirmed by the session; check before repeating it"
         : `not done: ${message.reason}`);
+      else ranAhead(entry.message.command);
       entry.resolve(message);
       showConnection("connected");
       break;
@@ -830,8 +832,23 @@ function confirmThen(text, { yes = "OK", input = null } = {}) {
 
 // --- the controls -------------------------------------------------------------------------
 
+// A start, pause or resume the session has done is shown at once, not at the next state
+// (up to 0.75 s later, more on a busy machine): Space pressed just after S must pause.
+function ranAhead(command) {
+  const now = { start: "playing", resume: "playing", pause: "paused" }[command];
+  if (!state || !now || !["ready", "playing", "paused"].includes(state.state)) return;
+  state = { ...state, state: now };
+  render();
+}
+
 function togglePause() {
   if (!state) return;
+  // Space right after S, before the session has answered: pause once it has started.
+  const starting = [...pending.values()].find((entry) => entry.message.command === "start");
+  if (state.state === "ready" && starting) {
+    starting.done.then((result) => result.ok && togglePause());
+    return;
+  }
   if (state.state === "paused") send("resume", {}, "Resume");
   else if (state.state === "playing" || state.state === "holding") send("pause", {}, "Pause");
 }
