@@ -3,16 +3,9 @@ sections as the HTML report; the timeline is the scene table and the marks in or
 
 from __future__ import annotations
 
+from companion.record import report_rows as rows_of
 from companion.record.report_clinical import clinical_markdown
-from companion.record.report_rows import (
-    Fact,
-    Rows,
-    dose_rows,
-    music_rows,
-    said_rows,
-    session_facts,
-    technical_facts,
-)
+from companion.record.report_rows import Fact, dose_rows, session_facts, technical_facts
 from companion.record.summary import Summary, format_time
 
 MARK_NAMES = {"note": "note", "medicine": "medicine", "fault": "fault"}
@@ -32,11 +25,11 @@ def render_markdown(summary: Summary, record_id: str) -> str:
     ):
         out += ([] if heading == "Session" else [""]) + [f"## {heading}", ""] + section(summary)
     if summary.said.sayings:  # a section only when there is something (the print's pages)
-        out += ["", "## What the patient said", ""] + _rows(said_rows(summary))
+        out += ["", "## What the patient said", ""] + _rows(rows_of.said_rows(summary))
     out += _ending(summary, record_id)
     out += ["", "## Scenes", ""] + _scenes(summary)
     if summary.said.music:
-        out += ["", "## Music", ""] + _rows(music_rows(summary))
+        out += ["", "## Music", ""] + _rows(rows_of.music_rows(summary))
     out += ["", "## Faults and warnings", ""] + _faults(summary)
     out += _signature(summary, record_id)
     return "\n".join(out) + "\n"
@@ -119,7 +112,7 @@ def _signals(summary: Summary) -> list[str]:
     )
 
 
-def _rows(table: Rows) -> list[str]:
+def _rows(table: rows_of.Rows) -> list[str]:
     """A table of report_rows.Rows: each concern stressed after its row's last cell."""
     rows = []
     for cells, concern in zip(table.rows, table.concerns, strict=True):
