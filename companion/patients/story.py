@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from companion.patients.history import History
+from companion.record.summary import parse_date
 from companion.session.ratings import BAD_FEELINGS, GOOD_FEELINGS
 
 SIGNS = (
@@ -97,15 +98,6 @@ class Story:
         return [v for v in self.verdicts if v.badly]
 
 
-def parse_when(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 def _dose(event: dict[str, Any]) -> str:
     amount = event.get("dose")
     parts = [
@@ -120,7 +112,7 @@ def _session(
     entry: Any, scores: list[Score], verdicts: dict[tuple[str, str], Verdict]
 ) -> SessionLine:
     line = SessionLine(
-        entry.id, parse_when(entry.date), entry.title, entry.script, entry.length, entry.ended
+        entry.id, parse_date(entry.date), entry.title, entry.script, entry.length, entry.ended
     )
     for event in entry.items:
         kind = event.get("event")
@@ -213,7 +205,7 @@ def story(found: History) -> Story:
         if q.instrument in INSTRUMENTS and len(q.answers) == len(INSTRUMENTS[q.instrument].items):
             follow = questionnaire_fields(q.instrument, list(q.answers)).get("follow_up", "")
         scores.append(
-            Score(q.instrument, parse_when(q.taken), q.score, "", "outside a session", follow)
+            Score(q.instrument, parse_date(q.taken), q.score, "", "outside a session", follow)
         )
 
     scores = [
