@@ -93,6 +93,30 @@ def test_a_top_bottom_stereo_panorama_gives_each_eye_its_own_half(fresh_stage, m
     assert is_green(centre(right)), centre(right)  # the lower half: green ahead
 
 
+def test_a_software_renderer_reads_a_wide_panorama_halved_without_mipmaps(tmp_path):
+    """Drawn at 0.35 of the view, a 4096-wide picture is halved when loaded (each pixel the
+    mean of four, as its first mipmap level would be) and read with one bilinear look-up;
+    with a GPU it keeps its size and mipmaps."""
+    from panda3d.core import SamplerState
+
+    from companion.stage.environments import Kit
+    from companion.stage.media.panorama import Panorama
+    from companion.stage.textures import noise_texture
+
+    pixels = panorama_pixels(4096, 2048)
+    path = write_picture(tmp_path / "wide.png", pixels)
+    kit = Kit(noise_texture())
+    soft = Panorama(kit, MediaSpec("panorama", str(path)), software=True).picture()
+    full = Panorama(kit, MediaSpec("panorama", str(path))).picture()
+    assert (soft.getXSize(), soft.getYSize()) == (2048, 1024)
+    assert soft.getMinfilter() == SamplerState.FT_linear
+    assert (full.getXSize(), full.getMinfilter()) == (4096, SamplerState.FT_linear_mipmap_linear)
+    halved = np.frombuffer(bytes(soft.getRamImage()), np.uint8).reshape(1024, 2048, 3)
+    picture = np.frombuffer(bytes(full.getRamImage()), np.uint8).reshape(2048, 4096, 3)
+    expected = picture.reshape(1024, 2, 2048, 2, 3).mean((1, 3))  # as the picture is stored
+    assert np.abs(halved - expected).max() <= 0.5
+
+
 def test_a_glTF_scene_seats_the_viewer_at_its_node(fresh_stage, media):
     stage = fresh_stage(size=(160, 90))
     player = Player(stage)

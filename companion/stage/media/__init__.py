@@ -20,14 +20,15 @@ def media_scenery(
 ) -> Scenery | None:
     """The Scenery for a media environment's name, or None for a built-in name. `wait`:
     a film's frames are waited for rather than dropped (snapshots, tests on a virtual clock).
-    `software`: scenes are drawn small (OpenGL on the CPU), so a film is handed on smaller."""
+    `software`: scenes are drawn small (OpenGL on the CPU), so a panorama or film is handed
+    on smaller."""
     spec = parse(name)
     if spec is None:
         return None
     if spec.kind == "panorama":
         from companion.stage.media.panorama import Panorama
 
-        return Panorama(kit, spec)
+        return Panorama(kit, spec, software=software)
     if spec.kind == "film":
         from companion.stage.media.film import Film
 

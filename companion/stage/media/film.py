@@ -12,7 +12,6 @@ from panda3d.core import NodePath, SamplerState, Texture, Vec3
 
 from companion.film_loop import film_loop
 from companion.script.media import MediaSpec
-from companion.stage import shaders
 from companion.stage.environments.base import Kit
 from companion.stage.media.decode import FilmDecoder, FilmFrame, FilmInfo, fit, probe
 from companion.stage.media.guard import FilmGuard
@@ -103,8 +102,10 @@ class Film(Panorama):
             "u_yuv", Vec3(1.5748, 0.1873, 0.4681) if hd else Vec3(1.402, 0.344136, 0.714136)
         )
         root.setShaderInput("u_yuv_b", 1.8556 if hd else 1.772)
-        for sphere in self.spheres:
-            sphere.setShader(shaders.load("pano.vert", "pano.frag", (("FILM", 1),)))
+
+    def shader_defines(self) -> tuple[tuple[str, int], ...]:
+        """Three planes (Y, U, V), never mipmapped (a new picture each frame)."""
+        return (("FILM", 1),)
 
     def advance(self, root: NodePath, dt: float) -> None:
         if self.decoder is None:
