@@ -3,8 +3,13 @@
 
 Prints milliseconds per frame for each environment (mono, and side-by-side stereo) with the
 ratio to the sample scene (goals: each environment at most 0.5, stereo at most 1.0), and the
-time from start to the first frame. Every frame is read back before the next, for the stage
-and the sample alike, so the GPU's queue cannot hide work; the sample and each environment
+time from start to the first frame. Every frame is finished before the next (`gl-finish`: OpenGL
+waits for all its drawing at the end of each frame), for the stage and the sample alike, so the
+GPU's queue cannot hide work. Until 2026-12-05 every frame was read back instead
+(`--read-back`): on a software renderer that copy of 1280x720 costs about 3 ms of the main
+thread a frame, which neither the patient's window nor the sample's drawing needs, and which
+was a third of the stage's floor (sky, upscale, read-back: 0.31-0.34 of the sample); the old
+method stays as `--read-back`. The sample and each environment
 are measured in alternating rounds, and each ratio is the median over the rounds of the
 environment's cost over the sample's measured just before it (paired, so that the load of
 other programs, which comes and goes within a run, weighs on both sides of each ratio alike).
@@ -15,7 +20,7 @@ played in real time at 30 frames a second: its frame cost and the share of frame
 the film picture due (goal at least 99%).
 
     .venv/bin/python benchmarks/render.py [--frames 12] [--rounds 5] [--size 1280x720]
-                                          [--only-media] [--film-seconds 20]
+                                          [--only-media] [--film-seconds 20] [--read-back]
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ stage.close()
 
 
 ONLY_MEDIA = False
+READ_BACK = False  # read every frame back (the method before 2026-12-05) rather than finish it
 
 
 class Bench:
@@ -54,9 +60,13 @@ class Bench:
     so both draw into the same window with the same read-back."""
 
     def __init__(self, display: str, size: tuple[int, int]) -> None:
+        from panda3d.core import ConfigVariableBool
+
         from companion.stage.stage import Stage
 
         self.stage = Stage(display, size, headless=True)
+        # every frame's drawing done before the next (glFinish at the frame's end)
+        ConfigVariableBool("gl-finish").setValue(not READ_BACK)
         base = self.stage.base
         sample = base.loader.loadModel("models/environment")
         sample.reparentTo(base.render)
@@ -69,7 +79,8 @@ class Bench:
 
     def frame(self) -> None:
         self.stage.render()
-        self.stage.window.getScreenshot()
+        if READ_BACK:
+            self.stage.window.getScreenshot()
 
     def mode(self, sample: bool) -> None:
         for region in self.base_regions:
@@ -110,7 +121,10 @@ class Bench:
         return (time.perf_counter() - start) / frames * 1000
 
     def close(self) -> None:
+        from panda3d.core import ConfigVariableBool
+
         self.stage.close()
+        ConfigVariableBool("gl-finish").clearLocalValue()
 
 
 def media_environments(folder: Path) -> dict[str, str]:
@@ -263,6 +277,11 @@ def main() -> None:
     parser.add_argument(
         "--only-media", action="store_true", help="measure the media environments only"
     )
+    parser.add_argument(
+        "--read-back",
+        action="store_true",
+        help="read every frame back rather than finish it (the method before 2026-12-05)",
+    )
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.lower().split("x"))
     first = (
@@ -275,8 +294,9 @@ def main() -> None:
         .stdout.strip()
         .splitlines()[-1]
     )
-    global ONLY_MEDIA
+    global ONLY_MEDIA, READ_BACK
     ONLY_MEDIA = args.only_media
+    READ_BACK = args.read_back
     folder = Path(args.media)
     media = media_environments(folder)
     sample, mono = measure("window", size, args.frames, args.rounds, media)
@@ -288,7 +308,7 @@ def main() -> None:
     decoded = decode_rate(film_path)
     print(
         f"render cost at {size[0]}x{size[1]}: medians of {args.rounds} rounds of "
-        f"{args.frames} frames, each frame read back"
+        f"{args.frames} frames, each frame {'read back' if READ_BACK else 'finished (gl-finish)'}"
     )
     print(f"{'scene':<22}{'ms/frame':>10}{'ratio':>8}   goal")
     print(f"{'sample: environment':<22}{sample:>10.2f}{1.0:>8.2f}   (baseline, mono run)")
