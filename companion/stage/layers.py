@@ -95,11 +95,14 @@ class Layer:
         for eye, camera in enumerate(self.cameras):
             camera.node().setLens(self.rig.lens(eye))
 
-    def update(self, dt: float, speed: float, height: int) -> Values:
+    def update(self, dt: float, speed: float, height: int, elapsed: float | None = None) -> Values:
+        """`dt`: the time since the last frame, at most the stage's MAX_STEP; `elapsed`: the
+        whole of it, for a scenery that keeps the session's time (a film with its sound)."""
         self.drawn_frames += 1
         values = self.look.advance(dt)
         self.clock += dt * values["u_motion"][0] * speed
-        self.scenery.advance(self.root, dt * speed)
+        whole = elapsed if elapsed is not None and self.scenery.keeps_time else dt
+        self.scenery.advance(self.root, whole * speed)
         self.rig.place(self.eyes)
         eye = (
             self.eyes[0].getPos(self.root)

@@ -42,6 +42,9 @@ DRIFT_DEGREES, DRIFT_PERIOD = 2.5, 240.0
 
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "software", "swrast", "gdi generic")
 SOFTWARE_SCALE = 0.35
+# A frame later than this (a stall) moves fades and motion on by this much only, so nothing
+# jumps; a film with its own sound still takes the whole time (Scenery.keeps_time).
+MAX_STEP = 0.25
 
 
 def software_scale(window: Any) -> float:
@@ -380,7 +383,8 @@ class Stage:
         """Move everything on by the time since the last update, for the frame about to be
         drawn; `breath` is the engine's breath() for this frame."""
         now = time.monotonic() if now is None else now
-        dt = 0.0 if self._now is None else min(max(now - self._now, 0.0), 0.25)
+        elapsed = 0.0 if self._now is None else max(now - self._now, 0.0)
+        dt = min(elapsed, MAX_STEP)
         self._now = now
         if self.window is None or self._closed:
             return
@@ -406,7 +410,7 @@ class Stage:
                     failed = layer.shader_errors()
                     if failed:
                         self.report(PART, False, f"{name}: shaders failed for {', '.join(failed)}")
-                layer.update(dt, speed, self.scene_size[1])
+                layer.update(dt, speed, self.scene_size[1], elapsed=elapsed)
                 media_error = getattr(layer.scenery, "error", None)
                 if media_error and not getattr(layer, "error_reported", False):
                     layer.error_reported = True

@@ -258,6 +258,34 @@ def test_a_film_plays_in_session_time_stops_when_paused_and_loops(fresh_stage, m
     assert ahead == AHEAD or ahead * width * height * 3 // 2 <= AHEAD_BYTES
 
 
+def test_a_film_with_its_own_sound_keeps_the_sessions_time_through_a_stalled_frame(
+    fresh_stage, media, tmp_path
+):
+    """A frame 0.9 s after the last (a busy machine) moves fades and motion on by a quarter of
+    a second only, so nothing jumps; but a film's sound played on meanwhile, so a film with its
+    own sound takes the whole 0.9 s (before, its picture stayed 0.65 s behind its sound for
+    good). A silent film, which may wait for its pictures, takes a quarter at most."""
+    import imageio_ffmpeg
+
+    with_sound = tmp_path / "with-sound.mp4"
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi"]
+    command += ["-i", "color=c=gray:s=128x64:r=30:d=4", "-f", "lavfi"]
+    command += ["-i", "sine=frequency=440:sample_rate=44100:d=4", "-c:a", "aac"]
+    command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-shortest", str(with_sound)]
+    subprocess.run(command, check=True, timeout=60, capture_output=True)
+    moved = {}
+    for path in (with_sound, media["film"]):
+        stage, player, film = film_stage(fresh_stage, path)
+        player.run(0.5, fps=30, render=False)
+        assert film.shown is not None, film.error
+        before = film.time
+        player.frame(0.9, render=False)  # a stalled frame
+        moved[path.name] = film.time - before
+        stage.close()  # (one ShowBase at a time)
+    assert moved["with-sound.mp4"] == pytest.approx(0.9), moved
+    assert 0.0 < moved["sea.mp4"] <= 0.25 + 1e-9, moved
+
+
 def test_a_late_decoder_slows_the_film_rather_than_making_it_skip(fresh_stage, media):
     """When the pictures come late (here: a quarter of a second of film is asked for every
     few milliseconds, faster than the decoder goes), the film's clock waits for them: it
@@ -452,16 +480,22 @@ def test_ffmpeg_ends_when_the_process_reading_it_is_killed(media):
 
 
 def test_a_film_that_fails_to_decode_part_way_is_a_message_not_a_hang(tmp_path):
+    """What the decoder guarantees: FFmpeg's reason as one message, then its thread ends with
+    no FFmpeg left. The message comes first (its thread then kills and reaps the FFmpeg
+    processes, which on a machine with both cores busy took longer than the test's 300 calls
+    of frame_at that return at once once there is an error: `ended` was still False); so the
+    test waits for the end itself, on a deadline far beyond any machine's (not a figure)."""
     decoder = FilmDecoder(damaged_film(tmp_path / "broken.mp4"), (256, 128))
     try:
         for t in np.arange(0.0, 10.0, 1 / 30):
             decoder.frame_at(float(t), wait=True, timeout=10.0)
-            if decoder.ended:
+            if decoder.error is not None or decoder.ended:
                 break
-        assert decoder.ended and decoder.error is not None
+        assert decoder.error is not None, "ten seconds of a damaged four-second film played"
         assert decoder.error.startswith("broken.mp4: ") and "Decoding error" in decoder.error, (
             decoder.error
         )
+        assert decoder.wait_ended(60.0)
         assert decoder.pids == []
     finally:
         decoder.close()

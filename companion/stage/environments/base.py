@@ -125,6 +125,13 @@ class Scenery(ABC):
         """After the layer made its cameras (one per eye): an environment that shows each
         eye something of its own (a stereo photograph) sets their masks here."""
 
+    @property
+    def keeps_time(self) -> bool:
+        """Whether `advance` gets the whole time since the last frame, even after a stall
+        that the stage's fades and motion take as a quarter of a second (so they do not
+        jump): a film with its own sound, which plays on meanwhile."""
+        return False
+
     def advance(self, root: NodePath, dt: float) -> None:  # noqa: B027 - an optional hook: most need nothing
         """Per frame, with the session's time (dt stops while paused): a film moves on."""
 

@@ -343,6 +343,16 @@ class FilmDecoder:
                     return chosen
                 self._cond.wait(0.2)
 
+    def wait_ended(self, timeout: float) -> bool:
+        """Wait until the decoding thread has ended (its film failed, or `close`), at most
+        `timeout` seconds; whether it has. `error` is set before the end: the thread then
+        still kills and reaps its FFmpeg processes."""
+        give_up = clock.monotonic() + timeout
+        with self._cond:
+            while not self.ended and clock.monotonic() < give_up:
+                self._cond.wait(0.2)
+            return self.ended
+
     def close(self) -> None:
         """Stop decoding and end the FFmpeg processes (they may be blocked writing to us)."""
         with self._cond:

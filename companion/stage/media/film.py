@@ -103,6 +103,13 @@ class Film(Panorama):
         )
         root.setShaderInput("u_yuv_b", 1.8556 if hd else 1.772)
 
+    @property
+    def keeps_time(self) -> bool:
+        """A film with its own sound keeps the session's time through a stalled frame too:
+        the sound played on meanwhile (with the stage's quarter-second limit on a frame's
+        step, a busy machine's 0.3-0.9 s stall put the picture behind its sound for good)."""
+        return self.info is not None and self.info.has_sound
+
     def shader_defines(self) -> tuple[tuple[str, int], ...]:
         """Three planes (Y, U, V), never mipmapped (a new picture each frame)."""
         return (("FILM", 1),)
