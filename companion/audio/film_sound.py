@@ -47,6 +47,11 @@ from companion.script import media
 log = logging.getLogger("companion.audio")
 CHUNK_SECONDS = 0.5
 POLL = 0.02  # s between looks at the channel's queue
+# A chunk that comes when the channel has run dry (a busy machine) plays late; the sound then
+# skips as much of what follows, as the picture skips late pictures, so the two stay together.
+# Lateness is reckoned from the last chunk seen to begin (within POLL, on the sound card's
+# clock), so it is good to a few hundredths of a second: less than CATCH_UP_OVER is let be.
+CATCH_UP_OVER = 0.05
 PROBE_TIMEOUT = 30.0
 
 
@@ -265,6 +270,11 @@ class FilmSound:
         self._stream = _Stream(self, file, transition) if file is not None else None
 
     @property
+    def skipped(self) -> float:
+        """Seconds of the film's sound skipped to catch up after running dry (tests)."""
+        return self._stream.skipped if self._stream is not None else 0.0
+
+    @property
     def playing(self) -> bool:
         return self._stream is not None and self._stream.voice is not None
 
@@ -280,6 +290,11 @@ class _Stream:
         self.envelope = Param(0.0)
         self.voice: Any = None
         self.gain = np.float32(1.0)
+        self.skipped = 0.0  # seconds of sound skipped to catch up after running dry
+        self._given = 0  # samples of the film's sound handed to the channel or skipped
+        self._last = 0  # where (in samples) the chunk handed to the channel last begins
+        self._origin: float | None = None  # play time at which sample 0 was due, once seen
+        self._skip = 0  # samples still to skip
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"sound {path.name}", daemon=True)
         self._thread.start()
@@ -326,9 +341,15 @@ class _Stream:
         sure = max(0.0, duration - 2 * LOOP_FADE)
         pcm = looped(self.path, loop, frequency, channels, sure=sure)
         try:
-            for block in pcm:
+            for whole in pcm:
+                block = whole[self._skip :]  # caught up: what should have played meanwhile
+                self._skip -= whole.shape[0] - block.shape[0]
+                self._given += whole.shape[0] - block.shape[0]
+                if not block.shape[0]:
+                    continue
                 if self._stop.is_set() or not self._play(self._sound(block)):
                     return
+                self._given += block.shape[0]
         except (OSError, ValueError) as exc:
             self.owner._report(f"the film's sound cannot be played ({self.path.name}: {exc})")
         finally:
@@ -357,11 +378,15 @@ class _Stream:
                 fade = max(0.05, self.fade_in)
                 self.envelope.to(1.0, fade, self.owner._clock(), silence_fade(fade, True))
                 self.voice = pool.start(sound, "ambience", self.envelope, loops=0)
+            self._last = self._given
             return self.voice is not None
         channel = self.owner._pygame.mixer.Channel(self.voice.channel)
+        waited = False
         while not self._gone() and channel.get_queue() is not None:
+            waited = True
             self._follow(channel)
             time.sleep(POLL)
+        frequency = self.owner._device[0]
         with lock:
             if self._gone():
                 return False
@@ -370,7 +395,15 @@ class _Stream:
             sound.set_volume((volume + 0.5) / 128 if volume >= 0 else 1.0)
             self.voice.sound = sound
             if channel.get_busy():
+                if waited:  # the chunk queued last began just now: where the sound is
+                    self._origin = self.owner._clock() - self._last / frequency
                 channel.queue(sound)
-            else:  # ran dry (a late chunk): play it now
+            else:  # ran dry (a late chunk): play it now, and skip as much of what follows
                 channel.play(sound)
+                if self._origin is not None:
+                    late = self.owner._clock() - (self._origin + self._given / frequency)
+                    if late > CATCH_UP_OVER:
+                        self._skip += int(round(late * frequency))
+                        self.skipped += late
+            self._last = self._given
         return True

@@ -193,9 +193,11 @@ def test_a_self_looping_films_picture_and_sound_keep_together_pass_after_pass(tm
     film = timecode_film(tmp_path / "timecode.mp4")
     stage = Stage("window", (96, 54), headless=True)
     seen: list[tuple[float, float]] = []  # (wall time, seconds into the pass shown)
+    late: list[float] = []  # how far behind the film's clock the picture shown was
     slipped: list[float] = []  # seconds the film's clock waited for late pictures
+    skipped: list[float] = []  # seconds of sound skipped to catch up after running dry
 
-    def frame(_mixer) -> None:
+    def frame(mixer) -> None:
         if stage.environment is None:
             key = MediaSpec("film", str(film)).key
             stage.apply(act.SceneChange("a", key, {}, 0.5, "journey"))
@@ -204,6 +206,9 @@ def test_a_self_looping_films_picture_and_sound_keep_together_pass_after_pass(tm
         stage.render()
         seen.append((now, pass_time(stage.capture()[27, 48])))
         slipped[:] = [layer.scenery.slipped for layer in stage.layers.values()]
+        films = [layer.scenery for layer in stage.layers.values()]
+        late.append(max((f.time - f.shown.time for f in films if f.shown), default=1.0))
+        skipped[:] = [mixer.film_sound.skipped]
 
     try:
         played = play(FILM_SCRIPT, seconds=3 * PASS + 0.8, watch=frame)
@@ -223,17 +228,23 @@ def test_a_self_looping_films_picture_and_sound_keep_together_pass_after_pass(tm
     t0, f0 = next((t, f) for t, f in played.capture.marks if f > 0)
     sound_starts = [t0 + (onset - f0) / RATE - BEEP_AT for onset in onsets]
     # the picture's passes: when each began, by the timecode of the pictures shown in it (the
-    # median over the pass of wall time less the pass time shown: a picture's timecode is
-    # good to a tenth of a picture, its wall time to the frame's, 1/30 s or more when busy)
+    # median over the pass of wall time less the pass time shown), from the frames that show
+    # the picture due: on a busy machine the decoder falls behind for a moment and the frame
+    # shows an older picture (a film with sound skips them, and goes on in time), which
+    # moved a pass's median by up to 0.07 s; a picture's timecode is good to a tenth of a
+    # picture, its wall time to the frame's
     offsets = []  # where the picture's pass began, less where the sound's did
+    on_time = [(w, t) for (w, t), behind in zip(seen, late, strict=True) if behind < 1.5 / FPS]
     for start in sound_starts:
-        shown = [w - t for w, t in seen if start + 1.2 < w < start + PASS - 0.6]
+        shown = [w - t for w, t in on_time if start + 1.2 < w < start + PASS - 0.6]
         shown = [s for s in shown if abs(s - start) < PASS / 2]
         if len(shown) > 10:
             offsets.append(float(np.median(shown)) - start)
     assert len(offsets) >= 3, (sound_starts, offsets)
     # the same at every pass, within two of the film's pictures (not a second more each pass,
     # nor the time of a stalled frame: the stage once took at most a quarter second of one)
-    assert max(offsets) - min(offsets) < 2 / FPS, (offsets, slipped)
+    assert max(offsets) - min(offsets) < 2 / FPS, (offsets, slipped, skipped)
+    # each pass of sound as long as the picture's: if the sound ran dry (a busy machine), the
+    # silence was made up by skipping as much after it (reckoned to a few hundredths)
     sound_passes = np.diff([(onset - f0) / RATE for onset in onsets[: len(offsets)]])
-    assert np.all(np.abs(sound_passes - PASS) < 1 / FPS), sound_passes  # none ran dry
+    assert np.all(np.abs(sound_passes - PASS) < 2 / FPS), (sound_passes, skipped)
