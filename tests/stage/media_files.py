@@ -84,7 +84,7 @@ def write_film(
     return encode_film(path, pictures(), size, fps, codec, "yuv420p", *options)
 
 
-def write_glb(path: Path, *, view_node: str | None = "seat") -> Path:
+def write_glb(path: Path, *, view_node: str | None = "seat", double_sided: bool = False) -> Path:
     """A small glTF 2.0 binary: a red box 4 m ahead of the origin (glTF: -Z ahead, Y up),
     a green ground plane, and (optionally) an empty node `view_node` at the origin."""
     positions, normals, colors, indices = [], [], [], []
@@ -112,6 +112,7 @@ def write_glb(path: Path, *, view_node: str | None = "seat") -> Path:
         mesh_name="garden",
         view_node=view_node,
         generator="companion tests",
+        double_sided=double_sided,
     )
 
 

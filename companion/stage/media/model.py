@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from panda3d.core import Material, NodePath
+from panda3d.core import CullFaceAttrib, GeomNode, Material, NodePath
 
 from companion.script.media import MediaSpec
 from companion.stage import shaders
@@ -35,6 +35,19 @@ def count_triangles(model: NodePath) -> int:
         for geom in node.node().getGeoms()
         for prim in geom.getPrimitives()
     )
+
+
+def _draws_back_faces(path: NodePath) -> bool:
+    """Whether any of the node's geoms is drawn from both sides (panda3d-gltf leaves a
+    doubleSided material's faces uncut): those take the two-sided shader."""
+    node = path.node()
+    assert isinstance(node, GeomNode)
+    for index in range(node.getNumGeoms()):
+        state = path.getNetState().compose(node.getGeomState(index))
+        cull = state.getAttrib(CullFaceAttrib)
+        if cull is not None and cull.getEffectiveMode() == CullFaceAttrib.M_cull_none:
+            return True
+    return False
 
 
 def load_gltf(path: str | Path) -> NodePath:
@@ -84,4 +97,8 @@ class GltfScene(Scenery):
         # cost 0.02-0.05 of the sample scene in the benchmark's hills, for hidden backs).
         self.triangles = count_triangles(model)
         split_into_cells(model)  # Panda3D then leaves out the cells outside the view
+        two_sided = shaders.load("model.vert", "model.frag", (("TWO_SIDED", 1),))
+        for path in model.findAllMatches("**/+GeomNode"):
+            if _draws_back_faces(path):
+                path.setShader(two_sided)
         self.add_sky(root)

@@ -31,10 +31,12 @@ def write_glb(
     mesh_name: str = "mesh",
     view_node: str | None = None,
     generator: str = "companion",
+    double_sided: bool = False,
 ) -> Path:
     """One mesh (glTF axes: Y up, -Z ahead) with vertex colours (RGBA) and a plain white
-    material, and optionally an empty node `view_node` at the origin to seat the viewer at.
-    Indices are 16-bit when they fit, else 32-bit."""
+    material (`double_sided`: its faces seen from both sides), and optionally an empty node
+    `view_node` at the origin to seat the viewer at. Indices are 16-bit when they fit, else
+    32-bit."""
     positions = np.asarray(positions, np.float32)
     wide = len(positions) > 65535
     blobs = [
@@ -71,7 +73,8 @@ def write_glb(
                     "baseColorFactor": [1, 1, 1, 1],
                     "metallicFactor": 0,
                     "roughnessFactor": 1,
-                }
+                },
+                "doubleSided": double_sided,
             }
         ],
         "buffers": [{"byteLength": len(binary)}],
