@@ -12,7 +12,15 @@ import numpy as np
 import pytest
 
 from companion.audio.custom import TARGETS_BY_BUS
-from companion.audio.film_sound import CHUNK_SECONDS, film_facts, film_gain, looped, probe_sound
+from companion.audio.film_sound import (
+    CATCH_UP_OVER,
+    CHUNK_SECONDS,
+    POLL,
+    film_facts,
+    film_gain,
+    looped,
+    probe_sound,
+)
 from companion.film_loop import FilmLoop
 
 pytestmark = pytest.mark.timeout(120)
@@ -241,9 +249,12 @@ def test_a_self_looping_films_picture_and_sound_keep_together_pass_after_pass(tm
             offsets.append(float(np.median(shown)) - start)
     assert len(offsets) >= 3, (sound_starts, offsets, skipped)
     # the same at every pass, within two of the film's pictures (not a second more each pass,
-    # nor the time of a stalled frame: the stage once took at most a quarter second of one)
-    assert max(offsets) - min(offsets) < 2 / FPS, (offsets, slipped, skipped)
-    # each pass of sound as long as the picture's: if the sound ran dry (a busy machine), the
-    # silence was made up by skipping as much after it (reckoned to a few hundredths)
+    # nor the time of a stalled frame: the stage once took at most a quarter second of one).
+    # If the sound ran dry (its thread late on a busy machine), the silence was made up by
+    # skipping as much after it, reckoned from when its last chunk was seen to begin: good to
+    # CATCH_UP_OVER and a look at the queue (POLL), more when the machine wakes the thread
+    # late (0.06 s after a 0.45-s gap with both cores busy)
+    within = 2 / FPS + (CATCH_UP_OVER + POLL if skipped and skipped[0] else 0.0)
+    assert max(offsets) - min(offsets) < within, (offsets, slipped, skipped)
     sound_passes = np.diff([(onset - f0) / RATE for onset in onsets[: len(offsets)]])
-    assert np.all(np.abs(sound_passes - PASS) < 2 / FPS), (sound_passes, skipped)
+    assert np.all(np.abs(sound_passes - PASS) < within), (sound_passes, skipped)
