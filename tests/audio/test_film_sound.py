@@ -252,9 +252,9 @@ def test_a_self_looping_films_picture_and_sound_keep_together_pass_after_pass(tm
     # nor the time of a stalled frame: the stage once took at most a quarter second of one).
     # If the sound ran dry (its thread late on a busy machine), the silence was made up by
     # skipping as much after it, reckoned from when its last chunk was seen to begin: good to
-    # CATCH_UP_OVER and a look at the queue (POLL), more when the machine wakes the thread
-    # late (0.06 s after a 0.45-s gap with both cores busy)
-    within = 2 / FPS + (CATCH_UP_OVER + POLL if skipped and skipped[0] else 0.0)
+    # a look at the queue (POLL), and a gap under CATCH_UP_OVER is let be (with both cores
+    # busy a 0.45-s gap was made up to 0.06 s, and a gap of 0.085 s was not seen as one)
+    within = 2 / FPS + CATCH_UP_OVER + POLL
     assert max(offsets) - min(offsets) < within, (offsets, slipped, skipped)
     sound_passes = np.diff([(onset - f0) / RATE for onset in onsets[: len(offsets)]])
     assert np.all(np.abs(sound_passes - PASS) < within), (sound_passes, skipped)
