@@ -185,6 +185,10 @@ def looped(
     blend, period = 0, int(sure * rate)
     start_at = 0
     current = _Child(path, rate, channels)
+    # the next pass's FFmpeg, started a pass ahead (it waits on the full pipe meanwhile):
+    # opening the film takes FFmpeg tenths of a second, on a busy machine more than the
+    # second the channel holds, and the sound ran dry at each seam
+    upcoming = _Child(path, rate, channels)
     try:
         while True:
             given, heard = start_at, False
@@ -207,7 +211,7 @@ def looped(
                 raise ValueError("no sound could be decoded")
             tail = current.read(blend) if blend else np.zeros((0, channels), np.float32)
             current.close()
-            current = _Child(path, rate, channels)
+            current, upcoming = upcoming, _Child(path, rate, channels)
             if not blend:  # cut: the next pass from the start
                 start_at = 0
                 continue
@@ -221,6 +225,7 @@ def looped(
                 yield mixed[at : at + chunk]
     finally:
         current.close()
+        upcoming.close()
 
 
 def _film(environment: str) -> Path | None:
