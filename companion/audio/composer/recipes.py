@@ -62,6 +62,10 @@ class Recipe:
     wet: float
     seed: int
     level_db: float = 0.0  # calibration: brings the raw mix near the target before levelling
+    # variation over tens of minutes (regions.py): the lowest and highest step round the
+    # circle of fifths the key may move to from home, and seconds spent in each key
+    keys: tuple[int, int] = (0, 0)
+    key_pace: tuple[float, float] = (900.0, 2400.0)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -152,6 +156,7 @@ RECIPES: dict[str, Recipe] = {
             wet=0.55,
             seed=23,
             level_db=0.1,
+            keys=(-2, 2),  # C, G, D, F and B flat minor: dark keys all, one note apart
         ),
         Recipe(
             "open-sky",
