@@ -22,7 +22,7 @@ import numpy as np
 
 from companion.audio.composer import instruments
 from companion.audio.composer.recipes import MODES, RECIPES, Line, Recipe
-from companion.audio.composer.regions import KeyPlan, tonic
+from companion.audio.composer.regions import KeyPlan, Wander, tonic
 from companion.audio.composer.stream import Convolver, Leveller, Limiter, lowpass_fir
 from companion.audio.signal import SAMPLE_RATE
 from companion.audio.synth import dsp
@@ -81,6 +81,11 @@ class Composer:
             ),
         )
         self.now = 0  # frames rendered
+        # the pad's register and colour wander over tens of minutes (recipes that ask for it)
+        slow = np.random.default_rng(
+            [recipe.seed, seed & 0xFFFFFFFF, zlib.crc32(recipe.name.encode()), 2]
+        )
+        self.register, self.colour = Wander(1500.0, slow), Wander(2300.0, slow)
         self._energy = self._energy_target = float(np.clip(energy, 0, 1))
         self._tone = self._tone_target = float(np.clip(tone, -1, 1))
         self.steady = False
@@ -286,9 +291,19 @@ class Composer:
         self.chords_played += 1
         self._voice_pads()
 
+    def _pad_region(self) -> tuple[int, int, float]:
+        """The pad's range and brightness now: the recipe's, wandered as far as it allows."""
+        r = self.recipe
+        lo, hi = r.pad_range
+        if not (r.register or r.colour):
+            return lo, hi, r.pad_brightness
+        seconds = self.now / SAMPLE_RATE
+        shift = int(round(r.register * self.register.at(seconds)))
+        return lo + shift, hi + shift, r.pad_brightness * 2 ** (r.colour * self.colour.at(seconds))
+
     def _voice_pads(self) -> None:
         r, rng = self.recipe, self.rng
-        lo, hi = r.pad_range
+        lo, hi, brightness = self._pad_region()
         candidates = [
             n for n in range(lo, hi + 1) if n % 12 in self.chord[1:] or n % 12 == self.chord[0]
         ]
@@ -341,7 +356,7 @@ class Composer:
                     pan=float(rng.uniform(-0.5, 0.5)),
                     attack=fade if self.chords_played > 1 else 3.0,
                     release=fade,
-                    brightness=r.pad_brightness,
+                    brightness=brightness,
                     morph_period=float(rng.uniform(18, 50)),
                     morph_phase=float(rng.uniform(0, 2 * np.pi)),
                 )

@@ -66,6 +66,8 @@ class Recipe:
     # circle of fifths the key may move to from home, and seconds spent in each key
     keys: tuple[int, int] = (0, 0)
     key_pace: tuple[float, float] = (900.0, 2400.0)
+    register: float = 0.0  # semitones either way the pad's range wanders (about half an hour)
+    colour: float = 0.0  # octaves either way the pad's brightness wanders
 
 
 RECIPES: dict[str, Recipe] = {
@@ -157,6 +159,8 @@ RECIPES: dict[str, Recipe] = {
             seed=23,
             level_db=0.1,
             keys=(-2, 2),  # C, G, D, F and B flat minor: dark keys all, one note apart
+            register=4.0,
+            colour=0.5,
         ),
         Recipe(
             "open-sky",

@@ -68,3 +68,20 @@ class KeyPlan:
 def tonic(home: int, step: int) -> int:
     """The pitch class of the tonic `step` fifths from `home`."""
     return (home + FIFTH * step) % 12
+
+
+class Wander:
+    """A slow, smooth curve in -1..1 over tens of minutes (two sines, periods `period` and
+    1.618 times it, random phases): where the pad's register and colour have wandered. Read
+    only when a chord is voiced, so a change is heard only as new pad tones fade in."""
+
+    def __init__(self, period: float, rng: np.random.Generator) -> None:
+        self.period = period
+        self.phases = rng.uniform(0, 2 * np.pi, 2)
+
+    def at(self, seconds: float) -> float:
+        p, q = self.period, self.period * 1.618
+        return float(
+            0.6 * np.sin(2 * np.pi * seconds / p + self.phases[0])
+            + 0.4 * np.sin(2 * np.pi * seconds / q + self.phases[1])
+        )
