@@ -74,3 +74,23 @@ def test_keys_must_include_home():
     odd = dataclasses.replace(RECIPES["drift"], keys=(1, 2))
     with pytest.raises(ValueError, match="home"):
         Composer(odd)
+
+
+def test_the_pads_register_and_colour_wander_within_the_recipes_range():
+    recipe = RECIPES["still-water"]
+    composer = Composer("still-water", seed=2)
+    regions = []
+    for minute in range(0, 60, 2):
+        composer.now = minute * 60 * RATE
+        regions.append(composer._pad_region())
+    again = Composer("still-water", seed=2)
+    again.now = 58 * 60 * RATE
+    assert again._pad_region() == regions[-1], "the same seed, the same wander"
+    lows = {lo - recipe.pad_range[0] for lo, _, _ in regions}
+    assert len(lows) >= 4 and max(lows) - min(lows) >= 3, lows
+    assert all(abs(shift) <= recipe.register for shift in lows)
+    octaves = np.log2([b / recipe.pad_brightness for _, _, b in regions])
+    assert np.ptp(octaves) > 0.2 and np.all(np.abs(octaves) <= recipe.colour + 1e-9)
+    still = Composer("drift", seed=2)
+    still.now = 30 * 60 * RATE
+    assert still._pad_region() == (*RECIPES["drift"].pad_range, RECIPES["drift"].pad_brightness)
