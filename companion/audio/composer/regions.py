@@ -42,6 +42,7 @@ class KeyPlan:
         self.rng = rng
         self.step = 0  # steps round the circle of fifths from home, where the piece is now
         self.moves: list[tuple[float, int]] = [(0.0, 0)]  # (from when, step): the plan so far
+        self.spent = dict.fromkeys(self.keys, 0.0)  # seconds in each key so far
         self.next_at = self._stay(0.0) if len(self.keys) > 1 else float("inf")
 
     @property
@@ -51,13 +52,20 @@ class KeyPlan:
     def _stay(self, when: float) -> float:
         return when + float(self.rng.uniform(*self.pace))
 
+    def _least(self, neighbour: int) -> float:
+        """Seconds spent so far in the least heard key from `neighbour` on, away from here."""
+        way = [k for k in self.keys if (k - self.step) * (neighbour - self.step) > 0]
+        return min(self.spent[k] for k in way)
+
     def at(self, seconds: float) -> int:
         """The step (round the circle of fifths from home) the key should be at `seconds`."""
         while seconds >= self.next_at:
+            self.spent[self.step] += self.next_at - self.moves[-1][0]
             neighbours = [k for k in self.keys if abs(k - self.step) == 1]
-            # a walk that leans home: the further out, the likelier the step back
-            weights = np.array([1.0 + (abs(self.step) - abs(k)) * 0.5 for k in neighbours])
-            weights = np.maximum(weights, 0.2)
+            # a walk with a memory: it leans towards the keys heard least so far (in each
+            # direction, the least heard that way), so over hours the piece spends its time
+            # evenly over its keys rather than going back and forth between two
+            weights = np.array([1.0 / (1.0 + self._least(k) / 300.0) ** 3 for k in neighbours])
             index = int(self.rng.choice(len(neighbours), p=weights / weights.sum()))
             self.step = neighbours[index]
             self.moves.append((self.next_at, self.step))
