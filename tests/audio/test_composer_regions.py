@@ -44,6 +44,10 @@ def test_the_key_plan_walks_one_step_at_a_time_within_its_range_and_repeats_with
     for (when, step), (then, after) in zip(moves, moves[1:], strict=False):
         assert abs(after - step) == 1 and low <= after <= high
         assert recipe.key_pace[0] <= then - when <= recipe.key_pace[1]
+    for seed in range(1, 6):  # the walk remembers: over hours it visits every key it may
+        plan = KeyPlan(recipe.keys, recipe.key_pace, np.random.default_rng(seed))
+        plan.at(4 * HOUR)
+        assert {step for _, step in plan.moves} == set(range(low, high + 1)), plan.moves
     other = KeyPlan(recipe.keys, recipe.key_pace, np.random.default_rng(6))
     other.at(3 * HOUR)
     assert other.moves != moves, "another seed, another plan"

@@ -251,7 +251,7 @@ class Composer:
         if not pivots:
             return None
         weights = np.array([w for _, w in pivots])
-        root = pivots[int(self.keys.rng.choice(len(pivots), p=weights / weights.sum()))][0]
+        root = pivots[int(self.rng.choice(len(pivots), p=weights / weights.sum()))][0]
         self.scale, self.key = new, step
         self.recent.clear()  # the last roots were degrees of the old key
         return root

@@ -53,21 +53,23 @@ class KeyPlan:
         return when + float(self.rng.uniform(*self.pace))
 
     def _least(self, neighbour: int) -> float:
-        """Seconds spent so far in the least heard key from `neighbour` on, away from here."""
+        """How little the keys from `neighbour` on (away from here) have been heard: the least
+        seconds spent in one of them, each step further counting ten minutes more (of two
+        keys not heard yet, the nearer is the likelier)."""
         way = [k for k in self.keys if (k - self.step) * (neighbour - self.step) > 0]
-        return min(self.spent[k] for k in way)
+        return min(self.spent[k] + 600.0 * abs(k - neighbour) for k in way)
 
     def at(self, seconds: float) -> int:
         """The step (round the circle of fifths from home) the key should be at `seconds`."""
         while seconds >= self.next_at:
             self.spent[self.step] += self.next_at - self.moves[-1][0]
             neighbours = [k for k in self.keys if abs(k - self.step) == 1]
-            # a walk with a memory: it leans towards the keys heard least so far (in each
-            # direction, the least heard that way), so over hours the piece spends its time
-            # evenly over its keys rather than going back and forth between two
-            weights = np.array([1.0 / (1.0 + self._least(k) / 300.0) ** 3 for k in neighbours])
-            index = int(self.rng.choice(len(neighbours), p=weights / weights.sum()))
-            self.step = neighbours[index]
+            # a walk with a memory: towards the keys heard least so far, so over hours the
+            # piece spends its time over all its keys rather than going back and forth
+            # between two; a tie (the first move, from home) is drawn
+            least = [self._least(k) for k in neighbours]
+            best = [k for k, heard in zip(neighbours, least, strict=True) if heard == min(least)]
+            self.step = best[min(int(self.rng.random() * len(best)), len(best) - 1)]
             self.moves.append((self.next_at, self.step))
             self.next_at = self._stay(self.next_at)
         return self.step
