@@ -214,7 +214,7 @@ def test_a_save_while_narration_renders_never_holds_the_frames(app, tmp_path, mo
     after it, and no frame waits for either render."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # every line is new
     lines = "\n".join(
-        f"      - say: Line number {n} of a long new passage, rendered now." for n in range(40)
+        f"      - say: Line number {n} of a long new passage, rendered now." for n in range(12)
     )
     first = tmp_path / "first.yaml"
     first.write_text(SCRIPT.replace("      - pause: 60s", lines))
