@@ -22,6 +22,7 @@ import numpy as np
 
 from companion.audio.composer import instruments
 from companion.audio.composer.recipes import MODES, RECIPES, Line, Recipe
+from companion.audio.composer.regions import KeyPlan, Wander, tonic
 from companion.audio.composer.stream import Convolver, Leveller, Limiter, lowpass_fir
 from companion.audio.signal import SAMPLE_RATE
 from companion.audio.synth import dsp
@@ -68,8 +69,23 @@ class Composer:
         self.rng = np.random.default_rng(
             [recipe.seed, seed & 0xFFFFFFFF, zlib.crc32(recipe.name.encode())]
         )
-        self.scale = [(recipe.tonic + i) % 12 for i in MODES[recipe.mode]]
+        self.scale = self._scale(0)
+        self.key = 0  # steps round the circle of fifths from the recipe's key, where it is now
+        # the key's slow walk draws from a generator of its own: a piece in one key draws
+        # nothing from it, and the plan does not depend on what the notes drew
+        self.keys = KeyPlan(
+            recipe.keys,
+            recipe.key_pace,
+            np.random.default_rng(
+                [recipe.seed, seed & 0xFFFFFFFF, zlib.crc32(recipe.name.encode()), 1]
+            ),
+        )
         self.now = 0  # frames rendered
+        # the pad's register and colour wander over tens of minutes (recipes that ask for it)
+        slow = np.random.default_rng(
+            [recipe.seed, seed & 0xFFFFFFFF, zlib.crc32(recipe.name.encode()), 2]
+        )
+        self.register, self.colour = Wander(1500.0, slow), Wander(2300.0, slow)
         self._energy = self._energy_target = float(np.clip(energy, 0, 1))
         self._tone = self._tone_target = float(np.clip(tone, -1, 1))
         self.steady = False
@@ -218,10 +234,36 @@ class Composer:
     def _degree_pc(self, degree: int) -> int:
         return self.scale[degree % 7]
 
+    def _scale(self, step: int) -> list[int]:
+        home = tonic(self.recipe.tonic, step)
+        return [(home + i) % 12 for i in MODES[self.recipe.mode]]
+
+    def _pivot(self, step: int) -> int | None:
+        """Move to the key `step` fifths from home through a chord of both keys (a pivot):
+        the new key's degree of that chord, or None when there is none (then wait)."""
+        old, new = set(self.scale), self._scale(step)
+        pivots = [
+            (d, w)
+            for d, w in self.recipe.degrees
+            if {new[(d + k) % 7] for k in (0, 2, 4)} <= old
+            and new[d % 7] != self.chord[0]  # a change of chord, not the same one renamed
+        ]
+        if not pivots:
+            return None
+        weights = np.array([w for _, w in pivots])
+        root = pivots[int(self.rng.choice(len(pivots), p=weights / weights.sum()))][0]
+        self.scale, self.key = new, step
+        self.recent.clear()  # the last roots were degrees of the old key
+        return root
+
     def _next_chord(self) -> None:
         r, rng = self.recipe, self.rng
+        step = self.keys.at(self.now / SAMPLE_RATE) if self.keys.moving else self.key
+        pivot = self._pivot(step) if step != self.key and self.chords_played else None
         if self.chords_played == 0:
             root = 0
+        elif pivot is not None:
+            root = pivot
         else:
             choices = [(d, w) for d, w in r.degrees if d != self.root]
             # moves by a fourth or fifth a little favoured; the last three chords' roots seldom
@@ -249,9 +291,19 @@ class Composer:
         self.chords_played += 1
         self._voice_pads()
 
+    def _pad_region(self) -> tuple[int, int, float]:
+        """The pad's range and brightness now: the recipe's, wandered as far as it allows."""
+        r = self.recipe
+        lo, hi = r.pad_range
+        if not (r.register or r.colour):
+            return lo, hi, r.pad_brightness
+        seconds = self.now / SAMPLE_RATE
+        shift = int(round(r.register * self.register.at(seconds)))
+        return lo + shift, hi + shift, r.pad_brightness * 2 ** (r.colour * self.colour.at(seconds))
+
     def _voice_pads(self) -> None:
         r, rng = self.recipe, self.rng
-        lo, hi = r.pad_range
+        lo, hi, brightness = self._pad_region()
         candidates = [
             n for n in range(lo, hi + 1) if n % 12 in self.chord[1:] or n % 12 == self.chord[0]
         ]
@@ -304,7 +356,7 @@ class Composer:
                     pan=float(rng.uniform(-0.5, 0.5)),
                     attack=fade if self.chords_played > 1 else 3.0,
                     release=fade,
-                    brightness=r.pad_brightness,
+                    brightness=brightness,
                     morph_period=float(rng.uniform(18, 50)),
                     morph_phase=float(rng.uniform(0, 2 * np.pi)),
                 )

@@ -62,6 +62,12 @@ class Recipe:
     wet: float
     seed: int
     level_db: float = 0.0  # calibration: brings the raw mix near the target before levelling
+    # variation over tens of minutes (regions.py): the lowest and highest step round the
+    # circle of fifths the key may move to from home, and seconds spent in each key
+    keys: tuple[int, int] = (0, 0)
+    key_pace: tuple[float, float] = (900.0, 2400.0)
+    register: float = 0.0  # semitones either way the pad's range wanders (about half an hour)
+    colour: float = 0.0  # octaves either way the pad's brightness wanders
 
 
 RECIPES: dict[str, Recipe] = {
@@ -152,6 +158,9 @@ RECIPES: dict[str, Recipe] = {
             wet=0.55,
             seed=23,
             level_db=0.1,
+            keys=(-2, 2),  # C, G, D, F and B flat minor: dark keys all, one note apart
+            register=4.0,
+            colour=0.5,
         ),
         Recipe(
             "open-sky",
