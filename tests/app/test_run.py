@@ -23,7 +23,7 @@ def _events(folder):
 
 @pytest.mark.parametrize(
     "display",
-    [["--display", "none"], ["--display", "window", "--offscreen"]],
+    [["--display", "none"], ["--display", "window", "--offscreen", "--size", "320x180"]],
     ids=["none", "offscreen"],
 )
 def test_a_short_session_plays_through_and_ends_cleanly(tmp_path, display):

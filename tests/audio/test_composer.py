@@ -75,7 +75,7 @@ def test_int16_chunks_are_the_float_render_rounded():
     assert np.max(np.abs(chunk / 32767.0 - b.render(RATE))) <= 1 / 32767
 
 
-def test_minutes_of_a_piece_never_repeat_but_a_loop_of_them_does(minute):
+def test_minutes_of_a_piece_never_repeat_but_a_loop_of_them_does():
     features = Features()
     composer = Composer("drift", seed=3)
     first = None
