@@ -84,10 +84,15 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         # machine the six presses are one gesture; with both cores busy Playwright's presses
         # came more than IDLE apart and made two. Rows of one slider are therefore at least
         # IDLE apart on the session's clock (each row is its gesture's last step, and the
-        # next gesture began at least IDLE after it); six rows would be no merging at all.
+        # next gesture began at least IDLE after it), unless another row came between: any
+        # other event writes a held row at once, to keep the record in time order
+        # (control/gestures.py). On a busy machine the page's last presses reached the app
+        # after this test's own music command, in the same frame (two ambience rows at one
+        # session time, the music's between them). Six rows would be no merging at all.
         assert 1 <= len(ambience) < 6 and all(r["source"].startswith("panel") for r in ambience)
-        times = [r["session_time"] for r in ambience]
-        assert all(b - a >= IDLE - 0.05 for a, b in pairwise(times)), ambience
+        for a, b in pairwise(ambience):
+            between = [r for r in rows if a["seq"] < r["seq"] < b["seq"]]
+            assert between or b["session_time"] - a["session_time"] >= IDLE - 0.05, ambience
         killed = time.monotonic()
         # Within 5 s on a quiet machine: three tries refused in a row, after waits of 0.25,
         # 0.5 and 1 s (panel.js). A busy machine stretches the page's timers, so the test
