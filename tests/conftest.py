@@ -37,8 +37,9 @@ _OWN_FOLDERS = {
 # keep both cores busy and starve the audio and frame threads they measure, as no clinic's
 # machine is during a session). Most of them mostly wait: the 23 of them used 64 s of CPU in
 # 160 s played one at a time (0.4 of the two cores), so they run two at a time, on two workers.
-# One keeps a core busy itself (a real app drawing frames while clients abuse its panel): it is
-# also marked `alone` and runs last, by itself.
+# Those that draw frames as they play are also marked `alone` and run last, one at a time: the
+# abuse test's real app keeps a core busy; the film's picture and sound, beside another
+# real-time test and a busy loop per core (scripts/flaky --load), missed a pass.
 REAL_TIME = {
     "tests/audio/test_mixer.py",
     "tests/audio/test_faults.py",
