@@ -44,6 +44,7 @@ REAL_TIME = {
     "tests/audio/test_mixer.py",
     "tests/audio/test_faults.py",
     "tests/audio/test_music_stream.py",
+    "tests/audio/test_stream_gain.py",
     "tests/app/test_faults.py",
     "tests/control/test_abuse.py",
 }

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from companion.audio.buses import Playback
     from companion.audio.streams import Stream
 
+PANNING_UNKNOWN = -1  # in Voice.level: SDL_mixer may have dropped the channel's panning
 SPARE_SECONDS = (
     30.0  # s a copy of a Sound is kept after it stops, for the next crossfade into itself
 )
@@ -42,6 +43,9 @@ class Voice:
     level: tuple[int, int] = (-1, -1)  # last (chunk volume, panning) set: see split_gain
     stream: Stream | None = None  # music made while it plays: chunks queued in turn
     queued: Any = None  # the stream's next chunk, queued on the channel behind `sound`
+    joins: bool = False  # chunks queued one after another on the channel: see stream_gain
+    gain: float = 0.0  # the gain set last (chunks that join hold a steady gain unpanned)
+    queued_volume: int = -1  # the Sound volume of `queued`
 
 
 class ChannelPool:
@@ -67,6 +71,7 @@ class ChannelPool:
         role: str = "",
         shape: Callable[[float], float] | None = None,
         one_shot: bool = False,
+        joins: bool = False,
     ) -> Voice | None:
         if not self._free:
             self._full()
@@ -80,6 +85,7 @@ class ChannelPool:
         channel.play(sound, loops=loops)
         channel.set_volume(0.0, 0.0)
         voice = Voice(index, sound, bus, envelope, role, shape, one_shot, level=(128, 0))
+        voice.joins = joins
         self.voices.append(voice)
         return voice
 
@@ -94,7 +100,7 @@ class ChannelPool:
             return None
         index = self._free.pop(0)
         sound = self._pygame.mixer.Sound(buffer=chunk)
-        voice = Voice(index, sound, bus, envelope, stream=stream, level=(128, 0))
+        voice = Voice(index, sound, bus, envelope, stream=stream, level=(128, 0), joins=True)
         self._play_chunk(voice, sound)
         stream.playing = True
         self.voices.append(voice)
@@ -110,29 +116,39 @@ class ChannelPool:
             return
         if voice.queued is not None:  # the queued chunk is the one playing now
             voice.sound, voice.queued = voice.queued, None
+            voice.level = (voice.queued_volume, voice.level[1])
+            panning_lost(voice)
         chunk = stream.take(now)
         if chunk is None:
             return
         sound = self._pygame.mixer.Sound(buffer=chunk)
-        sound.set_volume((voice.level[0] + 0.5) / 128)
         if channel.get_busy():
             channel.queue(sound)
-            voice.queued = sound
+            voice.queued, voice.queued_volume = sound, -1
+            self._set_queued_volume(voice, whole_volume(voice.gain))
         else:
             stream.underruns += 1
             self._play_chunk(voice, sound)
 
     def _play_chunk(self, voice: Voice, sound: Any) -> None:
+        """Start a chunk on a stopped channel (a stream's first, or one that ran dry), silent
+        until its panning is set: SDL_mixer dropped the last one when the channel stopped."""
         channel = self._pygame.mixer.Channel(voice.channel)
-        volume, level = voice.level
+        volume, pan = voice.level
         sound.set_volume((volume + 0.5) / 128)
         channel.set_volume(0.0)
         channel.play(sound)
-        channel.set_volume((level + 0.5) / 128 if level > 0 else 0.0)
+        value = (pan + 0.5) / 255 if pan > 0 else 0.0
+        channel.set_volume(value, value)
         voice.sound = sound
 
     def release(self, voice: Voice) -> None:
-        self._pygame.mixer.Channel(voice.channel).stop()
+        channel = self._pygame.mixer.Channel(voice.channel)
+        queued = channel.get_queue()
+        if queued is not None:  # stopping a channel starts its queued chunk: silence that one
+            queued.set_volume(0.0)
+            channel.stop()
+        channel.stop()
         if voice.stream is not None:
             voice.stream.close()
             voice.queued = None
@@ -154,25 +170,16 @@ class ChannelPool:
         return bool(self._pygame.mixer.Channel(voice.channel).get_busy())
 
     def set_gain(self, voice: Voice, gain: float) -> None:
-        """Set a voice's gain through SDL_mixer's two integer controls (see split_gain).
-
-        A stream's channel uses the channel volume (0..128) instead of panning: SDL_mixer
-        drops a channel's panning effect whenever a chunk ends, so at every join of queued
-        chunks the panning gain would jump to full until set again (heard as a click in a
-        fade); the channel volume stays."""
-        volume, pan = split_gain(gain, voice.level[0])
-        if voice.stream is not None:
-            level = 0 if pan == 0 else min(128, max(1, round(gain * 128 * 128 / volume)))
-            if (volume, level) != voice.level:
-                if volume != voice.level[0]:
-                    voice.sound.set_volume((volume + 0.5) / 128)
-                    if voice.queued is not None:
-                        voice.queued.set_volume((volume + 0.5) / 128)
-                if level != voice.level[1]:
-                    value = (level + 0.5) / 128 if level else 0.0
-                    self._pygame.mixer.Channel(voice.channel).set_volume(value)
-                voice.level = (volume, level)
-            return
+        """Set a voice's gain through SDL_mixer's two controls: the Sound's volume (0..128)
+        and the channel's panning (0..255, both sides alike): see split_gain and
+        stream_gain. Only the panning is fine: SDL_mixer multiplies the Sound's and the
+        channel's volumes as whole numbers (steps of 1/128, a zipper in a fade)."""
+        if voice.joins:
+            volume, pan = stream_gain(gain, steady=gain == voice.gain)
+            self._set_queued_volume(voice, whole_volume(gain))
+        else:
+            volume, pan = split_gain(gain, voice.level[0])
+        voice.gain = gain
         if (volume, pan) == voice.level:
             return
         if volume != voice.level[0]:
@@ -181,6 +188,13 @@ class ChannelPool:
             value = (pan + 0.5) / 255 if pan else 0.0
             self._pygame.mixer.Channel(voice.channel).set_volume(value, value)
         voice.level = (volume, pan)
+
+    def _set_queued_volume(self, voice: Voice, volume: int) -> None:
+        """The queued chunk plays from its join without the panning, at its volume alone:
+        the whole volume nearest the gain (within 1/256 of full scale)."""
+        if voice.queued is not None and volume != voice.queued_volume:
+            voice.queued.set_volume((volume + 0.5) / 128)
+            voice.queued_volume = volume
 
     def _copy_of(self, sound: Any) -> Any:
         """A second Sound with the same samples, reused from the spares when one is free."""
@@ -231,3 +245,33 @@ def split_gain(gain: float, volume: int) -> tuple[int, int]:
     volume = min(max(wanted, volume - step), volume + step)
     pan = min(255, max(0, int(round(gain * 128 * 255 / volume))))
     return volume, pan
+
+
+def panning_lost(voice: Voice) -> None:
+    """A queued chunk began on the voice's channel: SDL_mixer dropped the panning when the
+    last one ended (or the ramp thread set it again since, on the new chunk): the next
+    set_gain sets it anew, whatever it was."""
+    voice.level = (voice.level[0], PANNING_UNKNOWN)
+
+
+def whole_volume(gain: float) -> int:
+    """The Sound volume (0..128) nearest a gain."""
+    return round(min(max(gain, 0.0), 1.0) * 128)
+
+
+def stream_gain(gain: float, steady: bool) -> tuple[int, int]:
+    """The gain of chunks that join on a channel (a stream, a film's sound) as (Sound
+    volume, panning). SDL_mixer drops the channel's panning whenever a chunk ends, so just
+    after a join the gain is the Sound volume alone, until the panning is set again (the
+    ramp thread's next tick). So the panning only trims: while the gain moves, the volume
+    is the least that reaches it and the panning takes off the rest (under 1/128 of full
+    scale); a gain that holds still is the nearest whole volume with no panning, which a
+    join cannot change. A queued chunk waits at the whole volume nearest the gain, so while
+    a gain moves a join is out by at most 1/256 of full scale, for a tick. (Through whole
+    volumes alone a fade moved in steps of 1/128 of full scale all along: a zipper, heard
+    as clicks in quiet passages of a crossfade.)"""
+    gain = min(max(gain, 0.0), 1.0)
+    if steady or gain <= 0.0:
+        return whole_volume(gain), 255
+    volume = max(1, math.ceil(gain * 128 - 1e-9))
+    return volume, min(255, round(gain * 128 * 255 / volume))

@@ -30,6 +30,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from companion.audio.channels import panning_lost
 from companion.audio.custom import (
     TARGETS_BY_BUS,
     LoudnessMeter,
@@ -382,7 +383,7 @@ class _Stream:
             with lock:
                 fade = max(0.05, self.fade_in)
                 self.envelope.to(1.0, fade, self.owner._clock(), silence_fade(fade, True))
-                self.voice = pool.start(sound, "ambience", self.envelope, loops=0)
+                self.voice = pool.start(sound, "ambience", self.envelope, loops=0, joins=True)
             self._last = self._given
             return self.voice is not None
         channel = self.owner._pygame.mixer.Channel(self.voice.channel)
@@ -399,6 +400,7 @@ class _Stream:
             volume = self.voice.level[0]
             sound.set_volume((volume + 0.5) / 128 if volume >= 0 else 1.0)
             self.voice.sound = sound
+            panning_lost(self.voice)  # the chunk queued last began, or the channel ran dry
             if channel.get_busy():
                 if waited:  # the chunk queued last began just now: where the sound is
                     self._origin = self.owner._clock() - self._last / frequency

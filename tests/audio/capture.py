@@ -66,3 +66,24 @@ class Capture:
         raw = np.fromfile(self.path, dtype="<i2")
         raw = raw[: raw.size - raw.size % 2]
         return raw.reshape(-1, 2).astype(np.float64) / 32768.0
+
+    def held_up(self, slack: float = 1.3) -> list[tuple[int, int]]:
+        """Frame ranges (start, end) that SDL's disk driver mixed late: blocks of the file
+        (one stdio buffer, four mixer buffers) that took `slack` times their length or more
+        to come. The driver does not catch up after its thread was held up (a busy machine):
+        the next buffer is simply mixed later, so every gain that moved meanwhile moved by
+        more between two buffers than it can in real time. A sound card would have played a
+        gap there instead; what was mixed in such a block says nothing of the mixer's
+        ramps. The block before it is counted in too (it holds the buffer the late one
+        follows)."""
+        growth = [(t, f) for t, f in self.marks if f > 0]
+        late: list[tuple[int, int]] = []
+        for (_, f0), (t1, f1), (t2, f2) in zip(growth, growth[1:], growth[2:], strict=False):
+            if t2 - t1 >= slack * (f2 - f1) / RATE:
+                late.append((f0, f2))
+        return late
+
+
+def outside(times: list[float], ranges: list[tuple[int, int]], offset: int = 0) -> list[float]:
+    """The `times` (s from frame `offset`) that fall in none of the frame `ranges`."""
+    return [t for t in times if not any(a <= offset + t * RATE < b for a, b in ranges)]

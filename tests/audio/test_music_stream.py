@@ -13,6 +13,7 @@ import pytest
 from companion.audio.streams import ComposedStream, energy_for, seed_for
 from companion.session import actions as act
 from tests.audio.analysis import band_db, clicks, frames_db, rms_db
+from tests.audio.capture import outside
 
 RATE = 44100
 
@@ -160,7 +161,10 @@ def test_a_piece_glides_to_a_new_energy_and_crossfades_into_another(play) -> Non
     switch = seconds(played.frames_of("sound")[-1])
     around = audio[int((switch - 1.0) * RATE) : int((switch + 3.5) * RATE)]
     assert frames_db(around, 2205).min() > -45, "no hole in the crossfade"
-    assert not clicks(around)
+    # where SDL's disk driver was held up (a busy machine) a fade leaps between two of its
+    # buffers by what moved meanwhile: a sound card would have played a gap there instead
+    late = played.capture.held_up()
+    assert not outside(clicks(around), late, int((switch - 1.0) * RATE))
 
 
 def test_long_files_are_read_as_they_play_loop_and_crossfade(play, monkeypatch, tmp_path) -> None:
