@@ -278,6 +278,10 @@ def test_keyboard_shortcuts(session, open_panel):
     _wait(session, lambda e: e.state.value == "playing")
     keys.press(" ")
     _wait(session, lambda e: e.state.value == "paused")
+    # A toggle acts on what the page shows (the label the therapist sees): the second press
+    # waits, as a person would, until the page shows the first one's answer. (The session
+    # is paused before its answer reaches a slow browser: a press then would pause again.)
+    expect(page.locator("#state")).to_have_text("paused")
     keys.press(" ")
     _wait(session, lambda e: e.state.value == "playing")
     keys.press("n")
@@ -292,6 +296,7 @@ def test_keyboard_shortcuts(session, open_panel):
     _wait(session, lambda e: e.position.scene.id == "arrive")
     keys.press("g")
     _wait(session, lambda e: e.grounded is not None)
+    expect(page.locator("#btn-ground")).to_contain_text("Return")
     keys.press("g")
     _wait(session, lambda e: e.grounded is None)
     keys.press("r")  # no headset: the key does nothing
