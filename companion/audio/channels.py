@@ -84,8 +84,9 @@ class ChannelPool:
         sound.set_volume(1.0)
         channel.play(sound, loops=loops)
         channel.set_volume(0.0, 0.0)
-        voice = Voice(index, sound, bus, envelope, role, shape, one_shot, level=(128, 0))
-        voice.joins = joins
+        voice = Voice(
+            index, sound, bus, envelope, role, shape, one_shot, level=(128, 0), joins=joins
+        )
         self.voices.append(voice)
         return voice
 
