@@ -61,7 +61,10 @@ def clicks(
         idx = np.arange(d2.size)
         lo, hi = np.maximum(0, idx - half), np.minimum(d2.size, idx + half)
         curve = np.concatenate([[0.0], np.cumsum(d2**2)])
-        local_curve = np.sqrt((curve[hi] - curve[lo] - d2**2) / np.maximum(1, hi - lo - 1))
+        # the cumulative sums round: where the window holds only this candidate, the
+        # difference can come out a hair below zero, and a NaN would hide the click
+        rest = np.maximum(0.0, curve[hi] - curve[lo] - d2**2)
+        local_curve = np.sqrt(rest / np.maximum(1, hi - lo - 1))
         power = np.concatenate([[0.0], np.cumsum(signal[1:-1] ** 2)])
         local_level = np.sqrt((power[hi] - power[lo]) / np.maximum(1, hi - lo))
         candidates = (
