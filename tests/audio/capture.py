@@ -61,6 +61,16 @@ class Capture:
             )
         )
 
+    def time_at(self, frame: float) -> float:
+        """The monotonic time at which capture frame `frame` was mixed (interpolated): the
+        inverse of frame_at. Where the driver was held up, frames were mixed later and the
+        capture holds no frames for the gap, so a span of the sound in wall time is measured
+        here, not as a count of frames."""
+        growth = [(t, f) for t, f in self.marks if f > 0]
+        times = np.array([t for t, _ in growth])
+        frames = np.array([f for _, f in growth], dtype=float)
+        return float(np.interp(frame, frames, times))
+
     def audio(self) -> np.ndarray:
         """The capture as float (frames, 2) in -1..1."""
         raw = np.fromfile(self.path, dtype="<i2")

@@ -404,8 +404,17 @@ scenes:
     )
     audio = played.audio
     _, end = played.first("end")
-    after = np.abs(audio[end + int(0.85 * RATE) :])
-    assert after.size and np.max(after) < 2 / 32768
+    # The fade goes evenly in decibels down to -60 dB (8/32768 of this tone) and then to
+    # nothing, so the last frame heard is the fade's end. It is timed on the wall clock;
+    # a count of frames is not (the disk driver runs about 5% fast, and a hold-up leaves
+    # no frames for its time), so the span is read as the times those frames were mixed.
+    heard = np.flatnonzero(np.max(np.abs(audio[end:]), axis=1) >= 2 / 32768)
+    capture = played.capture
+    fade_heard = capture.time_at(end + heard[-1]) - capture.time_at(end)
+    # Off by at most a mixer buffer the gain holds for (12 ms), a ramp tick (5 ms) and
+    # where in their 8-KiB blocks of the capture the two frames fell (46 ms).
+    assert 0.8 - 0.05 < fade_heard < 0.8 + 0.065
+    assert audio.shape[0] - (end + heard[-1]) > 0.3 * RATE  # and silence from then on
     assert not clicks(audio[end - RATE // 2 :])
 
 

@@ -52,6 +52,7 @@ def test_space_presses_the_focused_button_and_keys_work_after_a_slider(session, 
     session.pump.wait_for(lambda e: e.grounded is not None)
     keys.press(" ")
     session.pump.wait_for(lambda e: e.state.value == "paused")
+    expect(page.locator("#state")).to_have_text("paused")  # the Space below acts on what shows
     keys.press("Escape")  # End asks again
     expect(page.locator("#confirm-text")).to_contain_text("End the session now?")
     keys.press("Escape")

@@ -266,6 +266,9 @@ def test_space_right_after_start_pauses_and_again_resumes(session, open_panel):
     page.keyboard.press("s")
     page.keyboard.press(" ")
     _wait(session, lambda e: e.state.value == "paused")
+    # Space acts on what the page shows: the second press waits, as a person would, until
+    # the page shows the pause (see test_keyboard_shortcuts)
+    expect(page.locator("#state")).to_have_text("paused")
     page.keyboard.press(" ")
     _wait(session, lambda e: e.state.value == "playing")
     assert session.pump.count("pause") == 1 and session.pump.count("resume") == 1
@@ -325,6 +328,7 @@ def test_keyboard_shortcuts(session, open_panel):
     # Space on a focused button presses that button (issue 16), and does not pause.
     page.click("#btn-talk")
     _wait(session, lambda e: not e.talking)
+    expect(page.locator("#btn-talk")).to_have_attribute("aria-pressed", "false")  # as above
     keys.press(" ")
     _wait(session, lambda e: e.talking)
     assert _engine(session, lambda e: e.state.value) == "playing"
