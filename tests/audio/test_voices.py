@@ -242,7 +242,7 @@ scenes:
 {steps}
       - {{say: Recorded by a person., audio: artist.wav}}
 """,
-        17.0,
+        19.0,  # the last line ends about 17.8 s in: the capture must hold all of it
         files={"artist.wav": resample(artist[:, None], rate, 44100)[:, 0] * 10 ** (-10 / 20)},
     )
     says = [(a, f) for k, a, f in played.actions if k == "say"]
