@@ -112,8 +112,12 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
         try:
             assert mixer.ready(30), "sounds did not decode in time"
             engine = Engine(script, RealClock(), timing=SoundTiming(narration, library))
-            actions: list[tuple[str, object, int]] = []
-            played = Played(None, actions, health, engine, capture)
+            # Moments are kept as times and turned into frames once the capture is whole:
+            # mapped while playing, a moment after the last growth of the file was
+            # extrapolated, and a driver held up just then put it too late by the hold-up.
+            action_times: list[tuple[str, object, float]] = []
+            command_times: dict[str, float] = {}
+            played = Played(None, [], health, engine, capture)
             todo = sorted((commands or {}).items())
             direct_todo = sorted((direct or {}).items(), key=lambda item: item[0])
             engine.command("start")
@@ -126,15 +130,15 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
                     name, args = todo.pop(0)[1]
                     result = engine.command(name, **args)
                     assert result.ok, result.reason
-                    played.commands[name] = capture.frame_at(time.monotonic())
+                    command_times[name] = time.monotonic()
                 for action in engine.tick():
                     played.applied_at.setdefault(action.kind, time.monotonic())
                     mixer.apply(action)
-                    actions.append((action.kind, action, capture.frame_at(time.monotonic())))
+                    action_times.append((action.kind, action, time.monotonic()))
                 while direct_todo and now - start >= direct_todo[0][0]:
                     action = direct_todo.pop(0)[1]
                     mixer.apply(action)
-                    actions.append((action.kind, action, capture.frame_at(time.monotonic())))
+                    action_times.append((action.kind, action, time.monotonic()))
                 mixer.update()
                 if watch is not None:
                     played.watched.append((now - start, watch(mixer)))
@@ -142,6 +146,8 @@ def play(tmp_path, monkeypatch, library, narration_cache) -> Callable[..., Playe
         finally:
             mixer.close()
             capture.stop()
+        played.actions = [(kind, action, capture.frame_at(t)) for kind, action, t in action_times]
+        played.commands = {name: capture.frame_at(t) for name, t in command_times.items()}
         played.audio = capture.audio()
         return played
 

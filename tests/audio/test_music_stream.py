@@ -53,7 +53,11 @@ def test_streamed_music_plays_pauses_and_resumes_without_gap_or_click(play) -> N
     played = play(  # the script's first piece is warmed: ready before the session starts
         FRAGMENT % ("0.0", "    music: {piece: drift, energy: 0.5, fade: 0.5s}\n"),
         seconds=14.0,
-        watch=lambda mixer: (mixer.music_streams(), mixer._pool.voices[:]),
+        watch=lambda mixer: (
+            mixer.music_streams(),
+            mixer._pool.voices[:],
+            sum(s.underruns for s in mixer._tracks.streams),
+        ),
         commands={9.0: ("pause", {}), 10.5: ("resume", {})},
     )
     audio = played.audio
@@ -62,7 +66,14 @@ def test_streamed_music_plays_pauses_and_resumes_without_gap_or_click(play) -> N
     assert begin < pause - 3, f"the first chunk came {begin:.1f} s in: too late to measure"
     steady = audio[int((begin + 0.6) * RATE) : int((pause - 0.05) * RATE)]
     windows = frames_db(steady, 2205)
-    assert windows.min() > -50, f"a gap in the stream: a 50 ms window at {windows.min():.0f} dB"
+    # (what to look at when it fails: did the channel run dry, was SDL's thread held up)
+    underruns = max(n for _, (_, _, n) in played.watched)
+    late = [(a / RATE, b / RATE) for a, b in played.capture.held_up()]
+    assert windows.min() > -50, (
+        f"a gap in the stream: a 50 ms window at {windows.min():.0f} dB, at "
+        f"{begin + 0.6 + np.argmin(windows) * 0.05:.2f} s; pause at {pause:.2f} s; "
+        f"{underruns} underrun(s); late blocks {late}"
+    )
     assert -30 < rms_db(steady) < -12, "the composer plays near its level"
     assert not clicks(steady), "chunk joins are seamless"
     quiet = audio[int((pause + 0.6) * RATE) : int(resume * RATE)]
@@ -73,9 +84,9 @@ def test_streamed_music_plays_pauses_and_resumes_without_gap_or_click(play) -> N
     # the click finder on this low, smooth music, as a staircase it cannot tell from a click;
     # the chunk joins after it must be clean.
     assert not clicks(audio[int((resume + 0.8) * RATE) : int((resume + 3.0) * RATE)])
-    streams = [s for _, (s, _) in played.watched if s]
+    streams = [s for _, (s, _, _) in played.watched if s]
     assert streams and streams[-1][0]["piece"] == "drift"
-    voices = {len(v) for _, (_, v) in played.watched if v}
+    voices = {len(v) for _, (_, v, _) in played.watched if v}
     assert voices == {1}, "one channel carries the stream"
 
 
