@@ -145,8 +145,14 @@ def test_kill_then_resume_with_the_page_open(tmp_path, open_panel):
         assert launched - killed - 1 <= gap <= ready - killed + 2, (gap, launched - killed)
         expect(waiting.filter(has_text="Ground")).to_contain_text("): applied")
         expect(waiting.filter(has_text="Talk")).to_contain_text("): applied")
-        state = resumed.state()
-        assert state["grounded"] is not None and state["talk"] is False  # both applied once
+        # Both applied once. /api/state is the snapshot the frame loop last published, and a
+        # command's answer (which the page shows as "applied") can come before it on a busy
+        # machine: read until the snapshot has them (a lost command would still fail here).
+        state = resumed.wait_for(
+            lambda s: s["grounded"] is not None and s["talk"] is False,
+            timeout=15.0,
+            what="the resent Ground and Talk in the published state",
+        )
         # The clocks go on from the record: the session clock did not restart, the dose clock
         # agrees with it, the note kept its time and came back, the level too.
         session_after = _seconds(page.locator("#session-time").inner_text())
