@@ -44,11 +44,14 @@ class Capture:
         """Frames in the file at the last poll."""
         return self.marks[-1][1] if self.marks else 0
 
+    def _growth(self) -> tuple[np.ndarray, np.ndarray]:
+        """(times, frames) of every growth of the file past its first frame."""
+        growth = [(t, f) for t, f in self.marks if f > 0]
+        return np.array([t for t, _ in growth]), np.array([f for _, f in growth], dtype=float)
+
     def frame_at(self, when: float) -> int:
         """The capture frame that was being mixed at monotonic time `when` (interpolated)."""
-        growth = [(t, f) for t, f in self.marks if f > 0]
-        times = np.array([t for t, _ in growth])
-        frames = np.array([f for _, f in growth], dtype=float)
+        times, frames = self._growth()
         if len(times) < 2:
             return 0
         return int(
@@ -66,9 +69,7 @@ class Capture:
         inverse of frame_at. Where the driver was held up, frames were mixed later and the
         capture holds no frames for the gap, so a span of the sound in wall time is measured
         here, not as a count of frames."""
-        growth = [(t, f) for t, f in self.marks if f > 0]
-        times = np.array([t for t, _ in growth])
-        frames = np.array([f for _, f in growth], dtype=float)
+        times, frames = self._growth()
         return float(np.interp(frame, frames, times))
 
     def audio(self) -> np.ndarray:
