@@ -116,7 +116,11 @@ def test_a_killed_composer_is_said_and_fades_to_the_ambience(play) -> None:
     after = audio[int((at + 3.0) * RATE) :]
     assert after.shape[0] > 2 * RATE
     assert frames_db(after, 4410).min() > -45, "the ambience plays on"
-    assert not clicks(audio[int((at - 0.5) * RATE) : int((at + 3.0) * RATE)])
+    # The failure's fade steps 0.7 dB a buffer over this noise-like mix, and the click finder
+    # took a step for a click now and then (1 run in 18 beside two busy loops): the music
+    # running out mid-wave, which this looks for, stops inside a buffer.
+    start = int((at - 0.5) * RATE)
+    assert not clicks(audio[start : int((at + 3.0) * RATE)], mid_buffer_from=start)
 
 
 def test_a_killed_worker_leaves_a_last_chunk_that_fades_to_silence() -> None:
