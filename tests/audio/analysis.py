@@ -87,9 +87,9 @@ def clicks(
         for c in candidates:
             if c - last < rate // 1000:
                 continue
-            last = c
             if mid_buffer_from is not None and _at_buffer_edge(mid_buffer_from + c):
-                continue
+                continue  # (and a jump just after it is still judged)
+            last = c
             if not _continues(signal, c):
                 found.add(round(c / rate, 3))
     return sorted(found)

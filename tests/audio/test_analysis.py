@@ -32,3 +32,10 @@ def test_a_sound_that_runs_out_mid_buffer_is_a_click() -> None:
     x = tone(330, 0.5, 0.3, stereo=False)
     x[9000 + 77 :] = 0.0
     assert clicks(x, mid_buffer_from=0) == [round(9077 / RATE, 3)]
+
+
+def test_a_cut_just_after_a_step_on_an_edge_is_still_found() -> None:
+    edge = 20 * MIXER_BUFFER
+    x = stepped(edge)
+    x[edge + 20 :] = 0.0
+    assert clicks(x, mid_buffer_from=0) == [round((edge + 20) / RATE, 3)]
