@@ -232,16 +232,22 @@ class ChannelPool:
             give_back_memory()
 
 
+SPLIT_VOLUME_FLOOR = 16  # the least Sound volume split_gain uses: a step of 1 is 1/16 of it
+
+
 def split_gain(gain: float, volume: int) -> tuple[int, int]:
     """A gain as SDL_mixer's two integer controls: the voice's Sound volume (0..128) times the
     channel's panning gain (0..255, both sides alike). Panning alone steps by 1/255, which in
-    a fade to silence is a faint zipper; the product reaches 1/32640 near silence. The Sound
-    volume moves at most about 6 % per update, so when the two controls are set a moment
-    apart the error in between is under half a decibel."""
+    a fade to silence is a faint zipper; the product reaches 1/2040 near silence. The Sound
+    volume moves at most 1/16 of itself per update, so when the two controls are set a
+    moment apart (SDL mixing a buffer in between, as on a busy machine) the error is under
+    0.6 dB. It stays at 16 or more for that: going down to 1 it moved 3 to 2 to 1, and a
+    buffer mixed between the two settings dipped 3.5 or 6 dB (caught as a click in End's
+    fade, beside two busy loops)."""
     if gain <= 0.0:
         return volume, 0
     gain = min(gain, 1.0)
-    wanted = min(128, max(1, math.ceil(gain * 128 * 255 / 192)))  # panning near 192 of 255
+    wanted = min(128, max(SPLIT_VOLUME_FLOOR, math.ceil(gain * 128 * 255 / 192)))  # pan ~192
     step = max(1, volume // 16)
     volume = min(max(wanted, volume - step), volume + step)
     pan = min(255, max(0, int(round(gain * 128 * 255 / volume))))

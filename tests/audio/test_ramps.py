@@ -7,6 +7,7 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
+from companion.audio.channels import SPLIT_VOLUME_FLOOR
 from companion.audio.mixer import breath_shape, silence_fade, split_gain
 from companion.audio.ramps import Param, layer_weight
 from companion.session import actions as act
@@ -47,11 +48,12 @@ def test_gain_split_reaches_fine_steps_near_silence(gain):
     volume = 128
     for _ in range(200):  # the Sound volume slews towards where it should be
         new_volume, pan = split_gain(gain, volume)
-        assert abs(new_volume - volume) <= max(1, volume // 16), "at most ~6 % a step"
+        # set a moment before the panning, a step of the volume alone errs by its ratio
+        assert abs(new_volume - volume) <= volume / 16, "at most 1/16 (0.56 dB) a step"
         volume = new_volume
-    step = 1 / (128 * 255)  # the finest step SDL_mixer's two controls can make
-    assert abs(volume * pan * step - gain) <= max(0.01 * gain, step / 2)
-    assert pan >= 128 or volume == 1, "the panning gain keeps its resolution"
+    step = SPLIT_VOLUME_FLOOR / (128 * 255)  # the finest step the split makes
+    assert abs(volume * pan / (128 * 255) - gain) <= max(0.01 * gain, step / 2)
+    assert pan >= 128 or volume == SPLIT_VOLUME_FLOOR, "the panning gain keeps its resolution"
 
 
 def test_gain_split_silence_is_exact():
